@@ -1,0 +1,286 @@
+//! The one vocabulary: what the GUI, `parla --headless`, the control socket and a second launch
+//! send (`Command`) and what the engine reports back (`Event`). Serialised as internally tagged
+//! JSON (`{"cmd":"dial",...}` / `{"event":"call_state",...}`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An account ("line") as named by `id` in the profile's config.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub String);
+
+impl AccountId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A call, numbered by the engine from 1 upwards for the life of the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CallId(pub u64);
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// How an incoming call is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineReason {
+    /// 603 Decline: the person does not want to take it.
+    #[default]
+    Decline,
+    /// 486 Busy Here.
+    Busy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Call `to` (a SIP URI, `user`, `user@host` or a number) from `account`, or from the
+    /// default account when none is named.
+    Dial {
+        #[serde(default)]
+        account: Option<AccountId>,
+        to: String,
+    },
+    Answer {
+        call: CallId,
+    },
+    /// Refuse a ringing incoming call.
+    Decline {
+        call: CallId,
+        #[serde(default)]
+        reason: DeclineReason,
+    },
+    /// End a call in any state: CANCEL while calling, 603 while ringing in, BYE when connected.
+    Hangup {
+        call: CallId,
+    },
+    /// Ask the engine to report every account and call (answered with `status`).
+    Status,
+    /// Un-register every account, end every call, then stop.
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// A REGISTER is on its way (first attempt or a retry after a failure).
+    Registering,
+    Registered,
+    /// Refused or unreachable; the engine keeps retrying with backoff.
+    Failed,
+    /// Not registered, on purpose (quit, disabled, or registration turned off).
+    Unregistered,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallState {
+    /// Outgoing, INVITE sent.
+    Calling,
+    /// Outgoing, the far end rings (180 or 183).
+    Ringing,
+    /// Incoming, waiting for the person to answer.
+    Incoming,
+    Connected,
+    /// The far end put the call on hold.
+    Held,
+    Ended,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    Outgoing,
+    Incoming,
+}
+
+/// One account in a `status` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    pub account: AccountId,
+    pub state: RegistrationState,
+}
+
+/// One call in a `status` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallStatus {
+    pub call: CallId,
+    pub account: AccountId,
+    pub direction: CallDirection,
+    pub remote: String,
+    pub state: CallState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The engine is up: every enabled account has started registering.
+    Ready { version: String },
+    Registration {
+        account: AccountId,
+        state: RegistrationState,
+        /// The SIP status code of a failure (408 when the registrar does not answer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Seconds the registrar granted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<u32>,
+    },
+    IncomingCall {
+        call: CallId,
+        account: AccountId,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    CallState {
+        call: CallId,
+        state: CallState,
+        /// Set on `calling`: the account and the dialled URI.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<AccountId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remote: Option<String>,
+        /// Set on `ended`: a short plain reason, and the SIP code when one ended it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<u16>,
+    },
+    /// Media negotiated (or renegotiated) for a call.
+    Media {
+        call: CallId,
+        codec: String,
+        remote_rtp: String,
+        /// Plain text when the audio path could not start; the call goes on without audio.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warning: Option<String>,
+    },
+    Status {
+        accounts: Vec<AccountStatus>,
+        calls: Vec<CallStatus>,
+    },
+    /// A command could not be carried out, or a line of input was not a command.
+    Error { message: String },
+}
+
+impl Event {
+    pub fn error(message: impl Into<String>) -> Self {
+        Event::Error {
+            message: message.into(),
+        }
+    }
+
+    pub fn call_state(call: CallId, state: CallState) -> Self {
+        Event::CallState {
+            call,
+            state,
+            account: None,
+            remote: None,
+            reason: None,
+            code: None,
+        }
+    }
+
+    pub fn call_ended(call: CallId, reason: impl Into<String>, code: Option<u16>) -> Self {
+        Event::CallState {
+            call,
+            state: CallState::Ended,
+            account: None,
+            remote: None,
+            reason: Some(reason.into()),
+            code,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn commands_parse_from_the_documented_json() {
+        let dial: Command = serde_json::from_value(
+            json!({"cmd":"dial","account":"alice","to":"sip:bob@127.0.0.1"}),
+        )
+        .expect("dial");
+        assert_eq!(
+            dial,
+            Command::Dial {
+                account: Some(AccountId::new("alice")),
+                to: "sip:bob@127.0.0.1".into()
+            }
+        );
+        let answer: Command =
+            serde_json::from_value(json!({"cmd":"answer","call":3})).expect("answer");
+        assert_eq!(answer, Command::Answer { call: CallId(3) });
+        let decline: Command =
+            serde_json::from_value(json!({"cmd":"decline","call":3,"reason":"busy"}))
+                .expect("decline");
+        assert_eq!(
+            decline,
+            Command::Decline {
+                call: CallId(3),
+                reason: DeclineReason::Busy
+            }
+        );
+        let quit: Command = serde_json::from_value(json!({"cmd":"quit"})).expect("quit");
+        assert_eq!(quit, Command::Quit);
+    }
+
+    #[test]
+    fn unknown_fields_and_commands_are_refused() {
+        assert!(serde_json::from_value::<Command>(json!({"cmd":"dial","to":"x","tó":1})).is_err());
+        assert!(serde_json::from_value::<Command>(json!({"cmd":"explode"})).is_err());
+        assert!(serde_json::from_value::<Command>(json!({"cmd":"answer","call":"x"})).is_err());
+    }
+
+    #[test]
+    fn events_serialise_to_the_documented_json() {
+        let reg = Event::Registration {
+            account: AccountId::new("alice"),
+            state: RegistrationState::Registered,
+            code: None,
+            reason: None,
+            expires: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&reg).expect("json"),
+            json!({"event":"registration","account":"alice","state":"registered"})
+        );
+        let ended = Event::call_ended(CallId(7), "remote hangup", Some(200));
+        assert_eq!(
+            serde_json::to_value(&ended).expect("json"),
+            json!({"event":"call_state","call":7,"state":"ended","reason":"remote hangup","code":200})
+        );
+        let incoming = Event::IncomingCall {
+            call: CallId(1),
+            account: AccountId::new("alice"),
+            from: "sip:carol@127.0.0.1".into(),
+            name: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&incoming).expect("json"),
+            json!({"event":"incoming_call","call":1,"account":"alice","from":"sip:carol@127.0.0.1"})
+        );
+    }
+}

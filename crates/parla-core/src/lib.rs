@@ -1,0 +1,15 @@
+//! Parla's headless engine: the SIP user agent, SDP offer/answer, configuration and the
+//! JSON-lines control protocol. It knows nothing of the GUI.
+
+pub mod api;
+pub mod config;
+pub mod control;
+pub mod dns;
+pub mod engine;
+pub mod sdp;
+pub mod tls;
+pub mod ua;
+
+pub use api::{AccountId, CallId, Command, Event};
+pub use config::Config;
+pub use engine::Engine;

@@ -1,0 +1,12 @@
+//! The SIP user agent on rsipstack: accounts and their registration, calls, SDP-driven media.
+
+pub mod account;
+pub mod call;
+pub mod calls;
+pub mod media;
+pub mod registration;
+pub mod sip_registrar;
+pub mod stack;
+pub mod trace;
+pub mod uri;
+pub mod whitelist;

@@ -1,0 +1,213 @@
+//! One task per call. `outgoing` and `incoming` take a call to the confirmed dialog; from there
+//! both run [`Call::confirmed`]: remote re-INVITEs (hold, codec change), BYE either way.
+
+pub mod incoming;
+pub mod outgoing;
+
+pub use incoming::run_incoming;
+pub use outgoing::run_outgoing;
+
+use super::calls::{CallCommand, CallRegistry};
+use super::media::CallMedia;
+use super::stack::SipStack;
+use crate::api::{AccountId, CallId, CallState, Event};
+use crate::config::AudioConfig;
+use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpError, SdpSession};
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle};
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::sip::{Header, Request, StatusCode, Uri};
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// What a call task needs from its account.
+#[derive(Clone)]
+pub struct CallEnv {
+    pub account: AccountId,
+    pub stack: Arc<SipStack>,
+    pub events: UnboundedSender<Event>,
+    pub calls: CallRegistry,
+    pub audio: AudioConfig,
+    pub codecs: Vec<Codec>,
+    /// Our address of record, `sip:user@domain`.
+    pub aor: Uri,
+    pub display_name: Option<String>,
+    pub contact: Uri,
+    pub credential: Option<Credential>,
+}
+
+pub(crate) fn sdp_headers() -> Vec<Header> {
+    vec![Header::ContentType("application/sdp".into())]
+}
+
+pub(crate) struct Call {
+    id: CallId,
+    env: CallEnv,
+    media: Option<CallMedia>,
+    sdp: SdpSession,
+    state: CallState,
+}
+
+impl Call {
+    fn new(id: CallId, env: CallEnv) -> Self {
+        Self { id, env, media: None, sdp: SdpSession::new(), state: CallState::Calling }
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.env.events.send(event);
+    }
+
+    fn set_state(&mut self, state: CallState) {
+        if self.state == state {
+            return;
+        }
+        self.state = state;
+        self.env.calls.set_state(self.id, state);
+        self.emit(Event::call_state(self.id, state));
+    }
+
+    fn end(mut self, reason: &str, code: Option<u16>) {
+        if let Some(mut media) = self.media.take() {
+            media.stop();
+        }
+        self.env.calls.remove(self.id);
+        tracing::info!(call = %self.id, reason, ?code, "call ended");
+        self.emit(Event::call_ended(self.id, reason, code));
+    }
+
+    fn bind_media(&mut self) -> Result<(), String> {
+        let media = CallMedia::bind(self.env.stack.local_ip, self.env.audio.clone())
+            .map_err(|e| format!("no RTP port: {e}"))?;
+        self.media = Some(media);
+        Ok(())
+    }
+
+    fn local_media(&self, direction: Direction) -> Option<crate::sdp::LocalMedia> {
+        self.media.as_ref().map(|m| m.local_media(&self.env.codecs, direction))
+    }
+
+    /// Starts or adjusts the audio; a failure is reported and the call goes on without audio.
+    fn start_media(&mut self, negotiated: &NegotiatedMedia) {
+        let Some(media) = self.media.as_mut() else { return };
+        let warning = media.apply(negotiated).err();
+        if let Some(w) = &warning {
+            tracing::warn!(call = %self.id, warning = %w, "call has no audio");
+        }
+        self.emit(Event::Media {
+            call: self.id,
+            codec: negotiated.codec.encoding_name().to_string(),
+            remote_rtp: negotiated.remote_rtp.to_string(),
+            warning,
+        });
+    }
+
+    fn state_for(negotiated: &NegotiatedMedia) -> CallState {
+        if negotiated.remote_on_hold {
+            CallState::Held
+        } else {
+            CallState::Connected
+        }
+    }
+
+    /// The established call: runs until either side hangs up.
+    async fn confirmed(
+        mut self,
+        dialog: InviteDialog,
+        mut states: DialogStateReceiver,
+        mut commands: UnboundedReceiver<CallCommand>,
+    ) {
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
+                        if let Err(e) = dialog.bye().await {
+                            tracing::warn!(call = %self.id, error = %e, "BYE failed");
+                        }
+                        return self.end("local hangup", None);
+                    }
+                    Some(CallCommand::Answer) => self.emit(Event::error(format!("call {} is already answered", self.id))),
+                },
+                state = states.recv() => match state {
+                    None => return self.end("dialog lost", None),
+                    Some(DialogState::Updated(_, request, handle)) => self.remote_offer(&request, handle).await,
+                    Some(DialogState::Terminated(_, reason)) => {
+                        let (text, code) = terminated_reason(&reason);
+                        return self.end(text, code);
+                    }
+                    Some(DialogState::Options(_, _, handle)) | Some(DialogState::Info(_, _, handle))
+                    | Some(DialogState::Notify(_, _, handle)) | Some(DialogState::Message(_, _, handle)) => {
+                        let _ = handle.reply(StatusCode::OK).await;
+                    }
+                    Some(DialogState::Refer(_, _, handle)) | Some(DialogState::Publish(_, _, handle)) => {
+                        let _ = handle.reply(StatusCode::NotImplemented).await;
+                    }
+                    Some(_) => {}
+                },
+            }
+        }
+    }
+
+    /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
+    async fn remote_offer(&mut self, request: &Request, handle: TransactionHandle) {
+        if request.body.is_empty() {
+            // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
+            let body = self.local_media(Direction::SendRecv).map(|l| self.sdp.create_offer(&l));
+            let _ = handle.respond(StatusCode::OK, Some(sdp_headers()), body.map(String::into_bytes)).await;
+            return;
+        }
+        let Some(local) = self.local_media(Direction::SendRecv) else {
+            let _ = handle.reply(StatusCode::NotAcceptableHere).await;
+            return;
+        };
+        let offer = String::from_utf8_lossy(&request.body).into_owned();
+        match self.sdp.answer_offer(&offer, &local) {
+            Ok((answer, negotiated)) => {
+                let _ = handle.respond(StatusCode::OK, Some(sdp_headers()), Some(answer.into_bytes())).await;
+                self.start_media(&negotiated);
+                self.set_state(Self::state_for(&negotiated));
+            }
+            Err(e) => {
+                tracing::info!(call = %self.id, error = %e, "re-INVITE refused");
+                let _ = handle.reply(sdp_refusal(&e)).await;
+            }
+        }
+    }
+}
+
+fn sdp_refusal(error: &SdpError) -> StatusCode {
+    match error {
+        SdpError::NoCommonCodec | SdpError::NoAudio => StatusCode::NotAcceptableHere,
+        _ => StatusCode::BadRequest,
+    }
+}
+
+fn terminated_reason(reason: &TerminatedReason) -> (&'static str, Option<u16>) {
+    match reason {
+        // rsipstack names a BYE from the far end UacBye on server dialogs and UasBye on client ones.
+        TerminatedReason::UacBye | TerminatedReason::UasBye => ("remote hangup", None),
+        TerminatedReason::UacCancel => ("cancelled by caller", Some(487)),
+        TerminatedReason::Timeout => ("no answer from the far end", Some(408)),
+        TerminatedReason::UacBusy | TerminatedReason::UasBusy => ("busy", Some(486)),
+        TerminatedReason::UasDecline => ("declined", Some(603)),
+        TerminatedReason::ProxyAuthRequired => ("authentication failed", Some(407)),
+        TerminatedReason::ProxyError(code) | TerminatedReason::UacOther(code) | TerminatedReason::UasOther(code) => {
+            ("ended by the network", Some(code.code()))
+        }
+    }
+}
+
+/// A short plain-language reason for a final failure response to our INVITE.
+fn failure_reason(code: u16) -> &'static str {
+    match code {
+        486 | 600 => "busy",
+        603 => "declined",
+        487 => "cancelled",
+        404 | 604 => "not found",
+        401 | 407 => "authentication failed",
+        408 | 480 => "no answer",
+        484 => "incomplete number",
+        488 | 606 => "no common codec",
+        _ if code >= 500 => "server error",
+        _ => "call failed",
+    }
+}

@@ -1,0 +1,111 @@
+//! An outgoing call: INVITE with our offer, 1xx (early media on 183 with SDP), CANCEL when hung
+//! up before the answer, the final response.
+
+use super::{failure_reason, sdp_refusal, Call, CallEnv};
+use crate::api::{CallId, CallState, Event};
+use crate::sdp::Direction;
+use crate::ua::calls::CallCommand;
+use rsipstack::dialog::dialog::DialogState;
+use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::sip::{StatusCodeKind, Uri};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub async fn run_outgoing(id: CallId, env: CallEnv, target: Uri, mut commands: UnboundedReceiver<CallCommand>) {
+    let mut call = Call::new(id, env);
+    call.emit(Event::CallState {
+        call: id,
+        state: CallState::Calling,
+        account: Some(call.env.account.clone()),
+        remote: Some(target.to_string()),
+        reason: None,
+        code: None,
+    });
+    if let Err(e) = call.bind_media() {
+        return call.end(&e, None);
+    }
+    let Some(local) = call.local_media(Direction::SendRecv) else {
+        return call.end("no RTP port", None);
+    };
+    let offer = call.sdp.create_offer(&local);
+    let stack = call.env.stack.clone();
+    let (state_tx, mut states) = stack.dialog_layer.new_dialog_state_channel();
+    let option = InviteOption {
+        caller_display_name: call.env.display_name.clone(),
+        caller: call.env.aor.clone(),
+        callee: target,
+        destination: stack.destination(),
+        content_type: Some("application/sdp".into()),
+        offer: Some(offer.into_bytes()),
+        contact: call.env.contact.clone(),
+        credential: call.env.credential.clone(),
+        ..Default::default()
+    };
+    let (dialog, mut invite) = match stack.dialog_layer.do_invite_async(option, state_tx) {
+        Ok(started) => started,
+        Err(e) => return call.end(&format!("cannot send the INVITE: {e}"), None),
+    };
+
+    let mut cancelled = false;
+    let result = loop {
+        tokio::select! {
+            result = &mut invite => break result,
+            state = states.recv() => {
+                if let Some(DialogState::Early(_, response)) = state {
+                    call.set_state(CallState::Ringing);
+                    if !response.body.is_empty() {
+                        early_media(&mut call, &local, &response.body);
+                    }
+                }
+            }
+            command = commands.recv() => match command {
+                Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
+                    if !cancelled {
+                        cancelled = true;
+                        if let Err(e) = dialog.cancel().await {
+                            tracing::warn!(call = %id, error = %e, "CANCEL failed");
+                        }
+                    }
+                }
+                Some(CallCommand::Answer) => call.emit(Event::error(format!("call {id} is outgoing"))),
+            },
+        }
+    };
+
+    let response = match result {
+        Ok(Ok((_, Some(response)))) => response,
+        Ok(Ok((_, None))) => return call.end(if cancelled { "cancelled" } else { "no answer" }, None),
+        Ok(Err(e)) => {
+            let reason = if cancelled { "cancelled".to_string() } else { format!("call failed: {e}") };
+            return call.end(&reason, None);
+        }
+        Err(e) => return call.end(&format!("call task failed: {e}"), None),
+    };
+    let code = response.status_code.code();
+    if response.status_code.kind() != StatusCodeKind::Successful {
+        return call.end(failure_reason(code), Some(code));
+    }
+    if cancelled {
+        // The answer crossed our CANCEL; rsipstack ends such a dialog with a BYE.
+        return call.end("cancelled", None);
+    }
+    let answer = String::from_utf8_lossy(&response.body).into_owned();
+    match call.sdp.apply_answer(&local, &answer) {
+        Ok(negotiated) => {
+            call.start_media(&negotiated);
+            call.set_state(Call::state_for(&negotiated));
+        }
+        Err(e) => {
+            let _ = dialog.bye().await;
+            return call.end(&format!("the answer's SDP is unusable: {e}"), Some(sdp_refusal(&e).code()));
+        }
+    }
+    call.confirmed(dialog, states, commands).await;
+}
+
+fn early_media(call: &mut Call, local: &crate::sdp::LocalMedia, body: &[u8]) {
+    let answer = String::from_utf8_lossy(body).into_owned();
+    match call.sdp.apply_answer(local, &answer) {
+        Ok(negotiated) => call.start_media(&negotiated),
+        Err(e) => tracing::info!(error = %e, "early media SDP ignored"),
+    }
+}

@@ -1,0 +1,100 @@
+//! A call's audio: the RTP socket whose port goes into our SDP, and the parla-media session
+//! started, moved or restarted as offer/answer settles.
+
+use crate::config::AudioConfig;
+use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
+use parla_media::{AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaSession};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+
+/// RTP ports are taken from this range, even numbers only (RTCP sits on the odd one above).
+const RTP_PORTS: std::ops::Range<u16> = 16_384..32_768;
+const BIND_ATTEMPTS: usize = 64;
+
+pub struct CallMedia {
+    socket: UdpSocket,
+    local: SocketAddr,
+    audio: AudioConfig,
+    session: Option<MediaSession>,
+    current: Option<NegotiatedMedia>,
+}
+
+impl CallMedia {
+    pub fn bind(ip: IpAddr, audio: AudioConfig) -> std::io::Result<Self> {
+        let mut last_error = None;
+        for _ in 0..BIND_ATTEMPTS {
+            let port = rand::random_range(RTP_PORTS.start / 2..RTP_PORTS.end / 2) * 2;
+            match UdpSocket::bind(SocketAddr::new(ip, port)) {
+                Ok(socket) => {
+                    let local = socket.local_addr()?;
+                    return Ok(Self { socket, local, audio, session: None, current: None });
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| std::io::Error::other("no free RTP port")))
+    }
+
+    pub fn local_media(&self, codecs: &[Codec], direction: Direction) -> LocalMedia {
+        LocalMedia {
+            address: self.local.ip(),
+            port: self.local.port(),
+            codecs: codecs.to_vec(),
+            direction,
+            ptime_ms: 20,
+        }
+    }
+
+    /// Starts the audio for `negotiated`, or adjusts the running session. An error leaves the
+    /// call up without audio; the message says why.
+    pub fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), String> {
+        let same_codec = self.current.as_ref().is_some_and(|c| {
+            c.codec == negotiated.codec && c.payload_type == negotiated.payload_type
+        });
+        if let (Some(session), true) = (&self.session, same_codec) {
+            session.set_remote(negotiated.remote_rtp);
+            session.set_direction(negotiated.direction.sends(), negotiated.direction.receives());
+            self.current = Some(negotiated.clone());
+            return Ok(());
+        }
+        self.stop();
+        self.current = Some(negotiated.clone());
+        let socket = self.socket.try_clone().map_err(|e| format!("RTP socket: {e}"))?;
+        let config = MediaConfig {
+            socket,
+            remote: negotiated.remote_rtp,
+            codec: CodecParams {
+                kind: match negotiated.codec {
+                    Codec::Opus => CodecKind::Opus,
+                    Codec::Pcmu => CodecKind::Pcmu,
+                    Codec::Pcma => CodecKind::Pcma,
+                },
+                payload_type: negotiated.payload_type,
+                clock_rate: negotiated.clock_rate,
+                channels: negotiated.channels,
+            },
+            telephone_event_pt: negotiated.telephone_event_pt,
+            ptime_ms: negotiated.ptime_ms,
+            input: AudioEndpoint::parse(&self.audio.input).map_err(|e| e.to_string())?,
+            output: AudioEndpoint::parse(&self.audio.output).map_err(|e| e.to_string())?,
+            opus_bitrate: self.audio.opus_bitrate,
+            opus_complexity: self.audio.opus_complexity,
+        };
+        let session = MediaSession::start(config).map_err(|e| e.to_string())?;
+        session.set_direction(negotiated.direction.sends(), negotiated.direction.receives());
+        self.session = Some(session);
+        Ok(())
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(session) = self.session.take() {
+            let stats = session.stop();
+            tracing::debug!(?stats, "media stopped");
+        }
+    }
+}
+
+impl Drop for CallMedia {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

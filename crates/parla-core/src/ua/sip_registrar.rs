@@ -1,0 +1,94 @@
+//! [`Registrar`] over rsipstack's `Registration`: one REGISTER exchange with its digest retry.
+
+use super::registration::{RegisterOutcome, Registrar};
+use super::stack::SipStack;
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::registration::Registration;
+use rsipstack::sip::{Header, Param, StatusCode, Uri};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+pub struct SipRegistrar {
+    registration: Registration,
+    uri: Uri,
+    username: String,
+    /// The Contact calls should use, learned from the registrar's view of us (rport/received).
+    contact: watch::Sender<Option<Uri>>,
+}
+
+impl SipRegistrar {
+    pub fn new(
+        stack: &Arc<SipStack>,
+        credential: Credential,
+        contact: watch::Sender<Option<Uri>>,
+    ) -> Self {
+        let username = credential.username.clone();
+        let mut registration = Registration::new(stack.endpoint.inner.clone(), Some(credential));
+        registration.outbound_proxy = stack.server.as_ref().map(|s| s.addr);
+        if stack.transport != crate::config::Transport::Udp {
+            // Without the transport parameter the server would answer a stream client over UDP.
+            let host = stack
+                .udp_addr()
+                .map(|a| a.addr)
+                .unwrap_or_else(|| std::net::SocketAddr::new(stack.local_ip, 5060).into());
+            registration.contact = Some(rsipstack::sip::typed::Contact {
+                display_name: None,
+                uri: Uri {
+                    scheme: Some(rsipstack::sip::Scheme::Sip),
+                    auth: Some(rsipstack::sip::Auth { user: username.clone(), password: None }),
+                    host_with_port: host,
+                    params: vec![Param::Transport(super::stack::sip_transport(stack.transport))],
+                    headers: vec![],
+                },
+                params: vec![],
+            });
+        }
+        Self {
+            registration,
+            uri: stack.domain_uri.clone(),
+            username,
+            contact,
+        }
+    }
+
+    fn learned_contact(&self) -> Option<Uri> {
+        if let Some(contact) = &self.registration.contact {
+            return Some(contact.uri.clone());
+        }
+        let address = self.registration.public_address.clone()?;
+        Some(Uri {
+            scheme: Some(rsipstack::sip::Scheme::Sip),
+            auth: Some(rsipstack::sip::Auth { user: self.username.clone(), password: None }),
+            host_with_port: address,
+            params: vec![],
+            headers: vec![],
+        })
+    }
+}
+
+impl Registrar for SipRegistrar {
+    async fn register(&mut self, expires: u32) -> RegisterOutcome {
+        let response = match self.registration.register(self.uri.clone(), Some(expires)).await {
+            Ok(response) => response,
+            Err(e) => return RegisterOutcome::Unreachable { reason: e.to_string() },
+        };
+        match response.status_code {
+            StatusCode::OK => {
+                if expires > 0 {
+                    self.contact.send_replace(self.learned_contact());
+                }
+                RegisterOutcome::Registered { granted: self.registration.expires() }
+            }
+            StatusCode::IntervalTooBrief => RegisterOutcome::IntervalTooBrief {
+                min_expires: response.headers.iter().find_map(|h| match h {
+                    Header::MinExpires(v) => v.to_string().trim().parse().ok(),
+                    _ => None,
+                }),
+            },
+            code => RegisterOutcome::Rejected {
+                code: code.code(),
+                reason: code.text().to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! One rsipstack endpoint per account: its transports, bound to the local address that routes
+//! to the account's server, the dialog layer, and the resolved server every request goes to.
+
+use super::trace::SipTrace;
+use super::uri::parse_server_uri;
+use crate::config::{AccountConfig, Transport};
+use crate::dns::{resolve_server, HickoryDns, ServerTarget};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::sip::{Host, Param, Uri};
+use rsipstack::transaction::endpoint::EndpointOption;
+use rsipstack::transaction::{Endpoint, TransactionReceiver};
+use rsipstack::transport::tls::TlsConfig;
+use rsipstack::transport::udp::UdpConnection;
+use rsipstack::transport::{SipAddr, TransportLayer};
+use rsipstack::EndpointBuilder;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Dns(#[from] crate::dns::DnsError),
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TrustError),
+    #[error("cannot open a SIP socket: {0}")]
+    Bind(String),
+    #[error("SIP stack: {0}")]
+    Sip(#[from] rsipstack::Error),
+}
+
+pub struct SipStack {
+    pub endpoint: Arc<Endpoint>,
+    pub dialog_layer: Arc<DialogLayer>,
+    pub cancel: CancellationToken,
+    pub local_ip: IpAddr,
+    /// Where requests go (registrar or outbound proxy), resolved; `None` for a line with no server.
+    pub server: Option<ServerTarget>,
+    /// The account's domain as a URI with the transport parameter: the REGISTER Request-URI.
+    pub domain_uri: Uri,
+    pub transport: Transport,
+}
+
+pub struct StackParts {
+    pub stack: Arc<SipStack>,
+    pub incoming: TransactionReceiver,
+}
+
+impl SipStack {
+    pub async fn start(account: &AccountConfig, dns_servers: &[SocketAddr]) -> Result<StackParts, StackError> {
+        let server = resolve_account_server(account, dns_servers).await?;
+        let transport = server.as_ref().map(|s| s.transport).or(account.transport).unwrap_or(Transport::Udp);
+        let local_ip = match &server {
+            Some(target) => route_source_ip(target.addr.ip()),
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        };
+
+        let cancel = CancellationToken::new();
+        let transport_layer = TransportLayer::new(cancel.child_token());
+        let udp = UdpConnection::create_connection(SocketAddr::new(local_ip, 0), None, Some(cancel.child_token()))
+            .await
+            .map_err(|e| StackError::Bind(e.to_string()))?;
+        transport_layer.add_transport(udp.into());
+        if transport == Transport::Tls {
+            let ca_certs = crate::tls::trusted_roots_pem(account.ca_file.as_deref())?;
+            let server_host = server_host(account)?;
+            transport_layer.set_tls_config(TlsConfig {
+                ca_certs: Some(ca_certs),
+                sni_hostname: Some(server_host),
+                ..Default::default()
+            });
+        }
+        if let Some(target) = &server {
+            if account.register {
+                transport_layer.set_whitelist(super::whitelist::ServerOnly::new(target.addr.ip()));
+            }
+        }
+
+        let option = EndpointOption {
+            callid_suffix: Some(local_ip.to_string()),
+            ..Default::default()
+        };
+        let endpoint = EndpointBuilder::new()
+            .with_cancel_token(cancel.clone())
+            .with_transport_layer(transport_layer)
+            .with_user_agent(&format!("Parla/{}", env!("CARGO_PKG_VERSION")))
+            .with_option(option)
+            .with_inspector(Box::new(SipTrace))
+            .build();
+        let incoming = endpoint.incoming_transactions()?;
+        let dialog_layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        let endpoint = Arc::new(endpoint);
+        let serving = endpoint.clone();
+        tokio::spawn(async move { serving.serve().await });
+
+        let mut domain_uri = parse_server_uri(&account.domain).map_err(StackError::Config)?;
+        domain_uri.params.retain(|p| !matches!(p, Param::Transport(_)));
+        if transport != Transport::Udp {
+            domain_uri.params.push(Param::Transport(sip_transport(transport)));
+        }
+        let stack = Arc::new(SipStack {
+            endpoint,
+            dialog_layer,
+            cancel,
+            local_ip,
+            server,
+            domain_uri,
+            transport,
+        });
+        Ok(StackParts { stack, incoming })
+    }
+
+    /// Where an out-of-dialog request is sent: the resolved server, with the account transport.
+    pub fn destination(&self) -> Option<SipAddr> {
+        self.server.as_ref().map(|target| SipAddr {
+            r#type: Some(sip_transport(target.transport)),
+            addr: target.addr.into(),
+        })
+    }
+
+    /// The first UDP address the endpoint listens on.
+    pub fn udp_addr(&self) -> Option<SipAddr> {
+        self.endpoint.get_addrs().into_iter().next()
+    }
+
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+}
+
+pub fn sip_transport(transport: Transport) -> rsipstack::sip::Transport {
+    match transport {
+        Transport::Udp => rsipstack::sip::Transport::Udp,
+        Transport::Tcp => rsipstack::sip::Transport::Tcp,
+        Transport::Tls => rsipstack::sip::Transport::Tls,
+    }
+}
+
+/// The host TLS must verify: the outbound proxy's, else the registrar's, else the domain.
+fn server_host(account: &AccountConfig) -> Result<String, StackError> {
+    let text = account
+        .outbound_proxy
+        .as_deref()
+        .or(account.registrar.as_deref())
+        .unwrap_or(&account.domain);
+    let uri = parse_server_uri(text).map_err(StackError::Config)?;
+    Ok(match uri.host_with_port.host {
+        Host::Domain(d) => d.0,
+        Host::IpAddr(ip) => ip.to_string(),
+    })
+}
+
+async fn resolve_account_server(
+    account: &AccountConfig,
+    dns_servers: &[SocketAddr],
+) -> Result<Option<ServerTarget>, StackError> {
+    let text = match (&account.outbound_proxy, &account.registrar) {
+        (Some(proxy), _) => proxy.as_str(),
+        (None, Some(registrar)) => registrar.as_str(),
+        (None, None) if account.register => account.domain.as_str(),
+        (None, None) => return Ok(None),
+    };
+    let uri = parse_server_uri(text).map_err(StackError::Config)?;
+    let host = uri.host_with_port.host.to_string();
+    let port = uri.host_with_port.port.as_ref().map(|p| p.value());
+    let uri_transport = uri.params.iter().find_map(|p| match p {
+        Param::Transport(rsipstack::sip::Transport::Udp) => Some(Transport::Udp),
+        Param::Transport(rsipstack::sip::Transport::Tcp) => Some(Transport::Tcp),
+        Param::Transport(rsipstack::sip::Transport::Tls) => Some(Transport::Tls),
+        _ => None,
+    });
+    let sips = matches!(uri.scheme, Some(rsipstack::sip::Scheme::Sips)).then_some(Transport::Tls);
+    let transport = account.transport.or(uri_transport).or(sips);
+    let dns = HickoryDns::new(dns_servers)?;
+    let targets = resolve_server(&dns, &host, port, transport).await?;
+    Ok(targets.into_iter().next())
+}
+
+/// The local address the OS would use to reach `remote` (no packet is sent).
+fn route_source_ip(remote: IpAddr) -> IpAddr {
+    let unspecified: IpAddr = if remote.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
+    };
+    UdpSocket::bind(SocketAddr::new(unspecified, 0))
+        .and_then(|s| {
+            s.connect(SocketAddr::new(remote, 9))?;
+            s.local_addr()
+        })
+        .map(|a| a.ip())
+        .unwrap_or(unspecified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_servers_are_reached_from_loopback() {
+        assert_eq!(route_source_ip("127.0.0.1".parse().expect("ip")), IpAddr::from([127, 0, 0, 1]));
+    }
+
+    #[test]
+    fn tls_verifies_the_server_host_named_in_the_config() {
+        let mut account = AccountConfig {
+            id: "a".into(),
+            username: "a".into(),
+            domain: "example.com".into(),
+            ..Default::default()
+        };
+        assert_eq!(server_host(&account).expect("host"), "example.com");
+        account.registrar = Some("sips:pbx.example.com:5061".into());
+        assert_eq!(server_host(&account).expect("host"), "pbx.example.com");
+    }
+}

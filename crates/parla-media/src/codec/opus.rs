@@ -1,0 +1,148 @@
+//! Opus (RFC 7587) through libopus: 48 kHz mono, in-band FEC on, DTX off.
+
+use audiopus::coder::{Decoder as RawDecoder, Encoder as RawEncoder};
+use audiopus::{Application, Bitrate, Channels, SampleRate};
+
+use super::{Decoder, Encoder};
+use crate::error::{CodecError, MediaError};
+
+/// Opus always runs at 48 kHz here, which is also its RTP clock rate.
+pub const RATE: u32 = 48_000;
+
+/// Encoder knobs. `Default` gives 32 kbit/s, complexity 9 and FEC sized for 5 % loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpusSettings {
+    /// Target bitrate in bit/s (500..=512000).
+    pub bitrate: i32,
+    /// 0 (cheapest) ..= 10 (best).
+    pub complexity: u8,
+    /// libopus only adds in-band FEC data when it expects loss, so this must be above 0.
+    pub expected_loss_percent: u8,
+}
+
+impl Default for OpusSettings {
+    fn default() -> Self {
+        Self { bitrate: 32_000, complexity: 9, expected_loss_percent: 5 }
+    }
+}
+
+impl OpusSettings {
+    pub fn validate(&self) -> Result<(), MediaError> {
+        if !(500..=512_000).contains(&self.bitrate) {
+            return Err(MediaError::InvalidCodec(format!(
+                "Opus bitrate {} is not in 500..=512000",
+                self.bitrate
+            )));
+        }
+        if self.complexity > 10 {
+            return Err(MediaError::InvalidCodec(format!(
+                "Opus complexity {} is not in 0..=10",
+                self.complexity
+            )));
+        }
+        if self.expected_loss_percent > 100 {
+            return Err(MediaError::InvalidCodec("Opus expected loss above 100 %".into()));
+        }
+        Ok(())
+    }
+}
+
+pub struct OpusEncoder {
+    inner: RawEncoder,
+    frame_samples: usize,
+}
+
+impl OpusEncoder {
+    /// `frame_samples` at 48 kHz: 480, 960, 1920 or 2880 (10, 20, 40, 60 ms).
+    pub fn new(frame_samples: usize, settings: OpusSettings) -> Result<Self, MediaError> {
+        settings.validate()?;
+        let mut inner = RawEncoder::new(SampleRate::Hz48000, Channels::Mono, Application::Voip)
+            .map_err(CodecError::from)?;
+        let setup = |enc: &mut RawEncoder| -> Result<(), audiopus::Error> {
+            enc.set_bitrate(Bitrate::BitsPerSecond(settings.bitrate))?;
+            enc.set_complexity(settings.complexity)?;
+            enc.set_inband_fec(true)?;
+            enc.set_packet_loss_perc(settings.expected_loss_percent)?;
+            enc.set_encoder_ctl_request(audiopus::ffi::OPUS_SET_DTX_REQUEST, 0)
+        };
+        setup(&mut inner).map_err(CodecError::from)?;
+        Ok(Self { inner, frame_samples })
+    }
+}
+
+impl Encoder for OpusEncoder {
+    fn sample_rate(&self) -> u32 {
+        RATE
+    }
+
+    fn encode(&mut self, pcm: &[f32], out: &mut [u8]) -> Result<usize, CodecError> {
+        if pcm.len() != self.frame_samples {
+            return Err(CodecError::FrameSize { got: pcm.len(), expected: self.frame_samples });
+        }
+        Ok(self.inner.encode_float(pcm, out)?)
+    }
+}
+
+pub struct OpusDecoder {
+    inner: RawDecoder,
+    frame_samples: usize,
+}
+
+impl OpusDecoder {
+    /// `frame_samples` sizes concealment: the expected packet duration at 48 kHz.
+    pub fn new(frame_samples: usize) -> Result<Self, MediaError> {
+        let inner =
+            RawDecoder::new(SampleRate::Hz48000, Channels::Mono).map_err(CodecError::from)?;
+        Ok(Self { inner, frame_samples })
+    }
+
+    /// Rebuilds the frame lost just before `next_payload` from the FEC data it carries.
+    pub fn decode_fec(&mut self, next_payload: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+        let n = self.frame_samples.min(out.len());
+        Ok(self.inner.decode_float(Some(next_payload), &mut out[..n], true)?)
+    }
+}
+
+impl Decoder for OpusDecoder {
+    fn sample_rate(&self) -> u32 {
+        RATE
+    }
+
+    fn decode(&mut self, payload: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+        Ok(self.inner.decode_float(Some(payload), out, false)?)
+    }
+
+    fn conceal(&mut self, out: &mut [f32]) -> Result<usize, CodecError> {
+        let n = self.frame_samples.min(out.len());
+        let none: Option<&[u8]> = None;
+        Ok(self.inner.decode_float(none, &mut out[..n], false)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::MAX_DECODED_SAMPLES;
+
+    #[test]
+    fn settings_are_validated() {
+        assert!(OpusSettings::default().validate().is_ok());
+        let bad = OpusSettings { bitrate: 10, ..OpusSettings::default() };
+        assert!(OpusEncoder::new(960, bad).is_err());
+        let bad = OpusSettings { complexity: 11, ..OpusSettings::default() };
+        assert!(OpusEncoder::new(960, bad).is_err());
+    }
+
+    #[test]
+    fn wrong_frame_size_and_garbage_are_errors_not_panics() {
+        let mut enc = OpusEncoder::new(960, OpusSettings::default()).expect("encoder");
+        let mut out = [0u8; 1500];
+        assert!(enc.encode(&[0.0; 100], &mut out).is_err());
+        let mut dec = OpusDecoder::new(960).expect("decoder");
+        let mut pcm = vec![0.0f32; MAX_DECODED_SAMPLES];
+        assert!(dec.decode(&[], &mut pcm).is_err());
+        // A TOC byte announcing code 3 with a frame count of 0 is invalid.
+        let _ = dec.decode(&[0xFF, 0x00], &mut pcm);
+        assert_eq!(dec.conceal(&mut pcm).ok(), Some(960));
+    }
+}

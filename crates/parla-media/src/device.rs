@@ -1,0 +1,119 @@
+//! Audio endpoints: where a call's audio comes from and goes to.
+//!
+//! A source hands the pipeline one mono frame per tick at the rate it was opened for (the
+//! encoder's rate). A sink takes mono samples at [`OUTPUT_RATE`]. Real devices (cpal) join later
+//! behind the same traits, fed through lock-free rings.
+
+pub mod file;
+pub mod null;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::MediaError;
+pub use crate::sample::OUTPUT_RATE;
+
+/// Where audio is captured from or played to, as written in settings and on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioEndpoint {
+    /// A WAV file: read (and looped) as input, written as output.
+    File(PathBuf),
+    /// Silence in, discard out.
+    Null,
+    /// A sound device by name; `None` is the system default.
+    Device(Option<String>),
+}
+
+impl AudioEndpoint {
+    /// `"file:/path.wav"`, `"null"`, `"default"`, or any other text as a device name.
+    pub fn parse(s: &str) -> Result<Self, MediaError> {
+        let s = s.trim();
+        if let Some(path) = s.strip_prefix("file:") {
+            if path.is_empty() {
+                return Err(MediaError::InvalidEndpoint(s.to_owned()));
+            }
+            return Ok(AudioEndpoint::File(PathBuf::from(path)));
+        }
+        match s {
+            "" => Err(MediaError::InvalidEndpoint(s.to_owned())),
+            "null" => Ok(AudioEndpoint::Null),
+            "default" => Ok(AudioEndpoint::Device(None)),
+            name => Ok(AudioEndpoint::Device(Some(name.to_owned()))),
+        }
+    }
+}
+
+impl fmt::Display for AudioEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AudioEndpoint::File(p) => write!(f, "file:{}", p.display()),
+            AudioEndpoint::Null => f.write_str("null"),
+            AudioEndpoint::Device(None) => f.write_str("default"),
+            AudioEndpoint::Device(Some(name)) => f.write_str(name),
+        }
+    }
+}
+
+/// Produces capture audio.
+pub trait AudioSource: Send {
+    /// Fills `out` with the next samples. On error `out` holds silence and the caller counts it;
+    /// a source reports a lasting failure once and then stays silent.
+    fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError>;
+}
+
+/// Consumes playback audio at [`OUTPUT_RATE`].
+pub trait AudioSink: Send {
+    fn write(&mut self, samples: &[f32]) -> Result<(), MediaError>;
+    /// Flushes and closes (a WAV file gets its final header). Called once, at session stop.
+    fn finish(&mut self) -> Result<(), MediaError>;
+}
+
+/// Opens `endpoint` for capture, delivering mono audio at `rate` in frames of `frame_samples`.
+pub fn open_source(
+    endpoint: &AudioEndpoint,
+    rate: u32,
+    frame_samples: usize,
+) -> Result<Box<dyn AudioSource>, MediaError> {
+    match endpoint {
+        AudioEndpoint::File(path) => Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?)),
+        AudioEndpoint::Null => Ok(Box::new(null::NullSource)),
+        AudioEndpoint::Device(_) => Err(MediaError::DeviceUnsupported(format!("\"{endpoint}\""))),
+    }
+}
+
+/// Opens `endpoint` for playback at [`OUTPUT_RATE`].
+pub fn open_sink(endpoint: &AudioEndpoint) -> Result<Box<dyn AudioSink>, MediaError> {
+    match endpoint {
+        AudioEndpoint::File(path) => Ok(Box::new(file::FileSink::create(path)?)),
+        AudioEndpoint::Null => Ok(Box::new(null::NullSink)),
+        AudioEndpoint::Device(_) => Err(MediaError::DeviceUnsupported(format!("\"{endpoint}\""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse() {
+        let file = AudioEndpoint::parse("file:/tmp/a b.wav").expect("file");
+        assert_eq!(file, AudioEndpoint::File(PathBuf::from("/tmp/a b.wav")));
+        assert_eq!(file.to_string(), "file:/tmp/a b.wav");
+        assert_eq!(AudioEndpoint::parse("null").ok(), Some(AudioEndpoint::Null));
+        assert_eq!(AudioEndpoint::parse(" default ").ok(), Some(AudioEndpoint::Device(None)));
+        assert_eq!(
+            AudioEndpoint::parse("hw:1,0").ok(),
+            Some(AudioEndpoint::Device(Some("hw:1,0".into())))
+        );
+        assert!(AudioEndpoint::parse("").is_err());
+        assert!(AudioEndpoint::parse("file:").is_err());
+    }
+
+    #[test]
+    fn devices_are_not_supported_yet() {
+        let err = open_sink(&AudioEndpoint::Device(None)).err().expect("unsupported");
+        assert!(matches!(err, MediaError::DeviceUnsupported(_)));
+        assert!(err.to_string().contains("\"default\""), "{err}");
+        assert!(open_source(&AudioEndpoint::Device(Some("USB".into())), 8000, 160).is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Parla's media engine: RTP in and out, codecs, resampling and audio endpoints.
+//!
+//! No SIP, tokio or GUI types live here. The SIP engine builds a [`MediaConfig`] from the negotiated
+//! SDP, calls [`MediaSession::start`], and steers the running call with the session's methods.
+//! Each session runs one `parla-media` thread that is paced by `ptime` deadlines.
+
+pub mod codec;
+pub mod device;
+pub mod error;
+mod pipeline;
+pub mod resample;
+pub mod rtp;
+pub mod sample;
+pub mod session;
+pub mod stats;
+
+pub use codec::{CodecKind, CodecParams};
+pub use device::AudioEndpoint;
+pub use error::{CodecError, MediaError, RtpError};
+pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
+pub use stats::MediaStats;

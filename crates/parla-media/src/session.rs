@@ -1,0 +1,191 @@
+//! One call's media: the public handle the SIP engine holds, and the thread behind it.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use crate::codec::{self, CodecParams, OpusSettings};
+use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
+use crate::error::MediaError;
+use crate::pipeline::{Pipeline, Setup};
+use crate::resample::StreamResampler;
+use crate::sample::frame_samples;
+use crate::stats::{Counters, MediaStats};
+
+pub const DEFAULT_OPUS_BITRATE: i32 = 32_000;
+pub const DEFAULT_OPUS_COMPLEXITY: u8 = 9;
+
+/// Everything a call's media needs, from the negotiated SDP and the user's settings.
+#[derive(Debug)]
+pub struct MediaConfig {
+    /// Bound by the engine (its port is in our SDP). We send from it too (symmetric RTP). The
+    /// session switches it to non-blocking and hands it back blocking from
+    /// [`MediaSession::stop_with_socket`].
+    pub socket: UdpSocket,
+    pub remote: SocketAddr,
+    pub codec: CodecParams,
+    pub telephone_event_pt: Option<u8>,
+    pub ptime_ms: u32,
+    pub input: AudioEndpoint,
+    pub output: AudioEndpoint,
+    pub opus_bitrate: i32,
+    pub opus_complexity: u8,
+}
+
+impl MediaConfig {
+    /// 20 ms packets, `null` in and out, default Opus settings.
+    pub fn new(socket: UdpSocket, remote: SocketAddr, codec: CodecParams) -> Self {
+        Self {
+            socket,
+            remote,
+            codec,
+            telephone_event_pt: None,
+            ptime_ms: 20,
+            input: AudioEndpoint::Null,
+            output: AudioEndpoint::Null,
+            opus_bitrate: DEFAULT_OPUS_BITRATE,
+            opus_complexity: DEFAULT_OPUS_COMPLEXITY,
+        }
+    }
+}
+
+/// What the handle tells the media thread. Read by the thread once per tick.
+pub(crate) struct Control {
+    pub stop: AtomicBool,
+    pub send: AtomicBool,
+    pub receive: AtomicBool,
+    pub muted: AtomicBool,
+    pub remote_changed: AtomicBool,
+    pub remote: Mutex<SocketAddr>,
+}
+
+impl Control {
+    pub fn take_remote(&self) -> Option<SocketAddr> {
+        self.remote_changed
+            .swap(false, Relaxed)
+            .then(|| *self.remote.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// A running call's media. Dropping it stops the thread too.
+pub struct MediaSession {
+    control: Arc<Control>,
+    counters: Arc<Counters>,
+    thread: Option<JoinHandle<UdpSocket>>,
+    local_addr: Option<SocketAddr>,
+}
+
+impl MediaSession {
+    /// Builds codecs, endpoints and buffers on the calling thread (so every setup error is
+    /// returned here), then spawns the `parla-media` thread.
+    pub fn start(cfg: MediaConfig) -> Result<MediaSession, MediaError> {
+        let opus = OpusSettings {
+            bitrate: cfg.opus_bitrate,
+            complexity: cfg.opus_complexity,
+            ..OpusSettings::default()
+        };
+        let encoder = codec::new_encoder(&cfg.codec, cfg.ptime_ms, opus)?;
+        let decoder = codec::new_decoder(&cfg.codec, cfg.ptime_ms)?;
+        if let Some(pt) = cfg.telephone_event_pt {
+            if pt > 127 || pt == cfg.codec.payload_type {
+                return Err(MediaError::InvalidConfig(format!(
+                    "telephone-event payload type {pt} is invalid or clashes with the codec"
+                )));
+            }
+        }
+        let capture_frame = frame_samples(encoder.sample_rate(), cfg.ptime_ms);
+        let source = device::open_source(&cfg.input, encoder.sample_rate(), capture_frame)?;
+        let sink = device::open_sink(&cfg.output)?;
+        let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
+        let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
+
+        cfg.socket.set_nonblocking(true).map_err(MediaError::Socket)?;
+        let local_addr = cfg.socket.local_addr().ok();
+        let control = Arc::new(Control {
+            stop: AtomicBool::new(false),
+            send: AtomicBool::new(true),
+            receive: AtomicBool::new(true),
+            muted: AtomicBool::new(false),
+            remote_changed: AtomicBool::new(false),
+            remote: Mutex::new(cfg.remote),
+        });
+        let counters = Arc::new(Counters::new());
+        let pipeline = Pipeline::new(Setup {
+            socket: cfg.socket,
+            remote: cfg.remote,
+            codec: cfg.codec,
+            telephone_event_pt: cfg.telephone_event_pt,
+            ptime_ms: cfg.ptime_ms,
+            encoder,
+            decoder,
+            source,
+            sink,
+            resampler,
+            control: Arc::clone(&control),
+            counters: Arc::clone(&counters),
+        });
+        let thread = std::thread::Builder::new()
+            .name("parla-media".into())
+            .spawn(move || pipeline.run())
+            .map_err(MediaError::Spawn)?;
+        tracing::debug!(local = ?local_addr, remote = %cfg.remote, codec = ?cfg.codec.kind, "media started");
+        Ok(MediaSession { control, counters, thread: Some(thread), local_addr })
+    }
+
+    /// The local RTP address (the socket's).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local_addr
+    }
+
+    /// The far end moved its media (re-INVITE). Takes effect on the next packet.
+    pub fn set_remote(&self, remote: SocketAddr) {
+        *self.control.remote.lock().unwrap_or_else(PoisonError::into_inner) = remote;
+        self.control.remote_changed.store(true, Relaxed);
+    }
+
+    /// Hold and resume: `send = false` stops RTP out; `receive = false` stops playing what
+    /// arrives (packets are still drained and counted).
+    pub fn set_direction(&self, send: bool, receive: bool) {
+        self.control.send.store(send, Relaxed);
+        self.control.receive.store(receive, Relaxed);
+    }
+
+    /// While muted, encoded silence is sent in place of the input.
+    pub fn set_muted(&self, muted: bool) {
+        self.control.muted.store(muted, Relaxed);
+    }
+
+    pub fn stats(&self) -> MediaStats {
+        self.counters.snapshot()
+    }
+
+    /// Stops and joins the thread and finalises output files.
+    pub fn stop(mut self) -> MediaStats {
+        self.shutdown().0
+    }
+
+    /// Like [`MediaSession::stop`], and hands the socket back (blocking again) so a new session
+    /// can reuse it, e.g. when a re-INVITE changes the codec. `None` only if the media thread
+    /// panicked.
+    pub fn stop_with_socket(mut self) -> (MediaStats, Option<UdpSocket>) {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> (MediaStats, Option<UdpSocket>) {
+        self.control.stop.store(true, Relaxed);
+        let socket = self.thread.take().and_then(|handle| {
+            handle.thread().unpark();
+            handle.join().map_err(|_| tracing::error!("the media thread panicked")).ok()
+        });
+        (self.counters.snapshot(), socket)
+    }
+}
+
+impl Drop for MediaSession {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.shutdown();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The `config` and `accounts` files of one baresip instance.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{AnswerMode, BaresipOptions};
+use crate::error::{BenchError, Result};
+
+pub(super) struct Ports {
+    pub sip: u16,
+    pub ctrl: u16,
+}
+
+pub(super) fn config_text(
+    opts: &BaresipOptions,
+    ports: &Ports,
+    source_wav: &Path,
+) -> Result<String> {
+    let mut c = String::new();
+    let mut line = |k: &str, v: &str| {
+        let _ = writeln!(c, "{k}\t{v}");
+    };
+    line("poll_method", "epoll");
+    line("sip_listen", &format!("127.0.0.1:{}", ports.sip));
+    if let Some(ca) = &opts.ca_cert {
+        line("sip_cafile", path_str(ca)?);
+    }
+    line("call_local_timeout", "120");
+    line("call_max_calls", "4");
+    // aubridge plays into nothing at real-time pace; ALSA "null" is not paced and burns a core.
+    line("audio_player", "aubridge,nil");
+    line("audio_alert", "aubridge,nil");
+    line("audio_source", &format!("aufile,{}", path_str(source_wav)?));
+    // baresip 1.0.0's aufile accepts only a file that matches these exactly.
+    line("ausrc_srate", "48000");
+    line("ausrc_channels", "2");
+    line("net_interface", "127.0.0.1");
+    line(
+        "dns_server",
+        &opts
+            .dns_server
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "127.0.0.1:53".into()),
+    );
+    line("module_path", "/usr/lib/baresip/modules");
+    for module in ["opus.so", "g722.so", "g711.so", "aubridge.so", "aufile.so"] {
+        line("module", module);
+    }
+    if let Some(record_dir) = &opts.record_dir {
+        line("module", "sndfile.so");
+        line("snd_path", path_str(record_dir)?);
+    }
+    line("module_tmp", "uuid.so");
+    line("module_tmp", "account.so");
+    line("module_app", "menu.so");
+    line("module_app", "ctrl_tcp.so");
+    line("ctrl_tcp_listen", &format!("127.0.0.1:{}", ports.ctrl));
+    Ok(c)
+}
+
+pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<String> {
+    let answermode = match opts.answer_mode {
+        AnswerMode::Auto => "auto",
+        AnswerMode::Manual | AnswerMode::Busy => "manual",
+    };
+    let mut line = match &opts.registrar {
+        Some(reg) => {
+            let t = reg.transport.param();
+            let mut l = format!(
+                "<sip:{}@{}:{};transport={t}>;regint={}",
+                opts.user, reg.domain, reg.port, opts.regint
+            );
+            // Send every request (not only REGISTER) over the account's transport.
+            if reg.transport != crate::Transport::Udp {
+                let _ = write!(l, ";outbound=\"sip:{}:{};transport={t}\"", reg.host, reg.port);
+            }
+            l
+        }
+        None => format!("<sip:{}@127.0.0.1:{}>;regint=0", opts.user, ports.sip),
+    };
+    if let Some(pw) = &opts.password {
+        if pw.contains([';', '"', '\n']) {
+            return Err(BenchError::Setup(
+                "baresip password must not contain ';', '\"' or a newline".into(),
+            ));
+        }
+        let _ = write!(line, ";auth_pass={pw}");
+    }
+    let _ = write!(line, ";answermode={answermode}");
+    if !opts.audio_codecs.is_empty() {
+        let _ = write!(line, ";audio_codecs={}", opts.audio_codecs.join(","));
+    }
+    line.push('\n');
+    Ok(line)
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str()
+        .ok_or_else(|| BenchError::Setup(format!("path is not UTF-8: {}", p.display())))
+}

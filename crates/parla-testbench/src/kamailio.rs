@@ -1,0 +1,302 @@
+//! Kamailio as registrar and record-routing proxy on 127.0.0.1, from tests/bench/kamailio.cfg.
+//!
+//! Facts a user agent talking to it must know:
+//! - UDP and TCP share one port ([`Kamailio::sip_port`]); TLS has its own ([`Kamailio::tls_port`]).
+//! - Domain and digest realm are the From domain: use `sip:USER@127.0.0.1:PORT` (or `localhost`,
+//!   or one of [`KamailioOptions::extra_domains`]). The realm is then `127.0.0.1`.
+//! - REGISTER: any R-URI (normally `sip:127.0.0.1:PORT`); To/From user = the auth user.
+//!   Answered 401 (with `qop=auth` unless [`KamailioOptions::qop_auth`] is false).
+//! - Initial requests whose From domain is ours are challenged with 407.
+//! - A wrong password gets a fresh 401/407, or 403 with [`WrongPasswordAnswer::Answer403`].
+//! - Clients registered over TCP/TLS are reached back over their own connection.
+
+mod config;
+mod log;
+mod rpc;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+pub use self::config::{bench_dir, template_path};
+pub use self::log::LoggedRequest;
+pub use self::rpc::Registration;
+use crate::certs::{self, TestCerts};
+use crate::error::{BenchError, Result};
+use crate::ports::free_port_udp_tcp;
+use crate::process::{poll_until, run_checked, tcp_port_open, Proc};
+use crate::workdir::BenchDir;
+
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(50);
+
+/// How Kamailio answers a REGISTER (or other request) with a wrong password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WrongPasswordAnswer {
+    /// A new challenge (401/407), as Kamailio and Asterisk do by default.
+    #[default]
+    Answer401,
+    /// 403 Forbidden (also for an unknown user).
+    Answer403,
+}
+
+#[derive(Debug, Clone)]
+pub struct KamailioOptions {
+    /// (user, password) pairs for digest auth.
+    pub users: Vec<(String, String)>,
+    pub wrong_password_answer: WrongPasswordAnswer,
+    /// Challenge with `qop="auth"` (true, default) or without qop (RFC 2069 style).
+    pub qop_auth: bool,
+    /// More domains served as local (aliases and From domains), e.g. `example.test` for DNS tests.
+    /// They are also put into the TLS certificate's subjectAltName.
+    pub extra_domains: Vec<String>,
+}
+
+impl Default for KamailioOptions {
+    fn default() -> Self {
+        KamailioOptions {
+            users: Vec::new(),
+            wrong_password_answer: WrongPasswordAnswer::default(),
+            qop_auth: true,
+            extra_domains: Vec::new(),
+        }
+    }
+}
+
+impl KamailioOptions {
+    /// Options with these users and everything else default.
+    pub fn with_users(users: &[(&str, &str)]) -> Self {
+        KamailioOptions {
+            users: users
+                .iter()
+                .map(|(u, p)| (u.to_string(), p.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A running Kamailio. Dropping it stops it (and its worker processes).
+#[derive(Debug)]
+pub struct Kamailio {
+    proc: Proc,
+    sip_port: u16,
+    tls_port: u16,
+    certs: TestCerts,
+    cfg: PathBuf,
+    ctl_socket: PathBuf,
+    dir: BenchDir,
+}
+
+impl Kamailio {
+    /// Writes the config, checks it with `kamailio -c`, starts Kamailio and waits until it
+    /// accepts on UDP/TCP/TLS and answers RPC.
+    pub fn start(opts: KamailioOptions) -> Result<Kamailio> {
+        let dir = BenchDir::new("kamailio")?;
+        let certs = certs::generate(&dir.join("certs"), &opts.extra_domains)?;
+        let ports = config::Ports {
+            sip: free_port_udp_tcp()?,
+            tls: free_port_udp_tcp()?,
+        };
+        let rendered = config::write_all(dir.path(), &opts, &ports, &certs)?;
+        check_config(&rendered.cfg)?;
+
+        let mut cmd = Command::new("kamailio");
+        cmd.args(["-DD", "-E", "-f"])
+            .arg(&rendered.cfg)
+            .arg("-w")
+            .arg(dir.path())
+            .arg("-Y")
+            .arg(dir.path())
+            .arg("-P")
+            .arg(dir.join("kamailio.pid"))
+            .args(["-m", "64", "-M", "8"]);
+        let proc = Proc::spawn("kamailio", cmd, &dir.join("kamailio.log"))?;
+        let mut kam = Kamailio {
+            proc,
+            sip_port: ports.sip,
+            tls_port: ports.tls,
+            certs,
+            cfg: rendered.cfg,
+            ctl_socket: dir.join("kamailio_ctl"),
+            dir,
+        };
+        kam.wait_ready()?;
+        Ok(kam)
+    }
+
+    fn wait_ready(&mut self) -> Result<()> {
+        let (sip, tls) = (self.sip_port, self.tls_port);
+        let ready = poll_until(START_TIMEOUT, POLL, || {
+            self.proc.ensure_running()?;
+            let up = tcp_port_open(sip)
+                && tcp_port_open(tls)
+                && self.ctl_socket.exists()
+                && rpc::kamcmd(&self.ctl_socket, &["core.uptime"]).is_ok();
+            Ok(up.then_some(()))
+        })?;
+        ready.ok_or_else(|| {
+            BenchError::timeout(
+                "Kamailio to listen and answer RPC",
+                START_TIMEOUT,
+                Some(self.proc.log_path()),
+            )
+        })
+    }
+
+    /// The UDP and TCP port (the same number).
+    pub fn sip_port(&self) -> u16 {
+        self.sip_port
+    }
+    pub fn udp_port(&self) -> u16 {
+        self.sip_port
+    }
+    pub fn tcp_port(&self) -> u16 {
+        self.sip_port
+    }
+    pub fn tls_port(&self) -> u16 {
+        self.tls_port
+    }
+
+    /// The domain (and digest realm) of the users: `127.0.0.1`.
+    pub fn domain(&self) -> &'static str {
+        "127.0.0.1"
+    }
+
+    /// `sip:127.0.0.1:PORT;transport=T`, a registrar / outbound proxy URI for the transport.
+    pub fn registrar_uri(&self, transport: crate::Transport) -> String {
+        let port = match transport {
+            crate::Transport::Tls => self.tls_port,
+            _ => self.sip_port,
+        };
+        format!("sip:127.0.0.1:{port};transport={}", transport.param())
+    }
+
+    /// `sip:USER@127.0.0.1:PORT`: the address of a local user (what to dial through Kamailio).
+    pub fn user_uri(&self, user: &str) -> String {
+        format!("sip:{user}@127.0.0.1:{}", self.sip_port)
+    }
+
+    /// The CA certificate (PEM) that signed the TLS server certificate.
+    pub fn ca_cert_path(&self) -> &Path {
+        &self.certs.ca_cert
+    }
+
+    pub fn certs(&self) -> &TestCerts {
+        &self.certs
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.proc.pid()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log_path(&self) -> &Path {
+        self.proc.log_path()
+    }
+
+    pub fn config_path(&self) -> &Path {
+        &self.cfg
+    }
+
+    /// The last `lines` lines of Kamailio's log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        crate::process::log_tail(self.proc.log_path(), lines)
+    }
+
+    /// Any RPC command through kamcmd, e.g. `rpc(&["ul.dump"])`.
+    pub fn rpc(&self, args: &[&str]) -> Result<String> {
+        rpc::kamcmd(&self.ctl_socket, args)
+    }
+
+    /// The bindings of `user` in the location table (empty if not registered).
+    pub fn registrations(&self, user: &str) -> Result<Vec<Registration>> {
+        rpc::lookup(&self.ctl_socket, user)
+    }
+
+    /// The registered Contact URIs of `user`.
+    pub fn registered_contacts(&self, user: &str) -> Result<Vec<String>> {
+        Ok(self
+            .registrations(user)?
+            .into_iter()
+            .map(|r| r.address)
+            .collect())
+    }
+
+    /// Waits until `user` has at least one binding; returns the bindings.
+    pub fn wait_registered(&self, user: &str, timeout: Duration) -> Result<Vec<Registration>> {
+        let found = poll_until(timeout, POLL, || {
+            let regs = self.registrations(user)?;
+            Ok((!regs.is_empty()).then_some(regs))
+        })?;
+        found.ok_or_else(|| {
+            BenchError::timeout(
+                format!("{user} to be registered at Kamailio"),
+                timeout,
+                Some(self.proc.log_path()),
+            )
+        })
+    }
+
+    /// Waits until `user` has no binding left.
+    pub fn wait_unregistered(&self, user: &str, timeout: Duration) -> Result<()> {
+        let gone = poll_until(timeout, POLL, || {
+            Ok(self.registrations(user)?.is_empty().then_some(()))
+        })?;
+        gone.ok_or_else(|| {
+            BenchError::timeout(
+                format!("{user} to be unregistered at Kamailio"),
+                timeout,
+                Some(self.proc.log_path()),
+            )
+        })
+    }
+
+    /// Every request that reached Kamailio so far, in arrival order (retransmissions included).
+    pub fn requests(&self) -> Result<Vec<LoggedRequest>> {
+        log::read(self.proc.log_path())
+    }
+
+    /// How many `method` requests with From user `from_user` arrived so far.
+    pub fn count_requests(&self, method: &str, from_user: &str) -> Result<usize> {
+        Ok(self
+            .requests()?
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.from_user == from_user)
+            .count())
+    }
+
+    /// Waits until at least `n` `method` requests from `from_user` arrived; returns the count.
+    pub fn wait_requests(
+        &self,
+        method: &str,
+        from_user: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<usize> {
+        let got = poll_until(timeout, POLL, || {
+            let c = self.count_requests(method, from_user)?;
+            Ok((c >= n).then_some(c))
+        })?;
+        got.ok_or_else(|| {
+            BenchError::timeout(
+                format!("{n} {method} request(s) from {from_user}"),
+                timeout,
+                Some(self.proc.log_path()),
+            )
+        })
+    }
+
+    /// Stops Kamailio now (also done on drop).
+    pub fn stop(&mut self) {
+        self.proc.stop();
+    }
+}
+
+/// `kamailio -c -f CFG`: parses the config and loads its modules without starting.
+pub fn check_config(cfg: &Path) -> Result<()> {
+    run_checked(Command::new("kamailio").arg("-c").arg("-f").arg(cfg)).map(|_| ())
+}

@@ -1,0 +1,152 @@
+//! Renders tests/bench/kamailio.cfg and writes the files it refers to.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{KamailioOptions, WrongPasswordAnswer};
+use crate::certs::TestCerts;
+use crate::error::{BenchError, IoContext, Result};
+
+/// tests/bench, found from this crate's manifest dir.
+pub fn bench_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bench")
+}
+
+pub fn template_path() -> PathBuf {
+    bench_dir().join("kamailio.cfg")
+}
+
+pub(super) struct Rendered {
+    pub cfg: PathBuf,
+}
+
+pub(super) struct Ports {
+    pub sip: u16,
+    pub tls: u16,
+}
+
+pub(super) fn write_all(
+    run_dir: &Path,
+    opts: &KamailioOptions,
+    ports: &Ports,
+    certs: &TestCerts,
+) -> Result<Rendered> {
+    let db_dir = run_dir.join("db");
+    write_subscribers(&db_dir, &opts.users)?;
+    write_tls_cfg(&run_dir.join("tls.cfg"), certs)?;
+
+    let template_path = template_path();
+    let template = fs::read_to_string(&template_path)
+        .ctx(|| format!("reading Kamailio template {}", template_path.display()))?;
+    let cfg_text = render(&template, run_dir, &db_dir, opts, ports)?;
+    let cfg = run_dir.join("kamailio.cfg");
+    fs::write(&cfg, cfg_text).ctx(|| format!("writing {}", cfg.display()))?;
+    Ok(Rendered { cfg })
+}
+
+fn render(
+    template: &str,
+    run_dir: &Path,
+    db_dir: &Path,
+    opts: &KamailioOptions,
+    ports: &Ports,
+) -> Result<String> {
+    let defines = match opts.wrong_password_answer {
+        WrongPasswordAnswer::Answer401 => "",
+        WrongPasswordAnswer::Answer403 => "#!define WRONG_PASSWORD_403",
+    };
+    let mut extra_aliases = String::new();
+    let mut local_from = String::from("$fd==\"127.0.0.1\" || $fd==\"localhost\"");
+    for domain in &opts.extra_domains {
+        check_token(domain)?;
+        // A name (not 127.0.0.1) may be an alias without a port: nothing else answers to it.
+        let _ = writeln!(extra_aliases, "alias=\"{domain}\"");
+        let _ = write!(local_from, " || $fd==\"{domain}\"");
+    }
+    let qop = if opts.qop_auth { "1" } else { "0" };
+    let run = path_str(run_dir)?;
+    let db = path_str(db_dir)?;
+    let out = template
+        .replace("@@DEFINES@@", defines)
+        .replace("@@UDP_PORT@@", &ports.sip.to_string())
+        .replace("@@TCP_PORT@@", &ports.sip.to_string())
+        .replace("@@TLS_PORT@@", &ports.tls.to_string())
+        .replace("@@EXTRA_ALIASES@@", &extra_aliases)
+        .replace("@@RUNDIR@@", run)
+        .replace("@@DBDIR@@", db)
+        .replace("@@LOCAL_FROM@@", &format!("({local_from})"))
+        .replace("@@QOP_FLAG@@", qop);
+    if let Some(pos) = out.find("@@") {
+        let line = out[pos..].lines().next().unwrap_or_default();
+        return Err(BenchError::Setup(format!(
+            "unfilled placeholder in {}: {line}",
+            template_path().display()
+        )));
+    }
+    Ok(out)
+}
+
+/// db_text "subscriber" and "version" tables; passwords in plain text (calculate_ha1=yes).
+fn write_subscribers(db_dir: &Path, users: &[(String, String)]) -> Result<()> {
+    fs::create_dir_all(db_dir).ctx(|| format!("creating {}", db_dir.display()))?;
+    let mut table = String::from(
+        "id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null) \n",
+    );
+    for (i, (user, password)) in users.iter().enumerate() {
+        check_token(user)?;
+        if password.contains([':', '\n', '\\']) {
+            return Err(BenchError::Setup(format!(
+                "password of {user} must not contain ':', '\\' or a newline (db_text)"
+            )));
+        }
+        let _ = writeln!(table, "{}:{user}:127.0.0.1:{password}:::", i + 1);
+    }
+    let subscriber = db_dir.join("subscriber");
+    fs::write(&subscriber, table).ctx(|| format!("writing {}", subscriber.display()))?;
+    let version = db_dir.join("version");
+    fs::write(
+        &version,
+        "id(int,auto) table_name(string) table_version(int) \n0:subscriber:7\n",
+    )
+    .ctx(|| format!("writing {}", version.display()))
+}
+
+fn write_tls_cfg(path: &Path, certs: &TestCerts) -> Result<()> {
+    let text = format!(
+        "[server:default]\n\
+         method = TLSv1.2+\n\
+         verify_certificate = no\n\
+         require_certificate = no\n\
+         private_key = {}\n\
+         certificate = {}\n\
+         \n\
+         [client:default]\n\
+         method = TLSv1.2+\n\
+         verify_certificate = no\n\
+         require_certificate = no\n",
+        path_str(&certs.server_key)?,
+        path_str(&certs.server_cert)?,
+    );
+    fs::write(path, text).ctx(|| format!("writing {}", path.display()))
+}
+
+/// User names and domains go into the config and db_text verbatim: keep them plain.
+fn check_token(s: &str) -> Result<()> {
+    let ok = !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(BenchError::Setup(format!(
+            "{s:?}: use only letters, digits, '.', '-', '_', '+'"
+        )))
+    }
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str()
+        .ok_or_else(|| BenchError::Setup(format!("path is not UTF-8: {}", p.display())))
+}

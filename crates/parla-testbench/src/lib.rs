@@ -1,0 +1,44 @@
+//! Test bench for Parla's end-to-end tests: real SIP peers on 127.0.0.1.
+//!
+//! Every peer runs on free ports picked at run time (tests can run in parallel), in its own
+//! temp folder with its log, in its own process group, and is stopped by PID (SIGTERM, then
+//! SIGKILL) when its handle drops, also when the test panics. `PARLA_KEEP_BENCH=1` keeps the
+//! folders of a panicking test (`=all`: always) and prints where they are.
+//!
+//! - [`Kamailio`]: registrar + record-routing proxy with digest auth, UDP/TCP/TLS.
+//! - [`Baresip`]: a far-end UA driven over ctrl_tcp (registering or direct, auto/manual/busy).
+//! - [`Sipp`]: scripted SIP traffic from tests/bench/sipp/.
+//! - [`Dnsmasq`]: NAPTR/SRV/A records for RFC 3263 discovery; [`dns_query`] to check them.
+//! - [`tones`]: make a tone WAV, measure how much of a recording is that tone.
+//! - [`Headless`]: drives `parla --headless --profile DIR` over JSON lines.
+//!
+//! Nothing here sends traffic anywhere but 127.0.0.0/8.
+
+pub mod baresip;
+pub mod certs;
+pub mod dns;
+pub mod dnsmasq;
+pub mod error;
+pub mod events;
+pub mod headless;
+pub mod kamailio;
+pub mod ports;
+pub mod process;
+pub mod sipp;
+pub mod tones;
+mod transport;
+pub mod workdir;
+
+pub use baresip::{AnswerMode, Baresip, BaresipOptions, RegistrarTarget};
+pub use dns::{dns_query, DnsAnswer, DnsResponse, RecordType};
+pub use dnsmasq::{DnsRecord, Dnsmasq, DnsmasqOptions};
+pub use error::{BenchError, Result};
+pub use events::EventLog;
+pub use headless::Headless;
+pub use kamailio::{Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer};
+pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
+pub use process::{pid_exists, process_group_exists};
+pub use sipp::{Scenario, Sipp, SippOptions};
+pub use tones::{make_tone_wav, tone_band_ratio};
+pub use transport::Transport;
+pub use workdir::BenchDir;

@@ -1,0 +1,29 @@
+//! Logs to stderr and to a daily-rotated file in the profile's `logs/` folder.
+//! `RUST_LOG` chooses what is logged; `RUST_LOG=sip=debug` shows SIP traffic (credentials redacted).
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+
+pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("parla")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(profile.join("logs"));
+    match appender {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let file = fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter());
+            tracing_subscriber::registry().with(stderr).with(file).init();
+            Some(guard)
+        }
+        Err(e) => {
+            tracing_subscriber::registry().with(stderr).init();
+            tracing::warn!(error = %e, "no log file; logging to stderr only");
+            None
+        }
+    }
+}
