@@ -4,15 +4,28 @@
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
+/// rsipstack logs whole messages, Authorization headers included, at info and below: only its
+/// warnings are let through; our own `sip` target shows the traffic with credentials redacted.
+const QUIET_STACK: &str = "rsipstack=warn";
+
+fn filter() -> EnvFilter {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match QUIET_STACK.parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    }
+}
+
 pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = profile.join("logs");
+    let _ = std::fs::create_dir_all(&logs);
     let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(filter());
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("parla")
         .filename_suffix("log")
         .max_log_files(7)
-        .build(profile.join("logs"));
+        .build(&logs);
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);

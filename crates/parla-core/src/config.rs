@@ -65,6 +65,8 @@ pub struct AccountConfig {
     pub transport: Option<Transport>,
     /// Register with the server; off for a peer-to-peer line that only listens.
     pub register: bool,
+    /// The local SIP port; any free one when absent (a listening line wants a known one).
+    pub local_port: Option<u16>,
     /// Registration lifetime asked for, in seconds.
     pub expires: u32,
     /// Codec preference order.
@@ -88,6 +90,7 @@ impl Default for AccountConfig {
             outbound_proxy: None,
             transport: None,
             register: true,
+            local_port: None,
             expires: 600,
             codecs: vec![Codec::Opus, Codec::Pcmu, Codec::Pcma],
             ca_file: None,

@@ -149,8 +149,8 @@ impl std::fmt::Debug for Baresip {
 }
 
 impl Baresip {
-    /// Writes the config, starts baresip and connects to its ctrl_tcp socket. Does not wait for
-    /// the registration: call [`Baresip::wait_registered`].
+    /// Writes the config, starts baresip, connects to its ctrl_tcp socket and adds the account
+    /// (`uanew`). Does not wait for the registration: call [`Baresip::wait_registered`].
     pub fn start(opts: BaresipOptions) -> Result<Baresip> {
         let dir = BenchDir::new(&format!("baresip-{}", opts.user))?;
         let source = match &opts.source_wav {
@@ -183,11 +183,10 @@ impl Baresip {
         let config_text = config::config_text(&opts, &ports, &source)?;
         fs::write(conf_dir.join("config"), config_text)
             .ctx(|| "writing baresip config".to_string())?;
-        fs::write(
-            conf_dir.join("accounts"),
-            config::account_line(&opts, &ports)?,
-        )
-        .ctx(|| "writing baresip accounts".to_string())?;
+        // The account is added over ctrl_tcp once connected (`uanew`), so that no event of its
+        // first REGISTER (e.g. REGISTER_FAIL) happens before the bench listens.
+        let account = config::account_line(&opts, &ports)?;
+        fs::write(conf_dir.join("accounts"), "").ctx(|| "writing baresip accounts".to_string())?;
         fs::write(conf_dir.join("contacts"), "").ctx(|| "writing baresip contacts".to_string())?;
 
         let mut cmd = Command::new("baresip");
@@ -209,14 +208,16 @@ impl Baresip {
             ));
         }
         let ctrl = Ctrl::connect(ports.ctrl, opts.answer_mode == AnswerMode::Busy)?;
-        Ok(Baresip {
+        let bs = Baresip {
             ctrl,
             proc,
             opts,
             sip_port: ports.sip,
             ctrl_port: ports.ctrl,
             dir,
-        })
+        };
+        bs.command_ok("uanew", &account)?;
+        Ok(bs)
     }
 
     pub fn user(&self) -> &str {

@@ -59,7 +59,7 @@ impl SipStack {
 
         let cancel = CancellationToken::new();
         let transport_layer = TransportLayer::new(cancel.child_token());
-        let udp = UdpConnection::create_connection(SocketAddr::new(local_ip, 0), None, Some(cancel.child_token()))
+        let udp = UdpConnection::create_connection(SocketAddr::new(local_ip, account.local_port.unwrap_or(0)), None, Some(cancel.child_token()))
             .await
             .map_err(|e| StackError::Bind(e.to_string()))?;
         transport_layer.add_transport(udp.into());

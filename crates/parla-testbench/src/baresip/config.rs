@@ -90,7 +90,6 @@ pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<Strin
     if !opts.audio_codecs.is_empty() {
         let _ = write!(line, ";audio_codecs={}", opts.audio_codecs.join(","));
     }
-    line.push('\n');
     Ok(line)
 }
 
