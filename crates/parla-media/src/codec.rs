@@ -42,7 +42,9 @@ impl CodecKind {
     /// Packet times (ms) this build can send.
     pub fn supports_ptime(self, ptime_ms: u32) -> bool {
         match self {
-            CodecKind::Pcmu | CodecKind::Pcma => (10..=120).contains(&ptime_ms) && ptime_ms % 10 == 0,
+            CodecKind::Pcmu | CodecKind::Pcma => {
+                (10..=120).contains(&ptime_ms) && ptime_ms.is_multiple_of(10)
+            }
             CodecKind::Opus => matches!(ptime_ms, 10 | 20 | 40 | 60),
         }
     }
@@ -61,17 +63,32 @@ pub struct CodecParams {
 impl CodecParams {
     /// PCMU on its static payload type 0.
     pub fn pcmu() -> Self {
-        Self { kind: CodecKind::Pcmu, payload_type: 0, clock_rate: 8000, channels: 1 }
+        Self {
+            kind: CodecKind::Pcmu,
+            payload_type: 0,
+            clock_rate: 8000,
+            channels: 1,
+        }
     }
 
     /// PCMA on its static payload type 8.
     pub fn pcma() -> Self {
-        Self { kind: CodecKind::Pcma, payload_type: 8, clock_rate: 8000, channels: 1 }
+        Self {
+            kind: CodecKind::Pcma,
+            payload_type: 8,
+            clock_rate: 8000,
+            channels: 1,
+        }
     }
 
     /// Opus on a dynamic payload type, `opus/48000/2` as RFC 7587 requires in SDP.
     pub fn opus(payload_type: u8) -> Self {
-        Self { kind: CodecKind::Opus, payload_type, clock_rate: 48_000, channels: 2 }
+        Self {
+            kind: CodecKind::Opus,
+            payload_type,
+            clock_rate: 48_000,
+            channels: 2,
+        }
     }
 
     pub fn validate(&self) -> Result<(), MediaError> {
@@ -133,9 +150,10 @@ pub fn new_encoder(
     Ok(match params.kind {
         CodecKind::Pcmu => Box::new(g711::G711Encoder::new(g711::Law::Mu)),
         CodecKind::Pcma => Box::new(g711::G711Encoder::new(g711::Law::A)),
-        CodecKind::Opus => {
-            Box::new(opus::OpusEncoder::new(frame_samples(opus::RATE, ptime_ms), opus)?)
-        }
+        CodecKind::Opus => Box::new(opus::OpusEncoder::new(
+            frame_samples(opus::RATE, ptime_ms),
+            opus,
+        )?),
     })
 }
 
@@ -169,9 +187,18 @@ mod tests {
     fn params_are_checked() {
         assert!(CodecParams::pcmu().validate().is_ok());
         assert!(CodecParams::opus(111).validate().is_ok());
-        let bad_rate = CodecParams { clock_rate: 16000, ..CodecParams::pcma() };
-        assert!(matches!(bad_rate.validate(), Err(MediaError::InvalidCodec(_))));
-        let bad_pt = CodecParams { payload_type: 200, ..CodecParams::pcmu() };
+        let bad_rate = CodecParams {
+            clock_rate: 16000,
+            ..CodecParams::pcma()
+        };
+        assert!(matches!(
+            bad_rate.validate(),
+            Err(MediaError::InvalidCodec(_))
+        ));
+        let bad_pt = CodecParams {
+            payload_type: 200,
+            ..CodecParams::pcmu()
+        };
         assert!(bad_pt.validate().is_err());
         assert!(new_encoder(&CodecParams::opus(111), 30, OpusSettings::default()).is_err());
         assert!(new_encoder(&CodecParams::pcmu(), 30, OpusSettings::default()).is_ok());

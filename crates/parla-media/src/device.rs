@@ -75,7 +75,9 @@ pub fn open_source(
     frame_samples: usize,
 ) -> Result<Box<dyn AudioSource>, MediaError> {
     match endpoint {
-        AudioEndpoint::File(path) => Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?)),
+        AudioEndpoint::File(path) => {
+            Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?))
+        }
         AudioEndpoint::Null => Ok(Box::new(null::NullSource)),
         AudioEndpoint::Device(_) => Err(MediaError::DeviceUnsupported(format!("\"{endpoint}\""))),
     }
@@ -100,7 +102,10 @@ mod tests {
         assert_eq!(file, AudioEndpoint::File(PathBuf::from("/tmp/a b.wav")));
         assert_eq!(file.to_string(), "file:/tmp/a b.wav");
         assert_eq!(AudioEndpoint::parse("null").ok(), Some(AudioEndpoint::Null));
-        assert_eq!(AudioEndpoint::parse(" default ").ok(), Some(AudioEndpoint::Device(None)));
+        assert_eq!(
+            AudioEndpoint::parse(" default ").ok(),
+            Some(AudioEndpoint::Device(None))
+        );
         assert_eq!(
             AudioEndpoint::parse("hw:1,0").ok(),
             Some(AudioEndpoint::Device(Some("hw:1,0".into())))
@@ -111,7 +116,9 @@ mod tests {
 
     #[test]
     fn devices_are_not_supported_yet() {
-        let err = open_sink(&AudioEndpoint::Device(None)).err().expect("unsupported");
+        let err = open_sink(&AudioEndpoint::Device(None))
+            .err()
+            .expect("unsupported");
         assert!(matches!(err, MediaError::DeviceUnsupported(_)));
         assert!(err.to_string().contains("\"default\""), "{err}");
         assert!(open_source(&AudioEndpoint::Device(Some("USB".into())), 8000, 160).is_err());

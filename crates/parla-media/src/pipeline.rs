@@ -79,15 +79,15 @@ impl Pipeline {
             self.receive();
 
             tick += 1;
-            let mut deadline = start + self.ptime.saturating_mul(tick as u32);
+            let mut deadline = start + self.span(tick);
             let now = Instant::now();
-            if now > deadline + self.ptime.saturating_mul(MAX_LAG_TICKS as u32) {
-                let behind = (now - deadline).as_nanos() / self.ptime.as_nanos().max(1);
-                let behind = u64::try_from(behind).unwrap_or(u64::MAX / 2);
+            if now > deadline + self.span(MAX_LAG_TICKS) {
+                let behind = ((now - deadline).as_nanos() / self.ptime.as_nanos().max(1)) as u64;
                 tick += behind;
-                self.rtp.skip(self.timestamp_step.wrapping_mul(behind as u32));
+                self.rtp
+                    .skip(self.timestamp_step.wrapping_mul(behind as u32));
                 Counters::add(&self.s.counters.ticks_skipped, behind as usize);
-                deadline = start + self.ptime.saturating_mul(tick as u32);
+                deadline = start + self.span(tick);
             }
             self.wait_until(deadline);
         }
@@ -99,6 +99,12 @@ impl Pipeline {
             tracing::warn!("cannot make the RTP socket blocking again: {e}");
         }
         self.s.socket
+    }
+
+    /// `ticks` packet times as a duration.
+    fn span(&self, ticks: u64) -> Duration {
+        let nanos = u64::try_from(self.ptime.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(nanos.saturating_mul(ticks))
     }
 
     fn wait_until(&self, deadline: Instant) {
@@ -137,12 +143,16 @@ impl Pipeline {
                 return;
             }
         };
-        let n = match self.rtp.write(&self.payload[..len], self.timestamp_step, &mut self.packet) {
+        let n = match self
+            .rtp
+            .write(&self.payload[..len], self.timestamp_step, &mut self.packet)
+        {
             Ok(n) => n,
             Err(e) => {
                 if Counters::bump(&counters.encode_errors) {
                     tracing::warn!("packetising failed: {e}");
                 }
+                self.rtp.skip(self.timestamp_step);
                 return;
             }
         };
@@ -165,7 +175,11 @@ impl Pipeline {
                 Ok((n, _from)) => self.handle_datagram(n),
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 // ICMP errors from earlier sends surface here on some systems; not fatal.
-                Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+                    ) => {}
                 Err(e) => {
                     if Counters::bump(&self.s.counters.receive_errors) {
                         tracing::warn!("receiving RTP failed: {e}");
@@ -177,7 +191,12 @@ impl Pipeline {
     }
 
     fn handle_datagram(&mut self, n: usize) {
-        let Self { s, datagram, decoded, .. } = self;
+        let Self {
+            s,
+            datagram,
+            decoded,
+            ..
+        } = self;
         let counters = &s.counters;
         let Ok(packet) = rtp::parse(&datagram[..n]) else {
             Counters::bump(&counters.malformed_received);

@@ -26,12 +26,26 @@ impl StreamResampler {
             return Err(err("rates and chunk size must be above 0".into()));
         }
         if from == to {
-            return Ok(Self { fft: None, from, to, chunk, pending: Vec::new(), out: Vec::new() });
+            return Ok(Self {
+                fft: None,
+                from,
+                to,
+                chunk,
+                pending: Vec::new(),
+                out: Vec::new(),
+            });
         }
         let fft = Fft::<f32>::new(from as usize, to as usize, chunk, 1, FixedSync::Input)
             .map_err(|e| err(e.to_string()))?;
         let out = vec![0.0; fft.output_frames_max()];
-        Ok(Self { fft: Some(fft), from, to, chunk, pending: Vec::with_capacity(chunk), out })
+        Ok(Self {
+            fft: Some(fft),
+            from,
+            to,
+            chunk,
+            pending: Vec::with_capacity(chunk),
+            out,
+        })
     }
 
     pub fn input_rate(&self) -> u32 {
@@ -44,7 +58,9 @@ impl StreamResampler {
 
     /// Most output samples one input chunk can produce.
     pub fn output_max(&self) -> usize {
-        self.fft.as_ref().map_or(self.chunk, |f| f.output_frames_max())
+        self.fft
+            .as_ref()
+            .map_or(self.chunk, |f| f.output_frames_max())
     }
 
     /// Output samples of delay the filter adds (0 when passing through).
@@ -53,7 +69,11 @@ impl StreamResampler {
     }
 
     /// Feeds `input`; each completed chunk's output goes to `sink`.
-    pub fn process(&mut self, mut input: &[f32], sink: &mut dyn FnMut(&[f32])) -> Result<(), MediaError> {
+    pub fn process(
+        &mut self,
+        mut input: &[f32],
+        sink: &mut dyn FnMut(&[f32]),
+    ) -> Result<(), MediaError> {
         let Some(fft) = self.fft.as_mut() else {
             sink(input);
             return Ok(());
@@ -65,7 +85,11 @@ impl StreamResampler {
             if self.pending.len() < self.chunk {
                 break;
             }
-            let err = |reason: String| MediaError::Resampler { from: self.from, to: self.to, reason };
+            let err = |reason: String| MediaError::Resampler {
+                from: self.from,
+                to: self.to,
+                reason,
+            };
             let src = InterleavedSlice::new(&self.pending[..], 1, self.chunk)
                 .map_err(|e| err(e.to_string()))?;
             let capacity = self.out.len();
@@ -90,7 +114,8 @@ mod tests {
         let input = vec![0.25f32; input_len];
         let mut produced = 0;
         for piece in input.chunks(feed) {
-            r.process(piece, &mut |s| produced += s.len()).expect("process");
+            r.process(piece, &mut |s| produced += s.len())
+                .expect("process");
         }
         produced
     }

@@ -51,13 +51,23 @@ impl RtpSender {
     /// Writes one packet carrying `payload` into `out` and returns its length. The timestamp
     /// then advances by `duration` (clock units the payload covers) and the sequence by one.
     /// The first packet, and the first after [`RtpSender::skip`], carries the marker bit.
-    pub fn write(&mut self, payload: &[u8], duration: u32, out: &mut [u8]) -> Result<usize, RtpError> {
+    pub fn write(
+        &mut self,
+        payload: &[u8],
+        duration: u32,
+        out: &mut [u8],
+    ) -> Result<usize, RtpError> {
         if out.len() < FIXED_HEADER + payload.len() {
             return Err(RtpError::BufferTooSmall);
         }
-        let n = self.header.marshal_to(out).map_err(|_| RtpError::BufferTooSmall)?;
+        let n = self
+            .header
+            .marshal_to(out)
+            .map_err(|_| RtpError::BufferTooSmall)?;
         let end = n + payload.len();
-        out.get_mut(n..end).ok_or(RtpError::BufferTooSmall)?.copy_from_slice(payload);
+        out.get_mut(n..end)
+            .ok_or(RtpError::BufferTooSmall)?
+            .copy_from_slice(payload);
         self.header.marker = false;
         self.header.sequence_number = self.header.sequence_number.wrapping_add(1);
         self.header.timestamp = self.header.timestamp.wrapping_add(duration);
@@ -122,7 +132,9 @@ fn checked_header_len(buf: &[u8]) -> Result<usize, RtpError> {
     let end = offset + 4 * words;
     let body = buf.get(offset..end).ok_or(RtpError::BadExtension)?;
     match profile {
-        EXTENSION_PROFILE_ONE_BYTE => check_elements(body, |b, _| Some(usize::from(b & 0x0F) + 1), 1)?,
+        EXTENSION_PROFILE_ONE_BYTE => {
+            check_elements(body, |b, _| Some(usize::from(b & 0x0F) + 1), 1)?
+        }
         EXTENSION_PROFILE_TWO_BYTE => check_elements(body, |_, len| len.map(usize::from), 2)?,
         _ => {}
     }
@@ -176,7 +188,9 @@ mod tests {
         assert_eq!(p.header.ssrc, 0xDEAD_BEEF);
         assert_eq!(p.payload, &payload[..]);
 
-        let n = tx.write(&payload[..80], 160, &mut buf).expect("second packet");
+        let n = tx
+            .write(&payload[..80], 160, &mut buf)
+            .expect("second packet");
         let p = parse(&buf[..n]).expect("parse second");
         assert!(!p.header.marker);
         assert_eq!(p.header.sequence_number, 0, "sequence wraps");
@@ -202,7 +216,10 @@ mod tests {
     fn small_output_buffer_is_an_error() {
         let mut tx = RtpSender::new(0);
         let mut buf = [0u8; 20];
-        assert_eq!(tx.write(&[0u8; 160], 160, &mut buf), Err(RtpError::BufferTooSmall));
+        assert_eq!(
+            tx.write(&[0u8; 160], 160, &mut buf),
+            Err(RtpError::BufferTooSmall)
+        );
     }
 
     #[test]
@@ -230,7 +247,9 @@ mod tests {
         assert_eq!(parse(&p), Err(RtpError::BadExtension));
         // One-byte extension whose element claims 16 bytes in a 4-byte body, at the end of the
         // datagram: this one makes `rtp` 0.17 panic if handed over unchecked.
-        let mut p = vec![0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0, 1, 0x1F, 0, 0, 0];
+        let mut p = vec![
+            0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0, 1, 0x1F, 0, 0, 0,
+        ];
         assert_eq!(parse(&p), Err(RtpError::BadExtension));
         // Two-byte extension element overrunning its body.
         p[12] = 0x10;
@@ -248,7 +267,12 @@ mod tests {
     #[test]
     fn no_byte_pattern_panics() {
         // Every 2-byte prefix over a few fixed tails: cheap and covers all flag combinations.
-        let tails: [&[u8]; 4] = [&[], &[0; 10], &[0xFF; 30], &[0xBE, 0xDE, 0, 2, 0x1F, 0x2F, 0xF1]];
+        let tails: [&[u8]; 4] = [
+            &[],
+            &[0; 10],
+            &[0xFF; 30],
+            &[0xBE, 0xDE, 0, 2, 0x1F, 0x2F, 0xF1],
+        ];
         let mut buf = Vec::with_capacity(64);
         for b0 in 0..=255u8 {
             for b1 in [0u8, 0x60, 0x80, 0xFF] {

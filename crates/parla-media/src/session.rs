@@ -1,4 +1,15 @@
 //! One call's media: the public handle the SIP engine holds, and the thread behind it.
+//!
+//! - Threads: `start` builds everything on the caller's thread, then spawns one std thread named
+//!   `parla-media`. The handle's setters only store atomics; `stop`/`Drop` join the thread, which
+//!   takes at most one ptime plus closing the output file (call it off the async runtime's
+//!   worker threads, e.g. `spawn_blocking`, if that matters).
+//! - Socket: the session owns the socket it is given and sends from it (symmetric RTP). It
+//!   accepts datagrams from any address for now. `stop_with_socket` hands it back for a restart
+//!   with another codec; if `start` fails the socket is dropped, so keep a `try_clone` if you
+//!   want to retry on the same port.
+//! - Errors: setup problems are returned by `start`. Once running, nothing from the network or a
+//!   file ends the session: failures are counted in [`MediaStats`] and logged once per kind.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -100,7 +111,9 @@ impl MediaSession {
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
 
-        cfg.socket.set_nonblocking(true).map_err(MediaError::Socket)?;
+        cfg.socket
+            .set_nonblocking(true)
+            .map_err(MediaError::Socket)?;
         let local_addr = cfg.socket.local_addr().ok();
         let control = Arc::new(Control {
             stop: AtomicBool::new(false),
@@ -130,7 +143,12 @@ impl MediaSession {
             .spawn(move || pipeline.run())
             .map_err(MediaError::Spawn)?;
         tracing::debug!(local = ?local_addr, remote = %cfg.remote, codec = ?cfg.codec.kind, "media started");
-        Ok(MediaSession { control, counters, thread: Some(thread), local_addr })
+        Ok(MediaSession {
+            control,
+            counters,
+            thread: Some(thread),
+            local_addr,
+        })
     }
 
     /// The local RTP address (the socket's).
@@ -140,7 +158,11 @@ impl MediaSession {
 
     /// The far end moved its media (re-INVITE). Takes effect on the next packet.
     pub fn set_remote(&self, remote: SocketAddr) {
-        *self.control.remote.lock().unwrap_or_else(PoisonError::into_inner) = remote;
+        *self
+            .control
+            .remote
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = remote;
         self.control.remote_changed.store(true, Relaxed);
     }
 
@@ -176,7 +198,10 @@ impl MediaSession {
         self.control.stop.store(true, Relaxed);
         let socket = self.thread.take().and_then(|handle| {
             handle.thread().unpark();
-            handle.join().map_err(|_| tracing::error!("the media thread panicked")).ok()
+            handle
+                .join()
+                .map_err(|_| tracing::error!("the media thread panicked"))
+                .ok()
         });
         (self.counters.snapshot(), socket)
     }

@@ -88,7 +88,8 @@ impl Counters {
 
     pub fn mark_packet(&self, now: Instant) {
         let us = now.saturating_duration_since(self.epoch).as_micros();
-        self.last_packet_us.store(u64::try_from(us).unwrap_or(NEVER - 1), Relaxed);
+        self.last_packet_us
+            .store(u64::try_from(us).unwrap_or(NEVER - 1), Relaxed);
     }
 
     pub fn snapshot(&self) -> MediaStats {
@@ -131,6 +132,8 @@ mod tests {
         c.mark_packet(Instant::now());
         let s = c.snapshot();
         assert_eq!((s.packets_sent, s.bytes_sent), (2, 172));
-        assert!(s.last_packet_age.is_some_and(|a| a < Duration::from_secs(5)));
+        assert!(s
+            .last_packet_age
+            .is_some_and(|a| a < Duration::from_secs(5)));
     }
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 use common::{band_energy_ratio, rms, tone};
 use parla_media::codec::opus::{OpusDecoder, OpusEncoder};
 use parla_media::codec::{self, Decoder, Encoder, OpusSettings, MAX_DECODED_SAMPLES};
+use parla_media::resample::StreamResampler;
 use parla_media::CodecParams;
 
 /// Encodes and decodes `pcm` frame by frame; returns the decoded signal.
@@ -32,7 +33,10 @@ fn opus_round_trip_keeps_a_1khz_tone() {
     let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
     assert!(ratio > 0.95, "1 kHz band holds {ratio:.3} of the energy");
     let level = rms(steady);
-    assert!((0.25..0.45).contains(&level), "level {level:.3} (input 0.354)");
+    assert!(
+        (0.25..0.45).contains(&level),
+        "level {level:.3} (input 0.354)"
+    );
 }
 
 #[test]
@@ -98,6 +102,21 @@ fn per_frame_cost() {
             dec.decode(p, &mut out).expect("decode");
         }
         let dec_time = t.elapsed() / frames.len() as u32;
-        println!("{:?}: encode {enc_time:?}/frame, decode {dec_time:?}/frame", params.kind);
+        println!(
+            "{:?}: encode {enc_time:?}/frame, decode {dec_time:?}/frame",
+            params.kind
+        );
+    }
+    for (from, to, pcm) in [(8000, 48_000, &narrow), (48_000, 8000, &input)] {
+        let chunk = (from / 50) as usize;
+        let mut r = StreamResampler::new(from, to, chunk).expect("resampler");
+        let t = Instant::now();
+        let mut produced = 0;
+        for f in pcm.chunks_exact(chunk) {
+            r.process(f, &mut |s| produced += s.len())
+                .expect("resample");
+        }
+        let per_frame = t.elapsed() / (pcm.len() / chunk) as u32;
+        println!("resample {from} -> {to}: {per_frame:?}/frame ({produced} samples)");
     }
 }

@@ -41,9 +41,19 @@ fn stereo_48k_is_downmixed_resampled_and_looped() {
         let on = &out[second * 8000 + 400..second * 8000 + 3600];
         let off = &out[second * 8000 + 4400..second * 8000 + 7600];
         let level = rms(on);
-        assert!((0.25..0.32).contains(&level), "second {second}: tone level {level:.3} (0.283 expected)");
-        assert!(band_energy_ratio(on, 8000, 600.0, 50.0) > 0.98, "second {second}: 600 Hz");
-        assert!(rms(off) < 0.01, "second {second}: silence is {:.4}", rms(off));
+        assert!(
+            (0.25..0.32).contains(&level),
+            "second {second}: tone level {level:.3} (0.283 expected)"
+        );
+        assert!(
+            band_energy_ratio(on, 8000, 600.0, 50.0) > 0.98,
+            "second {second}: 600 Hz"
+        );
+        assert!(
+            rms(off) < 0.01,
+            "second {second}: silence is {:.4}",
+            rms(off)
+        );
     }
 }
 
@@ -77,18 +87,24 @@ fn mono_8k_upsampled_for_opus() {
 fn unreadable_wavs_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("missing.wav");
-    let err = FileSource::open(&missing, 8000, 160).err().expect("missing file fails");
+    let err = FileSource::open(&missing, 8000, 160)
+        .err()
+        .expect("missing file fails");
     assert!(matches!(err, MediaError::Wav { .. }), "{err:?}");
     assert!(err.to_string().contains("missing.wav"), "{err}");
 
     let garbage = dir.path().join("garbage.wav");
     std::fs::write(&garbage, b"this is not a RIFF file at all").expect("write");
-    let err = FileSource::open(&garbage, 8000, 160).err().expect("garbage fails");
+    let err = FileSource::open(&garbage, 8000, 160)
+        .err()
+        .expect("garbage fails");
     assert!(matches!(err, MediaError::Wav { .. }), "{err:?}");
 
     let empty = dir.path().join("empty.wav");
     write_wav(&empty, 8000, 1, &[]);
-    let err = FileSource::open(&empty, 8000, 160).err().expect("empty fails");
+    let err = FileSource::open(&empty, 8000, 160)
+        .err()
+        .expect("empty fails");
     assert!(err.to_string().contains("no audio"), "{err}");
 }
 
@@ -109,6 +125,8 @@ fn sink_writes_48k_mono_16bit_and_finalises_even_when_empty() {
     let (rate, samples) = read_wav(&empty);
     assert_eq!((rate, samples.len()), (48_000, 0));
 
-    let err = FileSink::create(&dir.path().join("no/such/dir.wav")).err().expect("bad dir");
+    let err = FileSink::create(&dir.path().join("no/such/dir.wav"))
+        .err()
+        .expect("bad dir");
     assert!(err.to_string().contains("dir.wav"), "{err}");
 }

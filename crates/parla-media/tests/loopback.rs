@@ -17,7 +17,13 @@ fn bind() -> (UdpSocket, SocketAddr) {
     (s, a)
 }
 
-fn config(socket: UdpSocket, remote: SocketAddr, codec: CodecParams, input: &Path, output: &Path) -> MediaConfig {
+fn config(
+    socket: UdpSocket,
+    remote: SocketAddr,
+    codec: CodecParams,
+    input: &Path,
+    output: &Path,
+) -> MediaConfig {
     let mut cfg = MediaConfig::new(socket, remote, codec);
     cfg.telephone_event_pt = Some(101);
     cfg.input = AudioEndpoint::File(input.to_owned());
@@ -47,7 +53,11 @@ fn call_carries_both_tones(codec: CodecParams) {
     let (sa, sb) = (a.stop(), b.stop());
     assert!(done, "{codec:?}: packets did not flow: A {sa:?}, B {sb:?}");
     for s in [&sa, &sb] {
-        assert_eq!(s.decode_errors + s.malformed_received + s.packets_ignored, 0, "{s:?}");
+        assert_eq!(
+            s.decode_errors + s.malformed_received + s.packets_ignored,
+            0,
+            "{s:?}"
+        );
         assert!(s.last_packet_age.is_some());
     }
 
@@ -56,7 +66,14 @@ fn call_carries_both_tones(codec: CodecParams) {
         assert_eq!(rate, 48_000);
         assert!(pcm.len() >= 70 * 960, "{who}: only {} samples", pcm.len());
         let ratio = band_energy_ratio(&pcm, rate, freq, 50.0);
-        assert!(ratio > 0.9, "{codec:?}, {who}: {freq} Hz band holds {ratio:.3} of the energy");
+        println!(
+            "{codec:?}, {who}: {freq} Hz band ratio {ratio:.4} over {} samples",
+            pcm.len()
+        );
+        assert!(
+            ratio > 0.9,
+            "{codec:?}, {who}: {freq} Hz band holds {ratio:.3} of the energy"
+        );
     }
 }
 
@@ -84,15 +101,21 @@ fn hold_stops_packets_and_resume_restarts_them() {
 
     a.set_direction(false, true);
     // Let a tick that was already under way finish, then watch for a few ptimes.
-    std::thread::sleep(Duration::from_millis(60));
+    std::thread::sleep(Duration::from_millis(100));
     let (sent, got) = (a.stats().packets_sent, b.stats().packets_received);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(a.stats().packets_sent, sent, "A sent while on hold");
     assert_eq!(b.stats().packets_received, got, "B received while A held");
-    assert!(a.stats().packets_received > 0, "A still receives B while holding");
+    assert!(
+        a.stats().packets_received > 0,
+        "A still receives B while holding"
+    );
 
     a.set_direction(true, true);
-    assert!(wait_for(TIMEOUT, || b.stats().packets_received >= got + 5), "resume");
+    assert!(
+        wait_for(TIMEOUT, || b.stats().packets_received >= got + 5),
+        "resume"
+    );
     a.stop();
     b.stop();
 }
@@ -110,7 +133,10 @@ fn packets_have_marker_sequence_and_timestamps_and_follow_set_remote() {
     let mut headers = Vec::new();
     for _ in 0..3 {
         let (n, from) = first.recv_from(&mut buf).expect("packet");
-        assert_eq!(from, a_addr, "symmetric RTP: sent from the session's socket");
+        assert_eq!(
+            from, a_addr,
+            "symmetric RTP: sent from the session's socket"
+        );
         assert_eq!(n, 12 + 160);
         headers.push(parla_media::rtp::parse(&buf[..n]).expect("rtp").header);
     }
@@ -124,7 +150,9 @@ fn packets_have_marker_sequence_and_timestamps_and_follow_set_remote() {
 
     a.set_remote(second_addr);
     second.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    let (n, from) = second.recv_from(&mut buf).expect("packet at the new remote");
+    let (n, from) = second
+        .recv_from(&mut buf)
+        .expect("packet at the new remote");
     assert_eq!((n, from), (172, a_addr));
     a.stop();
 }
@@ -139,11 +167,18 @@ fn the_socket_comes_back_for_a_codec_change() {
     let a = MediaSession::start(MediaConfig::new(sa, peer_addr, CodecParams::pcmu())).expect("A");
     let a_addr = a.local_addr().expect("addr");
     let (n, _) = peer.recv_from(&mut buf).expect("PCMU packet");
-    assert_eq!(parla_media::rtp::parse(&buf[..n]).expect("rtp").header.payload_type, 0);
+    assert_eq!(
+        parla_media::rtp::parse(&buf[..n])
+            .expect("rtp")
+            .header
+            .payload_type,
+        0
+    );
     let (_, socket) = a.stop_with_socket();
     let socket = socket.expect("socket handed back");
 
-    let a = MediaSession::start(MediaConfig::new(socket, peer_addr, CodecParams::opus(111))).expect("A2");
+    let a = MediaSession::start(MediaConfig::new(socket, peer_addr, CodecParams::opus(111)))
+        .expect("A2");
     let found = wait_for(TIMEOUT, || match peer.recv_from(&mut buf) {
         Ok((n, from)) => {
             from == a_addr
@@ -163,7 +198,7 @@ fn garbage_flood_is_counted_not_fatal() {
     cfg.telephone_event_pt = Some(101);
     let a = MediaSession::start(cfg).expect("A");
 
-    let mut rtp_with = |pt: u8, payload: &[u8]| {
+    let rtp_with = |pt: u8, payload: &[u8]| {
         let mut p = vec![0x80, pt, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7];
         p.extend_from_slice(payload);
         p
@@ -171,7 +206,9 @@ fn garbage_flood_is_counted_not_fatal() {
     let crafted: Vec<Vec<u8>> = vec![
         vec![],
         vec![0x80; 5],
-        vec![0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0, 1, 0x1F, 0, 0, 0],
+        vec![
+            0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xBE, 0xDE, 0, 1, 0x1F, 0, 0, 0,
+        ],
         vec![0xA0, 111, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 200],
     ];
     let telephone_event = rtp_with(101, &[1, 0x80, 0, 160]);
@@ -186,7 +223,10 @@ fn garbage_flood_is_counted_not_fatal() {
         }
         peer.send_to(&junk, aa).expect("send junk");
         if round % 100 == 0 {
-            for p in crafted.iter().chain([&telephone_event, &other_pt, &bad_opus]) {
+            for p in crafted
+                .iter()
+                .chain([&telephone_event, &other_pt, &bad_opus])
+            {
                 peer.send_to(p, aa).expect("send crafted");
             }
             std::thread::sleep(Duration::from_millis(5));
@@ -200,10 +240,17 @@ fn garbage_flood_is_counted_not_fatal() {
             && s.decode_errors >= 1
     });
     let sent_before = a.stats().packets_sent;
-    assert!(wait_for(TIMEOUT, || a.stats().packets_sent > sent_before + 3), "still sending");
+    assert!(
+        wait_for(TIMEOUT, || a.stats().packets_sent > sent_before + 3),
+        "still sending"
+    );
     let s = a.stop();
+    println!("after the flood: {s:?}");
     assert!(ok, "flood not counted: {s:?}");
-    assert_eq!(s.packets_received, s.decode_errors, "only the bad Opus packets matched the PT");
+    assert_eq!(
+        s.packets_received, s.decode_errors,
+        "only the bad Opus packets matched the PT"
+    );
 }
 
 #[test]
@@ -214,7 +261,10 @@ fn setup_errors_are_reported_by_start() {
     let mut cfg = MediaConfig::new(bind().0, peer_addr, CodecParams::pcmu());
     cfg.input = AudioEndpoint::File(dir.path().join("nope.wav"));
     let err = MediaSession::start(cfg).err().expect("missing WAV");
-    assert!(matches!(err, MediaError::Wav { .. }) && err.to_string().contains("nope.wav"), "{err}");
+    assert!(
+        matches!(err, MediaError::Wav { .. }) && err.to_string().contains("nope.wav"),
+        "{err}"
+    );
 
     let mut cfg = MediaConfig::new(bind().0, peer_addr, CodecParams::pcmu());
     cfg.output = AudioEndpoint::parse("default").expect("parse");
@@ -223,11 +273,17 @@ fn setup_errors_are_reported_by_start() {
 
     let mut cfg = MediaConfig::new(bind().0, peer_addr, CodecParams::pcmu());
     cfg.telephone_event_pt = Some(0);
-    assert!(matches!(MediaSession::start(cfg), Err(MediaError::InvalidConfig(_))));
+    assert!(matches!(
+        MediaSession::start(cfg),
+        Err(MediaError::InvalidConfig(_))
+    ));
 
     let mut cfg = MediaConfig::new(bind().0, peer_addr, CodecParams::opus(111));
     cfg.opus_complexity = 42;
-    assert!(matches!(MediaSession::start(cfg), Err(MediaError::InvalidCodec(_))));
+    assert!(matches!(
+        MediaSession::start(cfg),
+        Err(MediaError::InvalidCodec(_))
+    ));
 }
 
 #[test]

@@ -7,7 +7,8 @@ fn resample(input: &[f32], from: u32, to: u32, chunk: usize) -> Vec<f32> {
     let mut r = StreamResampler::new(from, to, chunk).expect("resampler");
     let mut out = Vec::new();
     for piece in input.chunks(chunk) {
-        r.process(piece, &mut |s| out.extend_from_slice(s)).expect("process");
+        r.process(piece, &mut |s| out.extend_from_slice(s))
+            .expect("process");
     }
     let delay = r.delay();
     out.split_off(delay.min(out.len()))
@@ -37,4 +38,14 @@ fn downsampling_filters_out_what_8k_cannot_carry() {
     let out = resample(&tone(5000.0, 48_000, 1.0, 0.5), 48_000, 8000, 960);
     let level = common::rms(&out);
     assert!(level < 0.01, "aliased energy {level:.4}");
+}
+
+#[test]
+fn band_measure_sees_half_of_a_two_tone_mix() {
+    let a = tone(1000.0, 8000, 1.0, 0.5);
+    let b = tone(3000.0, 8000, 1.0, 0.5);
+    let mix: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    let ratio = band_energy_ratio(&mix, 8000, 1000.0, 50.0);
+    assert!((ratio - 0.5).abs() < 0.01, "{ratio}");
+    assert!(band_energy_ratio(&a, 8000, 1000.0, 50.0) > 0.999);
 }

@@ -50,12 +50,12 @@ pub enum AnswerMode {
 /// Where a registering baresip registers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrarTarget {
-    /// Domain of the AOR and realm, normally `127.0.0.1`.
+    /// Domain of the AOR and digest realm: `127.0.0.1`, or a name served by [`crate::Dnsmasq`].
     pub domain: String,
-    /// Address the requests go to (outbound proxy for TCP/TLS), normally `127.0.0.1`.
-    pub host: String,
-    pub port: u16,
-    pub transport: Transport,
+    /// `None`: no port in the AOR, so baresip finds the server by DNS (NAPTR, SRV, A).
+    pub port: Option<u16>,
+    /// `None`: no `transport=` parameter (DNS NAPTR decides, else UDP).
+    pub transport: Option<Transport>,
 }
 
 impl RegistrarTarget {
@@ -67,9 +67,26 @@ impl RegistrarTarget {
         };
         RegistrarTarget {
             domain: kamailio.domain().to_string(),
-            host: "127.0.0.1".into(),
-            port,
-            transport,
+            port: Some(port),
+            transport: Some(transport),
+        }
+    }
+
+    /// Register as `USER@domain`, the server found by RFC 3263 DNS lookups (set
+    /// [`BaresipOptions::dns_server`] to the bench's dnsmasq).
+    pub fn dns(domain: &str) -> RegistrarTarget {
+        RegistrarTarget {
+            domain: domain.into(),
+            port: None,
+            transport: None,
+        }
+    }
+
+    /// `domain[:port]`
+    pub(crate) fn hostport(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.domain),
+            None => self.domain.clone(),
         }
     }
 }
@@ -241,7 +258,7 @@ impl Baresip {
     /// The account's address of record, as baresip prints it in `accountaor`.
     pub fn aor(&self) -> String {
         match &self.opts.registrar {
-            Some(r) => format!("sip:{}@{}:{}", self.opts.user, r.domain, r.port),
+            Some(r) => format!("sip:{}@{}", self.opts.user, r.hostport()),
             None => self.sip_uri(),
         }
     }
@@ -339,7 +356,11 @@ impl Baresip {
         let what = format!(
             "{what} from baresip {} (connection {}; events so far: {})",
             self.opts.user,
-            if failure == WaitFailure::Closed { "closed" } else { "open" },
+            if failure == WaitFailure::Closed {
+                "closed"
+            } else {
+                "open"
+            },
             types.join(", ")
         );
         BenchError::timeout(what, timeout, Some(self.proc.log_path()))
@@ -415,9 +436,8 @@ fn reginfo_ok(info: &str) -> bool {
 
 /// baresip 1.0.0 silently fails (and stops auto-answering) with any other source format.
 fn check_source(path: &Path) -> Result<()> {
-    let reader = hound::WavReader::open(path).map_err(|e| {
-        BenchError::Setup(format!("source_wav {}: {e}", path.display()))
-    })?;
+    let reader = hound::WavReader::open(path)
+        .map_err(|e| BenchError::Setup(format!("source_wav {}: {e}", path.display())))?;
     let spec = reader.spec();
     if spec.sample_rate != 48_000
         || spec.channels != 2

@@ -110,7 +110,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn u8(&mut self) -> Result<u8> {
-        let b = *self.msg.get(self.pos).ok_or_else(|| malformed("truncated"))?;
+        let b = *self
+            .msg
+            .get(self.pos)
+            .ok_or_else(|| malformed("truncated"))?;
         self.pos += 1;
         Ok(b)
     }
@@ -119,7 +122,10 @@ impl Reader<'_> {
     }
     fn bytes(&mut self, n: usize) -> Result<&[u8]> {
         let end = self.pos + n;
-        let s = self.msg.get(self.pos..end).ok_or_else(|| malformed("truncated"))?;
+        let s = self
+            .msg
+            .get(self.pos..end)
+            .ok_or_else(|| malformed("truncated"))?;
         self.pos = end;
         Ok(s)
     }
@@ -133,9 +139,15 @@ impl Reader<'_> {
         let mut pos = self.pos;
         let mut jumped = false;
         for _ in 0..128 {
-            let len = *self.msg.get(pos).ok_or_else(|| malformed("truncated name"))?;
+            let len = *self
+                .msg
+                .get(pos)
+                .ok_or_else(|| malformed("truncated name"))?;
             if len & 0xc0 == 0xc0 {
-                let low = *self.msg.get(pos + 1).ok_or_else(|| malformed("truncated"))?;
+                let low = *self
+                    .msg
+                    .get(pos + 1)
+                    .ok_or_else(|| malformed("truncated"))?;
                 if !jumped {
                     self.pos = pos + 2;
                 }

@@ -109,16 +109,21 @@ impl Headless {
 
     /// Writes one JSON object as one line on the app's stdin.
     pub fn send(&mut self, msg: &Value) -> Result<()> {
+        let mut line = msg.to_string();
+        line.push('\n');
+        self.send_raw(&line)
+    }
+
+    /// Writes text as it is on the app's stdin (for malformed-input tests).
+    pub fn send_raw(&mut self, text: &str) -> Result<()> {
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| BenchError::Setup("stdin of the headless app is closed".into()))?;
-        let mut line = msg.to_string();
-        line.push('\n');
         stdin
-            .write_all(line.as_bytes())
+            .write_all(text.as_bytes())
             .and_then(|()| stdin.flush())
-            .ctx(|| format!("writing {msg} to the headless app"))
+            .ctx(|| format!("writing {:?} to the headless app", text.trim_end()))
     }
 
     /// Waits for the oldest not-yet-returned stdout object that matches `pred`.

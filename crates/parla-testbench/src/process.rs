@@ -8,8 +8,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use nix::errno::Errno;
-use nix::sys::signal::{kill, killpg, Signal};
+use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 use crate::error::{format_log_tail, BenchError, IoContext, Result};
@@ -165,20 +164,34 @@ pub fn pid_exists(pid: u32) -> bool {
     }
 }
 
-/// True if any process is still in the process group `pgid` (zombies included).
+/// True if a live (non-zombie) process is still in the process group `pgid`.
+///
+/// Zombies are left out: an orphaned worker that has exited waits for init to reap it, which in
+/// a container may take a while, but it no longer runs.
 pub fn process_group_exists(pgid: u32) -> bool {
-    match i32::try_from(pgid) {
-        Ok(pgid) => !matches!(killpg(Pid::from_raw(pgid), None), Err(Errno::ESRCH)),
-        Err(_) => false,
-    }
-}
-
-/// True if the PID can be signalled (exists, zombie included).
-pub fn pid_signalable(pid: u32) -> bool {
-    match i32::try_from(pid) {
-        Ok(pid) => kill(Pid::from_raw(pid), None).is_ok(),
-        Err(_) => false,
-    }
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.filter_map(|e| e.ok()).any(|entry| {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            return false;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return false;
+        };
+        // after "(comm)": state ppid pgrp ...
+        let Some(i) = stat.rfind(')') else {
+            return false;
+        };
+        let mut fields = stat[i + 1..].split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|f| f.parse::<u32>().ok());
+        pgrp == Some(pgid) && state != Some("Z")
+    })
 }
 
 pub(crate) fn open_log(log: &Path) -> Result<File> {
@@ -203,9 +216,28 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     if f.read_to_end(&mut buf).is_err() {
         return String::new();
     }
-    let text = String::from_utf8_lossy(&buf);
+    let text = strip_ansi(&String::from_utf8_lossy(&buf));
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Removes terminal colour sequences (`ESC [ ... letter`): baresip colours its log.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Runs a short helper command to completion; error with its output if it fails.
@@ -253,4 +285,34 @@ pub(crate) fn poll_until<T>(
 pub(crate) fn tcp_port_open(port: u16) -> bool {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_colour_codes() {
+        assert_eq!(
+            strip_ansi("\u{1b}[31mreg: 401\u{1b}[;m done"),
+            "reg: 401 done"
+        );
+    }
+
+    #[test]
+    fn stop_kills_and_reaps_the_group() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| BenchError::io("tempdir", e))?;
+        let log = dir.path().join("sh.log");
+        let mut cmd = Command::new("sh");
+        // a child that ignores nothing and a grandchild in the same group
+        cmd.args(["-c", "sleep 60 & echo started; wait"]);
+        let mut p = Proc::spawn("sh", cmd, &log)?;
+        let pid = p.pid();
+        p.ensure_running()?;
+        assert!(p.wait_timeout(Duration::from_millis(100)).is_err());
+        p.stop();
+        assert!(!pid_exists(pid));
+        assert!(!process_group_exists(pid));
+        Ok(())
+    }
 }

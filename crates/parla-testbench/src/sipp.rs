@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
-use crate::error::Result;
+use crate::error::{BenchError, Result};
 use crate::ports::{free_port_range, free_port_udp_tcp};
 use crate::process::{log_tail, Proc};
 use crate::workdir::BenchDir;
@@ -150,9 +150,17 @@ impl Sipp {
         self.dir.path()
     }
 
-    /// Waits for SIPp to finish; exit code 0 means every call succeeded.
+    /// Waits for SIPp to finish; exit code 0 means every call succeeded. A timeout error
+    /// carries [`Sipp::diagnostics`].
     pub fn wait(&mut self, timeout: Duration) -> Result<ExitStatus> {
-        self.proc.wait_timeout(timeout)
+        self.proc.wait_timeout(timeout).map_err(|e| match e {
+            BenchError::Timeout { what, timeout, .. } => BenchError::Timeout {
+                what,
+                timeout,
+                log_tail: format!("\n{}", self.diagnostics()),
+            },
+            other => other,
+        })
     }
 
     /// The SIP messages SIPp sent and received (`-trace_msg`).

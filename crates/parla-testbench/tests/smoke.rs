@@ -28,7 +28,10 @@ fn event_type(ty: &'static str) -> impl Fn(&Value) -> bool {
 fn assert_gone(pids: &[u32]) {
     for &pid in pids {
         assert!(!pid_exists(pid), "process {pid} still exists");
-        assert!(!process_group_exists(pid), "process group {pid} still exists");
+        assert!(
+            !process_group_exists(pid),
+            "process group {pid} still exists"
+        );
     }
 }
 
@@ -66,7 +69,9 @@ fn baresips_register_and_call_through_kamailio() -> Result<()> {
     alice.wait_registered(T)?;
     bob.wait_registered(T)?;
     let contacts = k.wait_registered("bob", T)?;
-    assert!(contacts[0].address.contains(&format!(":{}", bob.sip_port())));
+    assert!(contacts[0]
+        .address
+        .contains(&format!(":{}", bob.sip_port())));
     assert_eq!(k.registered_contacts("alice")?.len(), 1);
 
     alice.dial(&k.user_uri("bob"))?;
@@ -91,7 +96,11 @@ fn baresips_register_and_call_through_kamailio() -> Result<()> {
     let heard = bob.recordings()?;
     assert_eq!(heard.len(), 1, "one recording expected: {heard:?}");
     let ratio = tone_band_ratio(&heard[0], 1000.0)?;
-    assert!(ratio > 0.9, "bob heard alice's 1000 Hz tone at ratio {ratio}");
+    eprintln!("bob heard alice's 1000 Hz tone at band ratio {ratio:.4}");
+    assert!(
+        ratio > 0.9,
+        "bob heard alice's 1000 Hz tone at ratio {ratio}"
+    );
 
     // SIGTERM makes baresip unregister before it exits.
     let bob_pid = bob.pid();
@@ -122,7 +131,7 @@ fn wrong_password_is_refused_and_counted() -> Result<()> {
         );
         // First REGISTER (no credentials) plus at least one with the wrong ones.
         let n = k.wait_requests("REGISTER", "alice", 2, T)?;
-        assert!(n >= 2);
+        eprintln!("{code} mode: {n} REGISTERs from baresip so far");
         assert!(k.registered_contacts("alice")?.is_empty());
         assert!(!mallory.is_registered()?);
         let pids = [k.pid(), mallory.pid()];
@@ -195,7 +204,10 @@ fn sipp_call_scenarios_work_against_baresip() -> Result<()> {
     })?;
     bob.dial(&busy_ua.sip_uri())?;
     let closed = bob.wait_event(event_type("CALL_CLOSED"), T)?;
-    assert!(closed["param"].as_str().is_some_and(|p| p.contains("486")), "{closed}");
+    assert!(
+        closed["param"].as_str().is_some_and(|p| p.contains("486")),
+        "{closed}"
+    );
 
     let silent = Baresip::start(BaresipOptions {
         answer_mode: AnswerMode::Manual,
@@ -206,7 +218,10 @@ fn sipp_call_scenarios_work_against_baresip() -> Result<()> {
     bob.wait_event(event_type("CALL_RINGING"), T)?;
     bob.hangup()?;
     silent.wait_event(event_type("CALL_CLOSED"), T)?;
-    assert!(!silent.events_seen().iter().any(event_type("CALL_ESTABLISHED")));
+    assert!(!silent
+        .events_seen()
+        .iter()
+        .any(event_type("CALL_ESTABLISHED")));
 
     let pids = [
         bob.pid(),
@@ -259,8 +274,18 @@ fn tls_and_tcp_clients_register_and_call() -> Result<()> {
     bob.wait_registered(T)?;
     let a = k.wait_registered("alice", T)?;
     let b = k.wait_registered("bob", T)?;
-    assert!(a[0].socket.as_deref().is_some_and(|s| s.starts_with("tls:")), "{a:?}");
-    assert!(b[0].socket.as_deref().is_some_and(|s| s.starts_with("tcp:")), "{b:?}");
+    assert!(
+        a[0].socket
+            .as_deref()
+            .is_some_and(|s| s.starts_with("tls:")),
+        "{a:?}"
+    );
+    assert!(
+        b[0].socket
+            .as_deref()
+            .is_some_and(|s| s.starts_with("tcp:")),
+        "{b:?}"
+    );
 
     alice.dial(&k.user_uri("bob"))?;
     bob.wait_event(event_type("CALL_ESTABLISHED"), T)?;
@@ -275,7 +300,9 @@ fn tls_and_tcp_clients_register_and_call() -> Result<()> {
             .map(|r| r.source)
             .collect())
     };
-    assert!(src("INVITE", "alice")?.iter().all(|s| s.starts_with("tls:")));
+    assert!(src("INVITE", "alice")?
+        .iter()
+        .all(|s| s.starts_with("tls:")));
     assert!(src("BYE", "bob")?.iter().all(|s| s.starts_with("tcp:")));
 
     let pids = [k.pid(), alice.pid(), bob.pid()];
@@ -355,6 +382,66 @@ fn dnsmasq_serves_naptr_srv_and_a() -> Result<()> {
     let pid = dns.pid();
     drop(dns);
     assert_gone(&[pid]);
+    Ok(())
+}
+
+/// RFC 3263 records as a SIP client needs them: NAPTR -> SRV -> A, pointing at Kamailio.
+fn sip_records(domain: &str, port: u16) -> Vec<DnsRecord> {
+    vec![
+        DnsRecord::Naptr {
+            name: domain.into(),
+            order: 10,
+            preference: 50,
+            flags: "s".into(),
+            service: "SIP+D2U".into(),
+            regexp: String::new(),
+            replacement: format!("_sip._udp.{domain}"),
+        },
+        DnsRecord::Srv {
+            name: format!("_sip._udp.{domain}"),
+            target: format!("sip.{domain}"),
+            port,
+            priority: 10,
+            weight: 5,
+        },
+        DnsRecord::Host {
+            name: format!("sip.{domain}"),
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        },
+    ]
+}
+
+#[test]
+fn dns_discovery_lets_baresip_find_kamailio() -> Result<()> {
+    if !Dnsmasq::available() {
+        eprintln!("dnsmasq is not installed (scripts/install-test-deps.sh): skipping");
+        return Ok(());
+    }
+    let k = Kamailio::start(KamailioOptions {
+        extra_domains: vec!["example.test".into()],
+        ..users()
+    })?;
+    let dns = Dnsmasq::start(DnsmasqOptions {
+        records: sip_records("example.test", k.sip_port()),
+        ..Default::default()
+    })?;
+    let alice = Baresip::start(BaresipOptions {
+        registrar: Some(RegistrarTarget::dns("example.test")),
+        dns_server: Some(dns.addr()),
+        ..BaresipOptions::registering(&k, "alice", "alicepw")
+    })?;
+    alice.wait_registered(T)?;
+    k.wait_registered("alice", T)?;
+    let queries = std::fs::read_to_string(dns.log_path()).unwrap_or_default();
+    assert!(queries.contains("query[NAPTR] example.test"), "{queries}");
+    assert!(
+        queries.contains("query[SRV] _sip._udp.example.test"),
+        "{queries}"
+    );
+
+    let pids = [k.pid(), dns.pid(), alice.pid()];
+    drop((alice, dns, k));
+    assert_gone(&pids);
     Ok(())
 }
 

@@ -175,10 +175,7 @@ impl Call {
 }
 
 fn sdp_refusal(error: &SdpError) -> StatusCode {
-    match error {
-        SdpError::NoCommonCodec | SdpError::NoAudio => StatusCode::NotAcceptableHere,
-        _ => StatusCode::BadRequest,
-    }
+    StatusCode::from(error.sip_status())
 }
 
 fn terminated_reason(reason: &TerminatedReason) -> (&'static str, Option<u16>) {

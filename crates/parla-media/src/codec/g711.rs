@@ -33,7 +33,11 @@ pub fn ulaw_to_linear(code: u8) -> i16 {
 
 /// A-law compression of one 16-bit sample.
 pub fn linear_to_alaw(pcm: i16) -> u8 {
-    let mut ix = if pcm < 0 { i32::from(!pcm) >> 4 } else { i32::from(pcm) >> 4 };
+    let mut ix = if pcm < 0 {
+        i32::from(!pcm) >> 4
+    } else {
+        i32::from(pcm) >> 4
+    };
     if ix > 15 {
         let mut iexp = 1;
         while ix > 16 + 15 {
@@ -81,7 +85,11 @@ const fn build_table(mu: bool) -> [i16; 256] {
     let mut table = [0i16; 256];
     let mut i = 0;
     while i < 256 {
-        table[i] = if mu { ulaw_expand(i as u8) } else { alaw_expand(i as u8) };
+        table[i] = if mu {
+            ulaw_expand(i as u8)
+        } else {
+            alaw_expand(i as u8)
+        };
         i += 1;
     }
     table
@@ -132,9 +140,10 @@ impl Encoder for G711Encoder {
 
     fn encode(&mut self, pcm: &[f32], out: &mut [u8]) -> Result<usize, CodecError> {
         let available = out.len();
-        let dst = out
-            .get_mut(..pcm.len())
-            .ok_or(CodecError::BufferTooSmall { needed: pcm.len(), available })?;
+        let dst = out.get_mut(..pcm.len()).ok_or(CodecError::BufferTooSmall {
+            needed: pcm.len(),
+            available,
+        })?;
         for (d, &s) in dst.iter_mut().zip(pcm) {
             *d = self.law.compress(f32_to_i16(s));
         }
@@ -165,7 +174,10 @@ impl Decoder for G711Decoder {
         let available = out.len();
         let dst = out
             .get_mut(..payload.len())
-            .ok_or(CodecError::BufferTooSmall { needed: payload.len(), available })?;
+            .ok_or(CodecError::BufferTooSmall {
+                needed: payload.len(),
+                available,
+            })?;
         for (d, &c) in dst.iter_mut().zip(payload) {
             *d = i16_to_f32(self.law.expand(c));
         }
@@ -272,7 +284,11 @@ mod tests {
             // 0x7F is negative zero; it expands to 0, which codes as positive zero.
             let expected = if code == 0x7F { 0xFF } else { code };
             assert_eq!(u, expected, "µ-law {code:#04x}");
-            assert_eq!(linear_to_alaw(alaw_to_linear(code)), code, "A-law {code:#04x}");
+            assert_eq!(
+                linear_to_alaw(alaw_to_linear(code)),
+                code,
+                "A-law {code:#04x}"
+            );
         }
     }
 
@@ -285,11 +301,19 @@ mod tests {
             // µ-law and max(8, |x| / 32) for A-law; +1 for the one's complement of negatives.
             // Beyond the top decision level the coders clip to ±32124 and ±32256.
             let u_err = (x - i32::from(ulaw_to_linear(linear_to_ulaw(pcm)))).abs();
-            let u_bound = if mag > 32635 { 644 } else { (mag + 132) / 32 + 1 };
+            let u_bound = if mag > 32635 {
+                644
+            } else {
+                (mag + 132) / 32 + 1
+            };
             assert!(u_err <= u_bound, "µ-law {pcm}: error {u_err} > {u_bound}");
 
             let a_err = (x - i32::from(alaw_to_linear(linear_to_alaw(pcm)))).abs();
-            let a_bound = if mag > 32767 { 512 } else { (mag / 32).max(8) + 1 };
+            let a_bound = if mag > 32767 {
+                512
+            } else {
+                (mag / 32).max(8) + 1
+            };
             assert!(a_err <= a_bound, "A-law {pcm}: error {a_err} > {a_bound}");
         }
     }

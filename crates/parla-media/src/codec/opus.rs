@@ -22,7 +22,11 @@ pub struct OpusSettings {
 
 impl Default for OpusSettings {
     fn default() -> Self {
-        Self { bitrate: 32_000, complexity: 9, expected_loss_percent: 5 }
+        Self {
+            bitrate: 32_000,
+            complexity: 9,
+            expected_loss_percent: 5,
+        }
     }
 }
 
@@ -41,7 +45,9 @@ impl OpusSettings {
             )));
         }
         if self.expected_loss_percent > 100 {
-            return Err(MediaError::InvalidCodec("Opus expected loss above 100 %".into()));
+            return Err(MediaError::InvalidCodec(
+                "Opus expected loss above 100 %".into(),
+            ));
         }
         Ok(())
     }
@@ -66,7 +72,10 @@ impl OpusEncoder {
             enc.set_encoder_ctl_request(audiopus::ffi::OPUS_SET_DTX_REQUEST, 0)
         };
         setup(&mut inner).map_err(CodecError::from)?;
-        Ok(Self { inner, frame_samples })
+        Ok(Self {
+            inner,
+            frame_samples,
+        })
     }
 }
 
@@ -77,7 +86,10 @@ impl Encoder for OpusEncoder {
 
     fn encode(&mut self, pcm: &[f32], out: &mut [u8]) -> Result<usize, CodecError> {
         if pcm.len() != self.frame_samples {
-            return Err(CodecError::FrameSize { got: pcm.len(), expected: self.frame_samples });
+            return Err(CodecError::FrameSize {
+                got: pcm.len(),
+                expected: self.frame_samples,
+            });
         }
         Ok(self.inner.encode_float(pcm, out)?)
     }
@@ -93,13 +105,22 @@ impl OpusDecoder {
     pub fn new(frame_samples: usize) -> Result<Self, MediaError> {
         let inner =
             RawDecoder::new(SampleRate::Hz48000, Channels::Mono).map_err(CodecError::from)?;
-        Ok(Self { inner, frame_samples })
+        Ok(Self {
+            inner,
+            frame_samples,
+        })
     }
 
     /// Rebuilds the frame lost just before `next_payload` from the FEC data it carries.
-    pub fn decode_fec(&mut self, next_payload: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+    pub fn decode_fec(
+        &mut self,
+        next_payload: &[u8],
+        out: &mut [f32],
+    ) -> Result<usize, CodecError> {
         let n = self.frame_samples.min(out.len());
-        Ok(self.inner.decode_float(Some(next_payload), &mut out[..n], true)?)
+        Ok(self
+            .inner
+            .decode_float(Some(next_payload), &mut out[..n], true)?)
     }
 }
 
@@ -127,9 +148,15 @@ mod tests {
     #[test]
     fn settings_are_validated() {
         assert!(OpusSettings::default().validate().is_ok());
-        let bad = OpusSettings { bitrate: 10, ..OpusSettings::default() };
+        let bad = OpusSettings {
+            bitrate: 10,
+            ..OpusSettings::default()
+        };
         assert!(OpusEncoder::new(960, bad).is_err());
-        let bad = OpusSettings { complexity: 11, ..OpusSettings::default() };
+        let bad = OpusSettings {
+            complexity: 11,
+            ..OpusSettings::default()
+        };
         assert!(OpusEncoder::new(960, bad).is_err());
     }
 

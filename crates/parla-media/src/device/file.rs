@@ -35,14 +35,24 @@ enum Format {
 
 impl FileSource {
     pub fn open(path: &Path, rate: u32, frame: usize) -> Result<Self, MediaError> {
-        let wav_err = |source| MediaError::Wav { path: path.to_owned(), source };
-        let format_err = |reason: &str| MediaError::WavFormat { path: path.to_owned(), reason: reason.into() };
+        let wav_err = |source| MediaError::Wav {
+            path: path.to_owned(),
+            source,
+        };
+        let format_err = |reason: &str| MediaError::WavFormat {
+            path: path.to_owned(),
+            reason: reason.into(),
+        };
         let reader = WavReader::open(path).map_err(wav_err)?;
         let spec = reader.spec();
         let format = match (spec.sample_format, spec.bits_per_sample) {
             (SampleFormat::Int, bits @ 1..=32) => Format::Int(1.0 / (1u64 << (bits - 1)) as f32),
             (SampleFormat::Float, 32) => Format::Float,
-            _ => return Err(format_err("only 8/16/24/32-bit integer or 32-bit float samples")),
+            _ => {
+                return Err(format_err(
+                    "only 8/16/24/32-bit integer or 32-bit float samples",
+                ))
+            }
         };
         if spec.channels == 0 || !(1000..=384_000).contains(&spec.sample_rate) {
             return Err(format_err("channel count or sample rate out of range"));
@@ -73,10 +83,18 @@ impl FileSource {
         let (channels, want) = (self.channels, self.block_frames);
         match self.format {
             Format::Int(scale) => {
-                let samples = self.reader.samples::<i32>().map(|r| r.map(|s| s as f32 * scale));
+                let samples = self
+                    .reader
+                    .samples::<i32>()
+                    .map(|r| r.map(|s| s as f32 * scale));
                 downmix(samples, channels, want, &mut self.block);
             }
-            Format::Float => downmix(self.reader.samples::<f32>(), channels, want, &mut self.block),
+            Format::Float => downmix(
+                self.reader.samples::<f32>(),
+                channels,
+                want,
+                &mut self.block,
+            ),
         }
     }
 
@@ -96,14 +114,18 @@ impl FileSource {
             }
             rewound = false;
             let fifo = &mut self.fifo;
-            self.resampler.process(&self.block, &mut |s| fifo.extend(s))?;
+            self.resampler
+                .process(&self.block, &mut |s| fifo.extend(s))?;
         }
         Ok(())
     }
 
     fn fail(&mut self, reason: &str) -> MediaError {
         self.failed = true;
-        MediaError::WavFormat { path: self.path.clone(), reason: reason.into() }
+        MediaError::WavFormat {
+            path: self.path.clone(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -154,9 +176,14 @@ impl FileSink {
             bits_per_sample: 16,
             sample_format: SampleFormat::Int,
         };
-        let writer = WavWriter::create(path, spec)
-            .map_err(|source| MediaError::Wav { path: path.to_owned(), source })?;
-        Ok(Self { path: path.to_owned(), writer: Some(writer) })
+        let writer = WavWriter::create(path, spec).map_err(|source| MediaError::Wav {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Some(writer),
+        })
     }
 }
 
@@ -169,7 +196,10 @@ impl AudioSink for FileSink {
             if let Err(source) = writer.write_sample(f32_to_i16(s)) {
                 // Stop writing; dropping the writer still tries to fix up the header.
                 self.writer = None;
-                return Err(MediaError::Wav { path: self.path.clone(), source });
+                return Err(MediaError::Wav {
+                    path: self.path.clone(),
+                    source,
+                });
             }
         }
         Ok(())
@@ -177,7 +207,10 @@ impl AudioSink for FileSink {
 
     fn finish(&mut self) -> Result<(), MediaError> {
         match self.writer.take() {
-            Some(w) => w.finalize().map_err(|source| MediaError::Wav { path: self.path.clone(), source }),
+            Some(w) => w.finalize().map_err(|source| MediaError::Wav {
+                path: self.path.clone(),
+                source,
+            }),
             None => Ok(()),
         }
     }

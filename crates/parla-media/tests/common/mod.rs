@@ -24,7 +24,8 @@ pub fn write_wav(path: &Path, rate: u32, channels: u16, mono: &[f32]) {
     let mut w = hound::WavWriter::create(path, spec).expect("create wav");
     for &s in mono {
         for _ in 0..channels {
-            w.write_sample((s * 32767.0).round() as i16).expect("write sample");
+            w.write_sample((s * 32767.0).round() as i16)
+                .expect("write sample");
         }
     }
     w.finalize().expect("finalize wav");

@@ -65,14 +65,21 @@ pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<Strin
     };
     let mut line = match &opts.registrar {
         Some(reg) => {
-            let t = reg.transport.param();
+            let transport = reg
+                .transport
+                .map(|t| format!(";transport={}", t.param()))
+                .unwrap_or_default();
             let mut l = format!(
-                "<sip:{}@{}:{};transport={t}>;regint={}",
-                opts.user, reg.domain, reg.port, opts.regint
+                "<sip:{}@{}{transport}>;regint={}",
+                opts.user,
+                reg.hostport(),
+                opts.regint
             );
             // Send every request (not only REGISTER) over the account's transport.
-            if reg.transport != crate::Transport::Udp {
-                let _ = write!(l, ";outbound=\"sip:{}:{};transport={t}\"", reg.host, reg.port);
+            if let (Some(t), Some(_)) = (reg.transport, reg.port) {
+                if t != crate::Transport::Udp {
+                    let _ = write!(l, ";outbound=\"sip:{}{transport}\"", reg.hostport());
+                }
             }
             l
         }

@@ -68,8 +68,12 @@ impl Ctrl {
             .map_err(|failure| BenchError::Protocol {
                 peer: "baresip ctrl_tcp".into(),
                 detail: match failure {
-                    WaitFailure::TimedOut => format!("no response to `{name} {params}` in {timeout:?}"),
-                    WaitFailure::Closed => format!("connection closed before the response to `{name}`"),
+                    WaitFailure::TimedOut => {
+                        format!("no response to `{name} {params}` in {timeout:?}")
+                    }
+                    WaitFailure::Closed => {
+                        format!("connection closed before the response to `{name}`")
+                    }
                 },
             })
     }

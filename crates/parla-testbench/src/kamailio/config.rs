@@ -134,8 +134,7 @@ fn write_tls_cfg(path: &Path, certs: &TestCerts) -> Result<()> {
 /// User names and domains go into the config and db_text verbatim: keep them plain.
 fn check_token(s: &str) -> Result<()> {
     let ok = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
     if ok {
         Ok(())

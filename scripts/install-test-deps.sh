@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
+# bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, and PulseAudio/Xvfb for the device and
+# GUI tests. Idempotent and non-interactive: only missing packages are installed, and
+# `apt-get update` runs only if something is missing. Works as root or through sudo.
+#
+# It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
+# on free ports of 127.0.0.1 and must never talk to a system instance.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+    build-essential pkg-config libasound2-dev libopus-dev
+    kamailio kamailio-tls-modules kamailio-extra-modules
+    baresip-core sip-tester dnsmasq-base
+    sox libsox-fmt-all openssl
+    pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+    xvfb dbus
+)
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=(env DEBIAN_FRONTEND=noninteractive)
+elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
+else
+    echo "install-test-deps: need root or sudo" >&2
+    exit 1
+fi
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=()
+for p in "${packages[@]}"; do
+    installed "$p" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-test-deps: installing ${missing[*]}"
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+else
+    echo "install-test-deps: all packages present"
+fi
+
+# Stop and disable the packaged services if they exist. Only the services' own PID files are
+# used: Kamailio/dnsmasq instances started by tests are never touched.
+have_systemd() {
+    [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1
+}
+
+stop_service() {
+    local svc=$1 pidfile=$2
+    if have_systemd; then
+        if systemctl list-unit-files "$svc.service" >/dev/null 2>&1; then
+            "${as_root[@]}" systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+        fi
+    fi
+    if [ -x "/etc/init.d/$svc" ]; then
+        if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            echo "install-test-deps: stopping the packaged $svc service"
+            "${as_root[@]}" "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+        fi
+        if command -v update-rc.d >/dev/null 2>&1; then
+            "${as_root[@]}" update-rc.d "$svc" disable >/dev/null 2>&1 || true
+        fi
+    fi
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        echo "install-test-deps: the packaged $svc (pid $(cat "$pidfile")) is still running" >&2
+        exit 1
+    fi
+}
+
+stop_service kamailio /run/kamailio/kamailio.pid
+stop_service dnsmasq /run/dnsmasq/dnsmasq.pid
+
+for tool in kamailio kamcmd baresip sipp sox openssl dnsmasq; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "install-test-deps: $tool not found" >&2; exit 1; }
+done
+echo "install-test-deps: ready"

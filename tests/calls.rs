@@ -1,0 +1,189 @@
+//! Calls through a real Kamailio to and from baresip: connect, hang up either way, CANCEL,
+//! busy, decline, hold from the far end, and SIP over TCP and TLS.
+
+mod support;
+use serde_json::json;
+use support::*;
+
+struct Bench {
+    kamailio: Kamailio,
+    bob: Baresip,
+    app: App,
+}
+
+fn bench(mode: AnswerMode, transport: Transport) -> Bench {
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw"), ("bob", "bobpw")])).expect("kamailio");
+    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
+    options.answer_mode = mode;
+    let bob = Baresip::start(options).expect("baresip");
+    bob.wait_registered(T).expect("bob registered");
+    let mut line = Line::at(&kamailio, "alice", "alicepw");
+    match transport {
+        Transport::Tcp => line.transport = Some("tcp"),
+        Transport::Tls => {
+            line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
+            line.transport = Some("tls");
+            line.extra = format!("ca_file = {:?}\n", kamailio.ca_cert_path());
+        }
+        _ => {}
+    }
+    let app = start(&[line], None, &[]);
+    app.wait_registered("alice");
+    Bench { kamailio, bob, app }
+}
+
+fn established(bob: &Baresip) {
+    bob.wait_event_type("CALL_ESTABLISHED", T).expect("baresip: call established");
+}
+
+fn closed(bob: &Baresip) {
+    bob.wait_event_type("CALL_CLOSED", T).expect("baresip: call closed");
+}
+
+#[test]
+fn an_outgoing_call_connects_and_we_hang_up() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    let media = b.app.wait("media", |v| is_event(v, "media") && v["call"] == call);
+    assert_eq!(media["codec"], "opus", "our preference order picks Opus: {media}");
+    established(&b.bob);
+    b.app.send(json!({"cmd": "hangup", "call": call}));
+    let ended = b.app.wait_call(call, "ended");
+    assert_eq!(ended["reason"], "local hangup");
+    closed(&b.bob);
+    b.app.quit();
+}
+
+#[test]
+fn an_outgoing_call_is_hung_up_by_the_far_end() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    b.bob.hangup().expect("bob hangs up");
+    let ended = b.app.wait_call(call, "ended");
+    assert_eq!(ended["reason"], "remote hangup");
+    b.app.quit();
+}
+
+#[test]
+fn an_incoming_call_is_answered_and_hung_up_by_the_caller() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
+    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    assert_eq!(incoming["account"], "alice");
+    assert!(incoming["from"].as_str().is_some_and(|f| f.contains("bob")), "{incoming}");
+    let call = incoming["call"].as_u64().expect("call id");
+    b.bob.wait_event_type("CALL_RINGING", T).expect("bob hears ringing");
+    b.app.send(json!({"cmd": "answer", "call": call}));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    b.bob.hangup().expect("bob hangs up");
+    assert_eq!(b.app.wait_call(call, "ended")["reason"], "remote hangup");
+    b.app.quit();
+}
+
+#[test]
+fn hanging_up_before_the_answer_cancels() {
+    let mut b = bench(AnswerMode::Manual, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "ringing");
+    b.bob.wait_event_type("CALL_INCOMING", T).expect("bob rings");
+    b.app.send(json!({"cmd": "hangup", "call": call}));
+    let ended = b.app.wait_call(call, "ended");
+    assert_eq!(ended["reason"], "cancelled", "{ended}");
+    closed(&b.bob);
+    let cancels = b.kamailio.count_requests("CANCEL", "alice").expect("count");
+    assert_eq!(cancels, 1);
+    b.app.quit();
+}
+
+#[test]
+fn a_caller_that_gives_up_ends_the_ringing_call() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
+    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    let call = incoming["call"].as_u64().expect("call id");
+    b.bob.wait_event_type("CALL_RINGING", T).expect("bob hears ringing");
+    b.bob.hangup().expect("bob gives up");
+    let ended = b.app.wait_call(call, "ended");
+    assert_eq!(ended["code"], 487, "{ended}");
+    b.app.quit();
+}
+
+#[test]
+fn a_busy_far_end_ends_the_call_as_busy() {
+    let mut b = bench(AnswerMode::Busy, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    let ended = b.app.wait_call(call, "ended");
+    assert_eq!(ended["code"], 486, "{ended}");
+    assert_eq!(ended["reason"], "busy");
+    b.app.quit();
+}
+
+#[test]
+fn declining_an_incoming_call_sends_603_and_busy_sends_486() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    for (reason, code) in [("decline", 603), ("busy", 486)] {
+        b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
+        let incoming = b.app.wait("incoming call", |v| {
+            is_event(v, "incoming_call") && !b.app.parla.events_seen().iter().any(|e| call_state(e, v["call"].as_u64().unwrap_or(0), "ended"))
+        });
+        let call = incoming["call"].as_u64().expect("call id");
+        b.app.send(json!({"cmd": "decline", "call": call, "reason": reason}));
+        let ended = b.app.wait_call(call, "ended");
+        assert_eq!(ended["code"], code, "{ended}");
+        let closed = b.bob.wait_event(|e| e["type"] == "CALL_CLOSED" && e["param"].to_string().contains(&code.to_string()), T);
+        assert!(closed.is_ok(), "bob sees {code}: {:?}", b.bob.events_seen());
+    }
+    b.app.quit();
+}
+
+#[test]
+fn the_far_end_puts_the_call_on_hold_and_resumes() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    b.bob.hold().expect("bob holds");
+    b.app.wait_call(call, "held");
+    b.bob.resume().expect("bob resumes");
+    b.app.wait("connected again", |v| {
+        call_state(v, call, "connected")
+            && b.app.parla.events_seen().iter().any(|e| call_state(e, call, "held"))
+    });
+    b.app.send(json!({"cmd": "hangup", "call": call}));
+    b.app.wait_call(call, "ended");
+    b.app.quit();
+}
+
+fn call_both_ways(transport: Transport) {
+    let mut b = bench(AnswerMode::Auto, transport);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    b.app.send(json!({"cmd": "hangup", "call": call}));
+    b.app.wait_call(call, "ended");
+    closed(&b.bob);
+
+    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
+    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    let call = incoming["call"].as_u64().expect("call id");
+    b.app.send(json!({"cmd": "answer", "call": call}));
+    b.app.wait_call(call, "connected");
+    b.bob.hangup().expect("bob hangs up");
+    b.app.wait_call(call, "ended");
+    b.app.quit();
+}
+
+#[test]
+fn calls_work_both_ways_over_tcp() {
+    call_both_ways(Transport::Tcp);
+}
+
+#[test]
+fn calls_work_both_ways_over_tls() {
+    call_both_ways(Transport::Tls);
+}

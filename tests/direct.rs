@@ -1,0 +1,86 @@
+//! A line with no server (direct calls on a known port) against SIPp: OPTIONS is answered, a
+//! direct INVITE rings, and garbage does not take the app down.
+
+mod support;
+use serde_json::json;
+use std::time::Duration;
+use support::*;
+
+fn listening_line(port: u16) -> Line<'static> {
+    Line {
+        id: "local",
+        user: "alice",
+        password: None,
+        domain: "127.0.0.1",
+        registrar: None,
+        transport: None,
+        codecs: &["pcmu", "pcma"],
+        extra: format!("register = false\nlocal_port = {port}\n"),
+    }
+}
+
+#[test]
+fn options_is_answered_and_a_direct_call_from_sipp_connects() {
+    let port = free_port_udp().expect("port");
+    let mut app = start(&[listening_line(port)], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+
+    let mut options = SippOptions::bench("uac_options");
+    options.remote = Some(format!("127.0.0.1:{port}"));
+    options.service = Some("alice".into());
+    let mut sipp = Sipp::start(options).expect("sipp options");
+    let status = sipp.wait(T).expect("sipp finished");
+    assert!(status.success(), "OPTIONS got its 200: {}", sipp.diagnostics());
+
+    let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
+    uac.remote = Some(format!("127.0.0.1:{port}"));
+    uac.service = Some("alice".into());
+    uac.extra_args = vec!["-d".into(), "500".into()];
+    let mut sipp = Sipp::start(uac).expect("sipp uac");
+    let incoming = app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    let call = incoming["call"].as_u64().expect("call id");
+    app.send(json!({"cmd": "answer", "call": call}));
+    app.wait_call(call, "connected");
+    assert_eq!(app.wait_call(call, "ended")["reason"], "remote hangup");
+    assert!(sipp.wait(T).expect("sipp finished").success(), "{}", sipp.diagnostics());
+    app.quit();
+}
+
+#[test]
+fn garbage_datagrams_do_not_take_the_app_down() {
+    let port = free_port_udp().expect("port");
+    let mut app = start(&[listening_line(port)], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("socket");
+    let junk: [&[u8]; 5] = [
+        b"",
+        b"\x00\xff\xfe garbage",
+        b"INVITE sip:alice@127.0.0.1 SIP/2.0\r\nContent-Length: 99999999\r\n\r\n",
+        b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKnope\r\n\r\n",
+        &[b'A'; 65_000],
+    ];
+    for datagram in junk {
+        let _ = socket.send_to(datagram, ("127.0.0.1", port));
+    }
+    // Still alive and answering: a status command gets its answer.
+    std::thread::sleep(Duration::from_millis(200));
+    app.send(json!({"cmd": "status"}));
+    app.wait("status", |v| is_event(v, "status"));
+    app.quit();
+}
+
+#[test]
+fn a_malformed_command_gets_an_error_and_nothing_else_changes() {
+    let port = free_port_udp().expect("port");
+    let mut app = start(&[listening_line(port)], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    app.parla.send_raw("this is not json\n").expect("send");
+    let error = app.wait("error", |v| is_event(v, "error"));
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("not a command")), "{error}");
+    app.send(json!({"cmd": "hangup", "call": 99}));
+    app.wait("no such call", |v| is_event(v, "error") && v["message"].as_str().is_some_and(|m| m.contains("99")));
+    app.send(json!({"cmd": "status"}));
+    let status = app.wait("status", |v| is_event(v, "status"));
+    assert_eq!(status["calls"], json!([]));
+    app.quit();
+}

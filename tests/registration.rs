@@ -1,0 +1,162 @@
+//! Registration against a real Kamailio: digest auth, refusal without a storm, transports,
+//! un-REGISTER on quit, and finding the registrar by DNS (NAPTR/SRV).
+
+mod support;
+use std::time::Duration;
+use support::*;
+
+#[test]
+fn registers_over_udp_and_unregisters_on_quit() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
+    let registered = app.wait("registered", |v| registration(v, "alice", "registered"));
+    assert!(registered["expires"].as_u64().unwrap_or(0) > 0, "{registered}");
+    let contacts = kamailio.wait_registered("alice", T).expect("alice in the location table");
+    assert_eq!(contacts.len(), 1, "{contacts:?}");
+    app.quit();
+    kamailio.wait_unregistered("alice", T).expect("un-REGISTER on quit");
+    assert!(app.parla.events_seen().iter().any(|v| registration(v, "alice", "unregistered")));
+}
+
+/// The wrong password is reported once, with the server's code, and retried only with backoff.
+fn wrong_password(answer: WrongPasswordAnswer, code: u64) {
+    let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
+    options.wrong_password_answer = answer;
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let mut app = start(&[Line::at(&kamailio, "alice", "not-the-password")], None, &[]);
+    let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
+    assert_eq!(failed["code"], code, "{failed}");
+    assert!(failed["reason"].as_str().is_some_and(|r| !r.is_empty()), "{failed}");
+    // The first 30 s of the process: at most 3 REGISTERs reach the server.
+    std::thread::sleep(Duration::from_secs(30));
+    let registers = kamailio.count_requests("REGISTER", "alice").expect("count");
+    assert!((1..=3).contains(&registers), "{registers} REGISTERs in 30 s");
+    let failures = app.parla.events_seen().iter().filter(|v| registration(v, "alice", "failed")).count();
+    assert_eq!(failures, 1, "one failure report, not one per retry");
+    assert!(kamailio.registered_contacts("alice").expect("contacts").is_empty());
+    app.quit();
+}
+
+#[test]
+fn a_wrong_password_challenged_again_fails_once_without_a_storm() {
+    wrong_password(WrongPasswordAnswer::Answer401, 401);
+}
+
+#[test]
+fn a_wrong_password_forbidden_fails_once_without_a_storm() {
+    wrong_password(WrongPasswordAnswer::Answer403, 403);
+}
+
+#[test]
+fn an_unreachable_registrar_is_reported_and_retried() {
+    let port = free_port_udp().expect("port");
+    let line = Line {
+        id: "alice",
+        user: "alice",
+        password: Some("pw"),
+        domain: "127.0.0.1",
+        registrar: Some(format!("sip:127.0.0.1:{port}")),
+        transport: Some("udp"),
+        codecs: &["pcmu"],
+        extra: String::new(),
+    };
+    let mut app = start(&[line], None, &[]);
+    app.wait("registering", |v| registration(v, "alice", "registering"));
+    // No server answers: rsipstack gives the REGISTER up after Timer F (32 s).
+    let failed = app
+        .parla
+        .wait_event(|v| registration(v, "alice", "failed"), Duration::from_secs(60))
+        .expect("failed after the transaction timeout");
+    assert_eq!(failed["code"], 408, "{failed}");
+    app.quit();
+}
+
+#[test]
+fn registers_over_tcp() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let mut line = Line::at(&kamailio, "alice", "alicepw");
+    line.transport = Some("tcp");
+    let mut app = start(&[line], None, &[]);
+    app.wait_registered("alice");
+    let contacts = kamailio.registered_contacts("alice").expect("contacts");
+    assert!(contacts.iter().any(|c| c.to_ascii_lowercase().contains("transport=tcp")), "{contacts:?}");
+    app.quit();
+}
+
+#[test]
+fn registers_over_tls_with_a_verified_certificate() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let mut line = Line::at(&kamailio, "alice", "alicepw");
+    line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
+    line.transport = Some("tls");
+    line.extra = format!("ca_file = {:?}\n", kamailio.ca_cert_path());
+    let mut app = start(&[line], None, &[]);
+    app.wait_registered("alice");
+    let registrations = kamailio.registrations("alice").expect("registrations");
+    assert!(!registrations.is_empty());
+    app.quit();
+}
+
+#[test]
+fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let mut line = Line::at(&kamailio, "alice", "alicepw");
+    line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
+    line.transport = Some("tls");
+    let mut app = start(&[line], None, &[]);
+    let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
+    assert!(kamailio.registered_contacts("alice").expect("contacts").is_empty(), "{failed}");
+    app.quit();
+}
+
+#[test]
+fn the_registrar_is_found_from_the_domain_by_naptr_and_srv() {
+    if !Dnsmasq::available() {
+        panic!("dnsmasq is not installed: scripts/install-test-deps.sh installs it");
+    }
+    let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
+    options.extra_domains = vec!["example.test".into()];
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let dns = Dnsmasq::start(DnsmasqOptions {
+        records: vec![
+            DnsRecord::Naptr {
+                name: "example.test".into(),
+                order: 10,
+                preference: 10,
+                flags: "S".into(),
+                service: "SIP+D2T".into(),
+                regexp: String::new(),
+                replacement: "_sip._tcp.example.test".into(),
+            },
+            DnsRecord::Srv {
+                name: "_sip._tcp.example.test".into(),
+                target: "pbx.example.test".into(),
+                port: kamailio.sip_port(),
+                priority: 10,
+                weight: 10,
+            },
+            DnsRecord::Host { name: "pbx.example.test".into(), ip: "127.0.0.1".parse().expect("ip") },
+        ],
+        ..Default::default()
+    })
+    .expect("dnsmasq");
+    let line = Line {
+        id: "alice",
+        user: "alice",
+        password: Some("alicepw"),
+        domain: "example.test",
+        registrar: None,
+        transport: None,
+        codecs: &["pcmu"],
+        extra: String::new(),
+    };
+    let servers = dns.addr().to_string();
+    let mut app = start(&[line], None, &[("PARLA_DNS_SERVERS", servers.as_str())]);
+    app.wait_registered("alice");
+    let requests = kamailio.requests().expect("requests");
+    assert!(
+        requests.iter().any(|r| r.method == "REGISTER" && r.source.starts_with("tcp:")),
+        "NAPTR chose TCP: {requests:?}"
+    );
+    app.quit();
+}
