@@ -105,7 +105,9 @@ fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
     line.transport = Some("tls");
     let mut app = start(&[line], None, &[]);
     let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
+    assert!(failed["reason"].as_str().is_some_and(|r| r.contains("certificate")), "{failed}");
     assert!(kamailio.registered_contacts("alice").expect("contacts").is_empty(), "{failed}");
+    assert_eq!(kamailio.count_requests("REGISTER", "alice").expect("count"), 0, "nothing sent to an unverified server");
     app.quit();
 }
 

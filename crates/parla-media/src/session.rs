@@ -24,8 +24,8 @@ use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
 use crate::stats::{Counters, MediaStats};
 
-pub const DEFAULT_OPUS_BITRATE: i32 = 32_000;
-pub const DEFAULT_OPUS_COMPLEXITY: u8 = 9;
+pub const DEFAULT_OPUS_BITRATE: i32 = codec::opus::DEFAULT_BITRATE;
+pub const DEFAULT_OPUS_COMPLEXITY: u8 = codec::opus::DEFAULT_COMPLEXITY;
 
 /// Everything a call's media needs, from the negotiated SDP and the user's settings.
 #[derive(Debug)]

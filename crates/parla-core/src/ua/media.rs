@@ -87,7 +87,7 @@ impl CallMedia {
 
     pub fn stop(&mut self) {
         if let Some(session) = self.session.take() {
-            let stats = session.stop();
+            let (stats, _socket) = session.stop_with_socket();
             tracing::debug!(?stats, "media stopped");
         }
     }

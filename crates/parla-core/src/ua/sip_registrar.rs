@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 pub struct SipRegistrar {
     registration: Registration,
+    stack: Arc<SipStack>,
     uri: Uri,
     username: String,
     /// The Contact calls should use, learned from the registrar's view of us (rport/received).
@@ -45,6 +46,7 @@ impl SipRegistrar {
         }
         Self {
             registration,
+            stack: stack.clone(),
             uri: stack.domain_uri.clone(),
             username,
             contact,
@@ -66,8 +68,31 @@ impl SipRegistrar {
     }
 }
 
+impl SipRegistrar {
+    /// Opens (or reuses) the TCP/TLS connection first: rsipstack would retransmit into a failed
+    /// connection until Timer F, 32 s later, and say only "timeout"; a refused connection or an
+    /// untrusted certificate is reported at once and by name.
+    async fn connect_stream(&self) -> Result<(), String> {
+        if self.stack.transport == crate::config::Transport::Udp {
+            return Ok(());
+        }
+        let Some(destination) = self.stack.destination() else {
+            return Ok(());
+        };
+        let layer = &self.stack.endpoint.inner.transport_layer;
+        layer
+            .lookup(&destination, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("cannot connect to {destination}: {e}"))
+    }
+}
+
 impl Registrar for SipRegistrar {
     async fn register(&mut self, expires: u32) -> RegisterOutcome {
+        if let Err(reason) = self.connect_stream().await {
+            return RegisterOutcome::Unreachable { reason };
+        }
         let response = match self.registration.register(self.uri.clone(), Some(expires)).await {
             Ok(response) => response,
             Err(e) => return RegisterOutcome::Unreachable { reason: e.to_string() },

@@ -8,6 +8,8 @@ use crate::error::{CodecError, MediaError};
 
 /// Opus always runs at 48 kHz here, which is also its RTP clock rate.
 pub const RATE: u32 = 48_000;
+pub const DEFAULT_BITRATE: i32 = 32_000;
+pub const DEFAULT_COMPLEXITY: u8 = 9;
 
 /// Encoder knobs. `Default` gives 32 kbit/s, complexity 9 and FEC sized for 5 % loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
