@@ -162,3 +162,29 @@ fn the_registrar_is_found_from_the_domain_by_naptr_and_srv() {
     );
     app.quit();
 }
+
+#[test]
+fn a_sha256_digest_challenge_is_answered() {
+    let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
+    options.digest_algorithm = DigestAlgorithm::Sha256;
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[("RUST_LOG", "info,sip=debug")]);
+    app.wait_registered("alice");
+    let trace = std::fs::read_to_string(app.parla.stderr_log()).expect("stderr log");
+    assert!(trace.contains("algorithm=SHA-256"), "the challenge was SHA-256");
+    assert!(!trace.contains("response=\""), "digest responses stay out of the log");
+    app.quit();
+}
+
+#[test]
+fn interval_too_brief_is_followed_by_a_longer_registration() {
+    let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
+    options.min_expires = 900;
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let mut line = Line::at(&kamailio, "alice", "alicepw");
+    line.extra = "expires = 120\n".into();
+    let mut app = start(&[line], None, &[]);
+    let registered = app.wait("registered", |v| registration(v, "alice", "registered"));
+    assert!(registered["expires"].as_u64().unwrap_or(0) >= 900, "{registered}");
+    app.quit();
+}

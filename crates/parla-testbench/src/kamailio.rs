@@ -40,6 +40,23 @@ pub enum WrongPasswordAnswer {
     Answer403,
 }
 
+/// The digest algorithm Kamailio challenges with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DigestAlgorithm {
+    #[default]
+    Md5,
+    Sha256,
+}
+
+impl DigestAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Md5 => "MD5",
+            DigestAlgorithm::Sha256 => "SHA-256",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KamailioOptions {
     /// (user, password) pairs for digest auth.
@@ -50,6 +67,9 @@ pub struct KamailioOptions {
     /// More domains served as local (aliases and From domains), e.g. `example.test` for DNS tests.
     /// They are also put into the TLS certificate's subjectAltName.
     pub extra_domains: Vec<String>,
+    pub digest_algorithm: DigestAlgorithm,
+    /// Shorter REGISTER lifetimes get 423 Interval Too Brief with this Min-Expires.
+    pub min_expires: u32,
 }
 
 impl Default for KamailioOptions {
@@ -59,6 +79,8 @@ impl Default for KamailioOptions {
             wrong_password_answer: WrongPasswordAnswer::default(),
             qop_auth: true,
             extra_domains: Vec::new(),
+            digest_algorithm: DigestAlgorithm::default(),
+            min_expires: 10,
         }
     }
 }

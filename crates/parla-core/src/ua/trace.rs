@@ -1,4 +1,5 @@
-//! SIP traffic in the log at `debug`, target `sip`, with credentials taken out.
+//! What every message passes on its way in and out: the SIP trace in the log at `debug`, target
+//! `sip`, with credentials taken out, and the digest algorithm names translated for rsipstack.
 
 use rsipstack::sip::SipMessage;
 use rsipstack::transaction::endpoint::MessageInspector;
@@ -7,7 +8,8 @@ use rsipstack::transport::SipAddr;
 pub struct SipTrace;
 
 impl MessageInspector for SipTrace {
-    fn before_send(&self, msg: SipMessage, dest: Option<&SipAddr>) -> SipMessage {
+    fn before_send(&self, mut msg: SipMessage, dest: Option<&SipAddr>) -> SipMessage {
+        super::digest_names::outgoing(&mut msg);
         if tracing::enabled!(target: "sip", tracing::Level::DEBUG) {
             let to = dest.map(|d| d.to_string()).unwrap_or_default();
             tracing::debug!(target: "sip", "send to {to}\n{}", redact(&msg.to_string()));
@@ -15,11 +17,12 @@ impl MessageInspector for SipTrace {
         msg
     }
 
-    fn after_received(&self, msg: SipMessage, from: Option<&SipAddr>) -> SipMessage {
+    fn after_received(&self, mut msg: SipMessage, from: Option<&SipAddr>) -> SipMessage {
         if tracing::enabled!(target: "sip", tracing::Level::DEBUG) {
             let from = from.map(|d| d.to_string()).unwrap_or_default();
             tracing::debug!(target: "sip", "received from {from}\n{}", redact(&msg.to_string()));
         }
+        super::digest_names::incoming(&mut msg);
         msg
     }
 }

@@ -76,7 +76,9 @@ fn render(
         .replace("@@RUNDIR@@", run)
         .replace("@@DBDIR@@", db)
         .replace("@@LOCAL_FROM@@", &format!("({local_from})"))
-        .replace("@@QOP_FLAG@@", qop);
+        .replace("@@QOP_FLAG@@", qop)
+        .replace("@@AUTH_ALGORITHM@@", opts.digest_algorithm.name())
+        .replace("@@MIN_EXPIRES@@", &opts.min_expires.to_string());
     if let Some(pos) = out.find("@@") {
         let line = out[pos..].lines().next().unwrap_or_default();
         return Err(BenchError::Setup(format!(
