@@ -67,7 +67,10 @@ mod tests {
         let args = parse(&["--headless", "--profile", "/tmp/p"]).expect("args");
         assert!(args.headless);
         assert_eq!(args.profile, Some(PathBuf::from("/tmp/p")));
-        assert_eq!(parse(&["tel:+15551234"]).expect("link").target.as_deref(), Some("tel:+15551234"));
+        assert_eq!(
+            parse(&["tel:+15551234"]).expect("link").target.as_deref(),
+            Some("tel:+15551234")
+        );
         assert!(parse(&["--profile"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["a", "b"]).is_err());

@@ -20,7 +20,10 @@ pub fn run(config: Config, profile: PathBuf) -> anyhow::Result<()> {
         .iter()
         .map(|a| format!("{} <sip:{}@{}>", a.id, a.username, a.domain))
         .collect();
-    let boot = move || Window { lines: std::mem::take(&mut Vec::clone(&lines)), profile: profile.clone() };
+    let boot = move || Window {
+        lines: std::mem::take(&mut Vec::clone(&lines)),
+        profile: profile.clone(),
+    };
     iced::application(boot, update, view)
         .title("Parla")
         .window_size(iced::Size::new(360.0, 480.0))

@@ -17,7 +17,10 @@ fn dns_servers() -> Vec<SocketAddr> {
             let s = s.trim();
             let parsed = s.parse().ok();
             if parsed.is_none() && !s.is_empty() {
-                tracing::warn!(server = s, "PARLA_DNS_SERVERS entry is not ip:port; ignored");
+                tracing::warn!(
+                    server = s,
+                    "PARLA_DNS_SERVERS entry is not ip:port; ignored"
+                );
             }
             parsed
         })
@@ -25,7 +28,10 @@ fn dns_servers() -> Vec<SocketAddr> {
 }
 
 pub fn run(config: Config) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let (event_tx, mut event_rx) = mpsc::unbounded_channel::<Event>();
         let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_QUEUE);

@@ -19,7 +19,9 @@ fn filter() -> EnvFilter {
 pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
     let logs = profile.join("logs");
     let _ = std::fs::create_dir_all(&logs);
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("parla")
@@ -29,8 +31,14 @@ pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter());
-            tracing_subscriber::registry().with(stderr).with(file).init();
+            let file = fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            tracing_subscriber::registry()
+                .with(stderr)
+                .with(file)
+                .init();
             Some(guard)
         }
         Err(e) => {

@@ -25,7 +25,8 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let profile = cli::profile_dir(args.profile.as_deref()).context("no profile folder")?;
-    std::fs::create_dir_all(&profile).with_context(|| format!("cannot create {}", profile.display()))?;
+    std::fs::create_dir_all(&profile)
+        .with_context(|| format!("cannot create {}", profile.display()))?;
     let _log_guard = logging::init(&profile);
     let config = match parla_core::Config::load_profile(&profile) {
         Ok(config) => config,

@@ -12,8 +12,11 @@ struct Bench {
 }
 
 fn bench(mode: AnswerMode, transport: Transport) -> Bench {
-    let kamailio =
-        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw"), ("bob", "bobpw")])).expect("kamailio");
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+    ]))
+    .expect("kamailio");
     let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
     options.answer_mode = mode;
     let bob = Baresip::start(options).expect("baresip");
@@ -34,11 +37,13 @@ fn bench(mode: AnswerMode, transport: Transport) -> Bench {
 }
 
 fn established(bob: &Baresip) {
-    bob.wait_event_type("CALL_ESTABLISHED", T).expect("baresip: call established");
+    bob.wait_event_type("CALL_ESTABLISHED", T)
+        .expect("baresip: call established");
 }
 
 fn closed(bob: &Baresip) {
-    bob.wait_event_type("CALL_CLOSED", T).expect("baresip: call closed");
+    bob.wait_event_type("CALL_CLOSED", T)
+        .expect("baresip: call closed");
 }
 
 #[test]
@@ -46,8 +51,13 @@ fn an_outgoing_call_connects_and_we_hang_up() {
     let mut b = bench(AnswerMode::Auto, Transport::Udp);
     let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
     b.app.wait_call(call, "connected");
-    let media = b.app.wait("media", |v| is_event(v, "media") && v["call"] == call);
-    assert_eq!(media["codec"], "opus", "our preference order picks Opus: {media}");
+    let media = b
+        .app
+        .wait("media", |v| is_event(v, "media") && v["call"] == call);
+    assert_eq!(
+        media["codec"], "opus",
+        "our preference order picks Opus: {media}"
+    );
     established(&b.bob);
     b.app.send(json!({"cmd": "hangup", "call": call}));
     let ended = b.app.wait_call(call, "ended");
@@ -71,12 +81,21 @@ fn an_outgoing_call_is_hung_up_by_the_far_end() {
 #[test]
 fn an_incoming_call_is_answered_and_hung_up_by_the_caller() {
     let mut b = bench(AnswerMode::Auto, Transport::Udp);
-    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
-    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    b.bob
+        .dial(&b.kamailio.user_uri("alice"))
+        .expect("bob dials");
+    let incoming = b
+        .app
+        .wait("incoming call", |v| is_event(v, "incoming_call"));
     assert_eq!(incoming["account"], "alice");
-    assert!(incoming["from"].as_str().is_some_and(|f| f.contains("bob")), "{incoming}");
+    assert!(
+        incoming["from"].as_str().is_some_and(|f| f.contains("bob")),
+        "{incoming}"
+    );
     let call = incoming["call"].as_u64().expect("call id");
-    b.bob.wait_event_type("CALL_RINGING", T).expect("bob hears ringing");
+    b.bob
+        .wait_event_type("CALL_RINGING", T)
+        .expect("bob hears ringing");
     b.app.send(json!({"cmd": "answer", "call": call}));
     b.app.wait_call(call, "connected");
     established(&b.bob);
@@ -90,7 +109,9 @@ fn hanging_up_before_the_answer_cancels() {
     let mut b = bench(AnswerMode::Manual, Transport::Udp);
     let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
     b.app.wait_call(call, "ringing");
-    b.bob.wait_event_type("CALL_INCOMING", T).expect("bob rings");
+    b.bob
+        .wait_event_type("CALL_INCOMING", T)
+        .expect("bob rings");
     b.app.send(json!({"cmd": "hangup", "call": call}));
     let ended = b.app.wait_call(call, "ended");
     assert_eq!(ended["reason"], "cancelled", "{ended}");
@@ -103,10 +124,16 @@ fn hanging_up_before_the_answer_cancels() {
 #[test]
 fn a_caller_that_gives_up_ends_the_ringing_call() {
     let mut b = bench(AnswerMode::Auto, Transport::Udp);
-    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
-    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    b.bob
+        .dial(&b.kamailio.user_uri("alice"))
+        .expect("bob dials");
+    let incoming = b
+        .app
+        .wait("incoming call", |v| is_event(v, "incoming_call"));
     let call = incoming["call"].as_u64().expect("call id");
-    b.bob.wait_event_type("CALL_RINGING", T).expect("bob hears ringing");
+    b.bob
+        .wait_event_type("CALL_RINGING", T)
+        .expect("bob hears ringing");
     b.bob.hangup().expect("bob gives up");
     let ended = b.app.wait_call(call, "ended");
     assert_eq!(ended["code"], 487, "{ended}");
@@ -127,14 +154,22 @@ fn a_busy_far_end_ends_the_call_as_busy() {
 fn declining_an_incoming_call_sends_603_and_busy_sends_486() {
     let mut b = bench(AnswerMode::Auto, Transport::Udp);
     for (reason, code) in [("decline", 603), ("busy", 486)] {
-        b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
+        b.bob
+            .dial(&b.kamailio.user_uri("alice"))
+            .expect("bob dials");
         // Each event is returned by a wait once: this is the new call's.
-        let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+        let incoming = b
+            .app
+            .wait("incoming call", |v| is_event(v, "incoming_call"));
         let call = incoming["call"].as_u64().expect("call id");
-        b.app.send(json!({"cmd": "decline", "call": call, "reason": reason}));
+        b.app
+            .send(json!({"cmd": "decline", "call": call, "reason": reason}));
         let ended = b.app.wait_call(call, "ended");
         assert_eq!(ended["code"], code, "{ended}");
-        let closed = b.bob.wait_event(|e| e["type"] == "CALL_CLOSED" && e["param"].to_string().contains(&code.to_string()), T);
+        let closed = b.bob.wait_event(
+            |e| e["type"] == "CALL_CLOSED" && e["param"].to_string().contains(&code.to_string()),
+            T,
+        );
         assert!(closed.is_ok(), "bob sees {code}: {:?}", b.bob.events_seen());
     }
     b.app.quit();
@@ -165,8 +200,12 @@ fn call_both_ways(transport: Transport) {
     b.app.wait_call(call, "ended");
     closed(&b.bob);
 
-    b.bob.dial(&b.kamailio.user_uri("alice")).expect("bob dials");
-    let incoming = b.app.wait("incoming call", |v| is_event(v, "incoming_call"));
+    b.bob
+        .dial(&b.kamailio.user_uri("alice"))
+        .expect("bob dials");
+    let incoming = b
+        .app
+        .wait("incoming call", |v| is_event(v, "incoming_call"));
     let call = incoming["call"].as_u64().expect("call id");
     b.app.send(json!({"cmd": "answer", "call": call}));
     b.app.wait_call(call, "connected");

@@ -30,7 +30,11 @@ fn options_is_answered_and_a_direct_call_from_sipp_connects() {
     options.service = Some("alice".into());
     let mut sipp = Sipp::start(options).expect("sipp options");
     let status = sipp.wait(T).expect("sipp finished");
-    assert!(status.success(), "OPTIONS got its 200: {}", sipp.diagnostics());
+    assert!(
+        status.success(),
+        "OPTIONS got its 200: {}",
+        sipp.diagnostics()
+    );
 
     let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
     uac.remote = Some(format!("127.0.0.1:{port}"));
@@ -42,7 +46,11 @@ fn options_is_answered_and_a_direct_call_from_sipp_connects() {
     app.send(json!({"cmd": "answer", "call": call}));
     app.wait_call(call, "connected");
     assert_eq!(app.wait_call(call, "ended")["reason"], "remote hangup");
-    assert!(sipp.wait(T).expect("sipp finished").success(), "{}", sipp.diagnostics());
+    assert!(
+        sipp.wait(T).expect("sipp finished").success(),
+        "{}",
+        sipp.diagnostics()
+    );
     app.quit();
 }
 
@@ -76,9 +84,16 @@ fn a_malformed_command_gets_an_error_and_nothing_else_changes() {
     app.wait("ready", |v| is_event(v, "ready"));
     app.parla.send_raw("this is not json\n").expect("send");
     let error = app.wait("error", |v| is_event(v, "error"));
-    assert!(error["message"].as_str().is_some_and(|m| m.contains("not a command")), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not a command")),
+        "{error}"
+    );
     app.send(json!({"cmd": "hangup", "call": 99}));
-    app.wait("no such call", |v| is_event(v, "error") && v["message"].as_str().is_some_and(|m| m.contains("99")));
+    app.wait("no such call", |v| {
+        is_event(v, "error") && v["message"].as_str().is_some_and(|m| m.contains("99"))
+    });
     app.send(json!({"cmd": "status"}));
     let status = app.wait("status", |v| is_event(v, "status"));
     assert_eq!(status["calls"], json!([]));

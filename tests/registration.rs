@@ -7,15 +7,27 @@ use support::*;
 
 #[test]
 fn registers_over_udp_and_unregisters_on_quit() {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
     let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
     let registered = app.wait("registered", |v| registration(v, "alice", "registered"));
-    assert!(registered["expires"].as_u64().unwrap_or(0) > 0, "{registered}");
-    let contacts = kamailio.wait_registered("alice", T).expect("alice in the location table");
+    assert!(
+        registered["expires"].as_u64().unwrap_or(0) > 0,
+        "{registered}"
+    );
+    let contacts = kamailio
+        .wait_registered("alice", T)
+        .expect("alice in the location table");
     assert_eq!(contacts.len(), 1, "{contacts:?}");
     app.quit();
-    kamailio.wait_unregistered("alice", T).expect("un-REGISTER on quit");
-    assert!(app.parla.events_seen().iter().any(|v| registration(v, "alice", "unregistered")));
+    kamailio
+        .wait_unregistered("alice", T)
+        .expect("un-REGISTER on quit");
+    assert!(app
+        .parla
+        .events_seen()
+        .iter()
+        .any(|v| registration(v, "alice", "unregistered")));
 }
 
 /// The wrong password is reported once, with the server's code, and retried only with backoff.
@@ -23,17 +35,35 @@ fn wrong_password(answer: WrongPasswordAnswer, code: u64) {
     let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
     options.wrong_password_answer = answer;
     let kamailio = Kamailio::start(options).expect("kamailio");
-    let mut app = start(&[Line::at(&kamailio, "alice", "not-the-password")], None, &[]);
+    let mut app = start(
+        &[Line::at(&kamailio, "alice", "not-the-password")],
+        None,
+        &[],
+    );
     let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
     assert_eq!(failed["code"], code, "{failed}");
-    assert!(failed["reason"].as_str().is_some_and(|r| !r.is_empty()), "{failed}");
+    assert!(
+        failed["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{failed}"
+    );
     // The first 30 s of the process: at most 3 REGISTERs reach the server.
     std::thread::sleep(Duration::from_secs(30));
     let registers = kamailio.count_requests("REGISTER", "alice").expect("count");
-    assert!((1..=3).contains(&registers), "{registers} REGISTERs in 30 s");
-    let failures = app.parla.events_seen().iter().filter(|v| registration(v, "alice", "failed")).count();
+    assert!(
+        (1..=3).contains(&registers),
+        "{registers} REGISTERs in 30 s"
+    );
+    let failures = app
+        .parla
+        .events_seen()
+        .iter()
+        .filter(|v| registration(v, "alice", "failed"))
+        .count();
     assert_eq!(failures, 1, "one failure report, not one per retry");
-    assert!(kamailio.registered_contacts("alice").expect("contacts").is_empty());
+    assert!(kamailio
+        .registered_contacts("alice")
+        .expect("contacts")
+        .is_empty());
     app.quit();
 }
 
@@ -65,7 +95,10 @@ fn an_unreachable_registrar_is_reported_and_retried() {
     // No server answers: rsipstack gives the REGISTER up after Timer F (32 s).
     let failed = app
         .parla
-        .wait_event(|v| registration(v, "alice", "failed"), Duration::from_secs(60))
+        .wait_event(
+            |v| registration(v, "alice", "failed"),
+            Duration::from_secs(60),
+        )
         .expect("failed after the transaction timeout");
     assert_eq!(failed["code"], 408, "{failed}");
     app.quit();
@@ -73,19 +106,26 @@ fn an_unreachable_registrar_is_reported_and_retried() {
 
 #[test]
 fn registers_over_tcp() {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
     let mut line = Line::at(&kamailio, "alice", "alicepw");
     line.transport = Some("tcp");
     let mut app = start(&[line], None, &[]);
     app.wait_registered("alice");
     let contacts = kamailio.registered_contacts("alice").expect("contacts");
-    assert!(contacts.iter().any(|c| c.to_ascii_lowercase().contains("transport=tcp")), "{contacts:?}");
+    assert!(
+        contacts
+            .iter()
+            .any(|c| c.to_ascii_lowercase().contains("transport=tcp")),
+        "{contacts:?}"
+    );
     app.quit();
 }
 
 #[test]
 fn registers_over_tls_with_a_verified_certificate() {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
     let mut line = Line::at(&kamailio, "alice", "alicepw");
     line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
     line.transport = Some("tls");
@@ -99,15 +139,31 @@ fn registers_over_tls_with_a_verified_certificate() {
 
 #[test]
 fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
     let mut line = Line::at(&kamailio, "alice", "alicepw");
     line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
     line.transport = Some("tls");
     let mut app = start(&[line], None, &[]);
     let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
-    assert!(failed["reason"].as_str().is_some_and(|r| r.contains("certificate")), "{failed}");
-    assert!(kamailio.registered_contacts("alice").expect("contacts").is_empty(), "{failed}");
-    assert_eq!(kamailio.count_requests("REGISTER", "alice").expect("count"), 0, "nothing sent to an unverified server");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("certificate")),
+        "{failed}"
+    );
+    assert!(
+        kamailio
+            .registered_contacts("alice")
+            .expect("contacts")
+            .is_empty(),
+        "{failed}"
+    );
+    assert_eq!(
+        kamailio.count_requests("REGISTER", "alice").expect("count"),
+        0,
+        "nothing sent to an unverified server"
+    );
     app.quit();
 }
 
@@ -137,7 +193,10 @@ fn the_registrar_is_found_from_the_domain_by_naptr_and_srv() {
                 priority: 10,
                 weight: 10,
             },
-            DnsRecord::Host { name: "pbx.example.test".into(), ip: "127.0.0.1".parse().expect("ip") },
+            DnsRecord::Host {
+                name: "pbx.example.test".into(),
+                ip: "127.0.0.1".parse().expect("ip"),
+            },
         ],
         ..Default::default()
     })
@@ -157,7 +216,9 @@ fn the_registrar_is_found_from_the_domain_by_naptr_and_srv() {
     app.wait_registered("alice");
     let requests = kamailio.requests().expect("requests");
     assert!(
-        requests.iter().any(|r| r.method == "REGISTER" && r.source.starts_with("tcp:")),
+        requests
+            .iter()
+            .any(|r| r.method == "REGISTER" && r.source.starts_with("tcp:")),
         "NAPTR chose TCP: {requests:?}"
     );
     app.quit();
@@ -168,11 +229,21 @@ fn a_sha256_digest_challenge_is_answered() {
     let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
     options.digest_algorithm = DigestAlgorithm::Sha256;
     let kamailio = Kamailio::start(options).expect("kamailio");
-    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[("RUST_LOG", "info,sip=debug")]);
+    let mut app = start(
+        &[Line::at(&kamailio, "alice", "alicepw")],
+        None,
+        &[("RUST_LOG", "info,sip=debug")],
+    );
     app.wait_registered("alice");
     let trace = std::fs::read_to_string(app.parla.stderr_log()).expect("stderr log");
-    assert!(trace.contains("algorithm=SHA-256"), "the challenge was SHA-256");
-    assert!(!trace.contains("response=\""), "digest responses stay out of the log");
+    assert!(
+        trace.contains("algorithm=SHA-256"),
+        "the challenge was SHA-256"
+    );
+    assert!(
+        !trace.contains("response=\""),
+        "digest responses stay out of the log"
+    );
     app.quit();
 }
 
@@ -185,6 +256,9 @@ fn interval_too_brief_is_followed_by_a_longer_registration() {
     line.extra = "expires = 120\n".into();
     let mut app = start(&[line], None, &[]);
     let registered = app.wait("registered", |v| registration(v, "alice", "registered"));
-    assert!(registered["expires"].as_u64().unwrap_or(0) >= 900, "{registered}");
+    assert!(
+        registered["expires"].as_u64().unwrap_or(0) >= 900,
+        "{registered}"
+    );
     app.quit();
 }

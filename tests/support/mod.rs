@@ -76,7 +76,11 @@ impl App {
 /// Writes config.toml (with null audio unless `audio` says otherwise) and starts the app.
 pub fn start(lines: &[Line], audio: Option<&str>, envs: &[(&str, &str)]) -> App {
     let profile = tempfile::tempdir().expect("profile dir");
-    let mut toml: String = lines.iter().map(|l| l.toml()).collect::<Vec<_>>().join("\n");
+    let mut toml: String = lines
+        .iter()
+        .map(|l| l.toml())
+        .collect::<Vec<_>>()
+        .join("\n");
     toml.push_str(audio.unwrap_or("\n[audio]\ninput = \"null\"\noutput = \"null\"\n"));
     std::fs::write(profile.path().join("config.toml"), toml).expect("write config");
     let parla = Headless::spawn_with(bin(), profile.path(), &[], envs).expect("start parla");
@@ -97,9 +101,12 @@ pub fn call_state(v: &Value, call: u64, state: &str) -> bool {
 
 impl App {
     pub fn wait(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        self.parla
-            .wait_event(pred, T)
-            .unwrap_or_else(|e| panic!("waiting for {what}: {e}\nevents: {:?}", self.parla.events_seen()))
+        self.parla.wait_event(pred, T).unwrap_or_else(|e| {
+            panic!(
+                "waiting for {what}: {e}\nevents: {:?}",
+                self.parla.events_seen()
+            )
+        })
     }
 
     pub fn wait_registered(&self, account: &str) {

@@ -252,10 +252,8 @@ output = "file:/path/out.wav"
 
     #[test]
     fn partial_files_take_defaults() {
-        let config = Config::parse(
-            "[[accounts]]\nid='a'\nusername='a'\ndomain='example.com'\n",
-        )
-        .expect("minimal account");
+        let config = Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='example.com'\n")
+            .expect("minimal account");
         let account = &config.accounts[0];
         assert_eq!(account.transport, None);
         assert_eq!(account.registrar, None);
@@ -266,8 +264,9 @@ output = "file:/path/out.wav"
 
     #[test]
     fn mistakes_are_named() {
-        let err = Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\ncodecs=['g729']\n")
-            .expect_err("unknown codec");
+        let err =
+            Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\ncodecs=['g729']\n")
+                .expect_err("unknown codec");
         assert!(err.to_string().contains("g729"), "{err}");
         let err = Config::parse("[[accounts]]\nid='a'\nusername=''\ndomain='d'\n")
             .expect_err("empty user");
@@ -277,24 +276,35 @@ output = "file:/path/out.wav"
         )
         .expect_err("duplicate");
         assert!(err.to_string().contains("share"), "{err}");
-        let err = Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\nregistrar='http://x'\n")
-            .expect_err("bad registrar");
+        let err =
+            Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\nregistrar='http://x'\n")
+                .expect_err("bad registrar");
         assert!(err.to_string().contains("registrar"), "{err}");
         let err = Config::parse("[[accounts]\nid=").expect_err("broken toml");
         assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
         let err = Config::parse("[audio]\nspeaker='x'\n").expect_err("unknown key");
         assert!(err.to_string().contains("speaker"), "{err}");
-        let err = Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\ntransport='sctp'\n")
-            .expect_err("bad transport");
+        let err =
+            Config::parse("[[accounts]]\nid='a'\nusername='a'\ndomain='d'\ntransport='sctp'\n")
+                .expect_err("bad transport");
         assert!(err.to_string().contains("sctp"), "{err}");
     }
 
     #[test]
     fn profile_files_are_read_and_bounded() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert!(Config::load_profile(dir.path()).expect("no file").accounts.is_empty());
+        assert!(Config::load_profile(dir.path())
+            .expect("no file")
+            .accounts
+            .is_empty());
         std::fs::write(dir.path().join("config.toml"), CONTRACT).expect("write");
-        assert_eq!(Config::load_profile(dir.path()).expect("load").accounts.len(), 1);
+        assert_eq!(
+            Config::load_profile(dir.path())
+                .expect("load")
+                .accounts
+                .len(),
+            1
+        );
         let huge = "#".repeat((MAX_CONFIG_BYTES + 1) as usize);
         std::fs::write(dir.path().join("config.toml"), huge).expect("write");
         assert!(matches!(

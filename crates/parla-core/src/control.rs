@@ -26,7 +26,8 @@ pub fn parse_command(line: &str) -> Result<Option<Command>, String> {
 
 pub fn encode_event(event: &Event) -> String {
     // Event holds only strings, numbers and enums: serialising it cannot fail.
-    serde_json::to_string(event).unwrap_or_else(|e| format!(r#"{{"event":"error","message":"{e}"}}"#))
+    serde_json::to_string(event)
+        .unwrap_or_else(|e| format!(r#"{{"event":"error","message":"{e}"}}"#))
 }
 
 /// Reads lines until EOF, handing each command to `submit` and each bad line to `reject`.
@@ -92,7 +93,10 @@ async fn read_bounded_line<R: AsyncBufRead + Unpin>(
     }
 }
 
-pub async fn write_event<W: AsyncWrite + Unpin>(writer: &mut W, event: &Event) -> std::io::Result<()> {
+pub async fn write_event<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    event: &Event,
+) -> std::io::Result<()> {
     let mut line = encode_event(event);
     line.push('\n');
     writer.write_all(line.as_bytes()).await?;

@@ -3,7 +3,9 @@
 //! transport, so the account layer resolves the server here and hands rsipstack an address.
 
 use crate::config::Transport;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig};
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig,
+};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
@@ -69,7 +71,10 @@ impl HickoryDns {
             }
             TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
         };
-        builder.build().map(Self).map_err(|e| DnsError::Setup(e.to_string()))
+        builder
+            .build()
+            .map(Self)
+            .map_err(|e| DnsError::Setup(e.to_string()))
     }
 }
 
@@ -280,58 +285,121 @@ mod tests {
         dns.naptr.insert(
             "example.test".into(),
             vec![
-                Naptr { order: 20, preference: 10, flags: "s".into(), services: "SIP+D2U".into(), replacement: "_sip._udp.example.test.".into() },
-                Naptr { order: 10, preference: 10, flags: "S".into(), services: "SIPS+D2T".into(), replacement: "_sips._tcp.example.test.".into() },
-                Naptr { order: 5, preference: 10, flags: "u".into(), services: "E2U+sip".into(), replacement: ".".into() },
+                Naptr {
+                    order: 20,
+                    preference: 10,
+                    flags: "s".into(),
+                    services: "SIP+D2U".into(),
+                    replacement: "_sip._udp.example.test.".into(),
+                },
+                Naptr {
+                    order: 10,
+                    preference: 10,
+                    flags: "S".into(),
+                    services: "SIPS+D2T".into(),
+                    replacement: "_sips._tcp.example.test.".into(),
+                },
+                Naptr {
+                    order: 5,
+                    preference: 10,
+                    flags: "u".into(),
+                    services: "E2U+sip".into(),
+                    replacement: ".".into(),
+                },
             ],
         );
-        dns.srv.insert("_sips._tcp.example.test".into(), vec![
-            Srv { priority: 20, weight: 1, port: 5071, target: "backup.example.test.".into() },
-            Srv { priority: 10, weight: 1, port: 5061, target: "edge.example.test.".into() },
-        ]);
-        dns.srv.insert("_sip._udp.example.test".into(), vec![Srv { priority: 10, weight: 1, port: 5080, target: "edge.example.test.".into() }]);
-        dns.ips.insert("edge.example.test".into(), vec![ip("127.0.0.2")]);
-        dns.ips.insert("backup.example.test".into(), vec![ip("127.0.0.3")]);
+        dns.srv.insert(
+            "_sips._tcp.example.test".into(),
+            vec![
+                Srv {
+                    priority: 20,
+                    weight: 1,
+                    port: 5071,
+                    target: "backup.example.test.".into(),
+                },
+                Srv {
+                    priority: 10,
+                    weight: 1,
+                    port: 5061,
+                    target: "edge.example.test.".into(),
+                },
+            ],
+        );
+        dns.srv.insert(
+            "_sip._udp.example.test".into(),
+            vec![Srv {
+                priority: 10,
+                weight: 1,
+                port: 5080,
+                target: "edge.example.test.".into(),
+            }],
+        );
+        dns.ips
+            .insert("edge.example.test".into(), vec![ip("127.0.0.2")]);
+        dns.ips
+            .insert("backup.example.test".into(), vec![ip("127.0.0.3")]);
         dns.ips.insert("example.test".into(), vec![ip("127.0.0.9")]);
         dns
     }
 
     #[tokio::test]
     async fn naptr_chooses_the_transport_and_srv_the_hosts() {
-        let found = resolve_server(&provider(), "example.test", None, None).await.expect("resolve");
-        assert_eq!(found, vec![target(Transport::Tls, "127.0.0.2:5061"), target(Transport::Tls, "127.0.0.3:5071")]);
+        let found = resolve_server(&provider(), "example.test", None, None)
+            .await
+            .expect("resolve");
+        assert_eq!(
+            found,
+            vec![
+                target(Transport::Tls, "127.0.0.2:5061"),
+                target(Transport::Tls, "127.0.0.3:5071")
+            ]
+        );
     }
 
     #[tokio::test]
     async fn a_configured_transport_skips_naptr() {
-        let found = resolve_server(&provider(), "example.test", None, Some(Transport::Udp)).await.expect("resolve");
+        let found = resolve_server(&provider(), "example.test", None, Some(Transport::Udp))
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Udp, "127.0.0.2:5080")]);
     }
 
     #[tokio::test]
     async fn without_naptr_or_srv_the_domain_itself_is_used() {
-        let found = resolve_server(&provider(), "example.test", None, Some(Transport::Tcp)).await.expect("resolve");
+        let found = resolve_server(&provider(), "example.test", None, Some(Transport::Tcp))
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Tcp, "127.0.0.9:5060")]);
         let mut dns = provider();
         dns.naptr.clear();
         dns.srv.clear();
-        let found = resolve_server(&dns, "example.test.", None, None).await.expect("resolve");
+        let found = resolve_server(&dns, "example.test.", None, None)
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Udp, "127.0.0.9:5060")]);
     }
 
     #[tokio::test]
     async fn an_explicit_port_or_an_ip_skips_srv() {
-        let found = resolve_server(&provider(), "example.test", Some(5090), None).await.expect("resolve");
+        let found = resolve_server(&provider(), "example.test", Some(5090), None)
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Udp, "127.0.0.9:5090")]);
-        let found = resolve_server(&provider(), "127.0.0.1", None, Some(Transport::Tls)).await.expect("resolve");
+        let found = resolve_server(&provider(), "127.0.0.1", None, Some(Transport::Tls))
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Tls, "127.0.0.1:5061")]);
-        let found = resolve_server(&provider(), "[::1]", Some(5062), None).await.expect("resolve");
+        let found = resolve_server(&provider(), "[::1]", Some(5062), None)
+            .await
+            .expect("resolve");
         assert_eq!(found, vec![target(Transport::Udp, "[::1]:5062")]);
     }
 
     #[tokio::test]
     async fn an_unknown_domain_is_a_clear_error() {
-        let err = resolve_server(&provider(), "nowhere.test", None, None).await.expect_err("unknown");
+        let err = resolve_server(&provider(), "nowhere.test", None, None)
+            .await
+            .expect_err("unknown");
         assert_eq!(err.to_string(), "nowhere.test was not found in DNS");
     }
 }

@@ -1,7 +1,9 @@
 //! The engine: takes `Command`s, runs one task per account, and reports `Event`s. The GUI,
 //! `parla --headless` and the control socket all drive it the same way.
 
-use crate::api::{AccountId, AccountStatus, CallDirection, CallState, Command, Event, RegistrationState};
+use crate::api::{
+    AccountId, AccountStatus, CallDirection, CallState, Command, Event, RegistrationState,
+};
 use crate::config::Config;
 use crate::ua::account::{AccountMessage, AccountTask, Shared};
 use crate::ua::calls::CallCommand;
@@ -32,22 +34,45 @@ pub struct Engine {
 
 impl Engine {
     /// `dns_servers` overrides the system resolvers (tests point it at their own DNS server).
-    pub fn new(config: Config, out: mpsc::UnboundedSender<Event>, dns_servers: Vec<SocketAddr>) -> Self {
+    pub fn new(
+        config: Config,
+        out: mpsc::UnboundedSender<Event>,
+        dns_servers: Vec<SocketAddr>,
+    ) -> Self {
         let (internal_tx, internal) = mpsc::unbounded_channel();
         let shared = Shared::new(internal_tx, config.audio.clone(), dns_servers);
-        Self { config, shared, internal, out, accounts: BTreeMap::new(), stop: CancellationToken::new() }
+        Self {
+            config,
+            shared,
+            internal,
+            out,
+            accounts: BTreeMap::new(),
+            stop: CancellationToken::new(),
+        }
     }
 
     /// Runs until `quit` or until the command channel closes.
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         for account in self.config.accounts.iter().filter(|a| a.enabled) {
             let (tx, rx) = mpsc::unbounded_channel();
-            let task = AccountTask { config: account.clone(), shared: self.shared.clone() };
+            let task = AccountTask {
+                config: account.clone(),
+                shared: self.shared.clone(),
+            };
             let handle = tokio::spawn(task.run(rx, self.stop.child_token()));
             let state = RegistrationState::Unregistered;
-            self.accounts.insert(AccountId::new(account.id.clone()), AccountEntry { messages: tx, state, task: handle });
+            self.accounts.insert(
+                AccountId::new(account.id.clone()),
+                AccountEntry {
+                    messages: tx,
+                    state,
+                    task: handle,
+                },
+            );
         }
-        self.emit(Event::Ready { version: env!("CARGO_PKG_VERSION").into() });
+        self.emit(Event::Ready {
+            version: env!("CARGO_PKG_VERSION").into(),
+        });
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -92,18 +117,34 @@ impl Engine {
             Some(id) => id,
             None => match self.config.default_account() {
                 Some(a) => AccountId::new(a.id.clone()),
-                None => return self.emit(Event::error("no account to call from: add one to config.toml")),
+                None => {
+                    return self.emit(Event::error(
+                        "no account to call from: add one to config.toml",
+                    ))
+                }
             },
         };
         let Some(entry) = self.accounts.get(&account) else {
-            return self.emit(Event::error(format!("there is no enabled account {account:?}")));
+            return self.emit(Event::error(format!(
+                "there is no enabled account {account:?}"
+            )));
         };
         if self.shared.calls.ids().len() >= crate::ua::account::MAX_CALLS {
             return self.emit(Event::error("too many calls at once"));
         }
         let call = self.shared.next_call_id();
-        let commands = self.shared.calls.insert(call, account.clone(), CallDirection::Outgoing, to.clone(), CallState::Calling);
-        if entry.messages.send(AccountMessage::Dial { call, to, commands }).is_err() {
+        let commands = self.shared.calls.insert(
+            call,
+            account.clone(),
+            CallDirection::Outgoing,
+            to.clone(),
+            CallState::Calling,
+        );
+        if entry
+            .messages
+            .send(AccountMessage::Dial { call, to, commands })
+            .is_err()
+        {
             self.shared.calls.remove(call);
             self.emit(Event::error(format!("account {account} has stopped")));
         }
@@ -113,9 +154,15 @@ impl Engine {
         let accounts = self
             .accounts
             .iter()
-            .map(|(account, entry)| AccountStatus { account: account.clone(), state: entry.state })
+            .map(|(account, entry)| AccountStatus {
+                account: account.clone(),
+                state: entry.state,
+            })
             .collect();
-        self.emit(Event::Status { accounts, calls: self.shared.calls.snapshot() });
+        self.emit(Event::Status {
+            accounts,
+            calls: self.shared.calls.snapshot(),
+        });
     }
 
     /// Hangs up every call, then un-registers every account, within a grace period.
@@ -131,7 +178,10 @@ impl Engine {
             }
         }
         self.stop.cancel();
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut self.accounts).into_values().map(|a| a.task).collect();
+        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut self.accounts)
+            .into_values()
+            .map(|a| a.task)
+            .collect();
         let all = futures_join_all(tasks);
         tokio::pin!(all);
         loop {

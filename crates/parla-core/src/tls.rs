@@ -22,14 +22,19 @@ pub fn trusted_roots_pem(extra_ca: Option<&Path>) -> Result<Vec<u8>, TrustError>
         tracing::warn!(error = %err, "a system certificate could not be loaded");
     }
     for cert in native.certs {
-        pem_text.push_str(&pem::encode(&pem::Pem::new("CERTIFICATE", cert.as_ref().to_vec())));
+        pem_text.push_str(&pem::encode(&pem::Pem::new(
+            "CERTIFICATE",
+            cert.as_ref().to_vec(),
+        )));
     }
     if let Some(path) = extra_ca {
         let ca_error = |message: String| TrustError::CaFile {
             path: path.display().to_string(),
             message,
         };
-        let size = std::fs::metadata(path).map_err(|e| ca_error(e.to_string()))?.len();
+        let size = std::fs::metadata(path)
+            .map_err(|e| ca_error(e.to_string()))?
+            .len();
         if size > MAX_CA_FILE_BYTES {
             return Err(ca_error(format!("{size} bytes is too large for a CA file")));
         }

@@ -35,7 +35,9 @@ pub use dnsmasq::{DnsRecord, Dnsmasq, DnsmasqOptions};
 pub use error::{BenchError, Result};
 pub use events::EventLog;
 pub use headless::Headless;
-pub use kamailio::{DigestAlgorithm, Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer};
+pub use kamailio::{
+    DigestAlgorithm, Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer,
+};
 pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
 pub use process::{pid_exists, process_group_exists};
 pub use sipp::{Scenario, Sipp, SippOptions};

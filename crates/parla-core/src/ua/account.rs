@@ -38,8 +38,18 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(events: mpsc::UnboundedSender<Event>, audio: AudioConfig, dns_servers: Vec<SocketAddr>) -> Self {
-        Self { events, calls: CallRegistry::default(), audio, dns_servers, next_call: Arc::new(AtomicU64::new(1)) }
+    pub fn new(
+        events: mpsc::UnboundedSender<Event>,
+        audio: AudioConfig,
+        dns_servers: Vec<SocketAddr>,
+    ) -> Self {
+        Self {
+            events,
+            calls: CallRegistry::default(),
+            audio,
+            dns_servers,
+            next_call: Arc::new(AtomicU64::new(1)),
+        }
     }
 
     pub fn next_call_id(&self) -> CallId {
@@ -48,7 +58,11 @@ impl Shared {
 }
 
 pub enum AccountMessage {
-    Dial { call: CallId, to: String, commands: mpsc::UnboundedReceiver<CallCommand> },
+    Dial {
+        call: CallId,
+        to: String,
+        commands: mpsc::UnboundedReceiver<CallCommand>,
+    },
 }
 
 pub struct AccountTask {
@@ -65,7 +79,11 @@ struct Running {
 }
 
 impl AccountTask {
-    pub async fn run(self, mut messages: mpsc::UnboundedReceiver<AccountMessage>, stop: CancellationToken) {
+    pub async fn run(
+        self,
+        mut messages: mpsc::UnboundedReceiver<AccountMessage>,
+        stop: CancellationToken,
+    ) {
         let id = AccountId::new(self.config.id.clone());
         let mut failures = 0u32;
         let parts = loop {
@@ -78,7 +96,9 @@ impl AccountTask {
                 Err(e) => {
                     failures += 1;
                     self.report_setup_failure(&id, &e, failures);
-                    let wait = SETUP_RETRY_FIRST.saturating_mul(1 << failures.min(6)).min(SETUP_RETRY_CAP);
+                    let wait = SETUP_RETRY_FIRST
+                        .saturating_mul(1 << failures.min(6))
+                        .min(SETUP_RETRY_CAP);
                     tokio::select! {
                         _ = stop.cancelled() => return,
                         _ = tokio::time::sleep(wait) => {}
@@ -89,11 +109,18 @@ impl AccountTask {
             }
         };
         let (contact_tx, contact) = watch::channel(None);
-        let running = Arc::new(Running { id: id.clone(), config: self.config, shared: self.shared, stack: parts.stack, contact });
+        let running = Arc::new(Running {
+            id: id.clone(),
+            config: self.config,
+            shared: self.shared,
+            stack: parts.stack,
+            contact,
+        });
 
         let registration_stop = stop.child_token();
         let registration = if running.config.register {
-            let registrar = SipRegistrar::new(&running.stack, running.credential_or_empty(), contact_tx);
+            let registrar =
+                SipRegistrar::new(&running.stack, running.credential_or_empty(), contact_tx);
             let lp = RegistrationLoop {
                 account: id.clone(),
                 registrar,
@@ -175,7 +202,10 @@ impl Running {
         let addr = self.stack.udp_addr()?;
         Some(Uri {
             scheme: Some(rsipstack::sip::Scheme::Sip),
-            auth: Some(rsipstack::sip::Auth { user: self.config.username.clone(), password: None }),
+            auth: Some(rsipstack::sip::Auth {
+                user: self.config.username.clone(),
+                password: None,
+            }),
             host_with_port: addr.addr,
             params: vec![],
             headers: vec![],
@@ -200,32 +230,58 @@ impl Running {
     fn dial(&self, call: CallId, to: &str, commands: mpsc::UnboundedReceiver<CallCommand>) {
         let target = match dial_target(to, &self.config.domain) {
             Ok(target) => target,
-            Err(e) => return refuse_dial(&self.shared, AccountMessage::Dial { call, to: to.into(), commands }, &e),
+            Err(e) => {
+                return refuse_dial(
+                    &self.shared,
+                    AccountMessage::Dial {
+                        call,
+                        to: to.into(),
+                        commands,
+                    },
+                    &e,
+                )
+            }
         };
         let Some(env) = self.call_env() else {
-            let message = AccountMessage::Dial { call, to: to.into(), commands };
+            let message = AccountMessage::Dial {
+                call,
+                to: to.into(),
+                commands,
+            };
             return refuse_dial(&self.shared, message, "the account's address is not valid");
         };
         tokio::spawn(run_outgoing(call, env, target, commands));
     }
 
-    fn take_incoming_call(&self, tx: Transaction) -> Result<(), (Transaction, StatusCode)> {
-        if self.shared.calls.ids().len() >= MAX_CALLS {
-            return Err((tx, StatusCode::BusyHere));
-        }
-        let Some(env) = self.call_env() else {
-            return Err((tx, StatusCode::ServerInternalError));
+    async fn take_incoming_call(&self, mut tx: Transaction) {
+        let refusal = if self.shared.calls.ids().len() >= MAX_CALLS {
+            StatusCode::BusyHere
+        } else if let Some(env) = self.call_env() {
+            let call = self.shared.next_call_id();
+            let (from, _) = caller_of(&tx);
+            let commands = self.shared.calls.insert(
+                call,
+                self.id.clone(),
+                CallDirection::Incoming,
+                from,
+                CallState::Incoming,
+            );
+            tokio::spawn(run_incoming(call, env, tx, commands));
+            return;
+        } else {
+            StatusCode::ServerInternalError
         };
-        let call = self.shared.next_call_id();
-        let (from, _) = caller_of(&tx);
-        let commands = self.shared.calls.insert(call, self.id.clone(), CallDirection::Incoming, from, CallState::Incoming);
-        tokio::spawn(run_incoming(call, env, tx, commands));
-        Ok(())
+        tracing::info!(code = refusal.code(), "incoming call refused");
+        let _ = tx.reply(refusal).await;
     }
 }
 
 fn has_to_tag(tx: &Transaction) -> bool {
-    tx.original.to_header().ok().and_then(|to| to.tag().ok().flatten()).is_some()
+    tx.original
+        .to_header()
+        .ok()
+        .and_then(|to| to.tag().ok().flatten())
+        .is_some()
 }
 
 async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver) {
@@ -238,23 +294,29 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
             });
             continue;
         }
-        let method = tx.original.method.clone();
+        let method = tx.original.method;
         let reply = match method {
-            Method::Invite if !has_to_tag(&tx) => match account.take_incoming_call(tx) {
-                Ok(()) => continue,
-                Err((returned, code)) => {
-                    tx = returned;
-                    Some(code)
-                }
-            },
+            Method::Invite if !has_to_tag(&tx) => {
+                account.take_incoming_call(tx).await;
+                continue;
+            }
             Method::Ack => None,
             Method::Options => {
-                let headers = vec![Header::Allow(ALLOW.into()), Header::Accept("application/sdp".into())];
+                let headers = vec![
+                    Header::Allow(ALLOW.into()),
+                    Header::Accept("application/sdp".into()),
+                ];
                 let _ = tx.reply_with(StatusCode::OK, headers, None).await;
                 None
             }
-            Method::Invite | Method::Bye | Method::Cancel | Method::Update | Method::Info | Method::PRack
-            | Method::Notify | Method::Refer => Some(StatusCode::CallTransactionDoesNotExist),
+            Method::Invite
+            | Method::Bye
+            | Method::Cancel
+            | Method::Update
+            | Method::Info
+            | Method::PRack
+            | Method::Notify
+            | Method::Refer => Some(StatusCode::CallTransactionDoesNotExist),
             _ => Some(StatusCode::MethodNotAllowed),
         };
         if let Some(code) = reply {

@@ -14,7 +14,9 @@ use crate::api::{AccountId, CallId, CallState, Event};
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpError, SdpSession};
 use rsipstack::dialog::authenticate::Credential;
-use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle};
+use rsipstack::dialog::dialog::{
+    DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle,
+};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::{Header, Request, StatusCode, Uri};
 use std::sync::Arc;
@@ -50,7 +52,13 @@ pub(crate) struct Call {
 
 impl Call {
     fn new(id: CallId, env: CallEnv) -> Self {
-        Self { id, env, media: None, sdp: SdpSession::new(), state: CallState::Calling }
+        Self {
+            id,
+            env,
+            media: None,
+            sdp: SdpSession::new(),
+            state: CallState::Calling,
+        }
     }
 
     fn emit(&self, event: Event) {
@@ -83,12 +91,16 @@ impl Call {
     }
 
     fn local_media(&self, direction: Direction) -> Option<crate::sdp::LocalMedia> {
-        self.media.as_ref().map(|m| m.local_media(&self.env.codecs, direction))
+        self.media
+            .as_ref()
+            .map(|m| m.local_media(&self.env.codecs, direction))
     }
 
     /// Starts or adjusts the audio; a failure is reported and the call goes on without audio.
     fn start_media(&mut self, negotiated: &NegotiatedMedia) {
-        let Some(media) = self.media.as_mut() else { return };
+        let Some(media) = self.media.as_mut() else {
+            return;
+        };
         let warning = media.apply(negotiated).err();
         if let Some(w) = &warning {
             tracing::warn!(call = %self.id, warning = %w, "call has no audio");
@@ -151,8 +163,16 @@ impl Call {
     async fn remote_offer(&mut self, request: &Request, handle: TransactionHandle) {
         if request.body.is_empty() {
             // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
-            let body = self.local_media(Direction::SendRecv).map(|l| self.sdp.create_offer(&l));
-            let _ = handle.respond(StatusCode::OK, Some(sdp_headers()), body.map(String::into_bytes)).await;
+            let body = self
+                .local_media(Direction::SendRecv)
+                .map(|l| self.sdp.create_offer(&l));
+            let _ = handle
+                .respond(
+                    StatusCode::OK,
+                    Some(sdp_headers()),
+                    body.map(String::into_bytes),
+                )
+                .await;
             return;
         }
         let Some(local) = self.local_media(Direction::SendRecv) else {
@@ -162,7 +182,13 @@ impl Call {
         let offer = String::from_utf8_lossy(&request.body).into_owned();
         match self.sdp.answer_offer(&offer, &local) {
             Ok((answer, negotiated)) => {
-                let _ = handle.respond(StatusCode::OK, Some(sdp_headers()), Some(answer.into_bytes())).await;
+                let _ = handle
+                    .respond(
+                        StatusCode::OK,
+                        Some(sdp_headers()),
+                        Some(answer.into_bytes()),
+                    )
+                    .await;
                 self.start_media(&negotiated);
                 self.set_state(Self::state_for(&negotiated));
             }
@@ -187,9 +213,9 @@ fn terminated_reason(reason: &TerminatedReason) -> (&'static str, Option<u16>) {
         TerminatedReason::UacBusy | TerminatedReason::UasBusy => ("busy", Some(486)),
         TerminatedReason::UasDecline => ("declined", Some(603)),
         TerminatedReason::ProxyAuthRequired => ("authentication failed", Some(407)),
-        TerminatedReason::ProxyError(code) | TerminatedReason::UacOther(code) | TerminatedReason::UasOther(code) => {
-            ("ended by the network", Some(code.code()))
-        }
+        TerminatedReason::ProxyError(code)
+        | TerminatedReason::UacOther(code)
+        | TerminatedReason::UasOther(code) => ("ended by the network", Some(code.code())),
     }
 }
 

@@ -37,7 +37,13 @@ impl CallRegistry {
         state: CallState,
     ) -> mpsc::UnboundedReceiver<CallCommand> {
         let (commands, rx) = mpsc::unbounded_channel();
-        let status = CallStatus { call, account, direction, remote, state };
+        let status = CallStatus {
+            call,
+            account,
+            direction,
+            remote,
+            state,
+        };
         self.with(|m| m.insert(call, Entry { commands, status }));
         rx
     }
@@ -56,11 +62,15 @@ impl CallRegistry {
 
     /// False when there is no such call (any more).
     pub fn send(&self, call: CallId, command: CallCommand) -> bool {
-        self.with(|m| m.get(&call).is_some_and(|e| e.commands.send(command).is_ok()))
+        self.with(|m| {
+            m.get(&call)
+                .is_some_and(|e| e.commands.send(command).is_ok())
+        })
     }
 
     pub fn snapshot(&self) -> Vec<CallStatus> {
-        let mut calls: Vec<CallStatus> = self.with(|m| m.values().map(|e| e.status.clone()).collect());
+        let mut calls: Vec<CallStatus> =
+            self.with(|m| m.values().map(|e| e.status.clone()).collect());
         calls.sort_by_key(|c| c.call);
         calls
     }

@@ -23,7 +23,12 @@ fn rename_algorithm(value: &str, to_stack: bool) -> Option<String> {
         let (from, to) = if to_stack { (rfc, stack) } else { (stack, rfc) };
         token.eq_ignore_ascii_case(from).then_some(*to)
     })?;
-    Some(format!("{}{}{}", &value[..token_start], replacement, &value[token_start + token_len..]))
+    Some(format!(
+        "{}{}{}",
+        &value[..token_start],
+        replacement,
+        &value[token_start + token_len..]
+    ))
 }
 
 /// Challenges we receive: RFC names to rsipstack's.
@@ -80,13 +85,19 @@ mod tests {
             Some(r#"Digest realm="127.0.0.1", nonce="abc", qop="auth", algorithm=SHA256"#)
         );
         let quoted = r#"Digest algorithm="sha-256-sess", realm="x""#;
-        assert_eq!(rename_algorithm(quoted, true).as_deref(), Some(r#"Digest algorithm="SHA256-sess", realm="x""#));
+        assert_eq!(
+            rename_algorithm(quoted, true).as_deref(),
+            Some(r#"Digest algorithm="SHA256-sess", realm="x""#)
+        );
         let answer = r#"Digest username="alice", algorithm=SHA256, response="f""#;
         assert_eq!(
             rename_algorithm(answer, false).as_deref(),
             Some(r#"Digest username="alice", algorithm=SHA-256, response="f""#)
         );
-        assert_eq!(rename_algorithm(r#"Digest algorithm=MD5, realm="x""#, true), None);
+        assert_eq!(
+            rename_algorithm(r#"Digest algorithm=MD5, realm="x""#, true),
+            None
+        );
         assert_eq!(rename_algorithm(r#"Digest realm="x""#, true), None);
         assert_eq!(rename_algorithm("algorithm=", true), None);
     }

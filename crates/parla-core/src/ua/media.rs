@@ -26,7 +26,13 @@ impl CallMedia {
             match UdpSocket::bind(SocketAddr::new(ip, port)) {
                 Ok(socket) => {
                     let local = socket.local_addr()?;
-                    return Ok(Self { socket, local, audio, session: None, current: None });
+                    return Ok(Self {
+                        socket,
+                        local,
+                        audio,
+                        session: None,
+                        current: None,
+                    });
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -52,13 +58,19 @@ impl CallMedia {
         });
         if let (Some(session), true) = (&self.session, same_codec) {
             session.set_remote(negotiated.remote_rtp);
-            session.set_direction(negotiated.direction.sends(), negotiated.direction.receives());
+            session.set_direction(
+                negotiated.direction.sends(),
+                negotiated.direction.receives(),
+            );
             self.current = Some(negotiated.clone());
             return Ok(());
         }
         self.stop();
         self.current = Some(negotiated.clone());
-        let socket = self.socket.try_clone().map_err(|e| format!("RTP socket: {e}"))?;
+        let socket = self
+            .socket
+            .try_clone()
+            .map_err(|e| format!("RTP socket: {e}"))?;
         let config = MediaConfig {
             socket,
             remote: negotiated.remote_rtp,
@@ -80,7 +92,10 @@ impl CallMedia {
             opus_complexity: self.audio.opus_complexity,
         };
         let session = MediaSession::start(config).map_err(|e| e.to_string())?;
-        session.set_direction(negotiated.direction.sends(), negotiated.direction.receives());
+        session.set_direction(
+            negotiated.direction.sends(),
+            negotiated.direction.receives(),
+        );
         self.session = Some(session);
         Ok(())
     }

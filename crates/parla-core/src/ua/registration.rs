@@ -10,12 +10,21 @@ use tokio_util::sync::CancellationToken;
 /// What one REGISTER exchange (with its digest retry) came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegisterOutcome {
-    Registered { granted: u32 },
-    IntervalTooBrief { min_expires: Option<u32> },
+    Registered {
+        granted: u32,
+    },
+    IntervalTooBrief {
+        min_expires: Option<u32>,
+    },
     /// A final refusal: wrong password (401/407 after credentials), 403, 404 ...
-    Rejected { code: u16, reason: String },
+    Rejected {
+        code: u16,
+        reason: String,
+    },
     /// No answer, or the server could not be reached or found.
-    Unreachable { reason: String },
+    Unreachable {
+        reason: String,
+    },
 }
 
 #[allow(async_fn_in_trait)]
@@ -42,7 +51,9 @@ pub fn refresh_after(granted: u32) -> Duration {
 }
 
 fn backoff(first: Duration, cap: Duration, failures: u32) -> Duration {
-    let factor = 1u32.checked_shl(failures.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(failures.saturating_sub(1))
+        .unwrap_or(u32::MAX);
     first.saturating_mul(factor).min(cap)
 }
 
@@ -61,7 +72,13 @@ impl<R: Registrar> RegistrationLoop<R> {
         let mut too_brief = 0u32;
         let mut reported: Option<(RegistrationState, Option<u16>)> = None;
         let mut registered = false;
-        self.report(&mut reported, RegistrationState::Registering, None, None, None);
+        self.report(
+            &mut reported,
+            RegistrationState::Registering,
+            None,
+            None,
+            None,
+        );
         loop {
             let outcome = tokio::select! {
                 _ = stop.cancelled() => break,
@@ -72,31 +89,57 @@ impl<R: Registrar> RegistrationLoop<R> {
                     failures = 0;
                     too_brief = 0;
                     registered = true;
-                    self.report(&mut reported, RegistrationState::Registered, None, None, Some(granted));
+                    self.report(
+                        &mut reported,
+                        RegistrationState::Registered,
+                        None,
+                        None,
+                        Some(granted),
+                    );
                     refresh_after(granted)
                 }
                 RegisterOutcome::IntervalTooBrief { min_expires } if too_brief < 3 => {
                     too_brief += 1;
-                    expires = min_expires.unwrap_or(expires.saturating_mul(2)).clamp(expires, MAX_EXPIRES);
+                    expires = min_expires
+                        .unwrap_or(expires.saturating_mul(2))
+                        .clamp(expires, MAX_EXPIRES);
                     Duration::ZERO
                 }
                 RegisterOutcome::IntervalTooBrief { .. } => {
                     registered = false;
                     failures += 1;
                     let reason = "the server keeps asking for a longer registration".to_string();
-                    self.report(&mut reported, RegistrationState::Failed, Some(423), Some(reason), None);
+                    self.report(
+                        &mut reported,
+                        RegistrationState::Failed,
+                        Some(423),
+                        Some(reason),
+                        None,
+                    );
                     backoff(REJECTED_FIRST, REJECTED_CAP, failures)
                 }
                 RegisterOutcome::Rejected { code, reason } => {
                     registered = false;
                     failures += 1;
-                    self.report(&mut reported, RegistrationState::Failed, Some(code), Some(reason), None);
+                    self.report(
+                        &mut reported,
+                        RegistrationState::Failed,
+                        Some(code),
+                        Some(reason),
+                        None,
+                    );
                     backoff(REJECTED_FIRST, REJECTED_CAP, failures)
                 }
                 RegisterOutcome::Unreachable { reason } => {
                     registered = false;
                     failures += 1;
-                    self.report(&mut reported, RegistrationState::Failed, Some(408), Some(reason), None);
+                    self.report(
+                        &mut reported,
+                        RegistrationState::Failed,
+                        Some(408),
+                        Some(reason),
+                        None,
+                    );
                     backoff(UNREACHABLE_FIRST, UNREACHABLE_CAP, failures)
                 }
             };
@@ -109,7 +152,13 @@ impl<R: Registrar> RegistrationLoop<R> {
             // A registrar that does not answer must not hold up quitting.
             let _ = tokio::time::timeout(UNREGISTER_TIMEOUT, self.registrar.register(0)).await;
         }
-        self.report(&mut reported, RegistrationState::Unregistered, None, None, None);
+        self.report(
+            &mut reported,
+            RegistrationState::Unregistered,
+            None,
+            None,
+            None,
+        );
     }
 
     /// Emits a registration event when the state (or the failure code) changes, so a wrong
@@ -179,16 +228,31 @@ mod tests {
         let stop = CancellationToken::new();
         let lp = RegistrationLoop {
             account: AccountId::new("alice"),
-            registrar: FakeRegistrar { script: script.clone(), start: Instant::now(), fallback },
+            registrar: FakeRegistrar {
+                script: script.clone(),
+                start: Instant::now(),
+                fallback,
+            },
             expires: 600,
             events: tx,
         };
         let task = tokio::spawn(lp.run(stop.clone()));
-        Run { script, stop, events, task }
+        Run {
+            script,
+            stop,
+            events,
+            task,
+        }
     }
 
     fn calls(run: &Run) -> Vec<(u64, u32)> {
-        run.script.calls.lock().expect("calls").iter().map(|(t, e)| (t.as_secs(), *e)).collect()
+        run.script
+            .calls
+            .lock()
+            .expect("calls")
+            .iter()
+            .map(|(t, e)| (t.as_secs(), *e))
+            .collect()
     }
 
     fn drain(run: &mut Run) -> Vec<(RegistrationState, Option<u16>)> {
@@ -210,31 +274,54 @@ mod tests {
         assert_eq!(calls(&run), vec![(0, 600), (540, 600), (1080, 600)]);
         run.stop.cancel();
         (&mut run.task).await.expect("task");
-        assert_eq!(calls(&run).last(), Some(&(1200, 0)), "un-REGISTER with expires 0");
+        assert_eq!(
+            calls(&run).last(),
+            Some(&(1200, 0)),
+            "un-REGISTER with expires 0"
+        );
         assert_eq!(
             drain(&mut run),
-            vec![(RegistrationState::Registering, None), (RegistrationState::Registered, None), (RegistrationState::Unregistered, None)]
+            vec![
+                (RegistrationState::Registering, None),
+                (RegistrationState::Registered, None),
+                (RegistrationState::Unregistered, None)
+            ]
         );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_wrong_password_is_reported_once_and_retried_slowly() {
-        let rejected = RegisterOutcome::Rejected { code: 401, reason: "Unauthorized".into() };
+        let rejected = RegisterOutcome::Rejected {
+            code: 401,
+            reason: "Unauthorized".into(),
+        };
         let mut run = start(vec![], rejected);
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert_eq!(calls(&run).len(), 1, "one attempt in the first 30 s");
         tokio::time::sleep(Duration::from_secs(3600)).await;
         let times: Vec<u64> = calls(&run).iter().map(|c| c.0).collect();
         assert_eq!(times, vec![0, 60, 180, 420, 900, 1860]);
-        assert_eq!(drain(&mut run), vec![(RegistrationState::Registering, None), (RegistrationState::Failed, Some(401))]);
+        assert_eq!(
+            drain(&mut run),
+            vec![
+                (RegistrationState::Registering, None),
+                (RegistrationState::Failed, Some(401))
+            ]
+        );
         run.stop.cancel();
         (&mut run.task).await.expect("task");
-        assert_eq!(calls(&run).last().map(|c| c.1), Some(600), "no un-REGISTER when never registered");
+        assert_eq!(
+            calls(&run).last().map(|c| c.1),
+            Some(600),
+            "no un-REGISTER when never registered"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_unreachable_server_is_retried_with_capped_backoff_then_recovers() {
-        let down = RegisterOutcome::Unreachable { reason: "timeout".into() };
+        let down = RegisterOutcome::Unreachable {
+            reason: "timeout".into(),
+        };
         let mut outcomes = vec![down.clone(); 8];
         outcomes.push(ok(300));
         let mut run = start(outcomes, ok(300));
@@ -243,14 +330,20 @@ mod tests {
         assert_eq!(&times[..10], &[0, 5, 15, 35, 75, 155, 315, 615, 915, 1155]);
         assert_eq!(
             drain(&mut run),
-            vec![(RegistrationState::Registering, None), (RegistrationState::Failed, Some(408)), (RegistrationState::Registered, None)]
+            vec![
+                (RegistrationState::Registering, None),
+                (RegistrationState::Failed, Some(408)),
+                (RegistrationState::Registered, None)
+            ]
         );
         run.stop.cancel();
     }
 
     #[tokio::test(start_paused = true)]
     async fn interval_too_brief_raises_expires_at_once() {
-        let brief = RegisterOutcome::IntervalTooBrief { min_expires: Some(1800) };
+        let brief = RegisterOutcome::IntervalTooBrief {
+            min_expires: Some(1800),
+        };
         let run = start(vec![brief], ok(1800));
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert_eq!(calls(&run), vec![(0, 600), (0, 1800)]);
@@ -259,11 +352,16 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn endless_interval_too_brief_becomes_a_failure() {
-        let brief = RegisterOutcome::IntervalTooBrief { min_expires: Some(100) };
+        let brief = RegisterOutcome::IntervalTooBrief {
+            min_expires: Some(100),
+        };
         let mut run = start(vec![], brief);
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert_eq!(calls(&run).len(), 4);
-        assert_eq!(drain(&mut run).last(), Some(&(RegistrationState::Failed, Some(423))));
+        assert_eq!(
+            drain(&mut run).last(),
+            Some(&(RegistrationState::Failed, Some(423)))
+        );
         run.stop.cancel();
     }
 

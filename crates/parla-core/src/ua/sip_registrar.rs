@@ -36,9 +36,14 @@ impl SipRegistrar {
                 display_name: None,
                 uri: Uri {
                     scheme: Some(rsipstack::sip::Scheme::Sip),
-                    auth: Some(rsipstack::sip::Auth { user: username.clone(), password: None }),
+                    auth: Some(rsipstack::sip::Auth {
+                        user: username.clone(),
+                        password: None,
+                    }),
                     host_with_port: host,
-                    params: vec![Param::Transport(super::stack::sip_transport(stack.transport))],
+                    params: vec![Param::Transport(super::stack::sip_transport(
+                        stack.transport,
+                    ))],
                     headers: vec![],
                 },
                 params: vec![],
@@ -60,7 +65,10 @@ impl SipRegistrar {
         let address = self.registration.public_address.clone()?;
         Some(Uri {
             scheme: Some(rsipstack::sip::Scheme::Sip),
-            auth: Some(rsipstack::sip::Auth { user: self.username.clone(), password: None }),
+            auth: Some(rsipstack::sip::Auth {
+                user: self.username.clone(),
+                password: None,
+            }),
             host_with_port: address,
             params: vec![],
             headers: vec![],
@@ -93,16 +101,26 @@ impl Registrar for SipRegistrar {
         if let Err(reason) = self.connect_stream().await {
             return RegisterOutcome::Unreachable { reason };
         }
-        let response = match self.registration.register(self.uri.clone(), Some(expires)).await {
+        let response = match self
+            .registration
+            .register(self.uri.clone(), Some(expires))
+            .await
+        {
             Ok(response) => response,
-            Err(e) => return RegisterOutcome::Unreachable { reason: e.to_string() },
+            Err(e) => {
+                return RegisterOutcome::Unreachable {
+                    reason: e.to_string(),
+                }
+            }
         };
         match response.status_code {
             StatusCode::OK => {
                 if expires > 0 {
                     self.contact.send_replace(self.learned_contact());
                 }
-                RegisterOutcome::Registered { granted: self.registration.expires() }
+                RegisterOutcome::Registered {
+                    granted: self.registration.expires(),
+                }
             }
             StatusCode::IntervalTooBrief => RegisterOutcome::IntervalTooBrief {
                 min_expires: response.headers.iter().find_map(|h| match h {

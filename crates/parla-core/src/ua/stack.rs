@@ -28,7 +28,7 @@ pub enum StackError {
     #[error("cannot open a SIP socket: {0}")]
     Bind(String),
     #[error("SIP stack: {0}")]
-    Sip(#[from] rsipstack::Error),
+    Sip(String),
 }
 
 pub struct SipStack {
@@ -49,9 +49,16 @@ pub struct StackParts {
 }
 
 impl SipStack {
-    pub async fn start(account: &AccountConfig, dns_servers: &[SocketAddr]) -> Result<StackParts, StackError> {
+    pub async fn start(
+        account: &AccountConfig,
+        dns_servers: &[SocketAddr],
+    ) -> Result<StackParts, StackError> {
         let server = resolve_account_server(account, dns_servers).await?;
-        let transport = server.as_ref().map(|s| s.transport).or(account.transport).unwrap_or(Transport::Udp);
+        let transport = server
+            .as_ref()
+            .map(|s| s.transport)
+            .or(account.transport)
+            .unwrap_or(Transport::Udp);
         let local_ip = match &server {
             Some(target) => route_source_ip(target.addr.ip()),
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -59,9 +66,13 @@ impl SipStack {
 
         let cancel = CancellationToken::new();
         let transport_layer = TransportLayer::new(cancel.child_token());
-        let udp = UdpConnection::create_connection(SocketAddr::new(local_ip, account.local_port.unwrap_or(0)), None, Some(cancel.child_token()))
-            .await
-            .map_err(|e| StackError::Bind(e.to_string()))?;
+        let udp = UdpConnection::create_connection(
+            SocketAddr::new(local_ip, account.local_port.unwrap_or(0)),
+            None,
+            Some(cancel.child_token()),
+        )
+        .await
+        .map_err(|e| StackError::Bind(e.to_string()))?;
         transport_layer.add_transport(udp.into());
         if transport == Transport::Tls {
             let ca_certs = crate::tls::trusted_roots_pem(account.ca_file.as_deref())?;
@@ -89,16 +100,22 @@ impl SipStack {
             .with_option(option)
             .with_inspector(Box::new(SipTrace))
             .build();
-        let incoming = endpoint.incoming_transactions()?;
+        let incoming = endpoint
+            .incoming_transactions()
+            .map_err(|e| StackError::Sip(e.to_string()))?;
         let dialog_layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
         let endpoint = Arc::new(endpoint);
         let serving = endpoint.clone();
         tokio::spawn(async move { serving.serve().await });
 
         let mut domain_uri = parse_server_uri(&account.domain).map_err(StackError::Config)?;
-        domain_uri.params.retain(|p| !matches!(p, Param::Transport(_)));
+        domain_uri
+            .params
+            .retain(|p| !matches!(p, Param::Transport(_)));
         if transport != Transport::Udp {
-            domain_uri.params.push(Param::Transport(sip_transport(transport)));
+            domain_uri
+                .params
+                .push(Param::Transport(sip_transport(transport)));
         }
         let stack = Arc::new(SipStack {
             endpoint,
@@ -200,7 +217,10 @@ mod tests {
 
     #[test]
     fn loopback_servers_are_reached_from_loopback() {
-        assert_eq!(route_source_ip("127.0.0.1".parse().expect("ip")), IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(
+            route_source_ip("127.0.0.1".parse().expect("ip")),
+            IpAddr::from([127, 0, 0, 1])
+        );
     }
 
     #[test]

@@ -32,7 +32,12 @@ pub fn redact(message: &str) -> String {
     message
         .split("\r\n")
         .map(|line| {
-            let name = line.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+            let name = line
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if name == "authorization" || name == "proxy-authorization" {
                 format!("{}: <redacted>", line.split(':').next().unwrap_or(""))
             } else {
@@ -47,7 +52,8 @@ pub fn redact(message: &str) -> String {
 mod tests {
     #[test]
     fn credentials_never_reach_the_log() {
-        let msg = "REGISTER sip:x SIP/2.0\r\nAuthorization: Digest username=\"a\", response=\"abc\"\r\n\
+        let msg =
+            "REGISTER sip:x SIP/2.0\r\nAuthorization: Digest username=\"a\", response=\"abc\"\r\n\
                    proxy-authorization: Digest response=\"def\"\r\nTo: <sip:a@x>\r\n\r\n";
         let out = super::redact(msg);
         assert!(!out.contains("abc") && !out.contains("def"), "{out}");

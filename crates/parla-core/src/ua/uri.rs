@@ -17,7 +17,8 @@ pub fn parse_server_uri(text: &str) -> Result<Uri, String> {
     } else {
         format!("sip:{text}")
     };
-    let uri = Uri::try_from(with_scheme.as_str()).map_err(|e| format!("{text:?} is not a SIP address: {e}"))?;
+    let uri = Uri::try_from(with_scheme.as_str())
+        .map_err(|e| format!("{text:?} is not a SIP address: {e}"))?;
     match uri.scheme {
         Some(Scheme::Sip) | Some(Scheme::Sips) | None => Ok(uri),
         Some(Scheme::Other(ref s)) => Err(format!("{text:?}: scheme {s:?} is not sip or sips")),
@@ -66,7 +67,11 @@ pub fn dial_target(to: &str, domain: &str) -> Result<Uri, String> {
     }
     let rest = ["tel:", "callto:"]
         .iter()
-        .find_map(|p| lower.starts_with(p).then(|| to[p.len()..].trim_start_matches('/')))
+        .find_map(|p| {
+            lower
+                .starts_with(p)
+                .then(|| to[p.len()..].trim_start_matches('/'))
+        })
         .unwrap_or(to);
     let rest = rest.split(';').next().unwrap_or(rest);
     if lower.starts_with("callto:") && (rest.contains('@') || rest.starts_with("sip")) {
@@ -77,7 +82,11 @@ pub fn dial_target(to: &str, domain: &str) -> Result<Uri, String> {
         None => (rest, domain),
     };
     let user = normalise_number(user).unwrap_or_else(|| user.trim().to_string());
-    if user.is_empty() || user.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"') {
+    if user.is_empty()
+        || user
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+    {
         return Err(format!("{to:?} is not a number or SIP address"));
     }
     let text = format!("sip:{user}@{}", host.trim());
@@ -89,17 +98,25 @@ mod tests {
     use super::*;
 
     fn dial(to: &str) -> String {
-        dial_target(to, "example.com").map(|u| u.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+        dial_target(to, "example.com")
+            .map(|u| u.to_string())
+            .unwrap_or_else(|e| format!("ERR {e}"))
     }
 
     #[test]
     fn dial_strings_become_uris() {
         assert_eq!(dial("sip:bob@127.0.0.1"), "sip:bob@127.0.0.1");
-        assert_eq!(dial("sip:bob@127.0.0.1:5070;transport=tcp"), "sip:bob@127.0.0.1:5070;transport=TCP");
+        assert_eq!(
+            dial("sip:bob@127.0.0.1:5070;transport=tcp"),
+            "sip:bob@127.0.0.1:5070;transport=TCP"
+        );
         assert_eq!(dial("bob"), "sip:bob@example.com");
         assert_eq!(dial("bob@other.org"), "sip:bob@other.org");
         assert_eq!(dial("tel:+34 912 345 678"), "sip:+34912345678@example.com");
-        assert_eq!(dial("tel:+1-555-1234;phone-context=x"), "sip:+15551234@example.com");
+        assert_eq!(
+            dial("tel:+1-555-1234;phone-context=x"),
+            "sip:+15551234@example.com"
+        );
         assert_eq!(dial("callto://+15551234"), "sip:+15551234@example.com");
         assert_eq!(dial("callto:sip:bob@h.org"), "sip:bob@h.org");
         assert_eq!(dial(" (020) 123-45.67 "), "sip:0201234567@example.com");
@@ -111,7 +128,10 @@ mod tests {
 
     #[test]
     fn numbers_are_normalised_or_refused() {
-        assert_eq!(normalise_number("+31 6 1234-5678").as_deref(), Some("+31612345678"));
+        assert_eq!(
+            normalise_number("+31 6 1234-5678").as_deref(),
+            Some("+31612345678")
+        );
         assert_eq!(normalise_number("*97#").as_deref(), Some("*97#"));
         assert_eq!(normalise_number("bob"), None);
         assert_eq!(normalise_number("1+2"), None);
@@ -120,9 +140,18 @@ mod tests {
 
     #[test]
     fn server_addresses_parse() {
-        assert_eq!(parse_server_uri("sip:127.0.0.1:5060").map(|u| u.to_string()), Ok("sip:127.0.0.1:5060".into()));
-        assert_eq!(parse_server_uri("pbx.example.com").map(|u| u.to_string()), Ok("sip:pbx.example.com".into()));
-        assert_eq!(parse_server_uri("10.0.0.1:5080").map(|u| u.to_string()), Ok("sip:10.0.0.1:5080".into()));
+        assert_eq!(
+            parse_server_uri("sip:127.0.0.1:5060").map(|u| u.to_string()),
+            Ok("sip:127.0.0.1:5060".into())
+        );
+        assert_eq!(
+            parse_server_uri("pbx.example.com").map(|u| u.to_string()),
+            Ok("sip:pbx.example.com".into())
+        );
+        assert_eq!(
+            parse_server_uri("10.0.0.1:5080").map(|u| u.to_string()),
+            Ok("sip:10.0.0.1:5080".into())
+        );
         assert!(parse_server_uri("sips:pbx.example.com").is_ok());
         assert!(parse_server_uri("http://x").is_err());
         assert!(parse_server_uri("").is_err());

@@ -13,18 +13,31 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// The caller as the INVITE names it: (URI, display name).
 pub fn caller_of(tx: &Transaction) -> (String, Option<String>) {
     match tx.original.from_header().and_then(|h| h.typed()) {
-        Ok(from) => (from.uri.to_string(), from.display_name.filter(|n| !n.trim().is_empty())),
+        Ok(from) => (
+            from.uri.to_string(),
+            from.display_name.filter(|n| !n.trim().is_empty()),
+        ),
         Err(_) => ("unknown".into(), None),
     }
 }
 
-pub async fn run_incoming(id: CallId, env: CallEnv, mut tx: Transaction, mut commands: UnboundedReceiver<CallCommand>) {
+pub async fn run_incoming(
+    id: CallId,
+    env: CallEnv,
+    mut tx: Transaction,
+    mut commands: UnboundedReceiver<CallCommand>,
+) {
     let (from, name) = caller_of(&tx);
     let mut call = Call::new(id, env);
     call.state = CallState::Incoming;
     let stack = call.env.stack.clone();
     let (state_tx, mut states) = stack.dialog_layer.new_dialog_state_channel();
-    let dialog = match stack.dialog_layer.get_or_create_server_invite(&tx, state_tx, None, Some(call.env.contact.clone())) {
+    let dialog = match stack.dialog_layer.get_or_create_server_invite(
+        &tx,
+        state_tx,
+        None,
+        Some(call.env.contact.clone()),
+    ) {
         Ok(dialog) => dialog,
         Err(e) => {
             let _ = tx.reply(StatusCode::ServerInternalError).await;
@@ -55,7 +68,10 @@ pub async fn run_incoming(id: CallId, env: CallEnv, mut tx: Transaction, mut com
             Err(e) => {
                 let code = super::sdp_refusal(&e);
                 let _ = dialog.reject(Some(code.clone()), None);
-                return call.end(&format!("the caller's SDP is unusable: {e}"), Some(code.code()));
+                return call.end(
+                    &format!("the caller's SDP is unusable: {e}"),
+                    Some(code.code()),
+                );
             }
         }
     };
@@ -63,7 +79,12 @@ pub async fn run_incoming(id: CallId, env: CallEnv, mut tx: Transaction, mut com
     if let Err(e) = dialog.ringing(None, None) {
         tracing::warn!(call = %id, error = %e, "180 Ringing failed");
     }
-    call.emit(Event::IncomingCall { call: id, account: call.env.account.clone(), from, name });
+    call.emit(Event::IncomingCall {
+        call: id,
+        account: call.env.account.clone(),
+        from,
+        name,
+    });
 
     let mut answered = false;
     loop {
@@ -126,5 +147,8 @@ fn answer_from_ack(
 ) -> Option<NegotiatedMedia> {
     let ack = dialog.last_remote_ack()?;
     let answer = String::from_utf8_lossy(&ack.body).into_owned();
-    call.sdp.apply_answer(local, &answer).map_err(|e| tracing::info!(error = %e, "no usable answer in the ACK")).ok()
+    call.sdp
+        .apply_answer(local, &answer)
+        .map_err(|e| tracing::info!(error = %e, "no usable answer in the ACK"))
+        .ok()
 }

@@ -10,7 +10,12 @@ use rsipstack::dialog::invitation::InviteOption;
 use rsipstack::sip::{StatusCodeKind, Uri};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-pub async fn run_outgoing(id: CallId, env: CallEnv, target: Uri, mut commands: UnboundedReceiver<CallCommand>) {
+pub async fn run_outgoing(
+    id: CallId,
+    env: CallEnv,
+    target: Uri,
+    mut commands: UnboundedReceiver<CallCommand>,
+) {
     let mut call = Call::new(id, env);
     call.emit(Event::CallState {
         call: id,
@@ -73,9 +78,15 @@ pub async fn run_outgoing(id: CallId, env: CallEnv, target: Uri, mut commands: U
 
     let response = match result {
         Ok(Ok((_, Some(response)))) => response,
-        Ok(Ok((_, None))) => return call.end(if cancelled { "cancelled" } else { "no answer" }, None),
+        Ok(Ok((_, None))) => {
+            return call.end(if cancelled { "cancelled" } else { "no answer" }, None)
+        }
         Ok(Err(e)) => {
-            let reason = if cancelled { "cancelled".to_string() } else { format!("call failed: {e}") };
+            let reason = if cancelled {
+                "cancelled".to_string()
+            } else {
+                format!("call failed: {e}")
+            };
             return call.end(&reason, None);
         }
         Err(e) => return call.end(&format!("call task failed: {e}"), None),
@@ -96,7 +107,10 @@ pub async fn run_outgoing(id: CallId, env: CallEnv, target: Uri, mut commands: U
         }
         Err(e) => {
             let _ = dialog.bye().await;
-            return call.end(&format!("the answer's SDP is unusable: {e}"), Some(sdp_refusal(&e).code()));
+            return call.end(
+                &format!("the answer's SDP is unusable: {e}"),
+                Some(sdp_refusal(&e).code()),
+            );
         }
     }
     call.confirmed(dialog, states, commands).await;
