@@ -21,16 +21,14 @@ fn bench(mode: AnswerMode, transport: Transport) -> Bench {
     options.answer_mode = mode;
     let bob = Baresip::start(options).expect("baresip");
     bob.wait_registered(T).expect("bob registered");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    match transport {
-        Transport::Tcp => line.transport = Some("tcp"),
-        Transport::Tls => {
-            line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
-            line.transport = Some("tls");
-            line.extra = format!("ca_file = {:?}\n", kamailio.ca_cert_path());
-        }
-        _ => {}
-    }
+    let line = match transport {
+        Transport::Tls => Line::tls(&kamailio, "alice", "alicepw", true),
+        Transport::Tcp => Line {
+            transport: Some("tcp"),
+            ..Line::at(&kamailio, "alice", "alicepw")
+        },
+        Transport::Udp => Line::at(&kamailio, "alice", "alicepw"),
+    };
     let app = start(&[line], None, &[]);
     app.wait_registered("alice");
     Bench { kamailio, bob, app }
@@ -84,15 +82,12 @@ fn an_incoming_call_is_answered_and_hung_up_by_the_caller() {
     b.bob
         .dial(&b.kamailio.user_uri("alice"))
         .expect("bob dials");
-    let incoming = b
-        .app
-        .wait("incoming call", |v| is_event(v, "incoming_call"));
+    let (call, incoming) = b.app.wait_incoming();
     assert_eq!(incoming["account"], "alice");
     assert!(
         incoming["from"].as_str().is_some_and(|f| f.contains("bob")),
         "{incoming}"
     );
-    let call = incoming["call"].as_u64().expect("call id");
     b.bob
         .wait_event_type("CALL_RINGING", T)
         .expect("bob hears ringing");
@@ -127,10 +122,7 @@ fn a_caller_that_gives_up_ends_the_ringing_call() {
     b.bob
         .dial(&b.kamailio.user_uri("alice"))
         .expect("bob dials");
-    let incoming = b
-        .app
-        .wait("incoming call", |v| is_event(v, "incoming_call"));
-    let call = incoming["call"].as_u64().expect("call id");
+    let (call, _) = b.app.wait_incoming();
     b.bob
         .wait_event_type("CALL_RINGING", T)
         .expect("bob hears ringing");
@@ -158,10 +150,7 @@ fn declining_an_incoming_call_sends_603_and_busy_sends_486() {
             .dial(&b.kamailio.user_uri("alice"))
             .expect("bob dials");
         // Each event is returned by a wait once: this is the new call's.
-        let incoming = b
-            .app
-            .wait("incoming call", |v| is_event(v, "incoming_call"));
-        let call = incoming["call"].as_u64().expect("call id");
+        let (call, _) = b.app.wait_incoming();
         b.app
             .send(json!({"cmd": "decline", "call": call, "reason": reason}));
         let ended = b.app.wait_call(call, "ended");
@@ -203,10 +192,7 @@ fn call_both_ways(transport: Transport) {
     b.bob
         .dial(&b.kamailio.user_uri("alice"))
         .expect("bob dials");
-    let incoming = b
-        .app
-        .wait("incoming call", |v| is_event(v, "incoming_call"));
-    let call = incoming["call"].as_u64().expect("call id");
+    let (call, _) = b.app.wait_incoming();
     b.app.send(json!({"cmd": "answer", "call": call}));
     b.app.wait_call(call, "connected");
     b.bob.hangup().expect("bob hangs up");

@@ -41,8 +41,7 @@ fn options_is_answered_and_a_direct_call_from_sipp_connects() {
     uac.service = Some("alice".into());
     uac.extra_args = vec!["-d".into(), "500".into()];
     let mut sipp = Sipp::start(uac).expect("sipp uac");
-    let incoming = app.wait("incoming call", |v| is_event(v, "incoming_call"));
-    let call = incoming["call"].as_u64().expect("call id");
+    let (call, _) = app.wait_incoming();
     app.send(json!({"cmd": "answer", "call": call}));
     app.wait_call(call, "connected");
     assert_eq!(app.wait_call(call, "ended")["reason"], "remote hangup");
@@ -97,5 +96,61 @@ fn a_malformed_command_gets_an_error_and_nothing_else_changes() {
     app.send(json!({"cmd": "status"}));
     let status = app.wait("status", |v| is_event(v, "status"));
     assert_eq!(status["calls"], json!([]));
+    app.quit();
+}
+
+fn sipp_uas(scenario: &str) -> Sipp {
+    let mut options = SippOptions::bench(scenario);
+    options.remote = None;
+    Sipp::start(options).expect("sipp uas")
+}
+
+#[test]
+fn early_media_from_a_183_starts_audio_before_the_answer() {
+    let mut sipp = sipp_uas("uas_early_media");
+    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    let to = format!("sip:early@{}", sipp.local_addr());
+    let call = app.dial("local", &to);
+    app.wait_call(call, "ringing");
+    let media = app.wait("early media", |v| is_event(v, "media") && v["call"] == call);
+    assert_eq!(media["codec"], "PCMU", "{media}");
+    let seen = app.parla.events_seen();
+    assert!(
+        !seen.iter().any(|v| call_state(v, call, "connected")),
+        "media came before the answer"
+    );
+    app.wait_call(call, "connected");
+    app.send(json!({"cmd": "hangup", "call": call}));
+    app.wait_call(call, "ended");
+    assert!(
+        sipp.wait(T).expect("sipp").success(),
+        "{}",
+        sipp.diagnostics()
+    );
+    app.quit();
+}
+
+#[test]
+fn a_reinvite_from_the_far_end_changes_the_codec() {
+    let mut sipp = sipp_uas("uas_reinvite_codec");
+    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    let to = format!("sip:codec@{}", sipp.local_addr());
+    let call = app.dial("local", &to);
+    app.wait_call(call, "connected");
+    let first = app.wait("media", |v| is_event(v, "media") && v["call"] == call);
+    assert_eq!(first["codec"], "PCMU", "{first}");
+    let second = app.wait("media after the re-INVITE", |v| {
+        is_event(v, "media") && v["call"] == call
+    });
+    assert_eq!(second["codec"], "PCMA", "{second}");
+    app.send(json!({"cmd": "hangup", "call": call}));
+    app.wait_call(call, "ended");
+    assert!(
+        sipp.wait(T).expect("sipp").success(),
+        "{}",
+        sipp.diagnostics()
+    );
     app.quit();
 }

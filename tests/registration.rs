@@ -126,10 +126,7 @@ fn registers_over_tcp() {
 fn registers_over_tls_with_a_verified_certificate() {
     let kamailio =
         Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
-    line.transport = Some("tls");
-    line.extra = format!("ca_file = {:?}\n", kamailio.ca_cert_path());
+    let line = Line::tls(&kamailio, "alice", "alicepw", true);
     let mut app = start(&[line], None, &[]);
     app.wait_registered("alice");
     let registrations = kamailio.registrations("alice").expect("registrations");
@@ -141,9 +138,7 @@ fn registers_over_tls_with_a_verified_certificate() {
 fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
     let kamailio =
         Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
-    line.transport = Some("tls");
+    let line = Line::tls(&kamailio, "alice", "alicepw", false);
     let mut app = start(&[line], None, &[]);
     let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
     assert!(

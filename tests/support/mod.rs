@@ -41,6 +41,17 @@ impl<'a> Line<'a> {
         }
     }
 
+    /// `user` registering over TLS; `trust_ca` adds the bench CA as the account's `ca_file`.
+    pub fn tls(kamailio: &Kamailio, user: &'a str, password: &'a str, trust_ca: bool) -> Self {
+        let mut line = Line::at(kamailio, user, password);
+        line.registrar = Some(format!("sip:127.0.0.1:{}", kamailio.tls_port()));
+        line.transport = Some("tls");
+        if trust_ca {
+            line.extra = format!("ca_file = {:?}\n", kamailio.ca_cert_path());
+        }
+        line
+    }
+
     pub fn toml(&self) -> String {
         let mut out = format!(
             "[[accounts]]\nid = {:?}\nusername = {:?}\ndomain = {:?}\n",
@@ -124,6 +135,12 @@ impl App {
             is_event(v, "call_state") && v["state"] == "calling" && v["remote"] == to
         });
         calling["call"].as_u64().expect("call id")
+    }
+
+    /// Waits for the next `incoming_call` and returns its call id and the event.
+    pub fn wait_incoming(&self) -> (u64, Value) {
+        let incoming = self.wait("incoming call", |v| is_event(v, "incoming_call"));
+        (incoming["call"].as_u64().expect("call id"), incoming)
     }
 
     pub fn wait_call(&self, call: u64, state: &str) -> Value {
