@@ -74,9 +74,11 @@ impl Call {
         self.emit(Event::call_state(self.id, state));
     }
 
-    fn end(mut self, reason: &str, code: Option<u16>) {
-        if let Some(mut media) = self.media.take() {
-            media.stop();
+    async fn end(mut self, reason: &str, code: Option<u16>) {
+        if let Some(media) = self.media.take() {
+            // Stopping joins the media thread and finalises files: not on an async worker. The
+            // `ended` event waits for it, so a recording is complete when the event says so.
+            let _ = tokio::task::spawn_blocking(move || drop(media)).await;
         }
         self.env.calls.remove(self.id);
         tracing::info!(call = %self.id, reason, ?code, "call ended");
@@ -135,16 +137,16 @@ impl Call {
                         if let Err(e) = dialog.bye().await {
                             tracing::warn!(call = %self.id, error = %e, "BYE failed");
                         }
-                        return self.end("local hangup", None);
+                        return self.end("local hangup", None).await;
                     }
                     Some(CallCommand::Answer) => self.emit(Event::error(format!("call {} is already answered", self.id))),
                 },
                 state = states.recv() => match state {
-                    None => return self.end("dialog lost", None),
+                    None => return self.end("dialog lost", None).await,
                     Some(DialogState::Updated(_, request, handle)) => self.remote_offer(&request, handle).await,
                     Some(DialogState::Terminated(_, reason)) => {
                         let (text, code) = terminated_reason(&reason);
-                        return self.end(text, code);
+                        return self.end(text, code).await;
                     }
                     Some(DialogState::Options(_, _, handle)) | Some(DialogState::Info(_, _, handle))
                     | Some(DialogState::Notify(_, _, handle)) | Some(DialogState::Message(_, _, handle)) => {

@@ -130,8 +130,20 @@ impl Registrar for SipRegistrar {
             },
             code => RegisterOutcome::Rejected {
                 code: code.code(),
-                reason: code.text().to_string(),
+                reason: refusal_reason(code.code(), code.text()),
             },
         }
     }
+}
+
+/// What a refusal means to the person, with the server's code and words for the helpdesk.
+fn refusal_reason(code: u16, text: &str) -> String {
+    let plain = match code {
+        401 | 407 => "wrong user name or password",
+        403 => "the server refused this account",
+        404 => "the server does not know this user",
+        408 | 480 | 503 | 504 => "the server is not available",
+        _ => "registration refused",
+    };
+    format!("{plain} ({code} {text})")
 }

@@ -41,7 +41,7 @@ pub async fn run_incoming(
         Ok(dialog) => dialog,
         Err(e) => {
             let _ = tx.reply(StatusCode::ServerInternalError).await;
-            return call.end(&format!("cannot take the call: {e}"), Some(500));
+            return call.end(&format!("cannot take the call: {e}"), Some(500)).await;
         }
     };
     let offer = String::from_utf8_lossy(&tx.original.body).into_owned();
@@ -54,10 +54,10 @@ pub async fn run_incoming(
 
     if let Err(e) = call.bind_media() {
         let _ = dialog.reject(Some(StatusCode::ServiceUnavailable), None);
-        return call.end(&e, Some(503));
+        return call.end(&e, Some(503)).await;
     }
     let Some(local) = call.local_media(Direction::SendRecv) else {
-        return call.end("no RTP port", Some(503));
+        return call.end("no RTP port", Some(503)).await;
     };
     // With no offer in the INVITE we offer in the 200 and the answer comes in the ACK.
     let (body, mut negotiated): (String, Option<NegotiatedMedia>) = if offer.trim().is_empty() {
@@ -71,7 +71,7 @@ pub async fn run_incoming(
                 return call.end(
                     &format!("the caller's SDP is unusable: {e}"),
                     Some(code.code()),
-                );
+                ).await;
             }
         }
     };
@@ -93,7 +93,7 @@ pub async fn run_incoming(
                 Some(CallCommand::Answer) if !answered => {
                     answered = true;
                     if let Err(e) = dialog.accept(Some(sdp_headers()), Some(body.clone().into_bytes())) {
-                        return call.end(&format!("cannot answer: {e}"), None);
+                        return call.end(&format!("cannot answer: {e}"), None).await;
                     }
                     if let Some(n) = &negotiated {
                         call.start_media(n);
@@ -106,15 +106,15 @@ pub async fn run_incoming(
                         DeclineReason::Decline => (StatusCode::Decline, "declined"),
                     };
                     let _ = dialog.reject(Some(code.clone()), None);
-                    return call.end(text, Some(code.code()));
+                    return call.end(text, Some(code.code())).await;
                 }
                 Some(CallCommand::Hangup) | None if !answered => {
                     let _ = dialog.reject(Some(StatusCode::Decline), None);
-                    return call.end("declined", Some(603));
+                    return call.end("declined", Some(603)).await;
                 }
                 Some(_) | None => {
                     let _ = dialog.bye().await;
-                    return call.end("local hangup", None);
+                    return call.end("local hangup", None).await;
                 }
             },
             state = states.recv() => match state {
@@ -131,9 +131,9 @@ pub async fn run_incoming(
                 }
                 Some(DialogState::Terminated(_, reason)) => {
                     let (text, code) = super::terminated_reason(&reason);
-                    return call.end(text, code);
+                    return call.end(text, code).await;
                 }
-                None => return call.end("dialog lost", None),
+                None => return call.end("dialog lost", None).await,
                 Some(_) => {}
             },
         }

@@ -26,10 +26,10 @@ pub async fn run_outgoing(
         code: None,
     });
     if let Err(e) = call.bind_media() {
-        return call.end(&e, None);
+        return call.end(&e, None).await;
     }
     let Some(local) = call.local_media(Direction::SendRecv) else {
-        return call.end("no RTP port", None);
+        return call.end("no RTP port", None).await;
     };
     let offer = call.sdp.create_offer(&local);
     let stack = call.env.stack.clone();
@@ -47,7 +47,7 @@ pub async fn run_outgoing(
     };
     let (dialog, mut invite) = match stack.dialog_layer.do_invite_async(option, state_tx) {
         Ok(started) => started,
-        Err(e) => return call.end(&format!("cannot send the INVITE: {e}"), None),
+        Err(e) => return call.end(&format!("cannot send the INVITE: {e}"), None).await,
     };
 
     let mut cancelled = false;
@@ -79,7 +79,7 @@ pub async fn run_outgoing(
     let response = match result {
         Ok(Ok((_, Some(response)))) => response,
         Ok(Ok((_, None))) => {
-            return call.end(if cancelled { "cancelled" } else { "no answer" }, None)
+            return call.end(if cancelled { "cancelled" } else { "no answer" }, None).await
         }
         Ok(Err(e)) => {
             let reason = if cancelled {
@@ -87,17 +87,17 @@ pub async fn run_outgoing(
             } else {
                 format!("call failed: {e}")
             };
-            return call.end(&reason, None);
+            return call.end(&reason, None).await;
         }
-        Err(e) => return call.end(&format!("call task failed: {e}"), None),
+        Err(e) => return call.end(&format!("call task failed: {e}"), None).await,
     };
     let code = response.status_code.code();
     if response.status_code.kind() != StatusCodeKind::Successful {
-        return call.end(failure_reason(code), Some(code));
+        return call.end(failure_reason(code), Some(code)).await;
     }
     if cancelled {
         // The answer crossed our CANCEL; rsipstack ends such a dialog with a BYE.
-        return call.end("cancelled", None);
+        return call.end("cancelled", None).await;
     }
     let answer = String::from_utf8_lossy(&response.body).into_owned();
     match call.sdp.apply_answer(&local, &answer) {
@@ -110,7 +110,7 @@ pub async fn run_outgoing(
             return call.end(
                 &format!("the answer's SDP is unusable: {e}"),
                 Some(sdp_refusal(&e).code()),
-            );
+            ).await;
         }
     }
     call.confirmed(dialog, states, commands).await;
