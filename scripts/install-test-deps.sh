@@ -11,6 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(
     build-essential pkg-config libasound2-dev libopus-dev
+    libxkbcommon-dev libwayland-dev libx11-dev
     kamailio kamailio-tls-modules kamailio-extra-modules
     baresip-core sip-tester dnsmasq-base
     sox libsox-fmt-all openssl
