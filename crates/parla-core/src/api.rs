@@ -70,6 +70,29 @@ pub enum Command {
     Hangup {
         call: CallId,
     },
+    /// Send DTMF digits (`0-9 * # A-D`) as RFC 4733 events on a connected call.
+    Dtmf {
+        call: CallId,
+        digits: String,
+    },
+    /// Put a connected call on hold (re-INVITE with `sendonly`), and take it off.
+    Hold {
+        call: CallId,
+    },
+    Resume {
+        call: CallId,
+    },
+    /// Stop (or resume) sending the microphone.
+    Mute {
+        call: CallId,
+        muted: bool,
+    },
+    /// The audio self-test: microphone -> encode -> jitter buffer -> decode -> speaker, with no
+    /// account. `stop: true` ends it.
+    EchoTest {
+        #[serde(default)]
+        stop: bool,
+    },
     /// Ask the engine to report every account and call (answered with `status`).
     Status,
     /// Un-register every account, end every call, then stop.
@@ -100,6 +123,8 @@ pub enum CallState {
     Connected,
     /// The far end put the call on hold.
     Held,
+    /// We put the call on hold.
+    OnHold,
     Ended,
 }
 
@@ -173,6 +198,20 @@ pub enum Event {
         /// Plain text when the audio path could not start; the call goes on without audio.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         warning: Option<String>,
+    },
+    /// A DTMF digit from the far end (RFC 4733), once per key press.
+    Dtmf { call: CallId, digit: String },
+    /// Something about the audio devices the person should know; the call goes on.
+    Device {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<CallId>,
+        message: String,
+    },
+    /// The audio self-test started (`running`) or ended (`stopped`, with `reason` if it failed).
+    EchoTest {
+        state: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     Status {
         accounts: Vec<AccountStatus>,

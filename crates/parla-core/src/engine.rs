@@ -7,6 +7,7 @@ use crate::api::{
 use crate::config::Config;
 use crate::ua::account::{AccountMessage, AccountTask, Shared};
 use crate::ua::calls::CallCommand;
+use crate::ua::echo::EchoTest;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,6 +31,7 @@ pub struct Engine {
     out: mpsc::UnboundedSender<Event>,
     accounts: BTreeMap<AccountId, AccountEntry>,
     stop: CancellationToken,
+    echo: Option<EchoTest>,
 }
 
 impl Engine {
@@ -48,6 +50,7 @@ impl Engine {
             out,
             accounts: BTreeMap::new(),
             stop: CancellationToken::new(),
+            echo: None,
         }
     }
 
@@ -106,8 +109,17 @@ impl Engine {
             Command::Answer { call } => (call, CallCommand::Answer),
             Command::Decline { call, reason } => (call, CallCommand::Decline(reason)),
             Command::Hangup { call } => (call, CallCommand::Hangup),
+            Command::Dtmf { call, digits } => (call, CallCommand::Dtmf(digits)),
+            Command::Hold { call } => (call, CallCommand::Hold),
+            Command::Resume { call } => (call, CallCommand::Resume),
+            Command::Mute { call, muted } => (call, CallCommand::Mute(muted)),
+            Command::EchoTest { stop } => return self.echo_test(stop),
         };
-        if !self.shared.calls.send(call_command.0, call_command.1) {
+        if !self
+            .shared
+            .calls
+            .send(call_command.0, call_command.1.clone())
+        {
             self.emit(Event::error(format!("there is no call {}", call_command.0)));
         }
     }
@@ -150,6 +162,41 @@ impl Engine {
         }
     }
 
+    fn echo_test(&mut self, stop: bool) {
+        if let Some(running) = self.echo.take() {
+            // Stopping joins the media thread and closes files: off the async workers, and
+            // `stopped` only once the speaker file is complete.
+            let events = self.shared.events.clone();
+            tokio::spawn(async move {
+                let _ = tokio::task::spawn_blocking(move || running.stop()).await;
+                if stop {
+                    let _ = events.send(Event::EchoTest {
+                        state: "stopped".into(),
+                        reason: None,
+                    });
+                }
+            });
+            if stop {
+                return;
+            }
+        } else if stop {
+            return self.emit(Event::error("the echo test is not running"));
+        }
+        match EchoTest::start(&self.config.audio) {
+            Ok(echo) => {
+                self.echo = Some(echo);
+                self.emit(Event::EchoTest {
+                    state: "running".into(),
+                    reason: None,
+                });
+            }
+            Err(reason) => self.emit(Event::EchoTest {
+                state: "stopped".into(),
+                reason: Some(reason),
+            }),
+        }
+    }
+
     fn status(&self) {
         let accounts = self
             .accounts
@@ -167,6 +214,9 @@ impl Engine {
 
     /// Hangs up every call, then un-registers every account, within a grace period.
     async fn quit(mut self) {
+        if let Some(echo) = self.echo.take() {
+            let _ = tokio::task::spawn_blocking(move || echo.stop()).await;
+        }
         for call in self.shared.calls.ids() {
             self.shared.calls.send(call, CallCommand::Hangup);
         }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod call;
 pub mod calls;
 pub mod digest_names;
+pub mod echo;
 pub mod media;
 pub mod registration;
 pub mod sip_registrar;

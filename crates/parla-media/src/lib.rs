@@ -7,6 +7,7 @@
 pub mod codec;
 pub mod device;
 pub mod error;
+pub mod events;
 mod pipeline;
 pub mod resample;
 pub mod rtp;
@@ -17,5 +18,6 @@ pub mod stats;
 pub use codec::{CodecKind, CodecParams};
 pub use device::AudioEndpoint;
 pub use error::{CodecError, MediaError, RtpError};
+pub use events::{MediaEvent, MediaEventSink};
 pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
 pub use stats::MediaStats;

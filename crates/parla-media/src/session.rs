@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 use crate::codec::{self, CodecParams, OpusSettings};
 use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
 use crate::error::MediaError;
+use crate::events::MediaEventSink;
 use crate::pipeline::{Pipeline, Setup};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
@@ -26,6 +27,8 @@ use crate::stats::{Counters, MediaStats};
 
 pub const DEFAULT_OPUS_BITRATE: i32 = codec::opus::DEFAULT_BITRATE;
 pub const DEFAULT_OPUS_COMPLEXITY: u8 = codec::opus::DEFAULT_COMPLEXITY;
+/// Most DTMF digits waiting to be sent at once.
+pub const MAX_QUEUED_DIGITS: usize = 64;
 
 /// Everything a call's media needs, from the negotiated SDP and the user's settings.
 #[derive(Debug)]
@@ -42,6 +45,8 @@ pub struct MediaConfig {
     pub output: AudioEndpoint,
     pub opus_bitrate: i32,
     pub opus_complexity: u8,
+    /// Where digits, device changes and timeouts are reported; `None` drops them.
+    pub events: Option<MediaEventSink>,
 }
 
 impl MediaConfig {
@@ -57,6 +62,7 @@ impl MediaConfig {
             output: AudioEndpoint::Null,
             opus_bitrate: DEFAULT_OPUS_BITRATE,
             opus_complexity: DEFAULT_OPUS_COMPLEXITY,
+            events: None,
         }
     }
 }
@@ -69,6 +75,8 @@ pub(crate) struct Control {
     pub muted: AtomicBool,
     pub remote_changed: AtomicBool,
     pub remote: Mutex<SocketAddr>,
+    /// Digits waiting to be sent as RFC 4733 events, oldest first.
+    pub dtmf: Mutex<String>,
 }
 
 impl Control {
@@ -82,6 +90,7 @@ impl Control {
 /// A running call's media. Dropping it stops the thread too.
 pub struct MediaSession {
     control: Arc<Control>,
+    telephone_event_pt: Option<u8>,
     counters: Arc<Counters>,
     thread: Option<JoinHandle<UdpSocket>>,
     local_addr: Option<SocketAddr>,
@@ -122,6 +131,7 @@ impl MediaSession {
             muted: AtomicBool::new(false),
             remote_changed: AtomicBool::new(false),
             remote: Mutex::new(cfg.remote),
+            dtmf: Mutex::new(String::new()),
         });
         let counters = Arc::new(Counters::new());
         let pipeline = Pipeline::new(Setup {
@@ -145,6 +155,7 @@ impl MediaSession {
         tracing::debug!(local = ?local_addr, remote = %cfg.remote, codec = ?cfg.codec.kind, "media started");
         Ok(MediaSession {
             control,
+            telephone_event_pt: cfg.telephone_event_pt,
             counters,
             thread: Some(thread),
             local_addr,
@@ -171,6 +182,37 @@ impl MediaSession {
     pub fn set_direction(&self, send: bool, receive: bool) {
         self.control.send.store(send, Relaxed);
         self.control.receive.store(receive, Relaxed);
+    }
+
+    /// Queues digits (`0-9 * # A-D`) to send as RFC 4733 telephone-events. The whole string is
+    /// refused if any character is not a DTMF digit, if the call negotiated no telephone-event,
+    /// or if more than [`MAX_QUEUED_DIGITS`] would be waiting.
+    pub fn send_dtmf(&self, digits: &str) -> Result<(), MediaError> {
+        if self.telephone_event_pt.is_none() {
+            return Err(MediaError::InvalidConfig(
+                "the far end accepts no DTMF events (telephone-event)".into(),
+            ));
+        }
+        if let Some(bad) = digits
+            .chars()
+            .find(|c| !matches!(c.to_ascii_uppercase(), '0'..='9' | '*' | '#' | 'A'..='D'))
+        {
+            return Err(MediaError::InvalidConfig(format!(
+                "{bad:?} is not a DTMF digit"
+            )));
+        }
+        let mut queue = self
+            .control
+            .dtmf
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if queue.len() + digits.len() > MAX_QUEUED_DIGITS {
+            return Err(MediaError::InvalidConfig(format!(
+                "more than {MAX_QUEUED_DIGITS} digits waiting"
+            )));
+        }
+        queue.extend(digits.chars().map(|c| c.to_ascii_uppercase()));
+        Ok(())
     }
 
     /// While muted, encoded silence is sent in place of the input.

@@ -13,6 +13,7 @@ use super::stack::SipStack;
 use crate::api::{AccountId, CallId, CallState, Event};
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpError, SdpSession};
+use parla_media::{MediaEvent, MediaEventSink};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{
     DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle,
@@ -48,16 +49,21 @@ pub(crate) struct Call {
     media: Option<CallMedia>,
     sdp: SdpSession,
     state: CallState,
+    media_events: UnboundedReceiver<MediaEvent>,
+    media_events_tx: UnboundedSender<MediaEvent>,
 }
 
 impl Call {
     fn new(id: CallId, env: CallEnv) -> Self {
+        let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
         Self {
             id,
             env,
             media: None,
             sdp: SdpSession::new(),
             state: CallState::Calling,
+            media_events,
+            media_events_tx,
         }
     }
 
@@ -86,7 +92,11 @@ impl Call {
     }
 
     fn bind_media(&mut self) -> Result<(), String> {
-        let media = CallMedia::bind(self.env.stack.local_ip, self.env.audio.clone())
+        let tx = self.media_events_tx.clone();
+        let sink = MediaEventSink::new(move |event| {
+            let _ = tx.send(event);
+        });
+        let media = CallMedia::bind(self.env.stack.local_ip, self.env.audio.clone(), sink)
             .map_err(|e| format!("no RTP port: {e}"))?;
         self.media = Some(media);
         Ok(())
@@ -140,6 +150,30 @@ impl Call {
                         return self.end("local hangup", None).await;
                     }
                     Some(CallCommand::Answer) => self.emit(Event::error(format!("call {} is already answered", self.id))),
+                    Some(CallCommand::Dtmf(digits)) => {
+                        let sent = match self.media.as_ref() {
+                            Some(media) => media.send_dtmf(&digits),
+                            None => Err("the call has no audio".into()),
+                        };
+                        if let Err(why) = sent {
+                            self.emit(Event::error(format!("call {}: DTMF not sent: {why}", self.id)));
+                        }
+                    }
+                    Some(CallCommand::Mute(muted)) => {
+                        if let Some(media) = self.media.as_mut() {
+                            media.set_muted(muted);
+                        }
+                    }
+                    Some(CallCommand::Hold) => self.local_hold(&dialog, true).await,
+                    Some(CallCommand::Resume) => self.local_hold(&dialog, false).await,
+                },
+                Some(event) = self.media_events.recv() => match event {
+                    MediaEvent::Dtmf(digit) => self.emit(Event::Dtmf { call: self.id, digit: digit.to_string() }),
+                    MediaEvent::DeviceChanged { message } => self.emit(Event::Device { call: Some(self.id), message }),
+                    MediaEvent::RtpTimeout => {
+                        let _ = dialog.bye().await;
+                        return self.end("no audio from the far end", None).await;
+                    }
                 },
                 state = states.recv() => match state {
                     None => return self.end("dialog lost", None).await,
@@ -158,6 +192,58 @@ impl Call {
                     Some(_) => {}
                 },
             }
+        }
+    }
+
+    /// Our hold (re-INVITE with `sendonly`) and resume (`sendrecv`).
+    async fn local_hold(&mut self, dialog: &InviteDialog, hold: bool) {
+        let direction = if hold {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        let Some(local) = self.local_media(direction) else {
+            return;
+        };
+        let offer = self.sdp.create_offer(&local);
+        let response = dialog
+            .reinvite_with_glare_retry(Some(sdp_headers()), Some(offer.into_bytes()), 3)
+            .await;
+        let response = match response {
+            Ok(Some(r)) if r.status_code.kind() == rsipstack::sip::StatusCodeKind::Successful => r,
+            Ok(Some(r)) => {
+                return self.emit(Event::error(format!(
+                    "call {}: the far end refused ({})",
+                    self.id, r.status_code
+                )));
+            }
+            Ok(None) => {
+                return self.emit(Event::error(format!("call {} is not established", self.id)))
+            }
+            Err(e) => {
+                return self.emit(Event::error(format!(
+                    "call {}: re-INVITE failed: {e}",
+                    self.id
+                )))
+            }
+        };
+        let answer = String::from_utf8_lossy(&response.body).into_owned();
+        match self.sdp.apply_answer(&local, &answer) {
+            Ok(negotiated) => {
+                if let Some(media) = self.media.as_mut() {
+                    media.set_local_hold(hold);
+                }
+                self.start_media(&negotiated);
+                self.set_state(if hold {
+                    CallState::OnHold
+                } else {
+                    Self::state_for(&negotiated)
+                });
+            }
+            Err(e) => self.emit(Event::error(format!(
+                "call {}: unusable answer to our re-INVITE: {e}",
+                self.id
+            ))),
         }
     }
 

@@ -5,11 +5,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallCommand {
     Answer,
     Decline(DeclineReason),
     Hangup,
+    Dtmf(String),
+    Hold,
+    Resume,
+    Mute(bool),
 }
 
 struct Entry {

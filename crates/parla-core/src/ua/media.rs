@@ -3,7 +3,9 @@
 
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
-use parla_media::{AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaSession};
+use parla_media::{
+    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaEventSink, MediaSession,
+};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
 /// RTP ports are taken from this range, even numbers only (RTCP sits on the odd one above).
@@ -16,10 +18,14 @@ pub struct CallMedia {
     audio: AudioConfig,
     session: Option<MediaSession>,
     current: Option<NegotiatedMedia>,
+    events: MediaEventSink,
+    muted: bool,
+    /// We put the call on hold: nothing is sent or played whatever the SDP allows.
+    local_hold: bool,
 }
 
 impl CallMedia {
-    pub fn bind(ip: IpAddr, audio: AudioConfig) -> std::io::Result<Self> {
+    pub fn bind(ip: IpAddr, audio: AudioConfig, events: MediaEventSink) -> std::io::Result<Self> {
         let mut last_error = None;
         for _ in 0..BIND_ATTEMPTS {
             let port = rand::random_range(RTP_PORTS.start / 2..RTP_PORTS.end / 2) * 2;
@@ -32,6 +38,9 @@ impl CallMedia {
                         audio,
                         session: None,
                         current: None,
+                        events,
+                        muted: false,
+                        local_hold: false,
                     });
                 }
                 Err(e) => last_error = Some(e),
@@ -56,17 +65,13 @@ impl CallMedia {
         let same_codec = self.current.as_ref().is_some_and(|c| {
             c.codec == negotiated.codec && c.payload_type == negotiated.payload_type
         });
+        self.current = Some(negotiated.clone());
         if let (Some(session), true) = (&self.session, same_codec) {
             session.set_remote(negotiated.remote_rtp);
-            session.set_direction(
-                negotiated.direction.sends(),
-                negotiated.direction.receives(),
-            );
-            self.current = Some(negotiated.clone());
+            self.apply_direction();
             return Ok(());
         }
         self.stop();
-        self.current = Some(negotiated.clone());
         let socket = self
             .socket
             .try_clone()
@@ -90,19 +95,47 @@ impl CallMedia {
             output: AudioEndpoint::parse(&self.audio.output).map_err(|e| e.to_string())?,
             opus_bitrate: self.audio.opus_bitrate,
             opus_complexity: self.audio.opus_complexity,
+            events: Some(self.events.clone()),
         };
         let session = MediaSession::start(config).map_err(|e| e.to_string())?;
-        session.set_direction(
-            negotiated.direction.sends(),
-            negotiated.direction.receives(),
-        );
+        session.set_muted(self.muted);
         self.session = Some(session);
+        self.apply_direction();
         Ok(())
+    }
+
+    fn apply_direction(&self) {
+        let (Some(session), Some(current)) = (&self.session, &self.current) else {
+            return;
+        };
+        let (send, receive) = if self.local_hold {
+            (false, false)
+        } else {
+            (current.direction.sends(), current.direction.receives())
+        };
+        session.set_direction(send, receive);
+    }
+
+    pub fn set_local_hold(&mut self, held: bool) {
+        self.local_hold = held;
+        self.apply_direction();
+    }
+
+    pub fn set_muted(&mut self, muted: bool) {
+        self.muted = muted;
+        if let Some(session) = &self.session {
+            session.set_muted(muted);
+        }
+    }
+
+    pub fn send_dtmf(&self, digits: &str) -> Result<(), String> {
+        let session = self.session.as_ref().ok_or("the call has no audio")?;
+        session.send_dtmf(digits).map_err(|e| e.to_string())
     }
 
     pub fn stop(&mut self) {
         if let Some(session) = self.session.take() {
-            let (stats, _socket) = session.stop_with_socket();
+            let stats = session.stop();
             tracing::debug!(?stats, "media stopped");
         }
     }

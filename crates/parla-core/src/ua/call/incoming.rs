@@ -41,7 +41,9 @@ pub async fn run_incoming(
         Ok(dialog) => dialog,
         Err(e) => {
             let _ = tx.reply(StatusCode::ServerInternalError).await;
-            return call.end(&format!("cannot take the call: {e}"), Some(500)).await;
+            return call
+                .end(&format!("cannot take the call: {e}"), Some(500))
+                .await;
         }
     };
     let offer = String::from_utf8_lossy(&tx.original.body).into_owned();
@@ -68,10 +70,12 @@ pub async fn run_incoming(
             Err(e) => {
                 let code = super::sdp_refusal(&e);
                 let _ = dialog.reject(Some(code.clone()), None);
-                return call.end(
-                    &format!("the caller's SDP is unusable: {e}"),
-                    Some(code.code()),
-                ).await;
+                return call
+                    .end(
+                        &format!("the caller's SDP is unusable: {e}"),
+                        Some(code.code()),
+                    )
+                    .await;
             }
         }
     };

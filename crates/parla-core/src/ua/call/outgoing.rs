@@ -47,7 +47,11 @@ pub async fn run_outgoing(
     };
     let (dialog, mut invite) = match stack.dialog_layer.do_invite_async(option, state_tx) {
         Ok(started) => started,
-        Err(e) => return call.end(&format!("cannot send the INVITE: {e}"), None).await,
+        Err(e) => {
+            return call
+                .end(&format!("cannot send the INVITE: {e}"), None)
+                .await
+        }
     };
 
     let mut cancelled = false;
@@ -72,6 +76,7 @@ pub async fn run_outgoing(
                     }
                 }
                 Some(CallCommand::Answer) => call.emit(Event::error(format!("call {id} is outgoing"))),
+                Some(_) => call.emit(Event::error(format!("call {id} is not connected yet"))),
             },
         }
     };
@@ -79,7 +84,9 @@ pub async fn run_outgoing(
     let response = match result {
         Ok(Ok((_, Some(response)))) => response,
         Ok(Ok((_, None))) => {
-            return call.end(if cancelled { "cancelled" } else { "no answer" }, None).await
+            return call
+                .end(if cancelled { "cancelled" } else { "no answer" }, None)
+                .await
         }
         Ok(Err(e)) => {
             let reason = if cancelled {
@@ -107,10 +114,12 @@ pub async fn run_outgoing(
         }
         Err(e) => {
             let _ = dialog.bye().await;
-            return call.end(
-                &format!("the answer's SDP is unusable: {e}"),
-                Some(sdp_refusal(&e).code()),
-            ).await;
+            return call
+                .end(
+                    &format!("the answer's SDP is unusable: {e}"),
+                    Some(sdp_refusal(&e).code()),
+                )
+                .await;
         }
     }
     call.confirmed(dialog, states, commands).await;

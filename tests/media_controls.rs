@@ -1,0 +1,98 @@
+//! In-call controls and the audio self-test: our hold (re-INVITE sendonly) and resume against
+//! baresip through Kamailio, and the echo test looping a WAV through encode/RTP/decode.
+
+mod support;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use support::*;
+
+#[test]
+fn we_put_the_call_on_hold_and_resume_it() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+    ]))
+    .expect("kamailio");
+    let bob =
+        Baresip::start(BaresipOptions::registering(&kamailio, "bob", "bobpw")).expect("baresip");
+    bob.wait_registered(T).expect("bob registered");
+    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
+    app.wait_registered("alice");
+    let call = app.dial("alice", &kamailio.user_uri("bob"));
+    app.wait_call(call, "connected");
+    bob.wait_event_type("CALL_ESTABLISHED", T)
+        .expect("established");
+
+    app.send(json!({"cmd": "hold", "call": call}));
+    app.wait_call(call, "on_hold");
+    app.send(json!({"cmd": "mute", "call": call, "muted": true}));
+    app.send(json!({"cmd": "resume", "call": call}));
+    app.wait_call(call, "connected");
+    let reinvites = kamailio.count_requests("INVITE", "alice").expect("count");
+    assert!(
+        reinvites >= 3,
+        "the first INVITE (and its 407 retry) plus two re-INVITEs: {reinvites}"
+    );
+    assert!(
+        !app.parla.events_seen().iter().any(|v| is_event(v, "error")),
+        "no errors"
+    );
+    app.send(json!({"cmd": "hangup", "call": call}));
+    app.wait_call(call, "ended");
+    app.quit();
+}
+
+#[test]
+fn the_echo_test_plays_the_microphone_back_through_the_call_path() {
+    let work = tempfile::tempdir().expect("dir");
+    let mic = work.path().join("mic.wav");
+    let speaker = work.path().join("speaker.wav");
+    make_tone_wav(&mic, 1000.0, 5.0, 48_000, 1).expect("tone");
+    let audio = format!(
+        "\n[audio]\ninput = \"file:{}\"\noutput = \"file:{}\"\n",
+        mic.display(),
+        speaker.display()
+    );
+    let mut app = start(&[], Some(&audio), &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    app.send(json!({"cmd": "echo_test"}));
+    let running = app.wait("echo test", |v| is_event(v, "echo_test"));
+    assert_eq!(running["state"], "running", "{running}");
+    // One second of 48 kHz mono 16-bit audio reached the speaker file.
+    let deadline = Instant::now() + T;
+    while std::fs::metadata(&speaker).map(|m| m.len()).unwrap_or(0) < 96_000 {
+        assert!(
+            Instant::now() < deadline,
+            "the echo never reached the speaker"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    app.send(json!({"cmd": "echo_test", "stop": true}));
+    let stopped = app.wait("echo test stopped", |v| {
+        is_event(v, "echo_test") && v["state"] == "stopped"
+    });
+    assert!(stopped.get("reason").is_none(), "{stopped}");
+    app.quit();
+    let ratio = tone_band_ratio(&speaker, 1000.0).expect("speaker recording");
+    assert!(
+        ratio > 0.9,
+        "the echo holds the microphone's tone: {ratio:.3}"
+    );
+}
+
+#[test]
+fn the_echo_test_reports_a_device_it_cannot_open() {
+    let audio = "\n[audio]\ninput = \"file:/nonexistent/mic.wav\"\noutput = \"null\"\n";
+    let mut app = start(&[], Some(audio), &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    app.send(json!({"cmd": "echo_test"}));
+    let stopped = app.wait("echo test", |v| is_event(v, "echo_test"));
+    assert_eq!(stopped["state"], "stopped", "{stopped}");
+    assert!(
+        stopped["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("mic.wav")),
+        "{stopped}"
+    );
+    app.quit();
+}
