@@ -1,0 +1,170 @@
+//! Side by side in one run, on loopback through Kamailio: a 30-second Opus call Parla -> baresip,
+//! then baresip -> baresip, with the same tone as the caller's input and no sound card. Prints
+//! the callers' CPU (share of one core over the call) and RSS, and Parla's ratios to baresip's.
+//!
+//! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls.
+//! Asserts nothing.
+
+use parla_testbench::*;
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const T: Duration = Duration::from_secs(20);
+
+fn call_seconds() -> u64 {
+    std::env::var("PARLA_CALL_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// utime + stime of a process, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|n| n.parse::<f64>().ok())
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+struct Measure {
+    cpu_percent: f64,
+    rss_mib: f64,
+}
+
+/// CPU over the call and RSS at its end, for `pid`, while the call lasts `seconds`.
+fn measure_call(pid: u32, seconds: u64) -> Measure {
+    let cpu0 = cpu_seconds(pid);
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let cpu = cpu_seconds(pid) - cpu0;
+    Measure {
+        cpu_percent: 100.0 * cpu / t0.elapsed().as_secs_f64(),
+        rss_mib: rss_mib(pid),
+    }
+}
+
+fn bob(kamailio: &Kamailio) -> Baresip {
+    let mut o = BaresipOptions::registering(kamailio, "bob", "bobpw");
+    o.audio_codecs = vec!["opus".into()];
+    o.sip_trace = false;
+    let bob = Baresip::start(o).expect("baresip bob");
+    bob.wait_registered(T).expect("bob registered");
+    bob
+}
+
+fn main() {
+    let seconds = call_seconds();
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+        ("carol", "carolpw"),
+    ]))
+    .expect("kamailio");
+    let work = tempfile::tempdir().expect("dir");
+    let tone = work.path().join("tone.wav");
+    make_tone_wav(&tone, 440.0, (seconds + 30) as f64, 48_000, 2).expect("tone");
+
+    // Parla -> baresip.
+    let callee = bob(&kamailio);
+    let profile = work.path().join("parla");
+    std::fs::create_dir_all(&profile).expect("profile");
+    std::fs::write(
+        profile.join("config.toml"),
+        format!(
+            "[[accounts]]\nid = \"alice\"\nusername = \"alice\"\npassword = \"alicepw\"\ndomain = \"127.0.0.1\"\n\
+             registrar = \"sip:127.0.0.1:{}\"\ncodecs = [\"opus\"]\n[audio]\ninput = \"file:{}\"\noutput = \"null\"\n",
+            kamailio.sip_port(),
+            tone.display()
+        ),
+    )
+    .expect("config");
+    let mut parla =
+        Headless::spawn(Path::new(env!("CARGO_BIN_EXE_parla")), &profile).expect("parla");
+    parla
+        .wait_event(
+            |v| v["event"] == "registration" && v["state"] == "registered",
+            T,
+        )
+        .expect("registered");
+    parla
+        .send(&json!({"cmd": "dial", "to": kamailio.user_uri("bob")}))
+        .expect("dial");
+    let connected = parla
+        .wait_event(
+            |v| v["event"] == "call_state" && v["state"] == "connected",
+            T,
+        )
+        .expect("connected");
+    callee
+        .wait_event_type("CALL_ESTABLISHED", T)
+        .expect("bob answered");
+    let ours = measure_call(parla.pid(), seconds);
+    parla
+        .send(&json!({"cmd": "hangup", "call": connected["call"]}))
+        .expect("hangup");
+    drop(parla.quit_and_wait(T));
+    drop(callee);
+
+    // baresip -> baresip.
+    let _callee = bob(&kamailio);
+    let mut o = BaresipOptions::registering(&kamailio, "carol", "carolpw");
+    o.audio_codecs = vec!["opus".into()];
+    o.source_wav = Some(tone.clone());
+    o.sip_trace = false;
+    let carol = Baresip::start(o).expect("baresip carol");
+    carol.wait_registered(T).expect("carol registered");
+    carol.dial(&kamailio.user_uri("bob")).expect("carol dials");
+    carol
+        .wait_event_type("CALL_ESTABLISHED", T)
+        .expect("established");
+    let theirs = measure_call(carol.pid(), seconds);
+    let _ = carol.hangup();
+
+    println!("{seconds} s Opus call, caller side, loopback, no sound card:");
+    println!(
+        "  parla   CPU {:5.2} % of one core, RSS {:5.1} MiB",
+        ours.cpu_percent, ours.rss_mib
+    );
+    println!(
+        "  baresip CPU {:5.2} % of one core, RSS {:5.1} MiB",
+        theirs.cpu_percent, theirs.rss_mib
+    );
+    println!(
+        "  ratio parla/baresip: CPU {:.2}, RSS {:.2}",
+        ours.cpu_percent / theirs.cpu_percent.max(0.01),
+        ours.rss_mib / theirs.rss_mib.max(0.01)
+    );
+}
