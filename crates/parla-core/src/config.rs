@@ -136,6 +136,8 @@ pub struct AudioConfig {
     /// `default`, a device name, `file:/path/in.wav` or `null`.
     pub input: String,
     pub output: String,
+    /// Where the ringtone plays; empty: the output device. Tones play only on sound devices.
+    pub ring: String,
     pub opus_bitrate: i32,
     pub opus_complexity: u8,
 }
@@ -145,6 +147,7 @@ impl Default for AudioConfig {
         Self {
             input: "default".into(),
             output: "default".into(),
+            ring: String::new(),
             opus_bitrate: 32_000,
             opus_complexity: 9,
         }

@@ -9,6 +9,7 @@ pub mod media;
 pub mod registration;
 pub mod sip_registrar;
 pub mod stack;
+pub mod tones;
 pub mod trace;
 pub mod uri;
 pub mod whitelist;

@@ -314,4 +314,281 @@ impl DtmfReceiver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(tx: &mut DtmfSender, start: u32, step: u32, ticks: u32) -> Vec<Option<DtmfPacket>> {
+        (0..ticks)
+            .map(|k| tx.next_packet(start.wrapping_add(k * step)))
+            .collect()
+    }
+
+    fn duration(p: &DtmfPacket) -> u16 {
+        u16::from_be_bytes([p.payload[2], p.payload[3]])
+    }
+
+    #[test]
+    fn digit_codes_map_both_ways() {
+        let keys = "0123456789*#ABCD";
+        for (code, key) in keys.chars().enumerate() {
+            assert_eq!(digit_to_event(key), Some(code as u8));
+            assert_eq!(event_to_digit(code as u8), Some(key));
+        }
+        assert_eq!(digit_to_event('b'), Some(13));
+        for bad in ['E', 'e', ' ', ',', 'p', '١', '\0'] {
+            assert_eq!(digit_to_event(bad), None, "{bad:?}");
+        }
+        assert_eq!(event_to_digit(16), None, "flash is not a digit");
+        assert_eq!(event_to_digit(255), None);
+    }
+
+    #[test]
+    fn one_digit_is_a_100ms_event_with_three_end_packets() {
+        let mut tx = DtmfSender::new(8000, 20);
+        assert!(!tx.is_active());
+        assert_eq!(tx.next_packet(1000), None);
+        tx.queue("5").expect("valid digit");
+        assert!(tx.is_active());
+        let packets = run(&mut tx, 1000, 160, 9);
+        let expect = [
+            ([5, 0x0A, 0, 160], true, false),
+            ([5, 0x0A, 1, 64], false, false),   // 320
+            ([5, 0x0A, 1, 224], false, false),  // 480
+            ([5, 0x0A, 2, 128], false, false),  // 640
+            ([5, 0x8A, 3, 32], false, true),    // 800 = 100 ms, E bit
+            ([5, 0x8A, 3, 32], false, true),
+            ([5, 0x8A, 3, 32], false, true),
+        ];
+        for (i, (payload, marker, end)) in expect.into_iter().enumerate() {
+            let p = packets[i].expect("packet while active");
+            assert_eq!(
+                p,
+                DtmfPacket {
+                    payload,
+                    marker,
+                    timestamp: 1000,
+                    end
+                },
+                "packet {i}"
+            );
+        }
+        assert_eq!(packets[7], None);
+        assert_eq!(packets[8], None);
+        assert!(!tx.is_active());
+    }
+
+    #[test]
+    fn several_digits_keep_a_gap_between_events() {
+        let mut tx = DtmfSender::new(8000, 20);
+        tx.queue("1#").expect("valid digits");
+        let packets = run(&mut tx, 50_000, 160, 20);
+        // 7 packets for '1', then silence until 150 ms after its start (tick 8 at 160 ms).
+        assert!(packets[..7].iter().all(|p| p.is_some_and(|p| p.payload[0] == 1)));
+        assert_eq!(packets[7], None);
+        assert!(tx.is_active() || packets[8].is_some());
+        let second = packets[8].expect("second digit starts");
+        assert_eq!(second.payload[0], 11);
+        assert!(second.marker);
+        assert_eq!(second.timestamp, 50_000 + 8 * 160);
+        let ends: Vec<_> = packets[8..15].iter().flatten().filter(|p| p.end).collect();
+        assert_eq!(ends.len(), 3);
+        assert!(ends.iter().all(|p| duration(p) == 800 && p.timestamp == second.timestamp));
+        assert!(packets[15..].iter().all(Option::is_none));
+        assert!(!tx.is_active());
+    }
+
+    #[test]
+    fn durations_follow_the_clock_at_48khz_and_across_timestamp_wrap() {
+        let mut tx = DtmfSender::new(48_000, 20);
+        tx.queue("9").expect("valid");
+        let start = u32::MAX - 1000;
+        let packets: Vec<_> = run(&mut tx, start, 960, 8).into_iter().flatten().collect();
+        let durations: Vec<u16> = packets.iter().map(duration).collect();
+        assert_eq!(durations, [960, 1920, 2880, 3840, 4800, 4800, 4800]);
+        assert!(packets.iter().all(|p| p.timestamp == start));
+        assert_eq!(packets.iter().filter(|p| p.marker).count(), 1);
+    }
+
+    #[test]
+    fn late_ticks_jump_the_duration_and_short_events_end_at_once() {
+        let mut tx = DtmfSender::new(8000, 20);
+        tx.queue("2").expect("valid");
+        let first = tx.next_packet(0).expect("start");
+        assert_eq!(duration(&first), 160);
+        // The media thread skipped two ticks: the duration says how long the tone has run.
+        let p = tx.next_packet(480).expect("running");
+        assert_eq!((duration(&p), p.end), (640, false));
+
+        let mut tx = DtmfSender::new(8000, 20).with_timing(8000, 10, 0);
+        tx.queue("3").expect("valid");
+        let packets = run(&mut tx, 0, 160, 4);
+        let p = packets[0].expect("start");
+        assert!(p.marker && p.end);
+        assert_eq!(duration(&p), 80);
+        assert!(packets[1].is_some_and(|p| p.end && !p.marker));
+        assert!(packets[2].is_some_and(|p| p.end));
+        assert_eq!(packets[3], None);
+    }
+
+    #[test]
+    fn bad_strings_queue_nothing() {
+        let mut tx = DtmfSender::new(8000, 20);
+        assert_eq!(
+            tx.queue("12x4"),
+            Err(DtmfError::InvalidDigit {
+                digit: 'x',
+                position: 2
+            })
+        );
+        assert!(!tx.is_active());
+        tx.queue(&"1".repeat(QUEUE_CAPACITY)).expect("exactly full");
+        assert_eq!(
+            tx.queue("2"),
+            Err(DtmfError::QueueFull {
+                queued: QUEUE_CAPACITY,
+                requested: 1,
+                capacity: QUEUE_CAPACITY
+            })
+        );
+        tx.clear();
+        assert!(!tx.is_active());
+        tx.queue("").expect("empty is fine");
+        assert!(!tx.is_active());
+    }
+
+    #[test]
+    fn clear_lets_the_running_event_end() {
+        let mut tx = DtmfSender::new(8000, 20);
+        tx.queue("12").expect("valid");
+        tx.next_packet(0).expect("start");
+        tx.clear();
+        let rest: Vec<_> = run(&mut tx, 160, 160, 12).into_iter().flatten().collect();
+        assert_eq!(rest.len(), 6);
+        assert_eq!(rest.iter().filter(|p| p.end).count(), 3);
+        assert!(rest.iter().all(|p| p.payload[0] == 1));
+    }
+
+    #[test]
+    fn queue_wraps_around_its_ring() {
+        let mut tx = DtmfSender::new(8000, 20);
+        let mut rx = DtmfReceiver::new();
+        let mut heard = String::new();
+        let mut ts = 0u32;
+        for round in 0..3 {
+            let digits: String = "0123456789*#ABCD".chars().cycle().skip(round).take(50).collect();
+            tx.queue(&digits).expect("fits");
+            while tx.is_active() {
+                if let Some(p) = tx.next_packet(ts) {
+                    heard.extend(rx.on_packet(p.timestamp, &p.payload));
+                }
+                ts = ts.wrapping_add(160);
+            }
+            assert_eq!(heard, digits, "round {round}");
+            heard.clear();
+        }
+    }
+
+    #[test]
+    fn round_trip_survives_loss_reorder_and_duplicates() {
+        let keys = "0123456789*#ABCD11";
+        let mut tx = DtmfSender::new(8000, 20);
+        tx.queue(keys).expect("valid");
+        let mut wire = Vec::new();
+        let mut ts = 7u32;
+        while tx.is_active() {
+            wire.extend(tx.next_packet(ts));
+            ts = ts.wrapping_add(160);
+        }
+        assert_eq!(wire.len(), 7 * keys.len());
+        // Lose the first 3 packets of every event, duplicate some, swap neighbours.
+        let mut arrived = Vec::new();
+        for chunk in wire.chunks(7) {
+            let mut kept: Vec<_> = chunk[3..].to_vec();
+            kept.swap(0, 1);
+            kept.push(kept[0]);
+            arrived.extend(kept);
+        }
+        let mut rx = DtmfReceiver::new();
+        let heard: String = arrived
+            .iter()
+            .filter_map(|p| rx.on_packet(p.timestamp, &p.payload))
+            .collect();
+        assert_eq!(heard, keys);
+    }
+
+    #[test]
+    fn receiver_reports_once_even_from_end_packets_only() {
+        let mut rx = DtmfReceiver::new();
+        let end = [4, 0x8A, 3, 32];
+        assert_eq!(rx.on_packet(500, &end), Some('4'));
+        assert_eq!(rx.on_packet(500, &end), None);
+        assert_eq!(rx.on_packet(500, &[4, 0x0A, 1, 64]), None, "reordered earlier packet");
+        assert_eq!(rx.on_packet(1700, &[4, 0x0A, 0, 160]), Some('4'), "same key again");
+        // A straggler of the older event after the newer one started.
+        assert_eq!(rx.on_packet(500, &end), None);
+    }
+
+    #[test]
+    fn receiver_tolerates_odd_payloads_and_codes() {
+        let mut rx = DtmfReceiver::new();
+        assert_eq!(rx.on_packet(0, &[]), None);
+        assert_eq!(rx.on_packet(0, &[1, 0x0A, 0]), None);
+        assert_eq!(rx.on_packet(0, &[16, 0x0A, 0, 160]), None, "flash");
+        assert_eq!(rx.on_packet(0, &[16, 0x8A, 0, 160]), None);
+        assert_eq!(rx.on_packet(800, &[7, 0x0A, 0, 160, 0, 0]), Some('7'), "padding left on");
+        assert_eq!(rx.on_packet(2000, &[200, 0xFF, 0xFF, 0xFF]), None);
+    }
+
+    #[test]
+    fn receiver_follows_a_sender_restart_and_reset() {
+        let mut rx = DtmfReceiver::new();
+        assert_eq!(rx.on_packet(3_000_000, &[1, 0x0A, 0, 160]), Some('1'));
+        // New timestamp base far behind: a new stream, not a straggler.
+        assert_eq!(rx.on_packet(10, &[2, 0x0A, 0, 160]), Some('2'));
+        rx.reset();
+        assert_eq!(rx.on_packet(10, &[2, 0x0A, 0, 160]), Some('2'), "forgotten after reset");
+    }
+
+    #[test]
+    fn long_event_segments_are_one_event() {
+        let mut rx = DtmfReceiver::new();
+        assert_eq!(rx.on_packet(100, &[0, 0x0A, 0x80, 0]), Some('0'));
+        assert_eq!(rx.on_packet(100, &[0, 0x0A, 0xFF, 0xFF]), None);
+        // RFC 4733 §2.5.1.3: the next segment starts where the full one ends.
+        assert_eq!(rx.on_packet(100 + 0xFFFF, &[0, 0x0A, 0x01, 0]), None);
+        assert_eq!(rx.on_packet(100 + 0xFFFF, &[0, 0x8A, 0x02, 0]), None);
+        assert_eq!(rx.on_packet(100 + 0xFFFF + 0x0400, &[0, 0x0A, 0, 160]), Some('0'));
+    }
+
+    #[test]
+    fn baresip_shaped_stream() {
+        // baresip (libre telev): 50 ms packets at 8 kHz, duration += 400, end packet sent
+        // three times with the final duration, marker on the first, one timestamp per event.
+        let mut rx = DtmfReceiver::new();
+        let mut heard = String::new();
+        for (i, code) in [1u8, 1, 11].into_iter().enumerate() {
+            let ts = 80_000 + i as u32 * 4000;
+            for dur in [400u16, 800, 1200] {
+                let d = dur.to_be_bytes();
+                heard.extend(rx.on_packet(ts, &[code, 0x0A, d[0], d[1]]));
+            }
+            for _ in 0..3 {
+                heard.extend(rx.on_packet(ts, &[code, 0x8A, 0x04, 0xB0]));
+            }
+        }
+        assert_eq!(heard, "11#");
+    }
+
+    #[test]
+    fn random_payloads_never_panic() {
+        let mut rx = DtmfReceiver::new();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut buf = [0u8; 8];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf.copy_from_slice(&x.to_le_bytes());
+            let len = (x >> 60) as usize % 9;
+            let _ = rx.on_packet((x >> 32) as u32 & 0x3_FFFF, &buf[..len]);
+        }
+    }
 }

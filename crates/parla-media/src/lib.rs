@@ -14,6 +14,7 @@ pub mod rtp;
 pub mod sample;
 pub mod session;
 pub mod stats;
+pub mod tone;
 
 pub use codec::{CodecKind, CodecParams};
 pub use device::AudioEndpoint;
@@ -21,3 +22,4 @@ pub use error::{CodecError, MediaError, RtpError};
 pub use events::{MediaEvent, MediaEventSink};
 pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
 pub use stats::MediaStats;
+pub use tone::{Tone, TonePlayer};

@@ -133,6 +133,10 @@ impl CallMedia {
         session.send_dtmf(digits).map_err(|e| e.to_string())
     }
 
+    pub fn is_running(&self) -> bool {
+        self.session.is_some()
+    }
+
     pub fn stop(&mut self) {
         if let Some(session) = self.session.take() {
             let stats = session.stop();

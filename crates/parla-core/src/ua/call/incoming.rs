@@ -4,6 +4,7 @@ use super::{sdp_headers, Call, CallEnv};
 use crate::api::{CallId, CallState, DeclineReason, Event};
 use crate::sdp::{Direction, NegotiatedMedia};
 use crate::ua::calls::CallCommand;
+use crate::ua::tones;
 use rsipstack::dialog::dialog::DialogState;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::StatusCode;
@@ -90,12 +91,14 @@ pub async fn run_incoming(
         name,
     });
 
+    let mut ringtone = tones::ringtone(&call.env.audio);
     let mut answered = false;
     loop {
         tokio::select! {
             command = commands.recv() => match command {
                 Some(CallCommand::Answer) if !answered => {
                     answered = true;
+                    drop(ringtone.take());
                     if let Err(e) = dialog.accept(Some(sdp_headers()), Some(body.clone().into_bytes())) {
                         return call.end(&format!("cannot answer: {e}"), None).await;
                     }

@@ -5,6 +5,7 @@ use super::{failure_reason, sdp_refusal, Call, CallEnv};
 use crate::api::{CallId, CallState, Event};
 use crate::sdp::Direction;
 use crate::ua::calls::CallCommand;
+use crate::ua::tones;
 use rsipstack::dialog::dialog::DialogState;
 use rsipstack::dialog::invitation::InviteOption;
 use rsipstack::sip::{StatusCodeKind, Uri};
@@ -55,6 +56,7 @@ pub async fn run_outgoing(
     };
 
     let mut cancelled = false;
+    let mut ringback = None;
     let result = loop {
         tokio::select! {
             result = &mut invite => break result,
@@ -62,7 +64,11 @@ pub async fn run_outgoing(
                 if let Some(DialogState::Early(_, response)) = state {
                     call.set_state(CallState::Ringing);
                     if !response.body.is_empty() {
+                        // The far end plays its own ringback (or an announcement) as early media.
+                        ringback = None;
                         early_media(&mut call, &local, &response.body);
+                    } else if ringback.is_none() && call.media.as_ref().is_none_or(|m| !m.is_running()) {
+                        ringback = tones::ringback(&call.env.audio);
                     }
                 }
             }
@@ -98,8 +104,12 @@ pub async fn run_outgoing(
         }
         Err(e) => return call.end(&format!("call task failed: {e}"), None).await,
     };
+    drop(ringback);
     let code = response.status_code.code();
     if response.status_code.kind() != StatusCodeKind::Successful {
+        if matches!(code, 486 | 600) {
+            tones::busy(&call.env.audio);
+        }
         return call.end(failure_reason(code), Some(code)).await;
     }
     if cancelled {

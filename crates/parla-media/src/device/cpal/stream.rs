@@ -1,0 +1,219 @@
+//! Building cpal streams: the device's preferred config, a ~10 ms period when the device allows
+//! it, any sample format, and an error callback that only sets flags.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use ::cpal::traits::{DeviceTrait, StreamTrait};
+use ::cpal::{
+    BufferSize, Device, ErrorKind, FromSample, SampleFormat, SizedSample, Stream, StreamConfig,
+    SupportedBufferSize, SupportedStreamConfig,
+};
+use rtrb::{Consumer, Producer, RingBuffer};
+
+use super::rt::{CaptureFeed, PlaybackFeed, Shared};
+use super::{device_error, ms_to_samples, RING_MS};
+use crate::error::MediaError;
+
+/// The device period asked for (the callback size): the capture share of the delay budget.
+const PERIOD_MS: u32 = 10;
+/// Playback cushion held in the ring before the callback starts playing.
+const PLAYBACK_PRIME_MS: u32 = 10;
+
+/// A running stream and what the media side needs to use it.
+pub(crate) struct Built<R> {
+    pub stream: Stream,
+    pub ring: R,
+    pub shared: Arc<Shared>,
+    pub rate: u32,
+}
+
+/// Why a stream stopped working, as stored in [`Shared::failure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Failure {
+    Gone = 1,
+    ServerGone = 2,
+    Invalidated = 3,
+    Other = 4,
+}
+
+impl Failure {
+    pub fn load(shared: &Shared) -> Option<Failure> {
+        match shared.failure.load(Relaxed) {
+            0 => None,
+            1 => Some(Failure::Gone),
+            2 => Some(Failure::ServerGone),
+            3 => Some(Failure::Invalidated),
+            _ => Some(Failure::Other),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Failure::Gone => "the device was disconnected",
+            Failure::ServerGone => "the sound server went away",
+            Failure::Invalidated => "the stream was invalidated",
+            Failure::Other => "the device reported an error",
+        }
+    }
+}
+
+/// The error callback: runs on the device thread, so it only sorts the error into counters and
+/// the failure flag. (cpal hands the error over by value; dropping it here is cpal's own
+/// allocation coming back, once per error.)
+fn on_error(shared: &Shared, err: ::cpal::Error) {
+    let failure = match err.kind() {
+        ErrorKind::Xrun => {
+            Shared::bump(&shared.xruns);
+            return;
+        }
+        // Rerouted by the backend, or only lower priority: the stream still runs.
+        ErrorKind::DeviceChanged | ErrorKind::RealtimeDenied => return,
+        ErrorKind::DeviceNotAvailable => Failure::Gone,
+        ErrorKind::HostUnavailable => Failure::ServerGone,
+        ErrorKind::StreamInvalidated => Failure::Invalidated,
+        _ => Failure::Other,
+    };
+    let _ = shared
+        .failure
+        .compare_exchange(0, failure as u8, Relaxed, Relaxed);
+}
+
+/// Starts capture on `device` at its preferred config; mono `f32` at `rate` comes out of `ring`.
+pub(crate) fn build_input(device: &Device, name: &str) -> Result<Built<Consumer<f32>>, MediaError> {
+    let supported = device
+        .default_input_config()
+        .map_err(|e| device_error(format!("audio input \"{name}\" has no usable format: {e}")))?;
+    with_period_fallback(name, &supported, |config| {
+        let shared = Arc::new(Shared::default());
+        let (tx, rx) = RingBuffer::new(ms_to_samples(config.sample_rate, RING_MS));
+        let feed = CaptureFeed::new(tx, config.channels, Arc::clone(&shared));
+        let stream = by_format(supported.sample_format(), Input { device, config, feed, shared: &shared })?;
+        Ok(Built { stream, ring: rx, shared, rate: config.sample_rate })
+    })
+}
+
+/// Starts playback on `device`; mono `f32` at `rate` pushed into `ring` is heard.
+pub(crate) fn build_output(
+    device: &Device,
+    name: &str,
+) -> Result<Built<Producer<f32>>, MediaError> {
+    let supported = device
+        .default_output_config()
+        .map_err(|e| device_error(format!("audio output \"{name}\" has no usable format: {e}")))?;
+    with_period_fallback(name, &supported, |config| {
+        let shared = Arc::new(Shared::default());
+        let (tx, rx) = RingBuffer::new(ms_to_samples(config.sample_rate, RING_MS));
+        let prime = ms_to_samples(config.sample_rate, PLAYBACK_PRIME_MS);
+        let feed = PlaybackFeed::new(rx, config.channels, prime, Arc::clone(&shared));
+        let stream = by_format(supported.sample_format(), Output { device, config, feed, shared: &shared })?;
+        Ok(Built { stream, ring: tx, shared, rate: config.sample_rate })
+    })
+}
+
+/// Tries a fixed ~10 ms period when the device's range allows it, then the device's own
+/// default; starts the stream that builds.
+fn with_period_fallback<R>(
+    name: &str,
+    supported: &SupportedStreamConfig,
+    mut build: impl FnMut(StreamConfig) -> Result<Built<R>, ::cpal::Error>,
+) -> Result<Built<R>, MediaError> {
+    let mut config = supported.config();
+    let period = ms_to_samples(config.sample_rate, PERIOD_MS) as u32;
+    let fits = matches!(supported.buffer_size(),
+        SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&period));
+    let built = if fits {
+        config.buffer_size = BufferSize::Fixed(period);
+        build(config).or_else(|_| {
+            config.buffer_size = BufferSize::Default;
+            build(config)
+        })
+    } else {
+        build(config)
+    };
+    let built = built.map_err(|e| device_error(format!("cannot open audio device \"{name}\": {e}")))?;
+    built
+        .stream
+        .play()
+        .map_err(|e| device_error(format!("cannot start audio device \"{name}\": {e}")))?;
+    Ok(built)
+}
+
+/// A stream direction, built for one concrete sample type.
+trait Build {
+    fn build<T>(self) -> Result<Stream, ::cpal::Error>
+    where
+        T: SizedSample + FromSample<f32>,
+        f32: FromSample<T>;
+}
+
+struct Input<'a> {
+    device: &'a Device,
+    config: StreamConfig,
+    feed: CaptureFeed,
+    shared: &'a Arc<Shared>,
+}
+
+impl Build for Input<'_> {
+    fn build<T>(self) -> Result<Stream, ::cpal::Error>
+    where
+        T: SizedSample + FromSample<f32>,
+        f32: FromSample<T>,
+    {
+        let mut feed = self.feed;
+        let shared = Arc::clone(self.shared);
+        self.device.build_input_stream(
+            self.config,
+            move |data: &[T], _: &_| feed.on_data(data),
+            move |err| on_error(&shared, err),
+            None,
+        )
+    }
+}
+
+struct Output<'a> {
+    device: &'a Device,
+    config: StreamConfig,
+    feed: PlaybackFeed,
+    shared: &'a Arc<Shared>,
+}
+
+impl Build for Output<'_> {
+    fn build<T>(self) -> Result<Stream, ::cpal::Error>
+    where
+        T: SizedSample + FromSample<f32>,
+        f32: FromSample<T>,
+    {
+        let mut feed = self.feed;
+        let shared = Arc::clone(self.shared);
+        self.device.build_output_stream(
+            self.config,
+            move |data: &mut [T], _: &_| feed.on_data(data),
+            move |err| on_error(&shared, err),
+            None,
+        )
+    }
+}
+
+fn by_format(format: SampleFormat, b: impl Build) -> Result<Stream, ::cpal::Error> {
+    use ::cpal::{I24, U24};
+    match format {
+        SampleFormat::I8 => b.build::<i8>(),
+        SampleFormat::I16 => b.build::<i16>(),
+        SampleFormat::I24 => b.build::<I24>(),
+        SampleFormat::I32 => b.build::<i32>(),
+        SampleFormat::I64 => b.build::<i64>(),
+        SampleFormat::U8 => b.build::<u8>(),
+        SampleFormat::U16 => b.build::<u16>(),
+        SampleFormat::U24 => b.build::<U24>(),
+        SampleFormat::U32 => b.build::<u32>(),
+        SampleFormat::U64 => b.build::<u64>(),
+        SampleFormat::F32 => b.build::<f32>(),
+        SampleFormat::F64 => b.build::<f64>(),
+        other => Err(::cpal::Error::with_message(
+            ErrorKind::UnsupportedConfig,
+            format!("sample format {other} is not supported"),
+        )),
+    }
+}

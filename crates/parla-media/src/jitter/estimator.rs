@@ -1,0 +1,104 @@
+//! Network figures from arrival times: RFC 3550 interarrival jitter, the lowest recent transit
+//! time, and a peak-hold envelope of the deviation from it that sets the target delay.
+//!
+//! All times are milliseconds on the buffer's own scale (arrival relative to its first packet,
+//! RTP timestamps relative to the stream's first).
+
+/// The lowest transit time is taken over the last one to two of these.
+const BASE_WINDOW_MS: f64 = 5_000.0;
+/// Time constant of the envelope's fall once the network calms.
+const ENVELOPE_FALL_MS: f64 = 3_000.0;
+
+pub(super) struct Estimator {
+    jitter_ms: f64,
+    prev_transit: Option<f64>,
+    base: MinWindow,
+    envelope_ms: f64,
+    prev_dev_ms: f64,
+    fall_per_packet: f64,
+    ptime_ms: f64,
+}
+
+impl Estimator {
+    pub fn new(ptime_ms: f64, initial_envelope_ms: f64) -> Self {
+        Self {
+            jitter_ms: 0.0,
+            prev_transit: None,
+            base: MinWindow::default(),
+            envelope_ms: initial_envelope_ms,
+            prev_dev_ms: 0.0,
+            fall_per_packet: (-ptime_ms / ENVELOPE_FALL_MS).exp(),
+            ptime_ms,
+        }
+    }
+
+    /// RFC 3550 §6.4.1 interarrival jitter.
+    pub fn jitter_ms(&self) -> f64 {
+        self.jitter_ms
+    }
+
+    /// How much delay covers the recent deviation from the lowest transit time.
+    pub fn envelope_ms(&self) -> f64 {
+        self.envelope_ms
+    }
+
+    /// The lowest recent transit time (0 before the first packet).
+    pub fn base_ms(&self) -> f64 {
+        self.base.get().unwrap_or(0.0)
+    }
+
+    /// How much later than the fastest recent packet this transit time is (0 before any).
+    pub fn deviation_ms(&self, transit_ms: f64) -> f64 {
+        self.base.get().map_or(0.0, |b| (transit_ms - b).max(0.0))
+    }
+
+    /// Forgets the timing of earlier packets: their timestamps no longer line up (new stream,
+    /// or a sender that paused its clock). The envelope stays: the network is the same.
+    pub fn resync(&mut self) {
+        self.prev_transit = None;
+        self.base = MinWindow::default();
+        self.prev_dev_ms = 0.0;
+    }
+
+    /// Takes one received packet (in arrival order).
+    pub fn observe(&mut self, transit_ms: f64, arrival_ms: f64) {
+        if let Some(prev) = self.prev_transit {
+            let d = (transit_ms - prev).abs();
+            self.jitter_ms += (d - self.jitter_ms) / 16.0;
+        }
+        self.prev_transit = Some(transit_ms);
+        self.base.update(transit_ms, arrival_ms);
+        let dev = self.deviation_ms(transit_ms);
+        // A lone late packet raises the envelope by at most a frame; a second one confirms a
+        // burst and lifts it all the way. One stray 150 ms packet should not cost seconds of delay.
+        let input = dev.min(self.prev_dev_ms + self.ptime_ms);
+        self.prev_dev_ms = dev;
+        self.envelope_ms = input.max(self.envelope_ms * self.fall_per_packet);
+    }
+}
+
+#[derive(Default)]
+struct MinWindow {
+    current: Option<f64>,
+    previous: Option<f64>,
+    started_ms: f64,
+}
+
+impl MinWindow {
+    fn get(&self) -> Option<f64> {
+        match (self.current, self.previous) {
+            (Some(c), Some(p)) => Some(c.min(p)),
+            (c, p) => c.or(p),
+        }
+    }
+
+    fn update(&mut self, value: f64, now_ms: f64) {
+        if self.current.is_none() || now_ms - self.started_ms >= BASE_WINDOW_MS {
+            self.previous = self.current.or(Some(value));
+            self.current = Some(value);
+            self.started_ms = now_ms;
+        } else {
+            self.current = self.current.map(|c| c.min(value));
+        }
+    }
+}
