@@ -6,10 +6,13 @@
 
 pub mod codec;
 pub mod device;
+pub mod dtmf;
 pub mod error;
 pub mod events;
+pub mod peer;
 mod pipeline;
 pub mod resample;
+pub mod rtcp;
 pub mod rtp;
 pub mod sample;
 pub mod session;

@@ -1,33 +1,44 @@
-//! The media thread's loop: every ptime, capture -> encode -> send, then drain the socket and
-//! decode -> resample -> play. Paced by deadlines from one start instant, so it does not drift.
+//! The media thread's loop: every ptime, capture -> encode (or a DTMF event) -> send, then drain
+//! the socket: accept RTP only from the peer, DTMF digits out, voice decode -> resample -> play;
+//! RTCP reports on their own schedule. Paced by deadlines from one start instant, so it does
+//! not drift.
 
-use std::io::ErrorKind;
+mod receive;
+mod send;
+
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::codec::{CodecParams, Decoder, Encoder, MAX_DECODED_SAMPLES};
 use crate::device::{AudioSink, AudioSource};
+use crate::dtmf::{DtmfReceiver, DtmfSender};
+use crate::events::{MediaEvent, MediaEventSink};
+use crate::peer::{PeerFilter, RtpTimeout};
 use crate::resample::StreamResampler;
-use crate::rtp::{self, RtpSender, MAX_DATAGRAM};
+use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
+use crate::rtp::{RtpSender, MAX_DATAGRAM};
 use crate::sample::frame_samples;
 use crate::session::Control;
 use crate::stats::Counters;
 
-/// Cap on datagrams handled per tick, so a flood cannot stall sending; the rest waits in the
-/// socket buffer (and the kernel drops what does not fit).
-const MAX_DATAGRAMS_PER_TICK: usize = 64;
 /// Falling further behind than this many ticks (suspend, debugger) skips ahead instead of
 /// bursting the missed packets.
 const MAX_LAG_TICKS: u64 = 5;
+/// No RTP for this long while both directions are active ends the call.
+pub(crate) const RTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the thread owns, built by `MediaSession::start`.
 pub(crate) struct Setup {
     pub socket: UdpSocket,
+    /// The RTCP socket (our RTP port + 1), when the engine bound one.
+    pub rtcp_socket: Option<UdpSocket>,
     pub remote: SocketAddr,
+    pub remote_rtcp: Option<SocketAddr>,
     pub codec: CodecParams,
     pub telephone_event_pt: Option<u8>,
+    pub telephone_event_clock_rate: u32,
     pub ptime_ms: u32,
     pub encoder: Box<dyn Encoder>,
     pub decoder: Box<dyn Decoder>,
@@ -36,6 +47,7 @@ pub(crate) struct Setup {
     pub resampler: StreamResampler,
     pub control: Arc<Control>,
     pub counters: Arc<Counters>,
+    pub events: Option<MediaEventSink>,
 }
 
 pub(crate) struct Pipeline {
@@ -43,6 +55,12 @@ pub(crate) struct Pipeline {
     rtp: RtpSender,
     ptime: Duration,
     timestamp_step: u32,
+    peer: PeerFilter,
+    timeout: RtpTimeout,
+    timed_out: bool,
+    rtcp: RtcpSession,
+    dtmf_out: DtmfSender,
+    dtmf_in: DtmfReceiver,
     capture: Vec<f32>,
     payload: Vec<u8>,
     packet: Vec<u8>,
@@ -53,16 +71,37 @@ pub(crate) struct Pipeline {
 impl Pipeline {
     pub fn new(s: Setup) -> Self {
         let capture = vec![0.0; frame_samples(s.encoder.sample_rate(), s.ptime_ms)];
+        let rtp = RtpSender::new(s.codec.payload_type);
+        let cname = format!(
+            "parla-{:08x}@{}",
+            rtp.ssrc(),
+            s.socket
+                .local_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default()
+        );
         Self {
-            rtp: RtpSender::new(s.codec.payload_type),
+            rtcp: RtcpSession::new(rtp.ssrc(), &cname, s.codec.clock_rate),
+            rtp,
             ptime: Duration::from_millis(u64::from(s.ptime_ms)),
             timestamp_step: s.codec.timestamp_step(s.ptime_ms),
+            peer: PeerFilter::new(s.remote),
+            timeout: RtpTimeout::new(RTP_TIMEOUT),
+            timed_out: false,
+            dtmf_out: DtmfSender::new(s.telephone_event_clock_rate, s.ptime_ms),
+            dtmf_in: DtmfReceiver::new(),
             capture,
             payload: vec![0; MAX_DATAGRAM],
             packet: vec![0; MAX_DATAGRAM],
             datagram: vec![0; MAX_DATAGRAM],
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
             s,
+        }
+    }
+
+    fn emit(&self, event: MediaEvent) {
+        if let Some(events) = &self.s.events {
+            events.emit(event);
         }
     }
 
@@ -74,9 +113,13 @@ impl Pipeline {
             if let Some(remote) = self.s.control.take_remote() {
                 tracing::debug!(%remote, "media remote changed");
                 self.s.remote = remote;
+                self.peer.set_negotiated(remote);
             }
+            self.take_queued_digits();
             self.send_frame();
             self.receive();
+            self.receive_rtcp();
+            self.housekeeping(Instant::now());
 
             tick += 1;
             let mut deadline = start + self.span(tick);
@@ -91,6 +134,7 @@ impl Pipeline {
             }
             self.wait_until(deadline);
         }
+        self.send_rtcp(true);
         if let Err(e) = self.s.sink.finish() {
             Counters::bump(&self.s.counters.output_errors);
             tracing::warn!("closing the audio output failed: {e}");
@@ -99,6 +143,51 @@ impl Pipeline {
             tracing::warn!("cannot make the RTP socket blocking again: {e}");
         }
         self.s.socket
+    }
+
+    /// RTCP reports when due, and the far end's silence.
+    fn housekeeping(&mut self, now: Instant) {
+        if now >= self.rtcp.next_report_due() {
+            self.send_rtcp(false);
+        }
+        let expecting = self.s.control.send.load(Relaxed) && self.s.control.receive.load(Relaxed);
+        if !self.timed_out && self.timeout.expired(now, expecting) {
+            self.timed_out = true;
+            tracing::info!("no RTP from the far end for {} s", RTP_TIMEOUT.as_secs());
+            self.emit(MediaEvent::RtpTimeout);
+        }
+    }
+
+    fn send_rtcp(&mut self, bye: bool) {
+        let (Some(socket), Some(to)) = (&self.s.rtcp_socket, self.rtcp_destination()) else {
+            return;
+        };
+        let mut report = [0u8; MAX_REPORT_LEN];
+        let now = Instant::now();
+        let built = if bye {
+            self.rtcp.build_bye(now, SystemTime::now(), &mut report)
+        } else {
+            self.rtcp.build_report(now, SystemTime::now(), &mut report)
+        };
+        match built {
+            Ok(n) => {
+                if let Err(e) = socket.send_to(&report[..n], to) {
+                    tracing::debug!("sending RTCP failed: {e}");
+                }
+            }
+            Err(e) => tracing::debug!("building RTCP failed: {e}"),
+        }
+    }
+
+    /// RTCP goes to the SDP's `a=rtcp` address, else the RTP address (latched) with port + 1.
+    fn rtcp_destination(&self) -> Option<SocketAddr> {
+        if let Some(addr) = self.s.remote_rtcp {
+            if !self.peer.is_latched() {
+                return Some(addr);
+            }
+        }
+        let rtp = self.peer.current();
+        Some(SocketAddr::new(rtp.ip(), rtp.port().checked_add(1)?))
     }
 
     /// `ticks` packet times as a duration.
@@ -115,128 +204,6 @@ impl Pipeline {
                 return;
             }
             std::thread::park_timeout(deadline - now);
-        }
-    }
-
-    fn send_frame(&mut self) {
-        let counters = &self.s.counters;
-        // Capture runs even when not sending, so a live device keeps being drained.
-        if let Err(e) = self.s.source.read(&mut self.capture) {
-            if Counters::bump(&counters.input_errors) {
-                tracing::warn!("audio input failed, sending silence: {e}");
-            }
-        }
-        if !self.s.control.send.load(Relaxed) {
-            self.rtp.skip(self.timestamp_step);
-            return;
-        }
-        if self.s.control.muted.load(Relaxed) {
-            self.capture.fill(0.0);
-        }
-        let len = match self.s.encoder.encode(&self.capture, &mut self.payload) {
-            Ok(len) => len,
-            Err(e) => {
-                if Counters::bump(&counters.encode_errors) {
-                    tracing::warn!("encoding failed: {e}");
-                }
-                self.rtp.skip(self.timestamp_step);
-                return;
-            }
-        };
-        let n = match self
-            .rtp
-            .write(&self.payload[..len], self.timestamp_step, &mut self.packet)
-        {
-            Ok(n) => n,
-            Err(e) => {
-                if Counters::bump(&counters.encode_errors) {
-                    tracing::warn!("packetising failed: {e}");
-                }
-                self.rtp.skip(self.timestamp_step);
-                return;
-            }
-        };
-        match self.s.socket.send_to(&self.packet[..n], self.s.remote) {
-            Ok(_) => {
-                Counters::bump(&counters.packets_sent);
-                Counters::add(&counters.bytes_sent, n);
-            }
-            Err(e) => {
-                if Counters::bump(&counters.send_errors) {
-                    tracing::warn!(remote = %self.s.remote, "sending RTP failed: {e}");
-                }
-            }
-        }
-    }
-
-    fn receive(&mut self) {
-        for _ in 0..MAX_DATAGRAMS_PER_TICK {
-            match self.s.socket.recv_from(&mut self.datagram) {
-                Ok((n, _from)) => self.handle_datagram(n),
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                // ICMP errors from earlier sends surface here on some systems; not fatal.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
-                    ) => {}
-                Err(e) => {
-                    if Counters::bump(&self.s.counters.receive_errors) {
-                        tracing::warn!("receiving RTP failed: {e}");
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    fn handle_datagram(&mut self, n: usize) {
-        let Self {
-            s,
-            datagram,
-            decoded,
-            ..
-        } = self;
-        let counters = &s.counters;
-        let Ok(packet) = rtp::parse(&datagram[..n]) else {
-            Counters::bump(&counters.malformed_received);
-            return;
-        };
-        counters.mark_packet(Instant::now());
-        let pt = packet.header.payload_type;
-        if pt != s.codec.payload_type {
-            if Some(pt) == s.telephone_event_pt {
-                Counters::bump(&counters.telephone_events_received);
-            } else {
-                Counters::bump(&counters.packets_ignored);
-            }
-            return;
-        }
-        Counters::bump(&counters.packets_received);
-        Counters::add(&counters.bytes_received, n);
-        if !s.control.receive.load(Relaxed) {
-            return;
-        }
-        let samples = match s.decoder.decode(packet.payload, decoded) {
-            Ok(k) => k,
-            Err(e) => {
-                if Counters::bump(&counters.decode_errors) {
-                    tracing::debug!("decoding RTP failed: {e}");
-                }
-                return;
-            }
-        };
-        let sink = &mut s.sink;
-        let mut write_error = None;
-        let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
-            if write_error.is_none() {
-                write_error = sink.write(pcm).err();
-            }
-        });
-        if let Some(e) = resampled.err().or(write_error) {
-            if Counters::bump(&counters.output_errors) {
-                tracing::warn!("audio output failed: {e}");
-            }
         }
     }
 }

@@ -74,6 +74,32 @@ impl RtpSender {
         Ok(end)
     }
 
+    /// Writes a packet of another payload type (an RFC 4733 event) with its own marker and
+    /// timestamp, in this stream's sequence. The voice timestamp is left alone: the caller
+    /// advances it with [`RtpSender::skip`] for the time the event takes.
+    pub fn write_event(
+        &mut self,
+        payload_type: u8,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, RtpError> {
+        let (voice_pt, voice_marker, voice_ts) = (
+            self.header.payload_type,
+            self.header.marker,
+            self.header.timestamp,
+        );
+        self.header.payload_type = payload_type & 0x7F;
+        self.header.marker = marker;
+        self.header.timestamp = timestamp;
+        let written = self.write(payload, 0, out);
+        self.header.payload_type = voice_pt;
+        self.header.marker = voice_marker;
+        self.header.timestamp = voice_ts;
+        written
+    }
+
     /// Time passes without sending (hold, or a stall): the timestamp keeps pace with the clock so
     /// the far end sees the gap, and the next packet starts a talkspurt with the marker set.
     pub fn skip(&mut self, duration: u32) {

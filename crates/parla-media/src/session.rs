@@ -47,6 +47,13 @@ pub struct MediaConfig {
     pub opus_complexity: u8,
     /// Where digits, device changes and timeouts are reported; `None` drops them.
     pub events: Option<MediaEventSink>,
+    /// Our RTCP socket (RTP port + 1), and where the far end wants RTCP (its `a=rtcp`); with no
+    /// socket no RTCP is sent or read.
+    pub rtcp_socket: Option<UdpSocket>,
+    pub remote_rtcp: Option<SocketAddr>,
+    /// The telephone-event clock (its `a=rtpmap` rate) when it differs from the codec's, as with
+    /// Opus at 48 kHz and telephone-event/8000: event durations are counted in it.
+    pub telephone_event_clock_rate: Option<u32>,
 }
 
 impl MediaConfig {
@@ -63,6 +70,9 @@ impl MediaConfig {
             opus_bitrate: DEFAULT_OPUS_BITRATE,
             opus_complexity: DEFAULT_OPUS_COMPLEXITY,
             events: None,
+            rtcp_socket: None,
+            remote_rtcp: None,
+            telephone_event_clock_rate: None,
         }
     }
 }
@@ -134,9 +144,18 @@ impl MediaSession {
             dtmf: Mutex::new(String::new()),
         });
         let counters = Arc::new(Counters::new());
+        if let Some(rtcp) = &cfg.rtcp_socket {
+            rtcp.set_nonblocking(true).map_err(MediaError::Socket)?;
+        }
         let pipeline = Pipeline::new(Setup {
             socket: cfg.socket,
+            rtcp_socket: cfg.rtcp_socket,
             remote: cfg.remote,
+            remote_rtcp: cfg.remote_rtcp,
+            telephone_event_clock_rate: cfg
+                .telephone_event_clock_rate
+                .unwrap_or(cfg.codec.clock_rate),
+            events: cfg.events,
             codec: cfg.codec,
             telephone_event_pt: cfg.telephone_event_pt,
             ptime_ms: cfg.ptime_ms,

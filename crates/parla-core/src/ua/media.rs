@@ -14,6 +14,8 @@ const BIND_ATTEMPTS: usize = 64;
 
 pub struct CallMedia {
     socket: UdpSocket,
+    /// RTP port + 1 (RFC 3550); the SDP leaves it implicit.
+    rtcp_socket: UdpSocket,
     local: SocketAddr,
     audio: AudioConfig,
     session: Option<MediaSession>,
@@ -29,11 +31,14 @@ impl CallMedia {
         let mut last_error = None;
         for _ in 0..BIND_ATTEMPTS {
             let port = rand::random_range(RTP_PORTS.start / 2..RTP_PORTS.end / 2) * 2;
-            match UdpSocket::bind(SocketAddr::new(ip, port)) {
-                Ok(socket) => {
+            let pair = UdpSocket::bind(SocketAddr::new(ip, port))
+                .and_then(|rtp| Ok((rtp, UdpSocket::bind(SocketAddr::new(ip, port + 1))?)));
+            match pair {
+                Ok((socket, rtcp_socket)) => {
                     let local = socket.local_addr()?;
                     return Ok(Self {
                         socket,
+                        rtcp_socket,
                         local,
                         audio,
                         session: None,
@@ -96,6 +101,9 @@ impl CallMedia {
             opus_bitrate: self.audio.opus_bitrate,
             opus_complexity: self.audio.opus_complexity,
             events: Some(self.events.clone()),
+            rtcp_socket: self.rtcp_socket.try_clone().ok(),
+            remote_rtcp: Some(negotiated.remote_rtcp),
+            telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
         };
         let session = MediaSession::start(config).map_err(|e| e.to_string())?;
         session.set_muted(self.muted);

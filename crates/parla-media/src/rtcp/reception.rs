@@ -124,7 +124,8 @@ impl Reception {
     }
 
     pub fn lost(&self) -> i64 {
-        i64::try_from(self.expected()).unwrap_or(i64::MAX) - i64::try_from(self.received).unwrap_or(i64::MAX)
+        i64::try_from(self.expected()).unwrap_or(i64::MAX)
+            - i64::try_from(self.received).unwrap_or(i64::MAX)
     }
 
     /// Interarrival jitter in RTP timestamp units.

@@ -42,6 +42,20 @@ pub(super) fn clamp_lost(lost: i64) -> i32 {
     i32::try_from(lost.clamp(LOST_MIN, LOST_MAX)).unwrap_or(0)
 }
 
+pub(super) const BYE_LEN: usize = HEADER_LEN + 4;
+
+/// Bytes of an SR (with `sender`) or RR with zero or one report block.
+pub(super) fn report_len(sender: bool, block: bool) -> usize {
+    HEADER_LEN + 4 + usize::from(sender) * SENDER_INFO_LEN + usize::from(block) * REPORT_BLOCK_LEN
+}
+
+/// Bytes of an SDES packet with one CNAME chunk: the item list ends with at least one null
+/// octet, then pads to a 32-bit boundary.
+pub(super) fn sdes_len(cname_len: usize) -> usize {
+    let items = 2 + cname_len;
+    HEADER_LEN + 4 + items + (4 - items % 4)
+}
+
 /// Writes into a caller's buffer; running out of room is an error, never a panic.
 pub(super) struct Writer<'a> {
     buf: &'a mut [u8],
@@ -91,10 +105,7 @@ pub(super) fn write_report(
     block: Option<&ReportBlock>,
 ) -> Result<(), RtcpError> {
     let count = u8::from(block.is_some());
-    let len = HEADER_LEN
-        + 4
-        + sender.map_or(0, |_| SENDER_INFO_LEN)
-        + usize::from(count) * REPORT_BLOCK_LEN;
+    let len = report_len(sender.is_some(), block.is_some());
     w.header(count, if sender.is_some() { SR } else { RR }, len)?;
     w.u32(ssrc)?;
     if let Some(s) = sender {
@@ -116,12 +127,15 @@ pub(super) fn write_report(
 }
 
 /// One SDES chunk with the CNAME item; `cname` must be at most 255 bytes.
-pub(super) fn write_sdes_cname(w: &mut Writer<'_>, ssrc: u32, cname: &[u8]) -> Result<(), RtcpError> {
+pub(super) fn write_sdes_cname(
+    w: &mut Writer<'_>,
+    ssrc: u32,
+    cname: &[u8],
+) -> Result<(), RtcpError> {
     let name_len = u8::try_from(cname.len()).map_err(|_| RtcpError::BadLength)?;
     let items = 2 + cname.len();
-    // The item list ends with at least one null octet, then pads to a 32-bit boundary.
-    let pad = 4 - items % 4;
-    w.header(1, SDES, HEADER_LEN + 4 + items + pad)?;
+    let pad = sdes_len(cname.len()) - HEADER_LEN - 4 - items;
+    w.header(1, SDES, sdes_len(cname.len()))?;
     w.u32(ssrc)?;
     w.put(&[SDES_CNAME, name_len])?;
     w.put(cname)?;
@@ -129,7 +143,7 @@ pub(super) fn write_sdes_cname(w: &mut Writer<'_>, ssrc: u32, cname: &[u8]) -> R
 }
 
 pub(super) fn write_bye(w: &mut Writer<'_>, ssrc: u32) -> Result<(), RtcpError> {
-    w.header(1, BYE, HEADER_LEN + 4)?;
+    w.header(1, BYE, BYE_LEN)?;
     w.u32(ssrc)
 }
 
@@ -176,7 +190,10 @@ impl<'a> Packets<'a> {
             return Err(RtcpError::BadVersion(b0 >> 6));
         }
         let len = (usize::from(u16::from_be_bytes([l0, l1])) + 1) * 4;
-        let (packet, rest) = self.rest.split_at_checked(len).ok_or(RtcpError::BadLength)?;
+        let (packet, rest) = self
+            .rest
+            .split_at_checked(len)
+            .ok_or(RtcpError::BadLength)?;
         let mut body = packet.get(HEADER_LEN..).ok_or(RtcpError::BadLength)?;
         if b0 & 0x20 != 0 {
             if !rest.is_empty() {
@@ -203,7 +220,9 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// An SR body: sender SSRC, sender info, and the bytes of its report blocks.
-pub(super) fn sender_report(p: &Packet<'_>) -> Result<(u32, SenderInfo, Blocks<'_>), RtcpError> {
+pub(super) fn sender_report<'a>(
+    p: &Packet<'a>,
+) -> Result<(u32, SenderInfo, Blocks<'a>), RtcpError> {
     let (ssrc, rest) = ssrc_and_rest(p.body)?;
     let info = rest.get(..SENDER_INFO_LEN).ok_or(RtcpError::BadLength)?;
     let word = |i| be32(info, i).ok_or(RtcpError::BadLength);
@@ -218,7 +237,7 @@ pub(super) fn sender_report(p: &Packet<'_>) -> Result<(u32, SenderInfo, Blocks<'
 }
 
 /// An RR body: sender SSRC and its report blocks.
-pub(super) fn receiver_report(p: &Packet<'_>) -> Result<(u32, Blocks<'_>), RtcpError> {
+pub(super) fn receiver_report<'a>(p: &Packet<'a>) -> Result<(u32, Blocks<'a>), RtcpError> {
     let (ssrc, rest) = ssrc_and_rest(p.body)?;
     Ok((ssrc, blocks(rest, p.count)?))
 }

@@ -1,0 +1,144 @@
+//! Draining the sockets each tick: RTP from the peer only (DTMF digits reported, voice decoded
+//! and played), RTCP reports from the far end.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+use super::Pipeline;
+use crate::events::MediaEvent;
+use crate::peer::PeerVerdict;
+use crate::rtp;
+use crate::stats::Counters;
+
+/// Cap on datagrams handled per tick, so a flood cannot stall sending; the rest waits in the
+/// socket buffer (and the kernel drops what does not fit).
+const MAX_DATAGRAMS_PER_TICK: usize = 64;
+
+/// `recv_from` on a non-blocking socket: `None` when there is nothing more to read now.
+fn next_datagram(
+    socket: &std::net::UdpSocket,
+    buf: &mut [u8],
+    counters: &Counters,
+) -> Option<(usize, SocketAddr)> {
+    loop {
+        match socket.recv_from(buf) {
+            Ok(got) => return Some(got),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return None,
+            // ICMP errors from earlier sends surface here on some systems; not fatal.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+                ) => {}
+            Err(e) => {
+                if Counters::bump(&counters.receive_errors) {
+                    tracing::warn!("receiving failed: {e}");
+                }
+                return None;
+            }
+        }
+    }
+}
+
+impl Pipeline {
+    pub(super) fn receive(&mut self) {
+        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+            let Some((n, from)) =
+                next_datagram(&self.s.socket, &mut self.datagram, &self.s.counters)
+            else {
+                return;
+            };
+            self.handle_datagram(n, from);
+        }
+    }
+
+    pub(super) fn receive_rtcp(&mut self) {
+        let Some(socket) = self.s.rtcp_socket.as_ref() else {
+            return;
+        };
+        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+            let Some((n, _from)) = next_datagram(socket, &mut self.datagram, &self.s.counters)
+            else {
+                return;
+            };
+            match self
+                .rtcp
+                .on_rtcp_received(&self.datagram[..n], Instant::now())
+            {
+                Ok(Some(report)) => tracing::trace!(?report, "RTCP report"),
+                Ok(None) => {}
+                Err(_) => {
+                    Counters::bump(&self.s.counters.malformed_received);
+                }
+            }
+        }
+    }
+
+    fn handle_datagram(&mut self, n: usize, from: SocketAddr) {
+        let now = Instant::now();
+        let counters = &self.s.counters;
+        let Ok(packet) = rtp::parse(&self.datagram[..n]) else {
+            Counters::bump(&counters.malformed_received);
+            return;
+        };
+        let pt = packet.header.payload_type;
+        let is_event = Some(pt) == self.s.telephone_event_pt;
+        if pt != self.s.codec.payload_type && !is_event {
+            Counters::bump(&counters.packets_ignored);
+            return;
+        }
+        let (ssrc, seq, timestamp) = (
+            packet.header.ssrc,
+            packet.header.sequence_number,
+            packet.header.timestamp,
+        );
+        match self.peer.accept(from, ssrc, seq, now) {
+            PeerVerdict::Drop => {
+                Counters::bump(&counters.packets_ignored);
+                return;
+            }
+            PeerVerdict::AcceptNewSource => self.dtmf_in.reset(),
+            PeerVerdict::Accept => {}
+        }
+        counters.mark_packet(now);
+        self.timeout.on_packet(now);
+        self.rtcp.on_rtp_received(ssrc, seq, timestamp, now);
+        if is_event {
+            Counters::bump(&counters.telephone_events_received);
+            if let Some(digit) = self.dtmf_in.on_packet(timestamp, packet.payload) {
+                tracing::debug!(%digit, "DTMF received");
+                self.emit(MediaEvent::Dtmf(digit));
+            }
+            return;
+        }
+        Counters::bump(&counters.packets_received);
+        Counters::add(&counters.bytes_received, n);
+        if !self.s.control.receive.load(Relaxed) {
+            return;
+        }
+        let s = &mut self.s;
+        let samples = match s.decoder.decode(packet.payload, &mut self.decoded) {
+            Ok(k) => k,
+            Err(e) => {
+                if Counters::bump(&s.counters.decode_errors) {
+                    tracing::debug!("decoding RTP failed: {e}");
+                }
+                return;
+            }
+        };
+        let sink = &mut s.sink;
+        let mut write_error = None;
+        let resampled = s.resampler.process(&self.decoded[..samples], &mut |pcm| {
+            if write_error.is_none() {
+                write_error = sink.write(pcm).err();
+            }
+        });
+        if let Some(e) = resampled.err().or(write_error) {
+            if Counters::bump(&s.counters.output_errors) {
+                tracing::warn!("audio output failed: {e}");
+            }
+        }
+    }
+}
