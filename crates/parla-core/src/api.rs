@@ -152,7 +152,7 @@ pub struct CallStatus {
     pub state: CallState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The engine is up: every enabled account has started registering.
@@ -198,6 +198,20 @@ pub enum Event {
         /// Plain text when the audio path could not start; the call goes on without audio.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         warning: Option<String>,
+    },
+    /// Every 2 s of a connected call: how it sounds (jitter buffer and RTCP figures).
+    Quality {
+        call: CallId,
+        jitter_ms: f32,
+        target_delay_ms: u32,
+        lost: u64,
+        late: u64,
+        concealed: u64,
+        /// What the far end reports losing of our audio, percent, and the round trip.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remote_loss_percent: Option<f32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rtt_ms: Option<f32>,
     },
     /// A DTMF digit from the far end (RFC 4733), once per key press.
     Dtmf { call: CallId, digit: String },

@@ -21,13 +21,14 @@ use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
 use crate::rtp::{RtpSender, MAX_DATAGRAM};
 use crate::sample::frame_samples;
 use crate::session::Control;
-use crate::stats::Counters;
+use crate::stats::{Counters, Quality};
 
 /// Falling further behind than this many ticks (suspend, debugger) skips ahead instead of
 /// bursting the missed packets.
 const MAX_LAG_TICKS: u64 = 5;
 /// No RTP for this long while both directions are active ends the call.
 pub(crate) const RTP_TIMEOUT: Duration = Duration::from_secs(30);
+const QUALITY_EVERY: Duration = Duration::from_secs(1);
 
 /// Everything the thread owns, built by `MediaSession::start`.
 pub(crate) struct Setup {
@@ -58,6 +59,7 @@ pub(crate) struct Pipeline {
     peer: PeerFilter,
     timeout: RtpTimeout,
     timed_out: bool,
+    next_quality: Instant,
     rtcp: RtcpSession,
     dtmf_out: DtmfSender,
     dtmf_in: DtmfReceiver,
@@ -88,6 +90,7 @@ impl Pipeline {
             peer: PeerFilter::new(s.remote),
             timeout: RtpTimeout::new(RTP_TIMEOUT),
             timed_out: false,
+            next_quality: Instant::now(),
             dtmf_out: DtmfSender::new(s.telephone_event_clock_rate, s.ptime_ms),
             dtmf_in: DtmfReceiver::new(),
             capture,
@@ -145,8 +148,12 @@ impl Pipeline {
         self.s.socket
     }
 
-    /// RTCP reports when due, and the far end's silence.
+    /// RTCP reports when due, the quality figures once a second, and the far end's silence.
     fn housekeeping(&mut self, now: Instant) {
+        if now >= self.next_quality {
+            self.next_quality = now + QUALITY_EVERY;
+            self.publish_quality();
+        }
         if now >= self.rtcp.next_report_due() {
             self.send_rtcp(false);
         }
@@ -156,6 +163,18 @@ impl Pipeline {
             tracing::info!("no RTP from the far end for {} s", RTP_TIMEOUT.as_secs());
             self.emit(MediaEvent::RtpTimeout);
         }
+    }
+
+    fn publish_quality(&self) {
+        let local = self.rtcp.local_stats();
+        let remote = self.rtcp.remote_report();
+        self.s.counters.set_quality(Quality {
+            jitter_ms: local.jitter_ms,
+            lost: u64::try_from(local.lost).unwrap_or(0),
+            remote_fraction_lost: remote.map(|r| r.fraction_lost),
+            rtt_ms: remote.and_then(|r| r.rtt_ms),
+            ..Quality::default()
+        });
     }
 
     fn send_rtcp(&mut self, bye: bool) {

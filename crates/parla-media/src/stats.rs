@@ -1,10 +1,29 @@
 //! Call media counters: written by the media thread with relaxed atomics, read from any thread.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// How the call sounds, for the call screen's quality indicator: what we measure on what we
+/// receive (jitter buffer) and what the far end reports of what we send (RTCP).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Quality {
+    /// Interarrival jitter of what we receive, ms (RFC 3550).
+    pub jitter_ms: f32,
+    /// The jitter buffer's current target delay, ms.
+    pub target_delay_ms: u32,
+    /// Packets that never arrived, arrived too late to play, and frames concealed.
+    pub lost: u64,
+    pub late: u64,
+    pub concealed: u64,
+    /// From the far end's RTCP reports: the share of our packets it lost recently, and the
+    /// round-trip time.
+    pub remote_fraction_lost: Option<f32>,
+    pub rtt_ms: Option<f32>,
+}
+
 /// A snapshot of a session's counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MediaStats {
     /// RTP packets and bytes (whole datagrams) sent.
     pub packets_sent: u64,
@@ -31,6 +50,7 @@ pub struct MediaStats {
     pub ticks_skipped: u64,
     /// Time since the last valid RTP packet of any payload type; `None` before the first.
     pub last_packet_age: Option<Duration>,
+    pub quality: Quality,
 }
 
 const NEVER: u64 = u64::MAX;
@@ -53,6 +73,8 @@ pub(crate) struct Counters {
     pub ticks_skipped: AtomicU64,
     /// Microseconds after `epoch`, or `NEVER`.
     last_packet_us: AtomicU64,
+    /// Written by the media thread about once a second; a plain lock is fine there.
+    quality: Mutex<Quality>,
 }
 
 impl Counters {
@@ -74,6 +96,7 @@ impl Counters {
             output_errors: AtomicU64::new(0),
             ticks_skipped: AtomicU64::new(0),
             last_packet_us: AtomicU64::new(NEVER),
+            quality: Mutex::new(Quality::default()),
         }
     }
 
@@ -90,6 +113,10 @@ impl Counters {
         let us = now.saturating_duration_since(self.epoch).as_micros();
         self.last_packet_us
             .store(u64::try_from(us).unwrap_or(NEVER - 1), Relaxed);
+    }
+
+    pub fn set_quality(&self, quality: Quality) {
+        *self.quality.lock().unwrap_or_else(PoisonError::into_inner) = quality;
     }
 
     pub fn snapshot(&self) -> MediaStats {
@@ -114,6 +141,7 @@ impl Counters {
             output_errors: self.output_errors.load(Relaxed),
             ticks_skipped: self.ticks_skipped.load(Relaxed),
             last_packet_age,
+            quality: *self.quality.lock().unwrap_or_else(PoisonError::into_inner),
         }
     }
 }

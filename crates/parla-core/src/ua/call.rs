@@ -39,6 +39,9 @@ pub struct CallEnv {
     pub credential: Option<Credential>,
 }
 
+/// How often a connected call reports its quality.
+const QUALITY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(crate) fn sdp_headers() -> Vec<Header> {
     vec![Header::ContentType("application/sdp".into())]
 }
@@ -140,8 +143,11 @@ impl Call {
         mut states: DialogStateReceiver,
         mut commands: UnboundedReceiver<CallCommand>,
     ) {
+        let mut quality = tokio::time::interval(QUALITY_EVERY);
+        quality.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
+                _ = quality.tick() => self.report_quality(),
                 command = commands.recv() => match command {
                     Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
                         if let Err(e) = dialog.bye().await {
@@ -193,6 +199,23 @@ impl Call {
                 },
             }
         }
+    }
+
+    fn report_quality(&self) {
+        let Some(stats) = self.media.as_ref().and_then(CallMedia::stats) else {
+            return;
+        };
+        let q = stats.quality;
+        self.emit(Event::Quality {
+            call: self.id,
+            jitter_ms: q.jitter_ms,
+            target_delay_ms: q.target_delay_ms,
+            lost: q.lost,
+            late: q.late,
+            concealed: q.concealed,
+            remote_loss_percent: q.remote_fraction_lost.map(|f| f * 100.0),
+            rtt_ms: q.rtt_ms,
+        });
     }
 
     /// Our hold (re-INVITE with `sendonly`) and resume (`sendrecv`).

@@ -141,6 +141,10 @@ impl CallMedia {
         session.send_dtmf(digits).map_err(|e| e.to_string())
     }
 
+    pub fn stats(&self) -> Option<parla_media::MediaStats> {
+        self.session.as_ref().map(|s| s.stats())
+    }
+
     pub fn is_running(&self) -> bool {
         self.session.is_some()
     }
