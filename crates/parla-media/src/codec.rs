@@ -135,6 +135,11 @@ pub trait Decoder: Send {
     fn decode(&mut self, payload: &[u8], out: &mut [f32]) -> Result<usize, CodecError>;
     /// Fills one frame for a lost packet, returning the number of samples written.
     fn conceal(&mut self, out: &mut [f32]) -> Result<usize, CodecError>;
+    /// Rebuilds a lost frame knowing the packet after it (Opus carries the lost frame at lower
+    /// quality in-band, FEC). Codecs without such data conceal.
+    fn conceal_from(&mut self, _next: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+        self.conceal(out)
+    }
 }
 
 /// Largest decoded frame any codec here produces: 120 ms at 48 kHz.

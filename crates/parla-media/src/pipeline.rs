@@ -15,6 +15,7 @@ use crate::codec::{CodecParams, Decoder, Encoder, MAX_DECODED_SAMPLES};
 use crate::device::{AudioSink, AudioSource};
 use crate::dtmf::{DtmfReceiver, DtmfSender};
 use crate::events::{MediaEvent, MediaEventSink};
+use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::peer::{PeerFilter, RtpTimeout};
 use crate::resample::StreamResampler;
 use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
@@ -63,6 +64,7 @@ pub(crate) struct Pipeline {
     rtcp: RtcpSession,
     dtmf_out: DtmfSender,
     dtmf_in: DtmfReceiver,
+    jitter: JitterBuffer,
     capture: Vec<f32>,
     payload: Vec<u8>,
     packet: Vec<u8>,
@@ -93,6 +95,7 @@ impl Pipeline {
             next_quality: Instant::now(),
             dtmf_out: DtmfSender::new(s.telephone_event_clock_rate, s.ptime_ms),
             dtmf_in: DtmfReceiver::new(),
+            jitter: JitterBuffer::new(JitterConfig::new(s.codec.clock_rate, s.ptime_ms)),
             capture,
             payload: vec![0; MAX_DATAGRAM],
             packet: vec![0; MAX_DATAGRAM],
@@ -121,6 +124,7 @@ impl Pipeline {
             self.take_queued_digits();
             self.send_frame();
             self.receive();
+            self.playout(Instant::now());
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
@@ -166,14 +170,16 @@ impl Pipeline {
     }
 
     fn publish_quality(&self) {
-        let local = self.rtcp.local_stats();
+        let buffer = self.jitter.stats();
         let remote = self.rtcp.remote_report();
         self.s.counters.set_quality(Quality {
-            jitter_ms: local.jitter_ms,
-            lost: u64::try_from(local.lost).unwrap_or(0),
+            jitter_ms: buffer.jitter_ms,
+            target_delay_ms: buffer.target_delay_ms,
+            lost: buffer.lost,
+            late: buffer.late,
+            concealed: buffer.concealed,
             remote_fraction_lost: remote.map(|r| r.fraction_lost),
             rtt_ms: remote.and_then(|r| r.rtt_ms),
-            ..Quality::default()
         });
     }
 

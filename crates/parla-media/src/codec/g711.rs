@@ -156,12 +156,33 @@ impl Encoder for G711Encoder {
 pub struct G711Decoder {
     law: Law,
     frame_samples: usize,
+    /// The last frame played, repeated (fading) over a loss.
+    history: Vec<f32>,
+    /// Consecutive concealed frames: each repeats at a lower level, silent after a few.
+    concealed: u32,
 }
+
+/// Level of each repeated frame relative to the one before.
+const PLC_FADE: f32 = 0.6;
+/// After this many concealed frames in a row, silence: repeating longer sounds like a buzz.
+const PLC_MAX_FRAMES: u32 = 5;
 
 impl G711Decoder {
     /// `frame_samples` is the length [`Decoder::conceal`] fills.
     pub fn new(law: Law, frame_samples: usize) -> Self {
-        Self { law, frame_samples }
+        Self {
+            law,
+            frame_samples,
+            history: vec![0.0; frame_samples],
+            concealed: 0,
+        }
+    }
+
+    fn remember(&mut self, frame: &[f32]) {
+        let n = frame.len().min(self.history.len());
+        let keep = self.history.len() - n;
+        self.history.copy_within(n.., 0);
+        self.history[keep..].copy_from_slice(&frame[frame.len() - n..]);
     }
 }
 
@@ -181,13 +202,24 @@ impl Decoder for G711Decoder {
         for (d, &c) in dst.iter_mut().zip(payload) {
             *d = i16_to_f32(self.law.expand(c));
         }
-        Ok(payload.len())
+        self.concealed = 0;
+        let len = payload.len();
+        self.remember(&out[..len]);
+        Ok(len)
     }
 
+    /// Waveform repetition: the last frame again, fading, then silence.
     fn conceal(&mut self, out: &mut [f32]) -> Result<usize, CodecError> {
-        // Silence for now; the jitter buffer work adds waveform repetition here.
         let n = self.frame_samples.min(out.len());
-        out[..n].fill(0.0);
+        self.concealed += 1;
+        if self.concealed > PLC_MAX_FRAMES {
+            out[..n].fill(0.0);
+            return Ok(n);
+        }
+        let gain = PLC_FADE.powi(self.concealed as i32);
+        for (o, h) in out[..n].iter_mut().zip(self.history.iter().cycle()) {
+            *o = h * gain;
+        }
         Ok(n)
     }
 }
@@ -345,5 +377,43 @@ mod tests {
         }
         let mut small = [0u8; 2];
         assert!(enc.encode(&pcm, &mut small).is_err());
+    }
+}
+
+#[cfg(test)]
+mod plc_tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_frame_repeats_the_last_one_fading_then_goes_silent() {
+        let mut decoder = G711Decoder::new(Law::Mu, 160);
+        let payload: Vec<u8> = (0..160)
+            .map(|i| Law::Mu.compress(((i as f32 * 0.3).sin() * 8000.0) as i16))
+            .collect();
+        let mut heard = vec![0.0; 160];
+        assert_eq!(decoder.decode(&payload, &mut heard).expect("decode"), 160);
+        let mut concealed = vec![0.0; 160];
+        assert_eq!(decoder.conceal(&mut concealed).expect("conceal"), 160);
+        for (c, h) in concealed.iter().zip(&heard) {
+            assert!((c - h * PLC_FADE).abs() < 1e-6);
+        }
+        for _ in 1..PLC_MAX_FRAMES {
+            decoder.conceal(&mut concealed).expect("conceal");
+        }
+        assert!(
+            concealed.iter().any(|&s| s != 0.0),
+            "still repeating at the limit"
+        );
+        decoder.conceal(&mut concealed).expect("conceal");
+        assert!(
+            concealed.iter().all(|&s| s == 0.0),
+            "silent after the limit"
+        );
+        decoder.decode(&payload, &mut heard).expect("decode");
+        decoder.conceal(&mut concealed).expect("conceal");
+        assert!(
+            concealed.iter().any(|&s| s != 0.0),
+            "a new loss repeats again"
+        );
     }
 }

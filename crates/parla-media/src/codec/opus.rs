@@ -140,6 +140,10 @@ impl Decoder for OpusDecoder {
         let none: Option<&[u8]> = None;
         Ok(self.inner.decode_float(none, &mut out[..n], false)?)
     }
+
+    fn conceal_from(&mut self, next: &[u8], out: &mut [f32]) -> Result<usize, CodecError> {
+        self.decode_fec(next, out)
+    }
 }
 
 #[cfg(test)]

@@ -1,34 +1,43 @@
 //! Network figures from arrival times: RFC 3550 interarrival jitter, the lowest recent transit
-//! time, and a peak-hold envelope of the deviation from it that sets the target delay.
+//! time, and how much later than that packets come: a peak-hold envelope that reacts within
+//! two packets, and a high quantile over half a minute that keeps the delay steady when late
+//! packets come every few seconds.
 //!
 //! All times are milliseconds on the buffer's own scale (arrival relative to its first packet,
 //! RTP timestamps relative to the stream's first).
 
+use super::quantile::Quantile;
+
 /// The lowest transit time is taken over the last one to two of these.
 const BASE_WINDOW_MS: f64 = 5_000.0;
-/// Time constant of the envelope's fall once the network calms.
-const ENVELOPE_FALL_MS: f64 = 3_000.0;
+/// The envelope holds a peak this long, then falls with this time constant.
+const ENVELOPE_HOLD_MS: f64 = 2_000.0;
+const ENVELOPE_FALL_MS: f64 = 2_000.0;
 
 pub(super) struct Estimator {
     jitter_ms: f64,
     prev_transit: Option<f64>,
     base: MinWindow,
     envelope_ms: f64,
+    hold_until_ms: f64,
     prev_dev_ms: f64,
     fall_per_packet: f64,
     ptime_ms: f64,
+    quantile: Quantile,
 }
 
 impl Estimator {
-    pub fn new(ptime_ms: f64, initial_envelope_ms: f64) -> Self {
+    pub fn new(ptime_ms: f64, initial_envelope_ms: f64, max_ms: u32) -> Self {
         Self {
             jitter_ms: 0.0,
             prev_transit: None,
             base: MinWindow::default(),
             envelope_ms: initial_envelope_ms,
+            hold_until_ms: f64::NEG_INFINITY,
             prev_dev_ms: 0.0,
             fall_per_packet: (-ptime_ms / ENVELOPE_FALL_MS).exp(),
             ptime_ms,
+            quantile: Quantile::new(max_ms, ptime_ms),
         }
     }
 
@@ -38,8 +47,8 @@ impl Estimator {
     }
 
     /// How much delay covers the recent deviation from the lowest transit time.
-    pub fn envelope_ms(&self) -> f64 {
-        self.envelope_ms
+    pub fn cover_ms(&self) -> f64 {
+        self.envelope_ms.max(self.quantile.value_ms())
     }
 
     /// The lowest recent transit time (0 before the first packet).
@@ -69,11 +78,17 @@ impl Estimator {
         self.prev_transit = Some(transit_ms);
         self.base.update(transit_ms, arrival_ms);
         let dev = self.deviation_ms(transit_ms);
-        // A lone late packet raises the envelope by at most a frame; a second one confirms a
+        // A lone late packet lifts the envelope by at most a frame; a second one confirms a
         // burst and lifts it all the way. One stray 150 ms packet should not cost seconds of delay.
-        let input = dev.min(self.prev_dev_ms + self.ptime_ms);
+        self.quantile.add(dev);
+        let input = dev.min(self.prev_dev_ms.max(self.envelope_ms) + self.ptime_ms);
         self.prev_dev_ms = dev;
-        self.envelope_ms = input.max(self.envelope_ms * self.fall_per_packet);
+        if input >= self.envelope_ms {
+            self.envelope_ms = input;
+            self.hold_until_ms = arrival_ms + ENVELOPE_HOLD_MS;
+        } else if arrival_ms > self.hold_until_ms {
+            self.envelope_ms = input.max(self.envelope_ms * self.fall_per_packet);
+        }
     }
 }
 

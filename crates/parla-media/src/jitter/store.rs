@@ -13,6 +13,8 @@ pub(super) struct Meta {
     pub rtp_ts: u32,
     pub len: usize,
     pub filled: bool,
+    /// False for a packet of the stream that carries no audio (RFC 4733 event, comfort noise).
+    pub audio: bool,
 }
 
 const EMPTY: Meta = Meta {
@@ -21,6 +23,7 @@ const EMPTY: Meta = Meta {
     rtp_ts: 0,
     len: 0,
     filled: false,
+    audio: false,
 };
 
 pub(super) struct Store {
@@ -63,6 +66,11 @@ impl Store {
         self.meta.get(slot).copied().unwrap_or(EMPTY)
     }
 
+    /// The slot holding `seq` if that packet is here and carries audio.
+    pub fn find_audio(&self, seq: i64) -> Option<usize> {
+        self.find(seq).filter(|&i| self.meta(i).audio)
+    }
+
     /// The payload of `slot`. Stays readable after [`Store::remove`] until the slot is reused.
     pub fn payload(&self, slot: usize) -> &[u8] {
         let len = self.meta(slot).len;
@@ -72,7 +80,7 @@ impl Store {
 
     /// Stores a packet, replacing whatever the slot held. The caller keeps sequence numbers
     /// within one capacity of each other, so nothing still wanted is replaced.
-    pub fn insert(&mut self, seq: i64, ts: i64, rtp_ts: u32, payload: &[u8]) {
+    pub fn insert(&mut self, seq: i64, ts: i64, rtp_ts: u32, payload: &[u8], audio: bool) {
         let i = self.index(seq);
         let len = payload.len().min(MAX_PAYLOAD);
         let start = i * MAX_PAYLOAD;
@@ -89,6 +97,7 @@ impl Store {
                 rtp_ts,
                 len,
                 filled: true,
+                audio,
             };
         }
     }

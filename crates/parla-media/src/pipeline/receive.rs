@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::Pipeline;
 use crate::events::MediaEvent;
+use crate::jitter::Playout;
 use crate::peer::PeerVerdict;
 use crate::rtp;
 use crate::stats::Counters;
@@ -99,13 +100,17 @@ impl Pipeline {
                 Counters::bump(&counters.packets_ignored);
                 return;
             }
-            PeerVerdict::AcceptNewSource => self.dtmf_in.reset(),
+            PeerVerdict::AcceptNewSource => {
+                self.dtmf_in.reset();
+                self.jitter.reset();
+            }
             PeerVerdict::Accept => {}
         }
         counters.mark_packet(now);
         self.timeout.on_packet(now);
         self.rtcp.on_rtp_received(ssrc, seq, timestamp, now);
         if is_event {
+            self.jitter.push_other(seq);
             Counters::bump(&counters.telephone_events_received);
             if let Some(digit) = self.dtmf_in.on_packet(timestamp, packet.payload) {
                 tracing::debug!(%digit, "DTMF received");
@@ -115,22 +120,41 @@ impl Pipeline {
         }
         Counters::bump(&counters.packets_received);
         Counters::add(&counters.bytes_received, n);
-        if !self.s.control.receive.load(Relaxed) {
-            return;
-        }
-        let s = &mut self.s;
-        let samples = match s.decoder.decode(packet.payload, &mut self.decoded) {
-            Ok(k) => k,
-            Err(e) => {
+        self.jitter.push(seq, timestamp, packet.payload, now);
+    }
+
+    /// Plays one frame: the packet due now, a concealed frame, or silence.
+    pub(super) fn playout(&mut self, now: Instant) {
+        let Self {
+            jitter, s, decoded, ..
+        } = self;
+        let frame =
+            crate::sample::frame_samples(s.decoder.sample_rate(), s.ptime_ms).min(decoded.len());
+        let decoded_len = match jitter.pop(now) {
+            Playout::Packet { payload, .. } => s.decoder.decode(payload, decoded).or_else(|e| {
                 if Counters::bump(&s.counters.decode_errors) {
                     tracing::debug!("decoding RTP failed: {e}");
                 }
-                return;
+                s.decoder.conceal(decoded)
+            }),
+            Playout::Conceal { next: Some(next) } => s.decoder.conceal_from(next, decoded),
+            Playout::Conceal { next: None } => s.decoder.conceal(decoded),
+            Playout::Silence => {
+                decoded[..frame].fill(0.0);
+                Ok(frame)
             }
         };
+        let samples = decoded_len.unwrap_or_else(|_| {
+            decoded[..frame].fill(0.0);
+            frame
+        });
+        if !s.control.receive.load(Relaxed) {
+            // On hold: keep the output's clock running with silence.
+            decoded[..samples].fill(0.0);
+        }
         let sink = &mut s.sink;
         let mut write_error = None;
-        let resampled = s.resampler.process(&self.decoded[..samples], &mut |pcm| {
+        let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
             if write_error.is_none() {
                 write_error = sink.write(pcm).err();
             }

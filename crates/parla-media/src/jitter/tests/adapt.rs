@@ -1,0 +1,182 @@
+//! Adaptation: the target follows jitter up fast and down slowly, playout grows and shrinks,
+//! and sender silence is not loss.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::*;
+
+/// Transit of 30 ms ± 1 ms.
+fn calm(seed: u64) -> impl Fn(usize) -> f64 {
+    move |i| {
+        let mut rng = StdRng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
+        30.0 + rng.random_range(-1.0..1.0)
+    }
+}
+
+#[test]
+fn a_calm_network_settles_at_the_minimum_delay() {
+    let mut sim = Sim::new(cfg(), stream(1000, 1, 0, calm(1)));
+    let outs = sim.run(1000);
+    let s = sim.stats();
+    assert_eq!(s.target_delay_ms, 20);
+    assert!(s.current_delay_ms >= 18 && s.current_delay_ms < 42, "{s:?}");
+    assert!(s.shrunk_frames >= 1, "{s:?}");
+    assert_eq!((s.lost, s.late, s.concealed, s.grown_frames), (0, 0, 0, 0));
+    assert!(s.jitter_ms < 1.0, "{s:?}");
+    assert_eq!(conceals(&outs), 0);
+}
+
+#[test]
+fn a_stall_raises_the_target_at_once_and_calming_down_shrinks_it() {
+    // 5 s calm, then the network holds packets 250.. for 200 ms and delivers them in a burst.
+    let stall_end = 250.0 * PTIME + 30.0 + 200.0;
+    let transit = move |i: usize| {
+        let normal = i as f64 * PTIME + 30.0;
+        normal.max(if i >= 250 { stall_end } else { 0.0 }) - i as f64 * PTIME
+    };
+    let mut sim = Sim::new(cfg(), stream(1500, 9, 0, transit));
+    sim.run(255);
+    let before = sim.stats();
+    assert_eq!(before.target_delay_ms, 20);
+    // Up to the first tick after the burst.
+    while sim.phase + sim.tick as f64 * PTIME <= stall_end + PTIME {
+        sim.step();
+    }
+    let burst = sim.stats();
+    assert!(burst.target_delay_ms >= 170, "{burst:?}");
+    assert!(burst.grown_frames >= 9, "{burst:?}");
+    assert!(burst.current_delay_ms >= 190, "{burst:?}");
+    // 20 s later (10 s of calm stream, then ticks to drain it).
+    let outs = sim.run(1300);
+    let s = sim.stats();
+    assert_eq!(s.target_delay_ms, 20, "{s:?}");
+    assert!(s.current_delay_ms < 42, "{s:?}");
+    assert!(s.shrunk_frames >= 9, "{s:?}");
+    assert_eq!((s.lost, s.late), (0, 0));
+    let ts = played(&outs);
+    assert!(ts.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn jitter_raises_the_target_so_packets_are_in_time() {
+    // Transit uniform in 30..90 ms (±30 ms) for 30 s.
+    let transit = |i: usize| {
+        let mut rng = StdRng::seed_from_u64(i as u64);
+        30.0 + rng.random_range(0.0..60.0)
+    };
+    let mut sim = Sim::new(cfg(), stream(1500, 3, 0, transit));
+    let outs = sim.run(1500);
+    let s = sim.stats();
+    assert!((50..=80).contains(&s.target_delay_ms), "{s:?}");
+    assert!(s.late * 100 < s.received, "{s:?}");
+    assert!(s.grown_frames >= 1 && s.grown_frames < 10, "{s:?}");
+    // E|U1 - U2| for U uniform over 60 ms is 20 ms.
+    assert!((15.0..25.0).contains(&s.jitter_ms), "{s:?}");
+    assert!(played(&outs).len() + s.late as usize + s.shrunk_frames as usize >= 1495);
+}
+
+#[test]
+fn the_target_rises_within_two_packets_of_a_jitter_burst() {
+    let mut jb = JitterBuffer::new(cfg());
+    let base = Instant::now();
+    let at = |ms: f64| base + Duration::from_micros((ms * 1000.0) as u64);
+    for i in 0..300u16 {
+        let t = f64::from(i) * PTIME;
+        jb.push(i, u32::from(i) * STEP, &[0; 80], at(t + 30.0));
+        let _ = jb.pop(at(t + 31.0));
+    }
+    assert_eq!(jb.stats().target_delay_ms, 20);
+    // From packet 300 on, every packet is 120 ms later than usual.
+    jb.push(300, 300 * STEP, &[0; 80], at(6000.0 + 150.0));
+    jb.push(301, 301 * STEP, &[0; 80], at(6020.0 + 150.0));
+    assert!(jb.stats().target_delay_ms >= 120, "{:?}", jb.stats());
+}
+
+#[test]
+fn a_lone_late_packet_does_not_hold_a_long_delay() {
+    let mut arrivals = stream(600, 0, 0, calm(2));
+    arrivals[400].at += 150.0;
+    let mut sim = Sim::new(cfg(), arrivals);
+    sim.run(430);
+    let s = sim.stats();
+    assert!(s.target_delay_ms <= 45, "{s:?}");
+    assert_eq!((s.late, s.lost), (1, 0));
+}
+
+#[test]
+fn sender_silence_is_not_loss() {
+    // 1 s of talk, 3 s of DTX (timestamps advance, sequence numbers do not), 1 s of talk.
+    let mut arrivals = stream(50, 60_000, 0, |_| 30.0);
+    for a in stream(50, 60_050, 200 * STEP, |_| 30.0) {
+        arrivals.push(Arrival {
+            at: a.at + 150.0 * PTIME,
+            ..a
+        });
+    }
+    let mut sim = Sim::new(cfg(), arrivals);
+    let outs = sim.run(270);
+    let mut expected = consecutive(0, 50);
+    expected.extend(consecutive(200 * STEP, 50));
+    let ts = played(&outs);
+    let s = sim.stats();
+    assert_eq!(ts.len() + s.shrunk_frames as usize, 100);
+    assert!(ts.iter().all(|t| expected.contains(t)));
+    assert_eq!(
+        (s.lost, s.concealed, s.grown_frames, s.resets),
+        (0, 0, 0, 1)
+    );
+    assert_eq!(sim.outcomes[50], PushOutcome::Reset);
+    // Three frames of PLC as the stream ends, then silence until the next talkspurt.
+    assert!(count(&outs, Out::Conceal(false)) <= 6);
+}
+
+#[test]
+fn a_sender_that_resumes_with_its_clock_paused_restarts_playout() {
+    // After a 5 s pause, timestamps go on as if no time had passed.
+    let mut arrivals = stream(50, 0, 0, |_| 30.0);
+    arrivals.extend(stream(500, 50, 50 * STEP, |_| 30.0 + 5000.0));
+    let mut sim = Sim::new(cfg(), arrivals);
+    let outs = sim.run(850);
+    let s = sim.stats();
+    assert_eq!(sim.outcomes[50], PushOutcome::Reset);
+    assert_eq!((s.lost, s.late, s.resets), (0, 0, 1));
+    assert_eq!(s.target_delay_ms, 20, "{s:?}");
+    assert!(s.current_delay_ms < 42, "{s:?}");
+    assert!(played(&outs).len() >= 540);
+}
+
+#[test]
+fn packets_without_audio_in_the_stream_are_not_loss() {
+    // Voice, then a 200 ms RFC 4733 event instead of voice (6 packets for 10 frames), voice.
+    let mut jb = JitterBuffer::new(cfg());
+    let base = Instant::now();
+    let at = |ms: f64| base + Duration::from_micros((ms * 1000.0) as u64);
+    let mut played = 0;
+    for k in 0..120u32 {
+        let sent = f64::from(k) * PTIME;
+        match k {
+            0..50 => {
+                jb.push(k as u16, k * STEP, &[1; 20], at(sent + 30.0));
+            }
+            50..60 => {
+                if k % 2 == 0 {
+                    jb.push_other((50 + (k - 50) / 2) as u16);
+                } else if k == 59 {
+                    jb.push_other(55);
+                }
+            }
+            60..110 => {
+                jb.push((k - 4) as u16, k * STEP, &[1; 20], at(sent + 30.0));
+            }
+            _ => {}
+        }
+        if matches!(jb.pop(at(sent + 37.0)), Playout::Packet { .. }) {
+            played += 1;
+        }
+    }
+    let s = jb.stats();
+    assert_eq!(played + s.shrunk_frames, 100, "{s:?}");
+    assert_eq!((s.lost, s.late, s.concealed, s.grown_frames), (0, 0, 0, 0));
+    assert_eq!(s.received, 106);
+}
