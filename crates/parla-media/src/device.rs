@@ -1,9 +1,10 @@
 //! Audio endpoints: where a call's audio comes from and goes to.
 //!
 //! A source hands the pipeline one mono frame per tick at the rate it was opened for (the
-//! encoder's rate). A sink takes mono samples at [`OUTPUT_RATE`]. Real devices (cpal) join later
+//! encoder's rate). A sink takes mono samples at [`OUTPUT_RATE`]. Sound devices ([`cpal`]) sit
 //! behind the same traits, fed through lock-free rings.
 
+pub mod cpal;
 pub mod file;
 pub mod null;
 
@@ -59,6 +60,10 @@ pub trait AudioSource: Send {
     /// Fills `out` with the next samples. On error `out` holds silence and the caller counts it;
     /// a source reports a lasting failure once and then stays silent.
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError>;
+    /// A device change the person should hear about (unplugged, fell back to the default).
+    fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
+        None
+    }
 }
 
 /// Consumes playback audio at [`OUTPUT_RATE`].
@@ -66,6 +71,10 @@ pub trait AudioSink: Send {
     fn write(&mut self, samples: &[f32]) -> Result<(), MediaError>;
     /// Flushes and closes (a WAV file gets its final header). Called once, at session stop.
     fn finish(&mut self) -> Result<(), MediaError>;
+    /// A device change the person should hear about (unplugged, fell back to the default).
+    fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
+        None
+    }
 }
 
 /// Opens `endpoint` for capture, delivering mono audio at `rate` in frames of `frame_samples`.
@@ -79,7 +88,11 @@ pub fn open_source(
             Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?))
         }
         AudioEndpoint::Null => Ok(Box::new(null::NullSource)),
-        AudioEndpoint::Device(_) => Err(MediaError::DeviceUnsupported(format!("\"{endpoint}\""))),
+        AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSource::open(
+            name.as_deref(),
+            rate,
+            frame_samples,
+        )?)),
     }
 }
 
@@ -88,7 +101,7 @@ pub fn open_sink(endpoint: &AudioEndpoint) -> Result<Box<dyn AudioSink>, MediaEr
     match endpoint {
         AudioEndpoint::File(path) => Ok(Box::new(file::FileSink::create(path)?)),
         AudioEndpoint::Null => Ok(Box::new(null::NullSink)),
-        AudioEndpoint::Device(_) => Err(MediaError::DeviceUnsupported(format!("\"{endpoint}\""))),
+        AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSink::open(name.as_deref())?)),
     }
 }
 
@@ -115,12 +128,18 @@ mod tests {
     }
 
     #[test]
-    fn devices_are_not_supported_yet() {
-        let err = open_sink(&AudioEndpoint::Device(None))
-            .err()
-            .expect("unsupported");
-        assert!(matches!(err, MediaError::DeviceUnsupported(_)));
-        assert!(err.to_string().contains("\"default\""), "{err}");
-        assert!(open_source(&AudioEndpoint::Device(Some("USB".into())), 8000, 160).is_err());
+    fn an_unknown_device_is_a_clear_error() {
+        let name = AudioEndpoint::Device(Some("no such device".into()));
+        let err = open_sink(&name).err().expect("no such output");
+        assert!(
+            err.to_string()
+                .contains("no audio output device named \"no such device\""),
+            "{err}"
+        );
+        let err = open_source(&name, 8000, 160).err().expect("no such input");
+        assert!(
+            err.to_string().contains("no audio input device named"),
+            "{err}"
+        );
     }
 }

@@ -152,8 +152,16 @@ impl Pipeline {
         self.s.socket
     }
 
-    /// RTCP reports when due, the quality figures once a second, and the far end's silence.
+    /// Device notices, RTCP reports when due, the quality figures once a second, and the far
+    /// end's silence.
     fn housekeeping(&mut self, now: Instant) {
+        let notices = [self.s.source.take_notice(), self.s.sink.take_notice()];
+        for notice in notices.into_iter().flatten() {
+            tracing::warn!(%notice, "audio device changed");
+            self.emit(MediaEvent::DeviceChanged {
+                message: notice.to_string(),
+            });
+        }
         if now >= self.next_quality {
             self.next_quality = now + QUALITY_EVERY;
             self.publish_quality();

@@ -5,6 +5,10 @@
 //! `spk` (48 kHz stereo: what the app plays, heard on `spk.monitor`) and `mic` (48 kHz mono:
 //! what [`PulseAudio::play_into_mic`] plays, captured by the app from `mic.monitor`).
 //!
+//! A null sink is paced by a timer that, with no stream on it, sleeps for up to two seconds, so a
+//! new stream would stall that long; each sink gets a silent low-latency stream (`pacat` from
+//! /dev/zero) that keeps it ticking like a sound card.
+//!
 //! A client (our app or a test process) reaches it through ALSA's `default` device with the
 //! variables from [`PulseAudio::env`]: an ALSA config that routes `default` to the `pulse`
 //! plugin, the server socket, and the default sink/source for that client.
@@ -28,6 +32,7 @@ const SYSTEM_ALSA_CONF: [&str; 2] = ["/usr/share/alsa/alsa.conf", "/etc/alsa/als
 /// A running PulseAudio daemon. Dropping it stops it.
 #[derive(Debug)]
 pub struct PulseAudio {
+    keepalive: Vec<Proc>,
     proc: Proc,
     socket: PathBuf,
     alsa_conf: PathBuf,
@@ -86,6 +91,11 @@ impl PulseAudio {
             "module-native-protocol-unix auth-anonymous=1 socket={}",
             socket.display()
         ))
+        .arg("-L")
+        .arg(format!(
+            "module-cli-protocol-unix socket={}",
+            dir.join("run").join("cli").display()
+        ))
         .args([
             "-L",
             "module-null-sink sink_name=spk rate=48000 channels=2",
@@ -106,6 +116,7 @@ impl PulseAudio {
             .join("pulse")
             .join("cookie");
         let mut pa = PulseAudio {
+            keepalive: Vec::new(),
             proc,
             socket,
             alsa_conf,
@@ -114,7 +125,28 @@ impl PulseAudio {
             dir,
         };
         pa.wait_ready()?;
+        pa.keep_awake("spk")?;
+        pa.keep_awake("mic")?;
+        pa.wait_awake(&["spk", "mic"])?;
         Ok(pa)
+    }
+
+    /// Starts the silent stream that keeps `sink` ticking (see the module docs).
+    fn keep_awake(&mut self, sink: &str) -> Result<()> {
+        let mut cmd = self.client("pacat");
+        cmd.args([
+            "--playback",
+            "-d",
+            sink,
+            "--raw",
+            "--format=s16le",
+            "--channels=1",
+        ])
+        .arg(format!("--rate={PULSE_RATE}"))
+        .args(["--latency-msec=10", "/dev/zero"]);
+        let log = self.dir.join(&format!("keepalive-{sink}.log"));
+        self.keepalive.push(Proc::spawn("pacat", cmd, &log)?);
+        Ok(())
     }
 
     fn wait_ready(&mut self) -> Result<()> {
@@ -169,7 +201,7 @@ impl PulseAudio {
     }
 
     /// Loads another null sink; returns its module index (for [`PulseAudio::unload_module`]).
-    pub fn add_null_sink(&self, name: &str, channels: u16) -> Result<u32> {
+    pub fn add_null_sink(&mut self, name: &str, channels: u16) -> Result<u32> {
         let out = self.pactl(&[
             "load-module",
             "module-null-sink",
@@ -177,14 +209,58 @@ impl PulseAudio {
             &format!("rate={PULSE_RATE}"),
             &format!("channels={channels}"),
         ])?;
-        out.trim().parse().map_err(|_| BenchError::Protocol {
+        let index = out.trim().parse().map_err(|_| BenchError::Protocol {
             peer: "pactl".into(),
             detail: format!("load-module printed {out:?}, not a module index"),
-        })
+        })?;
+        self.keep_awake(name)?;
+        self.wait_awake(&[name])?;
+        Ok(index)
     }
 
-    /// Unloads a module: a null sink vanishes, and the streams on it (or its monitor) are killed,
-    /// as when a USB headset is unplugged.
+    /// Kills every stream playing to the sink `device` or recording from the source `device`:
+    /// the clients see their stream fail, as an ALSA client sees a USB headset unplugged.
+    /// (Unloading a sink would not do: PulseAudio 16 moves its streams to the default.)
+    pub fn kill_streams(&self, device: &str) -> Result<usize> {
+        let mut killed = 0;
+        for (list, streams, kill) in [
+            // pactl has no kill command; the daemon's CLI socket has.
+            ("sinks", "sink-inputs", "kill-sink-input"),
+            ("sources", "source-outputs", "kill-source-output"),
+        ] {
+            let devices = self.pactl(&["list", "short", list])?;
+            let Some(index) = devices.lines().find_map(|l| {
+                let mut cols = l.split('\t');
+                let index = cols.next()?;
+                (cols.next()? == device).then(|| index.to_owned())
+            }) else {
+                continue;
+            };
+            let on_device: Vec<String> = self
+                .pactl(&["list", "short", streams])?
+                .lines()
+                .filter_map(|l| {
+                    let mut cols = l.split('\t');
+                    let stream = cols.next()?;
+                    (cols.next()? == index).then(|| stream.to_owned())
+                })
+                .collect();
+            for stream in on_device {
+                let reply = self.cli(&format!("{kill} {stream}"))?;
+                if !reply.is_empty() {
+                    return Err(BenchError::Protocol {
+                        peer: "pulseaudio".into(),
+                        detail: format!("{kill} {stream}: {reply}"),
+                    });
+                }
+                killed += 1;
+            }
+        }
+        Ok(killed)
+    }
+
+    /// Unloads a module, e.g. a null sink from [`PulseAudio::add_null_sink`]. PulseAudio moves
+    /// the streams on it to the default sink/source.
     pub fn unload_module(&self, index: u32) -> Result<()> {
         self.pactl(&["unload-module", &index.to_string()])
             .map(|_| ())
@@ -238,17 +314,7 @@ impl PulseAudio {
                 "recording of {seconds} s with {channels} channels"
             )));
         }
-        let mut cmd = self.client("parec");
-        cmd.args(["-d", source, "--raw", "--format=s16le", "--latency-msec=20"])
-            .arg(format!("--rate={PULSE_RATE}"))
-            .arg(format!("--channels={channels}"));
-        let log = self.dir.join("parec.log");
-        let err = open_log(&log)?;
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(err);
-        let mut proc = Proc::spawn_configured("parec", cmd, &log)?;
-        let Some(stdout) = proc.child_mut().stdout.take() else {
-            return Err(BenchError::Setup("parec has no stdout pipe".into()));
-        };
+        let (proc, stdout) = self.parec(source, channels)?;
         let frames = (seconds * f64::from(PULSE_RATE)).round() as usize;
         let bytes = frames * usize::from(channels) * 2;
         let reader = std::thread::spawn(move || read_up_to(stdout, bytes));
@@ -257,6 +323,69 @@ impl PulseAudio {
             reader: Some(reader),
             path: path.to_path_buf(),
             channels,
+        })
+    }
+
+    /// Runs one command on the daemon's CLI socket (what `pacmd` talks to) and returns what it
+    /// printed, without the banner and prompts.
+    pub fn cli(&self, command: &str) -> Result<String> {
+        use std::io::Write;
+        use std::os::unix::net::UnixStream;
+        let path = self.dir.join("run").join("cli");
+        let context = || format!("PulseAudio CLI {}", path.display());
+        let mut sock = UnixStream::connect(&path).ctx(context)?;
+        sock.set_read_timeout(Some(START_TIMEOUT)).ctx(context)?;
+        sock.write_all(format!("{command}\n").as_bytes())
+            .ctx(context)?;
+        // End of input ends the session (the CLI's `exit` would stop the daemon).
+        sock.shutdown(std::net::Shutdown::Write).ctx(context)?;
+        let mut reply = String::new();
+        sock.read_to_string(&mut reply).ctx(context)?;
+        let text: Vec<&str> = reply
+            .lines()
+            .map(|l| l.trim_start_matches(">>> ").trim())
+            .filter(|l| !l.is_empty() && !l.starts_with("Welcome to PulseAudio"))
+            .collect();
+        Ok(text.join("\n"))
+    }
+
+    /// Starts `parec` on `source`: raw 48 kHz s16le on the returned pipe.
+    fn parec(&self, source: &str, channels: u16) -> Result<(Proc, ChildStdout)> {
+        let mut cmd = self.client("parec");
+        cmd.args(["-d", source, "--raw", "--format=s16le", "--latency-msec=10"])
+            .arg(format!("--rate={PULSE_RATE}"))
+            .arg(format!("--channels={channels}"));
+        let log = self.dir.join("parec.log");
+        let err = open_log(&log)?;
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(err);
+        let mut proc = Proc::spawn_configured("parec", cmd, &log)?;
+        match proc.child_mut().stdout.take() {
+            Some(stdout) => Ok((proc, stdout)),
+            None => Err(BenchError::Setup("parec has no stdout pipe".into())),
+        }
+    }
+
+    /// Waits until each sink delivers audio promptly: a null sink that was idle wakes only at
+    /// the end of its long idle block, and streams opened before then stall that long.
+    fn wait_awake(&self, sinks: &[&str]) -> Result<()> {
+        let mut readers = Vec::new();
+        for sink in sinks {
+            let (proc, stdout) = self.parec(&format!("{sink}.monitor"), 1)?;
+            // 50 ms of audio
+            let reader = std::thread::spawn(move || read_up_to(stdout, 4800));
+            readers.push((proc, reader));
+        }
+        let awake = poll_until(START_TIMEOUT, Duration::from_millis(20), || {
+            Ok(readers.iter().all(|(_, r)| r.is_finished()).then_some(()))
+        })?;
+        // Dropping the recorders stops them; their reader threads then see the end of the pipe.
+        drop(readers);
+        awake.ok_or_else(|| {
+            BenchError::timeout(
+                format!("null sinks {sinks:?} to deliver audio"),
+                START_TIMEOUT,
+                Some(self.proc.log_path()),
+            )
         })
     }
 
@@ -284,6 +413,7 @@ impl PulseAudio {
 
     /// Stops the daemon (SIGTERM, then SIGKILL); clients see their streams fail.
     pub fn stop(&mut self) {
+        self.keepalive.clear();
         self.proc.stop();
     }
 }

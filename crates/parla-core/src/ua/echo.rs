@@ -32,7 +32,8 @@ impl EchoTest {
         config.output = AudioEndpoint::parse(&audio.output).map_err(|e| e.to_string())?;
         config.opus_bitrate = audio.opus_bitrate;
         config.opus_complexity = audio.opus_complexity;
-        let session = MediaSession::start(config).map_err(|e| e.to_string())?;
+        let session = super::media::off_the_async_workers(|| MediaSession::start(config))
+            .map_err(|e| e.to_string())?;
         Ok(Self { session })
     }
 

@@ -12,6 +12,17 @@ use std::net::{IpAddr, SocketAddr, UdpSocket};
 const RTP_PORTS: std::ops::Range<u16> = 16_384..32_768;
 const BIND_ATTEMPTS: usize = 64;
 
+/// Opening a sound device (tens of ms, more with PulseAudio) and joining the media thread
+/// block: on a multi-threaded runtime the worker hands its other tasks over first.
+pub(crate) fn off_the_async_workers<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 pub struct CallMedia {
     socket: UdpSocket,
     /// RTP port + 1 (RFC 3550); the SDP leaves it implicit.
@@ -105,7 +116,8 @@ impl CallMedia {
             remote_rtcp: Some(negotiated.remote_rtcp),
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
         };
-        let session = MediaSession::start(config).map_err(|e| e.to_string())?;
+        let session =
+            off_the_async_workers(|| MediaSession::start(config)).map_err(|e| e.to_string())?;
         session.set_muted(self.muted);
         self.session = Some(session);
         self.apply_direction();
@@ -151,7 +163,7 @@ impl CallMedia {
 
     pub fn stop(&mut self) {
         if let Some(session) = self.session.take() {
-            let stats = session.stop();
+            let stats = off_the_async_workers(|| session.stop());
             tracing::debug!(?stats, "media stopped");
         }
     }

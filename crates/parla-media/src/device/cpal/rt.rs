@@ -19,8 +19,10 @@ pub(crate) struct Shared {
     pub underruns: AtomicU64,
     pub overruns: AtomicU64,
     pub xruns: AtomicU64,
+    /// Errors reported that need not be fatal.
+    pub errors: AtomicU64,
     pub alloc_violations: AtomicU64,
-    /// 0 while the stream is healthy, else the [`super::stream::Failure`] code that ended it.
+    /// 0 while the stream is healthy, else the [`super::health::Failure`] code that ended it.
     pub failure: AtomicU8,
 }
 
@@ -137,7 +139,9 @@ impl PlaybackFeed {
             }
             let mut out = data.chunks_exact_mut(self.channels);
             if let Ok(chunk) = self.ring.read_chunk(frames.min(available)) {
-                for (frame, s) in (&mut out).zip(chunk) {
+                // The ring side first: `zip` pulls its left iterator first, and a frame pulled
+                // for a sample that is not there would be skipped by the silence fill below.
+                for (s, frame) in chunk.into_iter().zip(&mut out) {
                     frame.fill(T::from_sample(s));
                 }
             }

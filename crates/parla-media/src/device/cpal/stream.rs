@@ -11,6 +11,7 @@ use ::cpal::{
 };
 use rtrb::{Consumer, Producer, RingBuffer};
 
+use super::health::Failure;
 use super::rt::{CaptureFeed, PlaybackFeed, Shared};
 use super::{device_error, ms_to_samples, RING_MS};
 use crate::error::MediaError;
@@ -26,42 +27,14 @@ pub(crate) struct Built<R> {
     pub ring: R,
     pub shared: Arc<Shared>,
     pub rate: u32,
-}
-
-/// Why a stream stopped working, as stored in [`Shared::failure`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum Failure {
-    Gone = 1,
-    ServerGone = 2,
-    Invalidated = 3,
-    Other = 4,
-}
-
-impl Failure {
-    pub fn load(shared: &Shared) -> Option<Failure> {
-        match shared.failure.load(Relaxed) {
-            0 => None,
-            1 => Some(Failure::Gone),
-            2 => Some(Failure::ServerGone),
-            3 => Some(Failure::Invalidated),
-            _ => Some(Failure::Other),
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Failure::Gone => "the device was disconnected",
-            Failure::ServerGone => "the sound server went away",
-            Failure::Invalidated => "the stream was invalidated",
-            Failure::Other => "the device reported an error",
-        }
-    }
+    /// Frames per callback.
+    pub period: usize,
 }
 
 /// The error callback: runs on the device thread, so it only sorts the error into counters and
-/// the failure flag. (cpal hands the error over by value; dropping it here is cpal's own
-/// allocation coming back, once per error.)
+/// the failure flag. Other errors only count: some backends report passing ones (the pulse
+/// plugin while its stream starts), and [`super::health::Watch`] decides when they are fatal.
+/// (cpal hands the error over by value; dropping it here is cpal's own allocation coming back.)
 fn on_error(shared: &Shared, err: ::cpal::Error) {
     let failure = match err.kind() {
         ErrorKind::Xrun => {
@@ -73,7 +46,10 @@ fn on_error(shared: &Shared, err: ::cpal::Error) {
         ErrorKind::DeviceNotAvailable => Failure::Gone,
         ErrorKind::HostUnavailable => Failure::ServerGone,
         ErrorKind::StreamInvalidated => Failure::Invalidated,
-        _ => Failure::Other,
+        _ => {
+            Shared::bump(&shared.errors);
+            return;
+        }
     };
     let _ = shared
         .failure
@@ -89,8 +65,22 @@ pub(crate) fn build_input(device: &Device, name: &str) -> Result<Built<Consumer<
         let shared = Arc::new(Shared::default());
         let (tx, rx) = RingBuffer::new(ms_to_samples(config.sample_rate, RING_MS));
         let feed = CaptureFeed::new(tx, config.channels, Arc::clone(&shared));
-        let stream = by_format(supported.sample_format(), Input { device, config, feed, shared: &shared })?;
-        Ok(Built { stream, ring: rx, shared, rate: config.sample_rate })
+        let stream = by_format(
+            supported.sample_format(),
+            Input {
+                device,
+                config,
+                feed,
+                shared: &shared,
+            },
+        )?;
+        Ok(Built {
+            period: period_of(&stream, config.sample_rate),
+            stream,
+            ring: rx,
+            shared,
+            rate: config.sample_rate,
+        })
     })
 }
 
@@ -107,9 +97,31 @@ pub(crate) fn build_output(
         let (tx, rx) = RingBuffer::new(ms_to_samples(config.sample_rate, RING_MS));
         let prime = ms_to_samples(config.sample_rate, PLAYBACK_PRIME_MS);
         let feed = PlaybackFeed::new(rx, config.channels, prime, Arc::clone(&shared));
-        let stream = by_format(supported.sample_format(), Output { device, config, feed, shared: &shared })?;
-        Ok(Built { stream, ring: tx, shared, rate: config.sample_rate })
+        let stream = by_format(
+            supported.sample_format(),
+            Output {
+                device,
+                config,
+                feed,
+                shared: &shared,
+            },
+        )?;
+        Ok(Built {
+            period: period_of(&stream, config.sample_rate),
+            stream,
+            ring: tx,
+            shared,
+            rate: config.sample_rate,
+        })
     })
+}
+
+/// Frames per callback as the backend reports them, else the period we asked for.
+fn period_of(stream: &Stream, rate: u32) -> usize {
+    match stream.buffer_size() {
+        Ok(frames) if frames > 0 => frames as usize,
+        _ => ms_to_samples(rate, PERIOD_MS),
+    }
 }
 
 /// Tries a fixed ~10 ms period when the device's range allows it, then the device's own
@@ -132,7 +144,8 @@ fn with_period_fallback<R>(
     } else {
         build(config)
     };
-    let built = built.map_err(|e| device_error(format!("cannot open audio device \"{name}\": {e}")))?;
+    let built =
+        built.map_err(|e| device_error(format!("cannot open audio device \"{name}\": {e}")))?;
     built
         .stream
         .play()

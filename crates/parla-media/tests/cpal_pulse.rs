@@ -1,0 +1,285 @@
+//! The cpal device path against a real sound server: a user-mode PulseAudio with null sinks,
+//! reached through ALSA's `pulse` plugin, as on a desktop without the test's help.
+//!
+//! The tests share process-wide state (the environment, ALSA's config cache), so they take
+//! [`serial`] and each starts its own daemon. This binary's global allocator is
+//! `assert_no_alloc`'s; the crate is built with `rt-check` (see Cargo.toml), so every device
+//! callback runs under the guard and an allocation there shows up in `alloc_violations`.
+
+mod common;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use parla_media::device::cpal::{list_devices, CpalSink, CpalSource, DeviceNotice, DeviceStats};
+use parla_media::device::{open_sink, open_source, AudioEndpoint, AudioSink, AudioSource};
+use parla_testbench::{make_tone_wav, PulseAudio};
+
+use common::{band_energy_ratio, rms, tone};
+
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+const TICK: Duration = Duration::from_millis(20);
+
+fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts PulseAudio and points this process's ALSA (so cpal) at it. Must run before this
+/// test opens anything through cpal: ALSA reads its config when the first handle opens.
+fn pulse() -> PulseAudio {
+    assert!(
+        PulseAudio::available(),
+        "pulseaudio/pulseaudio-utils are not installed: scripts/install-test-deps.sh installs them"
+    );
+    let pa = PulseAudio::start().expect("start PulseAudio");
+    for (key, value) in pa.env() {
+        std::env::set_var(key, value);
+    }
+    pa
+}
+
+/// Runs `tick` every 20 ms, on deadlines like the media thread, for `span`.
+fn paced(span: Duration, mut tick: impl FnMut(usize)) {
+    let start = Instant::now();
+    let ticks = (span.as_millis() / TICK.as_millis()) as usize;
+    for i in 0..ticks {
+        tick(i);
+        let deadline = start + TICK * (i as u32 + 1);
+        if let Some(wait) = deadline.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+}
+
+/// Per channel: the share of a 16-bit WAV's energy within ±50 Hz of `freq`, and its RMS.
+fn wav_tone(path: &Path, freq: f64) -> Vec<(f64, f64)> {
+    let mut r = hound::WavReader::open(path).expect("open recording");
+    let spec = r.spec();
+    let channels = usize::from(spec.channels);
+    let samples: Vec<f32> = r
+        .samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect();
+    (0..channels)
+        .map(|c| {
+            let ch: Vec<f32> = samples.iter().skip(c).step_by(channels).copied().collect();
+            (
+                band_energy_ratio(&ch, spec.sample_rate, freq, 50.0),
+                rms(&ch),
+            )
+        })
+        .collect()
+}
+
+fn assert_clean(what: &str, stats: DeviceStats) {
+    eprintln!("{what}: {stats:?}");
+    assert!(
+        stats.callbacks > 10,
+        "{what}: the device callback hardly ran"
+    );
+    assert_eq!(
+        stats.alloc_violations, 0,
+        "{what}: a device callback allocated"
+    );
+}
+
+#[test]
+fn capture_and_playback_through_the_default_devices() {
+    let _serial = serial();
+    let pa = pulse();
+    let dir = pa.dir().to_path_buf();
+
+    let (inputs, outputs) = list_devices();
+    assert!(inputs.iter().any(|d| d == "default"), "inputs: {inputs:?}");
+    assert!(
+        outputs.iter().any(|d| d == "default"),
+        "outputs: {outputs:?}"
+    );
+
+    // G.711's rate, so capture resamples from the device's 48 kHz.
+    let mut source = CpalSource::open(None, 8000, 160).expect("open default capture");
+    let mut sink = CpalSink::open(None).expect("open default playback");
+    assert_eq!(source.device_name(), Some("default"));
+
+    let mic_wav = dir.join("mic-1k.wav");
+    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
+    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let recording = pa.record_speaker(&dir.join("spk.wav"), 3.0).expect("parec");
+
+    let out_tone = tone(600.0, 48_000, 4.0, 0.5);
+    let mut captured = Vec::new();
+    let mut frame = [0.0f32; 160];
+    paced(Duration::from_secs(4), |i| {
+        source.read(&mut frame).expect("read");
+        captured.extend_from_slice(&frame);
+        sink.write(&out_tone[i * 960..(i + 1) * 960])
+            .expect("write");
+    });
+    // Counters now: the source is not read any more, so its ring fills from here on.
+    let (capture_stats, playback_stats) = (source.stats(), sink.stats());
+    let heard = recording.finish().expect("recording");
+
+    // The first second covers paplay connecting and the stream starting.
+    let steady = &captured[8000..];
+    let ratio = band_energy_ratio(steady, 8000, 1000.0, 50.0);
+    assert!(
+        ratio > 0.9 && rms(steady) > 0.1,
+        "capture: 1 kHz holds {ratio:.3} of the energy, rms {:.3}",
+        rms(steady)
+    );
+    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
+        assert!(
+            ratio > 0.9 && level > 0.1,
+            "speaker channel {channel}: 600 Hz holds {ratio:.3} of the energy, rms {level:.3}"
+        );
+    }
+    assert_clean("capture", capture_stats);
+    assert_clean("playback", playback_stats);
+    assert_eq!(source.take_notice(), None);
+    assert_eq!(
+        sink.take_notice(),
+        None,
+        "passing errors at start are not a lost device"
+    );
+    sink.finish().expect("finish");
+
+    // The crate's endpoint parser reaches the same code, and a wrong name says what exists.
+    let err = open_source(
+        &AudioEndpoint::parse("no such device").expect("parse"),
+        8000,
+        160,
+    )
+    .err()
+    .expect("unknown input");
+    let text = err.to_string();
+    assert!(
+        text.contains("no audio input device named \"no such device\"") && text.contains("default"),
+        "{text}"
+    );
+    assert!(open_sink(&AudioEndpoint::parse("default").expect("parse")).is_ok());
+}
+
+#[test]
+fn a_device_that_vanishes_falls_back_to_the_default() {
+    let _serial = serial();
+    let mut pa = pulse();
+    let dir = pa.dir().to_path_buf();
+    // A headset: its own sink and mic, listed by ALSA under names of their own.
+    let spk2 = pa.add_null_sink("spk2", 2).expect("spk2");
+    let mic2 = pa.add_null_sink("mic2", 1).expect("mic2");
+    pa.add_alsa_pcm("headset_out", "spk2").expect("pcm");
+    pa.add_alsa_pcm("headset_in", "mic2.monitor").expect("pcm");
+    let (inputs, outputs) = list_devices();
+    assert!(
+        inputs.iter().any(|d| d == "headset_in"),
+        "inputs: {inputs:?}"
+    );
+    assert!(
+        outputs.iter().any(|d| d == "headset_out"),
+        "outputs: {outputs:?}"
+    );
+
+    let mut source = CpalSource::open(Some("headset_in"), 48_000, 960).expect("open headset_in");
+    let mut sink = CpalSink::open(Some("headset_out")).expect("open headset_out");
+    let out_tone = tone(600.0, 48_000, 10.0, 0.5);
+    let mut frame = vec![0.0f32; 960];
+    let mut notices = (None, None);
+    let mut tick = 0;
+    let mut step = |source: &mut CpalSource, sink: &mut CpalSink, captured: &mut Vec<f32>| {
+        source.read(&mut frame).expect("read");
+        captured.extend_from_slice(&frame);
+        sink.write(&out_tone[tick * 960..(tick + 1) * 960])
+            .expect("write");
+        tick += 1;
+    };
+    let mut ignored = Vec::new();
+    paced(Duration::from_millis(600), |_| {
+        step(&mut source, &mut sink, &mut ignored)
+    });
+    assert_eq!(source.device_name(), Some("headset_in"));
+    // Unplugged: the streams on the headset fail, then it is gone from the lists.
+    assert!(pa.kill_streams("spk2").expect("kill playback") >= 1);
+    assert!(pa.kill_streams("mic2.monitor").expect("kill capture") >= 1);
+    pa.unload_module(spk2).expect("unload spk2");
+    pa.unload_module(mic2).expect("unload mic2");
+    paced(Duration::from_secs(2), |_| {
+        step(&mut source, &mut sink, &mut ignored);
+        notices.0 = notices.0.take().or_else(|| source.take_notice());
+        notices.1 = notices.1.take().or_else(|| sink.take_notice());
+    });
+    assert_eq!(
+        notices.0,
+        Some(DeviceNotice::FellBack {
+            from: "headset_in".into(),
+            to: "default".into()
+        })
+    );
+    assert_eq!(
+        notices.1,
+        Some(DeviceNotice::FellBack {
+            from: "headset_out".into(),
+            to: "default".into()
+        })
+    );
+    assert_eq!(sink.device_name(), Some("default"));
+
+    // The call goes on through the default devices.
+    let mic_wav = dir.join("mic-1k.wav");
+    make_tone_wav(&mic_wav, 1000.0, 5.0, 48_000, 1).expect("tone wav");
+    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let recording = pa.record_speaker(&dir.join("spk.wav"), 2.0).expect("parec");
+    let mut captured = Vec::new();
+    paced(Duration::from_secs(3), |_| {
+        step(&mut source, &mut sink, &mut captured)
+    });
+    let (capture_stats, playback_stats) = (source.stats(), sink.stats());
+    let heard = recording.finish().expect("recording");
+    let steady = &captured[48_000..];
+    let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
+    assert!(
+        ratio > 0.9,
+        "capture after fallback: 1 kHz holds {ratio:.3}"
+    );
+    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
+        assert!(
+            ratio > 0.9 && level > 0.1,
+            "speaker channel {channel} after fallback: 600 Hz holds {ratio:.3}, rms {level:.3}"
+        );
+    }
+    assert_clean("capture after fallback", capture_stats);
+    assert_clean("playback after fallback", playback_stats);
+
+    // The sound server dies: nothing to fall back to. The call goes on in silence and says so.
+    // (Closing the capture stream then deadlocks inside libpulse; it is closed off the caller's
+    // thread, so this test ending at all shows the media side does not hang with it.)
+    pa.stop();
+    let mut notices = (None, None);
+    paced(Duration::from_secs(3), |_| {
+        step(&mut source, &mut sink, &mut ignored);
+        notices.0 = notices.0.take().or_else(|| source.take_notice());
+        notices.1 = notices.1.take().or_else(|| sink.take_notice());
+    });
+    for notice in [notices.0, notices.1] {
+        assert!(
+            matches!(&notice, Some(DeviceNotice::Lost { device, .. }) if device == "default"),
+            "{notice:?}"
+        );
+    }
+    assert_eq!((source.device_name(), sink.device_name()), (None, None));
+    assert!(frame.iter().all(|&s| s == 0.0), "silence while no device");
+}
+
+/// The guard this binary relies on does catch an allocation (so `alloc_violations == 0` above
+/// means something).
+#[cfg(debug_assertions)]
+#[test]
+fn the_allocation_guard_catches_allocations() {
+    let before = assert_no_alloc::violation_count();
+    assert_no_alloc::assert_no_alloc(|| std::hint::black_box(vec![0u8; 64]).len());
+    assert!(assert_no_alloc::violation_count() > before);
+}
