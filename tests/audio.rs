@@ -20,7 +20,18 @@ fn wait_for_size(path: &Path, bytes: u64) {
     }
 }
 
+/// Who places the call: us, or baresip calling us (we answer).
+#[derive(Clone, Copy, PartialEq)]
+enum Caller {
+    Parla,
+    Baresip,
+}
+
 fn tone_both_ways(codec: &str) {
+    tone_both_ways_placed_by(codec, Caller::Parla);
+}
+
+fn tone_both_ways_placed_by(codec: &str, caller: Caller) {
     let kamailio = Kamailio::start(KamailioOptions::with_users(&[
         ("alice", "alicepw"),
         ("bob", "bobpw"),
@@ -46,7 +57,15 @@ fn tone_both_ways(codec: &str) {
     let mut app = start(&[line], Some(&audio), &[]);
     app.wait_registered("alice");
 
-    let call = app.dial("alice", &kamailio.user_uri("bob"));
+    let call = match caller {
+        Caller::Parla => app.dial("alice", &kamailio.user_uri("bob")),
+        Caller::Baresip => {
+            bob.dial(&kamailio.user_uri("alice")).expect("bob dials");
+            let (call, _) = app.wait_incoming();
+            app.send(json!({"cmd": "answer", "call": call}));
+            call
+        }
+    };
     app.wait_call(call, "connected");
     let media = app.wait("media", |v| is_event(v, "media") && v["call"] == call);
     assert_eq!(
@@ -100,4 +119,14 @@ fn opus_carries_audio_both_ways() {
 #[test]
 fn pcmu_carries_audio_both_ways() {
     tone_both_ways("pcmu");
+}
+
+#[test]
+fn an_incoming_opus_call_carries_audio_both_ways() {
+    tone_both_ways_placed_by("opus", Caller::Baresip);
+}
+
+#[test]
+fn an_incoming_pcmu_call_carries_audio_both_ways() {
+    tone_both_ways_placed_by("pcmu", Caller::Baresip);
 }
