@@ -32,17 +32,9 @@ fn tone_both_ways(codec: &str) {
 }
 
 fn tone_both_ways_placed_by(codec: &str, caller: Caller) {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
-        ("alice", "alicepw"),
-        ("bob", "bobpw"),
-    ]))
-    .expect("kamailio");
+    let kamailio = kamailio_alice_bob();
     let work = tempfile::tempdir().expect("dir");
-    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
-    options.record_dir = Some(work.path().join("bob"));
-    options.audio_codecs = vec![codec.to_string()];
-    let bob = Baresip::start(options).expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let bob = start_bob(&kamailio, Some(codec), Some(work.path().join("bob")));
 
     let ours = work.path().join("alice-tone.wav");
     make_tone_wav(&ours, 1000.0, 20.0, 48_000, 1).expect("tone");

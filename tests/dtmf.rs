@@ -6,15 +6,8 @@ use serde_json::json;
 use support::*;
 
 fn dtmf_both_ways(codec: &str) {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
-        ("alice", "alicepw"),
-        ("bob", "bobpw"),
-    ]))
-    .expect("kamailio");
-    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
-    options.audio_codecs = vec![codec.into()];
-    let bob = Baresip::start(options).expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let kamailio = kamailio_alice_bob();
+    let bob = start_bob(&kamailio, Some(codec), None);
     let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
     app.wait_registered("alice");
     let call = app.dial("alice", &kamailio.user_uri("bob"));

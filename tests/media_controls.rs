@@ -8,14 +8,8 @@ use support::*;
 
 #[test]
 fn we_put_the_call_on_hold_and_resume_it() {
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
-        ("alice", "alicepw"),
-        ("bob", "bobpw"),
-    ]))
-    .expect("kamailio");
-    let bob =
-        Baresip::start(BaresipOptions::registering(&kamailio, "bob", "bobpw")).expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let kamailio = kamailio_alice_bob();
+    let bob = start_bob(&kamailio, None, None);
     let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
     app.wait_registered("alice");
     let call = app.dial("alice", &kamailio.user_uri("bob"));

@@ -11,17 +11,9 @@ use support::*;
 #[test]
 fn a_call_carries_audio_both_ways_through_the_sound_card_path() {
     let pulse = PulseAudio::start().expect("pulseaudio");
-    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
-        ("alice", "alicepw"),
-        ("bob", "bobpw"),
-    ]))
-    .expect("kamailio");
+    let kamailio = kamailio_alice_bob();
     let work = tempfile::tempdir().expect("dir");
-    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
-    options.record_dir = Some(work.path().join("bob"));
-    options.audio_codecs = vec!["pcmu".into()];
-    let bob = Baresip::start(options).expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let bob = start_bob(&kamailio, Some("pcmu"), Some(work.path().join("bob")));
 
     let mic_tone = work.path().join("mic.wav");
     make_tone_wav(&mic_tone, 1000.0, 30.0, 48_000, 1).expect("tone");

@@ -152,3 +152,23 @@ impl App {
         assert!(status.success(), "parla exited with {status}");
     }
 }
+
+/// A Kamailio that knows alice and bob, the two parties of most tests.
+pub fn kamailio_alice_bob() -> Kamailio {
+    Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+    ]))
+    .expect("kamailio")
+}
+
+/// baresip as bob, registered at `kamailio` and answering, offering only `codec` if given and
+/// recording what it hears into `record_dir` if given.
+pub fn start_bob(kamailio: &Kamailio, codec: Option<&str>, record_dir: Option<PathBuf>) -> Baresip {
+    let mut options = BaresipOptions::registering(kamailio, "bob", "bobpw");
+    options.audio_codecs = codec.map(|c| vec![c.to_string()]).unwrap_or_default();
+    options.record_dir = record_dir;
+    let bob = Baresip::start(options).expect("baresip");
+    bob.wait_registered(T).expect("bob registered");
+    bob
+}

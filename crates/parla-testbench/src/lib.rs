@@ -24,6 +24,7 @@ pub mod headless;
 pub mod kamailio;
 pub mod ports;
 pub mod process;
+pub mod procstat;
 pub mod pulse;
 pub mod sipp;
 pub mod tones;
@@ -41,6 +42,7 @@ pub use kamailio::{
 };
 pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
 pub use process::{pid_exists, process_group_exists};
+pub use procstat::{cpu_seconds, rss_kib};
 pub use pulse::{PulseAudio, Recording};
 pub use sipp::{Scenario, Sipp, SippOptions};
 pub use tones::{make_tone_wav, tone_band_ratio};
