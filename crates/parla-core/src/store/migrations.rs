@@ -1,0 +1,145 @@
+//! Schema migrations, keyed by `PRAGMA user_version`.
+//!
+//! `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`. Each runs in its own
+//! transaction together with the `user_version` bump, so a crash leaves the database at the
+//! previous version, never in between. Never edit a released migration: append a new one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// The migrations, oldest first. The schema version is `MIGRATIONS.len()`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: contacts, their numbers and emails, and the search index.
+    r#"
+    CREATE TABLE contacts (
+        id          INTEGER PRIMARY KEY,
+        first_name  TEXT NOT NULL DEFAULT '',
+        last_name   TEXT NOT NULL DEFAULT '',
+        company     TEXT NOT NULL DEFAULT '',
+        street      TEXT NOT NULL DEFAULT '',
+        city        TEXT NOT NULL DEFAULT '',
+        state       TEXT NOT NULL DEFAULT '',
+        postal_code TEXT NOT NULL DEFAULT '',
+        country     TEXT NOT NULL DEFAULT '',
+        notes       TEXT NOT NULL DEFAULT '',
+        favourite   INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+        blocked     INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+        source      TEXT NOT NULL DEFAULT 'personal' CHECK (source IN ('personal', 'shared'))
+    );
+    CREATE TABLE contact_phones (
+        contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL CHECK (position BETWEEN 0 AND 2),
+        label       TEXT NOT NULL CHECK (label IN ('work', 'mobile', 'home', 'other')),
+        number      TEXT NOT NULL,
+        e164        TEXT,
+        digits      TEXT NOT NULL,
+        PRIMARY KEY (contact_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX contact_phones_e164 ON contact_phones (e164) WHERE e164 IS NOT NULL;
+    CREATE INDEX contact_phones_digits ON contact_phones (digits);
+    CREATE TABLE contact_emails (
+        contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL CHECK (position BETWEEN 0 AND 2),
+        address     TEXT NOT NULL,
+        PRIMARY KEY (contact_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX contacts_favourite ON contacts (favourite) WHERE favourite = 1;
+    CREATE INDEX contacts_blocked ON contacts (blocked) WHERE blocked = 1;
+    -- rowid = contacts.id; `text` is lower-cased names, company, emails and number digits,
+    -- kept up to date by the store (see search.rs).
+    CREATE VIRTUAL TABLE contact_search USING fts5 (
+        text,
+        tokenize = 'trigram remove_diacritics 1'
+    );
+    "#,
+];
+
+/// Brings `conn` to the newest schema, one transaction per migration.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_from_an_older_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        // A database at version 0 holding something of the user's: migrating must keep it.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE keep_me (x INTEGER); INSERT INTO keep_me VALUES (42);",
+            )
+            .unwrap();
+        }
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let x: i64 = conn
+            .query_row("SELECT x FROM keep_me", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(x, 42);
+        // Running again is a no-op.
+        migrate(&mut conn, &path).unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'contacts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_version_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clash.db");
+        let mut conn = Connection::open(&path).unwrap();
+        // A table in the way makes migration 1 fail half-way through its batch.
+        conn.execute_batch("CREATE TABLE contact_emails (x INTEGER);")
+            .unwrap();
+        assert!(migrate(&mut conn, &path).is_err());
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 0);
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'contacts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            n, 0,
+            "the first statements of the failed migration were rolled back"
+        );
+    }
+}

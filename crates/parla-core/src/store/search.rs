@@ -1,0 +1,323 @@
+//! Search as you type (SQLite FTS5 with the trigram tokenizer) and caller-name lookup.
+//!
+//! Each contact has one row in `contact_search` (rowid = contact id) whose text is its
+//! lower-cased names, company and emails followed by the digits of each number as typed, in
+//! E.164 and in national form. Query words of three or more characters use the trigram index
+//! (substring match: `jans` finds `Jansen`, `2345` finds `+31 6 12345678`); shorter words match
+//! the start of a word (`ja` finds `Jan` but not `Benjamin`). A query made only of number
+//! characters (`+31 6 1234`, `06-12`) is searched as one string of digits.
+
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+
+use super::contacts::{load_contact, Contact, ContactFields, ContactId};
+use super::numbers::{self, Region};
+use super::{Store, StoreError};
+
+/// Which contacts a search looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchFilter {
+    #[default]
+    All,
+    Favourites,
+    Personal,
+    Shared,
+    Blocked,
+}
+
+impl SearchFilter {
+    fn sql(self) -> &'static str {
+        match self {
+            SearchFilter::All => "1",
+            SearchFilter::Favourites => "c.favourite = 1",
+            SearchFilter::Personal => "c.source = 'personal'",
+            SearchFilter::Shared => "c.source = 'shared'",
+            SearchFilter::Blocked => "c.blocked = 1",
+        }
+    }
+}
+
+impl Store {
+    /// Contacts matching every word of `query` (empty: all), within `filter`, sorted by last
+    /// name then first name, at most `limit`.
+    pub fn search(
+        &self,
+        query: &str,
+        filter: SearchFilter,
+        limit: usize,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let terms = query_terms(query);
+        let mut sql = format!("SELECT c.id FROM contacts c WHERE {}", filter.sql());
+        let mut args: Vec<String> = Vec::new();
+        let long: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= 3).collect();
+        if !long.is_empty() {
+            let expr = long
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            args.push(expr);
+            sql.push_str(&format!(
+                " AND c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?{})",
+                args.len()
+            ));
+        }
+        for t in terms.iter().filter(|t| t.chars().count() < 3) {
+            args.push(format!(" {t}"));
+            sql.push_str(&format!(
+                " AND c.id IN (SELECT rowid FROM contact_search WHERE instr(' ' || text, ?{}) > 0)",
+                args.len()
+            ));
+        }
+        sql.push_str(&format!(
+            " ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE, c.id LIMIT {}",
+            limit.min(i64::MAX as usize)
+        ));
+        let ids: Vec<i64> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(c) = load_contact(&self.conn, ContactId(id))? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The contact owning the number (or SIP/tel URI) `raw`, for showing a caller's name.
+    /// Matches on E.164 with `region` as the default country, so `0612345678`,
+    /// `+31 6 12345678` and `sip:0031612345678@pbx` are one number in NL; numbers without an
+    /// E.164 form (extensions) match on their exact digits. Personal contacts win over shared
+    /// ones, then favourites, then the oldest.
+    pub fn find_by_number(&self, raw: &str, region: Region) -> Result<Option<Contact>, StoreError> {
+        let user = numbers::uri_user(raw);
+        let digits = numbers::digits(user);
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        let e164 = numbers::normalise_number(user, region);
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+                 WHERE p.e164 = ?1 OR (p.e164 IS NULL AND ?1 IS NULL AND p.digits = ?2)
+                 ORDER BY c.source = 'personal' DESC, c.favourite DESC, c.id
+                 LIMIT 1",
+            )?
+            .query_row(rusqlite::params![e164, digits], |r| r.get(0))
+            .optional()?;
+        match id {
+            Some(id) => load_contact(&self.conn, ContactId(id)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The words of a query, lower-cased; a query of only number characters becomes its digits.
+fn query_terms(query: &str) -> Vec<String> {
+    let q = query.trim();
+    let numberish = q.chars().any(|c| c.is_ascii_digit())
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    if numberish {
+        return vec![numbers::digits(q)];
+    }
+    q.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// Writes the search row for a contact (caller owns the transaction).
+/// `phone_digits` are the search digit strings of all its numbers (see `numbers::analyse`).
+pub(crate) fn reindex(
+    conn: &Connection,
+    id: ContactId,
+    f: &ContactFields,
+    phone_digits: &[String],
+) -> Result<(), StoreError> {
+    let mut words = vec![
+        f.first_name.as_str(),
+        f.last_name.as_str(),
+        f.company.as_str(),
+    ];
+    words.extend(f.emails.iter().map(String::as_str));
+    let mut text = words
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    for d in phone_digits {
+        text.push(' ');
+        text.push_str(d);
+    }
+    remove(conn, id)?;
+    conn.prepare_cached("INSERT INTO contact_search (rowid, text) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![id.0, text])?;
+    Ok(())
+}
+
+/// Drops the search row for a contact.
+pub(crate) fn remove(conn: &Connection, id: ContactId) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM contact_search WHERE rowid = ?1")?
+        .execute([id.0])?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{Phone, PhoneLabel, Source};
+    use super::*;
+
+    fn nl() -> Region {
+        "NL".parse().unwrap()
+    }
+
+    fn person(first: &str, last: &str, company: &str, phone: &str, email: &str) -> ContactFields {
+        ContactFields {
+            first_name: first.into(),
+            last_name: last.into(),
+            company: company.into(),
+            phones: vec![Phone::new(PhoneLabel::Mobile, phone)],
+            emails: if email.is_empty() {
+                vec![]
+            } else {
+                vec![email.into()]
+            },
+            ..Default::default()
+        }
+    }
+
+    /// Anna (favourite), Benjamin (shared), Carla (blocked), Dirk (plain).
+    fn fixture() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("parla.db")).unwrap().store;
+        let mut anna = person(
+            "Anna",
+            "Jansen",
+            "Acme B.V.",
+            "+31 6 12345678",
+            "anna@acme.nl",
+        );
+        anna.favourite = true;
+        let mut ben = person(
+            "Benjamin",
+            "Smit",
+            "Globex",
+            "020 765 4321",
+            "ben@globex.com",
+        );
+        ben.source = Source::Shared;
+        let mut carla = person(
+            "Carla",
+            "José",
+            "Initech",
+            "0031301112233",
+            "carla@initech.io",
+        );
+        carla.blocked = true;
+        let dirk = person("Dirk", "de Vries", "", "201", "");
+        for c in [&anna, &ben, &carla, &dirk] {
+            store.add_contact(c, nl()).unwrap();
+        }
+        (dir, store)
+    }
+
+    fn firsts(store: &Store, q: &str, f: SearchFilter) -> Vec<String> {
+        store
+            .search(q, f, 50)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.fields.first_name)
+            .collect()
+    }
+
+    #[test]
+    fn name_company_email_and_digit_fragments() {
+        let (_d, store) = fixture();
+        use SearchFilter::All;
+        assert_eq!(firsts(&store, "jans", All), ["Anna"]);
+        assert_eq!(firsts(&store, "ANS", All), ["Anna"]); // case-insensitive substring
+        assert_eq!(firsts(&store, "an", All), ["Anna"]); // short: word start only
+        assert_eq!(firsts(&store, "ja", All), ["Anna"]); // not benJAmin
+        assert_eq!(firsts(&store, "jose", All), ["Carla"]); // diacritics folded
+        assert_eq!(firsts(&store, "glob", All), ["Benjamin"]);
+        assert_eq!(firsts(&store, "initech.io", All), ["Carla"]);
+        assert_eq!(firsts(&store, "anna jansen", All), ["Anna"]);
+        assert_eq!(firsts(&store, "anna smit", All), Vec::<String>::new());
+        assert_eq!(firsts(&store, "2345", All), ["Anna"]);
+        assert_eq!(firsts(&store, "06 123", All), ["Anna"]); // national form
+        assert_eq!(firsts(&store, "+31 6 1234", All), ["Anna"]); // international form
+        assert_eq!(firsts(&store, "7654", All), ["Benjamin"]);
+        assert_eq!(firsts(&store, "20", All), ["Dirk"]); // short digits: start of a number
+        assert_eq!(
+            firsts(&store, "", All),
+            ["Dirk", "Anna", "Carla", "Benjamin"]
+        ); // de Vries, Jansen, José, Smit
+        assert_eq!(firsts(&store, "\"o'", All), Vec::<String>::new()); // odd input is not an error
+        assert_eq!(store.search("", All, 2).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn each_filter() {
+        let (_d, store) = fixture();
+        assert_eq!(firsts(&store, "", SearchFilter::Favourites), ["Anna"]);
+        assert_eq!(firsts(&store, "", SearchFilter::Shared), ["Benjamin"]);
+        assert_eq!(firsts(&store, "", SearchFilter::Blocked), ["Carla"]);
+        assert_eq!(
+            firsts(&store, "", SearchFilter::Personal),
+            ["Dirk", "Anna", "Carla"]
+        );
+        assert_eq!(firsts(&store, "a", SearchFilter::Personal), ["Anna"]);
+        assert_eq!(
+            firsts(&store, "glob", SearchFilter::Personal),
+            Vec::<String>::new()
+        );
+        assert_eq!(firsts(&store, "initech", SearchFilter::Blocked), ["Carla"]);
+        assert_eq!(firsts(&store, "acme", SearchFilter::Favourites), ["Anna"]);
+        assert_eq!(
+            firsts(&store, "acme", SearchFilter::Blocked),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn caller_lookup_across_formats() {
+        let (_d, store) = fixture();
+        for raw in [
+            "0612345678",
+            "+31 6 12345678",
+            "0031612345678",
+            "sip:+31612345678@pbx.example;user=phone",
+        ] {
+            let c = store.find_by_number(raw, nl()).unwrap();
+            assert_eq!(
+                c.map(|c| c.fields.first_name).as_deref(),
+                Some("Anna"),
+                "{raw}"
+            );
+        }
+        let c = store
+            .find_by_number("+31 30 111 2233", nl())
+            .unwrap()
+            .unwrap();
+        assert!(c.fields.blocked);
+        assert_eq!(
+            store
+                .find_by_number("sip:201@pbx", nl())
+                .unwrap()
+                .unwrap()
+                .fields
+                .first_name,
+            "Dirk"
+        );
+        assert!(store.find_by_number("2012", nl()).unwrap().is_none());
+        assert!(store.find_by_number("0612345679", nl()).unwrap().is_none());
+        assert!(store.find_by_number("anonymous", nl()).unwrap().is_none());
+        // A German caller with the same national digits is someone else.
+        let de: Region = "DE".parse().unwrap();
+        assert!(store.find_by_number("0612345678", de).unwrap().is_none());
+    }
+}
