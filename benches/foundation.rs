@@ -76,12 +76,7 @@ fn main() {
         write_profile(profile.path(), kamailio.sip_port(), "\"opus\", \"pcmu\"");
         let started = Instant::now();
         let mut parla = Headless::spawn(bin(), profile.path()).expect("spawn");
-        parla
-            .wait_event(
-                |v| v["event"] == "registration" && v["state"] == "registered",
-                T,
-            )
-            .expect("registered");
+        parla.wait_registered(T).expect("registered");
         registered.push(started.elapsed().as_secs_f64() * 1000.0);
         if i < 3 {
             std::thread::sleep(Duration::from_secs(2));
@@ -107,26 +102,15 @@ fn main() {
     let profile = tempfile::tempdir().expect("profile");
     write_profile(profile.path(), kamailio.sip_port(), "\"opus\"");
     let mut parla = Headless::spawn(bin(), profile.path()).expect("spawn");
-    parla
-        .wait_event(
-            |v| v["event"] == "registration" && v["state"] == "registered",
-            T,
-        )
-        .expect("registered");
-    parla
-        .send(&json!({"cmd": "dial", "to": kamailio.user_uri("bob")}))
-        .expect("dial");
-    let connected = parla
-        .wait_event(
-            |v| v["event"] == "call_state" && v["state"] == "connected",
-            T,
-        )
+    parla.wait_registered(T).expect("registered");
+    let call = parla
+        .call_connected(&kamailio.user_uri("bob"), T)
         .expect("connected");
     std::thread::sleep(Duration::from_secs(5));
     let parla_call = rss_kib(parla.pid());
     let baresip_call = rss_kib(bob.pid());
     parla
-        .send(&json!({"cmd": "hangup", "call": connected["call"]}))
+        .send(&json!({"cmd": "hangup", "call": call}))
         .expect("hangup");
     drop(parla.quit_and_wait(T));
 

@@ -77,27 +77,16 @@ fn main() {
     .expect("config");
     let mut parla =
         Headless::spawn(Path::new(env!("CARGO_BIN_EXE_parla")), &profile).expect("parla");
-    parla
-        .wait_event(
-            |v| v["event"] == "registration" && v["state"] == "registered",
-            T,
-        )
-        .expect("registered");
-    parla
-        .send(&json!({"cmd": "dial", "to": kamailio.user_uri("bob")}))
-        .expect("dial");
-    let connected = parla
-        .wait_event(
-            |v| v["event"] == "call_state" && v["state"] == "connected",
-            T,
-        )
+    parla.wait_registered(T).expect("registered");
+    let call = parla
+        .call_connected(&kamailio.user_uri("bob"), T)
         .expect("connected");
     callee
         .wait_event_type("CALL_ESTABLISHED", T)
         .expect("bob answered");
     let ours = measure_call(parla.pid(), seconds);
     parla
-        .send(&json!({"cmd": "hangup", "call": connected["call"]}))
+        .send(&json!({"cmd": "hangup", "call": call}))
         .expect("hangup");
     drop(parla.quit_and_wait(T));
     drop(callee);

@@ -86,8 +86,7 @@ fn tone_both_ways_placed_by(codec: &str, caller: Caller) {
     .expect("baresip records what it hears");
     // Two seconds of audio in baresip's recording, at the lowest rate it may record (8 kHz mono).
     wait_for_size(&recording, 2 * 8_000 * 2);
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     bob.wait_event_type("CALL_CLOSED", T).expect("closed");
 
     let bob_heard = tone_band_ratio(&recording, 1000.0).expect("bob's recording");

@@ -57,8 +57,7 @@ fn an_outgoing_call_connects_and_we_hang_up() {
         "our preference order picks Opus: {media}"
     );
     established(&b.bob);
-    b.app.send(json!({"cmd": "hangup", "call": call}));
-    let ended = b.app.wait_call(call, "ended");
+    let ended = b.app.hang_up(call);
     assert_eq!(ended["reason"], "local hangup");
     closed(&b.bob);
     b.app.quit();
@@ -107,8 +106,7 @@ fn hanging_up_before_the_answer_cancels() {
     b.bob
         .wait_event_type("CALL_INCOMING", T)
         .expect("bob rings");
-    b.app.send(json!({"cmd": "hangup", "call": call}));
-    let ended = b.app.wait_call(call, "ended");
+    let ended = b.app.hang_up(call);
     assert_eq!(ended["reason"], "cancelled", "{ended}");
     closed(&b.bob);
     let cancels = b.kamailio.count_requests("CANCEL", "alice").expect("count");
@@ -175,8 +173,7 @@ fn the_far_end_puts_the_call_on_hold_and_resumes() {
     b.bob.resume().expect("bob resumes");
     // The first `connected` was taken above: this one comes after `held`.
     b.app.wait_call(call, "connected");
-    b.app.send(json!({"cmd": "hangup", "call": call}));
-    b.app.wait_call(call, "ended");
+    b.app.hang_up(call);
     b.app.quit();
 }
 
@@ -185,8 +182,7 @@ fn call_both_ways(transport: Transport) {
     let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
     b.app.wait_call(call, "connected");
     established(&b.bob);
-    b.app.send(json!({"cmd": "hangup", "call": call}));
-    b.app.wait_call(call, "ended");
+    b.app.hang_up(call);
     closed(&b.bob);
 
     b.bob

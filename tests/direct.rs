@@ -121,8 +121,7 @@ fn early_media_from_a_183_starts_audio_before_the_answer() {
         "media came before the answer"
     );
     app.wait_call(call, "connected");
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     assert!(
         sipp.wait(T).expect("sipp").success(),
         "{}",
@@ -145,8 +144,7 @@ fn a_reinvite_from_the_far_end_changes_the_codec() {
         is_event(v, "media") && v["call"] == call
     });
     assert_eq!(second["codec"], "PCMA", "{second}");
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     assert!(
         sipp.wait(T).expect("sipp").success(),
         "{}",

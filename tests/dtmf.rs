@@ -42,8 +42,7 @@ fn dtmf_both_ways(codec: &str) {
         error["message"].as_str().is_some_and(|m| m.contains("'x'")),
         "{error}"
     );
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     app.quit();
 }
 

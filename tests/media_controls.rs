@@ -31,8 +31,7 @@ fn we_put_the_call_on_hold_and_resume_it() {
         !app.parla.events_seen().iter().any(|v| is_event(v, "error")),
         "no errors"
     );
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     app.quit();
 }
 

@@ -4,7 +4,6 @@
 //! our "speaker" must play it.
 
 mod support;
-use serde_json::json;
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -47,8 +46,7 @@ fn a_call_carries_audio_both_ways_through_the_sound_card_path() {
         .record_speaker(&work.path().join("speaker.wav"), 3.0)
         .expect("record");
     let speaker = speaker.finish().expect("speaker recording");
-    app.send(json!({"cmd": "hangup", "call": call}));
-    app.wait_call(call, "ended");
+    app.hang_up(call);
     bob.wait_event_type("CALL_CLOSED", T).expect("closed");
 
     let bob_heard = bob

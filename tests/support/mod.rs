@@ -147,6 +147,12 @@ impl App {
         self.wait(state, |v| call_state(v, call, state))
     }
 
+    /// Hangs a call up and returns its `ended` event.
+    pub fn hang_up(&mut self, call: u64) -> Value {
+        self.send(json!({"cmd": "hangup", "call": call}));
+        self.wait_call(call, "ended")
+    }
+
     pub fn quit(&mut self) {
         let status = self.parla.quit_and_wait(T).expect("quit");
         assert!(status.success(), "parla exited with {status}");

@@ -126,6 +126,29 @@ impl Headless {
             .ctx(|| format!("writing {:?} to the headless app", text.trim_end()))
     }
 
+    /// Waits until an account reports `registered`.
+    pub fn wait_registered(&self, timeout: Duration) -> Result<Value> {
+        self.wait_event(
+            |v| v["event"] == "registration" && v["state"] == "registered",
+            timeout,
+        )
+    }
+
+    /// Dials `to` from the default line and waits until the call connects; returns its id.
+    pub fn call_connected(&mut self, to: &str, timeout: Duration) -> Result<u64> {
+        self.send(&serde_json::json!({"cmd": "dial", "to": to}))?;
+        let connected = self.wait_event(
+            |v| v["event"] == "call_state" && v["state"] == "connected",
+            timeout,
+        )?;
+        connected["call"]
+            .as_u64()
+            .ok_or_else(|| BenchError::Protocol {
+                peer: "parla --headless".into(),
+                detail: format!("a call_state event without a call id: {connected}"),
+            })
+    }
+
     /// Waits for the oldest not-yet-returned stdout object that matches `pred`.
     pub fn wait_event(&self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Result<Value> {
         self.events.wait_for(pred, timeout).map_err(|failure| {
