@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
-# bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, and PulseAudio/Xvfb for the device and
-# GUI tests. Idempotent and non-interactive: only missing packages are installed, and
+# bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, PulseAudio/Xvfb for the device and
+# GUI tests, and dunst plus a StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the keyring tests. Idempotent and non-interactive: only missing packages are installed, and
 # `apt-get update` runs only if something is missing. Works as root or through sudo.
 #
 # It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
@@ -17,6 +17,10 @@ packages=(
     sox libsox-fmt-all openssl
     pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
     xvfb dbus
+    xdg-utils desktop-file-utils
+    haskell-status-notifier-item-utils dunst libnotify-bin
+    gnome-keyring libsecret-tools
+    python3 python3-venv
 )
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -76,7 +80,19 @@ stop_service() {
 stop_service kamailio /run/kamailio/kamailio.pid
 stop_service dnsmasq /run/dnsmasq/dnsmasq.pid
 
-for tool in kamailio kamcmd baresip sipp sox openssl dnsmasq; do
+# Radicale (PyPI), the CardDAV server of the shared-directory tests, in its own venv at a fixed
+# place the test bench looks in (parla-testbench/src/radicale.rs).
+radicale_venv=/opt/parla-test/venv
+if ! "$radicale_venv/bin/radicale" --version >/dev/null 2>&1; then
+    echo "install-test-deps: installing Radicale into $radicale_venv"
+    "${as_root[@]}" mkdir -p "$(dirname "$radicale_venv")"
+    "${as_root[@]}" /usr/bin/python3 -m venv "$radicale_venv"
+    "${as_root[@]}" "$radicale_venv/bin/pip" install --quiet --disable-pip-version-check radicale
+fi
+"$radicale_venv/bin/radicale" --version >/dev/null 2>&1 \
+    || { echo "install-test-deps: radicale not found in $radicale_venv" >&2; exit 1; }
+
+for tool in kamailio kamcmd baresip sipp sox openssl dnsmasq status-notifier-watcher dunst; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-test-deps: $tool not found" >&2; exit 1; }
 done
 echo "install-test-deps: ready"

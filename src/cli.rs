@@ -3,9 +3,20 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: parla [--profile DIR] [--headless] [tel:|sip:|sips:|callto: URI]
+usage: parla [--profile DIR] [--headless] [--minimised] [tel:|sip:|sips:|callto: URI | NUMBER]
+       parla --register-handlers
+       parla [--profile DIR] contacts import FILE       (CSV or vCard; prints what was refused)
+       parla [--profile DIR] contacts export [--format csv|vcard] [--output FILE]
+       parla [--profile DIR] history export [--output FILE]
+       (`parla contacts --help` tells more)
+
+  A link or number is called; when Parla already runs on the profile, it is handed over to it.
 
   --headless      run the engine without a window: JSON commands on stdin, JSON events on stdout
+  --minimised     start with the window hidden (in the tray)
+  --register-handlers
+                  install the desktop entry and make Parla the handler of tel:, sip:, sips: and
+                  callto: links (xdg-mime)
   --profile DIR   keep settings, data and logs in DIR (default: $PARLA_HOME, else the user's
                   config folder)
   --version       print the version
@@ -17,7 +28,10 @@ pub struct Args {
     pub profile: Option<PathBuf>,
     pub help: bool,
     pub version: bool,
-    /// A `tel:`/`sip:` link or number to call.
+    pub minimised: bool,
+    pub register_handlers: bool,
+    /// A `tel:`/`sip:` link or number to call. A shell splits `tel:+34 912 345 678` into several
+    /// arguments: they are joined again with spaces.
     pub target: Option<String>,
 }
 
@@ -30,13 +44,20 @@ impl Args {
                 "--headless" => parsed.headless = true,
                 "--help" | "-h" => parsed.help = true,
                 "--version" | "-V" => parsed.version = true,
+                "--minimised" | "--minimized" => parsed.minimised = true,
+                "--register-handlers" => parsed.register_handlers = true,
                 "--profile" => {
                     let dir = args.next().ok_or("--profile needs a folder")?;
                     parsed.profile = Some(PathBuf::from(dir));
                 }
                 other if other.starts_with("--") => return Err(format!("unknown option {other}")),
-                other if parsed.target.is_none() => parsed.target = Some(other.to_string()),
-                other => return Err(format!("unexpected argument {other}")),
+                other => match &mut parsed.target {
+                    Some(target) => {
+                        target.push(' ');
+                        target.push_str(other);
+                    }
+                    None => parsed.target = Some(other.to_string()),
+                },
             }
         }
         Ok(parsed)
@@ -73,6 +94,14 @@ mod tests {
         );
         assert!(parse(&["--profile"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
-        assert!(parse(&["a", "b"]).is_err());
+        assert_eq!(
+            parse(&["--headless", "tel:+34", "912", "345", "678"])
+                .expect("split link")
+                .target
+                .as_deref(),
+            Some("tel:+34 912 345 678")
+        );
+        let args = parse(&["--minimised", "--register-handlers"]).expect("flags");
+        assert!(args.minimised && args.register_handlers);
     }
 }

@@ -1,5 +1,6 @@
 //! `parla --headless`: the engine with JSON commands on stdin and JSON events on stdout.
 
+use crate::desktop::instance::ControlServer;
 use parla_core::control::{read_commands, write_event};
 use parla_core::{Command, Config, Engine, Event};
 use std::net::SocketAddr;
@@ -9,7 +10,7 @@ use tokio::sync::mpsc;
 const COMMAND_QUEUE: usize = 256;
 
 /// `PARLA_DNS_SERVERS=ip:port,...` replaces the system resolvers (tests run their own DNS server).
-fn dns_servers() -> Vec<SocketAddr> {
+pub fn dns_servers() -> Vec<SocketAddr> {
     std::env::var("PARLA_DNS_SERVERS")
         .unwrap_or_default()
         .split(',')
@@ -27,7 +28,17 @@ fn dns_servers() -> Vec<SocketAddr> {
         .collect()
 }
 
-pub fn run(config: Config) -> anyhow::Result<()> {
+/// Runs until `quit` or the end of stdin. With `control`, commands from the control socket
+/// are carried out too and every event also goes to its clients; `dial` is called once the
+/// engine is up.
+pub fn run(
+    config: Config,
+    profile: &std::path::Path,
+    mut control: Option<ControlServer>,
+    dial: Option<String>,
+) -> anyhow::Result<()> {
+    let socket_commands = control.as_mut().and_then(ControlServer::take_commands);
+    let broadcaster = control.as_ref().map(ControlServer::broadcaster);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -35,14 +46,25 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let (event_tx, mut event_rx) = mpsc::unbounded_channel::<Event>();
         let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_QUEUE);
-        let engine = Engine::new(config, event_tx.clone(), dns_servers());
+        // A line with no password in config.toml finds it in the keyring (saved by the app).
+        let keyring = std::sync::Arc::new(parla_core::secrets::OsKeyring::new(profile));
+        let engine = Engine::new(config, event_tx.clone(), dns_servers()).with_secrets(keyring);
         let engine_task = tokio::spawn(engine.run(command_rx));
+        // The engine reads commands only after it has reported `ready`.
+        if let Some(to) = dial {
+            let _ = command_tx.try_send(Command::Dial { account: None, to });
+        }
+        let forwarder = tokio::spawn(forward(socket_commands, command_tx.clone()));
 
         let writer = tokio::spawn(async move {
             let mut stdout = tokio::io::stdout();
+            let mut stdout_open = true;
             while let Some(event) = event_rx.recv().await {
-                if write_event(&mut stdout, &event).await.is_err() {
-                    break;
+                if let Some(broadcaster) = &broadcaster {
+                    broadcaster.broadcast(&event);
+                }
+                if stdout_open && write_event(&mut stdout, &event).await.is_err() {
+                    stdout_open = false;
                 }
             }
         });
@@ -63,14 +85,29 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             if let Err(e) = read_commands(stdin, submit, reject).await {
                 tracing::warn!(error = %e, "stdin closed with an error");
             }
-            // EOF on stdin quits too: the command sender is dropped here.
+            // EOF on stdin quits too (after a `quit` this one finds the engine gone).
+            let _ = command_tx.send(Command::Quit).await;
         });
 
         let _ = engine_task.await;
         reader.abort();
+        forwarder.abort();
         drop(event_tx);
         let _ = writer.await;
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    drop(control);
     Ok(())
+}
+
+/// Commands from the control socket go to the engine like those read from stdin.
+async fn forward(commands: Option<mpsc::Receiver<Command>>, engine: mpsc::Sender<Command>) {
+    let Some(mut commands) = commands else {
+        return;
+    };
+    while let Some(command) = commands.recv().await {
+        if engine.send(command).await.is_err() {
+            return;
+        }
+    }
 }

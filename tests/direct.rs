@@ -152,3 +152,39 @@ fn a_reinvite_from_the_far_end_changes_the_codec() {
     );
     app.quit();
 }
+
+#[test]
+fn in_call_commands_on_a_ringing_call_are_refused_and_it_keeps_ringing() {
+    let port = free_port_udp().expect("port");
+    let mut app = start(&[listening_line(port)], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
+    uac.remote = Some(format!("127.0.0.1:{port}"));
+    uac.service = Some("alice".into());
+    uac.extra_args = vec!["-d".into(), "500".into()];
+    let mut sipp = Sipp::start(uac).expect("sipp uac");
+    let (call, _) = app.wait_incoming();
+    for command in [
+        json!({"cmd": "mute", "call": call, "muted": true}),
+        json!({"cmd": "dtmf", "call": call, "digits": "1"}),
+        json!({"cmd": "hold", "call": call}),
+    ] {
+        app.send(command);
+        let error = app.wait("refusal", |v| is_event(v, "error"));
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not connected")),
+            "{error}"
+        );
+    }
+    app.send(json!({"cmd": "answer", "call": call}));
+    app.wait_call(call, "connected");
+    assert_eq!(app.wait_call(call, "ended")["reason"], "remote hangup");
+    assert!(
+        sipp.wait(T).expect("sipp").success(),
+        "{}",
+        sipp.diagnostics()
+    );
+    app.quit();
+}

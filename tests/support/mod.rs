@@ -1,6 +1,8 @@
 //! Shared pieces of the end-to-end tests: a profile for `parla --headless`, and waiting on its events.
 #![allow(dead_code)]
 
+pub mod gui;
+
 pub use parla_testbench::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! send (`Command`) and what the engine reports back (`Event`). Serialised as internally tagged
 //! JSON (`{"cmd":"dial",...}` / `{"event":"call_state",...}`).
 
+use crate::config::{AccountConfig, AudioConfig};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -87,6 +88,18 @@ pub enum Command {
         call: CallId,
         muted: bool,
     },
+    /// Move a call's audio to other devices while it goes on (headset / speakers): names as
+    /// `list_devices` gives them (or `default`, `null`, `file:/path.wav`); a direction left out
+    /// stays as it is. Answered with `call_devices`, or an `error` (the call goes on).
+    SetCallDevices {
+        call: CallId,
+        #[serde(default)]
+        input: Option<String>,
+        #[serde(default)]
+        output: Option<String>,
+    },
+    /// Ask for the sound devices there are (answered with `devices`).
+    ListDevices,
     /// The audio self-test: microphone -> encode -> jitter buffer -> decode -> speaker, with no
     /// account. `stop: true` ends it.
     EchoTest {
@@ -95,6 +108,25 @@ pub enum Command {
     },
     /// Ask the engine to report every account and call (answered with `status`).
     Status,
+    /// Add a line, or replace the one with the same id: the old one un-registers and stops (its
+    /// calls end), then the new one starts. Without `password` it comes from the keyring.
+    SetAccount {
+        account: Box<AccountConfig>,
+    },
+    /// Un-register and stop a line; its calls end.
+    RemoveAccount {
+        account: AccountId,
+    },
+    /// While on, incoming calls on every line are answered 486 Busy Here without ringing.
+    SetDoNotDisturb {
+        on: bool,
+    },
+    /// Devices and Opus settings for calls and tones started from now on.
+    SetAudio {
+        audio: AudioConfig,
+    },
+    /// Desktop app: bring the main window forward; the headless engine ignores it.
+    Show,
     /// Un-register every account, end every call, then stop.
     Quit,
 }
@@ -176,6 +208,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
+    /// An incoming call was refused without ringing: `reason` is `do_not_disturb` (486).
+    CallRefused {
+        account: AccountId,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        reason: String,
+    },
     CallState {
         call: CallId,
         state: CallState,
@@ -221,6 +261,21 @@ pub enum Event {
         call: Option<CallId>,
         message: String,
     },
+    /// The devices a call's audio uses now (the answer to `set_call_devices`).
+    CallDevices {
+        call: CallId,
+        input: String,
+        output: String,
+    },
+    /// The sound devices there are, by the names `[audio] input`/`output` and
+    /// `set_call_devices` take; `default` first.
+    Devices {
+        inputs: Vec<String>,
+        outputs: Vec<String>,
+    },
+    /// While the echo test runs, about 10 times a second: the microphone's peak level over the
+    /// last ~100 ms, 0.0 (silence) to 1.0 (full scale).
+    Level { input: f32 },
     /// The audio self-test started (`running`) or ended (`stopped`, with `reason` if it failed).
     EchoTest {
         state: String,
@@ -230,6 +285,8 @@ pub enum Event {
     Status {
         accounts: Vec<AccountStatus>,
         calls: Vec<CallStatus>,
+        #[serde(default)]
+        do_not_disturb: bool,
     },
     /// A command could not be carried out, or a line of input was not a command.
     Error { message: String },
@@ -298,6 +355,74 @@ mod tests {
         );
         let quit: Command = serde_json::from_value(json!({"cmd":"quit"})).expect("quit");
         assert_eq!(quit, Command::Quit);
+        let show: Command = serde_json::from_value(json!({"cmd":"show"})).expect("show");
+        assert_eq!(show, Command::Show);
+    }
+
+    #[test]
+    fn settings_commands_parse_from_the_documented_json() {
+        let set: Command = serde_json::from_value(json!({"cmd":"set_account","account":{
+            "id":"alice","username":"alice","password":"pw","domain":"127.0.0.1",
+            "registrar":"sip:127.0.0.1:5060","transport":"udp"}}))
+        .expect("set_account");
+        let Command::SetAccount { account } = &set else {
+            panic!("{set:?}")
+        };
+        assert_eq!(account.id, "alice");
+        assert_eq!(account.password.as_deref(), Some("pw"));
+        assert_eq!(account.expires, 600, "defaults fill the rest");
+        assert!(!format!("{set:?}").contains("pw\""), "no password in Debug");
+        assert!(serde_json::from_value::<Command>(
+            json!({"cmd":"set_account","account":{"id":"a","usr":"a"}})
+        )
+        .is_err());
+
+        let remove: Command =
+            serde_json::from_value(json!({"cmd":"remove_account","account":"alice"}))
+                .expect("remove_account");
+        assert_eq!(
+            remove,
+            Command::RemoveAccount {
+                account: AccountId::new("alice")
+            }
+        );
+        let dnd: Command =
+            serde_json::from_value(json!({"cmd":"set_do_not_disturb","on":true})).expect("dnd");
+        assert_eq!(dnd, Command::SetDoNotDisturb { on: true });
+        let audio: Command = serde_json::from_value(
+            json!({"cmd":"set_audio","audio":{"input":"null","output":"file:/tmp/o.wav"}}),
+        )
+        .expect("set_audio");
+        let Command::SetAudio { audio } = audio else {
+            panic!("{audio:?}")
+        };
+        assert_eq!(audio.output, "file:/tmp/o.wav");
+        assert_eq!(audio.opus_bitrate, 32_000);
+        assert!(serde_json::from_value::<Command>(json!({"cmd":"set_do_not_disturb"})).is_err());
+    }
+
+    #[test]
+    fn settings_events_serialise_to_the_documented_json() {
+        let refused = Event::CallRefused {
+            account: AccountId::new("alice"),
+            from: "sip:bob@127.0.0.1".into(),
+            name: Some("Bob".into()),
+            reason: "do_not_disturb".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&refused).expect("json"),
+            json!({"event":"call_refused","account":"alice","from":"sip:bob@127.0.0.1",
+                   "name":"Bob","reason":"do_not_disturb"})
+        );
+        let status = Event::Status {
+            accounts: vec![],
+            calls: vec![],
+            do_not_disturb: true,
+        };
+        assert_eq!(
+            serde_json::to_value(&status).expect("json"),
+            json!({"event":"status","accounts":[],"calls":[],"do_not_disturb":true})
+        );
     }
 
     #[test]
@@ -334,6 +459,67 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&incoming).expect("json"),
             json!({"event":"incoming_call","call":1,"account":"alice","from":"sip:carol@127.0.0.1"})
+        );
+    }
+
+    #[test]
+    fn device_commands_parse_from_the_documented_json() {
+        let list: Command =
+            serde_json::from_value(json!({"cmd":"list_devices"})).expect("list_devices");
+        assert_eq!(list, Command::ListDevices);
+        let output_only: Command =
+            serde_json::from_value(json!({"cmd":"set_call_devices","call":3,"output":"headset"}))
+                .expect("set_call_devices");
+        assert_eq!(
+            output_only,
+            Command::SetCallDevices {
+                call: CallId(3),
+                input: None,
+                output: Some("headset".into())
+            }
+        );
+        let both: Command = serde_json::from_value(
+            json!({"cmd":"set_call_devices","call":3,"input":"default","output":"default"}),
+        )
+        .expect("both");
+        assert!(matches!(
+            both,
+            Command::SetCallDevices {
+                input: Some(_),
+                output: Some(_),
+                ..
+            }
+        ));
+        assert!(
+            serde_json::from_value::<Command>(json!({"cmd":"set_call_devices","output":"x"}))
+                .is_err(),
+            "a call is needed"
+        );
+    }
+
+    #[test]
+    fn device_events_serialise_to_the_documented_json() {
+        let devices = Event::Devices {
+            inputs: vec!["default".into(), "headset_in".into()],
+            outputs: vec!["default".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(&devices).expect("json"),
+            json!({"event":"devices","inputs":["default","headset_in"],"outputs":["default"]})
+        );
+        let moved = Event::CallDevices {
+            call: CallId(3),
+            input: "default".into(),
+            output: "headset_out".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&moved).expect("json"),
+            json!({"event":"call_devices","call":3,"input":"default","output":"headset_out"})
+        );
+        let level = Event::Level { input: 0.5 };
+        assert_eq!(
+            serde_json::to_value(&level).expect("json"),
+            json!({"event":"level","input":0.5})
         );
     }
 }

@@ -24,6 +24,13 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("account {account:?}: {message}")]
     Account { account: String, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the settings cannot be written as TOML: {0}")]
+    Serialize(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +51,8 @@ impl Transport {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` is written by hand below so that the password never reaches a log.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccountConfig {
     pub id: String,
@@ -73,6 +81,45 @@ pub struct AccountConfig {
     pub codecs: Vec<Codec>,
     /// An extra CA certificate (PEM) to trust for this account's TLS server, beside the system roots.
     pub ca_file: Option<PathBuf>,
+    /// What a leading `+` of a dialled number becomes on this line: `00`, `011`, or empty to
+    /// drop it (providers that take E.164 digits only). Absent: the `+` is sent.
+    pub international_prefix: Option<String>,
+    /// The country (ISO 3166 two letters, `NL`) for numbers dialled or received without a
+    /// country code; matching callers to contacts reads numbers with it. Absent: from the locale.
+    pub region: Option<String>,
+    /// A shared company directory for this line (read-only contacts).
+    pub directory: Option<DirectoryConfig>,
+    /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
+    /// Never read from or written to the file; a password that came from the file stays there.
+    #[serde(skip)]
+    pub password_in_keyring: bool,
+}
+
+impl std::fmt::Debug for AccountConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountConfig")
+            .field("id", &self.id)
+            .field("enabled", &self.enabled)
+            .field("default", &self.default)
+            .field("display_name", &self.display_name)
+            .field("username", &self.username)
+            .field("auth_username", &self.auth_username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("domain", &self.domain)
+            .field("registrar", &self.registrar)
+            .field("outbound_proxy", &self.outbound_proxy)
+            .field("transport", &self.transport)
+            .field("register", &self.register)
+            .field("local_port", &self.local_port)
+            .field("expires", &self.expires)
+            .field("codecs", &self.codecs)
+            .field("ca_file", &self.ca_file)
+            .field("international_prefix", &self.international_prefix)
+            .field("region", &self.region)
+            .field("directory", &self.directory)
+            .field("password_in_keyring", &self.password_in_keyring)
+            .finish()
+    }
 }
 
 impl Default for AccountConfig {
@@ -94,12 +141,17 @@ impl Default for AccountConfig {
             expires: 600,
             codecs: vec![Codec::Opus, Codec::Pcmu, Codec::Pcma],
             ca_file: None,
+            international_prefix: None,
+            region: None,
+            directory: None,
+            password_in_keyring: false,
         }
     }
 }
 
 impl AccountConfig {
-    fn validate(&self) -> Result<(), String> {
+    /// What is wrong with the account, in words for the person who typed it.
+    pub fn validate(&self) -> Result<(), String> {
         if self.id.trim().is_empty() {
             return Err("`id` is empty".into());
         }
@@ -126,11 +178,62 @@ impl AccountConfig {
                 crate::ua::uri::parse_server_uri(uri).map_err(|e| format!("`{field}`: {e}"))?;
             }
         }
+        if let Some(region) = &self.region {
+            region
+                .parse::<crate::store::Region>()
+                .map_err(|e| format!("`region`: {e}"))?;
+        }
+        if let Some(directory) = &self.directory {
+            directory
+                .validate()
+                .map_err(|e| format!("`directory`: {e}"))?;
+        }
         Ok(())
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A line's shared company directory: a CardDAV address book (`url`) or a CSV / vCard file
+/// (`path`). `Debug` is written by hand so that the password never reaches a log.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DirectoryConfig {
+    /// `https://dav.example.com/addressbooks/staff/company/`
+    pub url: Option<String>,
+    pub path: Option<PathBuf>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for DirectoryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryConfig")
+            .field("url", &self.url)
+            .field("path", &self.path)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl DirectoryConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        match (&self.url, &self.path) {
+            (Some(_), Some(_)) => Err("give `url` or `path`, not both".into()),
+            (None, None) => Err("give a CardDAV `url` or a file `path`".into()),
+            (Some(url), None) => {
+                let lower = url.trim().to_ascii_lowercase();
+                if lower.starts_with("https://") || lower.starts_with("http://") {
+                    Ok(())
+                } else {
+                    Err(format!("`url` {url:?} is not an http(s) address"))
+                }
+            }
+            (None, Some(_)) => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AudioConfig {
     /// `default`, a device name, `file:/path/in.wav` or `null`.
@@ -154,11 +257,53 @@ impl Default for AudioConfig {
     }
 }
 
+impl AudioConfig {
+    /// Opus accepts 6 to 510 kbit/s and complexity 0 to 10.
+    pub fn validate(&self) -> Result<(), String> {
+        for (field, value) in [("input", &self.input), ("output", &self.output)] {
+            parla_media::AudioEndpoint::parse(value).map_err(|e| format!("`{field}`: {e}"))?;
+        }
+        if !self.ring.trim().is_empty() {
+            parla_media::AudioEndpoint::parse(&self.ring).map_err(|e| format!("`ring`: {e}"))?;
+        }
+        if !(6_000..=510_000).contains(&self.opus_bitrate) {
+            return Err(format!(
+                "`opus_bitrate` = {} is outside 6000..=510000",
+                self.opus_bitrate
+            ));
+        }
+        if self.opus_complexity > 10 {
+            return Err(format!(
+                "`opus_complexity` = {} is above 10",
+                self.opus_complexity
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Desktop-app preferences (the headless engine reads only `do_not_disturb`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppConfig {
+    /// `en`, `es`, `it`, `nl`; absent: from the system locale.
+    pub language: Option<String>,
+    pub start_minimised: bool,
+    pub start_at_login: bool,
+    /// Refuse incoming calls (486) without ringing.
+    pub do_not_disturb: bool,
+    /// Answer incoming calls by themselves (off by default).
+    pub auto_answer: bool,
+    /// Ask which line to use for a clicked link instead of taking the default line.
+    pub ask_line_for_links: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub accounts: Vec<AccountConfig>,
     pub audio: AudioConfig,
+    pub app: AppConfig,
 }
 
 impl Config {
@@ -186,6 +331,48 @@ impl Config {
             ConfigError::Parse { message, .. } => ConfigError::Parse { path, message },
             other => other,
         })
+    }
+
+    /// Writes `DIR/config.toml` atomically: a temp file in the same folder (0600 on Unix),
+    /// fsync, rename over the old file, fsync the folder. Passwords kept in the keyring
+    /// (`password_in_keyring`) are left out; a config that would not load again is refused.
+    pub fn save_profile(&self, dir: &Path) -> Result<(), ConfigError> {
+        self.validate()?;
+        let text = self.to_toml()?;
+        let path = dir.join(Self::FILE_NAME);
+        let write_error = |source| ConfigError::Write {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(write_error)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".config.toml.").suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+        let mut file = builder.tempfile_in(dir).map_err(write_error)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(write_error)?;
+        file.as_file().sync_all().map_err(write_error)?;
+        file.persist(&path).map_err(|e| write_error(e.error))?;
+        // The rename is durable only once the folder itself is on disk.
+        #[cfg(unix)]
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(write_error)?;
+        Ok(())
+    }
+
+    /// The file's text, with a short header and without keyring passwords.
+    fn to_toml(&self) -> Result<String, ConfigError> {
+        let mut stored = self.clone();
+        for account in stored.accounts.iter_mut().filter(|a| a.password_in_keyring) {
+            account.password = None;
+        }
+        let body =
+            toml::to_string_pretty(&stored).map_err(|e| ConfigError::Serialize(e.to_string()))?;
+        Ok(format!(
+            "# Parla's settings, written by Parla (see README.md for every key).\n\
+             # Passwords saved from the app are in the system keyring, not here.\n\n{body}"
+        ))
     }
 
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
@@ -224,6 +411,35 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn region_and_directory_are_checked() {
+        let base = "[[accounts]]\nid='a'\nusername='a'\ndomain='d'\n";
+        let config = Config::parse(&format!(
+            "{base}region='nl'\n[accounts.directory]\nurl='https://dav.example.com/book/'\nusername='u'\npassword='p'\n"
+        ))
+        .expect("region and directory");
+        let account = &config.accounts[0];
+        assert_eq!(account.region.as_deref(), Some("nl"));
+        let directory = account.directory.as_ref().expect("directory");
+        assert_eq!(directory.username.as_deref(), Some("u"));
+        assert!(!format!("{account:?}").contains("password: Some(\"p\")"));
+        assert!(Config::parse(base).expect("old file").accounts[0]
+            .directory
+            .is_none());
+        let err = Config::parse(&format!("{base}region='XX'\n")).expect_err("bad region");
+        assert!(err.to_string().contains("region"), "{err}");
+        let err = Config::parse(&format!("{base}[accounts.directory]\nusername='u'\n"))
+            .expect_err("no url or path");
+        assert!(err.to_string().contains("directory"), "{err}");
+        let err = Config::parse(&format!("{base}[accounts.directory]\nurl='ldap://x'\n"))
+            .expect_err("not http");
+        assert!(err.to_string().contains("http"), "{err}");
+        Config::parse(&format!(
+            "{base}[accounts.directory]\npath='/srv/company.vcf'\n"
+        ))
+        .expect("file directory");
+    }
 
     const CONTRACT: &str = r#"
 [[accounts]]
@@ -317,6 +533,124 @@ output = "file:/path/out.wav"
         std::fs::write(dir.path().join("config.toml"), "[[accounts]]\nid=1\n").expect("write");
         let err = Config::load_profile(dir.path()).expect_err("wrong type");
         assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    fn full_config() -> Config {
+        let mut config = Config::parse(CONTRACT).expect("contract config");
+        let alice = &mut config.accounts[0];
+        alice.display_name = Some("Alice \"A\" Ünal".into());
+        alice.outbound_proxy = Some("sip:proxy.example.com;lr".into());
+        alice.ca_file = Some(PathBuf::from("/etc/ssl/company ca.pem"));
+        alice.local_port = Some(5070);
+        alice.codecs = vec![Codec::Pcma, Codec::Opus];
+        config.accounts.push(AccountConfig {
+            id: "work".into(),
+            username: "2001".into(),
+            password: Some("from-the-keyring".into()),
+            password_in_keyring: true,
+            domain: "sip.example.com".into(),
+            transport: Some(Transport::Tls),
+            default: true,
+            ..Default::default()
+        });
+        config.audio.ring = "hw:CARD=USB,DEV=0".into();
+        config.audio.opus_bitrate = 24_000;
+        config.app = AppConfig {
+            language: Some("nl".into()),
+            start_minimised: true,
+            start_at_login: true,
+            do_not_disturb: true,
+            auto_answer: false,
+            ask_line_for_links: true,
+        };
+        config
+    }
+
+    #[test]
+    fn saved_settings_load_back_equal_without_keyring_passwords() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = full_config();
+        config.save_profile(dir.path()).expect("save");
+        let text = std::fs::read_to_string(dir.path().join("config.toml")).expect("read");
+        assert!(!text.contains("from-the-keyring"), "{text}");
+        assert!(
+            text.contains("alicepw"),
+            "a password from the file stays there"
+        );
+        let loaded = Config::load_profile(dir.path()).expect("load");
+        let mut expected = config.clone();
+        expected.accounts[1].password = None;
+        expected.accounts[1].password_in_keyring = false;
+        assert_eq!(loaded, expected);
+        // Saved again unchanged, the file is the same.
+        loaded.save_profile(dir.path()).expect("save again");
+        let again = std::fs::read_to_string(dir.path().join("config.toml")).expect("read");
+        assert_eq!(again, text);
+    }
+
+    #[test]
+    fn saving_is_atomic_private_and_refuses_what_would_not_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        full_config().save_profile(dir.path()).expect("save");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["config.toml".to_string()], "no temp file left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(dir.path().join("config.toml")).expect("meta");
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        }
+        let before = std::fs::read_to_string(dir.path().join("config.toml")).expect("read");
+        let mut broken = full_config();
+        broken.accounts[1].id = "alice".into();
+        let err = broken.save_profile(dir.path()).expect_err("duplicate ids");
+        assert!(err.to_string().contains("share"), "{err}");
+        let after = std::fs::read_to_string(dir.path().join("config.toml")).expect("read");
+        assert_eq!(before, after, "the old file is untouched");
+    }
+
+    #[test]
+    fn old_files_without_an_app_section_load() {
+        let config = Config::parse(CONTRACT).expect("contract config");
+        assert_eq!(config.app, AppConfig::default());
+        assert!(!config.accounts[0].password_in_keyring);
+        let err = Config::parse(
+            "[[accounts]]\nid='a'\nusername='a'\ndomain='d'\npassword_in_keyring=true\n",
+        )
+        .expect_err("not a file key");
+        assert!(err.to_string().contains("password_in_keyring"), "{err}");
+    }
+
+    #[test]
+    fn audio_settings_are_checked() {
+        assert_eq!(AudioConfig::default().validate(), Ok(()));
+        let audio = AudioConfig {
+            opus_bitrate: 1,
+            ..Default::default()
+        };
+        assert!(audio
+            .validate()
+            .expect_err("bitrate")
+            .contains("opus_bitrate"));
+        let audio = AudioConfig {
+            input: "file:".into(),
+            ..Default::default()
+        };
+        assert!(audio.validate().expect_err("input").contains("input"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let config = full_config();
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("alicepw") && !shown.contains("from-the-keyring"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -4,12 +4,14 @@
 use crate::api::{
     AccountId, AccountStatus, CallDirection, CallState, Command, Event, RegistrationState,
 };
-use crate::config::Config;
+use crate::config::{AccountConfig, AudioConfig, Config};
+use crate::secrets::SecretStore;
 use crate::ua::account::{AccountMessage, AccountTask, Shared};
 use crate::ua::calls::CallCommand;
 use crate::ua::echo::EchoTest;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -21,6 +23,7 @@ const QUIT_GRACE: Duration = Duration::from_secs(5);
 struct AccountEntry {
     messages: mpsc::UnboundedSender<AccountMessage>,
     state: RegistrationState,
+    stop: CancellationToken,
     task: JoinHandle<()>,
 }
 
@@ -31,6 +34,8 @@ pub struct Engine {
     out: mpsc::UnboundedSender<Event>,
     accounts: BTreeMap<AccountId, AccountEntry>,
     stop: CancellationToken,
+    /// Lines being stopped (removed or replaced): quitting waits for them too.
+    stopping: Vec<JoinHandle<()>>,
     echo: Option<EchoTest>,
 }
 
@@ -43,6 +48,7 @@ impl Engine {
     ) -> Self {
         let (internal_tx, internal) = mpsc::unbounded_channel();
         let shared = Shared::new(internal_tx, config.audio.clone(), dns_servers);
+        shared.set_do_not_disturb(config.app.do_not_disturb);
         Self {
             config,
             shared,
@@ -50,28 +56,31 @@ impl Engine {
             out,
             accounts: BTreeMap::new(),
             stop: CancellationToken::new(),
+            stopping: Vec::new(),
             echo: None,
         }
     }
 
+    /// Where a line whose config has no password finds it (the OS keyring in the app). Without
+    /// one, such a line reports `failed`.
+    pub fn with_secrets(mut self, secrets: Arc<dyn SecretStore>) -> Self {
+        self.shared.secrets = Some(secrets);
+        self
+    }
+
     /// Runs until `quit` or until the command channel closes.
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        for account in self.config.accounts.iter().filter(|a| a.enabled) {
-            let (tx, rx) = mpsc::unbounded_channel();
-            let task = AccountTask {
-                config: account.clone(),
-                shared: self.shared.clone(),
-            };
-            let handle = tokio::spawn(task.run(rx, self.stop.child_token()));
-            let state = RegistrationState::Unregistered;
-            self.accounts.insert(
-                AccountId::new(account.id.clone()),
-                AccountEntry {
-                    messages: tx,
-                    state,
-                    task: handle,
-                },
-            );
+        let enabled: Vec<AccountConfig> = self
+            .config
+            .accounts
+            .iter()
+            .filter(|a| a.enabled)
+            .cloned()
+            .collect();
+        for account in enabled {
+            let id = AccountId::new(account.id.clone());
+            let entry = self.spawn_account(account, None);
+            self.accounts.insert(id, entry);
         }
         self.emit(Event::Ready {
             version: env!("CARGO_PKG_VERSION").into(),
@@ -105,7 +114,7 @@ impl Engine {
         let call_command = match command {
             Command::Dial { account, to } => return self.dial(account, to),
             Command::Status => return self.status(),
-            Command::Quit => return,
+            Command::Quit | Command::Show => return,
             Command::Answer { call } => (call, CallCommand::Answer),
             Command::Decline { call, reason } => (call, CallCommand::Decline(reason)),
             Command::Hangup { call } => (call, CallCommand::Hangup),
@@ -114,6 +123,20 @@ impl Engine {
             Command::Resume { call } => (call, CallCommand::Resume),
             Command::Mute { call, muted } => (call, CallCommand::Mute(muted)),
             Command::EchoTest { stop } => return self.echo_test(stop),
+            Command::ListDevices => return self.list_devices(),
+            Command::SetCallDevices {
+                call,
+                input,
+                output,
+            } => (call, CallCommand::SetDevices { input, output }),
+            Command::SetAccount { account } => return self.set_account(*account),
+            Command::RemoveAccount { account } => return self.remove_account(account),
+            Command::SetDoNotDisturb { on } => {
+                self.shared.set_do_not_disturb(on);
+                self.config.app.do_not_disturb = on;
+                return;
+            }
+            Command::SetAudio { audio } => return self.set_audio(audio),
         };
         if !self
             .shared
@@ -122,6 +145,94 @@ impl Engine {
         {
             self.emit(Event::error(format!("there is no call {}", call_command.0)));
         }
+    }
+
+    /// Starts a line's task; with `previous`, only once that (the line it replaces) has ended.
+    fn spawn_account(
+        &self,
+        account: AccountConfig,
+        previous: Option<JoinHandle<()>>,
+    ) -> AccountEntry {
+        let (messages, rx) = mpsc::unbounded_channel();
+        let stop = self.stop.child_token();
+        let task = AccountTask {
+            config: account,
+            shared: self.shared.clone(),
+        };
+        let run_stop = stop.clone();
+        let task = tokio::spawn(async move {
+            if let Some(previous) = previous {
+                let _ = previous.await;
+            }
+            task.run(rx, run_stop).await;
+        });
+        AccountEntry {
+            messages,
+            state: RegistrationState::Unregistered,
+            stop,
+            task,
+        }
+    }
+
+    /// Ends the line's calls (within the grace period), then un-registers and stops it.
+    fn stop_account(&self, account: AccountId, entry: AccountEntry) -> JoinHandle<()> {
+        let calls = self.shared.calls.clone();
+        tokio::spawn(async move {
+            let deadline = tokio::time::Instant::now() + QUIT_GRACE;
+            calls.end_calls_of(&account, deadline).await;
+            entry.stop.cancel();
+            let _ = entry.task.await;
+        })
+    }
+
+    fn set_account(&mut self, account: AccountConfig) {
+        if let Err(message) = account.validate() {
+            return self.emit(Event::error(format!("account {:?}: {message}", account.id)));
+        }
+        let id = AccountId::new(account.id.clone());
+        let previous = self
+            .accounts
+            .remove(&id)
+            .map(|entry| self.stop_account(id.clone(), entry));
+        match self.config.accounts.iter_mut().find(|a| a.id == account.id) {
+            Some(slot) => *slot = account.clone(),
+            None => self.config.accounts.push(account.clone()),
+        }
+        if account.enabled {
+            let entry = self.spawn_account(account, previous);
+            self.accounts.insert(id, entry);
+        } else if let Some(previous) = previous {
+            self.stopping.push(previous);
+        }
+    }
+
+    fn remove_account(&mut self, account: AccountId) {
+        let known = self.config.accounts.len();
+        self.config.accounts.retain(|a| a.id != account.as_str());
+        match self.accounts.remove(&account) {
+            Some(entry) => {
+                self.stopping.retain(|task| !task.is_finished());
+                let stopping = self.stop_account(account, entry);
+                self.stopping.push(stopping);
+            }
+            // A disabled line is not running: confirm it all the same.
+            None if self.config.accounts.len() < known => self.emit(Event::Registration {
+                account,
+                state: RegistrationState::Unregistered,
+                code: None,
+                reason: None,
+                expires: None,
+            }),
+            None => self.emit(Event::error(format!("there is no account {account:?}"))),
+        }
+    }
+
+    fn set_audio(&mut self, audio: AudioConfig) {
+        if let Err(message) = audio.validate() {
+            return self.emit(Event::error(format!("audio: {message}")));
+        }
+        self.shared.set_audio(audio.clone());
+        self.config.audio = audio;
     }
 
     fn dial(&mut self, account: Option<AccountId>, to: String) {
@@ -182,7 +293,7 @@ impl Engine {
         } else if stop {
             return self.emit(Event::error("the echo test is not running"));
         }
-        match EchoTest::start(&self.config.audio) {
+        match EchoTest::start(&self.config.audio, self.shared.events.clone()) {
             Ok(echo) => {
                 self.echo = Some(echo);
                 self.emit(Event::EchoTest {
@@ -197,6 +308,18 @@ impl Engine {
         }
     }
 
+    /// Asking the audio system can block (ALSA probes its plugins): off the async workers.
+    fn list_devices(&self) {
+        let events = self.shared.events.clone();
+        tokio::spawn(async move {
+            let event = match tokio::task::spawn_blocking(crate::ua::devices::device_names).await {
+                Ok((inputs, outputs)) => Event::Devices { inputs, outputs },
+                Err(e) => Event::error(format!("cannot list the audio devices: {e}")),
+            };
+            let _ = events.send(event);
+        });
+    }
+
     fn status(&self) {
         let accounts = self
             .accounts
@@ -209,6 +332,7 @@ impl Engine {
         self.emit(Event::Status {
             accounts,
             calls: self.shared.calls.snapshot(),
+            do_not_disturb: self.shared.do_not_disturb(),
         });
     }
 
@@ -228,10 +352,11 @@ impl Engine {
             }
         }
         self.stop.cancel();
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut self.accounts)
+        let mut tasks: Vec<JoinHandle<()>> = std::mem::take(&mut self.accounts)
             .into_values()
             .map(|a| a.task)
             .collect();
+        tasks.append(&mut self.stopping);
         let all = futures_join_all(tasks);
         tokio::pin!(all);
         loop {

@@ -7,6 +7,7 @@ pub mod control;
 pub mod dns;
 pub mod engine;
 pub mod sdp;
+pub mod secrets;
 pub mod store;
 pub mod tls;
 pub mod ua;

@@ -1,4 +1,5 @@
-//! Parla's local database: contacts (and, later, call history, voicemail index and messages).
+//! Parla's local database: contacts (personal, and shared from company directories) and the
+//! call history; later the voicemail index and messages.
 //!
 //! One SQLite file (bundled SQLite, WAL journal, foreign keys on) in the profile's data folder.
 //! The schema is versioned with `PRAGMA user_version`; each migration runs in its own
@@ -20,11 +21,16 @@
 //! # let _ = (hits, caller); Ok(()) }
 //! ```
 
+mod carddav;
 mod contacts;
+mod directory;
+mod export_csv;
+mod history;
 mod import_csv;
 pub mod migrations;
 mod numbers;
 mod search;
+mod vcard;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -32,11 +38,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, ErrorCode};
 
 pub use contacts::{Address, Contact, ContactFields, ContactId, Phone, PhoneLabel, Source};
+pub use directory::{
+    fetch_directory, is_vcard, CardDavSource, DirectoryError, DirectorySource, SharedContact,
+    SyncReport,
+};
+pub use export_csv::{ExportError, CONTACT_CSV_HEADER};
+pub use history::{
+    CallRecord, CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId,
+    MAX_HISTORY_TEXT_BYTES,
+};
 pub use import_csv::{
-    ImportError, ImportReport, RowOutcome, RowReport, MAX_FIELD_BYTES, MAX_FILE_BYTES,
+    ImportError, ImportReport, RowKind, RowOutcome, RowReport, MAX_FIELD_BYTES, MAX_FILE_BYTES,
 };
 pub use numbers::{normalise_number, Region};
-pub use search::SearchFilter;
+pub use search::{CallerName, SearchFilter};
+pub use vcard::{VCardVersion, MAX_CARD_BYTES};
 
 /// At most this many phone numbers per contact.
 pub const MAX_PHONES: usize = 3;
@@ -70,6 +86,8 @@ pub enum StoreError {
     },
     #[error("no contact with id {0}")]
     NotFound(ContactId),
+    #[error("no call history entry with id {0}")]
+    HistoryNotFound(HistoryId),
     #[error("contact {0} comes from a shared directory and cannot be edited here")]
     ReadOnly(ContactId),
     #[error("a contact has at most {MAX_PHONES} phone numbers, this one has {0}")]
@@ -90,6 +108,9 @@ pub struct Opened {
     /// renamed to `path` before a fresh, empty database was created. Tell the user.
     pub moved_aside: Option<PathBuf>,
 }
+
+/// The database file's name in the profile folder.
+pub const DB_FILE_NAME: &str = "parla.db";
 
 /// The local database. Not `Sync`: keep it on one thread (or behind a mutex).
 #[derive(Debug)]
@@ -201,8 +222,20 @@ fn utc_stamp(t: SystemTime) -> String {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
+    let [y, m, d, hh, mm, ss] = civil_utc(secs as i64);
+    format!("{y:04}{m:02}{d:02}-{hh:02}{mm:02}{ss:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) for milliseconds since the Unix epoch.
+pub(crate) fn rfc3339_utc(ms: i64) -> String {
+    let [y, m, d, hh, mm, ss] = civil_utc(ms.div_euclid(1000));
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
+/// Year, month, day, hour, minute, second in UTC of `secs` since the Unix epoch.
+fn civil_utc(secs: i64) -> [i64; 6] {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -213,12 +246,7 @@ fn utc_stamp(t: SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    [y, m, d, rem / 3600, (rem / 60) % 60, rem % 60]
 }
 
 #[cfg(test)]
@@ -230,6 +258,8 @@ mod tests {
     fn stamp_is_civil_utc() {
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         assert_eq!(utc_stamp(t), "20231114-221320");
+        assert_eq!(rfc3339_utc(1_700_000_000_123), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339_utc(-1_000), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod call;
 pub mod calls;
+pub mod devices;
 pub mod digest_names;
 pub mod echo;
 pub mod media;

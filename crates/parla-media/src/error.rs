@@ -29,6 +29,8 @@ pub enum MediaError {
     Socket(#[source] std::io::Error),
     #[error("cannot start the media thread: {0}")]
     Spawn(#[source] std::io::Error),
+    #[error("cannot switch audio devices: {0}")]
+    DeviceSwitch(&'static str),
 }
 
 /// A codec failed on one frame or packet. Cheap to build: no allocation on the media path.

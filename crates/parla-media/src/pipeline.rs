@@ -3,6 +3,7 @@
 //! RTCP reports on their own schedule. Paced by deadlines from one start instant, so it does
 //! not drift.
 
+mod devices;
 mod receive;
 mod send;
 
@@ -16,11 +17,13 @@ use crate::device::{AudioSink, AudioSource};
 use crate::dtmf::{DtmfReceiver, DtmfSender};
 use crate::events::{MediaEvent, MediaEventSink};
 use crate::jitter::{JitterBuffer, JitterConfig};
+use crate::level::LevelMeter;
 use crate::peer::{PeerFilter, RtpTimeout};
 use crate::resample::StreamResampler;
 use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
 use crate::rtp::{RtpSender, MAX_DATAGRAM};
 use crate::sample::frame_samples;
+use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
 
@@ -50,6 +53,9 @@ pub(crate) struct Setup {
     pub control: Arc<Control>,
     pub counters: Arc<Counters>,
     pub events: Option<MediaEventSink>,
+    /// Device switches from the handle.
+    pub swaps: rtrb::Consumer<DeviceSwap>,
+    pub level: LevelMeter,
 }
 
 pub(crate) struct Pipeline {
@@ -121,6 +127,7 @@ impl Pipeline {
                 self.s.remote = remote;
                 self.peer.set_negotiated(remote);
             }
+            self.take_device_swap();
             self.take_queued_digits();
             self.send_frame();
             self.receive();
@@ -155,13 +162,7 @@ impl Pipeline {
     /// Device notices, RTCP reports when due, the quality figures once a second, and the far
     /// end's silence.
     fn housekeeping(&mut self, now: Instant) {
-        let notices = [self.s.source.take_notice(), self.s.sink.take_notice()];
-        for notice in notices.into_iter().flatten() {
-            tracing::warn!(%notice, "audio device changed");
-            self.emit(MediaEvent::DeviceChanged {
-                message: notice.to_string(),
-            });
-        }
+        self.report_device_notices();
         if now >= self.next_quality {
             self.next_quality = now + QUALITY_EVERY;
             self.publish_quality();

@@ -10,20 +10,28 @@
 //!   want to retry on the same port.
 //! - Errors: setup problems are returned by `start`. Once running, nothing from the network or a
 //!   file ends the session: failures are counted in [`MediaStats`] and logged once per kind.
+//! - Devices: [`MediaSession::switch_devices`] moves a running call to other devices (see
+//!   `session/switch.rs`); [`MediaSession::input_level`] reads the microphone's level.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
+use rtrb::{Producer, RingBuffer};
+
 use crate::codec::{self, CodecParams, OpusSettings};
 use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::events::MediaEventSink;
+use crate::level::{InputLevel, LevelMeter};
 use crate::pipeline::{Pipeline, Setup};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
 use crate::stats::{Counters, MediaStats};
+use switch::DeviceSwap;
+
+pub(crate) mod switch;
 
 pub const DEFAULT_OPUS_BITRATE: i32 = codec::opus::DEFAULT_BITRATE;
 pub const DEFAULT_OPUS_COMPLEXITY: u8 = codec::opus::DEFAULT_COMPLEXITY;
@@ -104,6 +112,12 @@ pub struct MediaSession {
     counters: Arc<Counters>,
     thread: Option<JoinHandle<UdpSocket>>,
     local_addr: Option<SocketAddr>,
+    /// Device switches for the media thread (one at a time).
+    swaps: Mutex<Producer<DeviceSwap>>,
+    /// What a new input device is opened for: the encoder's rate and frame.
+    capture_rate: u32,
+    capture_frame: usize,
+    level: InputLevel,
 }
 
 impl MediaSession {
@@ -124,8 +138,9 @@ impl MediaSession {
                 )));
             }
         }
-        let capture_frame = frame_samples(encoder.sample_rate(), cfg.ptime_ms);
-        let source = device::open_source(&cfg.input, encoder.sample_rate(), capture_frame)?;
+        let encoder_rate = encoder.sample_rate();
+        let capture_frame = frame_samples(encoder_rate, cfg.ptime_ms);
+        let source = device::open_source(&cfg.input, encoder_rate, capture_frame)?;
         let sink = device::open_sink(&cfg.output)?;
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
@@ -144,6 +159,8 @@ impl MediaSession {
             dtmf: Mutex::new(String::new()),
         });
         let counters = Arc::new(Counters::new());
+        let (swaps, swaps_in) = RingBuffer::new(1);
+        let level = InputLevel::default();
         if let Some(rtcp) = &cfg.rtcp_socket {
             rtcp.set_nonblocking(true).map_err(MediaError::Socket)?;
         }
@@ -166,6 +183,8 @@ impl MediaSession {
             resampler,
             control: Arc::clone(&control),
             counters: Arc::clone(&counters),
+            swaps: swaps_in,
+            level: LevelMeter::new(level.clone(), cfg.ptime_ms),
         });
         let thread = std::thread::Builder::new()
             .name("parla-media".into())
@@ -178,6 +197,10 @@ impl MediaSession {
             counters,
             thread: Some(thread),
             local_addr,
+            swaps: Mutex::new(swaps),
+            capture_rate: encoder_rate,
+            capture_frame,
+            level,
         })
     }
 
@@ -241,6 +264,16 @@ impl MediaSession {
 
     pub fn stats(&self) -> MediaStats {
         self.counters.snapshot()
+    }
+
+    /// The microphone's peak level over the last ~100 ms, 0.0 to 1.0, measured before mute.
+    pub fn input_level(&self) -> f32 {
+        self.level.get()
+    }
+
+    /// A reader of [`MediaSession::input_level`] that another thread or task can keep.
+    pub fn input_level_meter(&self) -> InputLevel {
+        self.level.clone()
     }
 
     /// Stops and joins the thread and finalises output files.

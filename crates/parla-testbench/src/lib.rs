@@ -11,6 +11,10 @@
 //! - [`Dnsmasq`]: NAPTR/SRV/A records for RFC 3263 discovery; [`dns_query`] to check them.
 //! - [`tones`]: make a tone WAV, measure how much of a recording is that tone.
 //! - [`Headless`]: drives `parla --headless --profile DIR` over JSON lines.
+//! - [`Radicale`]: a CardDAV server (PyPI) for the shared-directory sync, HTTP or HTTPS.
+//! - [`GnomeKeyring`]: a real Secret Service (gnome-keyring) on a private session bus.
+//! - [`SessionBus`]: a private session D-Bus; [`TrayWatcher`] (a StatusNotifierWatcher on it),
+//!   [`Xvfb`] (a virtual X display) and [`Dunst`] (a real notification daemon on both).
 //!
 //! Nothing here sends traffic anywhere but 127.0.0.0/8.
 
@@ -18,33 +22,43 @@ pub mod baresip;
 pub mod certs;
 pub mod dns;
 pub mod dnsmasq;
+pub mod dunst;
 pub mod error;
 pub mod events;
 pub mod headless;
 pub mod kamailio;
+pub mod keyring;
 pub mod ports;
 pub mod process;
 pub mod procstat;
 pub mod pulse;
+pub mod radicale;
+pub mod session_bus;
 pub mod sipp;
 pub mod tones;
 mod transport;
 pub mod workdir;
+pub mod xvfb;
 
 pub use baresip::{AnswerMode, Baresip, BaresipOptions, RegistrarTarget};
 pub use dns::{dns_query, DnsAnswer, DnsResponse, RecordType};
 pub use dnsmasq::{DnsRecord, Dnsmasq, DnsmasqOptions};
+pub use dunst::{Dunst, ReceivedNotification};
 pub use error::{BenchError, Result};
 pub use events::EventLog;
 pub use headless::Headless;
 pub use kamailio::{
     DigestAlgorithm, Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer,
 };
+pub use keyring::GnomeKeyring;
 pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
 pub use process::{pid_exists, process_group_exists};
 pub use procstat::{cpu_seconds, rss_kib};
 pub use pulse::{PulseAudio, Recording};
+pub use radicale::{Radicale, RadicaleOptions};
+pub use session_bus::{ProcessBusGuard, SessionBus, TrayWatcher};
 pub use sipp::{Scenario, Sipp, SippOptions};
 pub use tones::{make_tone_wav, tone_band_ratio};
 pub use transport::Transport;
 pub use workdir::BenchDir;
+pub use xvfb::Xvfb;

@@ -504,7 +504,7 @@ mod tests {
         ));
         let orphans: i64 = store
             .conn
-            .query_row("SELECT (SELECT count(*) FROM contact_phones) + (SELECT count(*) FROM contact_emails) + (SELECT count(*) FROM contact_search)", [], |r| r.get(0))
+            .query_row("SELECT (SELECT count(*) FROM contact_phones) + (SELECT count(*) FROM contact_emails) + (SELECT count(*) FROM contact_search) + (SELECT count(*) FROM contact_words)", [], |r| r.get(0))
             .unwrap();
         assert_eq!(orphans, 0);
     }

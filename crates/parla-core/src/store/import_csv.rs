@@ -48,8 +48,10 @@ pub enum ImportError {
          save it from the spreadsheet as \"CSV UTF-8\" and try again"
     )]
     NotUtf8 { line: u64 },
-    #[error("the file is empty: there is not even a header row")]
+    #[error("the file is empty")]
     Empty,
+    #[error("the file holds no vCard (no BEGIN:VCARD line)")]
+    NotVCard,
     #[error("the header row has no column for: {}", .0.join(", "))]
     MissingColumns(Vec<&'static str>),
     #[error("cannot read the CSV: {0}")]
@@ -66,19 +68,33 @@ pub enum RowOutcome {
     Refused(String),
 }
 
-/// One data row's outcome. `row` is the line the row starts on, counting the header as row 1
-/// (as a spreadsheet numbers them).
+/// What the numbers of a report count: CSV rows or vCards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowKind {
+    #[default]
+    Row,
+    Card,
+}
+
+/// One data row's (or card's) outcome. For CSV, `row` is the line the row starts on, counting
+/// the header as row 1 (as a spreadsheet numbers them); for vCard, the card's position in the
+/// file (first card: 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowReport {
     pub row: u64,
+    pub kind: RowKind,
     pub outcome: RowOutcome,
 }
 
 impl fmt::Display for RowReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            RowKind::Row => "row",
+            RowKind::Card => "card",
+        };
         match &self.outcome {
-            RowOutcome::Accepted(_) => write!(f, "row {}: imported", self.row),
-            RowOutcome::Refused(why) => write!(f, "row {}: {why}", self.row),
+            RowOutcome::Accepted(_) => write!(f, "{what} {}: imported", self.row),
+            RowOutcome::Refused(why) => write!(f, "{what} {}: {why}", self.row),
         }
     }
 }
@@ -134,108 +150,150 @@ impl Store {
         bytes: &[u8],
         region: Region,
     ) -> Result<ImportReport, ImportError> {
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(ImportError::TooLarge {
-                size: bytes.len() as u64,
-            });
+        let mut parsed = parse_csv(bytes)?;
+        self.commit_accepted(
+            &mut parsed.report.rows,
+            &parsed.accepted,
+            region,
+            "CSV import",
+        )?;
+        Ok(parsed.report)
+    }
+}
+
+/// Reads and checks a CSV file's rows (see the module documentation); writes nothing.
+pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8 {
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64,
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let separator = sniff_separator(text);
+    let open_quote = open_quote_line(text, separator);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(separator as u8)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = rdr.headers()?.clone();
+    let (columns, ignored_columns) = map_columns(&header)?;
+
+    let mut rows = Vec::new();
+    let mut accepted = Vec::new();
+    let mut records = rdr.into_records().peekable();
+    // Row numbers are counted here: with CRLF endings the csv crate's own line numbers
+    // lag by one (the `\n` of the previous row is read as the start of the next).
+    let (mut counted_to, mut line) = (0usize, 1u64);
+    while let Some(record) = records.next() {
+        let record = record?;
+        let mut start = record
+            .position()
+            .map_or(counted_to, |p| p.byte() as usize)
+            .min(text.len());
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|&b| b == b'\n' || b == b'\r')
+        {
+            start += 1;
         }
-        let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8 {
-            line: 1 + bytes[..e.valid_up_to()]
+        if start > counted_to {
+            line += text.as_bytes()[counted_to..start]
                 .iter()
                 .filter(|&&b| b == b'\n')
-                .count() as u64,
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if text.trim().is_empty() {
-            return Err(ImportError::Empty);
+                .count() as u64;
+            counted_to = start;
         }
-        let separator = sniff_separator(text);
-        let open_quote = open_quote_line(text, separator);
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(separator as u8)
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let header = rdr.headers()?.clone();
-        let (columns, ignored_columns) = map_columns(&header)?;
-
-        let mut rows = Vec::new();
-        let mut accepted = Vec::new();
-        let mut records = rdr.into_records().peekable();
-        // Row numbers are counted here: with CRLF endings the csv crate's own line numbers
-        // lag by one (the `\n` of the previous row is read as the start of the next).
-        let (mut counted_to, mut line) = (0usize, 1u64);
-        while let Some(record) = records.next() {
-            let record = record?;
-            let mut start = record
-                .position()
-                .map_or(counted_to, |p| p.byte() as usize)
-                .min(text.len());
-            while text
-                .as_bytes()
-                .get(start)
-                .is_some_and(|&b| b == b'\n' || b == b'\r')
-            {
-                start += 1;
-            }
-            if start > counted_to {
-                line += text.as_bytes()[counted_to..start]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64;
-                counted_to = start;
-            }
-            let row = line;
-            let is_last = records.peek().is_none();
-            let result = if is_last && open_quote.is_some() {
-                Err(format!(
+        let row = line;
+        let is_last = records.peek().is_none();
+        let result = if is_last && open_quote.is_some() {
+            Err(format!(
                     "a quote opened on line {} is never closed, so the rest of the file was read as one field",
                     open_quote.unwrap_or(row)
                 ))
-            } else {
-                read_row(&record, header.len(), &columns)
-            };
-            match result {
-                Ok(fields) => {
-                    accepted.push((rows.len(), fields));
-                    rows.push(RowReport {
-                        row,
-                        outcome: RowOutcome::Accepted(ContactId(0)),
-                    });
-                }
-                Err(why) => rows.push(RowReport {
+        } else {
+            read_row(&record, header.len(), &columns)
+        };
+        match result {
+            Ok(fields) => {
+                accepted.push((rows.len(), fields));
+                rows.push(RowReport {
                     row,
-                    outcome: RowOutcome::Refused(why),
-                }),
+                    kind: RowKind::Row,
+                    outcome: RowOutcome::Accepted(ContactId(0)),
+                });
             }
+            Err(why) => rows.push(RowReport {
+                row,
+                kind: RowKind::Row,
+                outcome: RowOutcome::Refused(why),
+            }),
         }
+    }
 
+    Ok(ParsedImport {
+        report: ImportReport {
+            rows,
+            ignored_columns,
+            separator,
+        },
+        accepted,
+    })
+}
+
+/// A file read and checked, nothing written yet: the report (accepted rows still carry
+/// `ContactId(0)`) and the accepted contacts, each with the index of its report.
+#[derive(Debug)]
+pub(crate) struct ParsedImport {
+    pub report: ImportReport,
+    pub accepted: Vec<(usize, ContactFields)>,
+}
+
+impl Store {
+    /// Writes the `accepted` contacts (each with the index of its report in `rows`) in ONE
+    /// transaction, refusing duplicates of contacts already there, and fills in the outcomes.
+    pub(crate) fn commit_accepted(
+        &mut self,
+        rows: &mut [RowReport],
+        accepted: &[(usize, ContactFields)],
+        region: Region,
+        what: &str,
+    ) -> Result<(), ImportError> {
         let tx = self.conn.transaction().map_err(StoreError::from)?;
         let mut duplicates = 0usize;
-        for (i, fields) in &accepted {
+        for (i, fields) in accepted {
             let analysed = analyse_phones(fields, region);
+            let Some(report) = rows.get_mut(*i) else {
+                continue;
+            };
             if let Some(existing) = find_duplicate(&tx, fields, &analysed)? {
                 duplicates += 1;
-                rows[*i].outcome = RowOutcome::Refused(format!(
+                report.outcome = RowOutcome::Refused(format!(
                     "already in the contacts (same name and number as contact {existing})"
                 ));
                 continue;
             }
             let id = insert_analysed(&tx, fields, &analysed)?;
-            rows[*i].outcome = RowOutcome::Accepted(id);
+            report.outcome = RowOutcome::Accepted(id);
         }
         tx.commit().map_err(StoreError::from)?;
         tracing::info!(
             accepted = accepted.len() - duplicates,
             duplicates,
             rows = rows.len(),
-            "CSV import"
+            "{what}"
         );
-        Ok(ImportReport {
-            rows,
-            ignored_columns,
-            separator,
-        })
+        Ok(())
     }
 }
 
@@ -277,6 +335,8 @@ struct Columns {
     first: usize,
     last: usize,
     phones: Vec<(usize, PhoneLabel)>,
+    /// The label column of the 1st, 2nd and 3rd phone column, if the file has one.
+    phone_labels: [Option<usize>; MAX_PHONES],
     emails: Vec<usize>,
     street: Option<usize>,
     city: Option<usize>,
@@ -291,6 +351,8 @@ enum Kind {
     First,
     Last,
     Phone(PhoneLabel),
+    /// The label (`work`, `mobile`, `home`, `other`) of the n-th phone column.
+    PhoneLabel(usize),
     Email,
     Street,
     City,
@@ -314,6 +376,9 @@ fn kind_of(header: &str) -> Option<Kind> {
         | "phonenumber2" | "phonenumber3" | "telephone" | "tel" | "number" => {
             Kind::Phone(PhoneLabel::Other)
         }
+        "phonelabel" | "phone1label" | "phonetype" | "phone1type" => Kind::PhoneLabel(0),
+        "phone2label" | "phone2type" => Kind::PhoneLabel(1),
+        "phone3label" | "phone3type" => Kind::PhoneLabel(2),
         "mobile" | "mobilephone" | "cell" | "cellphone" => Kind::Phone(PhoneLabel::Mobile),
         "work" | "workphone" | "businessphone" | "officephone" => Kind::Phone(PhoneLabel::Work),
         "home" | "homephone" => Kind::Phone(PhoneLabel::Home),
@@ -345,6 +410,7 @@ fn map_columns(header: &StringRecord) -> Result<(Columns, Vec<String>), ImportEr
             Some(Kind::Country) => Some(&mut c.country),
             Some(Kind::Company) => Some(&mut c.company),
             Some(Kind::Notes) => Some(&mut c.notes),
+            Some(Kind::PhoneLabel(n)) => c.phone_labels.get_mut(n),
             Some(Kind::Phone(label)) if c.phones.len() < MAX_PHONES => {
                 c.phones.push((i, label));
                 continue;
@@ -409,7 +475,14 @@ fn read_row(
         phones: c
             .phones
             .iter()
-            .map(|&(i, label)| Phone::new(label, get(i)))
+            .zip(c.phone_labels)
+            .map(|(&(i, label), label_column)| {
+                let label = label_column
+                    .map(get)
+                    .filter(|l| !l.is_empty())
+                    .map_or(label, |l| PhoneLabel::from_str_lossy(&l));
+                Phone::new(label, get(i))
+            })
             .filter(|p| !p.number.is_empty())
             .collect(),
         emails: c
@@ -456,7 +529,7 @@ fn read_row(
 }
 
 /// `local@domain`: one `@`, something on each side, no spaces. Deliberately loose.
-fn looks_like_email(e: &str) -> bool {
+pub(crate) fn looks_like_email(e: &str) -> bool {
     match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

@@ -55,6 +55,44 @@ pub const MIGRATIONS: &[&str] = &[
         tokenize = 'trigram remove_diacritics 1'
     );
     "#,
+    // 2: call history, and which shared directory a shared contact came from.
+    r#"
+    CREATE TABLE call_history (
+        id           INTEGER PRIMARY KEY,
+        direction    TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        account      TEXT NOT NULL DEFAULT '',
+        remote_uri   TEXT NOT NULL DEFAULT '',
+        number       TEXT NOT NULL DEFAULT '',
+        e164         TEXT,
+        digits       TEXT NOT NULL DEFAULT '',
+        -- the digit strings it can be found by (as typed, E.164, national), space separated
+        search       TEXT NOT NULL DEFAULT '',
+        display_name TEXT NOT NULL DEFAULT '',
+        started_ms   INTEGER NOT NULL,
+        answered_ms  INTEGER,
+        ended_ms     INTEGER NOT NULL,
+        result       TEXT NOT NULL CHECK (result IN
+                         ('answered', 'missed', 'declined', 'busy', 'failed', 'blocked', 'cancelled')),
+        reason       TEXT NOT NULL DEFAULT '',
+        seen         INTEGER NOT NULL DEFAULT 1 CHECK (seen IN (0, 1))
+    );
+    CREATE INDEX call_history_started ON call_history (started_ms);
+    CREATE INDEX call_history_unseen ON call_history (seen) WHERE seen = 0;
+    ALTER TABLE contacts ADD COLUMN directory TEXT;
+    ALTER TABLE contacts ADD COLUMN directory_key TEXT;
+    CREATE INDEX contacts_directory ON contacts (directory) WHERE directory IS NOT NULL;
+    -- Word-start search for terms of one or two characters (the trigram index needs three):
+    -- the same text as contact_search, split into words, with prefix indexes.
+    CREATE VIRTUAL TABLE contact_words USING fts5 (
+        text,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '1 2'
+    );
+    INSERT INTO contact_words (rowid, text) SELECT rowid, text FROM contact_search;
+    -- the list order: a broad search (`j`, `06`) walks this and stops at the limit
+    CREATE INDEX contacts_list_order ON contacts
+        (last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.

@@ -14,6 +14,11 @@ use super::StoreError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Region(Id);
 
+impl Region {
+    /// The United States: the fallback when neither settings nor locale name a country.
+    pub const US: Region = Region(Id::US);
+}
+
 impl FromStr for Region {
     type Err = StoreError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

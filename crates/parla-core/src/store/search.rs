@@ -4,7 +4,8 @@
 //! lower-cased names, company and emails followed by the digits of each number as typed, in
 //! E.164 and in national form. Query words of three or more characters use the trigram index
 //! (substring match: `jans` finds `Jansen`, `2345` finds `+31 6 12345678`); shorter words match
-//! the start of a word (`ja` finds `Jan` but not `Benjamin`). A query made only of number
+//! the start of a word (`ja` finds `Jan` but not `Benjamin`) through `contact_words`, the same
+//! text in a word index with prefix indexes. A query made only of number
 //! characters (`+31 6 1234`, `06-12`) is searched as one string of digits.
 
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
@@ -62,9 +63,14 @@ impl Store {
             ));
         }
         for t in terms.iter().filter(|t| t.chars().count() < 3) {
-            args.push(format!(" {t}"));
+            if !t.chars().any(char::is_alphanumeric) {
+                // Punctuation alone starts no word.
+                sql.push_str(" AND 0");
+                continue;
+            }
+            args.push(format!("\"{}\" *", t.replace('"', "\"\"")));
             sql.push_str(&format!(
-                " AND c.id IN (SELECT rowid FROM contact_search WHERE instr(' ' || text, ?{}) > 0)",
+                " AND c.id IN (SELECT rowid FROM contact_words WHERE contact_words MATCH ?{})",
                 args.len()
             ));
         }
@@ -98,21 +104,77 @@ impl Store {
             return Ok(None);
         }
         let e164 = numbers::normalise_number(user, region);
-        let id: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT c.id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
-                 WHERE p.e164 = ?1 OR (p.e164 IS NULL AND ?1 IS NULL AND p.digits = ?2)
-                 ORDER BY c.source = 'personal' DESC, c.favourite DESC, c.id
-                 LIMIT 1",
-            )?
-            .query_row(rusqlite::params![e164, digits], |r| r.get(0))
-            .optional()?;
-        match id {
-            Some(id) => load_contact(&self.conn, ContactId(id)),
+        match match_contact(&self.conn, e164.as_deref(), &digits)? {
+            Some(id) => load_contact(&self.conn, id),
             None => Ok(None),
         }
     }
+
+    /// The name to show for a caller (or callee) and whether their calls are to be refused:
+    /// [`Store::find_by_number`] reduced to what an incoming call needs.
+    pub fn caller_name(&self, raw: &str, region: Region) -> Result<Option<CallerName>, StoreError> {
+        let user = numbers::uri_user(raw);
+        let digits = numbers::digits(user);
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        let e164 = numbers::normalise_number(user, region);
+        let Some(id) = match_contact(&self.conn, e164.as_deref(), &digits)? else {
+            return Ok(None);
+        };
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT first_name, last_name, company, blocked FROM contacts WHERE id = ?1",
+            )?
+            .query_row([id.0], |r| {
+                let fields = ContactFields {
+                    first_name: r.get(0)?,
+                    last_name: r.get(1)?,
+                    company: r.get(2)?,
+                    ..Default::default()
+                };
+                Ok(CallerName {
+                    contact: id,
+                    name: fields.display_name(),
+                    blocked: r.get(3)?,
+                })
+            })
+            .optional()?;
+        Ok(found)
+    }
+}
+
+/// Who a number belongs to, as [`Store::caller_name`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerName {
+    pub contact: ContactId,
+    /// "First Last", or the company when the contact has no name.
+    pub name: String,
+    /// Calls from this contact are to be refused (603) without ringing.
+    pub blocked: bool,
+}
+
+/// The contact owning a number given as its E.164 form (`None` for extensions and numbers
+/// that are not valid) and its digits; see [`Store::find_by_number`] for the order.
+pub(crate) fn match_contact(
+    conn: &Connection,
+    e164: Option<&str>,
+    digits: &str,
+) -> Result<Option<ContactId>, StoreError> {
+    if e164.is_none() && digits.is_empty() {
+        return Ok(None);
+    }
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT c.id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+             WHERE p.e164 = ?1 OR (p.e164 IS NULL AND ?1 IS NULL AND p.digits = ?2)
+             ORDER BY c.source = 'personal' DESC, c.favourite DESC, c.id
+             LIMIT 1",
+        )?
+        .query_row(rusqlite::params![e164, digits], |r| r.get(0))
+        .optional()?;
+    Ok(id.map(ContactId))
 }
 
 /// The words of a query, lower-cased; a query of only number characters becomes its digits.
@@ -155,12 +217,16 @@ pub(crate) fn reindex(
     remove(conn, id)?;
     conn.prepare_cached("INSERT INTO contact_search (rowid, text) VALUES (?1, ?2)")?
         .execute(rusqlite::params![id.0, text])?;
+    conn.prepare_cached("INSERT INTO contact_words (rowid, text) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![id.0, text])?;
     Ok(())
 }
 
 /// Drops the search row for a contact.
 pub(crate) fn remove(conn: &Connection, id: ContactId) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM contact_search WHERE rowid = ?1")?
+        .execute([id.0])?;
+    conn.prepare_cached("DELETE FROM contact_words WHERE rowid = ?1")?
         .execute([id.0])?;
     Ok(())
 }

@@ -9,13 +9,14 @@ use super::stack::{SipStack, StackError};
 use super::uri::dial_target;
 use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RegistrationState};
 use crate::config::{AccountConfig, AudioConfig};
+use crate::secrets::{SecretError, SecretStore};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
 use rsipstack::transaction::{Transaction, TransactionReceiver};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -27,13 +28,20 @@ const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, NOTIFY, ME
 const SETUP_RETRY_FIRST: Duration = Duration::from_secs(5);
 const SETUP_RETRY_CAP: Duration = Duration::from_secs(300);
 
+/// Why a line that must register does not: no password in the config nor in the keyring.
+pub const NO_PASSWORD: &str = "no password saved for this line";
+
 /// What every account task shares with the engine.
 #[derive(Clone)]
 pub struct Shared {
     pub events: mpsc::UnboundedSender<Event>,
     pub calls: CallRegistry,
-    pub audio: AudioConfig,
     pub dns_servers: Vec<SocketAddr>,
+    /// Where passwords missing from the config are looked up; none: nowhere.
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    /// Read when a call or tone starts; `set_audio` changes it for the ones after.
+    audio: Arc<RwLock<AudioConfig>>,
+    do_not_disturb: Arc<AtomicBool>,
     next_call: Arc<AtomicU64>,
 }
 
@@ -46,14 +54,50 @@ impl Shared {
         Self {
             events,
             calls: CallRegistry::default(),
-            audio,
             dns_servers,
+            secrets: None,
+            audio: Arc::new(RwLock::new(audio)),
+            do_not_disturb: Arc::new(AtomicBool::new(false)),
             next_call: Arc::new(AtomicU64::new(1)),
         }
     }
 
     pub fn next_call_id(&self) -> CallId {
         CallId(self.next_call.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn audio(&self) -> AudioConfig {
+        self.audio
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_audio(&self, audio: AudioConfig) {
+        *self.audio.write().unwrap_or_else(PoisonError::into_inner) = audio;
+    }
+
+    pub fn do_not_disturb(&self) -> bool {
+        self.do_not_disturb.load(Ordering::Relaxed)
+    }
+
+    pub fn set_do_not_disturb(&self, on: bool) {
+        self.do_not_disturb.store(on, Ordering::Relaxed);
+    }
+
+    fn emit_registration(
+        &self,
+        account: &AccountId,
+        state: RegistrationState,
+        reason: Option<String>,
+    ) {
+        let _ = self.events.send(Event::Registration {
+            account: account.clone(),
+            state,
+            code: None,
+            reason,
+            expires: None,
+        });
     }
 }
 
@@ -79,16 +123,78 @@ struct Running {
 }
 
 impl AccountTask {
+    /// Runs the line until `stop` (or until the engine drops its sender); the last event of a
+    /// line is always `unregistered`.
     pub async fn run(
         self,
-        mut messages: mpsc::UnboundedReceiver<AccountMessage>,
+        messages: mpsc::UnboundedReceiver<AccountMessage>,
         stop: CancellationToken,
     ) {
         let id = AccountId::new(self.config.id.clone());
+        let shared = self.shared.clone();
+        if !self.run_line(id.clone(), messages, stop).await {
+            shared.emit_registration(&id, RegistrationState::Unregistered, None);
+        }
+    }
+
+    /// The password from the config, else from the keyring. `Err` says why there is none.
+    async fn resolve_password(&mut self, id: &AccountId) -> Result<(), String> {
+        if self.config.password.is_some() {
+            return Ok(());
+        }
+        let Some(store) = self.shared.secrets.clone() else {
+            return Err(NO_PASSWORD.into());
+        };
+        let account = id.to_string();
+        match crate::secrets::call(store, move |s| s.get(&account)).await {
+            Ok(Some(password)) => {
+                self.config.password = Some(password);
+                Ok(())
+            }
+            Ok(None) => Err(NO_PASSWORD.into()),
+            Err(SecretError::Unavailable) => Err(format!("{NO_PASSWORD} (no keyring is running)")),
+            Err(e) => Err(format!("{NO_PASSWORD} ({e})")),
+        }
+    }
+
+    /// Returns whether the registration loop ran (it reports `unregistered` itself).
+    async fn run_line(
+        mut self,
+        id: AccountId,
+        mut messages: mpsc::UnboundedReceiver<AccountMessage>,
+        stop: CancellationToken,
+    ) -> bool {
+        // A line that only listens needs no password (and must not wake a locked keyring).
+        let needs_password = self.config.register || self.config.outbound_proxy.is_some();
+        let resolved = if needs_password {
+            tokio::select! {
+                _ = stop.cancelled() => return false,
+                resolved = self.resolve_password(&id) => resolved,
+            }
+        } else {
+            Ok(())
+        };
+        if let Err(reason) = resolved {
+            if self.config.register {
+                tracing::warn!(account = %id, %reason, "line not registered");
+                self.shared
+                    .emit_registration(&id, RegistrationState::Failed, Some(reason));
+                // Nothing to retry until the person saves a password (a new set_account).
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => return false,
+                        message = messages.recv() => match message {
+                            Some(message) => refuse_dial(&self.shared, message, NO_PASSWORD),
+                            None => return false,
+                        },
+                    }
+                }
+            }
+        }
         let mut failures = 0u32;
         let parts = loop {
             let started = tokio::select! {
-                _ = stop.cancelled() => return,
+                _ = stop.cancelled() => return false,
                 started = SipStack::start(&self.config, &self.shared.dns_servers) => started,
             };
             match started {
@@ -100,7 +206,7 @@ impl AccountTask {
                         .saturating_mul(1 << failures.min(6))
                         .min(SETUP_RETRY_CAP);
                     tokio::select! {
-                        _ = stop.cancelled() => return,
+                        _ = stop.cancelled() => return false,
                         _ = tokio::time::sleep(wait) => {}
                         // Dial attempts while the line is down are answered at once.
                         Some(message) = messages.recv() => refuse_dial(&self.shared, message, "the line is not connected"),
@@ -143,11 +249,13 @@ impl AccountTask {
             }
         }
         registration_stop.cancel();
+        let registered = registration.is_some();
         if let Some(task) = registration {
             let _ = task.await;
         }
         incoming.abort();
         running.stack.shutdown();
+        registered
     }
 
     fn report_setup_failure(&self, id: &AccountId, error: &StackError, failures: u32) {
@@ -218,7 +326,7 @@ impl Running {
             stack: self.stack.clone(),
             events: self.shared.events.clone(),
             calls: self.shared.calls.clone(),
-            audio: self.shared.audio.clone(),
+            audio: self.shared.audio(),
             codecs: self.config.codecs.clone(),
             aor: self.aor()?,
             display_name: self.config.display_name.clone(),
@@ -228,7 +336,11 @@ impl Running {
     }
 
     fn dial(&self, call: CallId, to: &str, commands: mpsc::UnboundedReceiver<CallCommand>) {
-        let target = match dial_target(to, &self.config.domain) {
+        let target = match dial_target(
+            to,
+            &self.config.domain,
+            self.config.international_prefix.as_deref(),
+        ) {
             Ok(target) => target,
             Err(e) => {
                 return refuse_dial(
@@ -254,6 +366,18 @@ impl Running {
     }
 
     async fn take_incoming_call(&self, mut tx: Transaction) {
+        if self.shared.do_not_disturb() {
+            let (from, name) = caller_of(&tx);
+            tracing::info!(account = %self.id, "incoming call refused: do not disturb");
+            let _ = tx.reply(StatusCode::BusyHere).await;
+            let _ = self.shared.events.send(Event::CallRefused {
+                account: self.id.clone(),
+                from,
+                name,
+                reason: "do_not_disturb".into(),
+            });
+            return;
+        }
         let refusal = if self.shared.calls.ids().len() >= MAX_CALLS {
             StatusCode::BusyHere
         } else if let Some(env) = self.call_env() {

@@ -128,6 +128,28 @@ impl Call {
         });
     }
 
+    /// Moves the audio to other devices; the call goes on whatever happens.
+    fn switch_devices(&mut self, input: Option<String>, output: Option<String>) {
+        let switched = match self.media.as_mut() {
+            Some(media) => media.switch_devices(input, output),
+            None => Err("the call has no audio".into()),
+        };
+        match switched {
+            Ok((input, output)) => self.emit(Event::CallDevices {
+                call: self.id,
+                input,
+                output,
+            }),
+            Err(why) => {
+                tracing::warn!(call = %self.id, %why, "audio devices not switched");
+                self.emit(Event::error(format!(
+                    "call {}: audio devices not switched: {why}",
+                    self.id
+                )))
+            }
+        }
+    }
+
     fn state_for(negotiated: &NegotiatedMedia) -> CallState {
         if negotiated.remote_on_hold {
             CallState::Held
@@ -170,6 +192,7 @@ impl Call {
                             media.set_muted(muted);
                         }
                     }
+                    Some(CallCommand::SetDevices { input, output }) => self.switch_devices(input, output),
                     Some(CallCommand::Hold) => self.local_hold(&dialog, true).await,
                     Some(CallCommand::Resume) => self.local_hold(&dialog, false).await,
                 },

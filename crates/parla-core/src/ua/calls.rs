@@ -3,7 +3,7 @@
 use crate::api::{AccountId, CallDirection, CallId, CallState, CallStatus, DeclineReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallCommand {
@@ -14,6 +14,11 @@ pub enum CallCommand {
     Hold,
     Resume,
     Mute(bool),
+    /// Move the call's audio; `None` keeps that direction's device.
+    SetDevices {
+        input: Option<String>,
+        output: Option<String>,
+    },
 }
 
 struct Entry {
@@ -21,13 +26,26 @@ struct Entry {
     status: CallStatus,
 }
 
-#[derive(Clone, Default)]
-pub struct CallRegistry(Arc<Mutex<HashMap<CallId, Entry>>>);
+#[derive(Clone)]
+pub struct CallRegistry {
+    calls: Arc<Mutex<HashMap<CallId, Entry>>>,
+    /// Bumped whenever a call goes, so that stopping a line can wait for its calls to end.
+    removed: Arc<watch::Sender<u64>>,
+}
+
+impl Default for CallRegistry {
+    fn default() -> Self {
+        Self {
+            calls: Arc::default(),
+            removed: Arc::new(watch::Sender::new(0)),
+        }
+    }
+}
 
 impl CallRegistry {
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<CallId, Entry>) -> T) -> T {
         // A panicking call task must not take every other call down with it.
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut map)
     }
 
@@ -54,6 +72,32 @@ impl CallRegistry {
 
     pub fn remove(&self, call: CallId) {
         self.with(|m| m.remove(&call));
+        self.removed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The calls on one line.
+    pub fn ids_of(&self, account: &AccountId) -> Vec<CallId> {
+        self.with(|m| {
+            m.values()
+                .filter(|e| &e.status.account == account)
+                .map(|e| e.status.call)
+                .collect()
+        })
+    }
+
+    /// Hangs up every call on `account` and waits until they have ended, or until `deadline`.
+    pub async fn end_calls_of(&self, account: &AccountId, deadline: tokio::time::Instant) {
+        // Subscribed before looking, so a call that ends in between is not missed.
+        let mut removed = self.removed.subscribe();
+        for call in self.ids_of(account) {
+            self.send(call, CallCommand::Hangup);
+        }
+        while !self.ids_of(account).is_empty() {
+            tokio::select! {
+                changed = removed.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep_until(deadline) => return,
+            }
+        }
     }
 
     pub fn set_state(&self, call: CallId, state: CallState) {

@@ -1,20 +1,30 @@
 //! The audio self-test: the microphone goes through the whole call path — encode, RTP over a
 //! loopback socket, jitter buffer, decode — to the speaker, so a person hears themselves as the
-//! far end would, with no account and no network.
+//! far end would, with no account and no network. While it runs, the microphone's level is
+//! reported for the settings screen's meter.
 
+use crate::api::Event;
 use crate::config::AudioConfig;
-use parla_media::{AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaSession};
+use parla_media::{AudioEndpoint, CodecKind, CodecParams, InputLevel, MediaConfig, MediaSession};
 use std::net::UdpSocket;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// The dynamic payload type used on the loopback; any would do.
 const OPUS_PT: u8 = 111;
+/// How often `level` is reported.
+const LEVEL_EVERY: Duration = Duration::from_millis(100);
 
 pub struct EchoTest {
     session: MediaSession,
+    /// Ends the level reports when the test ends; `None` outside a tokio runtime.
+    level_reports: Option<DropGuard>,
 }
 
 impl EchoTest {
-    pub fn start(audio: &AudioConfig) -> Result<Self, String> {
+    /// Starts the loop; `level` events go to `events` until it stops.
+    pub fn start(audio: &AudioConfig, events: UnboundedSender<Event>) -> Result<Self, String> {
         let socket =
             UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("no loopback socket: {e}"))?;
         let own = socket.local_addr().map_err(|e| e.to_string())?;
@@ -34,7 +44,16 @@ impl EchoTest {
         config.opus_complexity = audio.opus_complexity;
         let session = super::media::off_the_async_workers(|| MediaSession::start(config))
             .map_err(|e| e.to_string())?;
-        Ok(Self { session })
+        let level_reports = report_level(session.input_level_meter(), events);
+        Ok(Self {
+            session,
+            level_reports,
+        })
+    }
+
+    /// The microphone's peak level over the last ~100 ms, 0.0 to 1.0.
+    pub fn input_level(&self) -> f32 {
+        self.session.input_level()
     }
 
     /// Packets that made the round trip so far.
@@ -42,8 +61,40 @@ impl EchoTest {
         self.session.stats().packets_received
     }
 
+    /// The level reports end first, so none follows the `stopped` event.
     pub fn stop(self) {
-        let stats = self.session.stop();
+        let Self {
+            session,
+            level_reports,
+        } = self;
+        drop(level_reports);
+        let stats = session.stop();
         tracing::info!(received = stats.packets_received, "echo test stopped");
     }
+}
+
+/// Sends `level` events every [`LEVEL_EVERY`] until the guard is dropped. The timer runs only
+/// while the echo test does: an idle engine has nothing ticking.
+fn report_level(level: InputLevel, events: UnboundedSender<Event>) -> Option<DropGuard> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let stop = CancellationToken::new();
+    let stopped = stop.clone();
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(LEVEL_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                biased;
+                () = stopped.cancelled() => return,
+                _ = every.tick() => {
+                    // Three decimals are plenty for a meter and keep the JSON short.
+                    let input = (level.get() * 1000.0).round() / 1000.0;
+                    if events.send(Event::Level { input }).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    Some(stop.drop_guard())
 }

@@ -148,6 +148,36 @@ impl CallMedia {
         }
     }
 
+    /// Moves the running audio to other devices (a direction not given stays) and returns the
+    /// devices now in use, input and output. They also serve a restart for a new codec. On
+    /// error nothing changes.
+    pub fn switch_devices(
+        &mut self,
+        input: Option<String>,
+        output: Option<String>,
+    ) -> Result<(String, String), String> {
+        let session = self.session.as_ref().ok_or("the call has no audio")?;
+        let parse = |name: Option<String>| {
+            name.map(|n| AudioEndpoint::parse(&n))
+                .transpose()
+                .map_err(|e| e.to_string())
+        };
+        let (input, output) = (parse(input)?, parse(output)?);
+        let (new_input, new_output) = (
+            input.as_ref().map(ToString::to_string),
+            output.as_ref().map(ToString::to_string),
+        );
+        off_the_async_workers(|| session.switch_devices(input, output))
+            .map_err(|e| e.to_string())?;
+        if let Some(name) = new_input {
+            self.audio.input = name;
+        }
+        if let Some(name) = new_output {
+            self.audio.output = name;
+        }
+        Ok((self.audio.input.clone(), self.audio.output.clone()))
+    }
+
     pub fn send_dtmf(&self, digits: &str) -> Result<(), String> {
         let session = self.session.as_ref().ok_or("the call has no audio")?;
         session.send_dtmf(digits).map_err(|e| e.to_string())

@@ -52,8 +52,13 @@ pub fn normalise_number(text: &str) -> Option<String> {
 }
 
 /// Builds the request URI for a dial string: a SIP URI as given, `tel:`/`callto:` links, a
-/// number, `user` or `user@host`. Bare users and numbers go to `domain`.
-pub fn dial_target(to: &str, domain: &str) -> Result<Uri, String> {
+/// number, `user` or `user@host`. Bare users and numbers go to `domain`; a leading `+` of a
+/// number becomes `international_prefix` when the line has one (`00`, `011`, or empty to drop it).
+pub fn dial_target(
+    to: &str,
+    domain: &str,
+    international_prefix: Option<&str>,
+) -> Result<Uri, String> {
     let to = to.trim();
     if to.is_empty() {
         return Err("nothing to dial".into());
@@ -75,13 +80,19 @@ pub fn dial_target(to: &str, domain: &str) -> Result<Uri, String> {
         .unwrap_or(to);
     let rest = rest.split(';').next().unwrap_or(rest);
     if lower.starts_with("callto:") && (rest.contains('@') || rest.starts_with("sip")) {
-        return dial_target(rest, domain);
+        return dial_target(rest, domain, international_prefix);
     }
     let (user, host) = match rest.split_once('@') {
         Some((user, host)) => (user, host),
         None => (rest, domain),
     };
-    let user = normalise_number(user).unwrap_or_else(|| user.trim().to_string());
+    let user = match normalise_number(user) {
+        Some(number) => match (number.strip_prefix('+'), international_prefix) {
+            (Some(national), Some(prefix)) => format!("{prefix}{national}"),
+            _ => number,
+        },
+        None => user.trim().to_string(),
+    };
     if user.is_empty()
         || user
             .chars()
@@ -98,7 +109,7 @@ mod tests {
     use super::*;
 
     fn dial(to: &str) -> String {
-        dial_target(to, "example.com")
+        dial_target(to, "example.com", None)
             .map(|u| u.to_string())
             .unwrap_or_else(|e| format!("ERR {e}"))
     }
@@ -155,5 +166,21 @@ mod tests {
         assert!(parse_server_uri("sips:pbx.example.com").is_ok());
         assert!(parse_server_uri("http://x").is_err());
         assert!(parse_server_uri("").is_err());
+    }
+
+    #[test]
+    fn the_line_says_what_a_plus_becomes() {
+        let dial = |to: &str, prefix: &str| {
+            dial_target(to, "pbx.example.com", Some(prefix))
+                .expect("valid")
+                .to_string()
+        };
+        assert_eq!(dial("+15551234", ""), "sip:15551234@pbx.example.com");
+        assert_eq!(
+            dial("tel:+31 20 123", "00"),
+            "sip:003120123@pbx.example.com"
+        );
+        assert_eq!(dial("0612345678", "00"), "sip:0612345678@pbx.example.com");
+        assert_eq!(dial("sip:+1555@x.org", ""), "sip:+1555@x.org");
     }
 }

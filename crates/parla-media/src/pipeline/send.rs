@@ -33,6 +33,8 @@ impl Pipeline {
                 tracing::warn!("audio input failed, sending silence: {e}");
             }
         }
+        // Before mute: the meter shows the microphone works even while nothing is sent.
+        self.s.level.observe(&self.capture);
         if !self.s.control.send.load(Relaxed) {
             self.dtmf_out.clear();
             self.rtp.skip(self.timestamp_step);

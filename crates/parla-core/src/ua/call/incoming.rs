@@ -107,6 +107,7 @@ pub async fn run_incoming(
                     }
                 }
                 Some(CallCommand::Answer) => {}
+                Some(CallCommand::SetDevices { input, output }) => call.switch_devices(input, output),
                 Some(CallCommand::Decline(reason)) if !answered => {
                     let (code, text) = match reason {
                         DeclineReason::Busy => (StatusCode::BusyHere, "busy"),
@@ -119,9 +120,19 @@ pub async fn run_incoming(
                     let _ = dialog.reject(Some(StatusCode::Decline), None);
                     return call.end("declined", Some(603)).await;
                 }
-                Some(_) | None => {
+                // Answered, waiting for the ACK: hanging up (or declining) sends BYE.
+                Some(CallCommand::Hangup | CallCommand::Decline(_)) | None => {
                     let _ = dialog.bye().await;
                     return call.end("local hangup", None).await;
+                }
+                Some(CallCommand::Mute(muted)) if answered => {
+                    if let Some(media) = call.media.as_mut() {
+                        media.set_muted(muted);
+                    }
+                }
+                // Keys, hold and mute need a call that is up: say so, and leave the call alone.
+                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume) => {
+                    call.emit(Event::error(format!("call {id} is not connected yet")));
                 }
             },
             state = states.recv() => match state {

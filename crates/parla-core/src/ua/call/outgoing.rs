@@ -82,6 +82,8 @@ pub async fn run_outgoing(
                     }
                 }
                 Some(CallCommand::Answer) => call.emit(Event::error(format!("call {id} is outgoing"))),
+                // Early media may be playing.
+                Some(CallCommand::SetDevices { input, output }) => call.switch_devices(input, output),
                 Some(_) => call.emit(Event::error(format!("call {id} is not connected yet"))),
             },
         }

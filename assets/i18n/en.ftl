@@ -1,0 +1,116 @@
+# Parla — English
+
+## Sign-in
+sign-in-title = Sign in to your phone service
+sign-in-edit-title = Edit line
+sign-in-intro = Use the user name and password your provider gave you.
+sign-in-address = User name (user@domain)
+sign-in-password = Password
+sign-in-advanced = Advanced settings
+sign-in-display-name = Your name (shown to the people you call)
+sign-in-registrar = Server
+sign-in-found-from-domain = Found from the domain
+sign-in-proxy = Outbound proxy
+sign-in-none = None
+sign-in-transport = Transport
+sign-in-port = Port
+sign-in-submit = Sign in
+sign-in-save = Save
+sign-in-waiting = Signing in…
+sign-in-local-only = Use without an account
+sign-in-error-address = Type your user name as user@domain, for example alice@sip.example.com.
+sign-in-error-password = Type your password.
+sign-in-error-port = The port must be a number from 1 to 65535.
+sign-in-error-credentials = The user name or password is not right. Check them and try again.
+sign-in-error-unknown-user = The server does not know this user name.
+sign-in-error-unreachable = The server did not answer. Check the domain and your internet connection.
+sign-in-error-refused = The server refused the sign-in: { $reason } ({ $code }).
+
+## Lines
+line-local = Local (direct calls)
+line-registered = Signed in
+line-registering = Signing in…
+line-failed = Not signed in
+line-listening = Listening for direct calls
+line-off = Off
+line-add = Add a line
+line-is-default = Default line
+line-make-default = Make default
+
+## Main window
+tab-phone = Phone
+tab-settings = Settings
+dnd-on = Do not disturb
+missed-calls = { $count ->
+    [one] 1 missed call
+   *[other] { $count } missed calls
+}
+notice-save-failed = The settings could not be saved: { $error }
+keyring-missing = No keyring is available to keep your password safely.
+keyring-keep-in-file = Keep it in the settings file
+keyring-do-not-keep = Do not keep it
+
+## Dialer
+dialer-placeholder = Number or address
+dialer-line = Line
+dialer-call = Call
+
+## Calls
+call-calling = Calling…
+call-ringing = Ringing…
+call-incoming = Incoming call
+call-held-by-them = On hold by the other side
+call-on-hold = On hold
+call-ended = Call ended
+call-output = Sound to
+answer = Answer
+decline = Decline
+hang-up = Hang up
+mute = Mute
+unmute = Unmute
+hold = Hold
+resume = Resume
+keypad = Keypad
+quality-good = Good sound
+quality-fair = Fair sound
+quality-poor = Poor sound
+
+## Incoming-call popup and notifications
+popup-title = Incoming call – Parla
+popup-incoming = Incoming call
+popup-on-line = on { $line }
+notify-incoming-title = Incoming call
+notify-missed-title = Missed call
+
+## Tray
+tray-show = Show Parla
+tray-hide = Hide Parla
+tray-dnd = Do not disturb
+tray-quit = Quit
+tray-registered = Signed in
+tray-unregistered = Not signed in
+tray-some-down = Some lines are not signed in
+tray-no-lines = No lines
+
+## Settings
+settings-lines = Lines
+settings-audio = Audio
+settings-codecs = Codecs (in order of preference)
+settings-calls = Calls
+settings-general = General
+audio-input = Microphone
+audio-output = Speaker
+audio-ring = Ringtone on
+audio-test-start = Test sound
+audio-test-stop = Stop test
+audio-test-hint = The test plays your voice back after a short delay, as the other side would hear it.
+audio-refresh = Look for devices
+setting-dnd = Do not disturb (refuse incoming calls)
+setting-auto-answer = Answer incoming calls automatically
+setting-ask-line = Ask which line to use for links
+setting-language = Language
+setting-start-minimised = Start minimised to the tray
+setting-start-at-login = Start when I log in
+edit = Edit
+remove = Remove
+cancel = Cancel

@@ -1,0 +1,116 @@
+# Parla — Español
+
+## Sign-in
+sign-in-title = Inicia sesión en tu servicio telefónico
+sign-in-edit-title = Editar línea
+sign-in-intro = Usa el usuario y la contraseña que te dio tu proveedor.
+sign-in-address = Usuario (usuario@dominio)
+sign-in-password = Contraseña
+sign-in-advanced = Configuración avanzada
+sign-in-display-name = Tu nombre (lo ven las personas a las que llamas)
+sign-in-registrar = Servidor
+sign-in-found-from-domain = Se obtiene del dominio
+sign-in-proxy = Proxy de salida
+sign-in-none = Ninguno
+sign-in-transport = Transporte
+sign-in-port = Puerto
+sign-in-submit = Iniciar sesión
+sign-in-save = Guardar
+sign-in-waiting = Iniciando sesión…
+sign-in-local-only = Usar sin cuenta
+sign-in-error-address = Escribe tu usuario como usuario@dominio, por ejemplo ana@sip.ejemplo.com.
+sign-in-error-password = Escribe tu contraseña.
+sign-in-error-port = El puerto debe ser un número entre 1 y 65535.
+sign-in-error-credentials = El usuario o la contraseña no son correctos. Revísalos e inténtalo de nuevo.
+sign-in-error-unknown-user = El servidor no conoce este usuario.
+sign-in-error-unreachable = El servidor no respondió. Revisa el dominio y tu conexión a internet.
+sign-in-error-refused = El servidor rechazó el inicio de sesión: { $reason } ({ $code }).
+
+## Lines
+line-local = Local (llamadas directas)
+line-registered = Conectada
+line-registering = Conectando…
+line-failed = Sin conexión
+line-listening = Esperando llamadas directas
+line-off = Apagada
+line-add = Añadir una línea
+line-is-default = Línea predeterminada
+line-make-default = Hacer predeterminada
+
+## Main window
+tab-phone = Teléfono
+tab-settings = Ajustes
+dnd-on = No molestar
+missed-calls = { $count ->
+    [one] 1 llamada perdida
+   *[other] { $count } llamadas perdidas
+}
+notice-save-failed = No se pudieron guardar los ajustes: { $error }
+keyring-missing = No hay un llavero disponible para guardar tu contraseña de forma segura.
+keyring-keep-in-file = Guardarla en el archivo de ajustes
+keyring-do-not-keep = No guardarla
+
+## Dialer
+dialer-placeholder = Número o dirección
+dialer-line = Línea
+dialer-call = Llamar
+
+## Calls
+call-calling = Llamando…
+call-ringing = Sonando…
+call-incoming = Llamada entrante
+call-held-by-them = En espera por el otro lado
+call-on-hold = En espera
+call-ended = Llamada finalizada
+call-output = Sonido en
+answer = Contestar
+decline = Rechazar
+hang-up = Colgar
+mute = Silenciar
+unmute = Activar micrófono
+hold = Poner en espera
+resume = Reanudar
+keypad = Teclado
+quality-good = Buen sonido
+quality-fair = Sonido aceptable
+quality-poor = Sonido deficiente
+
+## Incoming-call popup and notifications
+popup-title = Llamada entrante – Parla
+popup-incoming = Llamada entrante
+popup-on-line = en { $line }
+notify-incoming-title = Llamada entrante
+notify-missed-title = Llamada perdida
+
+## Tray
+tray-show = Mostrar Parla
+tray-hide = Ocultar Parla
+tray-dnd = No molestar
+tray-quit = Salir
+tray-registered = Conectado
+tray-unregistered = Sin conexión
+tray-some-down = Algunas líneas no están conectadas
+tray-no-lines = Sin líneas
+
+## Settings
+settings-lines = Líneas
+settings-audio = Audio
+settings-codecs = Códecs (por orden de preferencia)
+settings-calls = Llamadas
+settings-general = General
+audio-input = Micrófono
+audio-output = Altavoz
+audio-ring = Tono de llamada en
+audio-test-start = Probar sonido
+audio-test-stop = Detener prueba
+audio-test-hint = La prueba reproduce tu voz tras un breve retraso, como la oiría el otro lado.
+audio-refresh = Buscar dispositivos
+setting-dnd = No molestar (rechazar llamadas entrantes)
+setting-auto-answer = Contestar automáticamente las llamadas entrantes
+setting-ask-line = Preguntar qué línea usar para los enlaces
+setting-language = Idioma
+setting-start-minimised = Iniciar minimizado en la bandeja
+setting-start-at-login = Iniciar al entrar en la sesión
+edit = Editar
+remove = Quitar
+cancel = Cancelar

@@ -1,0 +1,116 @@
+# Parla — Italiano
+
+## Sign-in
+sign-in-title = Accedi al tuo servizio telefonico
+sign-in-edit-title = Modifica linea
+sign-in-intro = Usa il nome utente e la password forniti dal tuo operatore.
+sign-in-address = Nome utente (utente@dominio)
+sign-in-password = Password
+sign-in-advanced = Impostazioni avanzate
+sign-in-display-name = Il tuo nome (visibile a chi chiami)
+sign-in-registrar = Server
+sign-in-found-from-domain = Ricavato dal dominio
+sign-in-proxy = Proxy in uscita
+sign-in-none = Nessuno
+sign-in-transport = Trasporto
+sign-in-port = Porta
+sign-in-submit = Accedi
+sign-in-save = Salva
+sign-in-waiting = Accesso in corso…
+sign-in-local-only = Usa senza account
+sign-in-error-address = Scrivi il nome utente come utente@dominio, per esempio anna@sip.esempio.it.
+sign-in-error-password = Scrivi la password.
+sign-in-error-port = La porta deve essere un numero tra 1 e 65535.
+sign-in-error-credentials = Il nome utente o la password non sono corretti. Controllali e riprova.
+sign-in-error-unknown-user = Il server non conosce questo nome utente.
+sign-in-error-unreachable = Il server non ha risposto. Controlla il dominio e la connessione a internet.
+sign-in-error-refused = Il server ha rifiutato l'accesso: { $reason } ({ $code }).
+
+## Lines
+line-local = Locale (chiamate dirette)
+line-registered = Connessa
+line-registering = Connessione in corso…
+line-failed = Non connessa
+line-listening = In attesa di chiamate dirette
+line-off = Spenta
+line-add = Aggiungi una linea
+line-is-default = Linea predefinita
+line-make-default = Rendi predefinita
+
+## Main window
+tab-phone = Telefono
+tab-settings = Impostazioni
+dnd-on = Non disturbare
+missed-calls = { $count ->
+    [one] 1 chiamata persa
+   *[other] { $count } chiamate perse
+}
+notice-save-failed = Non è stato possibile salvare le impostazioni: { $error }
+keyring-missing = Non c'è un portachiavi disponibile per custodire la password in modo sicuro.
+keyring-keep-in-file = Conservala nel file delle impostazioni
+keyring-do-not-keep = Non conservarla
+
+## Dialer
+dialer-placeholder = Numero o indirizzo
+dialer-line = Linea
+dialer-call = Chiama
+
+## Calls
+call-calling = Chiamata in corso…
+call-ringing = Squilla…
+call-incoming = Chiamata in arrivo
+call-held-by-them = In attesa dall'altra parte
+call-on-hold = In attesa
+call-ended = Chiamata terminata
+call-output = Audio su
+answer = Rispondi
+decline = Rifiuta
+hang-up = Riaggancia
+mute = Disattiva microfono
+unmute = Attiva microfono
+hold = Metti in attesa
+resume = Riprendi
+keypad = Tastiera
+quality-good = Audio buono
+quality-fair = Audio discreto
+quality-poor = Audio scarso
+
+## Incoming-call popup and notifications
+popup-title = Chiamata in arrivo – Parla
+popup-incoming = Chiamata in arrivo
+popup-on-line = su { $line }
+notify-incoming-title = Chiamata in arrivo
+notify-missed-title = Chiamata persa
+
+## Tray
+tray-show = Mostra Parla
+tray-hide = Nascondi Parla
+tray-dnd = Non disturbare
+tray-quit = Esci
+tray-registered = Connesso
+tray-unregistered = Non connesso
+tray-some-down = Alcune linee non sono connesse
+tray-no-lines = Nessuna linea
+
+## Settings
+settings-lines = Linee
+settings-audio = Audio
+settings-codecs = Codec (in ordine di preferenza)
+settings-calls = Chiamate
+settings-general = Generale
+audio-input = Microfono
+audio-output = Altoparlante
+audio-ring = Suoneria su
+audio-test-start = Prova audio
+audio-test-stop = Ferma la prova
+audio-test-hint = La prova ti fa risentire la tua voce con un breve ritardo, come la sentirebbe l'altra parte.
+audio-refresh = Cerca dispositivi
+setting-dnd = Non disturbare (rifiuta le chiamate in arrivo)
+setting-auto-answer = Rispondi automaticamente alle chiamate in arrivo
+setting-ask-line = Chiedi quale linea usare per i link
+setting-language = Lingua
+setting-start-minimised = Avvia ridotto nell'area di notifica
+setting-start-at-login = Avvia all'accesso
+edit = Modifica
+remove = Rimuovi
+cancel = Annulla

@@ -1,0 +1,333 @@
+//! What the window knows about each call, kept up to date from the engine's events.
+
+use parla_core::api::{CallDirection, CallState};
+use parla_core::{AccountId, CallId, Event};
+use std::time::Instant;
+
+/// How a call sounds, from the jitter buffer and RTCP figures, for a three-bar indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QualityLevel {
+    Good,
+    Fair,
+    Poor,
+}
+
+impl QualityLevel {
+    /// Loss and jitter thresholds after ITU-T G.107 rules of thumb: a few percent of loss or
+    /// tens of milliseconds of jitter are heard.
+    pub fn from_figures(loss_percent: f32, jitter_ms: f32, rtt_ms: Option<f32>) -> QualityLevel {
+        let rtt = rtt_ms.unwrap_or(0.0);
+        if loss_percent > 5.0 || jitter_ms > 60.0 || rtt > 600.0 {
+            QualityLevel::Poor
+        } else if loss_percent > 1.0 || jitter_ms > 30.0 || rtt > 300.0 {
+            QualityLevel::Fair
+        } else {
+            QualityLevel::Good
+        }
+    }
+
+    pub fn bars(self) -> usize {
+        match self {
+            QualityLevel::Good => 3,
+            QualityLevel::Fair => 2,
+            QualityLevel::Poor => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallView {
+    pub id: CallId,
+    pub account: Option<AccountId>,
+    pub direction: CallDirection,
+    /// The far end's URI or number as the engine reported it.
+    pub remote: String,
+    pub name: Option<String>,
+    pub state: CallState,
+    pub connected_at: Option<Instant>,
+    pub muted: bool,
+    pub codec: Option<String>,
+    pub quality: Option<QualityLevel>,
+    /// Packets the jitter buffer counted so far, used to turn the running counts into a loss rate.
+    last_counts: Option<(u64, u64)>,
+    pub ended_reason: Option<String>,
+}
+
+impl CallView {
+    fn new(id: CallId, direction: CallDirection, state: CallState) -> Self {
+        Self {
+            id,
+            account: None,
+            direction,
+            remote: String::new(),
+            name: None,
+            state,
+            connected_at: None,
+            muted: false,
+            codec: None,
+            quality: None,
+            last_counts: None,
+            ended_reason: None,
+        }
+    }
+
+    /// What to show as the far end: the contact's name, else the user part or number.
+    pub fn title(&self) -> String {
+        if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            return name.to_string();
+        }
+        display_number(&self.remote)
+    }
+
+    pub fn is_ringing_in(&self) -> bool {
+        self.state == CallState::Incoming
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.state,
+            CallState::Connected | CallState::Held | CallState::OnHold
+        )
+    }
+
+    pub fn elapsed_secs(&self, now: Instant) -> Option<u64> {
+        self.connected_at
+            .map(|t| now.saturating_duration_since(t).as_secs())
+    }
+}
+
+/// `sip:+15551234@host;user=phone` -> `+15551234`; `sip:bob@example.com` -> `bob@example.com`.
+pub fn display_number(remote: &str) -> String {
+    let inner = remote.trim().trim_start_matches('<').trim_end_matches('>');
+    let without_scheme = inner
+        .strip_prefix("sips:")
+        .or_else(|| inner.strip_prefix("sip:"))
+        .or_else(|| inner.strip_prefix("tel:"))
+        .unwrap_or(inner);
+    let without_params = without_scheme.split(';').next().unwrap_or(without_scheme);
+    match without_params.split_once('@') {
+        Some((user, _)) if user.starts_with('+') || user.chars().all(|c| c.is_ascii_digit()) => {
+            user.to_string()
+        }
+        _ => without_params.to_string(),
+    }
+}
+
+/// The calls in the order they started; ended calls leave the list.
+#[derive(Debug, Default)]
+pub struct Calls {
+    calls: Vec<CallView>,
+}
+
+/// What an event changed that the window should react to beyond redrawing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallChange {
+    None,
+    RingingIn(CallId),
+    Connected(CallId),
+    /// The call is gone; `missed` when it rang in and was never answered here.
+    Ended {
+        call: CallView,
+        missed: bool,
+    },
+}
+
+impl Calls {
+    pub fn iter(&self) -> impl Iterator<Item = &CallView> {
+        self.calls.iter()
+    }
+
+    pub fn get(&self, id: CallId) -> Option<&CallView> {
+        self.calls.iter().find(|c| c.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: CallId) -> Option<&mut CallView> {
+        self.calls.iter_mut().find(|c| c.id == id)
+    }
+
+    pub fn ringing_in(&self) -> impl Iterator<Item = &CallView> {
+        self.calls.iter().filter(|c| c.is_ringing_in())
+    }
+
+    pub fn apply(&mut self, event: &Event, now: Instant) -> CallChange {
+        match event {
+            Event::IncomingCall {
+                call,
+                account,
+                from,
+                name,
+            } => {
+                let mut view = CallView::new(*call, CallDirection::Incoming, CallState::Incoming);
+                view.account = Some(account.clone());
+                view.remote = from.clone();
+                view.name = name.clone();
+                self.calls.retain(|c| c.id != *call);
+                self.calls.push(view);
+                CallChange::RingingIn(*call)
+            }
+            Event::CallState {
+                call,
+                state,
+                account,
+                remote,
+                reason,
+                ..
+            } => self.apply_state(*call, *state, account, remote, reason, now),
+            Event::Media { call, codec, .. } => {
+                if let Some(view) = self.get_mut(*call) {
+                    view.codec = Some(codec.clone());
+                }
+                CallChange::None
+            }
+            Event::Quality {
+                call,
+                jitter_ms,
+                lost,
+                late,
+                concealed: _,
+                remote_loss_percent,
+                rtt_ms,
+                ..
+            } => {
+                if let Some(view) = self.get_mut(*call) {
+                    let (prev_lost, prev_late) = view.last_counts.unwrap_or((0, 0));
+                    // 2 s of 20 ms frames between reports.
+                    let fresh =
+                        (lost.saturating_sub(prev_lost) + late.saturating_sub(prev_late)) as f32;
+                    let local_loss = fresh / 100.0 * 100.0;
+                    let loss = local_loss.max(remote_loss_percent.unwrap_or(0.0));
+                    view.last_counts = Some((*lost, *late));
+                    view.quality = Some(QualityLevel::from_figures(loss, *jitter_ms, *rtt_ms));
+                }
+                CallChange::None
+            }
+            _ => CallChange::None,
+        }
+    }
+
+    fn apply_state(
+        &mut self,
+        call: CallId,
+        state: CallState,
+        account: &Option<AccountId>,
+        remote: &Option<String>,
+        reason: &Option<String>,
+        now: Instant,
+    ) -> CallChange {
+        if state == CallState::Ended {
+            let Some(index) = self.calls.iter().position(|c| c.id == call) else {
+                return CallChange::None;
+            };
+            let mut view = self.calls.remove(index);
+            let missed = view.direction == CallDirection::Incoming && view.connected_at.is_none();
+            view.state = CallState::Ended;
+            view.ended_reason = reason.clone();
+            return CallChange::Ended { call: view, missed };
+        }
+        if self.get(call).is_none() {
+            self.calls
+                .push(CallView::new(call, CallDirection::Outgoing, state));
+        }
+        let Some(view) = self.get_mut(call) else {
+            return CallChange::None;
+        };
+        if let Some(account) = account {
+            view.account = Some(account.clone());
+        }
+        if let Some(remote) = remote {
+            view.remote = remote.clone();
+        }
+        let was_connected = view.connected_at.is_some();
+        view.state = state;
+        if state == CallState::Connected && !was_connected {
+            view.connected_at = Some(now);
+            return CallChange::Connected(call);
+        }
+        CallChange::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_show_without_the_sip_dressing() {
+        assert_eq!(
+            display_number("sip:+15551234@10.0.0.1;user=phone"),
+            "+15551234"
+        );
+        assert_eq!(display_number("<sip:2001@pbx.example.com>"), "2001");
+        assert_eq!(display_number("sip:bob@example.com"), "bob@example.com");
+        assert_eq!(display_number("tel:+3120123"), "+3120123");
+        assert_eq!(display_number("+34912345678"), "+34912345678");
+    }
+
+    #[test]
+    fn quality_levels_follow_loss_and_jitter() {
+        assert_eq!(
+            QualityLevel::from_figures(0.0, 5.0, Some(40.0)),
+            QualityLevel::Good
+        );
+        assert_eq!(
+            QualityLevel::from_figures(2.0, 5.0, None),
+            QualityLevel::Fair
+        );
+        assert_eq!(
+            QualityLevel::from_figures(0.0, 80.0, None),
+            QualityLevel::Poor
+        );
+        assert_eq!(
+            QualityLevel::from_figures(10.0, 0.0, None),
+            QualityLevel::Poor
+        );
+    }
+
+    #[test]
+    fn an_unanswered_incoming_call_is_missed() {
+        let mut calls = Calls::default();
+        let now = Instant::now();
+        let call = CallId(1);
+        calls.apply(
+            &Event::IncomingCall {
+                call,
+                account: AccountId::new("a"),
+                from: "sip:bob@x".into(),
+                name: Some("Bob".into()),
+            },
+            now,
+        );
+        assert_eq!(calls.ringing_in().count(), 1);
+        let change = calls.apply(&Event::call_ended(call, "caller gave up", Some(487)), now);
+        assert!(
+            matches!(change, CallChange::Ended { missed: true, .. }),
+            "{change:?}"
+        );
+        assert!(calls.iter().next().is_none());
+    }
+
+    #[test]
+    fn a_connected_call_starts_its_timer_once() {
+        let mut calls = Calls::default();
+        let start = Instant::now();
+        let call = CallId(2);
+        calls.apply(&Event::call_state(call, CallState::Calling), start);
+        let later = start + std::time::Duration::from_secs(3);
+        assert_eq!(
+            calls.apply(&Event::call_state(call, CallState::Connected), later),
+            CallChange::Connected(call)
+        );
+        calls.apply(&Event::call_state(call, CallState::OnHold), later);
+        calls.apply(
+            &Event::call_state(call, CallState::Connected),
+            later + std::time::Duration::from_secs(5),
+        );
+        let view = calls.get(call).expect("call");
+        assert_eq!(
+            view.elapsed_secs(later + std::time::Duration::from_secs(10)),
+            Some(10)
+        );
+        let change = calls.apply(&Event::call_ended(call, "hangup", None), later);
+        assert!(matches!(change, CallChange::Ended { missed: false, .. }));
+    }
+}

@@ -1,0 +1,86 @@
+//! Keyboard shortcuts: digits dial (or send DTMF in a call), Enter calls or answers, Escape
+//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds.
+
+use iced::keyboard::{key::Named, Event, Key, Modifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcut {
+    Digit(char),
+    Backspace,
+    Enter,
+    Escape,
+    Mute,
+    Hold,
+}
+
+pub fn shortcut(event: &Event) -> Option<Shortcut> {
+    let Event::KeyPressed {
+        key,
+        modifiers,
+        text,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    shortcut_for(key, *modifiers, text.as_deref())
+}
+
+pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Option<Shortcut> {
+    if modifiers.command() {
+        return match key.as_ref() {
+            Key::Character("m") | Key::Character("M") => Some(Shortcut::Mute),
+            Key::Character("h") | Key::Character("H") => Some(Shortcut::Hold),
+            _ => None,
+        };
+    }
+    match key.as_ref() {
+        Key::Named(Named::Enter) => Some(Shortcut::Enter),
+        Key::Named(Named::Escape) => Some(Shortcut::Escape),
+        Key::Named(Named::Backspace) => Some(Shortcut::Backspace),
+        _ => {
+            let mut chars = text?.chars();
+            let c = chars.next()?;
+            (chars.next().is_none() && (c.is_ascii_digit() || "*#+".contains(c)))
+                .then_some(Shortcut::Digit(c))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_phone_actions() {
+        let none = Modifiers::empty();
+        assert_eq!(
+            shortcut_for(&Key::Character("5".into()), none, Some("5")),
+            Some(Shortcut::Digit('5'))
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("#".into()), Modifiers::SHIFT, Some("#")),
+            Some(Shortcut::Digit('#'))
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("a".into()), none, Some("a")),
+            None
+        );
+        assert_eq!(
+            shortcut_for(&Key::Named(Named::Escape), none, None),
+            Some(Shortcut::Escape)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("m".into()), Modifiers::CTRL, None),
+            Some(Shortcut::Mute)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("h".into()), Modifiers::CTRL, None),
+            Some(Shortcut::Hold)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("x".into()), Modifiers::CTRL, None),
+            None
+        );
+    }
+}

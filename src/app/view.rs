@@ -1,0 +1,206 @@
+//! What each window shows.
+
+use super::{App, Message, Tab, LOCAL_LINE};
+use crate::screen::{call, dialer, popup};
+use iced::widget::{button, column, container, row, space, text};
+use iced::{window, Alignment, Element, Length};
+use parla_core::api::RegistrationState;
+use parla_core::AccountId;
+
+impl App {
+    pub fn view(&self, window: window::Id) -> Element<'_, Message> {
+        if let Some((popup_window, call)) = self.popup {
+            if popup_window == window {
+                return match self.calls.get(call) {
+                    Some(view) => {
+                        popup::view(&self.i18n, view, self.line_label_of(view.account.as_ref()))
+                            .map(move |choice| Message::Popup(call, choice))
+                    }
+                    None => text("").into(),
+                };
+            }
+        }
+        self.main_view()
+    }
+
+    fn line_label_of(&self, account: Option<&AccountId>) -> Option<String> {
+        let account = account?;
+        if self.config.accounts.iter().filter(|a| a.enabled).count() < 2 {
+            return None;
+        }
+        Some(self.line_label(account.as_str()))
+    }
+
+    fn line_label(&self, id: &str) -> String {
+        if id == LOCAL_LINE {
+            return self.i18n.tr("line-local");
+        }
+        self.config
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| format!("{}@{}", a.username, a.domain))
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    fn line_state(&self, id: &str) -> Option<RegistrationState> {
+        self.lines.get(&AccountId::new(id)).map(|l| l.state)
+    }
+
+    fn top_bar(&self) -> Element<'_, Message> {
+        let mut lines = row![].spacing(10).align_y(Alignment::Center);
+        for account in self.config.accounts.iter().filter(|a| a.enabled) {
+            let (dot, style): (&str, fn(&iced::Theme) -> text::Style) =
+                match self.line_state(&account.id) {
+                    Some(RegistrationState::Registered) => ("●", text::success),
+                    Some(RegistrationState::Failed) => ("●", text::danger),
+                    _ if !account.register => ("●", text::primary),
+                    _ => ("○", text::secondary),
+                };
+            lines = lines.push(
+                row![
+                    text(dot).style(style),
+                    text(self.line_label(&account.id)).size(12)
+                ]
+                .spacing(4)
+                .align_y(Alignment::Center),
+            );
+        }
+        let mut bar = row![lines, space().width(Length::Fill)]
+            .spacing(8)
+            .align_y(Alignment::Center);
+        if self.dnd {
+            bar = bar.push(text(self.i18n.tr("dnd-on")).size(12).style(text::danger));
+        }
+        if self.missed > 0 {
+            bar = bar.push(
+                text(self.i18n.tr_count("missed-calls", u64::from(self.missed)))
+                    .size(12)
+                    .style(text::danger),
+            );
+        }
+        let tab = |label: String, tab: Tab| {
+            button(text(label).size(13))
+                .style(if self.tab == tab {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::Tab(tab))
+        };
+        column![
+            bar,
+            row![
+                tab(self.i18n.tr("tab-phone"), Tab::Phone),
+                tab(self.i18n.tr("tab-settings"), Tab::Settings)
+            ]
+            .spacing(6)
+        ]
+        .spacing(8)
+        .padding([8, 12])
+        .into()
+    }
+
+    fn main_view(&self) -> Element<'_, Message> {
+        if let Some(form) = &self.sign_in {
+            return column![self.notices(), form.view(&self.i18n).map(Message::SignIn)].into();
+        }
+        let body: Element<'_, Message> = match self.tab {
+            Tab::Settings => self
+                .settings
+                .view(&self.i18n, &self.config, |id| self.line_state(id))
+                .map(Message::Settings),
+            Tab::Phone => match self.focused.filter(|id| self.calls.get(*id).is_some()) {
+                Some(focused) => {
+                    let output = self
+                        .call_outputs
+                        .get(&focused)
+                        .or(Some(&self.config.audio.output));
+                    call::CallScreen {
+                        calls: self.calls.iter().collect(),
+                        focused,
+                        keypad_open: self.keypad_open,
+                        outputs: &self.settings.outputs,
+                        output,
+                        now: self.now,
+                    }
+                    .view(&self.i18n)
+                    .map(|(call, action)| Message::Call(call, action))
+                }
+                None => self
+                    .dialer
+                    .view(&self.i18n, self.line_choices())
+                    .map(Message::Dialer),
+            },
+        };
+        column![
+            self.top_bar(),
+            self.notices(),
+            container(body).height(Length::Fill)
+        ]
+        .into()
+    }
+
+    fn line_choices(&self) -> Vec<dialer::LineChoice> {
+        let default = self.default_line();
+        let mut choices: Vec<dialer::LineChoice> = self
+            .config
+            .accounts
+            .iter()
+            .filter(|a| a.enabled)
+            .map(|a| dialer::LineChoice {
+                id: AccountId::new(a.id.clone()),
+                label: self.line_label(&a.id),
+            })
+            .collect();
+        // The default line first, so an untouched menu shows it.
+        if let Some(default) = default {
+            if let Some(at) = choices.iter().position(|c| c.id == default) {
+                let first = choices.remove(at);
+                choices.insert(0, first);
+            }
+        }
+        choices
+    }
+
+    fn notices(&self) -> Element<'_, Message> {
+        let mut column = column![].spacing(6).padding([0, 12]);
+        if let Some(question) = &self.password_question {
+            let account = question.account.clone();
+            column = column.push(
+                container(
+                    column![
+                        text(self.i18n.tr("keyring-missing")).size(13),
+                        text(question.why.clone()).size(11),
+                        row![
+                            button(text(self.i18n.tr("keyring-keep-in-file")))
+                                .style(button::secondary)
+                                .on_press(Message::KeepPasswordInFile(account.clone(), true)),
+                            button(text(self.i18n.tr("keyring-do-not-keep")))
+                                .on_press(Message::KeepPasswordInFile(account, false)),
+                        ]
+                        .spacing(8)
+                    ]
+                    .spacing(6),
+                )
+                .padding(8)
+                .style(container::bordered_box),
+            );
+        }
+        if let Some(notice) = &self.notice {
+            column = column.push(
+                row![
+                    text(notice.clone())
+                        .size(12)
+                        .style(text::warning)
+                        .width(Length::Fill),
+                    button(text("×"))
+                        .style(button::text)
+                        .on_press(Message::DismissNotice),
+                ]
+                .align_y(Alignment::Center),
+            );
+        }
+        column.into()
+    }
+}

@@ -1,0 +1,7 @@
+//! The window's screens. Each has its own state, messages and view; the app routes between them.
+
+pub mod call;
+pub mod dialer;
+pub mod popup;
+pub mod settings;
+pub mod sign_in;

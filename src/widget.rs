@@ -1,0 +1,3 @@
+//! Small widgets the screens share.
+
+pub mod keypad;

@@ -1,0 +1,151 @@
+//! The desktop app itself under a test-started X server (Xvfb), session D-Bus with a real
+//! StatusNotifierWatcher (the tray) and dunst (notifications), registered to a test Kamailio,
+//! with baresip as the other party. It also writes the screenshots to target/screenshots/.
+
+mod support;
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::gui::{Desktop, GuiApp};
+use support::*;
+
+const MAIN: &str = "Parla";
+const POPUP: &str = "^Incoming call ";
+
+/// The provider's domain: numbers dialled on the line go to `sip:NUMBER@pbx.test`.
+const DOMAIN: &str = "pbx.test";
+
+fn config(kamailio: &Kamailio, user: &str, password: &str) -> String {
+    let mut line = Line::at(kamailio, user, password);
+    line.domain = DOMAIN;
+    // This provider takes numbers as E.164 digits without the `+`.
+    line.extra = "default = true\ninternational_prefix = \"\"\n".into();
+    // The embedded Local line would listen on 5060: off here, tests run side by side.
+    format!(
+        "{}\n[[accounts]]\nid = \"local\"\nusername = \"me\"\ndomain = \"127.0.0.1\"\n\
+         register = false\nenabled = false\n\n[audio]\ninput = \"null\"\noutput = \"null\"\n\n\
+         [app]\nlanguage = \"en\"\n",
+        line.toml()
+    )
+}
+
+fn registered(v: &Value, account: &str) -> bool {
+    v["event"] == "status"
+        && v["accounts"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x["account"] == account && x["state"] == "registered")
+        })
+}
+
+#[test]
+fn first_run_shows_the_sign_in_screen() {
+    let desktop = Desktop::start();
+    let app = GuiApp::start("[app]\nlanguage = \"en\"\n", &desktop);
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    desktop.screenshot(&window, "sign-in");
+    assert!(app.quit().success());
+}
+
+#[test]
+fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
+    let mut options =
+        KamailioOptions::with_users(&[("alice", "alicepw"), ("15551234", "numberpw")]);
+    options.extra_domains = vec![DOMAIN.into()];
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let callee = Baresip::start(BaresipOptions::registering(
+        &kamailio, "15551234", "numberpw",
+    ))
+    .expect("baresip");
+    callee.wait_registered(T).expect("15551234 registered");
+    let mut desktop = Desktop::start();
+    let app = GuiApp::start(&config(&kamailio, "alice", "alicepw"), &desktop);
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    let mut control = app.control();
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        control.send(&json!({"cmd": "status"}));
+        let status = control.wait("status", |v| v["event"] == "status");
+        if registered(&status, "alice") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "alice never registered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    desktop.screenshot(&window, "dialer");
+
+    // The tray item is on the session bus, registered with the watcher.
+    let items = desktop
+        .watcher
+        .wait_for_item(T)
+        .expect("tray item registered");
+    assert!(!items.is_empty(), "no StatusNotifierItem");
+
+    let (status, took, stderr) = app.second_launch(&["tel:+1 555-1234"]);
+    assert!(status.success(), "second launch failed: {stderr}");
+    assert!(took < Duration::from_secs(1), "second launch took {took:?}");
+    let calling = control.wait("calling", |v| {
+        v["event"] == "call_state" && v["state"] == "calling"
+    });
+    assert!(
+        calling["remote"]
+            .as_str()
+            .is_some_and(|r| r.contains("15551234")),
+        "{calling}"
+    );
+    let call = calling["call"].as_u64().expect("call id");
+    control.wait_or(
+        "connected",
+        |v| v["event"] == "call_state" && v["call"] == call && v["state"] == "connected",
+        || {
+            format!(
+                "kamailio:\n{}\nbaresip:\n{}",
+                kamailio.log_tail(30),
+                callee.log_tail(60)
+            )
+        },
+    );
+    // The window's title names the call once the call screen is up.
+    let titled = desktop.wait_window("^15551234 ", T);
+    assert_eq!(
+        titled.as_deref(),
+        Some(window.as_str()),
+        "the main window shows the call"
+    );
+    desktop.screenshot(&window, "active-call");
+    callee.hangup().expect("hang up");
+    control.wait("ended", |v| {
+        v["event"] == "call_state" && v["call"] == call && v["state"] == "ended"
+    });
+
+    // An incoming call: the popup window and a notification.
+    callee
+        .dial(&kamailio.user_uri("alice"))
+        .expect("dial alice");
+    let incoming = control.wait("incoming", |v| v["event"] == "incoming_call");
+    let popup = desktop
+        .wait_window(POPUP, T)
+        .unwrap_or_else(|| panic!("no popup: {}", app.log()));
+    desktop.screenshot(&popup, "incoming-popup");
+    let received = desktop.dunst.wait_received(1, T).expect("notification");
+    let shown = received
+        .iter()
+        .find(|n| n.summary == "Incoming call")
+        .unwrap_or_else(|| panic!("no incoming-call notification: {received:?}"));
+    assert!(shown.body.contains("15551234"), "{shown:?}");
+    assert_eq!(shown.urgency, "CRITICAL");
+    callee.hangup().expect("caller gives up");
+    control.wait("incoming ended", |v| {
+        v["event"] == "call_state" && v["call"] == incoming["call"] && v["state"] == "ended"
+    });
+    assert!(
+        desktop.wait_no_window(POPUP, T),
+        "the popup closes when the caller gives up"
+    );
+    assert!(app.quit().success());
+}
