@@ -37,13 +37,83 @@ fn registered(v: &Value, account: &str) -> bool {
 }
 
 #[test]
-fn first_run_shows_the_sign_in_screen() {
+fn first_run_signs_in_with_the_address_and_password_typed_into_the_window() {
+    let mut options = KamailioOptions::with_users(&[("alice", "alicepw")]);
+    options.extra_domains = vec![DOMAIN.into()];
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    // The server is found from the domain: SRV for UDP, then the host's address.
+    let dns = Dnsmasq::start(DnsmasqOptions {
+        records: vec![
+            DnsRecord::Srv {
+                name: format!("_sip._udp.{DOMAIN}"),
+                target: format!("sip.{DOMAIN}"),
+                port: kamailio.sip_port(),
+                priority: 10,
+                weight: 10,
+            },
+            DnsRecord::Host {
+                name: format!("sip.{DOMAIN}"),
+                ip: "127.0.0.1".parse().expect("ip"),
+            },
+        ],
+        ..Default::default()
+    })
+    .expect("dnsmasq");
+    let servers = dns.addr().to_string();
     let desktop = Desktop::start();
-    let app = GuiApp::start("[app]\nlanguage = \"en\"\n", &desktop);
+    let app = GuiApp::start_with(
+        "[app]\nlanguage = \"en\"\n[[accounts]]\nid = \"local\"\nusername = \"me\"\n\
+         domain = \"127.0.0.1\"\nregister = false\nenabled = false\n",
+        &desktop,
+        &[("PARLA_DNS_SERVERS", servers.as_str())],
+    );
     let window = desktop
         .wait_window(MAIN, T)
         .unwrap_or_else(|| panic!("no window: {}", app.log()));
     desktop.screenshot(&window, "sign-in");
+    let mut control = app.control();
+
+    // The places of the two fields on the sign-in screen (see target/screenshots/sign-in.png).
+    desktop.type_into(&window, 200, 152, &format!("alice@{DOMAIN}"));
+    desktop.type_into(&window, 200, 223, "wrong");
+    desktop.key(&window, "Return");
+    let failed = control.wait("failed sign-in", |v| {
+        v["event"] == "registration" && v["state"] == "failed"
+    });
+    assert_eq!(failed["account"], format!("alice@{DOMAIN}"));
+    desktop.screenshot(&window, "sign-in-wrong-password");
+    let saved = std::fs::read_to_string(app.profile.path().join("config.toml")).unwrap_or_default();
+    assert!(
+        !saved.contains("alice"),
+        "a failed sign-in saves nothing: {saved}"
+    );
+
+    // Select the password, type the right one.
+    desktop.click(&window, 200, 223);
+    desktop.key(&window, "ctrl+a");
+    desktop.type_into(&window, 200, 223, "alicepw");
+    desktop.key(&window, "Return");
+    control.wait("signed in", |v| {
+        v["event"] == "registration" && v["state"] == "registered"
+    });
+    kamailio
+        .wait_registered("alice", T)
+        .expect("alice registered at Kamailio");
+    let deadline = std::time::Instant::now() + T;
+    let saved = loop {
+        let saved =
+            std::fs::read_to_string(app.profile.path().join("config.toml")).unwrap_or_default();
+        if saved.contains("alice") || std::time::Instant::now() > deadline {
+            break saved;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(saved.contains(&format!("domain = \"{DOMAIN}\"")), "{saved}");
+    assert!(
+        !saved.contains("alicepw"),
+        "no password in the file: {saved}"
+    );
+    desktop.screenshot(&window, "signed-in-no-keyring");
     assert!(app.quit().success());
 }
 
@@ -78,6 +148,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         std::thread::sleep(Duration::from_millis(200));
     }
     desktop.screenshot(&window, "dialer");
+    // The Settings tab, then back to the phone (the tabs' places: see the dialer screenshot).
+    desktop.click(&window, 115, 49);
+    desktop.screenshot(&window, "settings");
+    desktop.click(&window, 42, 49);
 
     // The tray item is on the session bus, registered with the watcher.
     let items = desktop

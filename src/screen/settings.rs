@@ -200,6 +200,7 @@ impl Settings {
         let mut lines = column![].spacing(6);
         for account in &config.accounts {
             let state = match line_state(&account.id) {
+                _ if !account.enabled => i18n.tr("line-off"),
                 Some(RegistrationState::Registered) => i18n.tr("line-registered"),
                 Some(RegistrationState::Registering) => i18n.tr("line-registering"),
                 Some(RegistrationState::Failed) => i18n.tr("line-failed"),
@@ -215,7 +216,17 @@ impl Settings {
                         move |on| Msg::EnableLine(id.clone(), on)
                     }),
                     column![
-                        text(format!("{}@{}", account.username, account.domain)).size(14),
+                        text(if account.id == crate::app::LOCAL_LINE {
+                            format!(
+                                "{} · {}@{}",
+                                i18n.tr("line-local"),
+                                account.username,
+                                account.domain
+                            )
+                        } else {
+                            format!("{}@{}", account.username, account.domain)
+                        })
+                        .size(14),
                         text(state).size(11),
                     ]
                     .width(Length::Fill),
@@ -225,7 +236,9 @@ impl Settings {
                         i18n.tr("line-make-default")
                     }))
                     .style(button::text)
-                    .on_press_maybe((!is_default).then(|| Msg::DefaultLine(id.clone()))),
+                    .on_press_maybe(
+                        (!is_default && account.enabled).then(|| Msg::DefaultLine(id.clone())),
+                    ),
                     button(text(i18n.tr("edit")))
                         .style(button::secondary)
                         .on_press_maybe(account.register.then(|| Msg::EditLine(id.clone()))),

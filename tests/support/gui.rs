@@ -5,7 +5,7 @@ use parla_testbench::{Dunst, SessionBus, TrayWatcher, Xvfb};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -82,25 +82,57 @@ impl Desktop {
         self.xdotool(&["getwindowname", window]).unwrap_or_default()
     }
 
-    /// Saves the window as `target/screenshots/NAME.png` once it shows more than one colour
-    /// (the first frames of a new window can be blank) and returns the path.
+    /// The window's pixels, raw.
+    fn pixels(&self, window: &str) -> Option<Vec<u8>> {
+        let out = Command::new("import")
+            .args(["-window", window, "rgb:-"])
+            .envs(self.xvfb.env())
+            .output()
+            .ok()?;
+        (out.status.success() && !out.stdout.is_empty()).then_some(out.stdout)
+    }
+
+    /// Saves the window as `target/screenshots/NAME.png` once what it shows has settled: not
+    /// blank (a new window's first frames can be), and the same in two looks 300 ms apart
+    /// (the window draws a moment after its state changed). Returns the path.
     pub fn screenshot(&self, window: &str, name: &str) -> PathBuf {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{name}.png"));
         let deadline = Instant::now() + super::T;
+        let mut last: Option<Vec<u8>> = None;
         loop {
-            let taken = Command::new("import")
-                .args(["-window", window, &format!("png:{}", path.display())])
-                .envs(self.xvfb.env())
-                .status()
-                .is_ok_and(|s| s.success());
-            if taken && colours(&path) > 1 {
-                return path;
+            let now = self.pixels(window);
+            let blank = now
+                .as_ref()
+                .is_none_or(|p| p.chunks(3).all(|px| px == &p[..3]));
+            if !blank && now.is_some() && now == last {
+                break;
             }
-            assert!(Instant::now() < deadline, "no picture of window {window}");
-            std::thread::sleep(Duration::from_millis(100));
+            assert!(Instant::now() < deadline, "window {window} never settled");
+            last = now;
+            std::thread::sleep(Duration::from_millis(300));
         }
+        let saved = Command::new("import")
+            .args(["-window", window, &format!("png:{}", path.display())])
+            .envs(self.xvfb.env())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(saved, "no picture of window {window}");
+        path
+    }
+
+    /// Clicks into the window at a point and types `text` there (the focus is given first:
+    /// there is no window manager to give it).
+    pub fn type_into(&self, window: &str, x: u32, y: u32, text: &str) {
+        self.click(window, x, y);
+        self.xdotool(&["windowfocus", "--sync", window]);
+        self.xdotool(&["type", "--delay", "20", "--window", window, text]);
+    }
+
+    pub fn key(&self, window: &str, key: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]);
+        self.xdotool(&["key", "--window", window, key]);
     }
 
     /// Clicks at a point of the window (coordinates inside it).
@@ -117,16 +149,6 @@ impl Desktop {
     }
 }
 
-/// How many colours an image has (ImageMagick's `%k`).
-fn colours(path: &Path) -> u32 {
-    Command::new("identify")
-        .args(["-format", "%k", &path.display().to_string()])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// The desktop app as a person runs it: `parla --profile DIR`, with its own runtime folder so
 /// that its control socket is the only one there.
 pub struct GuiApp {
@@ -138,6 +160,10 @@ pub struct GuiApp {
 
 impl GuiApp {
     pub fn start(config_toml: &str, desktop: &Desktop) -> GuiApp {
+        GuiApp::start_with(config_toml, desktop, &[])
+    }
+
+    pub fn start_with(config_toml: &str, desktop: &Desktop, extra_env: &[(&str, &str)]) -> GuiApp {
         let profile = tempfile::tempdir().expect("profile");
         std::fs::write(profile.path().join("config.toml"), config_toml).expect("config");
         let runtime = tempfile::tempdir().expect("runtime dir");
@@ -147,6 +173,11 @@ impl GuiApp {
             runtime.path().display().to_string(),
         ));
         env.push(("RUST_LOG".into(), "info,sip=debug".into()));
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let log = std::fs::File::create(profile.path().join("stderr.log")).expect("log");
         let child = Command::new(super::bin())
             .arg("--profile")
