@@ -15,7 +15,7 @@ use crate::desktop::instance::ControlServer;
 use crate::desktop::notify::{CallResponse, Notifier, NotifyAction};
 use crate::desktop::tray::{TrayAction, TrayHandle};
 use crate::i18n::{I18n, Language};
-use crate::screen::{call, dialer, popup, settings, sign_in};
+use crate::screen::{call, contacts, dialer, history, popup, settings, sign_in};
 use calls::{CallChange, Calls};
 use desktop_glue::{Notifications, TrayEvent};
 use engine_link::EngineLink;
@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Phone,
+    Contacts,
+    History,
     Settings,
 }
 
@@ -49,6 +51,8 @@ pub enum Message {
     Call(CallId, call::Action),
     Popup(CallId, popup::Choice),
     Settings(settings::Msg),
+    Contacts(contacts::Msg),
+    History(history::Msg),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -106,6 +110,10 @@ pub struct App {
     notification_trouble_told: bool,
     /// The control socket: its clients see every engine event.
     control: Option<ControlServer>,
+    /// Contacts and call history (the engine writes the history, the window reads it).
+    store: Option<parla_core::store::Store>,
+    contacts: contacts::Contacts,
+    history: history::History,
     quitting: bool,
 }
 
@@ -126,7 +134,7 @@ pub fn run(
     let boot = move || {
         let config = with_local_line(config.clone());
         let control = control.lock().ok().and_then(|mut c| c.take());
-        match EngineLink::start(config.clone(), persist::engine_keyring(&profile)) {
+        match EngineLink::start(config.clone(), persist::engine_keyring(&profile), &profile) {
             Ok((engine, events)) => {
                 let (mut app, task) = App::new(config, profile.clone(), engine, launch.clone());
                 let commands = match control {
@@ -231,6 +239,9 @@ impl App {
             notifications: Notifications::default(),
             notification_trouble_told: false,
             control: None,
+            store: None,
+            contacts: contacts::Contacts::default(),
+            history: history::History::default(),
             quitting: false,
             config,
         };
@@ -240,6 +251,7 @@ impl App {
             tasks.push(window::set_mode(main_id, window::Mode::Hidden));
         }
         let mut app = app;
+        app.open_store();
         app.main_visible = show;
         if dnd {
             app.send(Command::SetDoNotDisturb { on: true });
@@ -315,6 +327,28 @@ impl App {
                 if tab == Tab::Settings && self.settings.inputs.is_empty() {
                     self.send(Command::ListDevices);
                 }
+                self.refresh_lists();
+                Task::none()
+            }
+            Message::Contacts(msg) => {
+                let region = self.region();
+                let outcome = match self.store.as_mut() {
+                    Some(store) => self.contacts.update(msg, store, region, &self.i18n),
+                    None => contacts::Outcome::None,
+                };
+                if let contacts::Outcome::Dial(to) = outcome {
+                    self.dial(None, to);
+                }
+                Task::none()
+            }
+            Message::History(msg) => {
+                let outcome = match self.store.as_mut() {
+                    Some(store) => self.history.update(msg, store),
+                    None => history::Outcome::None,
+                };
+                if let history::Outcome::Dial(to) = outcome {
+                    self.dial(None, to);
+                }
                 Task::none()
             }
             Message::Key(event) => match keys::shortcut(&event) {
@@ -373,6 +407,57 @@ impl App {
     fn save(&mut self) {
         if let Err(e) = persist::save_config(&self.profile, &self.config) {
             self.notice = Some(self.i18n.tr_args("notice-save-failed", &[("error", &e)]));
+        }
+    }
+
+    fn open_store(&mut self) {
+        let path = self.profile.join(parla_core::store::DB_FILE_NAME);
+        match parla_core::store::Store::open(&path) {
+            Ok(opened) => {
+                if let Some(moved) = opened.moved_aside {
+                    self.notice = Some(
+                        self.i18n
+                            .tr_args("notice-db-moved", &[("path", &moved.display().to_string())]),
+                    );
+                }
+                self.missed = opened
+                    .store
+                    .unseen_missed_count()
+                    .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
+                self.store = Some(opened.store);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// The country numbers without one belong to: the default line's, else the system's.
+    fn region(&self) -> parla_core::store::Region {
+        self.config
+            .default_account()
+            .and_then(|a| a.region.as_deref())
+            .map(str::to_string)
+            .or_else(|| {
+                sys_locale::get_locale()
+                    .and_then(|l| l.split(['-', '_', '.']).nth(1).map(str::to_string))
+            })
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(parla_core::store::Region::US)
+    }
+
+    /// Reads the open list again; opening the history marks missed calls seen.
+    fn refresh_lists(&mut self) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        match self.tab {
+            Tab::Contacts => self.contacts.refresh(store),
+            Tab::History => {
+                let _ = store.mark_missed_seen();
+                self.missed = 0;
+                self.history.refresh(store);
+            }
+            Tab::Phone | Tab::Settings => {}
         }
     }
 
@@ -438,6 +523,7 @@ impl App {
             }
             CallChange::Ended { call, missed } => {
                 task = Task::batch([task, self.on_call_ended(&call, missed)]);
+                self.refresh_lists();
             }
             CallChange::None => {
                 if let Event::CallState {
@@ -831,7 +917,6 @@ impl App {
 
     fn show_main(&mut self) -> Task<Message> {
         self.main_visible = true;
-        self.missed = 0;
         match self.main_window {
             Some(id) => Task::batch([
                 window::set_mode(id, window::Mode::Windowed),

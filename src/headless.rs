@@ -48,7 +48,9 @@ pub fn run(
         let (command_tx, command_rx) = mpsc::channel::<Command>(COMMAND_QUEUE);
         // A line with no password in config.toml finds it in the keyring (saved by the app).
         let keyring = std::sync::Arc::new(parla_core::secrets::OsKeyring::new(profile));
-        let engine = Engine::new(config, event_tx.clone(), dns_servers()).with_secrets(keyring);
+        let engine = Engine::new(config, event_tx.clone(), dns_servers())
+            .with_secrets(keyring)
+            .with_store(profile.join(parla_core::store::DB_FILE_NAME));
         let engine_task = tokio::spawn(engine.run(command_rx));
         // The engine reads commands only after it has reported `ready`.
         if let Some(to) = dial {

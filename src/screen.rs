@@ -1,7 +1,10 @@
 //! The window's screens. Each has its own state, messages and view; the app routes between them.
 
 pub mod call;
+pub mod contact_form;
+pub mod contacts;
 pub mod dialer;
+pub mod history;
 pub mod popup;
 pub mod settings;
 pub mod sign_in;

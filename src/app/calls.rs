@@ -170,9 +170,17 @@ impl Calls {
                 state,
                 account,
                 remote,
+                name,
                 reason,
                 ..
-            } => self.apply_state(*call, *state, account, remote, reason, now),
+            } => {
+                let change = self.apply_state(*call, *state, account, remote, reason, now);
+                // `calling` names the contact dialled.
+                if let (Some(name), Some(view)) = (name, self.get_mut(*call)) {
+                    view.name = Some(name.clone());
+                }
+                change
+            }
             Event::Media { call, codec, .. } => {
                 if let Some(view) = self.get_mut(*call) {
                     view.codec = Some(codec.clone());

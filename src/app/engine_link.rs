@@ -5,6 +5,7 @@
 use iced::futures::Stream;
 use parla_core::secrets::SecretStore;
 use parla_core::{Command, Config, Engine, Event};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -21,11 +22,14 @@ pub struct EngineLink {
 }
 
 impl EngineLink {
-    /// Starts the engine; the events come out of the returned receiver.
+    /// Starts the engine on the profile folder `profile` (its contacts and call history);
+    /// the events come out of the returned receiver.
     pub fn start(
         config: Config,
         secrets: Arc<dyn SecretStore>,
+        profile: &Path,
     ) -> std::io::Result<(EngineLink, mpsc::UnboundedReceiver<Event>)> {
+        let database = profile.join(parla_core::store::DB_FILE_NAME);
         let (event_tx, event_rx) = mpsc::unbounded_channel();
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -37,7 +41,8 @@ impl EngineLink {
             .name("parla-engine".into())
             .spawn(move || {
                 let engine = Engine::new(config, event_tx, crate::headless::dns_servers())
-                    .with_secrets(secrets);
+                    .with_secrets(secrets)
+                    .with_store(database);
                 runtime.block_on(engine.run(command_rx));
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })?;

@@ -227,6 +227,7 @@ fn dialing_a_pasted_number_on_the_default_line_then_hanging_up_with_escape() {
         state: CallState::Calling,
         account: Some(AccountId::new("work")),
         remote: Some("sip:+34912345678@pbx.example.com".into()),
+        name: None,
         reason: None,
         code: None,
     });
@@ -238,6 +239,11 @@ fn dialing_a_pasted_number_on_the_default_line_then_hanging_up_with_escape() {
         .get(CallId(1))
         .and_then(|c| c.connected_at)
         .is_some());
+    assert_eq!(
+        h.sent(),
+        vec![Command::ListDevices],
+        "the call screen asks for the outputs it can switch to"
+    );
     // Digits in a call are DTMF, Ctrl+M mutes, Ctrl+H holds.
     h.key(
         keyboard::Key::Character("5".into()),
@@ -357,7 +363,9 @@ fn a_call_that_stops_ringing_unanswered_counts_as_missed() {
     assert_eq!(h.app.missed, 1);
     assert!(h.app.popup.is_none());
     h.send(Message::Control(Command::Show));
-    assert_eq!(h.app.missed, 0, "seen once the window shows");
+    assert_eq!(h.app.missed, 1, "shown until seen");
+    h.send(Message::Tab(Tab::History));
+    assert_eq!(h.app.missed, 0, "seen once the history is opened");
 }
 
 #[test]
@@ -419,4 +427,49 @@ fn settings_changes_reach_the_engine_and_the_file() {
         Some("from-file"),
         "a password the file held stays there"
     );
+}
+
+#[test]
+fn a_contact_is_added_found_and_called_from_the_contacts_tab() {
+    use crate::screen::{contact_form, contacts};
+    let mut h = Harness::with_line("work");
+    h.send(Message::Tab(Tab::Contacts));
+    h.send(Message::Contacts(contacts::Msg::New));
+    for (field, value) in [
+        (contact_form::Field::First, "Ada"),
+        (contact_form::Field::Last, "Lovelace"),
+        (contact_form::Field::Phone(0), "+31 6 1234 5678"),
+    ] {
+        h.send(Message::Contacts(contacts::Msg::Form(
+            contact_form::Msg::Edit(field, value.into()),
+        )));
+    }
+    h.send(Message::Contacts(contacts::Msg::Form(
+        contact_form::Msg::Save,
+    )));
+    assert!(
+        h.app.contacts.form.is_none(),
+        "saved: {:?}",
+        h.app.contacts.error
+    );
+    h.send(Message::Contacts(contacts::Msg::Back));
+    h.send(Message::Contacts(contacts::Msg::Query("5678".into())));
+    assert_eq!(
+        h.app.contacts.results.len(),
+        1,
+        "a number fragment finds her"
+    );
+    let id = h.app.contacts.results[0].id;
+    h.send(Message::Contacts(contacts::Msg::Open(id)));
+    h.send(Message::Contacts(contacts::Msg::Call(
+        "+31 6 1234 5678".into(),
+    )));
+    assert_eq!(
+        h.sent(),
+        vec![Command::Dial {
+            account: Some(AccountId::new("work")),
+            to: "+31 6 1234 5678".into()
+        }]
+    );
+    assert_eq!(h.app.tab, Tab::Phone, "calling goes to the call screen");
 }

@@ -92,6 +92,8 @@ impl App {
             bar,
             row![
                 tab(self.i18n.tr("tab-phone"), Tab::Phone),
+                tab(self.i18n.tr("tab-contacts"), Tab::Contacts),
+                tab(self.i18n.tr("tab-history"), Tab::History),
                 tab(self.i18n.tr("tab-settings"), Tab::Settings)
             ]
             .spacing(6)
@@ -106,6 +108,8 @@ impl App {
             return column![self.notices(), form.view(&self.i18n).map(Message::SignIn)].into();
         }
         let body: Element<'_, Message> = match self.tab {
+            Tab::Contacts => self.contacts.view(&self.i18n).map(Message::Contacts),
+            Tab::History => self.history.view(&self.i18n).map(Message::History),
             Tab::Settings => self
                 .settings
                 .view(&self.i18n, &self.config, |id| self.line_state(id))

@@ -205,10 +205,13 @@ pub enum Event {
         call: CallId,
         account: AccountId,
         from: String,
+        /// The contact owning the caller's number, else the display name the caller sent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
-    /// An incoming call was refused without ringing: `reason` is `do_not_disturb` (486).
+    /// An incoming call was refused without ringing: `reason` is `do_not_disturb` (486) or
+    /// `blocked` (603: the caller is a blocked contact). `name`: the contact's, else the
+    /// display name the caller sent.
     CallRefused {
         account: AccountId,
         from: String,
@@ -224,6 +227,9 @@ pub enum Event {
         account: Option<AccountId>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         remote: Option<String>,
+        /// Set on `calling` when the dialled number belongs to a contact: the contact's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
         /// Set on `ended`: a short plain reason, and the SIP code when one ended it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -305,6 +311,7 @@ impl Event {
             state,
             account: None,
             remote: None,
+            name: None,
             reason: None,
             code: None,
         }
@@ -316,6 +323,7 @@ impl Event {
             state: CallState::Ended,
             account: None,
             remote: None,
+            name: None,
             reason: Some(reason.into()),
             code,
         }

@@ -9,8 +9,10 @@ use crate::secrets::SecretStore;
 use crate::ua::account::{AccountMessage, AccountTask, Shared};
 use crate::ua::calls::CallCommand;
 use crate::ua::echo::EchoTest;
+use crate::ua::store_link::StoreLink;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -19,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 /// How long quitting waits for calls to end and accounts to un-register.
 const QUIT_GRACE: Duration = Duration::from_secs(5);
+/// How long quitting then waits for the last calls to be written to the history.
+const STORE_GRACE: Duration = Duration::from_secs(3);
 
 struct AccountEntry {
     messages: mpsc::UnboundedSender<AccountMessage>,
@@ -65,6 +69,15 @@ impl Engine {
     /// one, such a line reports `failed`.
     pub fn with_secrets(mut self, secrets: Arc<dyn SecretStore>) -> Self {
         self.shared.secrets = Some(secrets);
+        self
+    }
+
+    /// The profile's database (`PROFILE/parla.db`, [`crate::store::DB_FILE_NAME`]): incoming
+    /// calls are named (and blocked contacts refused) from its contacts, and every call is
+    /// recorded in its history. It is opened on its own thread; one that cannot be opened is
+    /// logged and the engine runs on without names and history. Without this call: neither.
+    pub fn with_store(mut self, path: impl Into<PathBuf>) -> Self {
+        self.shared.store = StoreLink::open(path.into());
         self
     }
 
@@ -369,6 +382,8 @@ impl Engine {
         while let Ok(event) = self.internal.try_recv() {
             self.forward(event);
         }
+        // Every ended call has queued its history row by now: let them be written.
+        self.shared.store.close(STORE_GRACE).await;
     }
 }
 

@@ -10,6 +10,7 @@ pub mod media;
 pub mod registration;
 pub mod sip_registrar;
 pub mod stack;
+pub mod store_link;
 pub mod tones;
 pub mod trace;
 pub mod uri;

@@ -1,15 +1,17 @@
 //! One task per account ("line"): brings its SIP stack up (retrying while the server cannot be
 //! found), keeps it registered, takes incoming requests and starts calls.
 
-use super::call::{incoming::caller_of, run_incoming, run_outgoing, CallEnv};
+use super::call::{incoming::caller_of, record, run_incoming, run_outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry};
 use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
+use super::store_link::{region_of, StoreLink};
 use super::uri::dial_target;
 use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RegistrationState};
 use crate::config::{AccountConfig, AudioConfig};
 use crate::secrets::{SecretError, SecretStore};
+use crate::store::{CallResult, Region};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
@@ -39,6 +41,8 @@ pub struct Shared {
     pub dns_servers: Vec<SocketAddr>,
     /// Where passwords missing from the config are looked up; none: nowhere.
     pub secrets: Option<Arc<dyn SecretStore>>,
+    /// Caller names and the call history (the profile's database); none: no names, no history.
+    pub store: StoreLink,
     /// Read when a call or tone starts; `set_audio` changes it for the ones after.
     audio: Arc<RwLock<AudioConfig>>,
     do_not_disturb: Arc<AtomicBool>,
@@ -56,6 +60,7 @@ impl Shared {
             calls: CallRegistry::default(),
             dns_servers,
             secrets: None,
+            store: StoreLink::none(),
             audio: Arc::new(RwLock::new(audio)),
             do_not_disturb: Arc::new(AtomicBool::new(false)),
             next_call: Arc::new(AtomicU64::new(1)),
@@ -117,6 +122,8 @@ pub struct AccountTask {
 struct Running {
     id: AccountId,
     config: AccountConfig,
+    /// The country for numbers without a country code (caller lookup, history).
+    region: Region,
     shared: Shared,
     stack: Arc<SipStack>,
     contact: watch::Receiver<Option<Uri>>,
@@ -217,6 +224,7 @@ impl AccountTask {
         let (contact_tx, contact) = watch::channel(None);
         let running = Arc::new(Running {
             id: id.clone(),
+            region: region_of(&self.config),
             config: self.config,
             shared: self.shared,
             stack: parts.stack,
@@ -332,6 +340,8 @@ impl Running {
             display_name: self.config.display_name.clone(),
             contact: self.contact()?,
             credential: self.credential(),
+            store: self.shared.store.clone(),
+            region: self.region,
         })
     }
 
@@ -365,24 +375,39 @@ impl Running {
         tokio::spawn(run_outgoing(call, env, target, commands));
     }
 
+    /// A new INVITE: refused at once when there are too many calls, when the caller is a
+    /// blocked contact (603) or under do not disturb (486); else a call task takes it, with the
+    /// caller's name from the contacts.
     async fn take_incoming_call(&self, mut tx: Transaction) {
-        if self.shared.do_not_disturb() {
-            let (from, name) = caller_of(&tx);
-            tracing::info!(account = %self.id, "incoming call refused: do not disturb");
+        if self.shared.calls.ids().len() >= MAX_CALLS {
+            // A flood: no lookup, no history row.
+            tracing::info!(account = %self.id, "incoming call refused: too many calls");
             let _ = tx.reply(StatusCode::BusyHere).await;
-            let _ = self.shared.events.send(Event::CallRefused {
-                account: self.id.clone(),
-                from,
-                name,
-                reason: "do_not_disturb".into(),
-            });
+            return;
+        }
+        let (from, sent_name) = caller_of(&tx);
+        let contact = self.shared.store.caller_name(&from, self.region).await;
+        let blocked = contact.as_ref().is_some_and(|c| c.blocked);
+        let name = contact
+            .map(|c| c.name)
+            .filter(|n| !n.is_empty())
+            .or_else(|| sent_name.clone());
+        if blocked {
+            tracing::info!(account = %self.id, "incoming call refused: blocked contact");
+            self.refuse(tx, Refusal::Blocked, &from, sent_name, name)
+                .await;
+            return;
+        }
+        if self.shared.do_not_disturb() {
+            tracing::info!(account = %self.id, "incoming call refused: do not disturb");
+            self.refuse(tx, Refusal::DoNotDisturb, &from, sent_name, name)
+                .await;
             return;
         }
         let refusal = if self.shared.calls.ids().len() >= MAX_CALLS {
             StatusCode::BusyHere
         } else if let Some(env) = self.call_env() {
             let call = self.shared.next_call_id();
-            let (from, _) = caller_of(&tx);
             let commands = self.shared.calls.insert(
                 call,
                 self.id.clone(),
@@ -390,7 +415,7 @@ impl Running {
                 from,
                 CallState::Incoming,
             );
-            tokio::spawn(run_incoming(call, env, tx, commands));
+            tokio::spawn(run_incoming(call, env, tx, commands, name));
             return;
         } else {
             StatusCode::ServerInternalError
@@ -398,6 +423,57 @@ impl Running {
         tracing::info!(code = refusal.code(), "incoming call refused");
         let _ = tx.reply(refusal).await;
     }
+
+    /// Answers without ringing, says so (`call_refused`) and records the call.
+    async fn refuse(
+        &self,
+        mut tx: Transaction,
+        refusal: Refusal,
+        from: &str,
+        sent_name: Option<String>,
+        name: Option<String>,
+    ) {
+        let (code, reason, result, text) = match refusal {
+            Refusal::Blocked => (
+                StatusCode::Decline,
+                "blocked",
+                CallResult::Blocked,
+                "blocked",
+            ),
+            // Missed, so the person sees who called while they were not to be disturbed.
+            Refusal::DoNotDisturb => (
+                StatusCode::BusyHere,
+                "do_not_disturb",
+                CallResult::Missed,
+                "do not disturb",
+            ),
+        };
+        let _ = tx.reply(code.clone()).await;
+        let row = record::refused(
+            &self.id,
+            from,
+            sent_name.as_deref(),
+            result,
+            text,
+            code.code(),
+        );
+        self.shared.store.record(row, self.region);
+        let _ = self.shared.events.send(Event::CallRefused {
+            account: self.id.clone(),
+            from: from.to_string(),
+            name,
+            reason: reason.into(),
+        });
+    }
+}
+
+/// Why an incoming call is refused without ringing.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// The caller is a blocked contact: 603 Decline, recorded as blocked.
+    Blocked,
+    /// Do not disturb is on: 486 Busy Here, recorded as missed.
+    DoNotDisturb,
 }
 
 fn has_to_tag(tx: &Transaction) -> bool {
@@ -421,7 +497,9 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
         let method = tx.original.method;
         let reply = match method {
             Method::Invite if !has_to_tag(&tx) => {
-                account.take_incoming_call(tx).await;
+                // Its own task: the caller lookup must not hold up other requests.
+                let account = account.clone();
+                tokio::spawn(async move { account.take_incoming_call(tx).await });
                 continue;
             }
             Method::Ack => None,

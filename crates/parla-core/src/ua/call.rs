@@ -3,6 +3,7 @@
 
 pub mod incoming;
 pub mod outgoing;
+pub(crate) mod record;
 
 pub use incoming::run_incoming;
 pub use outgoing::run_outgoing;
@@ -10,9 +11,11 @@ pub use outgoing::run_outgoing;
 use super::calls::{CallCommand, CallRegistry};
 use super::media::CallMedia;
 use super::stack::SipStack;
+use super::store_link::StoreLink;
 use crate::api::{AccountId, CallId, CallState, Event};
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpError, SdpSession};
+use crate::store::Region;
 use parla_media::{MediaEvent, MediaEventSink};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{
@@ -37,6 +40,10 @@ pub struct CallEnv {
     pub display_name: Option<String>,
     pub contact: Uri,
     pub credential: Option<Credential>,
+    /// Caller names and the call history.
+    pub store: StoreLink,
+    /// The line's country for reading numbers without a country code.
+    pub region: Region,
 }
 
 /// How often a connected call reports its quality.
@@ -54,14 +61,17 @@ pub(crate) struct Call {
     state: CallState,
     media_events: UnboundedReceiver<MediaEvent>,
     media_events_tx: UnboundedSender<MediaEvent>,
+    /// What the call history will keep of this call.
+    log: record::CallLog,
 }
 
 impl Call {
-    fn new(id: CallId, env: CallEnv) -> Self {
+    fn new(id: CallId, env: CallEnv, log: record::CallLog) -> Self {
         let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
         Self {
             id,
             env,
+            log,
             media: None,
             sdp: SdpSession::new(),
             state: CallState::Calling,
@@ -89,6 +99,10 @@ impl Call {
             // `ended` event waits for it, so a recording is complete when the event says so.
             let _ = tokio::task::spawn_blocking(move || drop(media)).await;
         }
+        // Queued before the call leaves the registry: quitting waits for the registry to empty,
+        // then for the store to write what was queued.
+        let record = self.log.finish(&self.env.account, reason, code);
+        self.env.store.record(record, self.env.region);
         self.env.calls.remove(self.id);
         tracing::info!(call = %self.id, reason, ?code, "call ended");
         self.emit(Event::call_ended(self.id, reason, code));

@@ -1,8 +1,10 @@
 //! An incoming call: 180 while the person decides, then 200 with our answer, or 603/486.
 
+use super::record::CallLog;
 use super::{sdp_headers, Call, CallEnv};
 use crate::api::{CallId, CallState, DeclineReason, Event};
 use crate::sdp::{Direction, NegotiatedMedia};
+use crate::store;
 use crate::ua::calls::CallCommand;
 use crate::ua::tones;
 use rsipstack::dialog::dialog::DialogState;
@@ -22,14 +24,18 @@ pub fn caller_of(tx: &Transaction) -> (String, Option<String>) {
     }
 }
 
+/// Takes the call: 180, `incoming_call` with `name` (the contact's, else the caller's display
+/// name), then what the person decides.
 pub async fn run_incoming(
     id: CallId,
     env: CallEnv,
     mut tx: Transaction,
     mut commands: UnboundedReceiver<CallCommand>,
+    name: Option<String>,
 ) {
-    let (from, name) = caller_of(&tx);
-    let mut call = Call::new(id, env);
+    let (from, sent_name) = caller_of(&tx);
+    let log = CallLog::new(store::Direction::Incoming, from.clone(), sent_name);
+    let mut call = Call::new(id, env, log);
     call.state = CallState::Incoming;
     let stack = call.env.stack.clone();
     let (state_tx, mut states) = stack.dialog_layer.new_dialog_state_channel();
@@ -102,6 +108,7 @@ pub async fn run_incoming(
                     if let Err(e) = dialog.accept(Some(sdp_headers()), Some(body.clone().into_bytes())) {
                         return call.end(&format!("cannot answer: {e}"), None).await;
                     }
+                    call.log.answered = Some(std::time::SystemTime::now());
                     if let Some(n) = &negotiated {
                         call.start_media(n);
                     }

@@ -1,9 +1,11 @@
 //! An outgoing call: INVITE with our offer, 1xx (early media on 183 with SDP), CANCEL when hung
 //! up before the answer, the final response.
 
+use super::record::CallLog;
 use super::{failure_reason, sdp_refusal, Call, CallEnv};
 use crate::api::{CallId, CallState, Event};
 use crate::sdp::Direction;
+use crate::store;
 use crate::ua::calls::CallCommand;
 use crate::ua::tones;
 use rsipstack::dialog::dialog::DialogState;
@@ -17,12 +19,22 @@ pub async fn run_outgoing(
     target: Uri,
     mut commands: UnboundedReceiver<CallCommand>,
 ) {
-    let mut call = Call::new(id, env);
+    let remote = target.to_string();
+    // One indexed query on the store thread (bounded by its timeout): `calling` names the contact.
+    let name = env
+        .store
+        .caller_name(&remote, env.region)
+        .await
+        .map(|c| c.name)
+        .filter(|n| !n.is_empty());
+    let log = CallLog::new(store::Direction::Outgoing, remote.clone(), None);
+    let mut call = Call::new(id, env, log);
     call.emit(Event::CallState {
         call: id,
         state: CallState::Calling,
         account: Some(call.env.account.clone()),
-        remote: Some(target.to_string()),
+        remote: Some(remote),
+        name,
         reason: None,
         code: None,
     });
@@ -76,6 +88,7 @@ pub async fn run_outgoing(
                 Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
                     if !cancelled {
                         cancelled = true;
+                        call.log.cancelled = true;
                         if let Err(e) = dialog.cancel().await {
                             tracing::warn!(call = %id, error = %e, "CANCEL failed");
                         }
@@ -121,6 +134,7 @@ pub async fn run_outgoing(
     let answer = String::from_utf8_lossy(&response.body).into_owned();
     match call.sdp.apply_answer(&local, &answer) {
         Ok(negotiated) => {
+            call.log.answered = Some(std::time::SystemTime::now());
             call.start_media(&negotiated);
             call.set_state(Call::state_for(&negotiated));
         }

@@ -1,0 +1,300 @@
+//! The engine's line to the local database (contacts and call history).
+//!
+//! One thread ("parla-store") owns the SQLite connection and takes jobs from a channel: caller
+//! lookups (answered on a oneshot) and finished calls to record. A dedicated thread rather than
+//! `spawn_blocking` per query because [`Store`] is not `Sync` (one connection, used from one
+//! thread, keeps its prepared statements cached), the jobs run in the order they were sent (a
+//! call's record is written before the engine's closing job, so quitting never loses one), and
+//! the SQLite work never takes an async worker or a blocking-pool thread.
+//!
+//! A database that cannot be opened is logged and the link goes quiet: lookups find no one,
+//! records are dropped, calls go on.
+
+use crate::config::AccountConfig;
+use crate::store::{CallRecord, CallerName, Region, Store};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// How long an incoming call waits for its caller's name before it rings without one. The
+/// lookup is one indexed query (tens of microseconds); this only bounds a database that is
+/// busy or still opening.
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_millis(250);
+
+enum Job {
+    Lookup {
+        raw: String,
+        region: Region,
+        reply: oneshot::Sender<Option<CallerName>>,
+    },
+    Record {
+        call: Box<CallRecord>,
+        region: Region,
+    },
+    Close {
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
+#[derive(Clone, Default)]
+pub struct StoreLink {
+    jobs: Option<mpsc::Sender<Job>>,
+}
+
+impl StoreLink {
+    /// No database: lookups find no one and records are dropped.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Starts the store thread on the database file `path` (created if missing). Opening
+    /// happens on that thread; jobs sent meanwhile wait for it.
+    pub fn open(path: PathBuf) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("parla-store".into())
+            .spawn(move || serve(path, rx));
+        match spawned {
+            Ok(_) => Self { jobs: Some(tx) },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the database thread; no caller names or call history");
+                Self::none()
+            }
+        }
+    }
+
+    /// The contact owning the number (or SIP URI) `raw`; `None` when there is none, when there
+    /// is no database, or when it does not answer within [`LOOKUP_TIMEOUT`].
+    pub async fn caller_name(&self, raw: &str, region: Region) -> Option<CallerName> {
+        let jobs = self.jobs.as_ref()?;
+        let started = Instant::now();
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Lookup {
+            raw: raw.to_string(),
+            region,
+            reply,
+        };
+        jobs.send(job).ok()?;
+        let found = match tokio::time::timeout(LOOKUP_TIMEOUT, answer).await {
+            Ok(answer) => answer.ok().flatten(),
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = LOOKUP_TIMEOUT.as_millis() as u64,
+                    "caller lookup timed out; the call goes on without a name"
+                );
+                None
+            }
+        };
+        tracing::debug!(
+            lookup_us = started.elapsed().as_micros() as u64,
+            found = found.is_some(),
+            "caller lookup"
+        );
+        found
+    }
+
+    /// Queues a finished call for the history; `region` reads its number.
+    pub fn record(&self, call: CallRecord, region: Region) {
+        let Some(jobs) = &self.jobs else { return };
+        let job = Job::Record {
+            call: Box::new(call),
+            region,
+        };
+        if jobs.send(job).is_err() {
+            tracing::debug!("no database: call not recorded");
+        }
+    }
+
+    /// Waits (at most `wait`) until every job sent before has been done, then stops the thread.
+    pub async fn close(&self, wait: Duration) {
+        let Some(jobs) = &self.jobs else { return };
+        let (done, finished) = oneshot::channel();
+        if jobs.send(Job::Close { done }).is_err() {
+            return;
+        }
+        if tokio::time::timeout(wait, finished).await.is_err() {
+            tracing::warn!("the database did not finish its writes in time");
+        }
+    }
+}
+
+fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>) {
+    let mut store = match Store::open(&path) {
+        Ok(opened) => {
+            if let Some(old) = &opened.moved_aside {
+                tracing::warn!(
+                    path = %path.display(),
+                    kept_as = %old.display(),
+                    "the contacts database could not be read; it was moved aside and a new one started"
+                );
+            }
+            opened.store
+        }
+        Err(e) => {
+            tracing::error!(
+                path = %path.display(),
+                error = %e,
+                "cannot open the contacts database; calls go on without caller names or history"
+            );
+            return;
+        }
+    };
+    for job in jobs {
+        match job {
+            Job::Lookup { raw, region, reply } => {
+                let found = store.caller_name(&raw, region).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "caller lookup failed");
+                    None
+                });
+                let _ = reply.send(found);
+            }
+            Job::Record { call, region } => {
+                if let Err(e) = store.record_call(&call, region) {
+                    tracing::warn!(error = %e, "call not recorded in the history");
+                }
+            }
+            Job::Close { done } => {
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+}
+
+/// The country for numbers without a country code on this line: its `region`, else the
+/// locale's country, else the United States.
+pub fn region_of(account: &AccountConfig) -> Region {
+    account
+        .region
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .or_else(locale_region)
+        .unwrap_or(Region::US)
+}
+
+/// The country of the locale (`LC_ALL`, `LC_TELEPHONE`, `LANG` as `nl_NL.UTF-8`), if it names one.
+pub fn locale_region() -> Option<Region> {
+    ["LC_ALL", "LC_TELEPHONE", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| {
+            let country = v.split(['.', '@']).next()?.split('_').nth(1)?.to_string();
+            country.parse().ok()
+        })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::store::{
+        CallResult, ContactFields, Direction, HistoryFilter, Phone, PhoneLabel, DB_FILE_NAME,
+    };
+    use std::time::SystemTime;
+
+    fn nl() -> Region {
+        "NL".parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn looks_up_callers_and_records_calls_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE_NAME);
+        {
+            let mut store = Store::open(&path).unwrap().store;
+            let mut spam = ContactFields {
+                first_name: "Spam".into(),
+                last_name: "Caller".into(),
+                phones: vec![Phone::new(PhoneLabel::Other, "+31 20 765 4321")],
+                ..Default::default()
+            };
+            spam.blocked = true;
+            let anna = ContactFields {
+                first_name: "Anna".into(),
+                last_name: "Jansen".into(),
+                phones: vec![Phone::new(PhoneLabel::Mobile, "06 12345678")],
+                ..Default::default()
+            };
+            store.add_contact(&spam, nl()).unwrap();
+            store.add_contact(&anna, nl()).unwrap();
+        }
+        let link = StoreLink::open(path.clone());
+        let anna = link
+            .caller_name("sip:+31612345678@pbx.example", nl())
+            .await
+            .unwrap();
+        assert_eq!((anna.name.as_str(), anna.blocked), ("Anna Jansen", false));
+        let spam = link.caller_name("0207654321", nl()).await.unwrap();
+        assert!(spam.blocked);
+        assert!(link.caller_name("sip:bob@pbx", nl()).await.is_none());
+
+        let now = SystemTime::now();
+        for result in [CallResult::Missed, CallResult::Answered] {
+            link.record(
+                CallRecord {
+                    direction: Direction::Incoming,
+                    account: "work".into(),
+                    remote_uri: "sip:0612345678@pbx.example".into(),
+                    number: String::new(),
+                    display_name: String::new(),
+                    started: now,
+                    answered: None,
+                    ended: now,
+                    result,
+                    reason: String::new(),
+                },
+                nl(),
+            );
+        }
+        link.close(Duration::from_secs(5)).await;
+        // Closed: further jobs are dropped, not an error.
+        assert!(link.caller_name("0612345678", nl()).await.is_none());
+        let store = Store::open(&path).unwrap().store;
+        let rows = store.history(HistoryFilter::All, "", 10).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name, "Anna Jansen");
+        assert_eq!(store.unseen_missed_count().unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unopenable_database_is_no_database() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be: SQLite cannot open it, nor can it be moved aside.
+        let path = dir.path().join("parla.db");
+        std::fs::create_dir(&path).unwrap();
+        let link = StoreLink::open(path);
+        assert!(link.caller_name("0612345678", nl()).await.is_none());
+        link.record(
+            CallRecord {
+                direction: Direction::Outgoing,
+                account: "work".into(),
+                remote_uri: "sip:1@x".into(),
+                number: String::new(),
+                display_name: String::new(),
+                started: SystemTime::now(),
+                answered: None,
+                ended: SystemTime::now(),
+                result: CallResult::Failed,
+                reason: String::new(),
+            },
+            nl(),
+        );
+        link.close(Duration::from_secs(5)).await;
+        StoreLink::none().close(Duration::from_secs(1)).await;
+    }
+
+    #[test]
+    fn the_line_region_wins_over_the_locale() {
+        let mut account = AccountConfig {
+            region: Some("de".into()),
+            ..Default::default()
+        };
+        assert_eq!(region_of(&account).to_string(), "DE");
+        account.region = Some("XX".into());
+        // Unknown: falls back to the locale or the US; never fails.
+        let _ = region_of(&account);
+    }
+}

@@ -1,0 +1,362 @@
+//! Adding or editing a personal contact, with a message next to what is wrong.
+
+use crate::i18n::I18n;
+use iced::widget::{button, column, pick_list, row, scrollable, text, text_input};
+use iced::{Alignment, Element, Length};
+use parla_core::store::{
+    Address, Contact, ContactFields, ContactId, Phone, PhoneLabel, Region, Store, StoreError,
+};
+
+const SLOTS: usize = 3;
+const MAX_FIELD: usize = 512;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    First,
+    Last,
+    Company,
+    Phone(usize),
+    Email(usize),
+    Street,
+    City,
+    State,
+    Postal,
+    Country,
+    Notes,
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Edit(Field, String),
+    Label(usize, LabelItem),
+    Save,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelItem {
+    label: PhoneLabel,
+    text: String,
+}
+
+impl std::fmt::Display for LabelItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactForm {
+    pub editing: Option<ContactId>,
+    pub first: String,
+    pub last: String,
+    pub company: String,
+    pub phones: [(PhoneLabel, String); SLOTS],
+    pub emails: [String; SLOTS],
+    pub street: String,
+    pub city: String,
+    pub state: String,
+    pub postal: String,
+    pub country: String,
+    pub notes: String,
+    /// Translated messages, by field (`None`: about the whole contact).
+    pub problems: Vec<(Option<Field>, String)>,
+}
+
+impl ContactForm {
+    pub fn from_contact(contact: &Contact) -> Self {
+        let f = &contact.fields;
+        let mut form = ContactForm {
+            editing: Some(contact.id),
+            first: f.first_name.clone(),
+            last: f.last_name.clone(),
+            company: f.company.clone(),
+            street: f.address.street.clone(),
+            city: f.address.city.clone(),
+            state: f.address.state.clone(),
+            postal: f.address.postal_code.clone(),
+            country: f.address.country.clone(),
+            notes: f.notes.clone(),
+            ..ContactForm::default()
+        };
+        for (slot, phone) in form.phones.iter_mut().zip(&f.phones) {
+            *slot = (phone.label, phone.number.clone());
+        }
+        for (slot, email) in form.emails.iter_mut().zip(&f.emails) {
+            *slot = email.clone();
+        }
+        form
+    }
+
+    fn slot(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::First => &mut self.first,
+            Field::Last => &mut self.last,
+            Field::Company => &mut self.company,
+            Field::Phone(i) => &mut self.phones[i.min(SLOTS - 1)].1,
+            Field::Email(i) => &mut self.emails[i.min(SLOTS - 1)],
+            Field::Street => &mut self.street,
+            Field::City => &mut self.city,
+            Field::State => &mut self.state,
+            Field::Postal => &mut self.postal,
+            Field::Country => &mut self.country,
+            Field::Notes => &mut self.notes,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Edit(field, value) => {
+                *self.slot(field) = value.chars().take(MAX_FIELD).collect();
+                self.problems
+                    .retain(|(f, _)| *f != Some(field) && f.is_some());
+            }
+            Msg::Label(i, item) => self.phones[i.min(SLOTS - 1)].0 = item.label,
+            Msg::Save | Msg::Cancel => {}
+        }
+    }
+
+    /// The contact the form describes, or what is wrong with it (translation keys by field).
+    pub fn fields(&self) -> Result<ContactFields, Vec<(Option<Field>, &'static str)>> {
+        let mut problems = Vec::new();
+        let mut phones = Vec::new();
+        for (i, (label, number)) in self.phones.iter().enumerate() {
+            let number = number.trim();
+            if number.is_empty() {
+                continue;
+            }
+            let phone_like = number.chars().any(|c| c.is_ascii_digit())
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-.()/*#".contains(c));
+            if !phone_like {
+                problems.push((Some(Field::Phone(i)), "contact-error-phone"));
+            }
+            phones.push(Phone::new(*label, number));
+        }
+        let mut emails = Vec::new();
+        for (i, email) in self.emails.iter().enumerate() {
+            let email = email.trim();
+            if email.is_empty() {
+                continue;
+            }
+            let valid = email
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+                && !email.chars().any(char::is_whitespace);
+            if !valid {
+                problems.push((Some(Field::Email(i)), "contact-error-email"));
+            }
+            emails.push(email.to_string());
+        }
+        let fields = ContactFields {
+            first_name: self.first.trim().to_string(),
+            last_name: self.last.trim().to_string(),
+            company: self.company.trim().to_string(),
+            phones,
+            emails,
+            address: Address {
+                street: self.street.trim().to_string(),
+                city: self.city.trim().to_string(),
+                state: self.state.trim().to_string(),
+                postal_code: self.postal.trim().to_string(),
+                country: self.country.trim().to_string(),
+            },
+            notes: self.notes.trim().to_string(),
+            ..ContactFields::default()
+        };
+        if fields.display_name().is_empty() && fields.phones.is_empty() {
+            problems.push((None, "contact-error-empty"));
+        }
+        if problems.is_empty() {
+            Ok(fields)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Writes the contact; the problems are shown instead when there are any.
+    pub fn save(&mut self, store: &mut Store, region: Region, i18n: &I18n) -> Option<ContactId> {
+        let mut fields = match self.fields() {
+            Ok(fields) => fields,
+            Err(problems) => {
+                self.problems = problems
+                    .into_iter()
+                    .map(|(field, key)| (field, i18n.tr(key)))
+                    .collect();
+                return None;
+            }
+        };
+        let saved = match self.editing {
+            Some(id) => {
+                if let Ok(Some(old)) = store.contact(id) {
+                    fields.favourite = old.fields.favourite;
+                    fields.blocked = old.fields.blocked;
+                }
+                store.update_contact(id, &fields, region).map(|()| id)
+            }
+            None => store.add_contact(&fields, region),
+        };
+        match saved {
+            Ok(id) => Some(id),
+            Err(StoreError::EmptyContact) => {
+                self.problems = vec![(None, i18n.tr("contact-error-empty"))];
+                None
+            }
+            Err(e) => {
+                self.problems = vec![(None, e.to_string())];
+                None
+            }
+        }
+    }
+
+    pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
+        let problem = |field: Field| {
+            self.problems
+                .iter()
+                .find(|(f, _)| *f == Some(field))
+                .map(|(_, m)| m.clone())
+        };
+        let input = |label: String, field: Field, value: &'a str| {
+            let mut col = column![
+                text(label).size(12),
+                text_input("", value)
+                    .on_input(move |v| Msg::Edit(field, v))
+                    .padding(6)
+            ]
+            .spacing(2);
+            if let Some(message) = problem(field) {
+                col = col.push(text(message).size(11).style(text::danger));
+            }
+            col
+        };
+        let labels: Vec<LabelItem> = [
+            PhoneLabel::Work,
+            PhoneLabel::Mobile,
+            PhoneLabel::Home,
+            PhoneLabel::Other,
+        ]
+        .into_iter()
+        .map(|label| LabelItem {
+            label,
+            text: i18n.tr(&format!("label-{}", label.as_str())),
+        })
+        .collect();
+        let mut form = column![
+            text(i18n.tr(if self.editing.is_some() {
+                "contact-edit-title"
+            } else {
+                "contact-new-title"
+            }))
+            .size(20),
+            row![
+                input(i18n.tr("contact-first-name"), Field::First, &self.first),
+                input(i18n.tr("contact-last-name"), Field::Last, &self.last),
+            ]
+            .spacing(8),
+            input(i18n.tr("contact-company"), Field::Company, &self.company),
+        ]
+        .spacing(8);
+        for (i, (label, number)) in self.phones.iter().enumerate() {
+            let selected = labels.iter().find(|l| l.label == *label).cloned();
+            form = form.push(
+                row![
+                    pick_list(labels.clone(), selected, move |item| Msg::Label(i, item)).width(100),
+                    input(i18n.tr("contact-phone"), Field::Phone(i), number).width(Length::Fill),
+                ]
+                .spacing(8)
+                .align_y(Alignment::End),
+            );
+        }
+        for (i, email) in self.emails.iter().enumerate() {
+            form = form.push(input(i18n.tr("contact-email"), Field::Email(i), email));
+        }
+        form = form
+            .push(input(
+                i18n.tr("contact-street"),
+                Field::Street,
+                &self.street,
+            ))
+            .push(
+                row![
+                    input(i18n.tr("contact-city"), Field::City, &self.city),
+                    input(i18n.tr("contact-state"), Field::State, &self.state),
+                ]
+                .spacing(8),
+            )
+            .push(
+                row![
+                    input(i18n.tr("contact-postal-code"), Field::Postal, &self.postal),
+                    input(i18n.tr("contact-country"), Field::Country, &self.country),
+                ]
+                .spacing(8),
+            )
+            .push(input(i18n.tr("contact-notes"), Field::Notes, &self.notes));
+        for (_, message) in self.problems.iter().filter(|(f, _)| f.is_none()) {
+            form = form.push(text(message.clone()).style(text::danger));
+        }
+        form = form.push(
+            row![
+                button(text(i18n.tr("sign-in-save"))).on_press(Msg::Save),
+                button(text(i18n.tr("cancel")))
+                    .style(button::secondary)
+                    .on_press(Msg::Cancel),
+            ]
+            .spacing(8),
+        );
+        scrollable(form.padding([0, 4])).height(Length::Fill).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_names_what_is_wrong() {
+        let mut form = ContactForm::default();
+        let problems = form.fields().expect_err("empty");
+        assert_eq!(problems, vec![(None, "contact-error-empty")]);
+        form.first = "Ada".into();
+        form.phones[0].1 = "+31 6 1234 5678".into();
+        form.phones[1].1 = "call me".into();
+        form.emails[0] = "ada@example".into();
+        let problems = form.fields().expect_err("bad phone and email");
+        assert!(problems.contains(&(Some(Field::Phone(1)), "contact-error-phone")));
+        assert!(problems.contains(&(Some(Field::Email(0)), "contact-error-email")));
+        form.phones[1].1.clear();
+        form.emails[0] = "ada@example.com".into();
+        let fields = form.fields().expect("valid");
+        assert_eq!(fields.phones.len(), 1);
+        assert_eq!(fields.emails, vec!["ada@example.com"]);
+    }
+
+    #[test]
+    fn saving_writes_to_the_store_and_editing_keeps_the_marks() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut store = Store::open(&dir.path().join("parla.db"))
+            .expect("store")
+            .store;
+        let i18n = I18n::new(crate::i18n::Language::English);
+        let region: Region = "NL".parse().expect("region");
+        let mut form = ContactForm {
+            first: "Ada".into(),
+            last: "Lovelace".into(),
+            ..ContactForm::default()
+        };
+        form.phones[0] = (PhoneLabel::Mobile, "06 12345678".into());
+        let id = form.save(&mut store, region, &i18n).expect("saved");
+        store.set_favourite(id, true).expect("favourite");
+        let contact = store.contact(id).expect("read").expect("exists");
+        let mut edit = ContactForm::from_contact(&contact);
+        edit.update(Msg::Edit(Field::Company, "Analytical Engines".into()));
+        edit.save(&mut store, region, &i18n).expect("saved again");
+        let contact = store.contact(id).expect("read").expect("exists");
+        assert_eq!(contact.fields.company, "Analytical Engines");
+        assert!(contact.fields.favourite, "the favourite mark stays");
+        assert_eq!(
+            contact.fields.phones[0].e164.as_deref(),
+            Some("+31612345678")
+        );
+    }
+}
