@@ -59,7 +59,7 @@ fn chosen_apps() -> Result<Vec<App>> {
                 .into_iter()
                 .find(|a| a.file_stem() == name.trim())
                 .with_context(|| {
-                    format!("PARLA_DESKTOP_APPS: unknown app {name:?} (parla-default, parla-tiny-skia, twinkle, linphone)")
+                    format!("PARLA_DESKTOP_APPS: unknown app {name:?} (parla-default, parla-wgpu, twinkle, linphone)")
                 })
         })
         .collect()

@@ -88,9 +88,7 @@ fn first_run_signs_in_with_the_address_and_password_typed_into_the_window() {
         "a failed sign-in saves nothing: {saved}"
     );
 
-    // Select the password, type the right one.
-    desktop.click(&window, 200, 223);
-    desktop.key(&window, "ctrl+a");
+    // The right password over the wrong one.
     desktop.type_into(&window, 200, 223, "alicepw");
     desktop.key(&window, "Return");
     control.wait("signed in", |v| {
@@ -149,7 +147,7 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     }
     desktop.screenshot(&window, "dialer");
     // The Settings tab, then back to the phone (the tabs' places: see the dialer screenshot).
-    desktop.click(&window, 115, 49);
+    desktop.click(&window, 270, 49);
     desktop.screenshot(&window, "settings");
     desktop.click(&window, 42, 49);
 
@@ -197,7 +195,12 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         v["event"] == "call_state" && v["call"] == call && v["state"] == "ended"
     });
 
-    // An incoming call: the popup window and a notification.
+    // An incoming call: the popup window and a notification. The person is typing in the
+    // main window: the popup must not take the keyboard from it.
+    desktop.click(&window, 200, 106);
+    desktop.key(&window, "1");
+    let typing_in = desktop.focused();
+    assert_eq!(typing_in.as_deref(), Some(window.as_str()));
     callee
         .dial(&kamailio.user_uri("alice"))
         .expect("dial alice");
@@ -206,6 +209,11 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         .wait_window(POPUP, T)
         .unwrap_or_else(|| panic!("no popup: {}", app.log()));
     desktop.screenshot(&popup, "incoming-popup");
+    assert_eq!(
+        desktop.focused(),
+        typing_in,
+        "the popup took the keyboard focus"
+    );
     let received = desktop.dunst.wait_received(1, T).expect("notification");
     let shown = received
         .iter()
@@ -221,5 +229,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         desktop.wait_no_window(POPUP, T),
         "the popup closes when the caller gives up"
     );
+    // The history and contacts tabs (the tabs' places: see the dialer screenshot).
+    desktop.click(&window, 194, 49);
+    desktop.screenshot(&window, "history");
+    desktop.click(&window, 116, 49);
+    desktop.screenshot(&window, "contacts");
     assert!(app.quit().success());
 }

@@ -10,21 +10,21 @@ use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum App {
-    /// `parla --profile DIR` with iced's default renderer choice (wgpu, else tiny-skia).
+    /// `parla --profile DIR` as shipped: the CPU renderer (tiny-skia) unless ICED_BACKEND says.
     Parla,
-    /// The same with `ICED_BACKEND=tiny-skia` (CPU rendering).
-    ParlaTinySkia,
+    /// The same with `ICED_BACKEND=wgpu` (GPU, or software GL without one).
+    ParlaWgpu,
     Twinkle,
     Linphone,
 }
 
 impl App {
-    pub const ALL: [App; 4] = [App::Parla, App::ParlaTinySkia, App::Twinkle, App::Linphone];
+    pub const ALL: [App; 4] = [App::Parla, App::ParlaWgpu, App::Twinkle, App::Linphone];
 
     pub fn label(self) -> &'static str {
         match self {
-            App::Parla => "parla (default renderer)",
-            App::ParlaTinySkia => "parla (tiny-skia)",
+            App::Parla => "parla (default: tiny-skia)",
+            App::ParlaWgpu => "parla (ICED_BACKEND=wgpu)",
             App::Twinkle => "twinkle",
             App::Linphone => "linphone",
         }
@@ -33,20 +33,20 @@ impl App {
     pub fn file_stem(self) -> &'static str {
         match self {
             App::Parla => "parla-default",
-            App::ParlaTinySkia => "parla-tiny-skia",
+            App::ParlaWgpu => "parla-wgpu",
             App::Twinkle => "twinkle",
             App::Linphone => "linphone",
         }
     }
 
     pub fn is_parla(self) -> bool {
-        matches!(self, App::Parla | App::ParlaTinySkia)
+        matches!(self, App::Parla | App::ParlaWgpu)
     }
 
     /// How the app is set up, i.e. what its first window is expected to be.
     pub fn setup_note(self) -> &'static str {
         match self {
-            App::Parla | App::ParlaTinySkia => {
+            App::Parla | App::ParlaWgpu => {
                 "empty profile (--profile DIR), no account: its first-run window"
             }
             App::Twinkle => {
@@ -71,7 +71,7 @@ impl App {
                 .unwrap_or_else(|| "?".into())
         };
         match self {
-            App::Parla | App::ParlaTinySkia => format!("{}", parla_bin.display()),
+            App::Parla | App::ParlaWgpu => format!("{}", parla_bin.display()),
             App::Twinkle => format!("Debian twinkle {}", query("twinkle")),
             App::Linphone => format!("Debian linphone-desktop {}", query("linphone-desktop")),
         }
@@ -82,13 +82,13 @@ impl App {
         let dir = BenchDir::new(&format!("desktop-{}", self.file_stem()))?;
         let home = dir.join("home");
         let mut cmd = match self {
-            App::Parla | App::ParlaTinySkia => {
+            App::Parla | App::ParlaWgpu => {
                 let profile = dir.join("profile");
                 let bin = parla_bin.to_string_lossy();
                 let profile = profile.to_string_lossy();
                 let mut cmd = session.command(&home, &bin, &["--profile", &profile])?;
-                if self == App::ParlaTinySkia {
-                    cmd.env("ICED_BACKEND", "tiny-skia");
+                if self == App::ParlaWgpu {
+                    cmd.env("ICED_BACKEND", "wgpu");
                 }
                 cmd
             }

@@ -78,6 +78,11 @@ impl Desktop {
         false
     }
 
+    /// The window that has the keyboard focus.
+    pub fn focused(&self) -> Option<String> {
+        self.xdotool(&["getwindowfocus"])
+    }
+
     pub fn window_title(&self, window: &str) -> String {
         self.xdotool(&["getwindowname", window]).unwrap_or_default()
     }
@@ -122,17 +127,44 @@ impl Desktop {
         path
     }
 
-    /// Clicks into the window at a point and types `text` there (the focus is given first:
-    /// there is no window manager to give it).
+    /// Clicks into the field at a point of the window and types `text` over what it held (the
+    /// focus is given first: there is no window manager to give it). Waits until the window shows a change, and
+    /// types again once if the keys were lost (a busy machine can drop the first ones while
+    /// the field takes the focus).
     pub fn type_into(&self, window: &str, x: u32, y: u32, text: &str) {
-        self.click(window, x, y);
-        self.xdotool(&["windowfocus", "--sync", window]);
-        self.xdotool(&["type", "--delay", "20", "--window", window, text]);
+        for _ in 0..2 {
+            let before = self.pixels(window);
+            self.click(window, x, y);
+            self.xdotool(&["windowfocus", "--sync", window]);
+            // Real key presses (XTEST) to the focused window, as a keyboard would send them:
+            // events sent to a window directly are marked synthetic and can be ignored.
+            self.xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+            self.xdotool(&["type", "--delay", "20", text]);
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if self.pixels(window) != before {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let _ = Command::new("import")
+            .args([
+                "-window",
+                window,
+                "png:target/screenshots/typing-failed.png",
+            ])
+            .envs(self.xvfb.env())
+            .status();
+        panic!(
+            "typing {text:?} into window {window} changed nothing (focus: {:?}; see target/screenshots/typing-failed.png)",
+            self.focused()
+        );
     }
 
     pub fn key(&self, window: &str, key: &str) {
         self.xdotool(&["windowfocus", "--sync", window]);
-        self.xdotool(&["key", "--window", window, key]);
+        self.xdotool(&["key", key]);
     }
 
     /// Clicks at a point of the window (coordinates inside it).

@@ -88,7 +88,21 @@ impl App {
 
 /// Writes config.toml (with null audio unless `audio` says otherwise) and starts the app.
 pub fn start(lines: &[Line], audio: Option<&str>, envs: &[(&str, &str)]) -> App {
-    let profile = tempfile::tempdir().expect("profile dir");
+    start_in(
+        tempfile::tempdir().expect("profile dir"),
+        lines,
+        audio,
+        envs,
+    )
+}
+
+/// [`start`] on a profile folder the test has prepared (e.g. with contacts in `parla.db`).
+pub fn start_in(
+    profile: tempfile::TempDir,
+    lines: &[Line],
+    audio: Option<&str>,
+    envs: &[(&str, &str)],
+) -> App {
     let mut toml: String = lines
         .iter()
         .map(|l| l.toml())

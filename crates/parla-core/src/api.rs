@@ -434,6 +434,35 @@ mod tests {
     }
 
     #[test]
+    fn contact_names_and_blocked_refusals_serialise_to_the_documented_json() {
+        let refused = Event::CallRefused {
+            account: AccountId::new("alice"),
+            from: "sip:2003@127.0.0.1".into(),
+            name: Some("Spam Caller".into()),
+            reason: "blocked".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&refused).expect("json"),
+            json!({"event":"call_refused","account":"alice","from":"sip:2003@127.0.0.1",
+                   "name":"Spam Caller","reason":"blocked"})
+        );
+        let calling = Event::CallState {
+            call: CallId(2),
+            state: CallState::Calling,
+            account: Some(AccountId::new("alice")),
+            remote: Some("sip:2002@127.0.0.1".into()),
+            name: Some("Bob Builder".into()),
+            reason: None,
+            code: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&calling).expect("json"),
+            json!({"event":"call_state","call":2,"state":"calling","account":"alice",
+                   "remote":"sip:2002@127.0.0.1","name":"Bob Builder"})
+        );
+    }
+
+    #[test]
     fn unknown_fields_and_commands_are_refused() {
         assert!(serde_json::from_value::<Command>(json!({"cmd":"dial","to":"x","tó":1})).is_err());
         assert!(serde_json::from_value::<Command>(json!({"cmd":"explode"})).is_err());

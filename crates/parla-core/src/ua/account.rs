@@ -457,7 +457,7 @@ impl Running {
             text,
             code.code(),
         );
-        self.shared.store.record(row, self.region);
+        self.shared.store.record(row, self.region).await;
         let _ = self.shared.events.send(Event::CallRefused {
             account: self.id.clone(),
             from: from.to_string(),

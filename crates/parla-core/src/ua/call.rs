@@ -99,10 +99,11 @@ impl Call {
             // `ended` event waits for it, so a recording is complete when the event says so.
             let _ = tokio::task::spawn_blocking(move || drop(media)).await;
         }
-        // Queued before the call leaves the registry: quitting waits for the registry to empty,
-        // then for the store to write what was queued.
+        // Written (or queued, if the database is slow) before the call leaves the registry and
+        // `ended` is reported: the history has the row when the window re-reads it, and quitting
+        // (which waits for the registry to empty, then closes the store) loses none.
         let record = self.log.finish(&self.env.account, reason, code);
-        self.env.store.record(record, self.env.region);
+        self.env.store.record(record, self.env.region).await;
         self.env.calls.remove(self.id);
         tracing::info!(call = %self.id, reason, ?code, "call ended");
         self.emit(Event::call_ended(self.id, reason, code));

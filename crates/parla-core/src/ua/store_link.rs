@@ -13,14 +13,22 @@
 use crate::config::AccountConfig;
 use crate::store::{CallRecord, CallerName, Region, Store};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// How long an incoming call waits for its caller's name before it rings without one. The
-/// lookup is one indexed query (tens of microseconds); this only bounds a database that is
-/// busy or still opening.
+/// lookup is one indexed query (tens of microseconds); this only bounds a database thread held
+/// up by a write (another process importing holds the write lock).
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_millis(250);
+/// The same while the database is still opening (the first seconds after start: the
+/// phone-number library reads its metadata then, about half a second in a debug build), so a
+/// call right after start is still named, and a blocked caller still refused.
+pub const OPENING_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the end of a call waits for its history row to be written (a few milliseconds
+/// unless another process holds the database's write lock) before it reports `ended` anyway.
+pub const RECORD_WAIT: Duration = Duration::from_secs(1);
 
 enum Job {
     Lookup {
@@ -31,6 +39,7 @@ enum Job {
     Record {
         call: Box<CallRecord>,
         region: Region,
+        written: oneshot::Sender<()>,
     },
     Close {
         done: oneshot::Sender<()>,
@@ -41,6 +50,8 @@ enum Job {
 #[derive(Clone, Default)]
 pub struct StoreLink {
     jobs: Option<mpsc::Sender<Job>>,
+    /// Set once the database is open and ready for lookups.
+    ready: Arc<AtomicBool>,
 }
 
 impl StoreLink {
@@ -53,11 +64,16 @@ impl StoreLink {
     /// happens on that thread; jobs sent meanwhile wait for it.
     pub fn open(path: PathBuf) -> Self {
         let (tx, rx) = mpsc::channel();
+        let ready = Arc::new(AtomicBool::new(false));
+        let ready_flag = ready.clone();
         let spawned = std::thread::Builder::new()
             .name("parla-store".into())
-            .spawn(move || serve(path, rx));
+            .spawn(move || serve(path, rx, &ready_flag));
         match spawned {
-            Ok(_) => Self { jobs: Some(tx) },
+            Ok(_) => Self {
+                jobs: Some(tx),
+                ready,
+            },
             Err(e) => {
                 tracing::error!(error = %e, "cannot start the database thread; no caller names or call history");
                 Self::none()
@@ -66,7 +82,8 @@ impl StoreLink {
     }
 
     /// The contact owning the number (or SIP URI) `raw`; `None` when there is none, when there
-    /// is no database, or when it does not answer within [`LOOKUP_TIMEOUT`].
+    /// is no database, or when it does not answer within [`LOOKUP_TIMEOUT`] (or
+    /// [`OPENING_TIMEOUT`] while it opens).
     pub async fn caller_name(&self, raw: &str, region: Region) -> Option<CallerName> {
         let jobs = self.jobs.as_ref()?;
         let started = Instant::now();
@@ -77,11 +94,16 @@ impl StoreLink {
             reply,
         };
         jobs.send(job).ok()?;
-        let found = match tokio::time::timeout(LOOKUP_TIMEOUT, answer).await {
+        let timeout = if self.ready.load(Ordering::Acquire) {
+            LOOKUP_TIMEOUT
+        } else {
+            OPENING_TIMEOUT
+        };
+        let found = match tokio::time::timeout(timeout, answer).await {
             Ok(answer) => answer.ok().flatten(),
             Err(_) => {
                 tracing::warn!(
-                    timeout_ms = LOOKUP_TIMEOUT.as_millis() as u64,
+                    timeout_ms = timeout.as_millis() as u64,
                     "caller lookup timed out; the call goes on without a name"
                 );
                 None
@@ -95,15 +117,23 @@ impl StoreLink {
         found
     }
 
-    /// Queues a finished call for the history; `region` reads its number.
-    pub fn record(&self, call: CallRecord, region: Region) {
+    /// Writes a finished call to the history (`region` reads its number) and waits until it
+    /// is written, at most [`RECORD_WAIT`]: whoever learns that the call ended next (the
+    /// window re-reading its history list) finds the row there.
+    pub async fn record(&self, call: CallRecord, region: Region) {
         let Some(jobs) = &self.jobs else { return };
+        let (written, done) = oneshot::channel();
         let job = Job::Record {
             call: Box::new(call),
             region,
+            written,
         };
         if jobs.send(job).is_err() {
             tracing::debug!("no database: call not recorded");
+            return;
+        }
+        if tokio::time::timeout(RECORD_WAIT, done).await.is_err() {
+            tracing::warn!("the call history is slow to write; the call's row follows later");
         }
     }
 
@@ -120,8 +150,21 @@ impl StoreLink {
     }
 }
 
-fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>) {
-    let mut store = match Store::open(&path) {
+fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>, ready: &AtomicBool) {
+    let opening = Instant::now();
+    let opened = Store::open(&path);
+    let open_ms = opening.elapsed().as_millis() as u64;
+    // The phone-number library reads its metadata on first use (long in a debug build): here,
+    // not in the first incoming call's lookup.
+    let warming = Instant::now();
+    let _ = crate::store::normalise_number("+31612345678", Region::US);
+    tracing::debug!(
+        path = %path.display(),
+        open_ms,
+        number_metadata_ms = warming.elapsed().as_millis() as u64,
+        "database opened"
+    );
+    let mut store = match opened {
         Ok(opened) => {
             if let Some(old) = &opened.moved_aside {
                 tracing::warn!(
@@ -141,6 +184,7 @@ fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>) {
             return;
         }
     };
+    ready.store(true, Ordering::Release);
     for job in jobs {
         match job {
             Job::Lookup { raw, region, reply } => {
@@ -150,10 +194,15 @@ fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>) {
                 });
                 let _ = reply.send(found);
             }
-            Job::Record { call, region } => {
+            Job::Record {
+                call,
+                region,
+                written,
+            } => {
                 if let Err(e) = store.record_call(&call, region) {
                     tracing::warn!(error = %e, "call not recorded in the history");
                 }
+                let _ = written.send(());
             }
             Job::Close { done } => {
                 let _ = done.send(());
@@ -247,7 +296,8 @@ mod tests {
                     reason: String::new(),
                 },
                 nl(),
-            );
+            )
+            .await;
         }
         link.close(Duration::from_secs(5)).await;
         // Closed: further jobs are dropped, not an error.
@@ -281,7 +331,8 @@ mod tests {
                 reason: String::new(),
             },
             nl(),
-        );
+        )
+        .await;
         link.close(Duration::from_secs(5)).await;
         StoreLink::none().close(Duration::from_secs(1)).await;
     }
