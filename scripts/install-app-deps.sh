@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Parla needs to build and run (Debian/Ubuntu), only those missing.
 set -euo pipefail
-packages=(build-essential pkg-config libasound2-dev libopus-dev libxkbcommon-dev libwayland-dev libx11-dev)
+packages=(build-essential pkg-config libasound2-dev libopus-dev libxkbcommon-dev libwayland-dev libx11-dev
+    libxcursor1 libxi6 libxrandr2 libx11-xcb1 libxkbcommon-x11-0 fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

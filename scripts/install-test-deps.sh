@@ -16,7 +16,8 @@ packages=(
     baresip-core sip-tester dnsmasq-base
     sox libsox-fmt-all openssl
     pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
-    xvfb dbus
+    xvfb dbus xdotool imagemagick
+    libxcursor1 libxi6 libxrandr2 libx11-xcb1 libxkbcommon-x11-0 fonts-dejavu-core
     xdg-utils desktop-file-utils
     haskell-status-notifier-item-utils dunst libnotify-bin
     gnome-keyring libsecret-tools

@@ -3,6 +3,7 @@
 
 pub mod calls;
 mod desktop_glue;
+mod directories;
 pub mod engine_link;
 mod keys;
 mod persist;
@@ -53,6 +54,8 @@ pub enum Message {
     Settings(settings::Msg),
     Contacts(contacts::Msg),
     History(history::Msg),
+    SyncDirectories,
+    DirectoryFetched(String, directories::Fetched),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -260,6 +263,7 @@ impl App {
             desktop_glue::start_tray(app.tray_status()),
             Message::Tray,
         ));
+        tasks.push(directories::fetch_all(&app.config));
         (app, Task::batch(tasks))
     }
 
@@ -279,6 +283,10 @@ impl App {
             window::close_requests().map(Message::CloseRequested),
         ];
         // The call timer ticks only while a call is up: an idle app wakes for nothing.
+        if directories::any(&self.config) {
+            subscriptions
+                .push(iced::time::every(directories::EVERY).map(|_| Message::SyncDirectories));
+        }
         if self.calls.iter().any(|c| c.connected_at.is_some()) {
             subscriptions.push(iced::time::every(Duration::from_secs(1)).map(Message::Tick));
         }
@@ -328,6 +336,11 @@ impl App {
                     self.send(Command::ListDevices);
                 }
                 self.refresh_lists();
+                Task::none()
+            }
+            Message::SyncDirectories => directories::fetch_all(&self.config),
+            Message::DirectoryFetched(line, fetched) => {
+                self.on_directory_fetched(line, fetched);
                 Task::none()
             }
             Message::Contacts(msg) => {
@@ -443,6 +456,32 @@ impl App {
             })
             .and_then(|code| code.parse().ok())
             .unwrap_or(parla_core::store::Region::US)
+    }
+
+    fn on_directory_fetched(&mut self, line: String, fetched: directories::Fetched) {
+        let region = self.region();
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let result = fetched.and_then(|found| {
+            let (contacts, skipped) = found.as_ref();
+            if !skipped.is_empty() {
+                tracing::info!(%line, skipped = skipped.len(), "directory entries skipped");
+            }
+            store
+                .replace_directory(&line, contacts, region)
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(count) => tracing::info!(%line, count, "company directory synced"),
+            Err(error) => {
+                self.notice = Some(self.i18n.tr_args(
+                    "notice-directory-failed",
+                    &[("line", &line), ("error", &error)],
+                ));
+            }
+        }
+        self.refresh_lists();
     }
 
     /// Reads the open list again; opening the history marks missed calls seen.

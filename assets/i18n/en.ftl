@@ -167,3 +167,4 @@ result-busy = Busy
 result-failed = Failed
 result-blocked = Blocked
 result-cancelled = Cancelled
+notice-directory-failed = The company directory of { $line } could not be read: { $error }. The contacts from its last sync are kept.

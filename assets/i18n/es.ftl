@@ -167,3 +167,4 @@ result-busy = Ocupado
 result-failed = Fallida
 result-blocked = Bloqueada
 result-cancelled = Cancelada
+notice-directory-failed = No se pudo leer el directorio de la empresa de { $line }: { $error }. Se conservan los contactos de la última sincronización.

@@ -167,3 +167,4 @@ result-busy = Occupato
 result-failed = Non riuscita
 result-blocked = Bloccata
 result-cancelled = Annullata
+notice-directory-failed = Non è stato possibile leggere la rubrica aziendale di { $line }: { $error }. Restano i contatti dell'ultima sincronizzazione.

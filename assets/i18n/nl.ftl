@@ -167,3 +167,4 @@ result-busy = In gesprek
 result-failed = Mislukt
 result-blocked = Geblokkeerd
 result-cancelled = Geannuleerd
+notice-directory-failed = De bedrijfsgids van { $line } kon niet worden gelezen: { $error }. De contacten van de laatste synchronisatie blijven staan.

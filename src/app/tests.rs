@@ -473,3 +473,45 @@ fn a_contact_is_added_found_and_called_from_the_contacts_tab() {
     );
     assert_eq!(h.app.tab, Tab::Phone, "calling goes to the call screen");
 }
+
+#[test]
+fn a_company_directory_fills_the_shared_contacts_and_a_failed_sync_keeps_them() {
+    use crate::screen::contacts;
+    use parla_core::store::{fetch_directory, DirectorySource, SearchFilter};
+    let mut h = Harness::with_line("work");
+    let csv = h.profile.path().join("company.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Phone\nGrace,Hopper,+1 202 555 0100\nAlan,Turing,+44 20 7946 0000\n",
+    )
+    .expect("write directory");
+    let fetched = fetch_directory(&DirectorySource::File(csv)).map_err(|e| e.to_string());
+    h.send(Message::DirectoryFetched(
+        "work".into(),
+        fetched.map(std::sync::Arc::new),
+    ));
+    h.send(Message::Tab(Tab::Contacts));
+    h.send(Message::Contacts(contacts::Msg::Filter(
+        contacts::FilterItem::new(SearchFilter::Shared),
+    )));
+    assert_eq!(
+        h.app.contacts.results.len(),
+        2,
+        "{:?}",
+        h.app.contacts.error
+    );
+    h.send(Message::DirectoryFetched(
+        "work".into(),
+        Err("server down".into()),
+    ));
+    assert!(h
+        .app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("server down")));
+    assert_eq!(
+        h.app.contacts.results.len(),
+        2,
+        "the last sync's contacts stay"
+    );
+}

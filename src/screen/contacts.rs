@@ -40,6 +40,17 @@ pub struct FilterItem {
     label: String,
 }
 
+impl FilterItem {
+    /// An entry of the filter menu (its label is filled in by the view; tests need only this).
+    #[cfg(test)]
+    pub fn new(filter: SearchFilter) -> Self {
+        FilterItem {
+            choice: FilterChoice(filter),
+            label: String::new(),
+        }
+    }
+}
+
 impl std::fmt::Display for FilterItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.label)

@@ -24,22 +24,24 @@ async fn passwords_live_in_the_keyring_and_not_in_the_file() {
         let _bus_env = bus.use_in_this_process();
         let store = OsKeyring::new(profile.path());
         let attrs = [("service", SERVICE), ("username", &store.user("work"))];
-
-        assert_eq!(store.get("work"), Ok(None));
-        store.set("work", "s3cret pw").expect("set");
-        assert_eq!(store.get("work"), Ok(Some("s3cret pw".into())));
-        assert_eq!(
-            keyring.lookup(&attrs).expect("secret-tool").as_deref(),
-            Some("s3cret pw"),
-            "the item is in gnome-keyring, where other clients find it"
-        );
-        store.set("work", "changed").expect("replace");
-        assert_eq!(store.get("work"), Ok(Some("changed".into())));
-        assert_eq!(
-            OsKeyring::new(other_profile.path()).get("work"),
-            Ok(None),
-            "another profile has its own passwords"
-        );
+        // The store's calls block on D-Bus: off the async worker, as `secrets::call` does.
+        tokio::task::block_in_place(|| {
+            assert_eq!(store.get("work"), Ok(None));
+            store.set("work", "s3cret pw").expect("set");
+            assert_eq!(store.get("work"), Ok(Some("s3cret pw".into())));
+            assert_eq!(
+                keyring.lookup(&attrs).expect("secret-tool").as_deref(),
+                Some("s3cret pw"),
+                "the item is in gnome-keyring, where other clients find it"
+            );
+            store.set("work", "changed").expect("replace");
+            assert_eq!(store.get("work"), Ok(Some("changed".into())));
+            assert_eq!(
+                OsKeyring::new(other_profile.path()).get("work"),
+                Ok(None),
+                "another profile has its own passwords"
+            );
+        });
 
         // Through the async wrapper, as the engine and the app call it.
         let shared: Arc<dyn SecretStore> = Arc::new(OsKeyring::new(profile.path()));
@@ -62,10 +64,12 @@ async fn passwords_live_in_the_keyring_and_not_in_the_file() {
         let loaded = Config::load_profile(profile.path()).expect("load");
         assert_eq!(loaded.accounts[0].password, None);
 
-        store.delete("work").expect("delete");
-        assert_eq!(store.get("work"), Ok(None));
-        assert_eq!(keyring.lookup(&attrs).expect("secret-tool"), None);
-        store.delete("work").expect("deleting nothing is fine");
+        tokio::task::block_in_place(|| {
+            store.delete("work").expect("delete");
+            assert_eq!(store.get("work"), Ok(None));
+            assert_eq!(keyring.lookup(&attrs).expect("secret-tool"), None);
+            store.delete("work").expect("deleting nothing is fine");
+        });
     }
 
     // A bus with no Secret Service on it.
