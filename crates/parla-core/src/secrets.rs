@@ -116,6 +116,24 @@ impl OsKeyring {
     }
 }
 
+impl Drop for OsKeyring {
+    fn drop(&mut self) {
+        let cached = self
+            .store
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(store) = cached {
+            // Closing the Secret Service connection blocks on D-Bus (zbus drives it with a
+            // runtime of its own), which panics when the last owner is dropped on an async
+            // worker, e.g. the engine at quit: close it on a thread of its own.
+            let _ = std::thread::Builder::new()
+                .name("parla-keyring-close".into())
+                .spawn(move || drop(store));
+        }
+    }
+}
+
 impl SecretStore for OsKeyring {
     fn get(&self, account: &str) -> Result<Option<String>, SecretError> {
         match self.entry(account)?.get_password() {
