@@ -93,6 +93,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX contacts_list_order ON contacts
         (last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
     "#,
+    // 3: callers by SIP address (`sip:ana@example.com` finds the contact with that address).
+    r#"
+    CREATE INDEX contact_emails_address ON contact_emails (address COLLATE NOCASE);
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.

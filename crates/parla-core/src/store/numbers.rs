@@ -93,6 +93,26 @@ pub(crate) fn uri_user(raw: &str) -> &str {
     s.split(';').next().unwrap_or(s)
 }
 
+/// The `user@host` of a SIP URI (`<sips:Ana@Example.com:5061;transport=tls>` ->
+/// `Ana@Example.com`), for matching a caller against a contact's addresses; `None` when
+/// there is no user part.
+pub(crate) fn uri_address(raw: &str) -> Option<&str> {
+    let s = raw.trim().trim_start_matches('<').trim_end_matches('>');
+    let s = ["sips:", "sip:"].iter().find_map(|p| {
+        s.get(..p.len())
+            .filter(|h| h.eq_ignore_ascii_case(p))
+            .map(|_| &s[p.len()..])
+    })?;
+    let s = s.split([';', '?']).next().unwrap_or(s);
+    let (user, host) = s.split_once('@')?;
+    let host_end = host
+        .rfind(':')
+        .filter(|_| !host.ends_with(']'))
+        .unwrap_or(host.len());
+    let address = &s[..user.len() + 1 + host_end];
+    (!user.is_empty() && host_end > 0).then_some(address)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -159,5 +179,20 @@ mod tests {
         assert_eq!(uri_user("<SIPS:201@pbx>"), "201");
         assert_eq!(uri_user("tel:+31612345678"), "+31612345678");
         assert_eq!(uri_user("0612345678"), "0612345678");
+    }
+
+    #[test]
+    fn sip_addresses_lose_port_and_parameters() {
+        assert_eq!(
+            uri_address("<sips:Ana@Example.com:5061;transport=tls>"),
+            Some("Ana@Example.com")
+        );
+        assert_eq!(
+            uri_address("sip:bob@pbx.example.com"),
+            Some("bob@pbx.example.com")
+        );
+        assert_eq!(uri_address("sip:pbx.example.com"), None);
+        assert_eq!(uri_address("tel:+31201234567"), None);
+        assert_eq!(uri_address("sip:@host"), None);
     }
 }

@@ -98,14 +98,25 @@ impl Store {
     /// E.164 form (extensions) match on their exact digits. Personal contacts win over shared
     /// ones, then favourites, then the oldest.
     pub fn find_by_number(&self, raw: &str, region: Region) -> Result<Option<Contact>, StoreError> {
+        match self.match_caller(raw, region)? {
+            Some(id) => load_contact(&self.conn, id),
+            None => Ok(None),
+        }
+    }
+
+    /// The contact a caller (number, `tel:` or SIP URI) is: by number first, else, for a SIP
+    /// URI, by one of the contact's addresses (`sip:ana@example.com` -> `ana@example.com`).
+    fn match_caller(&self, raw: &str, region: Region) -> Result<Option<ContactId>, StoreError> {
         let user = numbers::uri_user(raw);
         let digits = numbers::digits(user);
-        if digits.is_empty() {
-            return Ok(None);
+        if !digits.is_empty() {
+            let e164 = numbers::normalise_number(user, region);
+            if let Some(id) = match_contact(&self.conn, e164.as_deref(), &digits)? {
+                return Ok(Some(id));
+            }
         }
-        let e164 = numbers::normalise_number(user, region);
-        match match_contact(&self.conn, e164.as_deref(), &digits)? {
-            Some(id) => load_contact(&self.conn, id),
+        match numbers::uri_address(raw) {
+            Some(address) => match_address(&self.conn, address),
             None => Ok(None),
         }
     }
@@ -113,13 +124,7 @@ impl Store {
     /// The name to show for a caller (or callee) and whether their calls are to be refused:
     /// [`Store::find_by_number`] reduced to what an incoming call needs.
     pub fn caller_name(&self, raw: &str, region: Region) -> Result<Option<CallerName>, StoreError> {
-        let user = numbers::uri_user(raw);
-        let digits = numbers::digits(user);
-        if digits.is_empty() {
-            return Ok(None);
-        }
-        let e164 = numbers::normalise_number(user, region);
-        let Some(id) = match_contact(&self.conn, e164.as_deref(), &digits)? else {
+        let Some(id) = self.match_caller(raw, region)? else {
             return Ok(None);
         };
         let found = self
@@ -173,6 +178,20 @@ pub(crate) fn match_contact(
              LIMIT 1",
         )?
         .query_row(rusqlite::params![e164, digits], |r| r.get(0))
+        .optional()?;
+    Ok(id.map(ContactId))
+}
+
+/// The contact with `address` among its addresses (case does not matter), personal first.
+fn match_address(conn: &Connection, address: &str) -> Result<Option<ContactId>, StoreError> {
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT c.id FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+             WHERE e.address = ?1 COLLATE NOCASE
+             ORDER BY c.source = 'personal' DESC, c.favourite DESC, c.id
+             LIMIT 1",
+        )?
+        .query_row([address], |r| r.get(0))
         .optional()?;
     Ok(id.map(ContactId))
 }

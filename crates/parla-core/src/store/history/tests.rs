@@ -250,6 +250,45 @@ fn caller_name_gives_name_and_block_mark() {
 }
 
 #[test]
+fn a_sip_caller_is_found_by_the_contacts_address() {
+    let (_dir, mut store) = open();
+    let ana = store
+        .add_contact(
+            &ContactFields {
+                first_name: "Ana".into(),
+                last_name: "López".into(),
+                emails: vec!["ana.lopez@example.com".into()],
+                ..Default::default()
+            },
+            nl(),
+        )
+        .unwrap();
+    for from in [
+        "sip:ana.lopez@example.com",
+        "<sips:Ana.Lopez@Example.COM:5061;transport=tls>",
+        "sip:ana.lopez@example.com;user=phone?subject=hi",
+    ] {
+        let found = store.caller_name(from, nl()).unwrap();
+        assert_eq!(
+            found.map(|c| (c.contact, c.name)),
+            Some((ana, "Ana López".into())),
+            "{from}"
+        );
+    }
+    assert!(store
+        .caller_name("sip:ana.lopez@other.example", nl())
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .find_by_number("sip:ana.lopez@example.com", nl())
+            .unwrap()
+            .map(|c| c.id),
+        Some(ana)
+    );
+}
+
+#[test]
 fn network_text_is_bounded() {
     let (_dir, mut store) = open();
     let mut c = call(Direction::Incoming, "sip:1@x", CallResult::Failed, 1);
