@@ -17,31 +17,7 @@ packages=(
     util-linux iproute2
 )
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_root=(env DEBIAN_FRONTEND=noninteractive)
-elif command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
-else
-    echo "install-bench-deps: need root or sudo" >&2
-    exit 1
-fi
-
-installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
-}
-
-missing=()
-for p in "${packages[@]}"; do
-    installed "$p" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "install-bench-deps: installing ${missing[*]}"
-    "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
-else
-    echo "install-bench-deps: all packages present"
-fi
+"$(dirname "$0")/apt-install.sh" install-bench-deps "${packages[@]}"
 
 for tool in twinkle linphone Xvfb xdotool xwd import convert dbus-daemon pulseaudio pactl unshare ip; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-bench-deps: $tool not found" >&2; exit 1; }

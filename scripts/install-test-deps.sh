@@ -24,6 +24,9 @@ packages=(
     python3 python3-venv
 )
 
+"$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
+
+# Root for the service and venv steps below.
 if [ "$(id -u)" -eq 0 ]; then
     as_root=(env DEBIAN_FRONTEND=noninteractive)
 elif command -v sudo >/dev/null 2>&1; then
@@ -31,23 +34,6 @@ elif command -v sudo >/dev/null 2>&1; then
 else
     echo "install-test-deps: need root or sudo" >&2
     exit 1
-fi
-
-installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
-}
-
-missing=()
-for p in "${packages[@]}"; do
-    installed "$p" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "install-test-deps: installing ${missing[*]}"
-    "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
-else
-    echo "install-test-deps: all packages present"
 fi
 
 # Stop and disable the packaged services if they exist. Only the services' own PID files are

@@ -19,6 +19,16 @@ fn listening_line(port: u16) -> Line<'static> {
     }
 }
 
+/// SIPp's built-in caller dialling alice on the listening line; it hangs up 500 ms after
+/// the answer.
+fn sipp_calls_alice(port: u16) -> Sipp {
+    let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
+    uac.remote = Some(format!("127.0.0.1:{port}"));
+    uac.service = Some("alice".into());
+    uac.extra_args = vec!["-d".into(), "500".into()];
+    Sipp::start(uac).expect("sipp uac")
+}
+
 #[test]
 fn options_is_answered_and_a_direct_call_from_sipp_connects() {
     let port = free_port_udp().expect("port");
@@ -36,11 +46,7 @@ fn options_is_answered_and_a_direct_call_from_sipp_connects() {
         sipp.diagnostics()
     );
 
-    let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
-    uac.remote = Some(format!("127.0.0.1:{port}"));
-    uac.service = Some("alice".into());
-    uac.extra_args = vec!["-d".into(), "500".into()];
-    let mut sipp = Sipp::start(uac).expect("sipp uac");
+    let mut sipp = sipp_calls_alice(port);
     let (call, _) = app.wait_incoming();
     app.send(json!({"cmd": "answer", "call": call}));
     app.wait_call(call, "connected");
@@ -158,11 +164,7 @@ fn in_call_commands_on_a_ringing_call_are_refused_and_it_keeps_ringing() {
     let port = free_port_udp().expect("port");
     let mut app = start(&[listening_line(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
-    let mut uac = SippOptions::new(Scenario::Builtin("uac".into()));
-    uac.remote = Some(format!("127.0.0.1:{port}"));
-    uac.service = Some("alice".into());
-    uac.extra_args = vec!["-d".into(), "500".into()];
-    let mut sipp = Sipp::start(uac).expect("sipp uac");
+    let mut sipp = sipp_calls_alice(port);
     let (call, _) = app.wait_incoming();
     for command in [
         json!({"cmd": "mute", "call": call, "muted": true}),

@@ -199,11 +199,11 @@ impl Calls {
             } => {
                 if let Some(view) = self.get_mut(*call) {
                     let (prev_lost, prev_late) = view.last_counts.unwrap_or((0, 0));
-                    // 2 s of 20 ms frames between reports.
-                    let fresh =
+                    // Reports come every 2 s: 100 frames of 20 ms, so a count of frames lost
+                    // or late since the last one reads directly as a percentage.
+                    let local_loss_percent =
                         (lost.saturating_sub(prev_lost) + late.saturating_sub(prev_late)) as f32;
-                    let local_loss = fresh / 100.0 * 100.0;
-                    let loss = local_loss.max(remote_loss_percent.unwrap_or(0.0));
+                    let loss = local_loss_percent.max(remote_loss_percent.unwrap_or(0.0));
                     view.last_counts = Some((*lost, *late));
                     view.quality = Some(QualityLevel::from_figures(loss, *jitter_ms, *rtt_ms));
                 }

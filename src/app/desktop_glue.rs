@@ -6,7 +6,7 @@ use crate::desktop::instance::ControlServer;
 use crate::desktop::notify::{self, IncomingNotification, Notifier, NotifyLabels};
 use crate::desktop::tray::{self, LinesStatus, TrayHandle, TrayLabels, TrayStatus};
 use crate::i18n::I18n;
-use iced::futures::{Stream, StreamExt};
+use iced::futures::Stream;
 use iced::Task;
 use parla_core::api::RegistrationState;
 use parla_core::CallId;
@@ -202,8 +202,5 @@ impl App {
 
 pub fn notifier() -> (Notifier, Task<Message>) {
     let (notifier, actions) = notify::channel();
-    (
-        notifier,
-        Task::run(actions.map(|a| a), Message::Notification),
-    )
+    (notifier, Task::run(actions, Message::Notification))
 }

@@ -276,7 +276,11 @@ fn response_to_action(key: &str) -> Option<CallResponse> {
     }
 }
 
-fn incoming_call_notification(
+/// What both call notifications share: who, from which app, for which desktop entry.
+fn call_notification(
+    summary: &str,
+    icon: &str,
+    category: &str,
     caller_name: Option<&str>,
     number: &str,
     labels: &NotifyLabels,
@@ -284,11 +288,28 @@ fn incoming_call_notification(
     let mut notification = Notification::new();
     notification
         .appname(&labels.app_name)
-        .summary(&labels.incoming_call)
+        .summary(summary)
         .body(&caller_body(caller_name, number))
-        .icon("call-start")
-        .hint(Hint::Category("call.incoming".into()))
-        .hint(Hint::DesktopEntry(DESKTOP_ENTRY.into()))
+        .icon(icon)
+        .hint(Hint::Category(category.into()))
+        .hint(Hint::DesktopEntry(DESKTOP_ENTRY.into()));
+    notification
+}
+
+fn incoming_call_notification(
+    caller_name: Option<&str>,
+    number: &str,
+    labels: &NotifyLabels,
+) -> Notification {
+    let mut notification = call_notification(
+        &labels.incoming_call,
+        "call-start",
+        "call.incoming",
+        caller_name,
+        number,
+        labels,
+    );
+    notification
         .urgency(Urgency::Critical)
         .timeout(Timeout::Never)
         .action(ACTION_DEFAULT, &labels.open)
@@ -302,15 +323,15 @@ fn missed_call_notification(
     number: &str,
     labels: &NotifyLabels,
 ) -> Notification {
-    let mut notification = Notification::new();
-    notification
-        .appname(&labels.app_name)
-        .summary(&labels.missed_call)
-        .body(&caller_body(caller_name, number))
-        .icon("call-missed")
-        .hint(Hint::Category("call.unanswered".into()))
-        .hint(Hint::DesktopEntry(DESKTOP_ENTRY.into()))
-        .urgency(Urgency::Normal);
+    let mut notification = call_notification(
+        &labels.missed_call,
+        "call-missed",
+        "call.unanswered",
+        caller_name,
+        number,
+        labels,
+    );
+    notification.urgency(Urgency::Normal);
     notification
 }
 

@@ -161,8 +161,9 @@ impl Store {
     }
 }
 
-/// Reads and checks a CSV file's rows (see the module documentation); writes nothing.
-pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
+/// An import file's bytes as text: bounded, UTF-8 (the line of the first bad byte named),
+/// without a byte-order mark, not empty. Shared by the CSV and vCard imports.
+pub(crate) fn import_text(bytes: &[u8]) -> Result<&str, ImportError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge {
             size: bytes.len() as u64,
@@ -178,6 +179,12 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
+    Ok(text)
+}
+
+/// Reads and checks a CSV file's rows (see the module documentation); writes nothing.
+pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
+    let text = import_text(bytes)?;
     let separator = sniff_separator(text);
     let open_quote = open_quote_line(text, separator);
     let mut rdr = csv::ReaderBuilder::new()

@@ -124,21 +124,7 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, ImportError> {
 
 /// Reads and checks every card of a vCard file; writes nothing.
 pub(crate) fn parse_vcards(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            size: bytes.len() as u64,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8 {
-        line: 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64,
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
+    let text = super::import_csv::import_text(bytes)?;
     let chunks = split_cards(text);
     if chunks.is_empty() {
         return Err(ImportError::NotVCard);
