@@ -16,6 +16,12 @@
 //! `PARLA_DESKTOP_RUNS` (cold starts per app, default 7), `PARLA_IDLE_SECONDS` (default 60),
 //! `PARLA_SETTLE_SECONDS` (default 5), `PARLA_DESKTOP_APPS` (e.g. `parla-default,twinkle`).
 //! Prints medians and ratios; asserts nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 #[path = "desktop/apps.rs"]
 mod apps;

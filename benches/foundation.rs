@@ -3,6 +3,12 @@
 //! process's resident memory idle and in an Opus call, beside baresip's in the same run.
 //!
 //! `cargo bench --bench foundation` (release build). Prints medians; asserts nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use parla_testbench::*;
 use serde_json::json;

@@ -8,6 +8,12 @@
 //! signal is a repeated frequency sweep, whose cross-correlation has one sharp peak.
 //!
 //! `cargo bench --bench latency` (release build). Prints the median; asserts nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use parla_testbench::*;
 use serde_json::json;

@@ -4,6 +4,12 @@
 //!
 //! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls.
 //! Asserts nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use parla_testbench::*;
 use serde_json::json;

@@ -22,7 +22,12 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
     as_root=(env DEBIAN_FRONTEND=noninteractive)
 elif command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
+    # On a terminal sudo may ask for the password; elsewhere (CI) it must not wait for one.
+    if [ -t 0 ]; then
+        as_root=(sudo env DEBIAN_FRONTEND=noninteractive)
+    else
+        as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
+    fi
 else
     echo "$who: need root or sudo to install ${missing[*]}" >&2
     exit 1

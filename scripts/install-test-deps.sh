@@ -21,7 +21,7 @@ packages=(
     xdg-utils desktop-file-utils
     haskell-status-notifier-item-utils dunst libnotify-bin
     gnome-keyring libsecret-tools
-    python3 python3-venv
+    python3 python3-venv curl
 )
 
 "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"

@@ -1,6 +1,7 @@
 //! `parla --headless`: the engine with JSON commands on stdin and JSON events on stdout.
 
 use crate::desktop::instance::ControlServer;
+use parla_core::api::ErrorKind;
 use parla_core::control::{read_commands, write_event};
 use parla_core::{Command, Config, Engine, Event};
 use std::net::SocketAddr;
@@ -77,12 +78,15 @@ pub fn run(
             let submit = |command: Command| {
                 let quit = command == Command::Quit;
                 if let Err(e) = command_tx.try_send(command) {
-                    let _ = errors.send(Event::error(format!("command not taken: {e}")));
+                    let _ = errors.send(Event::error(
+                        ErrorKind::EngineBusy,
+                        format!("command not taken: {e}"),
+                    ));
                 }
                 !quit
             };
             let reject = |message: String| {
-                let _ = errors.send(Event::error(message));
+                let _ = errors.send(Event::error(ErrorKind::BadCommand, message));
             };
             if let Err(e) = read_commands(stdin, submit, reject).await {
                 tracing::warn!(error = %e, "stdin closed with an error");

@@ -16,6 +16,10 @@ mod widget;
 
 use anyhow::Context;
 
+#[allow(
+    clippy::print_stdout,
+    reason = "the command line: --help and --version answer on stdout"
+)]
 fn main() -> anyhow::Result<()> {
     // The window is a few buttons and text: the CPU renderer starts in a fraction of the time
     // and memory of a GPU context (see the desktop benchmark). ICED_BACKEND=wgpu picks the GPU.
@@ -92,6 +96,10 @@ fn main() -> anyhow::Result<()> {
     anyhow::bail!("this build has no window: run with --headless")
 }
 
+#[allow(
+    clippy::print_stdout,
+    reason = "the command line: --register-handlers reports on stdout"
+)]
 fn register_handlers() -> anyhow::Result<()> {
     match desktop::handlers::register_handlers() {
         Ok(registered) => {

@@ -1,5 +1,9 @@
 //! `parla contacts import|export` and `parla history export`: the contacts database from the
 //! command line, on the same profile the app uses.
+#![allow(
+    clippy::print_stdout,
+    reason = "the command line: usage and the import report go to stdout"
+)]
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};

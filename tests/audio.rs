@@ -1,5 +1,11 @@
 //! Audio both ways on a call through Kamailio to baresip, with WAV files at both ends: each
 //! side's recording must hold the other side's tone.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::json;

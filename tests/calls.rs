@@ -1,5 +1,11 @@
 //! Calls through a real Kamailio to and from baresip: connect, hang up either way, CANCEL,
 //! busy, decline, hold from the far end, and SIP over TCP and TLS.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::json;

@@ -4,6 +4,12 @@
 //! after `quit`.
 //!
 //! The callers register with numbers (`2002`...): contacts are matched on phone numbers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use parla_core::store::{

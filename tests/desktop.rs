@@ -1,6 +1,12 @@
 //! The desktop app itself under a test-started X server (Xvfb), session D-Bus with a real
 //! StatusNotifierWatcher (the tray) and dunst (notifications), registered to a test Kamailio,
 //! with baresip as the other party. It also writes the screenshots to target/screenshots/.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::{json, Value};

@@ -1,6 +1,12 @@
 //! Sound devices through the engine's protocol: the device lists, moving a call to baresip
 //! onto a headset while it goes on (a test-started PulseAudio with a second null sink, reached
 //! through an ALSA PCM of its own), and the microphone level during the echo test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::{json, Value};

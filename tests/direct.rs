@@ -1,5 +1,11 @@
 //! A line with no server (direct calls on a known port) against SIPp: OPTIONS is answered, a
 //! direct INVITE rings, and garbage does not take the app down.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::json;

@@ -1,5 +1,11 @@
 //! DTMF both ways as RFC 4733 telephone-events, through Kamailio with baresip: its `sndcode`
 //! digits arrive as `dtmf` events, and our `dtmf` command reaches it as key presses.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::json;

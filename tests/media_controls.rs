@@ -1,5 +1,11 @@
 //! In-call controls and the audio self-test: our hold (re-INVITE sendonly) and resume against
 //! baresip through Kamailio, and the echo test looping a WAV through encode/RTP/decode.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::json;

@@ -1,5 +1,11 @@
 //! Registration against a real Kamailio: digest auth, refusal without a storm, transports,
 //! un-REGISTER on quit, and finding the registrar by DNS (NAPTR/SRV).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use std::time::Duration;

@@ -1,6 +1,12 @@
 //! Settings changed while the engine runs (`set_account`, `remove_account`,
 //! `set_do_not_disturb`), and passwords found in the OS keyring: the real binary against a real
 //! Kamailio, baresip and gnome-keyring.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::{json, Value};

@@ -1,6 +1,12 @@
 //! Single instance, end to end: a second `parla` on the same profile hands its link to the
 //! running instance (here headless) over the control socket and exits at once; a link the
 //! first launch carries is dialled once the engine is up.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use serde_json::{json, Value};

@@ -2,6 +2,12 @@
 //! PulseAudio (null sinks, ALSA pulse plugin) provides, in a call through Kamailio to baresip.
 //! Our "microphone" hears a 1000 Hz tone and baresip must receive it; baresip sends 440 Hz and
 //! our "speaker" must play it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod support;
 use std::time::{Duration, Instant};

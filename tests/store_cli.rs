@@ -1,6 +1,11 @@
 //! `parla contacts import|export` and `parla history export`, run as the real binary on a
 //! temporary profile.
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

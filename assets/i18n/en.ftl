@@ -168,3 +168,27 @@ result-failed = Failed
 result-blocked = Blocked
 result-cancelled = Cancelled
 notice-directory-failed = The company directory of { $line } could not be read: { $error }. The contacts from its last sync are kept.
+
+# Engine errors, by kind ({ $detail } is the engine's own text, in English).
+notice-db-unavailable = The contacts database cannot be opened: { $error }. Calls go on without names or history.
+error-bad-command = That was not a command Parla understands.
+error-engine-busy = Parla is busy; please try again.
+error-no-such-call = That call has already ended.
+error-no-such-account = That line does not exist or is switched off.
+error-no-account = There is no line to call from: add one in Settings.
+error-account-stopped = That line has stopped.
+error-invalid-account = The line's settings cannot work: { $detail }
+error-invalid-audio = The sound settings cannot work: { $detail }
+error-too-many-calls = There are too many calls at once; end one first.
+error-call-not-connected = The call is not connected yet.
+error-cannot-answer = That call cannot be answered.
+error-hold-failed = The other side did not accept the hold or resume.
+error-dtmf-failed = The keys could not be sent.
+error-devices-not-switched = The call stays on its sound devices: { $detail }
+error-devices-unavailable = The sound devices could not be listed.
+error-echo-test-not-running = The sound test is not running.
+error-store-unavailable = The contacts database is not available: { $detail }
+error-invalid-contact = This contact cannot be saved: it needs a name, a company or a phone number.
+error-not-found = That contact or call is no longer there.
+error-directory-sync-failed = The company directory could not be synced: { $detail }
+error-save-failed = The settings could not be saved: { $detail }

@@ -168,3 +168,27 @@ result-failed = Fallida
 result-blocked = Bloqueada
 result-cancelled = Cancelada
 notice-directory-failed = No se pudo leer el directorio de la empresa de { $line }: { $error }. Se conservan los contactos de la última sincronización.
+
+# Errores del motor, por tipo ({ $detail } es el texto del motor, en inglés).
+notice-db-unavailable = No se puede abrir la base de datos de contactos: { $error }. Las llamadas siguen sin nombres ni historial.
+error-bad-command = Parla no entiende esa orden.
+error-engine-busy = Parla está ocupado; inténtalo de nuevo.
+error-no-such-call = Esa llamada ya ha terminado.
+error-no-such-account = Esa línea no existe o está desactivada.
+error-no-account = No hay ninguna línea desde la que llamar: añade una en Ajustes.
+error-account-stopped = Esa línea se ha detenido.
+error-invalid-account = Los ajustes de la línea no pueden funcionar: { $detail }
+error-invalid-audio = Los ajustes de sonido no pueden funcionar: { $detail }
+error-too-many-calls = Hay demasiadas llamadas a la vez; termina una primero.
+error-call-not-connected = La llamada aún no está conectada.
+error-cannot-answer = Esa llamada no se puede contestar.
+error-hold-failed = El otro lado no aceptó poner o quitar la espera.
+error-dtmf-failed = No se pudieron enviar las teclas.
+error-devices-not-switched = La llamada sigue en sus dispositivos de sonido: { $detail }
+error-devices-unavailable = No se pudieron listar los dispositivos de sonido.
+error-echo-test-not-running = La prueba de sonido no está en marcha.
+error-store-unavailable = La base de datos de contactos no está disponible: { $detail }
+error-invalid-contact = Este contacto no se puede guardar: necesita un nombre, una empresa o un teléfono.
+error-not-found = Ese contacto o esa llamada ya no está.
+error-directory-sync-failed = No se pudo sincronizar el directorio de la empresa: { $detail }
+error-save-failed = No se pudieron guardar los ajustes: { $detail }

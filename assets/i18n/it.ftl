@@ -168,3 +168,27 @@ result-failed = Non riuscita
 result-blocked = Bloccata
 result-cancelled = Annullata
 notice-directory-failed = Non è stato possibile leggere la rubrica aziendale di { $line }: { $error }. Restano i contatti dell'ultima sincronizzazione.
+
+# Errori del motore, per tipo ({ $detail } è il testo del motore, in inglese).
+notice-db-unavailable = Non è possibile aprire il database dei contatti: { $error }. Le chiamate continuano senza nomi né cronologia.
+error-bad-command = Parla non capisce questo comando.
+error-engine-busy = Parla è occupato; riprova.
+error-no-such-call = Questa chiamata è già terminata.
+error-no-such-account = Questa linea non esiste o è disattivata.
+error-no-account = Non c'è nessuna linea da cui chiamare: aggiungine una nelle Impostazioni.
+error-account-stopped = Questa linea si è fermata.
+error-invalid-account = Le impostazioni della linea non possono funzionare: { $detail }
+error-invalid-audio = Le impostazioni audio non possono funzionare: { $detail }
+error-too-many-calls = Ci sono troppe chiamate insieme; chiudine prima una.
+error-call-not-connected = La chiamata non è ancora collegata.
+error-cannot-answer = Non si può rispondere a questa chiamata.
+error-hold-failed = L'altra parte non ha accettato l'attesa o la ripresa.
+error-dtmf-failed = Non è stato possibile inviare i tasti.
+error-devices-not-switched = La chiamata resta sui suoi dispositivi audio: { $detail }
+error-devices-unavailable = Non è stato possibile elencare i dispositivi audio.
+error-echo-test-not-running = La prova audio non è in corso.
+error-store-unavailable = Il database dei contatti non è disponibile: { $detail }
+error-invalid-contact = Non si può salvare questo contatto: serve un nome, un'azienda o un numero di telefono.
+error-not-found = Questo contatto o questa chiamata non c'è più.
+error-directory-sync-failed = Non è stato possibile sincronizzare la rubrica aziendale: { $detail }
+error-save-failed = Non è stato possibile salvare le impostazioni: { $detail }

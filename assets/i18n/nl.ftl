@@ -168,3 +168,27 @@ result-failed = Mislukt
 result-blocked = Geblokkeerd
 result-cancelled = Geannuleerd
 notice-directory-failed = De bedrijfsgids van { $line } kon niet worden gelezen: { $error }. De contacten van de laatste synchronisatie blijven staan.
+
+# Fouten van de engine, per soort ({ $detail } is de tekst van de engine, in het Engels).
+notice-db-unavailable = De contactendatabase kan niet worden geopend: { $error }. Gesprekken gaan door zonder namen of geschiedenis.
+error-bad-command = Dat is geen opdracht die Parla begrijpt.
+error-engine-busy = Parla is bezig; probeer het opnieuw.
+error-no-such-call = Dat gesprek is al beëindigd.
+error-no-such-account = Die lijn bestaat niet of staat uit.
+error-no-account = Er is geen lijn om mee te bellen: voeg er een toe in Instellingen.
+error-account-stopped = Die lijn is gestopt.
+error-invalid-account = De instellingen van de lijn kunnen niet werken: { $detail }
+error-invalid-audio = De geluidsinstellingen kunnen niet werken: { $detail }
+error-too-many-calls = Er zijn te veel gesprekken tegelijk; beëindig er eerst een.
+error-call-not-connected = Het gesprek is nog niet verbonden.
+error-cannot-answer = Dat gesprek kan niet worden aangenomen.
+error-hold-failed = De andere kant accepteerde de wachtstand of de hervatting niet.
+error-dtmf-failed = De toetsen konden niet worden verstuurd.
+error-devices-not-switched = Het gesprek blijft op zijn geluidsapparaten: { $detail }
+error-devices-unavailable = De geluidsapparaten konden niet worden opgesomd.
+error-echo-test-not-running = De geluidstest loopt niet.
+error-store-unavailable = De contactendatabase is niet beschikbaar: { $detail }
+error-invalid-contact = Dit contact kan niet worden opgeslagen: het heeft een naam, een bedrijf of een telefoonnummer nodig.
+error-not-found = Dat contact of gesprek is er niet meer.
+error-directory-sync-failed = De bedrijfsgids kon niet worden gesynchroniseerd: { $detail }
+error-save-failed = De instellingen konden niet worden opgeslagen: { $detail }

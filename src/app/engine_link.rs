@@ -87,6 +87,6 @@ impl EngineLink {
 }
 
 /// The engine's events as a stream for `Task::run`.
-pub fn events(rx: mpsc::UnboundedReceiver<Event>) -> impl Stream<Item = Event> {
+pub fn events<T: Send + 'static>(rx: mpsc::UnboundedReceiver<T>) -> impl Stream<Item = T> {
     iced::futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) })
 }

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::screen::sign_in::Progress;
-use parla_core::api::CallState;
+use parla_core::api::{CallState, DeclineReason};
+use parla_core::config::AccountConfig;
 use tokio::sync::mpsc;
 
 struct Harness {
@@ -145,6 +146,7 @@ fn first_run_signs_in_and_keeps_the_password_out_of_the_file() {
         Some(LOCAL_LINE),
         "the Local line stays last"
     );
+    h.app.config_writer.flush();
     let file = std::fs::read_to_string(h.profile.path().join("config.toml")).expect("saved");
     assert!(file.contains("alice"), "{file}");
     assert!(!file.contains("s3cret"), "no password in the file: {file}");
@@ -418,6 +420,7 @@ fn settings_changes_reach_the_engine_and_the_file() {
         Language::Italian,
     )));
     assert_eq!(h.app.i18n.language(), Language::Italian);
+    h.app.config_writer.flush();
     let file = std::fs::read_to_string(h.profile.path().join("config.toml")).expect("saved");
     let saved = Config::parse(&file).expect("saved file loads");
     assert!(saved.app.do_not_disturb);
@@ -426,92 +429,5 @@ fn settings_changes_reach_the_engine_and_the_file() {
         saved.accounts[0].password.as_deref(),
         Some("from-file"),
         "a password the file held stays there"
-    );
-}
-
-#[test]
-fn a_contact_is_added_found_and_called_from_the_contacts_tab() {
-    use crate::screen::{contact_form, contacts};
-    let mut h = Harness::with_line("work");
-    h.send(Message::Tab(Tab::Contacts));
-    h.send(Message::Contacts(contacts::Msg::New));
-    for (field, value) in [
-        (contact_form::Field::First, "Ada"),
-        (contact_form::Field::Last, "Lovelace"),
-        (contact_form::Field::Phone(0), "+31 6 1234 5678"),
-    ] {
-        h.send(Message::Contacts(contacts::Msg::Form(
-            contact_form::Msg::Edit(field, value.into()),
-        )));
-    }
-    h.send(Message::Contacts(contacts::Msg::Form(
-        contact_form::Msg::Save,
-    )));
-    assert!(
-        h.app.contacts.form.is_none(),
-        "saved: {:?}",
-        h.app.contacts.error
-    );
-    h.send(Message::Contacts(contacts::Msg::Back));
-    h.send(Message::Contacts(contacts::Msg::Query("5678".into())));
-    assert_eq!(
-        h.app.contacts.results.len(),
-        1,
-        "a number fragment finds her"
-    );
-    let id = h.app.contacts.results[0].id;
-    h.send(Message::Contacts(contacts::Msg::Open(id)));
-    h.send(Message::Contacts(contacts::Msg::Call(
-        "+31 6 1234 5678".into(),
-    )));
-    assert_eq!(
-        h.sent(),
-        vec![Command::Dial {
-            account: Some(AccountId::new("work")),
-            to: "+31 6 1234 5678".into()
-        }]
-    );
-    assert_eq!(h.app.tab, Tab::Phone, "calling goes to the call screen");
-}
-
-#[test]
-fn a_company_directory_fills_the_shared_contacts_and_a_failed_sync_keeps_them() {
-    use crate::screen::contacts;
-    use parla_core::store::{fetch_directory, DirectorySource, SearchFilter};
-    let mut h = Harness::with_line("work");
-    let csv = h.profile.path().join("company.csv");
-    std::fs::write(
-        &csv,
-        "First Name,Last Name,Phone\nGrace,Hopper,+1 202 555 0100\nAlan,Turing,+44 20 7946 0000\n",
-    )
-    .expect("write directory");
-    let fetched = fetch_directory(&DirectorySource::File(csv)).map_err(|e| e.to_string());
-    h.send(Message::DirectoryFetched(
-        "work".into(),
-        fetched.map(std::sync::Arc::new),
-    ));
-    h.send(Message::Tab(Tab::Contacts));
-    h.send(Message::Contacts(contacts::Msg::Filter(
-        contacts::FilterItem::new(SearchFilter::Shared),
-    )));
-    assert_eq!(
-        h.app.contacts.results.len(),
-        2,
-        "{:?}",
-        h.app.contacts.error
-    );
-    h.send(Message::DirectoryFetched(
-        "work".into(),
-        Err("server down".into()),
-    ));
-    assert!(h
-        .app
-        .notice
-        .as_deref()
-        .is_some_and(|n| n.contains("server down")));
-    assert_eq!(
-        h.app.contacts.results.len(),
-        2,
-        "the last sync's contacts stay"
     );
 }

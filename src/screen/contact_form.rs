@@ -3,9 +3,9 @@
 use crate::i18n::I18n;
 use iced::widget::{button, column, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
-use parla_core::store::{
-    Address, Contact, ContactFields, ContactId, Phone, PhoneLabel, Region, Store, StoreError,
-};
+use parla_core::api::{ContactEntry, RequestId};
+use parla_core::store::{Address, ContactFields, ContactId, Phone, PhoneLabel};
+use parla_core::Command;
 
 const SLOTS: usize = 3;
 const MAX_FIELD: usize = 512;
@@ -64,7 +64,7 @@ pub struct ContactForm {
 }
 
 impl ContactForm {
-    pub fn from_contact(contact: &Contact) -> Self {
+    pub fn from_contact(contact: &ContactEntry) -> Self {
         let f = &contact.fields;
         let mut form = ContactForm {
             editing: Some(contact.id),
@@ -175,36 +175,20 @@ impl ContactForm {
         }
     }
 
-    /// Writes the contact; the problems are shown instead when there are any.
-    pub fn save(&mut self, store: &mut Store, region: Region, i18n: &I18n) -> Option<ContactId> {
-        let mut fields = match self.fields() {
-            Ok(fields) => fields,
+    /// The command that saves the contact (the engine keeps an edited contact's favourite and
+    /// blocked marks); `None`, with the problems shown, when the form is not right yet.
+    pub fn save_command(&mut self, i18n: &I18n, request: Option<RequestId>) -> Option<Command> {
+        match self.fields() {
+            Ok(fields) => Some(Command::SaveContact {
+                id: self.editing,
+                contact: Box::new(fields),
+                request,
+            }),
             Err(problems) => {
                 self.problems = problems
                     .into_iter()
                     .map(|(field, key)| (field, i18n.tr(key)))
                     .collect();
-                return None;
-            }
-        };
-        let saved = match self.editing {
-            Some(id) => {
-                if let Ok(Some(old)) = store.contact(id) {
-                    fields.favourite = old.fields.favourite;
-                    fields.blocked = old.fields.blocked;
-                }
-                store.update_contact(id, &fields, region).map(|()| id)
-            }
-            None => store.add_contact(&fields, region),
-        };
-        match saved {
-            Ok(id) => Some(id),
-            Err(StoreError::EmptyContact) => {
-                self.problems = vec![(None, i18n.tr("contact-error-empty"))];
-                None
-            }
-            Err(e) => {
-                self.problems = vec![(None, e.to_string())];
                 None
             }
         }
@@ -332,31 +316,35 @@ mod tests {
     }
 
     #[test]
-    fn saving_writes_to_the_store_and_editing_keeps_the_marks() {
-        let dir = tempfile::tempdir().expect("dir");
-        let mut store = Store::open(&dir.path().join("parla.db"))
-            .expect("store")
-            .store;
+    fn saving_asks_the_engine_with_the_contact_being_edited() {
         let i18n = I18n::new(crate::i18n::Language::English);
-        let region: Region = "NL".parse().expect("region");
         let mut form = ContactForm {
             first: "Ada".into(),
-            last: "Lovelace".into(),
             ..ContactForm::default()
         };
         form.phones[0] = (PhoneLabel::Mobile, "06 12345678".into());
-        let id = form.save(&mut store, region, &i18n).expect("saved");
-        store.set_favourite(id, true).expect("favourite");
-        let contact = store.contact(id).expect("read").expect("exists");
-        let mut edit = ContactForm::from_contact(&contact);
-        edit.update(Msg::Edit(Field::Company, "Analytical Engines".into()));
-        edit.save(&mut store, region, &i18n).expect("saved again");
-        let contact = store.contact(id).expect("read").expect("exists");
-        assert_eq!(contact.fields.company, "Analytical Engines");
-        assert!(contact.fields.favourite, "the favourite mark stays");
-        assert_eq!(
-            contact.fields.phones[0].e164.as_deref(),
-            Some("+31612345678")
-        );
+        let Some(Command::SaveContact {
+            id,
+            contact,
+            request,
+        }) = form.save_command(&i18n, Some(3))
+        else {
+            panic!("a valid form saves")
+        };
+        assert_eq!((id, request), (None, Some(3)));
+        assert_eq!(contact.phones[0].number, "06 12345678");
+        form.editing = Some(ContactId(9));
+        form.phones[0].1 = "no number".into();
+        assert!(form.save_command(&i18n, None).is_none());
+        assert_eq!(form.problems.len(), 1, "the bad number is named");
+        form.phones[0].1 = "06 12345678".into();
+        let saved = form.save_command(&i18n, None);
+        assert!(matches!(
+            saved,
+            Some(Command::SaveContact {
+                id: Some(ContactId(9)),
+                ..
+            })
+        ));
     }
 }

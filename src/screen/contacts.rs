@@ -1,11 +1,15 @@
 //! Contacts: search as you type with filters, a contact card (call any number, favourite,
-//! block, edit, delete), and the add/edit form (see contact_form.rs).
+//! block, edit, delete), and the add/edit form (see contact_form.rs). The engine owns the
+//! database: this screen sends commands with a `request` id and shows the answers that carry
+//! the id it waits for (a slower answer to an older keystroke is dropped).
 
 use super::contact_form::{self, ContactForm};
 use crate::i18n::I18n;
 use iced::widget::{button, column, container, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
-use parla_core::store::{Contact, ContactId, Region, SearchFilter, Source, Store};
+use parla_core::api::{ContactEntry, ErrorKind, RequestId};
+use parla_core::store::{ContactId, SearchFilter, Source};
+use parla_core::{Command, Event};
 
 /// How many contacts the list shows at once: enough to scroll, bounded for a huge directory.
 const LIST_LIMIT: usize = 200;
@@ -61,10 +65,15 @@ impl std::fmt::Display for FilterItem {
 pub struct Contacts {
     pub query: String,
     pub filter: SearchFilter,
-    pub results: Vec<Contact>,
-    pub selected: Option<Contact>,
+    pub results: Vec<ContactEntry>,
+    pub selected: Option<ContactEntry>,
     pub form: Option<ContactForm>,
     pub error: Option<String>,
+    /// The search whose answer the list waits for.
+    searching: Option<RequestId>,
+    /// The card's re-read, and the form's save.
+    reading: Option<RequestId>,
+    saving: Option<RequestId>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,81 +95,166 @@ pub enum Msg {
 pub enum Outcome {
     None,
     Dial(String),
+    /// Commands for the engine (searches, edits).
+    Send(Vec<Command>),
 }
 
 impl Contacts {
-    /// Runs the search again (after typing, a filter change, an edit or an import).
-    pub fn refresh(&mut self, store: &Store) {
-        match store.search(&self.query, self.filter, LIST_LIMIT) {
-            Ok(results) => self.results = results,
-            Err(e) => self.error = Some(e.to_string()),
-        }
+    /// Asks for the list again (after typing, a filter change, or a change in the contacts),
+    /// and for the open card.
+    pub fn refresh(&mut self, next_request: &mut impl FnMut() -> RequestId) -> Vec<Command> {
+        let request = next_request();
+        self.searching = Some(request);
+        let mut commands = vec![Command::SearchContacts {
+            query: self.query.clone(),
+            filter: self.filter,
+            limit: LIST_LIMIT,
+            request: Some(request),
+        }];
         if let Some(selected) = &self.selected {
-            self.selected = store.contact(selected.id).ok().flatten();
+            let request = next_request();
+            self.reading = Some(request);
+            commands.push(Command::GetContact {
+                id: selected.id,
+                request: Some(request),
+            });
         }
+        commands
     }
 
-    pub fn update(&mut self, msg: Msg, store: &mut Store, region: Region, i18n: &I18n) -> Outcome {
+    pub fn update(
+        &mut self,
+        msg: Msg,
+        i18n: &I18n,
+        next_request: &mut impl FnMut() -> RequestId,
+    ) -> Outcome {
         self.error = None;
-        let result = match msg {
+        match msg {
             Msg::Query(query) => {
                 self.query = query.chars().take(100).collect();
-                Ok(())
+                Outcome::Send(self.refresh(next_request))
             }
             Msg::Filter(item) => {
                 self.filter = item.choice.0;
-                Ok(())
+                Outcome::Send(self.refresh(next_request))
             }
             Msg::Open(id) => {
-                self.selected = store.contact(id).ok().flatten();
-                Ok(())
+                self.selected = self.results.iter().find(|c| c.id == id).cloned();
+                Outcome::None
             }
             Msg::Back => {
                 self.selected = None;
                 self.form = None;
-                Ok(())
+                Outcome::None
             }
-            Msg::Call(number) => return Outcome::Dial(number),
-            Msg::Favourite(id, on) => store.set_favourite(id, on),
-            Msg::Block(id, on) => store.set_blocked(id, on),
+            Msg::Call(number) => Outcome::Dial(number),
+            Msg::Favourite(id, on) => Outcome::Send(vec![Command::SetFavourite {
+                id,
+                on,
+                request: Some(next_request()),
+            }]),
+            Msg::Block(id, on) => Outcome::Send(vec![Command::SetBlocked {
+                id,
+                on,
+                request: Some(next_request()),
+            }]),
             Msg::New => {
                 self.form = Some(ContactForm::default());
-                Ok(())
+                Outcome::None
             }
             Msg::Edit => {
                 self.form = self.selected.as_ref().map(ContactForm::from_contact);
-                Ok(())
+                Outcome::None
             }
-            Msg::Delete(id) => store.delete_contact(id).map(|()| self.selected = None),
+            Msg::Delete(id) => {
+                self.selected = None;
+                Outcome::Send(vec![Command::DeleteContact {
+                    id,
+                    request: Some(next_request()),
+                }])
+            }
             Msg::Form(contact_form::Msg::Cancel) => {
                 self.form = None;
-                Ok(())
+                Outcome::None
             }
             Msg::Form(contact_form::Msg::Save) => {
                 let Some(form) = self.form.as_mut() else {
                     return Outcome::None;
                 };
-                match form.save(store, region, i18n) {
-                    Some(id) => {
-                        self.form = None;
-                        self.selected = store.contact(id).ok().flatten();
+                match form.save_command(i18n, Some(next_request())) {
+                    Some(command) => {
+                        if let Command::SaveContact { request, .. } = &command {
+                            self.saving = *request;
+                        }
+                        Outcome::Send(vec![command])
                     }
-                    None => return Outcome::None,
+                    None => Outcome::None,
                 }
-                Ok(())
             }
             Msg::Form(msg) => {
                 if let Some(form) = self.form.as_mut() {
                     form.update(msg);
                 }
-                Ok(())
+                Outcome::None
             }
-        };
-        if let Err(e) = result {
-            self.error = Some(e.to_string());
         }
-        self.refresh(store);
-        Outcome::None
+    }
+
+    /// Takes the engine's answers to this screen's requests; returns what to ask next.
+    pub fn on_event(
+        &mut self,
+        event: &Event,
+        i18n: &I18n,
+        next_request: &mut impl FnMut() -> RequestId,
+    ) -> Vec<Command> {
+        match event {
+            Event::Contacts { request, contacts } if *request == self.searching => {
+                self.searching = None;
+                self.results = contacts.clone();
+            }
+            Event::Contact { request, contact } if *request == self.reading => {
+                self.reading = None;
+                self.selected = contact.as_deref().cloned();
+            }
+            Event::ContactSaved { request, id } if *request == self.saving => {
+                self.saving = None;
+                self.form = None;
+                let request = next_request();
+                self.reading = Some(request);
+                return vec![Command::GetContact {
+                    id: *id,
+                    request: Some(request),
+                }];
+            }
+            Event::ContactsChanged { .. } => return self.refresh(next_request),
+            Event::Error {
+                request: Some(request),
+                kind,
+                message,
+                ..
+            } if Some(*request) == self.saving => {
+                self.saving = None;
+                let text = match kind {
+                    ErrorKind::InvalidContact => i18n.tr("error-invalid-contact"),
+                    _ => crate::app::errors::describe(i18n, *kind, message),
+                };
+                if let Some(form) = self.form.as_mut() {
+                    form.problems = vec![(None, text)];
+                }
+            }
+            Event::Error {
+                request: Some(request),
+                kind,
+                message,
+                ..
+            } if [self.searching, self.reading].contains(&Some(*request))
+                || *kind == ErrorKind::NotFound =>
+            {
+                self.error = Some(crate::app::errors::describe(i18n, *kind, message));
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
@@ -235,7 +329,7 @@ impl Contacts {
     }
 }
 
-fn card<'a>(contact: &'a Contact, i18n: &I18n) -> Element<'a, Msg> {
+fn card<'a>(contact: &'a ContactEntry, i18n: &I18n) -> Element<'a, Msg> {
     let fields = &contact.fields;
     let id = contact.id;
     let mut content = column![

@@ -1,9 +1,13 @@
 //! The call history: every call with its result, filters, search, call back, delete, clear.
+//! The engine owns the database: the list is asked for with a `request` id and shown when the
+//! answer with that id comes back.
 
 use crate::i18n::I18n;
 use iced::widget::{button, column, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
-use parla_core::store::{CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId, Store};
+use parla_core::api::RequestId;
+use parla_core::store::{CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId};
+use parla_core::{Command, Event};
 
 const LIST_LIMIT: usize = 300;
 
@@ -25,6 +29,8 @@ pub struct History {
     pub query: String,
     pub entries: Vec<HistoryEntry>,
     pub error: Option<String>,
+    /// The listing whose answer the screen waits for.
+    listing: Option<RequestId>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,8 +44,8 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    None,
     Dial(String),
+    Send(Vec<Command>),
 }
 
 fn filter_key(filter: HistoryFilter) -> &'static str {
@@ -64,33 +70,72 @@ fn result_key(result: CallResult) -> &'static str {
 }
 
 impl History {
-    pub fn refresh(&mut self, store: &Store) {
-        match store.history(self.filter, &self.query, LIST_LIMIT) {
-            Ok(entries) => self.entries = entries,
-            Err(e) => self.error = Some(e.to_string()),
+    /// Asks for the list again.
+    pub fn refresh(&mut self, request: RequestId) -> Command {
+        self.listing = Some(request);
+        Command::ListHistory {
+            filter: self.filter,
+            query: self.query.clone(),
+            limit: LIST_LIMIT,
+            request: Some(request),
         }
     }
 
-    pub fn update(&mut self, msg: Msg, store: &mut Store) -> Outcome {
+    pub fn update(&mut self, msg: Msg, next_request: &mut impl FnMut() -> RequestId) -> Outcome {
         self.error = None;
-        let result = match msg {
+        let command = match msg {
             Msg::Filter(item) => {
                 self.filter = item.filter;
-                Ok(())
+                self.refresh(next_request())
             }
             Msg::Query(query) => {
                 self.query = query.chars().take(100).collect();
-                Ok(())
+                self.refresh(next_request())
             }
             Msg::CallBack(target) => return Outcome::Dial(target),
-            Msg::Delete(id) => store.delete_history_entry(id),
-            Msg::ClearAll => store.clear_history().map(|_| ()),
+            Msg::Delete(id) => {
+                // Gone from the list at once; the engine confirms with `history_changed`.
+                self.entries.retain(|e| e.id != id);
+                Command::DeleteHistory {
+                    id,
+                    request: Some(next_request()),
+                }
+            }
+            Msg::ClearAll => {
+                self.entries.clear();
+                Command::ClearHistory {
+                    request: Some(next_request()),
+                }
+            }
         };
-        if let Err(e) = result {
-            self.error = Some(e.to_string());
+        Outcome::Send(vec![command])
+    }
+
+    /// Takes the engine's answers; returns what to ask next.
+    pub fn on_event(
+        &mut self,
+        event: &Event,
+        i18n: &I18n,
+        next_request: &mut impl FnMut() -> RequestId,
+    ) -> Vec<Command> {
+        match event {
+            Event::History { request, calls } if *request == self.listing => {
+                self.listing = None;
+                self.entries = calls.clone();
+            }
+            Event::HistoryChanged { .. } => return vec![self.refresh(next_request())],
+            Event::Error {
+                request: Some(request),
+                kind,
+                message,
+                ..
+            } if Some(*request) == self.listing => {
+                self.listing = None;
+                self.error = Some(crate::app::errors::describe(i18n, *kind, message));
+            }
+            _ => {}
         }
-        self.refresh(store);
-        Outcome::None
+        Vec::new()
     }
 
     pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {

@@ -4,7 +4,12 @@
 //! `cargo bench -p parla-core --bench store` (release). The keystroke table is measured with
 //! `Instant` first (criterion reports means and medians, not the worst case); criterion then
 //! times the import, one keystroke and the lookups.
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -118,11 +123,11 @@ const TYPED: [&str; 8] = [
     "2001234",
 ];
 
-fn keystroke_report(store: &Store) {
+/// Times `search` on every prefix of every typed word (30 rounds a keystroke) and prints the
+/// median and worst per word and over all keystrokes; `search` returns the number of hits.
+fn keystroke_report(title: &str, mut search: impl FnMut(&str) -> usize) {
     const ROUNDS: usize = 30;
-    println!(
-        "search as you type over {CONTACTS} contacts (limit 50, {ROUNDS} rounds per keystroke):"
-    );
+    println!("{title} ({CONTACTS} contacts, limit 50, {ROUNDS} rounds per keystroke):");
     let mut all = Vec::new();
     for word in TYPED {
         let mut times = Vec::new();
@@ -131,7 +136,7 @@ fn keystroke_report(store: &Store) {
             let prefix = &word[..end];
             for _ in 0..ROUNDS {
                 let t = Instant::now();
-                hits = black_box(store.search(prefix, SearchFilter::All, 50).unwrap()).len();
+                hits = black_box(search(prefix));
                 times.push(t.elapsed());
             }
         }
@@ -150,6 +155,62 @@ fn keystroke_report(store: &Store) {
         ms(median),
         ms(worst)
     );
+}
+
+/// The same keystrokes as the window sends them since the engine owns the database: a
+/// `search_contacts` command to a running engine, timed until its `contacts` answer arrives.
+fn engine_keystroke_report(db: &std::path::Path) {
+    use parla_core::api::{Command, Event};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (commands, rx) = tokio::sync::mpsc::channel(256);
+    let engine = parla_core::Engine::new(parla_core::Config::default(), events_tx, Vec::new())
+        .with_store(db);
+    let running = runtime.spawn(engine.run(rx));
+    // Ready once the database is open.
+    runtime.block_on(async {
+        while let Some(event) = events.recv().await {
+            if matches!(event, Event::Database { .. }) {
+                break;
+            }
+        }
+    });
+    let mut request = 0u64;
+    keystroke_report(
+        "search as you type through the engine: command -> store thread -> `contacts` event",
+        |prefix| {
+            request += 1;
+            runtime.block_on(async {
+                commands
+                    .send(Command::SearchContacts {
+                        query: prefix.to_string(),
+                        filter: SearchFilter::All,
+                        limit: 50,
+                        request: Some(request),
+                    })
+                    .await
+                    .unwrap();
+                loop {
+                    match events.recv().await {
+                        Some(Event::Contacts {
+                            request: Some(r),
+                            contacts,
+                        }) if r == request => break contacts.len(),
+                        Some(_) => {}
+                        None => panic!("the engine stopped"),
+                    }
+                }
+            })
+        },
+    );
+    runtime.block_on(async {
+        commands.send(Command::Quit).await.unwrap();
+        let _ = running.await;
+    });
 }
 
 fn median_worst(times: &mut [Duration]) -> (Duration, Duration) {
@@ -184,9 +245,34 @@ fn benches(c: &mut Criterion) {
     });
     import.finish();
 
+    // What the window's thread did on every directory sync before the engine owned the
+    // database: swap a 10,000-contact directory in, in one transaction.
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv_path = csv_dir.path().join("company.csv");
+    std::fs::write(&csv_path, &text).unwrap();
+    let source = parla_core::store::DirectorySource::File(csv_path);
+    let fetched = parla_core::store::fetch_directory(&source).unwrap().0;
+    let mut directory = c.benchmark_group("directory");
+    directory.sample_size(10);
+    directory.bench_function("replace_10000_contacts", |b| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("bench.db")).unwrap().store;
+        b.iter(|| {
+            assert_eq!(
+                store.replace_directory("work", &fetched, nl()).unwrap(),
+                CONTACTS
+            )
+        });
+    });
+    directory.finish();
+
     let dir = tempfile::tempdir().unwrap();
     let store = filled_store(&dir);
-    keystroke_report(&store);
+    keystroke_report(
+        "search as you type in the store, as the window did it",
+        |prefix| store.search(prefix, SearchFilter::All, 50).unwrap().len(),
+    );
+    engine_keystroke_report(&dir.path().join("bench.db"));
     let mut search = c.benchmark_group("search_10000");
     for q in ["j", "jan", "jansen", "van der m", "06 12", "2001234"] {
         search.bench_function(q, |b| {

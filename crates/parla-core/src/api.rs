@@ -3,6 +3,9 @@
 //! JSON (`{"cmd":"dial",...}` / `{"event":"call_state",...}`).
 
 use crate::config::{AccountConfig, AudioConfig};
+use crate::store::{
+    Contact, ContactFields, ContactId, HistoryEntry, HistoryFilter, HistoryId, SearchFilter,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -35,6 +38,67 @@ impl fmt::Display for CallId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
     }
+}
+
+/// What a client puts in a command's `request` to find the events that answer it.
+pub type RequestId = u64;
+
+/// What went wrong, for programs and for the window to say in the person's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A line of input that is not a command (bad JSON, unknown command or field).
+    BadCommand,
+    /// The engine's command queue is full or the engine has stopped.
+    EngineBusy,
+    /// The command names a call that does not exist (any more).
+    NoSuchCall,
+    /// The command names a line that does not exist or is not enabled.
+    NoSuchAccount,
+    /// No line to call from: none is configured or enabled.
+    NoAccount,
+    /// The line has stopped while the command was on its way.
+    AccountStopped,
+    /// `set_account` with settings that cannot work (the message says which).
+    InvalidAccount,
+    /// `set_audio` with settings that cannot work.
+    InvalidAudio,
+    /// Already as many calls as Parla takes at once.
+    TooManyCalls,
+    /// The call is not connected yet (keys, hold, mute need a call that is up).
+    CallNotConnected,
+    /// `answer` on a call that is already answered, or outgoing.
+    CannotAnswer,
+    /// Hold or resume: the far end refused or did not answer the re-INVITE.
+    HoldFailed,
+    /// DTMF could not be sent.
+    DtmfFailed,
+    /// The call's audio could not move to the devices asked for.
+    DevicesNotSwitched,
+    /// The sound devices could not be listed.
+    DevicesUnavailable,
+    /// `echo_test` with `stop` while none runs.
+    EchoTestNotRunning,
+    /// The contacts and history database cannot be used (not open, or failing).
+    StoreUnavailable,
+    /// A contact that cannot be saved (no name nor number, a number that is not one...).
+    InvalidContact,
+    /// The command names a contact or history entry that does not exist.
+    NotFound,
+    /// A company directory could not be synced (the previous contacts are kept).
+    DirectorySyncFailed,
+    /// The settings could not be saved.
+    SaveFailed,
+}
+
+/// Why an incoming call was refused without ringing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// The caller is a blocked contact: 603 Decline.
+    Blocked,
+    /// Do not disturb is on: 486 Busy Here.
+    DoNotDisturb,
 }
 
 /// How an incoming call is refused.
@@ -125,10 +189,143 @@ pub enum Command {
     SetAudio {
         audio: AudioConfig,
     },
+    /// Contacts matching every word of `query` (empty: all), sorted by name, at most `limit`
+    /// (default 200, at most 10,000). Answered with `contacts`.
+    SearchContacts {
+        #[serde(default)]
+        query: String,
+        #[serde(default)]
+        filter: SearchFilter,
+        #[serde(default = "default_contact_limit")]
+        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// One contact by id. Answered with `contact` (without one when there is none).
+    GetContact {
+        id: ContactId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Adds a personal contact, or with `id` replaces one (its favourite and blocked marks
+    /// stay: `set_favourite`/`set_blocked` change those). Answered with `contact_saved`.
+    SaveContact {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<ContactId>,
+        contact: Box<ContactFields>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Deletes a personal contact. Answered with `contacts_changed`.
+    DeleteContact {
+        id: ContactId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    SetFavourite {
+        id: ContactId,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Calls from a blocked contact are refused (603) without ringing.
+    SetBlocked {
+        id: ContactId,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// The call history, newest first: `filter`, words of `query` in the name or number, at
+    /// most `limit` (default 300, at most 10,000). Answered with `history`.
+    ListHistory {
+        #[serde(default)]
+        filter: HistoryFilter,
+        #[serde(default)]
+        query: String,
+        #[serde(default = "default_history_limit")]
+        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Deletes one history entry. Answered with `history_changed`.
+    DeleteHistory {
+        id: HistoryId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Deletes the whole history. Answered with `history_changed`.
+    ClearHistory {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// The person has seen the missed calls. Answered with `missed_calls`.
+    MarkMissedSeen {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Syncs the company directory of `account` (every line's when absent) now; the engine
+    /// also syncs them at start and every hour. Answered with a `directory_sync` per directory.
+    SyncDirectories {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<AccountId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
     /// Desktop app: bring the main window forward; the headless engine ignores it.
     Show,
     /// Un-register every account, end every call, then stop.
     Quit,
+}
+
+/// Most contacts or history rows one answer carries.
+pub const MAX_LIST_LIMIT: usize = 10_000;
+/// Longest search text taken (characters); the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 256;
+
+fn default_contact_limit() -> usize {
+    200
+}
+
+fn default_history_limit() -> usize {
+    300
+}
+
+/// A contact as events carry it: its id, the name to show, and every field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactEntry {
+    pub id: ContactId,
+    /// "First Last", or the company when there is no name.
+    pub name: String,
+    #[serde(flatten)]
+    pub fields: ContactFields,
+}
+
+impl From<Contact> for ContactEntry {
+    fn from(contact: Contact) -> Self {
+        ContactEntry {
+            id: contact.id,
+            name: contact.fields.display_name(),
+            fields: contact.fields,
+        }
+    }
+}
+
+/// The state of the contacts and history database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseState {
+    Ready,
+    /// It could not be opened: calls go on without names or history.
+    Unavailable,
+}
+
+/// How a company directory sync went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    Synced,
+    /// The previous contacts are kept.
+    Failed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,7 +414,7 @@ pub enum Event {
         from: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
-        reason: String,
+        reason: RefusalReason,
     },
     CallState {
         call: CallId,
@@ -294,14 +491,135 @@ pub enum Event {
         #[serde(default)]
         do_not_disturb: bool,
     },
-    /// A command could not be carried out, or a line of input was not a command.
-    Error { message: String },
+    /// The contacts and history database is open (`ready`, with the number of missed calls
+    /// not yet seen, and where an unreadable old file was moved), or cannot be (`unavailable`).
+    Database {
+        state: DatabaseState,
+        #[serde(default)]
+        unseen_missed: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moved_aside: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The answer to `search_contacts`.
+    Contacts {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        contacts: Vec<ContactEntry>,
+    },
+    /// The answer to `get_contact`: none when there is no such contact.
+    Contact {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<Box<ContactEntry>>,
+    },
+    /// The answer to `save_contact`.
+    ContactSaved {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        id: ContactId,
+    },
+    /// The contacts changed (a save, delete, mark or directory sync): lists shown are stale.
+    /// `request` is that of the command that changed them, if any.
+    ContactsChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// The answer to `list_history`.
+    History {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        calls: Vec<HistoryEntry>,
+    },
+    /// History entries were deleted.
+    HistoryChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// How many missed calls have not been seen (after `mark_missed_seen`: 0).
+    MissedCalls {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        unseen: u64,
+    },
+    /// A company directory was synced (`contacts` it holds now, `skipped` entries not taken)
+    /// or failed (`reason`; the previous contacts are kept).
+    DirectorySync {
+        account: AccountId,
+        state: SyncState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contacts: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        skipped: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// A command could not be carried out, or a line of input was not a command. `kind` is
+    /// for programs and the window (which says it in the person's language); `message` is
+    /// English, for logs and headless users.
+    Error {
+        kind: ErrorKind,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call: Option<CallId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<AccountId>,
+        /// The `request` of the command that failed, when it carried one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
 }
 
 impl Event {
-    pub fn error(message: impl Into<String>) -> Self {
+    /// An error that concerns no call or line in particular.
+    pub fn error(kind: ErrorKind, message: impl Into<String>) -> Self {
         Event::Error {
+            kind,
             message: message.into(),
+            call: None,
+            account: None,
+            request: None,
+        }
+    }
+
+    /// An error about one call.
+    pub fn call_error(call: CallId, kind: ErrorKind, message: impl Into<String>) -> Self {
+        Event::Error {
+            kind,
+            message: message.into(),
+            call: Some(call),
+            account: None,
+            request: None,
+        }
+    }
+
+    /// An error about one line.
+    pub fn account_error(account: AccountId, kind: ErrorKind, message: impl Into<String>) -> Self {
+        Event::Error {
+            kind,
+            message: message.into(),
+            call: None,
+            account: Some(account),
+            request: None,
+        }
+    }
+
+    /// An error answering the command that carried `request`.
+    pub fn request_error(
+        request: Option<RequestId>,
+        kind: ErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Event::Error {
+            kind,
+            message: message.into(),
+            call: None,
+            account: None,
+            request,
         }
     }
 
@@ -415,7 +733,7 @@ mod tests {
             account: AccountId::new("alice"),
             from: "sip:bob@127.0.0.1".into(),
             name: Some("Bob".into()),
-            reason: "do_not_disturb".into(),
+            reason: RefusalReason::DoNotDisturb,
         };
         assert_eq!(
             serde_json::to_value(&refused).expect("json"),
@@ -439,7 +757,7 @@ mod tests {
             account: AccountId::new("alice"),
             from: "sip:2003@127.0.0.1".into(),
             name: Some("Spam Caller".into()),
-            reason: "blocked".into(),
+            reason: RefusalReason::Blocked,
         };
         assert_eq!(
             serde_json::to_value(&refused).expect("json"),

@@ -3,9 +3,14 @@
 //! Every struct carries `#[serde(default)]` so that old or partial files still load; what is
 //! present but wrong is refused with a message naming the account and the field.
 
+mod lines;
+mod validate;
+
+pub use lines::LOCAL_LINE;
+pub use validate::{AccountConfigError, AudioConfigError, DirectoryConfigError, ServerUriError};
+
 use crate::sdp::Codec;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Largest config file we read: a person's settings are a few KiB; anything near this is not one.
@@ -22,8 +27,11 @@ pub enum ConfigError {
     TooLarge { path: PathBuf, size: u64 },
     #[error("{path} is not valid settings: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("account {account:?}: {message}")]
-    Account { account: String, message: String },
+    #[error("account {account:?}: {error}")]
+    Account {
+        account: String,
+        error: AccountConfigError,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -149,49 +157,6 @@ impl Default for AccountConfig {
     }
 }
 
-impl AccountConfig {
-    /// What is wrong with the account, in words for the person who typed it.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.id.trim().is_empty() {
-            return Err("`id` is empty".into());
-        }
-        if self.username.trim().is_empty() {
-            return Err("`username` is empty".into());
-        }
-        if self.domain.trim().is_empty() {
-            return Err("`domain` is empty".into());
-        }
-        if self.codecs.is_empty() {
-            return Err("`codecs` names no codec".into());
-        }
-        if !(60..=86_400).contains(&self.expires) {
-            return Err(format!(
-                "`expires` = {} is outside 60..=86400 seconds",
-                self.expires
-            ));
-        }
-        for (field, value) in [
-            ("registrar", &self.registrar),
-            ("outbound_proxy", &self.outbound_proxy),
-        ] {
-            if let Some(uri) = value {
-                crate::ua::uri::parse_server_uri(uri).map_err(|e| format!("`{field}`: {e}"))?;
-            }
-        }
-        if let Some(region) = &self.region {
-            region
-                .parse::<crate::store::Region>()
-                .map_err(|e| format!("`region`: {e}"))?;
-        }
-        if let Some(directory) = &self.directory {
-            directory
-                .validate()
-                .map_err(|e| format!("`directory`: {e}"))?;
-        }
-        Ok(())
-    }
-}
-
 /// A line's shared company directory: a CardDAV address book (`url`) or a CSV / vCard file
 /// (`path`). `Debug` is written by hand so that the password never reaches a log.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,24 +177,6 @@ impl std::fmt::Debug for DirectoryConfig {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .finish()
-    }
-}
-
-impl DirectoryConfig {
-    pub fn validate(&self) -> Result<(), String> {
-        match (&self.url, &self.path) {
-            (Some(_), Some(_)) => Err("give `url` or `path`, not both".into()),
-            (None, None) => Err("give a CardDAV `url` or a file `path`".into()),
-            (Some(url), None) => {
-                let lower = url.trim().to_ascii_lowercase();
-                if lower.starts_with("https://") || lower.starts_with("http://") {
-                    Ok(())
-                } else {
-                    Err(format!("`url` {url:?} is not an http(s) address"))
-                }
-            }
-            (None, Some(_)) => Ok(()),
-        }
     }
 }
 
@@ -254,31 +201,6 @@ impl Default for AudioConfig {
             opus_bitrate: 32_000,
             opus_complexity: 9,
         }
-    }
-}
-
-impl AudioConfig {
-    /// Opus accepts 6 to 510 kbit/s and complexity 0 to 10.
-    pub fn validate(&self) -> Result<(), String> {
-        for (field, value) in [("input", &self.input), ("output", &self.output)] {
-            parla_media::AudioEndpoint::parse(value).map_err(|e| format!("`{field}`: {e}"))?;
-        }
-        if !self.ring.trim().is_empty() {
-            parla_media::AudioEndpoint::parse(&self.ring).map_err(|e| format!("`ring`: {e}"))?;
-        }
-        if !(6_000..=510_000).contains(&self.opus_bitrate) {
-            return Err(format!(
-                "`opus_bitrate` = {} is outside 6000..=510000",
-                self.opus_bitrate
-            ));
-        }
-        if self.opus_complexity > 10 {
-            return Err(format!(
-                "`opus_complexity` = {} is above 10",
-                self.opus_complexity
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -370,7 +292,7 @@ impl Config {
         let body =
             toml::to_string_pretty(&stored).map_err(|e| ConfigError::Serialize(e.to_string()))?;
         Ok(format!(
-            "# Parla's settings, written by Parla (see README.md for every key).\n\
+            "# Parla's settings, written by Parla (every key: config/parla.toml in its source).\n\
              # Passwords saved from the app are in the system keyring, not here.\n\n{body}"
         ))
     }
@@ -382,23 +304,6 @@ impl Config {
         })?;
         config.validate()?;
         Ok(config)
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let mut seen = HashSet::new();
-        for account in &self.accounts {
-            account.validate().map_err(|message| ConfigError::Account {
-                account: account.id.clone(),
-                message,
-            })?;
-            if !seen.insert(account.id.as_str()) {
-                return Err(ConfigError::Account {
-                    account: account.id.clone(),
-                    message: "two accounts share this id".into(),
-                });
-            }
-        }
-        Ok(())
     }
 
     /// The line for outgoing calls when none is named.
@@ -627,20 +532,21 @@ output = "file:/path/out.wav"
 
     #[test]
     fn audio_settings_are_checked() {
-        assert_eq!(AudioConfig::default().validate(), Ok(()));
+        assert!(AudioConfig::default().validate().is_ok());
         let audio = AudioConfig {
             opus_bitrate: 1,
             ..Default::default()
         };
-        assert!(audio
-            .validate()
-            .expect_err("bitrate")
-            .contains("opus_bitrate"));
+        assert!(matches!(
+            audio.validate(),
+            Err(AudioConfigError::OpusBitrate(1))
+        ));
         let audio = AudioConfig {
             input: "file:".into(),
             ..Default::default()
         };
-        assert!(audio.validate().expect_err("input").contains("input"));
+        let err = audio.validate().expect_err("input");
+        assert!(err.to_string().starts_with("`input`: "), "{err}");
     }
 
     #[test]

@@ -1,20 +1,25 @@
 //! The engine: takes `Command`s, runs one task per account, and reports `Event`s. The GUI,
 //! `parla --headless` and the control socket all drive it the same way.
 
+mod directories;
+mod store_requests;
+
 use crate::api::{
-    AccountId, AccountStatus, CallDirection, CallState, Command, Event, RegistrationState,
+    AccountId, AccountStatus, CallDirection, CallState, Command, DatabaseState, ErrorKind, Event,
+    RegistrationState,
 };
 use crate::config::{AccountConfig, AudioConfig, Config};
 use crate::secrets::SecretStore;
 use crate::ua::account::{AccountMessage, AccountTask, Shared};
 use crate::ua::calls::CallCommand;
 use crate::ua::echo::EchoTest;
-use crate::ua::store_link::StoreLink;
+use crate::ua::store_link::{locale_region, region_of, StoreLink};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use store_requests::StoreRequests;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -77,8 +82,52 @@ impl Engine {
     /// recorded in its history. It is opened on its own thread; one that cannot be opened is
     /// logged and the engine runs on without names and history. Without this call: neither.
     pub fn with_store(mut self, path: impl Into<PathBuf>) -> Self {
-        self.shared.store = StoreLink::open(path.into());
+        let events = self.shared.events.clone();
+        self.shared.store = StoreLink::open_then(path.into(), move |opening| {
+            let event = match opening {
+                Ok((moved_aside, unseen_missed)) => Event::Database {
+                    state: DatabaseState::Ready,
+                    unseen_missed,
+                    moved_aside: moved_aside.map(|p| p.display().to_string()),
+                    reason: None,
+                },
+                Err(reason) => Event::Database {
+                    state: DatabaseState::Unavailable,
+                    unseen_missed: 0,
+                    moved_aside: None,
+                    reason: Some(reason),
+                },
+            };
+            let _ = events.send(event);
+        });
         self
+    }
+
+    /// The contacts and history commands go to the store thread; numbers without a country
+    /// code are read with the default line's region.
+    fn store_request(&self, command: Command) {
+        let region = self
+            .config
+            .default_account()
+            .map(region_of)
+            .or_else(locale_region)
+            .unwrap_or(crate::store::Region::US);
+        StoreRequests {
+            link: self.shared.store.clone(),
+            events: self.shared.events.clone(),
+            region,
+        }
+        .handle(command);
+    }
+
+    fn sync_directories(&self, only: Option<&AccountId>, request: Option<crate::api::RequestId>) {
+        directories::sync(
+            &self.config,
+            only,
+            &self.shared.store,
+            &self.shared.events,
+            request,
+        );
     }
 
     /// Runs until `quit` or until the command channel closes.
@@ -98,6 +147,9 @@ impl Engine {
         self.emit(Event::Ready {
             version: env!("CARGO_PKG_VERSION").into(),
         });
+        // The first tick is at once: directories are synced at start, then every hour.
+        let mut directory_sync = tokio::time::interval(directories::EVERY);
+        directory_sync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -105,6 +157,9 @@ impl Engine {
                     Some(command) => self.handle(command),
                 },
                 Some(event) = self.internal.recv() => self.forward(event),
+                _ = directory_sync.tick(), if directories::any(&self.config) => {
+                    self.sync_directories(None, None);
+                }
             }
         }
         self.quit().await;
@@ -150,13 +205,30 @@ impl Engine {
                 return;
             }
             Command::SetAudio { audio } => return self.set_audio(audio),
+            Command::SyncDirectories { account, request } => {
+                return self.sync_directories(account.as_ref(), request)
+            }
+            store @ (Command::SearchContacts { .. }
+            | Command::GetContact { .. }
+            | Command::SaveContact { .. }
+            | Command::DeleteContact { .. }
+            | Command::SetFavourite { .. }
+            | Command::SetBlocked { .. }
+            | Command::ListHistory { .. }
+            | Command::DeleteHistory { .. }
+            | Command::ClearHistory { .. }
+            | Command::MarkMissedSeen { .. }) => return self.store_request(store),
         };
         if !self
             .shared
             .calls
             .send(call_command.0, call_command.1.clone())
         {
-            self.emit(Event::error(format!("there is no call {}", call_command.0)));
+            self.emit(Event::call_error(
+                call_command.0,
+                ErrorKind::NoSuchCall,
+                format!("there is no call {}", call_command.0),
+            ));
         }
     }
 
@@ -200,7 +272,11 @@ impl Engine {
 
     fn set_account(&mut self, account: AccountConfig) {
         if let Err(message) = account.validate() {
-            return self.emit(Event::error(format!("account {:?}: {message}", account.id)));
+            return self.emit(Event::account_error(
+                AccountId::new(account.id.clone()),
+                ErrorKind::InvalidAccount,
+                format!("account {:?}: {message}", account.id),
+            ));
         }
         let id = AccountId::new(account.id.clone());
         let previous = self
@@ -236,13 +312,20 @@ impl Engine {
                 reason: None,
                 expires: None,
             }),
-            None => self.emit(Event::error(format!("there is no account {account:?}"))),
+            None => self.emit(Event::account_error(
+                account.clone(),
+                ErrorKind::NoSuchAccount,
+                format!("there is no account {account:?}"),
+            )),
         }
     }
 
     fn set_audio(&mut self, audio: AudioConfig) {
         if let Err(message) = audio.validate() {
-            return self.emit(Event::error(format!("audio: {message}")));
+            return self.emit(Event::error(
+                ErrorKind::InvalidAudio,
+                format!("audio: {message}"),
+            ));
         }
         self.shared.set_audio(audio.clone());
         self.config.audio = audio;
@@ -255,18 +338,24 @@ impl Engine {
                 Some(a) => AccountId::new(a.id.clone()),
                 None => {
                     return self.emit(Event::error(
+                        ErrorKind::NoAccount,
                         "no account to call from: add one to config.toml",
                     ))
                 }
             },
         };
         let Some(entry) = self.accounts.get(&account) else {
-            return self.emit(Event::error(format!(
-                "there is no enabled account {account:?}"
-            )));
+            return self.emit(Event::account_error(
+                account.clone(),
+                ErrorKind::NoSuchAccount,
+                format!("there is no enabled account {account:?}"),
+            ));
         };
         if self.shared.calls.ids().len() >= crate::ua::account::MAX_CALLS {
-            return self.emit(Event::error("too many calls at once"));
+            return self.emit(Event::error(
+                ErrorKind::TooManyCalls,
+                "too many calls at once",
+            ));
         }
         let call = self.shared.next_call_id();
         let commands = self.shared.calls.insert(
@@ -282,7 +371,11 @@ impl Engine {
             .is_err()
         {
             self.shared.calls.remove(call);
-            self.emit(Event::error(format!("account {account} has stopped")));
+            self.emit(Event::account_error(
+                account.clone(),
+                ErrorKind::AccountStopped,
+                format!("account {account} has stopped"),
+            ));
         }
     }
 
@@ -304,7 +397,10 @@ impl Engine {
                 return;
             }
         } else if stop {
-            return self.emit(Event::error("the echo test is not running"));
+            return self.emit(Event::error(
+                ErrorKind::EchoTestNotRunning,
+                "the echo test is not running",
+            ));
         }
         match EchoTest::start(&self.config.audio, self.shared.events.clone()) {
             Ok(echo) => {
@@ -316,7 +412,7 @@ impl Engine {
             }
             Err(reason) => self.emit(Event::EchoTest {
                 state: "stopped".into(),
-                reason: Some(reason),
+                reason: Some(reason.to_string()),
             }),
         }
     }
@@ -327,7 +423,10 @@ impl Engine {
         tokio::spawn(async move {
             let event = match tokio::task::spawn_blocking(crate::ua::devices::device_names).await {
                 Ok((inputs, outputs)) => Event::Devices { inputs, outputs },
-                Err(e) => Event::error(format!("cannot list the audio devices: {e}")),
+                Err(e) => Event::error(
+                    ErrorKind::DevicesUnavailable,
+                    format!("cannot list the audio devices: {e}"),
+                ),
             };
             let _ = events.send(event);
         });

@@ -4,13 +4,13 @@
 pub mod api;
 pub mod config;
 pub mod control;
-pub mod dns;
+mod dns;
 pub mod engine;
 pub mod sdp;
 pub mod secrets;
 pub mod store;
-pub mod tls;
-pub mod ua;
+mod tls;
+mod ua;
 
 pub use api::{AccountId, CallId, Command, Event};
 pub use config::Config;

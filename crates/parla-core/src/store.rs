@@ -250,7 +250,6 @@ fn civil_utc(secs: i64) -> [i64; 6] {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,11 @@
 //! Shared-directory sync against a real CardDAV server: Radicale (PyPI), started by the test
 //! on 127.0.0.1 with a temp storage folder and stopped by PID (parla-testbench).
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 use std::path::PathBuf;
 

@@ -2,6 +2,12 @@
 //! started and stopped by the test. One test function: it points this process's
 //! `DBUS_SESSION_BUS_ADDRESS` at different buses in turn, which tests running side by side in
 //! one process must not do.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 use parla_core::config::{AccountConfig, Config};
 use parla_core::secrets::{self, OsKeyring, SecretError, SecretStore, SERVICE};

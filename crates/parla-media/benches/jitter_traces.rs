@@ -4,6 +4,12 @@
 //! and late. Asserts nothing.
 //!
 //! `cargo bench -p parla-media --bench jitter_traces`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use std::time::{Duration, Instant};
 

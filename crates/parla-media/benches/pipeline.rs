@@ -5,9 +5,17 @@
 //!
 //! Criterion measures each loop (and the jitter buffer alone); a plain timing of the same loop
 //! then prints the median per frame and the share of one core a full-duplex call takes
-//! (2 × per-frame / 20 ms).
+//! (2 × per-frame / 20 ms). The parts are measured alone too: encode and decode of one frame
+//! per codec (Opus with the default settings, PCMU, PCMA) and the resampler between 8 and
+//! 48 kHz.
 //!
 //! `cargo bench -p parla-media --bench pipeline`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -16,6 +24,7 @@ use criterion::{Criterion, Throughput};
 use parla_media::codec::{new_decoder, new_encoder, Decoder, Encoder, OpusSettings};
 use parla_media::codec::{CodecParams, MAX_DECODED_SAMPLES};
 use parla_media::jitter::{JitterBuffer, JitterConfig, Playout};
+use parla_media::resample::StreamResampler;
 use parla_media::rtp::{self, RtpSender, MAX_DATAGRAM};
 
 const PTIME_MS: u32 = 20;
@@ -146,6 +155,63 @@ fn criterion_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// Encode and decode alone, one 20 ms frame per iteration, per codec; then the resampler.
+fn codec_benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("codec and resampler alone, per 20 ms frame");
+    group.throughput(Throughput::Elements(1));
+    let codecs = [
+        ("opus", CodecParams::opus(111)),
+        ("pcmu", CodecParams::pcmu()),
+        ("pcma", CodecParams::pcma()),
+    ];
+    for (name, params) in codecs {
+        let mut encoder = new_encoder(&params, PTIME_MS, OpusSettings::default()).expect("encoder");
+        let mut decoder = new_decoder(&params, PTIME_MS).expect("decoder");
+        let frame = (encoder.sample_rate() * PTIME_MS / 1000) as usize;
+        let signal = voice(encoder.sample_rate(), frame * SIGNAL_FRAMES);
+        let mut payload = vec![0u8; MAX_DATAGRAM];
+        let packets: Vec<Vec<u8>> = signal
+            .chunks_exact(frame)
+            .map(|pcm| {
+                let n = encoder.encode(pcm, &mut payload).expect("encode");
+                payload[..n].to_vec()
+            })
+            .collect();
+        let mut frames = signal.chunks_exact(frame).cycle();
+        group.bench_function(format!("{name} encode"), |b| {
+            b.iter(|| {
+                let pcm = frames.next().unwrap_or_default();
+                black_box(encoder.encode(pcm, &mut payload).expect("encode"))
+            })
+        });
+        let mut decoded = vec![0.0f32; MAX_DECODED_SAMPLES];
+        let mut packets = packets.iter().cycle();
+        group.bench_function(format!("{name} decode"), |b| {
+            b.iter(|| {
+                let packet = packets.next().map_or(&[][..], Vec::as_slice);
+                black_box(decoder.decode(packet, &mut decoded).expect("decode"))
+            })
+        });
+    }
+    for (from, to) in [(8000u32, 48_000u32), (48_000, 8000)] {
+        let chunk = (from * PTIME_MS / 1000) as usize;
+        let mut resampler = StreamResampler::new(from, to, chunk).expect("resampler");
+        let signal = voice(from, chunk * SIGNAL_FRAMES);
+        let mut chunks = signal.chunks_exact(chunk).cycle();
+        group.bench_function(format!("resample {from} -> {to} Hz"), |b| {
+            b.iter(|| {
+                let pcm = chunks.next().unwrap_or_default();
+                let mut produced = 0usize;
+                resampler
+                    .process(pcm, &mut |out| produced += out.len())
+                    .expect("resample");
+                black_box(produced)
+            })
+        });
+    }
+    group.finish();
+}
+
 /// Median per-frame time over batches of the same loop, and the CPU share it implies.
 fn print_cpu_share() {
     const BATCH: usize = 250;
@@ -178,6 +244,7 @@ fn print_cpu_share() {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     criterion_benches(&mut c);
+    codec_benches(&mut c);
     c.final_summary();
     // `cargo test --benches` runs each benchmark once to check it works: no timing then.
     if std::env::args().any(|a| a == "--bench") {

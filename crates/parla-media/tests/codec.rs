@@ -1,11 +1,15 @@
-mod common;
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
-use std::time::Instant;
+mod common;
 
 use common::{band_energy_ratio, rms, tone};
 use parla_media::codec::opus::{OpusDecoder, OpusEncoder};
 use parla_media::codec::{self, Decoder, Encoder, OpusSettings, MAX_DECODED_SAMPLES};
-use parla_media::resample::StreamResampler;
 use parla_media::CodecParams;
 
 /// Encodes and decodes `pcm` frame by frame; returns the decoded signal.
@@ -71,52 +75,5 @@ fn g711_round_trip_keeps_a_tone() {
         let decoded = round_trip(enc.as_mut(), dec.as_mut(), &input, 160);
         let ratio = band_energy_ratio(&decoded, 8000, 1000.0, 50.0);
         assert!(ratio > 0.99, "{:?}: band ratio {ratio:.4}", params.kind);
-    }
-}
-
-/// Not an assertion (tests never judge speed): prints the per-frame cost for the report.
-#[test]
-fn per_frame_cost() {
-    let input = tone(1000.0, 48_000, 2.0, 0.5);
-    let narrow = tone(1000.0, 8000, 2.0, 0.5);
-    let cases = [
-        (CodecParams::opus(111), &input, 960),
-        (CodecParams::pcmu(), &narrow, 160),
-        (CodecParams::pcma(), &narrow, 160),
-    ];
-    for (params, pcm, frame) in cases {
-        let mut enc = codec::new_encoder(&params, 20, OpusSettings::default()).expect("encoder");
-        let mut dec = codec::new_decoder(&params, 20).expect("decoder");
-        let mut payload = [0u8; 1500];
-        let mut out = vec![0.0f32; MAX_DECODED_SAMPLES];
-        let frames: Vec<&[f32]> = pcm.chunks_exact(frame).collect();
-        let t = Instant::now();
-        let mut packets = Vec::with_capacity(frames.len());
-        for f in &frames {
-            let n = enc.encode(f, &mut payload).expect("encode");
-            packets.push(payload[..n].to_vec());
-        }
-        let enc_time = t.elapsed() / frames.len() as u32;
-        let t = Instant::now();
-        for p in &packets {
-            dec.decode(p, &mut out).expect("decode");
-        }
-        let dec_time = t.elapsed() / frames.len() as u32;
-        println!(
-            "{:?}: encode {enc_time:?}/frame, decode {dec_time:?}/frame",
-            params.kind
-        );
-    }
-    for (from, to, pcm) in [(8000, 48_000, &narrow), (48_000, 8000, &input)] {
-        let chunk = (from / 50) as usize;
-        let mut r = StreamResampler::new(from, to, chunk).expect("resampler");
-        let t = Instant::now();
-        let mut produced = 0;
-        for f in pcm.chunks_exact(chunk) {
-            r.process(f, &mut |s| produced += s.len())
-                .expect("resample");
-        }
-        let per_frame = t.elapsed() / (pcm.len() / chunk) as u32;
-        println!("resample {from} -> {to}: {per_frame:?}/frame ({produced} samples)");
     }
 }

@@ -5,6 +5,12 @@
 //! [`serial`] and each starts its own daemon. This binary's global allocator is
 //! `assert_no_alloc`'s; the crate is built with `rt-check` (see Cargo.toml), so every device
 //! callback runs under the guard and an allocation there shows up in `alloc_violations`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod common;
 

@@ -5,6 +5,12 @@
 //!
 //! As in `cpal_pulse.rs`, the tests take [`serial`] and each starts its own daemon; the crate
 //! is built with `rt-check` and this binary's allocator counts allocations in device callbacks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod common;
 

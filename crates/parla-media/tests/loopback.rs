@@ -1,4 +1,10 @@
 //! Two sessions talking over 127.0.0.1, and one session against raw sockets.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 mod common;
 
@@ -66,10 +72,6 @@ fn call_carries_both_tones(codec: CodecParams) {
         assert_eq!(rate, 48_000);
         assert!(pcm.len() >= 70 * 960, "{who}: only {} samples", pcm.len());
         let ratio = band_energy_ratio(&pcm, rate, freq, 50.0);
-        println!(
-            "{codec:?}, {who}: {freq} Hz band ratio {ratio:.4} over {} samples",
-            pcm.len()
-        );
         assert!(
             ratio > 0.9,
             "{codec:?}, {who}: {freq} Hz band holds {ratio:.3} of the energy"
@@ -245,7 +247,6 @@ fn garbage_flood_is_counted_not_fatal() {
         "still sending"
     );
     let s = a.stop();
-    println!("after the flood: {s:?}");
     assert!(ok, "flood not counted: {s:?}");
     assert!(
         s.decode_errors >= 1 && s.decode_errors <= s.packets_received,

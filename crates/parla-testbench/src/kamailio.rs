@@ -1,4 +1,4 @@
-//! Kamailio as registrar and record-routing proxy on 127.0.0.1, from tests/bench/kamailio.cfg.
+//! Kamailio as registrar and record-routing proxy on 127.0.0.1, from tests/peers/kamailio.cfg.
 //!
 //! Facts a user agent talking to it must know:
 //! - UDP and TCP share one port ([`Kamailio::sip_port`]); TLS has its own ([`Kamailio::tls_port`]).
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-pub use self::config::{bench_dir, template_path};
+pub use self::config::{peers_dir, template_path};
 pub use self::log::LoggedRequest;
 pub use self::rpc::Registration;
 use crate::certs::{self, TestCerts};

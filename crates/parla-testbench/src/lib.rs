@@ -7,7 +7,7 @@
 //!
 //! - [`Kamailio`]: registrar + record-routing proxy with digest auth, UDP/TCP/TLS.
 //! - [`Baresip`]: a far-end UA driven over ctrl_tcp (registering or direct, auto/manual/busy).
-//! - [`Sipp`]: scripted SIP traffic from tests/bench/sipp/.
+//! - [`Sipp`]: scripted SIP traffic from tests/peers/sipp/.
 //! - [`Dnsmasq`]: NAPTR/SRV/A records for RFC 3263 discovery; [`dns_query`] to check them.
 //! - [`tones`]: make a tone WAV, measure how much of a recording is that tone.
 //! - [`Headless`]: drives `parla --headless --profile DIR` over JSON lines.

@@ -1,6 +1,6 @@
 //! SIPp runs: a scenario (file or built-in) against a peer, in the background, with its PID.
 //!
-//! Files under tests/bench/sipp/ (see [`scenario_path`]):
+//! Files under tests/peers/sipp/ (see [`scenario_path`]):
 //! - `uac_direct.xml`: INVITE straight to a UA (not through a proxy), ACK the 200, BYE.
 //!   The R-URI is `sip:[service]@[remote_ip]:[remote_port]` (`service` = `-s`).
 //! - `uas_answer.xml`: answers an INVITE (180, 200 with SDP), waits for ACK and BYE.
@@ -18,9 +18,9 @@ use crate::process::{log_tail, Proc};
 use crate::workdir::BenchDir;
 use crate::Transport;
 
-/// A scenario file under tests/bench/sipp/, e.g. `scenario_path("uas_busy")`.
+/// A scenario file under tests/peers/sipp/, e.g. `scenario_path("uas_busy")`.
 pub fn scenario_path(name: &str) -> PathBuf {
-    crate::kamailio::bench_dir()
+    crate::kamailio::peers_dir()
         .join("sipp")
         .join(format!("{name}.xml"))
 }
@@ -68,7 +68,7 @@ impl SippOptions {
         }
     }
 
-    /// A scenario file from tests/bench/sipp/ by name, e.g. `"uac_options"`.
+    /// A scenario file from tests/peers/sipp/ by name, e.g. `"uac_options"`.
     pub fn bench(name: &str) -> SippOptions {
         SippOptions::new(Scenario::File(scenario_path(name)))
     }

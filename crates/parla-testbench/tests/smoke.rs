@@ -1,5 +1,11 @@
 //! Proves the bench itself works with the real peers: Kamailio, baresip, SIPp, dnsmasq, openssl.
 //! Each test checks at the end that every process it started is gone.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 use super::InstanceError;
 use interprocess::local_socket::tokio::{prelude::*, Stream};
 use interprocess::local_socket::{GenericFilePath, ListenerOptions};
+use parla_core::api::ErrorKind;
 use parla_core::control::{encode_event, read_commands};
 use parla_core::{Command, Event};
 use std::path::{Path, PathBuf};
@@ -275,15 +276,16 @@ async fn read_client(
     commands: mpsc::Sender<Command>,
     replies: mpsc::Sender<Arc<str>>,
 ) {
-    let reply = |message: String| {
-        let mut line = encode_event(&Event::error(message));
+    let reply_with = |kind: ErrorKind, message: String| {
+        let mut line = encode_event(&Event::error(kind, message));
         line.push('\n');
         // A client that sends garbage faster than it reads the answers loses some answers.
         let _ = replies.try_send(line.into());
     };
+    let reply = |message: String| reply_with(ErrorKind::BadCommand, message);
     let submit = |command: Command| {
         if let Err(e) = commands.try_send(command) {
-            reply(format!("command not taken: {e}"));
+            reply_with(ErrorKind::EngineBusy, format!("command not taken: {e}"));
         }
         true
     };

@@ -120,7 +120,10 @@ fn a_malformed_line_gets_an_error_and_the_connection_stays_open() {
     let mut client = running(dir.path());
     client.send_line("{\"cmd\":\"explode\"}").expect("send");
     match next_event(&mut client) {
-        Event::Error { message } => assert!(message.contains("not a command"), "{message}"),
+        Event::Error { message, kind, .. } => {
+            assert_eq!(kind, parla_core::api::ErrorKind::BadCommand);
+            assert!(message.contains("not a command"), "{message}")
+        }
         other => panic!("expected an error, got {other:?}"),
     }
     client.send_line("not json at all").expect("send");

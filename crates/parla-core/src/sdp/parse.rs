@@ -364,7 +364,6 @@ fn parse_rtcp(value: &str) -> Option<(u16, Option<IpAddr>)> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,5 @@
 //! Offer/answer behaviour against real-world SDP from baresip, Asterisk, Linphone,
 //! Kamailio+rtpengine, a Polycom-style BFCP endpoint and a browser.
-#![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 

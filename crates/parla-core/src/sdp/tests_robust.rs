@@ -1,6 +1,5 @@
 //! Hostile input: garbage, truncation, size limits and seeded random mutation. Nothing may
 //! panic, and whenever an offer is answered the answer is well formed and mirrors its m= lines.
-#![allow(clippy::unwrap_used)]
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

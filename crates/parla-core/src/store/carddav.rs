@@ -306,7 +306,6 @@ fn child_text(node: roxmltree::Node<'_, '_>, ns: &str, name: &str) -> Option<Str
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -3,12 +3,14 @@
 use std::fmt;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
 
 use super::numbers::{self, Region};
 use super::{search, Store, StoreError, MAX_EMAILS, MAX_PHONES};
 
 /// A contact's row id in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ContactId(pub i64);
 
 impl fmt::Display for ContactId {
@@ -18,7 +20,8 @@ impl fmt::Display for ContactId {
 }
 
 /// What a phone number is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PhoneLabel {
     Work,
     Mobile,
@@ -51,7 +54,8 @@ impl PhoneLabel {
 
 /// Where a contact comes from: the user's own list (editable) or a shared company directory
 /// (read-only here; kept up to date by the directory sync).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Source {
     #[default]
     Personal,
@@ -68,13 +72,15 @@ impl Source {
 }
 
 /// A phone number as the user typed it, with its normalised form.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Phone {
     pub label: PhoneLabel,
     /// As typed; this is what is shown.
     pub number: String,
     /// E.164 (`+31612345678`), filled in by the store when the contact is written (the value
     /// passed in is ignored); `None` for extensions and numbers that are not valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub e164: Option<String>,
 }
 
@@ -90,7 +96,8 @@ impl Phone {
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Address {
     pub street: String,
     pub city: String,
@@ -100,7 +107,8 @@ pub struct Address {
 }
 
 /// Everything about a contact except its id.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ContactFields {
     pub first_name: String,
     pub last_name: String,
@@ -148,7 +156,7 @@ impl ContactFields {
 }
 
 /// A stored contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: ContactId,
     pub fields: ContactFields,
@@ -184,25 +192,15 @@ impl Store {
             Some(Source::Shared) => return Err(StoreError::ReadOnly(id)),
             Some(Source::Personal) => {}
         }
+        let mut params = field_params(fields).to_vec();
+        params.push((":id", &id.0));
         tx.execute(
-            "UPDATE contacts SET first_name = ?2, last_name = ?3, company = ?4, street = ?5,
-                city = ?6, state = ?7, postal_code = ?8, country = ?9, notes = ?10,
-                favourite = ?11, blocked = ?12
-             WHERE id = ?1",
-            params![
-                id.0,
-                fields.first_name,
-                fields.last_name,
-                fields.company,
-                fields.address.street,
-                fields.address.city,
-                fields.address.state,
-                fields.address.postal_code,
-                fields.address.country,
-                fields.notes,
-                fields.favourite,
-                fields.blocked,
-            ],
+            "UPDATE contacts SET first_name = :first_name, last_name = :last_name,
+                company = :company, street = :street, city = :city, state = :state,
+                postal_code = :postal_code, country = :country, notes = :notes,
+                favourite = :favourite, blocked = :blocked
+             WHERE id = :id",
+            params.as_slice(),
         )?;
         tx.execute("DELETE FROM contact_phones WHERE contact_id = ?1", [id.0])?;
         tx.execute("DELETE FROM contact_emails WHERE contact_id = ?1", [id.0])?;
@@ -303,28 +301,38 @@ pub(crate) fn insert_analysed(
     fields: &ContactFields,
     analysed: &[numbers::Analysed],
 ) -> Result<ContactId, StoreError> {
+    let source = fields.source.as_str();
+    let mut params = field_params(fields).to_vec();
+    params.push((":source", &source));
     conn.prepare_cached(
         "INSERT INTO contacts (first_name, last_name, company, street, city, state, postal_code,
             country, notes, favourite, blocked, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (:first_name, :last_name, :company, :street, :city, :state, :postal_code,
+            :country, :notes, :favourite, :blocked, :source)",
     )?
-    .execute(params![
-        fields.first_name,
-        fields.last_name,
-        fields.company,
-        fields.address.street,
-        fields.address.city,
-        fields.address.state,
-        fields.address.postal_code,
-        fields.address.country,
-        fields.notes,
-        fields.favourite,
-        fields.blocked,
-        fields.source.as_str(),
-    ])?;
+    .execute(params.as_slice())?;
     let id = ContactId(conn.last_insert_rowid());
     insert_children(conn, id, fields, analysed)?;
     Ok(id)
+}
+
+/// The named SQL parameters of a contact's own columns: insert and update both bind exactly
+/// these (insert adds `:source`, update `:id`), so the two statements cannot drift apart
+/// (binding a name a statement does not have is an error, and the tests read every field back).
+fn field_params(fields: &ContactFields) -> [(&'static str, &dyn rusqlite::ToSql); 11] {
+    [
+        (":first_name", &fields.first_name),
+        (":last_name", &fields.last_name),
+        (":company", &fields.company),
+        (":street", &fields.address.street),
+        (":city", &fields.address.city),
+        (":state", &fields.address.state),
+        (":postal_code", &fields.address.postal_code),
+        (":country", &fields.address.country),
+        (":notes", &fields.notes),
+        (":favourite", &fields.favourite),
+        (":blocked", &fields.blocked),
+    ]
 }
 
 /// Phones, emails and the search index entry for `id`.
@@ -421,7 +429,6 @@ fn fields_from_row(r: &Row<'_>) -> rusqlite::Result<ContactFields> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -124,7 +124,6 @@ impl Store {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::{
         Address, ContactFields, Phone, PhoneLabel, Region, RowOutcome, SearchFilter, Store,

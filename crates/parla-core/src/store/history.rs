@@ -10,16 +10,20 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Row};
+use serde::{Deserialize, Serialize};
 
 use super::contacts::{ContactFields, ContactId};
 use super::numbers::{self, Region};
 use super::{Store, StoreError};
 
+mod unix_ms;
+
 /// Text taken from the network (URI, display name, reason) is cut to this many bytes.
 pub const MAX_HISTORY_TEXT_BYTES: usize = 1024;
 
 /// A history row's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct HistoryId(pub i64);
 
 impl fmt::Display for HistoryId {
@@ -29,7 +33,8 @@ impl fmt::Display for HistoryId {
 }
 
 /// Who started the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Incoming,
     Outgoing,
@@ -45,7 +50,8 @@ impl Direction {
 }
 
 /// How a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CallResult {
     /// Connected, whoever hung up.
     Answered,
@@ -95,7 +101,7 @@ impl CallResult {
 }
 
 /// A finished call, as the engine reports it to [`Store::record_call`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallRecord {
     pub direction: Direction,
     /// The line's account id.
@@ -106,9 +112,17 @@ pub struct CallRecord {
     pub number: String,
     /// The display name the far end sent (From / To), if any.
     pub display_name: String,
+    /// Times are milliseconds since 1970 (UTC) on the wire.
+    #[serde(with = "unix_ms")]
     pub started: SystemTime,
     /// When it was answered; `None` when it never connected.
+    #[serde(
+        default,
+        with = "unix_ms::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub answered: Option<SystemTime>,
+    #[serde(with = "unix_ms")]
     pub ended: SystemTime,
     pub result: CallResult,
     /// Free text: the SIP reason (`486 Busy Here`), "no audio from the far end", ...
@@ -125,7 +139,8 @@ impl CallRecord {
 }
 
 /// Which calls [`Store::history`] lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum HistoryFilter {
     #[default]
     All,
@@ -146,17 +161,20 @@ impl HistoryFilter {
 }
 
 /// A history row as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub id: HistoryId,
     /// The call as recorded (`number` filled in from the URI when it was empty; times to the
     /// millisecond).
+    #[serde(flatten)]
     pub call: CallRecord,
     /// The number in E.164, when it is a valid public number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e164: Option<String>,
     /// What to show: the matching contact's name, else the call's display name, else the number.
     pub name: String,
     /// The contact owning the number now, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactId>,
     /// False for a missed call not yet seen.
     pub seen: bool,

@@ -28,6 +28,10 @@ use super::contacts::{
 use super::numbers::{Analysed, Region};
 use super::{Store, StoreError, MAX_EMAILS, MAX_PHONES};
 
+mod refusal;
+
+pub(crate) use refusal::{RowProblem, RowRefusal};
+
 /// Files larger than this are refused before reading.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 /// A row with a field longer than this (in bytes) is refused.
@@ -224,10 +228,7 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
         let row = line;
         let is_last = records.peek().is_none();
         let result = if is_last && open_quote.is_some() {
-            Err(format!(
-                    "a quote opened on line {} is never closed, so the rest of the file was read as one field",
-                    open_quote.unwrap_or(row)
-                ))
+            Err(RowProblem::UnclosedQuote(open_quote.unwrap_or(row)).into())
         } else {
             read_row(&record, header.len(), &columns)
         };
@@ -243,7 +244,7 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
             Err(why) => rows.push(RowReport {
                 row,
                 kind: RowKind::Row,
-                outcome: RowOutcome::Refused(why),
+                outcome: RowOutcome::Refused(why.to_string()),
             }),
         }
     }
@@ -285,9 +286,7 @@ impl Store {
             };
             if let Some(existing) = find_duplicate(&tx, fields, &analysed)? {
                 duplicates += 1;
-                report.outcome = RowOutcome::Refused(format!(
-                    "already in the contacts (same name and number as contact {existing})"
-                ));
+                report.outcome = RowOutcome::Refused(RowProblem::Duplicate(existing).to_string());
                 continue;
             }
             let id = insert_analysed(&tx, fields, &analysed)?;
@@ -453,25 +452,22 @@ fn map_columns(header: &StringRecord) -> Result<(Columns, Vec<String>), ImportEr
     }
 }
 
-/// Checks one data row; `Err` is the plain reason it is refused.
+/// Checks one data row; `Err` holds every reason it is refused.
 fn read_row(
     record: &StringRecord,
     header_len: usize,
     c: &Columns,
-) -> Result<ContactFields, String> {
+) -> Result<ContactFields, RowRefusal> {
     let extra_filled = record.iter().skip(header_len).any(|f| !f.trim().is_empty());
     if record.len() < header_len || extra_filled {
-        return Err(format!(
-            "has {} fields but the header has {} (a separator too many or too few, or a misplaced quote?)",
-            record.len(),
-            header_len
-        ));
+        return Err(RowProblem::FieldCount {
+            got: record.len(),
+            expected: header_len,
+        }
+        .into());
     }
     if let Some(long) = record.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
-        return Err(format!(
-            "a field is {} bytes long; the limit is {MAX_FIELD_BYTES}",
-            long.len()
-        ));
+        return Err(RowProblem::FieldTooLong(long.len()).into());
     }
     let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
     let opt = |i: Option<usize>| i.map(get).unwrap_or_default();
@@ -510,29 +506,25 @@ fn read_row(
     };
     let mut why = Vec::new();
     if fields.first_name.is_empty() {
-        why.push("no first name".to_string());
+        why.push(RowProblem::NoFirstName);
     }
     if fields.last_name.is_empty() {
-        why.push("no last name".to_string());
+        why.push(RowProblem::NoLastName);
     }
     if fields.phones.is_empty() {
-        why.push("no phone number".to_string());
+        why.push(RowProblem::NoPhone);
     }
     for p in &fields.phones {
         if !p.number.bytes().any(|b| b.is_ascii_digit()) {
-            why.push(format!("phone number {:?} has no digits", p.number));
+            why.push(RowProblem::PhoneWithoutDigits(p.number.clone()));
         }
     }
     for e in &fields.emails {
         if !looks_like_email(e) {
-            why.push(format!("{e:?} is not an email address"));
+            why.push(RowProblem::NotEmail(e.clone()));
         }
     }
-    if why.is_empty() {
-        Ok(fields)
-    } else {
-        Err(why.join("; "))
-    }
+    RowRefusal(why).or_ok(fields)
 }
 
 /// `local@domain`: one `@`, something on each side, no spaces. Deliberately loose.

@@ -114,7 +114,6 @@ pub(crate) fn uri_address(raw: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -9,13 +9,15 @@
 //! characters (`+31 6 1234`, `06-12`) is searched as one string of digits.
 
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 
 use super::contacts::{load_contact, Contact, ContactFields, ContactId};
 use super::numbers::{self, Region};
 use super::{Store, StoreError};
 
 /// Which contacts a search looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SearchFilter {
     #[default]
     All,
@@ -251,7 +253,6 @@ pub(crate) fn remove(conn: &Connection, id: ContactId) -> Result<(), StoreError>
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::{Phone, PhoneLabel, Source};
     use super::*;

@@ -24,8 +24,8 @@ use calcard::Entry;
 use super::contacts::{Address, ContactFields, ContactId, Phone, PhoneLabel};
 use super::export_csv::ExportError;
 use super::import_csv::{
-    looks_like_email, ImportError, ImportReport, ParsedImport, RowKind, RowOutcome, RowReport,
-    MAX_FIELD_BYTES, MAX_FILE_BYTES,
+    looks_like_email, ImportError, ImportReport, ParsedImport, RowKind, RowOutcome, RowProblem,
+    RowRefusal, RowReport, MAX_FIELD_BYTES, MAX_FILE_BYTES,
 };
 use super::numbers::Region;
 use super::search::SearchFilter;
@@ -133,15 +133,9 @@ pub(crate) fn parse_vcards(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
     let mut accepted = Vec::new();
     for (i, chunk) in chunks.iter().enumerate() {
         let result = if !chunk.terminated {
-            Err(format!(
-                "BEGIN:VCARD on line {} has no END:VCARD",
-                chunk.begin_line
-            ))
+            Err(RowProblem::CardNotEnded(chunk.begin_line).into())
         } else if chunk.text.len() > MAX_CARD_BYTES {
-            Err(format!(
-                "the card is {} bytes; the limit is {MAX_CARD_BYTES}",
-                chunk.text.len()
-            ))
+            Err(RowProblem::CardTooLarge(chunk.text.len()).into())
         } else {
             read_card(chunk.text)
         };
@@ -150,7 +144,7 @@ pub(crate) fn parse_vcards(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
                 accepted.push((rows.len(), fields));
                 RowOutcome::Accepted(ContactId(0))
             }
-            Err(why) => RowOutcome::Refused(why),
+            Err(why) => RowOutcome::Refused(why.to_string()),
         };
         rows.push(RowReport {
             row: i as u64 + 1,
@@ -219,14 +213,12 @@ fn split_cards(text: &str) -> Vec<Chunk<'_>> {
     chunks
 }
 
-/// Checks one card; `Err` is the plain reason it is refused.
-fn read_card(text: &str) -> Result<ContactFields, String> {
+/// Checks one card; `Err` holds every reason it is refused.
+fn read_card(text: &str) -> Result<ContactFields, RowRefusal> {
     let card = match calcard::Parser::new(text).entry() {
         Entry::VCard(card) => card,
-        Entry::InvalidLine(line) => {
-            return Err(format!("cannot be read: invalid line {:?}", clip(&line)))
-        }
-        _ => return Err("cannot be read as a vCard".to_string()),
+        Entry::InvalidLine(line) => return Err(RowProblem::InvalidLine(clip(&line)).into()),
+        _ => return Err(RowProblem::NotACard.into()),
     };
     let fields = fields_from_vcard(&card);
     let mut why = Vec::new();
@@ -246,32 +238,25 @@ fn read_card(text: &str) -> Result<ContactFields, String> {
     .chain(fields.phones.iter().map(|p| &p.number))
     .find(|f| f.len() > MAX_FIELD_BYTES);
     if let Some(long) = too_long {
-        why.push(format!(
-            "a field is {} bytes long; the limit is {MAX_FIELD_BYTES}",
-            long.len()
-        ));
+        why.push(RowProblem::FieldTooLong(long.len()));
     }
     if fields.first_name.is_empty() && fields.last_name.is_empty() && fields.company.is_empty() {
-        why.push("no name".to_string());
+        why.push(RowProblem::NoName);
     }
     if fields.phones.is_empty() {
-        why.push("no phone number".to_string());
+        why.push(RowProblem::NoPhone);
     }
     for p in &fields.phones {
         if !p.number.bytes().any(|b| b.is_ascii_digit()) {
-            why.push(format!("phone number {:?} has no digits", clip(&p.number)));
+            why.push(RowProblem::PhoneWithoutDigits(clip(&p.number)));
         }
     }
     for e in &fields.emails {
         if !looks_like_email(e) {
-            why.push(format!("{:?} is not an email address", clip(e)));
+            why.push(RowProblem::NotEmail(clip(e)));
         }
     }
-    if why.is_empty() {
-        Ok(fields)
-    } else {
-        Err(why.join("; "))
-    }
+    RowRefusal(why).or_ok(fields)
 }
 
 /// The fields Parla keeps, read from a parsed card.

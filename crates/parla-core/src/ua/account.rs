@@ -1,17 +1,20 @@
 //! One task per account ("line"): brings its SIP stack up (retrying while the server cannot be
 //! found), keeps it registered, takes incoming requests and starts calls.
 
-use super::call::{incoming::caller_of, record, run_incoming, run_outgoing, CallEnv};
+use super::call::admission::{self, Line};
+use super::call::sip_dialog::{incoming_invite, SipEnv, SipIncoming, SipOutgoing};
+use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry};
+use super::media::DeviceMedia;
 use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
 use super::store_link::{region_of, StoreLink};
 use super::uri::dial_target;
-use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RegistrationState};
+use crate::api::{AccountId, CallId, Event, RegistrationState};
 use crate::config::{AccountConfig, AudioConfig};
 use crate::secrets::{SecretError, SecretStore};
-use crate::store::{CallResult, Region};
+use crate::store::Region;
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
@@ -32,6 +35,27 @@ const SETUP_RETRY_CAP: Duration = Duration::from_secs(300);
 
 /// Why a line that must register does not: no password in the config nor in the keyring.
 pub const NO_PASSWORD: &str = "no password saved for this line";
+
+/// Why a line that must register has no password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// Neither the config nor the keyring has one.
+    #[error("{}", NO_PASSWORD)]
+    Missing,
+    /// The config has none and there is no keyring to ask.
+    #[error("{} (no keyring is running)", NO_PASSWORD)]
+    NoKeyring,
+    /// The keyring could not be read (locked, timed out, failing).
+    #[error("{} ({})", NO_PASSWORD, .0)]
+    Keyring(#[source] SecretError),
+}
+
+/// What a call task on this line needs: the call's own environment, its dialog's and its audio.
+struct CallParts {
+    env: CallEnv,
+    sip: SipEnv,
+    media: DeviceMedia,
+}
 
 /// What every account task shares with the engine.
 #[derive(Clone)]
@@ -145,12 +169,12 @@ impl AccountTask {
     }
 
     /// The password from the config, else from the keyring. `Err` says why there is none.
-    async fn resolve_password(&mut self, id: &AccountId) -> Result<(), String> {
+    async fn resolve_password(&mut self, id: &AccountId) -> Result<(), PasswordError> {
         if self.config.password.is_some() {
             return Ok(());
         }
         let Some(store) = self.shared.secrets.clone() else {
-            return Err(NO_PASSWORD.into());
+            return Err(PasswordError::Missing);
         };
         let account = id.to_string();
         match crate::secrets::call(store, move |s| s.get(&account)).await {
@@ -158,9 +182,9 @@ impl AccountTask {
                 self.config.password = Some(password);
                 Ok(())
             }
-            Ok(None) => Err(NO_PASSWORD.into()),
-            Err(SecretError::Unavailable) => Err(format!("{NO_PASSWORD} (no keyring is running)")),
-            Err(e) => Err(format!("{NO_PASSWORD} ({e})")),
+            Ok(None) => Err(PasswordError::Missing),
+            Err(SecretError::Unavailable) => Err(PasswordError::NoKeyring),
+            Err(e) => Err(PasswordError::Keyring(e)),
         }
     }
 
@@ -184,8 +208,11 @@ impl AccountTask {
         if let Err(reason) = resolved {
             if self.config.register {
                 tracing::warn!(account = %id, %reason, "line not registered");
-                self.shared
-                    .emit_registration(&id, RegistrationState::Failed, Some(reason));
+                self.shared.emit_registration(
+                    &id,
+                    RegistrationState::Failed,
+                    Some(reason.to_string()),
+                );
                 // Nothing to retry until the person saves a password (a new set_account).
                 loop {
                     tokio::select! {
@@ -328,20 +355,27 @@ impl Running {
         })
     }
 
-    fn call_env(&self) -> Option<CallEnv> {
-        Some(CallEnv {
-            account: self.id.clone(),
-            stack: self.stack.clone(),
-            events: self.shared.events.clone(),
-            calls: self.shared.calls.clone(),
-            audio: self.shared.audio(),
-            codecs: self.config.codecs.clone(),
-            aor: self.aor()?,
-            display_name: self.config.display_name.clone(),
-            contact: self.contact()?,
-            credential: self.credential(),
-            store: self.shared.store.clone(),
-            region: self.region,
+    fn call_parts(&self) -> Option<CallParts> {
+        Some(CallParts {
+            env: CallEnv {
+                account: self.id.clone(),
+                events: self.shared.events.clone(),
+                calls: self.shared.calls.clone(),
+                codecs: self.config.codecs.clone(),
+                store: self.shared.store.clone(),
+                region: self.region,
+            },
+            sip: SipEnv {
+                stack: self.stack.clone(),
+                aor: self.aor()?,
+                display_name: self.config.display_name.clone(),
+                contact: self.contact()?,
+                credential: self.credential(),
+            },
+            media: DeviceMedia {
+                local_ip: self.stack.local_ip,
+                audio: self.shared.audio(),
+            },
         })
     }
 
@@ -360,11 +394,11 @@ impl Running {
                         to: to.into(),
                         commands,
                     },
-                    &e,
+                    &e.to_string(),
                 )
             }
         };
-        let Some(env) = self.call_env() else {
+        let Some(parts) = self.call_parts() else {
             let message = AccountMessage::Dial {
                 call,
                 to: to.into(),
@@ -372,108 +406,33 @@ impl Running {
             };
             return refuse_dial(&self.shared, message, "the account's address is not valid");
         };
-        tokio::spawn(run_outgoing(call, env, target, commands));
+        let remote = target.to_string();
+        let dialog = SipOutgoing::new(parts.sip, target);
+        tokio::spawn(outgoing::run(
+            call,
+            parts.env,
+            parts.media,
+            dialog,
+            remote,
+            commands,
+        ));
     }
 
-    /// A new INVITE: refused at once when there are too many calls, when the caller is a
-    /// blocked contact (603) or under do not disturb (486); else a call task takes it, with the
-    /// caller's name from the contacts.
-    async fn take_incoming_call(&self, mut tx: Transaction) {
-        if self.shared.calls.ids().len() >= MAX_CALLS {
-            // A flood: no lookup, no history row.
-            tracing::info!(account = %self.id, "incoming call refused: too many calls");
-            let _ = tx.reply(StatusCode::BusyHere).await;
-            return;
-        }
-        let (from, sent_name) = caller_of(&tx);
-        let contact = self.shared.store.caller_name(&from, self.region).await;
-        let blocked = contact.as_ref().is_some_and(|c| c.blocked);
-        let name = contact
-            .map(|c| c.name)
-            .filter(|n| !n.is_empty())
-            .or_else(|| sent_name.clone());
-        if blocked {
-            tracing::info!(account = %self.id, "incoming call refused: blocked contact");
-            self.refuse(tx, Refusal::Blocked, &from, sent_name, name)
-                .await;
-            return;
-        }
-        if self.shared.do_not_disturb() {
-            tracing::info!(account = %self.id, "incoming call refused: do not disturb");
-            self.refuse(tx, Refusal::DoNotDisturb, &from, sent_name, name)
-                .await;
-            return;
-        }
-        let refusal = if self.shared.calls.ids().len() >= MAX_CALLS {
-            StatusCode::BusyHere
-        } else if let Some(env) = self.call_env() {
-            let call = self.shared.next_call_id();
-            let commands = self.shared.calls.insert(
-                call,
-                self.id.clone(),
-                CallDirection::Incoming,
-                from,
-                CallState::Incoming,
-            );
-            tokio::spawn(run_incoming(call, env, tx, commands, name));
-            return;
-        } else {
-            StatusCode::ServerInternalError
+    /// A new INVITE: [`admission`] takes it or refuses it.
+    async fn take_incoming_call(&self, tx: Transaction) {
+        let invite = incoming_invite(&tx);
+        // Without a Contact for the dialog, `call_parts` is none too and the INVITE gets 500.
+        let dialog = SipIncoming::new(self.stack.clone(), self.contact(), tx);
+        let line = Line {
+            account: &self.id,
+            shared: &self.shared,
+            region: self.region,
         };
-        tracing::info!(code = refusal.code(), "incoming call refused");
-        let _ = tx.reply(refusal).await;
+        admission::take_incoming_call(line, dialog, invite, || {
+            self.call_parts().map(|parts| (parts.env, parts.media))
+        })
+        .await;
     }
-
-    /// Answers without ringing, says so (`call_refused`) and records the call.
-    async fn refuse(
-        &self,
-        mut tx: Transaction,
-        refusal: Refusal,
-        from: &str,
-        sent_name: Option<String>,
-        name: Option<String>,
-    ) {
-        let (code, reason, result, text) = match refusal {
-            Refusal::Blocked => (
-                StatusCode::Decline,
-                "blocked",
-                CallResult::Blocked,
-                "blocked",
-            ),
-            // Missed, so the person sees who called while they were not to be disturbed.
-            Refusal::DoNotDisturb => (
-                StatusCode::BusyHere,
-                "do_not_disturb",
-                CallResult::Missed,
-                "do not disturb",
-            ),
-        };
-        let _ = tx.reply(code.clone()).await;
-        let row = record::refused(
-            &self.id,
-            from,
-            sent_name.as_deref(),
-            result,
-            text,
-            code.code(),
-        );
-        self.shared.store.record(row, self.region).await;
-        let _ = self.shared.events.send(Event::CallRefused {
-            account: self.id.clone(),
-            from: from.to_string(),
-            name,
-            reason: reason.into(),
-        });
-    }
-}
-
-/// Why an incoming call is refused without ringing.
-#[derive(Debug, Clone, Copy)]
-enum Refusal {
-    /// The caller is a blocked contact: 603 Decline, recorded as blocked.
-    Blocked,
-    /// Do not disturb is on: 486 Busy Here, recorded as missed.
-    DoNotDisturb,
 }
 
 fn has_to_tag(tx: &Transaction) -> bool {

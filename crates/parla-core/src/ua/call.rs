@@ -1,45 +1,44 @@
-//! One task per call. `outgoing` and `incoming` take a call to the confirmed dialog; from there
-//! both run [`Call::confirmed`]: remote re-INVITEs (hold, codec change), BYE either way.
+//! One task per call. The decisions are written against two seams: the call's SIP dialog
+//! ([`dialog`], implemented over rsipstack in [`sip_dialog`]) and its audio
+//! ([`crate::ua::media::MediaBackend`]), so they run as unit tests on a paused clock with a
+//! scripted far end. `outgoing` and `incoming` take a call to the confirmed dialog; from there
+//! both run [`confirmed`]: hold and resume (with glare), the far end's re-INVITEs, BYE either
+//! way. [`admission`] decides whether an incoming INVITE becomes a call at all.
 
+pub mod admission;
+pub mod confirmed;
+pub mod dialog;
 pub mod incoming;
 pub mod outgoing;
 pub(crate) mod record;
+pub mod sip_dialog;
 
-pub use incoming::run_incoming;
-pub use outgoing::run_outgoing;
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests_confirmed;
+#[cfg(test)]
+mod tests_incoming;
+#[cfg(test)]
+mod tests_outgoing;
 
-use super::calls::{CallCommand, CallRegistry};
-use super::media::CallMedia;
-use super::stack::SipStack;
+use super::calls::CallRegistry;
+use super::media::{CallAudio, MediaBackend, SwitchError};
 use super::store_link::StoreLink;
-use crate::api::{AccountId, CallId, CallState, Event};
-use crate::config::AudioConfig;
-use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpError, SdpSession};
+use crate::api::{AccountId, CallId, CallState, ErrorKind, Event};
+use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpSession};
 use crate::store::Region;
+use dialog::{CallDialog, InDialogMethod, RequestId};
 use parla_media::{MediaEvent, MediaEventSink};
-use rsipstack::dialog::authenticate::Credential;
-use rsipstack::dialog::dialog::{
-    DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle,
-};
-use rsipstack::dialog::invite_dialog::InviteDialog;
-use rsipstack::sip::{Header, Request, StatusCode, Uri};
-use std::sync::Arc;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-/// What a call task needs from its account.
+/// What a call task needs from its line, SIP aside.
 #[derive(Clone)]
 pub struct CallEnv {
     pub account: AccountId,
-    pub stack: Arc<SipStack>,
     pub events: UnboundedSender<Event>,
     pub calls: CallRegistry,
-    pub audio: AudioConfig,
     pub codecs: Vec<Codec>,
-    /// Our address of record, `sip:user@domain`.
-    pub aor: Uri,
-    pub display_name: Option<String>,
-    pub contact: Uri,
-    pub credential: Option<Credential>,
     /// Caller names and the call history.
     pub store: StoreLink,
     /// The line's country for reading numbers without a country code.
@@ -49,32 +48,34 @@ pub struct CallEnv {
 /// How often a connected call reports its quality.
 const QUALITY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub(crate) fn sdp_headers() -> Vec<Header> {
-    vec![Header::ContentType("application/sdp".into())]
-}
-
-pub(crate) struct Call {
+/// A call's state shared by every phase: its audio, its SDP session, what it reported.
+pub(crate) struct Call<M: MediaBackend> {
     id: CallId,
     env: CallEnv,
-    media: Option<CallMedia>,
+    backend: M,
+    media: Option<M::Audio>,
     sdp: SdpSession,
     state: CallState,
+    /// We placed the call, so we made its Call-ID (RFC 3261 14.1 glare timing).
+    owns_call_id: bool,
     media_events: UnboundedReceiver<MediaEvent>,
     media_events_tx: UnboundedSender<MediaEvent>,
     /// What the call history will keep of this call.
     log: record::CallLog,
 }
 
-impl Call {
-    fn new(id: CallId, env: CallEnv, log: record::CallLog) -> Self {
+impl<M: MediaBackend> Call<M> {
+    fn new(id: CallId, env: CallEnv, backend: M, log: record::CallLog, state: CallState) -> Self {
         let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
         Self {
             id,
             env,
+            backend,
+            owns_call_id: log.direction == crate::store::Direction::Outgoing,
             log,
             media: None,
             sdp: SdpSession::new(),
-            state: CallState::Calling,
+            state,
             media_events,
             media_events_tx,
         }
@@ -82,6 +83,10 @@ impl Call {
 
     fn emit(&self, event: Event) {
         let _ = self.env.events.send(event);
+    }
+
+    fn error(&self, kind: ErrorKind, message: String) {
+        self.emit(Event::call_error(self.id, kind, message));
     }
 
     fn set_state(&mut self, state: CallState) {
@@ -109,14 +114,12 @@ impl Call {
         self.emit(Event::call_ended(self.id, reason, code));
     }
 
-    fn bind_media(&mut self) -> Result<(), String> {
+    fn bind_media(&mut self) -> Result<(), super::media::BindError> {
         let tx = self.media_events_tx.clone();
         let sink = MediaEventSink::new(move |event| {
             let _ = tx.send(event);
         });
-        let media = CallMedia::bind(self.env.stack.local_ip, self.env.audio.clone(), sink)
-            .map_err(|e| format!("no RTP port: {e}"))?;
-        self.media = Some(media);
+        self.media = Some(self.backend.bind(sink)?);
         Ok(())
     }
 
@@ -126,12 +129,16 @@ impl Call {
             .map(|m| m.local_media(&self.env.codecs, direction))
     }
 
+    fn media_running(&self) -> bool {
+        self.media.as_ref().is_some_and(CallAudio::is_running)
+    }
+
     /// Starts or adjusts the audio; a failure is reported and the call goes on without audio.
     fn start_media(&mut self, negotiated: &NegotiatedMedia) {
         let Some(media) = self.media.as_mut() else {
             return;
         };
-        let warning = media.apply(negotiated).err();
+        let warning = media.apply(negotiated).err().map(|e| e.to_string());
         if let Some(w) = &warning {
             tracing::warn!(call = %self.id, warning = %w, "call has no audio");
         }
@@ -147,7 +154,7 @@ impl Call {
     fn switch_devices(&mut self, input: Option<String>, output: Option<String>) {
         let switched = match self.media.as_mut() {
             Some(media) => media.switch_devices(input, output),
-            None => Err("the call has no audio".into()),
+            None => Err(SwitchError::NoAudio),
         };
         match switched {
             Ok((input, output)) => self.emit(Event::CallDevices {
@@ -157,90 +164,16 @@ impl Call {
             }),
             Err(why) => {
                 tracing::warn!(call = %self.id, %why, "audio devices not switched");
-                self.emit(Event::error(format!(
-                    "call {}: audio devices not switched: {why}",
-                    self.id
-                )))
-            }
-        }
-    }
-
-    fn state_for(negotiated: &NegotiatedMedia) -> CallState {
-        if negotiated.remote_on_hold {
-            CallState::Held
-        } else {
-            CallState::Connected
-        }
-    }
-
-    /// The established call: runs until either side hangs up.
-    async fn confirmed(
-        mut self,
-        dialog: InviteDialog,
-        mut states: DialogStateReceiver,
-        mut commands: UnboundedReceiver<CallCommand>,
-    ) {
-        let mut quality = tokio::time::interval(QUALITY_EVERY);
-        quality.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = quality.tick() => self.report_quality(),
-                command = commands.recv() => match command {
-                    Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
-                        if let Err(e) = dialog.bye().await {
-                            tracing::warn!(call = %self.id, error = %e, "BYE failed");
-                        }
-                        return self.end("local hangup", None).await;
-                    }
-                    Some(CallCommand::Answer) => self.emit(Event::error(format!("call {} is already answered", self.id))),
-                    Some(CallCommand::Dtmf(digits)) => {
-                        let sent = match self.media.as_ref() {
-                            Some(media) => media.send_dtmf(&digits),
-                            None => Err("the call has no audio".into()),
-                        };
-                        if let Err(why) = sent {
-                            self.emit(Event::error(format!("call {}: DTMF not sent: {why}", self.id)));
-                        }
-                    }
-                    Some(CallCommand::Mute(muted)) => {
-                        if let Some(media) = self.media.as_mut() {
-                            media.set_muted(muted);
-                        }
-                    }
-                    Some(CallCommand::SetDevices { input, output }) => self.switch_devices(input, output),
-                    Some(CallCommand::Hold) => self.local_hold(&dialog, true).await,
-                    Some(CallCommand::Resume) => self.local_hold(&dialog, false).await,
-                },
-                Some(event) = self.media_events.recv() => match event {
-                    MediaEvent::Dtmf(digit) => self.emit(Event::Dtmf { call: self.id, digit: digit.to_string() }),
-                    MediaEvent::DeviceChanged { message } => self.emit(Event::Device { call: Some(self.id), message }),
-                    MediaEvent::RtpTimeout => {
-                        let _ = dialog.bye().await;
-                        return self.end("no audio from the far end", None).await;
-                    }
-                },
-                state = states.recv() => match state {
-                    None => return self.end("dialog lost", None).await,
-                    Some(DialogState::Updated(_, request, handle)) => self.remote_offer(&request, handle).await,
-                    Some(DialogState::Terminated(_, reason)) => {
-                        let (text, code) = terminated_reason(&reason);
-                        return self.end(text, code).await;
-                    }
-                    Some(DialogState::Options(_, _, handle)) | Some(DialogState::Info(_, _, handle))
-                    | Some(DialogState::Notify(_, _, handle)) | Some(DialogState::Message(_, _, handle)) => {
-                        let _ = handle.reply(StatusCode::OK).await;
-                    }
-                    Some(DialogState::Refer(_, _, handle)) | Some(DialogState::Publish(_, _, handle)) => {
-                        let _ = handle.reply(StatusCode::NotImplemented).await;
-                    }
-                    Some(_) => {}
-                },
+                self.error(
+                    ErrorKind::DevicesNotSwitched,
+                    format!("call {}: audio devices not switched: {why}", self.id),
+                );
             }
         }
     }
 
     fn report_quality(&self) {
-        let Some(stats) = self.media.as_ref().and_then(CallMedia::stats) else {
+        let Some(stats) = self.media.as_ref().and_then(CallAudio::stats) else {
             return;
         };
         let q = stats.quality;
@@ -256,116 +189,44 @@ impl Call {
         });
     }
 
-    /// Our hold (re-INVITE with `sendonly`) and resume (`sendrecv`).
-    async fn local_hold(&mut self, dialog: &InviteDialog, hold: bool) {
-        let direction = if hold {
-            Direction::SendOnly
+    /// Keys, hold and mute need a call that is up.
+    fn not_connected(&self) {
+        self.error(
+            ErrorKind::CallNotConnected,
+            format!("call {} is not connected yet", self.id),
+        );
+    }
+
+    fn state_for(negotiated: &NegotiatedMedia) -> CallState {
+        if negotiated.remote_on_hold {
+            CallState::Held
         } else {
-            Direction::SendRecv
-        };
-        let Some(local) = self.local_media(direction) else {
-            return;
-        };
-        let offer = self.sdp.create_offer(&local);
-        let response = dialog
-            .reinvite_with_glare_retry(Some(sdp_headers()), Some(offer.into_bytes()), 3)
-            .await;
-        let response = match response {
-            Ok(Some(r)) if r.status_code.kind() == rsipstack::sip::StatusCodeKind::Successful => r,
-            Ok(Some(r)) => {
-                return self.emit(Event::error(format!(
-                    "call {}: the far end refused ({})",
-                    self.id, r.status_code
-                )));
-            }
-            Ok(None) => {
-                return self.emit(Event::error(format!("call {} is not established", self.id)))
-            }
-            Err(e) => {
-                return self.emit(Event::error(format!(
-                    "call {}: re-INVITE failed: {e}",
-                    self.id
-                )))
-            }
-        };
-        let answer = String::from_utf8_lossy(&response.body).into_owned();
-        match self.sdp.apply_answer(&local, &answer) {
-            Ok(negotiated) => {
-                if let Some(media) = self.media.as_mut() {
-                    media.set_local_hold(hold);
-                }
-                self.start_media(&negotiated);
-                self.set_state(if hold {
-                    CallState::OnHold
-                } else {
-                    Self::state_for(&negotiated)
-                });
-            }
-            Err(e) => self.emit(Event::error(format!(
-                "call {}: unusable answer to our re-INVITE: {e}",
-                self.id
-            ))),
-        }
-    }
-
-    /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
-    async fn remote_offer(&mut self, request: &Request, handle: TransactionHandle) {
-        if request.body.is_empty() {
-            // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
-            let body = self
-                .local_media(Direction::SendRecv)
-                .map(|l| self.sdp.create_offer(&l));
-            let _ = handle
-                .respond(
-                    StatusCode::OK,
-                    Some(sdp_headers()),
-                    body.map(String::into_bytes),
-                )
-                .await;
-            return;
-        }
-        let Some(local) = self.local_media(Direction::SendRecv) else {
-            let _ = handle.reply(StatusCode::NotAcceptableHere).await;
-            return;
-        };
-        let offer = String::from_utf8_lossy(&request.body).into_owned();
-        match self.sdp.answer_offer(&offer, &local) {
-            Ok((answer, negotiated)) => {
-                let _ = handle
-                    .respond(
-                        StatusCode::OK,
-                        Some(sdp_headers()),
-                        Some(answer.into_bytes()),
-                    )
-                    .await;
-                self.start_media(&negotiated);
-                self.set_state(Self::state_for(&negotiated));
-            }
-            Err(e) => {
-                tracing::info!(call = %self.id, error = %e, "re-INVITE refused");
-                let _ = handle.reply(sdp_refusal(&e)).await;
-            }
+            CallState::Connected
         }
     }
 }
 
-fn sdp_refusal(error: &SdpError) -> StatusCode {
-    StatusCode::from(error.sip_status())
+/// The answer to an in-dialog request that is neither an offer nor the end: OPTIONS, INFO,
+/// NOTIFY and MESSAGE are taken, REFER and PUBLISH are not implemented (yet).
+fn answer_request(method: InDialogMethod) -> u16 {
+    match method {
+        InDialogMethod::Options
+        | InDialogMethod::Info
+        | InDialogMethod::Notify
+        | InDialogMethod::Message => 200,
+        InDialogMethod::Refer | InDialogMethod::Publish => 501,
+    }
 }
 
-fn terminated_reason(reason: &TerminatedReason) -> (&'static str, Option<u16>) {
-    match reason {
-        // rsipstack names a BYE from the far end UacBye on server dialogs and UasBye on client ones.
-        TerminatedReason::UacBye | TerminatedReason::UasBye => ("remote hangup", None),
-        TerminatedReason::UacCancel => ("cancelled by caller", Some(487)),
-        TerminatedReason::Timeout => ("no answer from the far end", Some(408)),
-        TerminatedReason::UacBusy | TerminatedReason::UasBusy => ("busy", Some(486)),
-        TerminatedReason::UasDecline => ("declined", Some(603)),
-        TerminatedReason::ProxyAuthRequired => ("authentication failed", Some(407)),
-        TerminatedReason::ProxyError(code)
-        | TerminatedReason::UacOther(code)
-        | TerminatedReason::UasOther(code) => ("ended by the network", Some(code.code())),
-    }
+/// Requests a call cannot take before it is established (an early UPDATE with an offer):
+/// 501, and other in-dialog requests as [`answer_request`] says.
+async fn answer_early_request(
+    dialog: &mut impl CallDialog,
+    request: RequestId,
+    method: Option<InDialogMethod>,
+) {
+    let code = method.map_or(501, answer_request);
+    dialog.respond(request, code, None).await;
 }
 
 /// A short plain-language reason for a final failure response to our INVITE.

@@ -5,7 +5,9 @@
 
 use crate::api::Event;
 use crate::config::AudioConfig;
-use parla_media::{AudioEndpoint, CodecKind, CodecParams, InputLevel, MediaConfig, MediaSession};
+use parla_media::{
+    AudioEndpoint, CodecKind, CodecParams, InputLevel, MediaConfig, MediaError, MediaSession,
+};
 use std::net::UdpSocket;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -16,6 +18,19 @@ const OPUS_PT: u8 = 111;
 /// How often `level` is reported.
 const LEVEL_EVERY: Duration = Duration::from_millis(100);
 
+/// Why the echo test could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EchoTestError {
+    #[error("no loopback socket: {0}")]
+    Socket(std::io::Error),
+    /// `[audio] input` or `output` names no usable endpoint.
+    #[error(transparent)]
+    Endpoint(MediaError),
+    /// The audio devices or the media thread would not start.
+    #[error(transparent)]
+    Media(MediaError),
+}
+
 pub struct EchoTest {
     session: MediaSession,
     /// Ends the level reports when the test ends; `None` outside a tokio runtime.
@@ -24,10 +39,12 @@ pub struct EchoTest {
 
 impl EchoTest {
     /// Starts the loop; `level` events go to `events` until it stops.
-    pub fn start(audio: &AudioConfig, events: UnboundedSender<Event>) -> Result<Self, String> {
-        let socket =
-            UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("no loopback socket: {e}"))?;
-        let own = socket.local_addr().map_err(|e| e.to_string())?;
+    pub fn start(
+        audio: &AudioConfig,
+        events: UnboundedSender<Event>,
+    ) -> Result<Self, EchoTestError> {
+        let socket = UdpSocket::bind("127.0.0.1:0").map_err(EchoTestError::Socket)?;
+        let own = socket.local_addr().map_err(EchoTestError::Socket)?;
         let mut config = MediaConfig::new(
             socket,
             own,
@@ -38,27 +55,17 @@ impl EchoTest {
                 channels: 2,
             },
         );
-        config.input = AudioEndpoint::parse(&audio.input).map_err(|e| e.to_string())?;
-        config.output = AudioEndpoint::parse(&audio.output).map_err(|e| e.to_string())?;
+        config.input = AudioEndpoint::parse(&audio.input).map_err(EchoTestError::Endpoint)?;
+        config.output = AudioEndpoint::parse(&audio.output).map_err(EchoTestError::Endpoint)?;
         config.opus_bitrate = audio.opus_bitrate;
         config.opus_complexity = audio.opus_complexity;
         let session = super::media::off_the_async_workers(|| MediaSession::start(config))
-            .map_err(|e| e.to_string())?;
+            .map_err(EchoTestError::Media)?;
         let level_reports = report_level(session.input_level_meter(), events);
         Ok(Self {
             session,
             level_reports,
         })
-    }
-
-    /// The microphone's peak level over the last ~100 ms, 0.0 to 1.0.
-    pub fn input_level(&self) -> f32 {
-        self.session.input_level()
-    }
-
-    /// Packets that made the round trip so far.
-    pub fn packets_looped(&self) -> u64 {
-        self.session.stats().packets_received
     }
 
     /// The level reports end first, so none follows the `stopped` event.

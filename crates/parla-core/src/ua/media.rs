@@ -1,12 +1,116 @@
 //! A call's audio: the RTP socket whose port goes into our SDP, and the parla-media session
-//! started, moved or restarted as offer/answer settles.
+//! started, moved or restarted as offer/answer settles. The call logic sees it through
+//! [`MediaBackend`] and [`CallAudio`], so its tests open no socket and no sound device.
 
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
 use parla_media::{
-    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaEventSink, MediaSession,
+    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaError, MediaEventSink, MediaSession,
+    MediaStats, TonePlayer,
 };
 use std::net::{IpAddr, SocketAddr, UdpSocket};
+
+/// No RTP port could be opened for a call.
+#[derive(Debug, thiserror::Error)]
+#[error("no RTP port: {0}")]
+pub struct BindError(#[source] pub std::io::Error);
+
+/// Why the audio of a negotiated call did not start; the call goes on without it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("RTP socket: {0}")]
+    Socket(#[source] std::io::Error),
+    /// The configured input or output cannot be used.
+    #[error(transparent)]
+    Endpoint(MediaError),
+    #[error(transparent)]
+    Start(MediaError),
+}
+
+/// Why the audio did not move to other devices; it goes on where it was.
+#[derive(Debug, thiserror::Error)]
+pub enum SwitchError {
+    #[error("the call has no audio")]
+    NoAudio,
+    /// A device name that is not one.
+    #[error(transparent)]
+    Endpoint(MediaError),
+    #[error(transparent)]
+    Switch(MediaError),
+}
+
+/// Why keys were not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum DtmfError {
+    #[error("the call has no audio")]
+    NoAudio,
+    /// Not a DTMF digit, or the session could not take them.
+    #[error(transparent)]
+    Media(MediaError),
+}
+
+/// One call's audio as the call logic drives it; [`CallMedia`] is the real one.
+pub trait CallAudio: Send + 'static {
+    /// Our side of the SDP: the RTP address and the codecs.
+    fn local_media(&self, codecs: &[Codec], direction: Direction) -> LocalMedia;
+    /// Starts or adjusts the audio for what offer/answer settled.
+    fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), ApplyError>;
+    /// We hold the call: nothing is sent or played, whatever the SDP allows.
+    fn set_local_hold(&mut self, held: bool);
+    fn set_muted(&mut self, muted: bool);
+    /// Returns the devices now in use, input and output.
+    fn switch_devices(
+        &mut self,
+        input: Option<String>,
+        output: Option<String>,
+    ) -> Result<(String, String), SwitchError>;
+    fn send_dtmf(&self, digits: &str) -> Result<(), DtmfError>;
+    fn stats(&self) -> Option<MediaStats>;
+    /// Whether audio flows (started by an answer or early media).
+    fn is_running(&self) -> bool;
+}
+
+/// Where a call gets its audio and its tones.
+pub trait MediaBackend: Send + 'static {
+    type Audio: CallAudio;
+    /// A tone that plays until dropped.
+    type Tone: Send + 'static;
+    /// Opens the call's RTP socket; `events` hears DTMF, device changes and RTP timeouts.
+    fn bind(&self, events: MediaEventSink) -> Result<Self::Audio, BindError>;
+    /// The ringback tone while an outgoing call rings without early media.
+    fn ringback(&self) -> Option<Self::Tone>;
+    /// The ringtone of an incoming call.
+    fn ringtone(&self) -> Option<Self::Tone>;
+    /// The busy tone, played for a few seconds on its own after the call has ended.
+    fn busy(&self);
+}
+
+/// The real backend: RTP sockets on `local_ip`, the devices (and tones) of `audio`.
+pub struct DeviceMedia {
+    pub local_ip: IpAddr,
+    pub audio: AudioConfig,
+}
+
+impl MediaBackend for DeviceMedia {
+    type Audio = CallMedia;
+    type Tone = TonePlayer;
+
+    fn bind(&self, events: MediaEventSink) -> Result<CallMedia, BindError> {
+        CallMedia::bind(self.local_ip, self.audio.clone(), events).map_err(BindError)
+    }
+
+    fn ringback(&self) -> Option<TonePlayer> {
+        super::tones::ringback(&self.audio)
+    }
+
+    fn ringtone(&self) -> Option<TonePlayer> {
+        super::tones::ringtone(&self.audio)
+    }
+
+    fn busy(&self) {
+        super::tones::busy(&self.audio)
+    }
+}
 
 /// RTP ports are taken from this range, even numbers only (RTCP sits on the odd one above).
 const RTP_PORTS: std::ops::Range<u16> = 16_384..32_768;
@@ -65,7 +169,28 @@ impl CallMedia {
         Err(last_error.unwrap_or_else(|| std::io::Error::other("no free RTP port")))
     }
 
-    pub fn local_media(&self, codecs: &[Codec], direction: Direction) -> LocalMedia {
+    pub fn stop(&mut self) {
+        if let Some(session) = self.session.take() {
+            let stats = off_the_async_workers(|| session.stop());
+            tracing::debug!(?stats, "media stopped");
+        }
+    }
+
+    fn apply_direction(&self) {
+        let (Some(session), Some(current)) = (&self.session, &self.current) else {
+            return;
+        };
+        let (send, receive) = if self.local_hold {
+            (false, false)
+        } else {
+            (current.direction.sends(), current.direction.receives())
+        };
+        session.set_direction(send, receive);
+    }
+}
+
+impl CallAudio for CallMedia {
+    fn local_media(&self, codecs: &[Codec], direction: Direction) -> LocalMedia {
         LocalMedia {
             address: self.local.ip(),
             port: self.local.port(),
@@ -77,7 +202,7 @@ impl CallMedia {
 
     /// Starts the audio for `negotiated`, or adjusts the running session. An error leaves the
     /// call up without audio; the message says why.
-    pub fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), String> {
+    fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), ApplyError> {
         let same_codec = self.current.as_ref().is_some_and(|c| {
             c.codec == negotiated.codec && c.payload_type == negotiated.payload_type
         });
@@ -88,10 +213,7 @@ impl CallMedia {
             return Ok(());
         }
         self.stop();
-        let socket = self
-            .socket
-            .try_clone()
-            .map_err(|e| format!("RTP socket: {e}"))?;
+        let socket = self.socket.try_clone().map_err(ApplyError::Socket)?;
         let config = MediaConfig {
             socket,
             remote: negotiated.remote_rtp,
@@ -107,8 +229,8 @@ impl CallMedia {
             },
             telephone_event_pt: negotiated.telephone_event_pt,
             ptime_ms: negotiated.ptime_ms,
-            input: AudioEndpoint::parse(&self.audio.input).map_err(|e| e.to_string())?,
-            output: AudioEndpoint::parse(&self.audio.output).map_err(|e| e.to_string())?,
+            input: AudioEndpoint::parse(&self.audio.input).map_err(ApplyError::Endpoint)?,
+            output: AudioEndpoint::parse(&self.audio.output).map_err(ApplyError::Endpoint)?,
             opus_bitrate: self.audio.opus_bitrate,
             opus_complexity: self.audio.opus_complexity,
             events: Some(self.events.clone()),
@@ -117,31 +239,19 @@ impl CallMedia {
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
         };
         let session =
-            off_the_async_workers(|| MediaSession::start(config)).map_err(|e| e.to_string())?;
+            off_the_async_workers(|| MediaSession::start(config)).map_err(ApplyError::Start)?;
         session.set_muted(self.muted);
         self.session = Some(session);
         self.apply_direction();
         Ok(())
     }
 
-    fn apply_direction(&self) {
-        let (Some(session), Some(current)) = (&self.session, &self.current) else {
-            return;
-        };
-        let (send, receive) = if self.local_hold {
-            (false, false)
-        } else {
-            (current.direction.sends(), current.direction.receives())
-        };
-        session.set_direction(send, receive);
-    }
-
-    pub fn set_local_hold(&mut self, held: bool) {
+    fn set_local_hold(&mut self, held: bool) {
         self.local_hold = held;
         self.apply_direction();
     }
 
-    pub fn set_muted(&mut self, muted: bool) {
+    fn set_muted(&mut self, muted: bool) {
         self.muted = muted;
         if let Some(session) = &self.session {
             session.set_muted(muted);
@@ -151,16 +261,16 @@ impl CallMedia {
     /// Moves the running audio to other devices (a direction not given stays) and returns the
     /// devices now in use, input and output. They also serve a restart for a new codec. On
     /// error nothing changes.
-    pub fn switch_devices(
+    fn switch_devices(
         &mut self,
         input: Option<String>,
         output: Option<String>,
-    ) -> Result<(String, String), String> {
-        let session = self.session.as_ref().ok_or("the call has no audio")?;
+    ) -> Result<(String, String), SwitchError> {
+        let session = self.session.as_ref().ok_or(SwitchError::NoAudio)?;
         let parse = |name: Option<String>| {
             name.map(|n| AudioEndpoint::parse(&n))
                 .transpose()
-                .map_err(|e| e.to_string())
+                .map_err(SwitchError::Endpoint)
         };
         let (input, output) = (parse(input)?, parse(output)?);
         let (new_input, new_output) = (
@@ -168,7 +278,7 @@ impl CallMedia {
             output.as_ref().map(ToString::to_string),
         );
         off_the_async_workers(|| session.switch_devices(input, output))
-            .map_err(|e| e.to_string())?;
+            .map_err(SwitchError::Switch)?;
         if let Some(name) = new_input {
             self.audio.input = name;
         }
@@ -178,24 +288,17 @@ impl CallMedia {
         Ok((self.audio.input.clone(), self.audio.output.clone()))
     }
 
-    pub fn send_dtmf(&self, digits: &str) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or("the call has no audio")?;
-        session.send_dtmf(digits).map_err(|e| e.to_string())
+    fn send_dtmf(&self, digits: &str) -> Result<(), DtmfError> {
+        let session = self.session.as_ref().ok_or(DtmfError::NoAudio)?;
+        session.send_dtmf(digits).map_err(DtmfError::Media)
     }
 
-    pub fn stats(&self) -> Option<parla_media::MediaStats> {
+    fn stats(&self) -> Option<MediaStats> {
         self.session.as_ref().map(|s| s.stats())
     }
 
-    pub fn is_running(&self) -> bool {
+    fn is_running(&self) -> bool {
         self.session.is_some()
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(session) = self.session.take() {
-            let stats = off_the_async_workers(|| session.stop());
-            tracing::debug!(?stats, "media stopped");
-        }
     }
 }
 

@@ -8,6 +8,15 @@ use rsipstack::sip::{Header, Param, StatusCode, Uri};
 use std::sync::Arc;
 use tokio::sync::watch;
 
+/// The TCP/TLS connection to the registrar could not be opened (refused, unreachable, or a
+/// certificate that is not trusted). The transport layer's words are kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot connect to {destination}: {reason}")]
+pub struct ConnectError {
+    destination: String,
+    reason: String,
+}
+
 pub struct SipRegistrar {
     registration: Registration,
     stack: Arc<SipStack>,
@@ -80,7 +89,7 @@ impl SipRegistrar {
     /// Opens (or reuses) the TCP/TLS connection first: rsipstack would retransmit into a failed
     /// connection until Timer F, 32 s later, and say only "timeout"; a refused connection or an
     /// untrusted certificate is reported at once and by name.
-    async fn connect_stream(&self) -> Result<(), String> {
+    async fn connect_stream(&self) -> Result<(), ConnectError> {
         if self.stack.transport == crate::config::Transport::Udp {
             return Ok(());
         }
@@ -92,14 +101,19 @@ impl SipRegistrar {
             .lookup(&destination, None)
             .await
             .map(|_| ())
-            .map_err(|e| format!("cannot connect to {destination}: {e}"))
+            .map_err(|e| ConnectError {
+                destination: destination.to_string(),
+                reason: e.to_string(),
+            })
     }
 }
 
 impl Registrar for SipRegistrar {
     async fn register(&mut self, expires: u32) -> RegisterOutcome {
-        if let Err(reason) = self.connect_stream().await {
-            return RegisterOutcome::Unreachable { reason };
+        if let Err(e) = self.connect_stream().await {
+            return RegisterOutcome::Unreachable {
+                reason: e.to_string(),
+            };
         }
         let response = match self
             .registration

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
     #[error("{0}")]
-    Config(String),
+    Config(#[from] super::uri::ServerUriError),
     #[error("{0}")]
     Dns(#[from] crate::dns::DnsError),
     #[error("{0}")]

@@ -1,7 +1,8 @@
 //! The engine's line to the local database (contacts and call history).
 //!
 //! One thread ("parla-store") owns the SQLite connection and takes jobs from a channel: caller
-//! lookups (answered on a oneshot) and finished calls to record. A dedicated thread rather than
+//! lookups (answered on a oneshot), finished calls to record, and the requests of the control
+//! vocabulary (searches, edits, directory replacements: [`StoreLink::run`]). A dedicated thread rather than
 //! `spawn_blocking` per query because [`Store`] is not `Sync` (one connection, used from one
 //! thread, keeps its prepared statements cached), the jobs run in the order they were sent (a
 //! call's record is written before the engine's closing job, so quitting never loses one), and
@@ -41,10 +42,15 @@ enum Job {
         region: Region,
         written: oneshot::Sender<()>,
     },
+    Run(Box<dyn FnOnce(&mut Store) + Send>),
     Close {
         done: oneshot::Sender<()>,
     },
 }
+
+/// What the store thread found when it opened the database: `Ok` with where an unreadable old
+/// file was moved (if it was) and the missed calls not yet seen, or why it cannot be used.
+pub type Opening = Result<(Option<PathBuf>, u64), String>;
 
 /// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
 #[derive(Clone, Default)]
@@ -62,13 +68,19 @@ impl StoreLink {
 
     /// Starts the store thread on the database file `path` (created if missing). Opening
     /// happens on that thread; jobs sent meanwhile wait for it.
+    #[cfg(test)]
     pub fn open(path: PathBuf) -> Self {
+        Self::open_then(path, |_| {})
+    }
+
+    /// As [`StoreLink::open`], and `opened` is told on the store thread how opening went.
+    pub fn open_then(path: PathBuf, opened: impl FnOnce(Opening) + Send + 'static) -> Self {
         let (tx, rx) = mpsc::channel();
         let ready = Arc::new(AtomicBool::new(false));
         let ready_flag = ready.clone();
         let spawned = std::thread::Builder::new()
             .name("parla-store".into())
-            .spawn(move || serve(path, rx, &ready_flag));
+            .spawn(move || serve(path, rx, &ready_flag, opened));
         match spawned {
             Ok(_) => Self {
                 jobs: Some(tx),
@@ -137,6 +149,14 @@ impl StoreLink {
         }
     }
 
+    /// Runs `job` on the store thread, after every job sent before it. False when there is no
+    /// database (it could not be opened, or the link is closed): the job is dropped unrun.
+    pub fn run(&self, job: impl FnOnce(&mut Store) + Send + 'static) -> bool {
+        self.jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send(Job::Run(Box::new(job))).is_ok())
+    }
+
     /// Waits (at most `wait`) until every job sent before has been done, then stops the thread.
     pub async fn close(&self, wait: Duration) {
         let Some(jobs) = &self.jobs else { return };
@@ -150,7 +170,12 @@ impl StoreLink {
     }
 }
 
-fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>, ready: &AtomicBool) {
+fn serve(
+    path: PathBuf,
+    jobs: mpsc::Receiver<Job>,
+    ready: &AtomicBool,
+    opened_with: impl FnOnce(Opening),
+) {
     let opening = Instant::now();
     let opened = Store::open(&path);
     let open_ms = opening.elapsed().as_millis() as u64;
@@ -173,6 +198,8 @@ fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>, ready: &AtomicBool) {
                     "the contacts database could not be read; it was moved aside and a new one started"
                 );
             }
+            let unseen = opened.store.unseen_missed_count().unwrap_or(0);
+            opened_with(Ok((opened.moved_aside, unseen)));
             opened.store
         }
         Err(e) => {
@@ -181,6 +208,7 @@ fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>, ready: &AtomicBool) {
                 error = %e,
                 "cannot open the contacts database; calls go on without caller names or history"
             );
+            opened_with(Err(e.to_string()));
             return;
         }
     };
@@ -204,6 +232,7 @@ fn serve(path: PathBuf, jobs: mpsc::Receiver<Job>, ready: &AtomicBool) {
                 }
                 let _ = written.send(());
             }
+            Job::Run(job) => job(&mut store),
             Job::Close { done } => {
                 let _ = done.send(());
                 return;
@@ -236,7 +265,6 @@ pub fn locale_region() -> Option<Region> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::store::{

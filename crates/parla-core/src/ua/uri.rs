@@ -5,23 +5,58 @@ use rsipstack::sip::{Scheme, Uri};
 /// Longest dial string accepted: a SIP URI with parameters fits; a pasted page does not.
 const MAX_DIAL_LEN: usize = 1024;
 
+/// Why a registrar or proxy address was refused. The parser's own words are kept as text, so
+/// no SIP-stack type leaves the user agent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServerUriError {
+    #[error("empty address")]
+    Empty,
+    #[error("{text:?} is not a SIP address: {reason}")]
+    NotSip { text: String, reason: String },
+    #[error("{text:?}: scheme {scheme:?} is not sip or sips")]
+    Scheme { text: String, scheme: String },
+}
+
+/// Why a dial string cannot be called.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DialError {
+    #[error("nothing to dial")]
+    Empty,
+    #[error("dial string longer than {MAX_DIAL_LEN} characters")]
+    TooLong,
+    /// A `sip:`/`sips:` URI the parser refused.
+    #[error("{to:?} is not a SIP address: {reason}")]
+    BadSipUri { to: String, reason: String },
+    /// Neither a number nor a user: empty, or with spaces, quotes or angle brackets.
+    #[error("{to:?} is not a number or SIP address")]
+    NotDialable { to: String },
+    /// A user and host that make no SIP URI.
+    #[error("{to:?} is not a number or SIP address: {reason}")]
+    BadTarget { to: String, reason: String },
+}
+
 /// Parses a registrar or proxy address: `sip:host[:port][;params]`, `sips:...`, or a bare
 /// `host[:port]`.
-pub fn parse_server_uri(text: &str) -> Result<Uri, String> {
+pub fn parse_server_uri(text: &str) -> Result<Uri, ServerUriError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty address".into());
+        return Err(ServerUriError::Empty);
     }
     let with_scheme = if has_scheme(text) {
         text.to_string()
     } else {
         format!("sip:{text}")
     };
-    let uri = Uri::try_from(with_scheme.as_str())
-        .map_err(|e| format!("{text:?} is not a SIP address: {e}"))?;
+    let uri = Uri::try_from(with_scheme.as_str()).map_err(|e| ServerUriError::NotSip {
+        text: text.to_string(),
+        reason: e.to_string(),
+    })?;
     match uri.scheme {
         Some(Scheme::Sip) | Some(Scheme::Sips) | None => Ok(uri),
-        Some(Scheme::Other(ref s)) => Err(format!("{text:?}: scheme {s:?} is not sip or sips")),
+        Some(Scheme::Other(ref s)) => Err(ServerUriError::Scheme {
+            text: text.to_string(),
+            scheme: s.clone(),
+        }),
     }
 }
 
@@ -58,17 +93,20 @@ pub fn dial_target(
     to: &str,
     domain: &str,
     international_prefix: Option<&str>,
-) -> Result<Uri, String> {
+) -> Result<Uri, DialError> {
     let to = to.trim();
     if to.is_empty() {
-        return Err("nothing to dial".into());
+        return Err(DialError::Empty);
     }
     if to.len() > MAX_DIAL_LEN {
-        return Err(format!("dial string longer than {MAX_DIAL_LEN} characters"));
+        return Err(DialError::TooLong);
     }
     let lower = to.to_ascii_lowercase();
     if lower.starts_with("sip:") || lower.starts_with("sips:") {
-        return Uri::try_from(to).map_err(|e| format!("{to:?} is not a SIP address: {e}"));
+        return Uri::try_from(to).map_err(|e| DialError::BadSipUri {
+            to: to.to_string(),
+            reason: e.to_string(),
+        });
     }
     let rest = ["tel:", "callto:"]
         .iter()
@@ -98,10 +136,13 @@ pub fn dial_target(
             .chars()
             .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
     {
-        return Err(format!("{to:?} is not a number or SIP address"));
+        return Err(DialError::NotDialable { to: to.to_string() });
     }
     let text = format!("sip:{user}@{}", host.trim());
-    Uri::try_from(text.as_str()).map_err(|e| format!("{to:?} is not a number or SIP address: {e}"))
+    Uri::try_from(text.as_str()).map_err(|e| DialError::BadTarget {
+        to: to.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -131,9 +172,15 @@ mod tests {
         assert_eq!(dial("callto://+15551234"), "sip:+15551234@example.com");
         assert_eq!(dial("callto:sip:bob@h.org"), "sip:bob@h.org");
         assert_eq!(dial(" (020) 123-45.67 "), "sip:0201234567@example.com");
-        assert!(dial("").starts_with("ERR"));
-        assert!(dial("two words").starts_with("ERR"));
-        assert!(dial(&"9".repeat(5000)).starts_with("ERR"));
+        assert_eq!(dial(""), "ERR nothing to dial");
+        assert_eq!(
+            dial("two words"),
+            "ERR \"two words\" is not a number or SIP address"
+        );
+        assert!(matches!(
+            dial_target(&"9".repeat(5000), "example.com", None),
+            Err(DialError::TooLong)
+        ));
         assert!(dial("sip:").starts_with("ERR"));
     }
 
@@ -164,8 +211,11 @@ mod tests {
             Ok("sip:10.0.0.1:5080".into())
         );
         assert!(parse_server_uri("sips:pbx.example.com").is_ok());
-        assert!(parse_server_uri("http://x").is_err());
-        assert!(parse_server_uri("").is_err());
+        assert!(matches!(
+            parse_server_uri("http://x"),
+            Err(ServerUriError::Scheme { .. })
+        ));
+        assert_eq!(parse_server_uri(" "), Err(ServerUriError::Empty));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Renders tests/bench/kamailio.cfg and writes the files it refers to.
+//! Renders tests/peers/kamailio.cfg and writes the files it refers to.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -8,13 +8,13 @@ use super::{KamailioOptions, WrongPasswordAnswer};
 use crate::certs::TestCerts;
 use crate::error::{BenchError, IoContext, Result};
 
-/// tests/bench, found from this crate's manifest dir.
-pub fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bench")
+/// tests/peers (the peers' configs and scenarios), found from this crate's manifest dir.
+pub fn peers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers")
 }
 
 pub fn template_path() -> PathBuf {
-    bench_dir().join("kamailio.cfg")
+    peers_dir().join("kamailio.cfg")
 }
 
 pub(super) struct Rendered {

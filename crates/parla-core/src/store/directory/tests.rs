@@ -1,6 +1,5 @@
 //! Tests of shared directories from files (CardDAV is tested against Radicale in
 //! `tests/carddav.rs`), on real SQLite files in temporary folders.
-#![allow(clippy::unwrap_used)]
 
 use super::super::{Phone, PhoneLabel, SearchFilter};
 use super::*;

@@ -1,5 +1,4 @@
 //! Tests of vCard import and export, on real SQLite files in temporary folders.
-#![allow(clippy::unwrap_used)]
 
 use super::super::contacts::Source;
 use super::*;

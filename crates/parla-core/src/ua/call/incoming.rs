@@ -1,71 +1,45 @@
 //! An incoming call: 180 while the person decides, then 200 with our answer, or 603/486.
 
+use super::dialog::{DialogEvent, IncomingDialog, IncomingInvite};
 use super::record::CallLog;
-use super::{sdp_headers, Call, CallEnv};
+use super::{answer_early_request, confirmed, Call, CallEnv};
 use crate::api::{CallId, CallState, DeclineReason, Event};
-use crate::sdp::{Direction, NegotiatedMedia};
+use crate::sdp::{Direction, LocalMedia, NegotiatedMedia};
 use crate::store;
 use crate::ua::calls::CallCommand;
-use crate::ua::tones;
-use rsipstack::dialog::dialog::DialogState;
-use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
-use rsipstack::sip::StatusCode;
-use rsipstack::transaction::Transaction;
+use crate::ua::media::{CallAudio, MediaBackend};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// The caller as the INVITE names it: (URI, display name).
-pub fn caller_of(tx: &Transaction) -> (String, Option<String>) {
-    match tx.original.from_header().and_then(|h| h.typed()) {
-        Ok(from) => (
-            from.uri.to_string(),
-            from.display_name.filter(|n| !n.trim().is_empty()),
-        ),
-        Err(_) => ("unknown".into(), None),
-    }
-}
 
 /// Takes the call: 180, `incoming_call` with `name` (the contact's, else the caller's display
 /// name), then what the person decides.
-pub async fn run_incoming(
+pub async fn run<D: IncomingDialog, M: MediaBackend>(
     id: CallId,
     env: CallEnv,
-    mut tx: Transaction,
+    backend: M,
+    mut dialog: D,
+    invite: IncomingInvite,
     mut commands: UnboundedReceiver<CallCommand>,
     name: Option<String>,
 ) {
-    let (from, sent_name) = caller_of(&tx);
-    let log = CallLog::new(store::Direction::Incoming, from.clone(), sent_name);
-    let mut call = Call::new(id, env, log);
-    call.state = CallState::Incoming;
-    let stack = call.env.stack.clone();
-    let (state_tx, mut states) = stack.dialog_layer.new_dialog_state_channel();
-    let dialog = match stack.dialog_layer.get_or_create_server_invite(
-        &tx,
-        state_tx,
-        None,
-        Some(call.env.contact.clone()),
-    ) {
-        Ok(dialog) => dialog,
-        Err(e) => {
-            let _ = tx.reply(StatusCode::ServerInternalError).await;
-            return call
-                .end(&format!("cannot take the call: {e}"), Some(500))
-                .await;
-        }
-    };
-    let offer = String::from_utf8_lossy(&tx.original.body).into_owned();
-    let mut server = dialog.clone();
-    tokio::spawn(async move {
-        if let Err(e) = server.handle(&mut tx).await {
-            tracing::debug!(error = %e, "INVITE transaction ended with an error");
-        }
-    });
-
+    let IncomingInvite {
+        from,
+        display_name,
+        sdp: offer,
+    } = invite;
+    let log = CallLog::new(store::Direction::Incoming, from.clone(), display_name);
+    let mut call = Call::new(id, env, backend, log, CallState::Incoming);
+    if let Err(e) = dialog.open() {
+        dialog.reject(500).await;
+        return call
+            .end(&format!("cannot take the call: {e}"), Some(500))
+            .await;
+    }
     if let Err(e) = call.bind_media() {
-        let _ = dialog.reject(Some(StatusCode::ServiceUnavailable), None);
-        return call.end(&e, Some(503)).await;
+        dialog.reject(503).await;
+        return call.end(&e.to_string(), Some(503)).await;
     }
     let Some(local) = call.local_media(Direction::SendRecv) else {
+        dialog.reject(503).await;
         return call.end("no RTP port", Some(503)).await;
     };
     // With no offer in the INVITE we offer in the 200 and the answer comes in the ACK.
@@ -75,19 +49,16 @@ pub async fn run_incoming(
         match call.sdp.answer_offer(&offer, &local) {
             Ok((answer, negotiated)) => (answer, Some(negotiated)),
             Err(e) => {
-                let code = super::sdp_refusal(&e);
-                let _ = dialog.reject(Some(code.clone()), None);
+                let code = e.sip_status();
+                dialog.reject(code).await;
                 return call
-                    .end(
-                        &format!("the caller's SDP is unusable: {e}"),
-                        Some(code.code()),
-                    )
+                    .end(&format!("the caller's SDP is unusable: {e}"), Some(code))
                     .await;
             }
         }
     };
 
-    if let Err(e) = dialog.ringing(None, None) {
+    if let Err(e) = dialog.ringing() {
         tracing::warn!(call = %id, error = %e, "180 Ringing failed");
     }
     call.emit(Event::IncomingCall {
@@ -97,7 +68,7 @@ pub async fn run_incoming(
         name,
     });
 
-    let mut ringtone = tones::ringtone(&call.env.audio);
+    let mut ringtone = call.backend.ringtone();
     let mut answered = false;
     loop {
         tokio::select! {
@@ -105,7 +76,7 @@ pub async fn run_incoming(
                 Some(CallCommand::Answer) if !answered => {
                     answered = true;
                     drop(ringtone.take());
-                    if let Err(e) = dialog.accept(Some(sdp_headers()), Some(body.clone().into_bytes())) {
+                    if let Err(e) = dialog.accept(body.clone()) {
                         return call.end(&format!("cannot answer: {e}"), None).await;
                     }
                     call.log.answered = Some(std::time::SystemTime::now());
@@ -117,14 +88,14 @@ pub async fn run_incoming(
                 Some(CallCommand::SetDevices { input, output }) => call.switch_devices(input, output),
                 Some(CallCommand::Decline(reason)) if !answered => {
                     let (code, text) = match reason {
-                        DeclineReason::Busy => (StatusCode::BusyHere, "busy"),
-                        DeclineReason::Decline => (StatusCode::Decline, "declined"),
+                        DeclineReason::Busy => (486, "busy"),
+                        DeclineReason::Decline => (603, "declined"),
                     };
-                    let _ = dialog.reject(Some(code.clone()), None);
-                    return call.end(text, Some(code.code())).await;
+                    dialog.reject(code).await;
+                    return call.end(text, Some(code)).await;
                 }
                 Some(CallCommand::Hangup) | None if !answered => {
-                    let _ = dialog.reject(Some(StatusCode::Decline), None);
+                    dialog.reject(603).await;
                     return call.end("declined", Some(603)).await;
                 }
                 // Answered, waiting for the ACK: hanging up (or declining) sends BYE.
@@ -139,41 +110,45 @@ pub async fn run_incoming(
                 }
                 // Keys, hold and mute need a call that is up: say so, and leave the call alone.
                 Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume) => {
-                    call.emit(Event::error(format!("call {id} is not connected yet")));
+                    call.not_connected();
                 }
             },
-            state = states.recv() => match state {
-                Some(DialogState::Confirmed(_, _)) if answered => {
+            event = dialog.next_event() => match event {
+                Some(DialogEvent::Confirmed { ack_sdp }) if answered => {
                     if negotiated.is_none() {
-                        negotiated = answer_from_ack(&mut call, &dialog, &local);
+                        negotiated = answer_from_ack(&mut call, &local, ack_sdp.as_deref());
                         if let Some(n) = &negotiated {
                             call.start_media(n);
                         }
                     }
-                    let state = negotiated.as_ref().map(Call::state_for).unwrap_or(CallState::Connected);
+                    let state = negotiated.as_ref().map_or(CallState::Connected, Call::<M>::state_for);
                     call.set_state(state);
-                    return call.confirmed(dialog, states, commands).await;
+                    return confirmed::run(call, dialog, commands).await;
                 }
-                Some(DialogState::Terminated(_, reason)) => {
-                    let (text, code) = super::terminated_reason(&reason);
+                Some(DialogEvent::Terminated(reason)) => {
+                    let (text, code) = reason.describe();
                     return call.end(text, code).await;
                 }
+                Some(DialogEvent::Request { request, method }) => {
+                    answer_early_request(&mut dialog, request, Some(method)).await;
+                }
+                Some(DialogEvent::RemoteOffer { request, .. }) => {
+                    answer_early_request(&mut dialog, request, None).await;
+                }
                 None => return call.end("dialog lost", None).await,
-                Some(_) => {}
+                Some(other) => tracing::debug!(call = %id, ?other, "ignored before the ACK"),
             },
         }
     }
 }
 
-fn answer_from_ack(
-    call: &mut Call,
-    dialog: &rsipstack::dialog::invite_dialog::InviteDialog,
-    local: &crate::sdp::LocalMedia,
+fn answer_from_ack<M: MediaBackend>(
+    call: &mut Call<M>,
+    local: &LocalMedia,
+    ack_sdp: Option<&str>,
 ) -> Option<NegotiatedMedia> {
-    let ack = dialog.last_remote_ack()?;
-    let answer = String::from_utf8_lossy(&ack.body).into_owned();
     call.sdp
-        .apply_answer(local, &answer)
+        .apply_answer(local, ack_sdp?)
         .map_err(|e| tracing::info!(error = %e, "no usable answer in the ACK"))
         .ok()
 }

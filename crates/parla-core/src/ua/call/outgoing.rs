@@ -1,25 +1,34 @@
-//! An outgoing call: INVITE with our offer, 1xx (early media on 183 with SDP), CANCEL when hung
-//! up before the answer, the final response.
+//! An outgoing call: INVITE with our offer, 1xx (early media on 183 with SDP, else our
+//! ringback), CANCEL when hung up before the answer, the final response.
 
+use super::dialog::{DialogEvent, OutgoingDialog};
 use super::record::CallLog;
-use super::{failure_reason, sdp_refusal, Call, CallEnv};
-use crate::api::{CallId, CallState, Event};
-use crate::sdp::Direction;
+use super::{answer_early_request, confirmed, failure_reason, Call, CallEnv};
+use crate::api::{CallId, CallState, ErrorKind, Event};
+use crate::sdp::{Direction, LocalMedia};
 use crate::store;
 use crate::ua::calls::CallCommand;
-use crate::ua::tones;
-use rsipstack::dialog::dialog::DialogState;
-use rsipstack::dialog::invitation::InviteOption;
-use rsipstack::sip::{StatusCodeKind, Uri};
+use crate::ua::media::MediaBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-pub async fn run_outgoing(
+/// How the INVITE ended.
+enum Final {
+    Answered(String),
+    Refused(u16),
+    NoFinalResponse,
+    Failed(String),
+}
+
+/// Places the call to `remote` (the dialled URI, for the events and the history) over
+/// `dialog`, and runs it until it ends.
+pub async fn run<D: OutgoingDialog, M: MediaBackend>(
     id: CallId,
     env: CallEnv,
-    target: Uri,
+    backend: M,
+    mut dialog: D,
+    remote: String,
     mut commands: UnboundedReceiver<CallCommand>,
 ) {
-    let remote = target.to_string();
     // One indexed query on the store thread (bounded by its timeout): `calling` names the contact.
     let name = env
         .store
@@ -28,7 +37,7 @@ pub async fn run_outgoing(
         .map(|c| c.name)
         .filter(|n| !n.is_empty());
     let log = CallLog::new(store::Direction::Outgoing, remote.clone(), None);
-    let mut call = Call::new(id, env, log);
+    let mut call = Call::new(id, env, backend, log, CallState::Calling);
     call.emit(Event::CallState {
         call: id,
         state: CallState::Calling,
@@ -39,53 +48,51 @@ pub async fn run_outgoing(
         code: None,
     });
     if let Err(e) = call.bind_media() {
-        return call.end(&e, None).await;
+        return call.end(&e.to_string(), None).await;
     }
     let Some(local) = call.local_media(Direction::SendRecv) else {
         return call.end("no RTP port", None).await;
     };
     let offer = call.sdp.create_offer(&local);
-    let stack = call.env.stack.clone();
-    let (state_tx, mut states) = stack.dialog_layer.new_dialog_state_channel();
-    let option = InviteOption {
-        caller_display_name: call.env.display_name.clone(),
-        caller: call.env.aor.clone(),
-        callee: target,
-        destination: stack.destination(),
-        content_type: Some("application/sdp".into()),
-        offer: Some(offer.into_bytes()),
-        contact: call.env.contact.clone(),
-        credential: call.env.credential.clone(),
-        ..Default::default()
-    };
-    let (dialog, mut invite) = match stack.dialog_layer.do_invite_async(option, state_tx) {
-        Ok(started) => started,
-        Err(e) => {
-            return call
-                .end(&format!("cannot send the INVITE: {e}"), None)
-                .await
-        }
-    };
+    if let Err(e) = dialog.invite(offer) {
+        return call
+            .end(&format!("cannot send the INVITE: {e}"), None)
+            .await;
+    }
 
     let mut cancelled = false;
     let mut ringback = None;
+    let mut commands_open = true;
     let result = loop {
         tokio::select! {
-            result = &mut invite => break result,
-            state = states.recv() => {
-                if let Some(DialogState::Early(_, response)) = state {
+            event = dialog.next_event() => match event {
+                Some(DialogEvent::Progress { sdp, .. }) => {
                     call.set_state(CallState::Ringing);
-                    if !response.body.is_empty() {
+                    if let Some(sdp) = sdp {
                         // The far end plays its own ringback (or an announcement) as early media.
                         ringback = None;
-                        early_media(&mut call, &local, &response.body);
-                    } else if ringback.is_none() && call.media.as_ref().is_none_or(|m| !m.is_running()) {
-                        ringback = tones::ringback(&call.env.audio);
+                        early_media(&mut call, &local, &sdp);
+                    } else if ringback.is_none() && !call.media_running() {
+                        ringback = call.backend.ringback();
                     }
                 }
-            }
-            command = commands.recv() => match command {
+                Some(DialogEvent::Answered { sdp }) => break Final::Answered(sdp),
+                Some(DialogEvent::Refused { code }) => break Final::Refused(code),
+                Some(DialogEvent::NoFinalResponse) => break Final::NoFinalResponse,
+                Some(DialogEvent::InviteFailed { error }) => break Final::Failed(error),
+                Some(DialogEvent::Request { request, method }) => {
+                    answer_early_request(&mut dialog, request, Some(method)).await;
+                }
+                Some(DialogEvent::RemoteOffer { request, .. }) => {
+                    answer_early_request(&mut dialog, request, None).await;
+                }
+                // The INVITE's own outcome decides.
+                Some(other) => tracing::debug!(call = %id, ?other, "ignored before the answer"),
+                None => break Final::Failed("dialog lost".into()),
+            },
+            command = commands.recv(), if commands_open => match command {
                 Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
+                    commands_open &= command.is_some();
                     if !cancelled {
                         cancelled = true;
                         call.log.cancelled = true;
@@ -94,66 +101,66 @@ pub async fn run_outgoing(
                         }
                     }
                 }
-                Some(CallCommand::Answer) => call.emit(Event::error(format!("call {id} is outgoing"))),
+                Some(CallCommand::Answer) => {
+                    call.error(ErrorKind::CannotAnswer, format!("call {id} is outgoing"));
+                }
                 // Early media may be playing.
                 Some(CallCommand::SetDevices { input, output }) => call.switch_devices(input, output),
-                Some(_) => call.emit(Event::error(format!("call {id} is not connected yet"))),
+                Some(_) => call.not_connected(),
             },
         }
     };
+    drop(ringback);
 
-    let response = match result {
-        Ok(Ok((_, Some(response)))) => response,
-        Ok(Ok((_, None))) => {
-            return call
-                .end(if cancelled { "cancelled" } else { "no answer" }, None)
-                .await
+    let answer = match result {
+        Final::Answered(answer) => answer,
+        Final::Refused(code) => {
+            if matches!(code, 486 | 600) {
+                call.backend.busy();
+            }
+            return call.end(failure_reason(code), Some(code)).await;
         }
-        Ok(Err(e)) => {
+        Final::NoFinalResponse => {
+            let reason = if cancelled { "cancelled" } else { "no answer" };
+            return call.end(reason, None).await;
+        }
+        Final::Failed(error) => {
             let reason = if cancelled {
                 "cancelled".to_string()
             } else {
-                format!("call failed: {e}")
+                format!("call failed: {error}")
             };
             return call.end(&reason, None).await;
         }
-        Err(e) => return call.end(&format!("call task failed: {e}"), None).await,
     };
-    drop(ringback);
-    let code = response.status_code.code();
-    if response.status_code.kind() != StatusCodeKind::Successful {
-        if matches!(code, 486 | 600) {
-            tones::busy(&call.env.audio);
-        }
-        return call.end(failure_reason(code), Some(code)).await;
-    }
     if cancelled {
-        // The answer crossed our CANCEL; rsipstack ends such a dialog with a BYE.
+        // The answer crossed our CANCEL: the session it made ends at once (RFC 3261 9.1).
+        if let Err(e) = dialog.bye().await {
+            tracing::debug!(call = %id, error = %e, "BYE after a crossing 200 failed");
+        }
         return call.end("cancelled", None).await;
     }
-    let answer = String::from_utf8_lossy(&response.body).into_owned();
     match call.sdp.apply_answer(&local, &answer) {
         Ok(negotiated) => {
             call.log.answered = Some(std::time::SystemTime::now());
             call.start_media(&negotiated);
-            call.set_state(Call::state_for(&negotiated));
+            call.set_state(Call::<M>::state_for(&negotiated));
         }
         Err(e) => {
             let _ = dialog.bye().await;
             return call
                 .end(
                     &format!("the answer's SDP is unusable: {e}"),
-                    Some(sdp_refusal(&e).code()),
+                    Some(e.sip_status()),
                 )
                 .await;
         }
     }
-    call.confirmed(dialog, states, commands).await;
+    confirmed::run(call, dialog, commands).await;
 }
 
-fn early_media(call: &mut Call, local: &crate::sdp::LocalMedia, body: &[u8]) {
-    let answer = String::from_utf8_lossy(body).into_owned();
-    match call.sdp.apply_answer(local, &answer) {
+fn early_media<M: MediaBackend>(call: &mut Call<M>, local: &LocalMedia, sdp: &str) {
+    match call.sdp.apply_answer(local, sdp) {
         Ok(negotiated) => call.start_media(&negotiated),
         Err(e) => tracing::info!(error = %e, "early media SDP ignored"),
     }

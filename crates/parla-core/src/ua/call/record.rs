@@ -123,8 +123,8 @@ pub(crate) fn call_result(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ua::call::{failure_reason, terminated_reason};
-    use rsipstack::dialog::dialog::TerminatedReason;
+    use crate::ua::call::dialog::EndReason;
+    use crate::ua::call::failure_reason;
     use CallResult::*;
     use Direction::*;
 
@@ -147,11 +147,11 @@ mod tests {
                 "{reason}"
             );
         }
-        let (text, code) = terminated_reason(&TerminatedReason::UacCancel);
+        let (text, code) = EndReason::CallerCancelled.describe();
         assert_eq!(call_result(Incoming, false, false, code), Missed, "{text}");
-        let (text, code) = terminated_reason(&TerminatedReason::Timeout);
+        let (text, code) = EndReason::Timeout.describe();
         assert_eq!(call_result(Incoming, false, false, code), Missed, "{text}");
-        let (text, code) = terminated_reason(&TerminatedReason::ProxyAuthRequired);
+        let (text, code) = EndReason::AuthFailed.describe();
         assert_eq!(call_result(Incoming, false, false, code), Failed, "{text}");
     }
 
@@ -188,12 +188,12 @@ mod tests {
     #[test]
     fn answered_calls_stay_answered() {
         for reason in [
-            TerminatedReason::UacBye,
-            TerminatedReason::UasBye,
-            TerminatedReason::Timeout,
-            TerminatedReason::UasBusy,
+            EndReason::RemoteHangup,
+            EndReason::Timeout,
+            EndReason::Busy,
+            EndReason::Network(500),
         ] {
-            let (_, code) = terminated_reason(&reason);
+            let (_, code) = reason.describe();
             for direction in [Incoming, Outgoing] {
                 assert_eq!(call_result(direction, true, false, code), Answered);
             }

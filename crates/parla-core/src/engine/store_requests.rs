@@ -1,0 +1,157 @@
+//! The contacts and history commands of the one vocabulary: each runs on the store thread
+//! (SQLite never runs on an async worker nor in the window) and is answered with events that
+//! carry the command's `request`.
+
+use crate::api::{
+    Command, ContactEntry, ErrorKind, Event, RequestId, MAX_LIST_LIMIT, MAX_QUERY_CHARS,
+};
+use crate::store::{ContactFields, ContactId, Region, Store, StoreError};
+use crate::ua::store_link::StoreLink;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Where answers go and how numbers without a country code are read.
+#[derive(Clone)]
+pub struct StoreRequests {
+    pub link: StoreLink,
+    pub events: UnboundedSender<Event>,
+    pub region: Region,
+}
+
+fn bounded(query: String) -> String {
+    query.chars().take(MAX_QUERY_CHARS).collect()
+}
+
+fn store_error(request: Option<RequestId>, error: &StoreError) -> Event {
+    let kind = match error {
+        StoreError::NotFound(_) | StoreError::HistoryNotFound(_) => ErrorKind::NotFound,
+        StoreError::EmptyContact
+        | StoreError::TooManyPhones(_)
+        | StoreError::TooManyEmails(_)
+        | StoreError::ReadOnly(_)
+        | StoreError::UnknownRegion(_) => ErrorKind::InvalidContact,
+        _ => ErrorKind::StoreUnavailable,
+    };
+    Event::request_error(request, kind, error.to_string())
+}
+
+/// Adds a contact, or replaces one keeping its favourite and blocked marks.
+fn save(
+    store: &mut Store,
+    id: Option<ContactId>,
+    mut fields: ContactFields,
+    region: Region,
+) -> Result<ContactId, StoreError> {
+    match id {
+        Some(id) => {
+            let old = store.contact(id)?.ok_or(StoreError::NotFound(id))?;
+            fields.favourite = old.fields.favourite;
+            fields.blocked = old.fields.blocked;
+            fields.source = old.fields.source;
+            store.update_contact(id, &fields, region).map(|()| id)
+        }
+        None => {
+            fields.source = crate::store::Source::Personal;
+            store.add_contact(&fields, region)
+        }
+    }
+}
+
+impl StoreRequests {
+    /// Queues `command` on the store thread; a command that is not the store's is ignored.
+    pub fn handle(&self, command: Command) {
+        let request = request_of(&command);
+        let events = self.events.clone();
+        let region = self.region;
+        let job = move |store: &mut Store| {
+            for event in answer(store, command, region) {
+                let _ = events.send(event);
+            }
+        };
+        if !self.link.run(job) {
+            let _ = self.events.send(Event::request_error(
+                request,
+                ErrorKind::StoreUnavailable,
+                "the contacts database is not available",
+            ));
+        }
+    }
+}
+
+fn request_of(command: &Command) -> Option<RequestId> {
+    match command {
+        Command::SearchContacts { request, .. }
+        | Command::GetContact { request, .. }
+        | Command::SaveContact { request, .. }
+        | Command::DeleteContact { request, .. }
+        | Command::SetFavourite { request, .. }
+        | Command::SetBlocked { request, .. }
+        | Command::ListHistory { request, .. }
+        | Command::DeleteHistory { request, .. }
+        | Command::ClearHistory { request }
+        | Command::MarkMissedSeen { request }
+        | Command::SyncDirectories { request, .. } => *request,
+        _ => None,
+    }
+}
+
+/// Runs one command against the store and says what came of it.
+fn answer(store: &mut Store, command: Command, region: Region) -> Vec<Event> {
+    let request = request_of(&command);
+    let changed = |result: Result<(), StoreError>, event: Event| match result {
+        Ok(()) => vec![event],
+        Err(e) => vec![store_error(request, &e)],
+    };
+    let contacts_changed = Event::ContactsChanged { request };
+    let history_changed = Event::HistoryChanged { request };
+    match command {
+        Command::SearchContacts {
+            query,
+            filter,
+            limit,
+            ..
+        } => match store.search(&bounded(query), filter, limit.min(MAX_LIST_LIMIT)) {
+            Ok(found) => vec![Event::Contacts {
+                request,
+                contacts: found.into_iter().map(ContactEntry::from).collect(),
+            }],
+            Err(e) => vec![store_error(request, &e)],
+        },
+        Command::GetContact { id, .. } => match store.contact(id) {
+            Ok(contact) => vec![Event::Contact {
+                request,
+                contact: contact.map(|c| Box::new(ContactEntry::from(c))),
+            }],
+            Err(e) => vec![store_error(request, &e)],
+        },
+        Command::SaveContact { id, contact, .. } => match save(store, id, *contact, region) {
+            Ok(id) => vec![Event::ContactSaved { request, id }, contacts_changed],
+            Err(e) => vec![store_error(request, &e)],
+        },
+        Command::DeleteContact { id, .. } => changed(store.delete_contact(id), contacts_changed),
+        Command::SetFavourite { id, on, .. } => {
+            changed(store.set_favourite(id, on), contacts_changed)
+        }
+        Command::SetBlocked { id, on, .. } => changed(store.set_blocked(id, on), contacts_changed),
+        Command::ListHistory {
+            filter,
+            query,
+            limit,
+            ..
+        } => match store.history(filter, &bounded(query), limit.min(MAX_LIST_LIMIT)) {
+            Ok(calls) => vec![Event::History { request, calls }],
+            Err(e) => vec![store_error(request, &e)],
+        },
+        Command::DeleteHistory { id, .. } => {
+            changed(store.delete_history_entry(id), history_changed)
+        }
+        Command::ClearHistory { .. } => changed(store.clear_history().map(drop), history_changed),
+        Command::MarkMissedSeen { .. } => match store.mark_missed_seen() {
+            Ok(_) => vec![Event::MissedCalls { request, unseen: 0 }],
+            Err(e) => vec![store_error(request, &e)],
+        },
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

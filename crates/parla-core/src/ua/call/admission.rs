@@ -1,0 +1,100 @@
+//! Whether a new INVITE becomes a call: refused at once when there are too many calls (486,
+//! nothing recorded), when the caller is a blocked contact (603) or under do not disturb
+//! (486); else a call task takes it, with the caller's name from the contacts.
+
+use super::dialog::{IncomingDialog, IncomingInvite};
+use super::{incoming, record, CallEnv};
+use crate::api::{AccountId, CallDirection, CallState, Event, RefusalReason};
+use crate::store::{CallResult, Region};
+use crate::ua::account::{Shared, MAX_CALLS};
+use crate::ua::media::MediaBackend;
+
+/// The line an INVITE came in on.
+pub struct Line<'a> {
+    pub account: &'a AccountId,
+    pub shared: &'a Shared,
+    pub region: Region,
+}
+
+/// Takes or refuses the INVITE behind `dialog`. `start` gives what a call task needs; none:
+/// the line cannot take calls (500).
+pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
+    line: Line<'_>,
+    mut dialog: D,
+    invite: IncomingInvite,
+    start: impl FnOnce() -> Option<(CallEnv, M)>,
+) {
+    let shared = line.shared;
+    if shared.calls.ids().len() >= MAX_CALLS {
+        // A flood: no lookup, no history row.
+        tracing::info!(account = %line.account, "incoming call refused: too many calls");
+        dialog.reject(486).await;
+        return;
+    }
+    let contact = shared.store.caller_name(&invite.from, line.region).await;
+    let blocked = contact.as_ref().is_some_and(|c| c.blocked);
+    let name = contact
+        .map(|c| c.name)
+        .filter(|n| !n.is_empty())
+        .or_else(|| invite.display_name.clone());
+    if blocked {
+        tracing::info!(account = %line.account, "incoming call refused: blocked contact");
+        return refuse(&line, dialog, RefusalReason::Blocked, &invite, name).await;
+    }
+    if shared.do_not_disturb() {
+        tracing::info!(account = %line.account, "incoming call refused: do not disturb");
+        return refuse(&line, dialog, RefusalReason::DoNotDisturb, &invite, name).await;
+    }
+    // Again: the lookup took time, and other INVITEs may have become calls meanwhile.
+    let refusal = if shared.calls.ids().len() >= MAX_CALLS {
+        486
+    } else if let Some((env, backend)) = start() {
+        let call = shared.next_call_id();
+        let commands = shared.calls.insert(
+            call,
+            line.account.clone(),
+            CallDirection::Incoming,
+            invite.from.clone(),
+            CallState::Incoming,
+        );
+        tokio::spawn(incoming::run(
+            call, env, backend, dialog, invite, commands, name,
+        ));
+        return;
+    } else {
+        500
+    };
+    tracing::info!(code = refusal, "incoming call refused");
+    dialog.reject(refusal).await;
+}
+
+/// Answers without ringing, says so (`call_refused`) and records the call.
+async fn refuse<D: IncomingDialog>(
+    line: &Line<'_>,
+    mut dialog: D,
+    reason: RefusalReason,
+    invite: &IncomingInvite,
+    name: Option<String>,
+) {
+    let (code, result, text) = match reason {
+        RefusalReason::Blocked => (603, CallResult::Blocked, "blocked"),
+        // Missed, so the person sees who called while they were not to be disturbed.
+        RefusalReason::DoNotDisturb => (486, CallResult::Missed, "do not disturb"),
+    };
+    dialog.reject(code).await;
+    let row = record::refused(
+        line.account,
+        &invite.from,
+        invite.display_name.as_deref(),
+        result,
+        text,
+        code,
+    );
+    line.shared.store.record(row, line.region).await;
+    let _ = line.shared.events.send(Event::CallRefused {
+        account: line.account.clone(),
+        from: invite.from.clone(),
+        name,
+        reason,
+    });
+}

@@ -1,0 +1,280 @@
+//! The established call, until either side hangs up: our hold and resume (re-INVITE with
+//! `sendonly`/`sendrecv`, retried after 491 with the RFC 3261 14.1 wait), the far end's
+//! re-INVITEs and UPDATEs (491 while ours is under way), keys, mute, devices, quality reports.
+//! Our re-INVITE runs beside everything else: a BYE while it is pending ends the call at once.
+
+use super::dialog::{CallDialog, DialogEvent, ReInviteFailure, RequestId};
+use super::{answer_request, Call, QUALITY_EVERY};
+use crate::api::{CallState, ErrorKind};
+use crate::sdp::{Direction, LocalMedia};
+use crate::ua::calls::CallCommand;
+use crate::ua::media::{CallAudio, DtmfError, MediaBackend};
+use parla_media::MediaEvent;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
+
+/// Tries of one hold or resume that the far end answers with 491 Request Pending.
+const REINVITE_ATTEMPTS: u32 = 3;
+
+/// RFC 3261 14.1: after a 491, wait 2.1-4 s if we made the Call-ID (we placed the call),
+/// 0-2 s otherwise, in steps of 10 ms.
+pub(crate) fn glare_wait(owns_call_id: bool) -> Duration {
+    let steps: u64 = if owns_call_id {
+        rand::random_range(210..=400)
+    } else {
+        rand::random_range(0..=200)
+    };
+    Duration::from_millis(steps * 10)
+}
+
+/// Our hold or resume re-INVITE.
+struct Reinvite {
+    hold: bool,
+    local: LocalMedia,
+    offer: String,
+    /// Our SDP version when the offer was made: if we answered an offer since, a retry needs a
+    /// new one.
+    version: u64,
+    attempts: u32,
+}
+
+struct Established<D, M: MediaBackend> {
+    call: Call<M>,
+    dialog: D,
+    /// Our re-INVITE waiting for its final response.
+    sent: Option<Reinvite>,
+    /// Our re-INVITE that got 491, and when to send it again.
+    retry: Option<(Instant, Reinvite)>,
+    /// Hold (true) or resume asked for while another was under way: sent once it is done.
+    queued: Option<bool>,
+}
+
+/// Runs the confirmed call until it ends.
+pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
+    call: Call<M>,
+    dialog: D,
+    commands: UnboundedReceiver<CallCommand>,
+) {
+    let established = Established {
+        call,
+        dialog,
+        sent: None,
+        retry: None,
+        queued: None,
+    };
+    established.run(commands).await;
+}
+
+impl<D: CallDialog, M: MediaBackend> Established<D, M> {
+    async fn run(mut self, mut commands: UnboundedReceiver<CallCommand>) {
+        let mut quality = tokio::time::interval(QUALITY_EVERY);
+        quality.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let id = self.call.id;
+        loop {
+            let retry_at = self.retry.as_ref().map(|(at, _)| *at);
+            tokio::select! {
+                _ = quality.tick() => self.call.report_quality(),
+                _ = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
+                    self.send_retry();
+                }
+                command = commands.recv() => match command {
+                    Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
+                        if let Err(e) = self.dialog.bye().await {
+                            tracing::warn!(call = %id, error = %e, "BYE failed");
+                        }
+                        return self.call.end("local hangup", None).await;
+                    }
+                    Some(CallCommand::Answer) => self.call.error(
+                        ErrorKind::CannotAnswer,
+                        format!("call {id} is already answered"),
+                    ),
+                    Some(CallCommand::Dtmf(digits)) => self.send_dtmf(&digits),
+                    Some(CallCommand::Mute(muted)) => {
+                        if let Some(media) = self.call.media.as_mut() {
+                            media.set_muted(muted);
+                        }
+                    }
+                    Some(CallCommand::SetDevices { input, output }) => self.call.switch_devices(input, output),
+                    Some(CallCommand::Hold) => self.hold(true),
+                    Some(CallCommand::Resume) => self.hold(false),
+                },
+                Some(event) = self.call.media_events.recv() => match event {
+                    MediaEvent::Dtmf(digit) => self.call.emit(crate::api::Event::Dtmf { call: id, digit: digit.to_string() }),
+                    MediaEvent::DeviceChanged { message } => self.call.emit(crate::api::Event::Device { call: Some(id), message }),
+                    MediaEvent::RtpTimeout => {
+                        let _ = self.dialog.bye().await;
+                        return self.call.end("no audio from the far end", None).await;
+                    }
+                },
+                event = self.dialog.next_event() => match event {
+                    None => return self.call.end("dialog lost", None).await,
+                    Some(DialogEvent::Terminated(reason)) => {
+                        // A hold or resume still pending simply ends with the call.
+                        let (text, code) = reason.describe();
+                        return self.call.end(text, code).await;
+                    }
+                    Some(DialogEvent::RemoteOffer { request, sdp }) => self.remote_offer(request, sdp).await,
+                    Some(DialogEvent::ReInviteAnswered { code, reason, sdp }) => self.answered(code, &reason, sdp),
+                    Some(DialogEvent::ReInviteFailed(failure)) => self.failed(failure),
+                    Some(DialogEvent::Request { request, method }) => {
+                        self.dialog.respond(request, answer_request(method), None).await;
+                    }
+                    // The ACK of a re-INVITE, late responses to the INVITE: nothing to do.
+                    Some(other) => tracing::debug!(call = %id, ?other, "ignored in a confirmed call"),
+                },
+            }
+        }
+    }
+
+    fn send_dtmf(&self, digits: &str) {
+        let sent = match self.call.media.as_ref() {
+            Some(media) => media.send_dtmf(digits),
+            None => Err(DtmfError::NoAudio),
+        };
+        if let Err(why) = sent {
+            self.call.error(
+                ErrorKind::DtmfFailed,
+                format!("call {}: DTMF not sent: {why}", self.call.id),
+            );
+        }
+    }
+
+    /// Our hold (re-INVITE with `sendonly`) or resume (`sendrecv`); one at a time.
+    fn hold(&mut self, hold: bool) {
+        if self.sent.is_some() || self.retry.is_some() {
+            self.queued = Some(hold);
+            return;
+        }
+        let direction = if hold {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        let Some(local) = self.call.local_media(direction) else {
+            return;
+        };
+        let offer = self.call.sdp.create_offer(&local);
+        self.dialog.reinvite(offer.clone());
+        self.sent = Some(Reinvite {
+            hold,
+            local,
+            offer,
+            version: self.call.sdp.version(),
+            attempts: 1,
+        });
+    }
+
+    /// The glare wait is over: the same re-INVITE again.
+    fn send_retry(&mut self) {
+        let Some((_, mut reinvite)) = self.retry.take() else {
+            return;
+        };
+        if self.call.sdp.version() != reinvite.version {
+            reinvite.offer = self.call.sdp.create_offer(&reinvite.local);
+            reinvite.version = self.call.sdp.version();
+        }
+        reinvite.attempts += 1;
+        self.dialog.reinvite(reinvite.offer.clone());
+        self.sent = Some(reinvite);
+    }
+
+    fn answered(&mut self, code: u16, reason: &str, sdp: Option<String>) {
+        let Some(reinvite) = self.sent.take() else {
+            tracing::debug!(call = %self.call.id, code, "response to no re-INVITE of ours");
+            return;
+        };
+        let id = self.call.id;
+        if code == 491 && reinvite.attempts < REINVITE_ATTEMPTS {
+            let wait = glare_wait(self.call.owns_call_id);
+            tracing::info!(call = %id, attempt = reinvite.attempts, ?wait, "re-INVITE glare (491), retrying");
+            self.retry = Some((Instant::now() + wait, reinvite));
+            return;
+        }
+        if code == 491 {
+            self.call.error(
+                ErrorKind::HoldFailed,
+                format!(
+                    "call {id}: re-INVITE failed: re-INVITE glare: exhausted {REINVITE_ATTEMPTS} retries (491)"
+                ),
+            );
+        } else if !(200..300).contains(&code) {
+            self.call.error(
+                ErrorKind::HoldFailed,
+                format!("call {id}: the far end refused ({code} {reason})"),
+            );
+        } else {
+            let answer = sdp.unwrap_or_default();
+            match self.call.sdp.apply_answer(&reinvite.local, &answer) {
+                Ok(negotiated) => {
+                    if let Some(media) = self.call.media.as_mut() {
+                        media.set_local_hold(reinvite.hold);
+                    }
+                    self.call.start_media(&negotiated);
+                    self.call.set_state(if reinvite.hold {
+                        CallState::OnHold
+                    } else {
+                        Call::<M>::state_for(&negotiated)
+                    });
+                }
+                Err(e) => self.call.error(
+                    ErrorKind::HoldFailed,
+                    format!("call {id}: unusable answer to our re-INVITE: {e}"),
+                ),
+            }
+        }
+        self.send_queued();
+    }
+
+    fn failed(&mut self, failure: ReInviteFailure) {
+        if self.sent.take().is_none() {
+            return;
+        }
+        let id = self.call.id;
+        let message = match failure {
+            ReInviteFailure::NotEstablished => format!("call {id} is not established"),
+            ReInviteFailure::Error(e) => format!("call {id}: re-INVITE failed: {e}"),
+        };
+        self.call.error(ErrorKind::HoldFailed, message);
+        self.send_queued();
+    }
+
+    fn send_queued(&mut self) {
+        if let Some(hold) = self.queued.take() {
+            self.hold(hold);
+        }
+    }
+
+    /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
+    async fn remote_offer(&mut self, request: RequestId, sdp: Option<String>) {
+        if self.sent.is_some() {
+            // RFC 3261 14.2: ours is under way; the far end retries after its own wait.
+            self.dialog.respond(request, 491, None).await;
+            return;
+        }
+        let Some(offer) = sdp else {
+            // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
+            let body = self
+                .call
+                .local_media(Direction::SendRecv)
+                .map(|l| self.call.sdp.create_offer(&l));
+            self.dialog.respond(request, 200, body).await;
+            return;
+        };
+        let Some(local) = self.call.local_media(Direction::SendRecv) else {
+            self.dialog.respond(request, 488, None).await;
+            return;
+        };
+        match self.call.sdp.answer_offer(&offer, &local) {
+            Ok((answer, negotiated)) => {
+                self.dialog.respond(request, 200, Some(answer)).await;
+                self.call.start_media(&negotiated);
+                self.call.set_state(Call::<M>::state_for(&negotiated));
+            }
+            Err(e) => {
+                tracing::info!(call = %self.call.id, error = %e, "re-INVITE refused");
+                self.dialog.respond(request, e.sip_status(), None).await;
+            }
+        }
+    }
+}

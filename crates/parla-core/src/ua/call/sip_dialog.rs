@@ -1,0 +1,432 @@
+//! The call's dialog over rsipstack: [`SipOutgoing`] and [`SipIncoming`] turn an `InviteDialog`
+//! and its `DialogState` stream into [`DialogEvent`]s and carry out what the call logic asks.
+//! The only part of a call that knows rsipstack types; it decides nothing.
+
+use super::dialog::{
+    CallDialog, DialogEvent, EndReason, InDialogMethod, IncomingDialog, IncomingInvite,
+    OutgoingDialog, ReInviteFailure, RequestId, SignallingError,
+};
+use crate::ua::stack::SipStack;
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::dialog::{
+    DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle,
+};
+use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::{Header, StatusCode, StatusCodeKind, Uri};
+use rsipstack::transaction::Transaction;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+
+/// What a call's dialog needs from its line.
+#[derive(Clone)]
+pub struct SipEnv {
+    pub stack: Arc<SipStack>,
+    /// Our address of record, `sip:user@domain`.
+    pub aor: Uri,
+    pub display_name: Option<String>,
+    pub contact: Uri,
+    pub credential: Option<Credential>,
+}
+
+fn sdp_headers() -> Vec<Header> {
+    vec![Header::ContentType("application/sdp".into())]
+}
+
+fn body_text(body: &[u8]) -> Option<String> {
+    (!body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned())
+}
+
+fn failed(e: impl std::fmt::Display) -> SignallingError {
+    SignallingError(e.to_string())
+}
+
+/// The caller as an INVITE names it, and its offer.
+pub fn incoming_invite(tx: &Transaction) -> IncomingInvite {
+    let (from, display_name) = match tx.original.from_header().and_then(|h| h.typed()) {
+        Ok(from) => (
+            from.uri.to_string(),
+            from.display_name.filter(|n| !n.trim().is_empty()),
+        ),
+        Err(_) => ("unknown".into(), None),
+    };
+    IncomingInvite {
+        from,
+        display_name,
+        sdp: String::from_utf8_lossy(&tx.original.body).into_owned(),
+    }
+}
+
+fn end_reason(reason: &TerminatedReason) -> EndReason {
+    match reason {
+        // rsipstack names a BYE from the far end UacBye on server dialogs and UasBye on client
+        // ones (our own BYE ends the call task before its state is read).
+        TerminatedReason::UacBye | TerminatedReason::UasBye => EndReason::RemoteHangup,
+        TerminatedReason::UacCancel => EndReason::CallerCancelled,
+        TerminatedReason::Timeout => EndReason::Timeout,
+        TerminatedReason::UacBusy | TerminatedReason::UasBusy => EndReason::Busy,
+        TerminatedReason::UasDecline => EndReason::Declined,
+        TerminatedReason::ProxyAuthRequired => EndReason::AuthFailed,
+        TerminatedReason::ProxyError(code)
+        | TerminatedReason::UacOther(code)
+        | TerminatedReason::UasOther(code) => EndReason::Network(code.code()),
+    }
+}
+
+fn invite_outcome(result: Result<InviteAsyncResult, tokio::task::JoinError>) -> DialogEvent {
+    match result {
+        Ok(Ok((_, Some(response))))
+            if response.status_code.kind() == StatusCodeKind::Successful =>
+        {
+            DialogEvent::Answered {
+                sdp: String::from_utf8_lossy(&response.body).into_owned(),
+            }
+        }
+        Ok(Ok((_, Some(response)))) => DialogEvent::Refused {
+            code: response.status_code.code(),
+        },
+        Ok(Ok((_, None))) => DialogEvent::NoFinalResponse,
+        Ok(Err(e)) => DialogEvent::InviteFailed {
+            error: e.to_string(),
+        },
+        Err(e) => DialogEvent::InviteFailed {
+            error: format!("the INVITE task stopped: {e}"),
+        },
+    }
+}
+
+/// What both directions share: the dialog once there is one, its states, the far end's
+/// requests waiting for our answer, and the outcome of our re-INVITE.
+struct Core {
+    /// Server (UAS) dialog: our own 18x are not news, the ACK is.
+    server: bool,
+    dialog: Option<InviteDialog>,
+    states: Option<DialogStateReceiver>,
+    waiting: HashMap<RequestId, TransactionHandle>,
+    next_request: RequestId,
+    reinvite_tx: UnboundedSender<DialogEvent>,
+    reinvite_rx: UnboundedReceiver<DialogEvent>,
+}
+
+impl Core {
+    fn new(server: bool) -> Self {
+        let (reinvite_tx, reinvite_rx) = mpsc::unbounded_channel();
+        Self {
+            server,
+            dialog: None,
+            states: None,
+            waiting: HashMap::new(),
+            next_request: 1,
+            reinvite_tx,
+            reinvite_rx,
+        }
+    }
+
+    /// The next state worth telling the call; `None` when the state channel closed.
+    async fn next_state(&mut self) -> Option<DialogEvent> {
+        loop {
+            let state = tokio::select! {
+                Some(event) = self.reinvite_rx.recv() => return Some(event),
+                state = async {
+                    match self.states.as_mut() {
+                        Some(states) => states.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => state?,
+            };
+            if let Some(event) = self.convert(state) {
+                return Some(event);
+            }
+        }
+    }
+
+    fn wait_for_answer(&mut self, handle: TransactionHandle) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        self.waiting.insert(id, handle);
+        id
+    }
+
+    fn convert(&mut self, state: DialogState) -> Option<DialogEvent> {
+        let (method, handle) = match state {
+            DialogState::Early(_, response) if !self.server => {
+                return Some(DialogEvent::Progress {
+                    code: response.status_code.code(),
+                    sdp: body_text(&response.body),
+                })
+            }
+            DialogState::Confirmed(_, _) if self.server => {
+                let ack = self.dialog.as_ref().and_then(InviteDialog::last_remote_ack);
+                return Some(DialogEvent::Confirmed {
+                    ack_sdp: ack.and_then(|a| body_text(&a.body)),
+                });
+            }
+            DialogState::Updated(_, request, handle) => {
+                let request_id = self.wait_for_answer(handle);
+                return Some(DialogEvent::RemoteOffer {
+                    request: request_id,
+                    sdp: body_text(&request.body),
+                });
+            }
+            DialogState::Terminated(_, reason) => {
+                return Some(DialogEvent::Terminated(end_reason(&reason)))
+            }
+            DialogState::Options(_, _, handle) => (InDialogMethod::Options, handle),
+            DialogState::Info(_, _, handle) => (InDialogMethod::Info, handle),
+            DialogState::Notify(_, _, handle) => (InDialogMethod::Notify, handle),
+            DialogState::Message(_, _, handle) => (InDialogMethod::Message, handle),
+            DialogState::Refer(_, _, handle) => (InDialogMethod::Refer, handle),
+            DialogState::Publish(_, _, handle) => (InDialogMethod::Publish, handle),
+            DialogState::Calling(_)
+            | DialogState::Trying(_)
+            | DialogState::Early(_, _)
+            | DialogState::WaitAck(_, _)
+            | DialogState::Confirmed(_, _) => return None,
+        };
+        let request = self.wait_for_answer(handle);
+        Some(DialogEvent::Request { request, method })
+    }
+
+    async fn bye(&self) -> Result<(), SignallingError> {
+        match &self.dialog {
+            Some(dialog) => dialog.bye().await.map_err(failed),
+            None => Ok(()),
+        }
+    }
+
+    fn reinvite(&self, offer: String) {
+        let events = self.reinvite_tx.clone();
+        let Some(dialog) = self.dialog.clone() else {
+            let _ = events.send(DialogEvent::ReInviteFailed(ReInviteFailure::NotEstablished));
+            return;
+        };
+        // Its own task, so that the call hears the far end while the re-INVITE is pending.
+        tokio::spawn(async move {
+            let body = Some(offer.into_bytes());
+            let event = match dialog.reinvite(Some(sdp_headers()), body).await {
+                Ok(Some(response)) => DialogEvent::ReInviteAnswered {
+                    code: response.status_code.code(),
+                    reason: response
+                        .wire_reason
+                        .clone()
+                        .unwrap_or_else(|| response.status_code.text().to_string()),
+                    sdp: body_text(&response.body),
+                },
+                Ok(None) => DialogEvent::ReInviteFailed(ReInviteFailure::NotEstablished),
+                Err(e) => DialogEvent::ReInviteFailed(ReInviteFailure::Error(e.to_string())),
+            };
+            let _ = events.send(event);
+        });
+    }
+
+    async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
+        let Some(handle) = self.waiting.remove(&request) else {
+            return;
+        };
+        let status = StatusCode::from(code);
+        let sent = match sdp {
+            Some(sdp) => {
+                handle
+                    .respond(status, Some(sdp_headers()), Some(sdp.into_bytes()))
+                    .await
+            }
+            None => handle.reply(status).await,
+        };
+        if sent.is_err() {
+            tracing::debug!(request, code, "the request's transaction is gone");
+        }
+    }
+}
+
+/// The dialog of a call we place to `target`.
+pub struct SipOutgoing {
+    env: SipEnv,
+    target: Uri,
+    core: Core,
+    /// The INVITE transaction until its final outcome has been reported.
+    invite: Option<JoinHandle<InviteAsyncResult>>,
+    cancelled: bool,
+}
+
+impl SipOutgoing {
+    pub fn new(env: SipEnv, target: Uri) -> Self {
+        Self {
+            env,
+            target,
+            core: Core::new(false),
+            invite: None,
+            cancelled: false,
+        }
+    }
+}
+
+impl CallDialog for SipOutgoing {
+    async fn next_event(&mut self) -> Option<DialogEvent> {
+        let invite = &mut self.invite;
+        let core = &mut self.core;
+        tokio::select! {
+            result = async {
+                match invite.as_mut() {
+                    Some(invite) => invite.await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                *invite = None;
+                Some(invite_outcome(result))
+            }
+            event = core.next_state() => event,
+        }
+    }
+
+    async fn bye(&mut self) -> Result<(), SignallingError> {
+        let confirmed = self
+            .core
+            .dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.state(), DialogState::Confirmed(..)));
+        if self.cancelled && !confirmed {
+            // rsipstack ends a 2xx to a CANCELled INVITE itself (ACK, then BYE) and never
+            // confirms such a dialog. A CANCEL that came after the 2xx left it confirmed: ours.
+            return Ok(());
+        }
+        self.core.bye().await
+    }
+
+    fn reinvite(&mut self, offer: String) {
+        self.core.reinvite(offer);
+    }
+
+    async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
+        self.core.respond(request, code, sdp).await;
+    }
+}
+
+impl OutgoingDialog for SipOutgoing {
+    fn invite(&mut self, offer: String) -> Result<(), SignallingError> {
+        let stack = &self.env.stack;
+        let (state_tx, states) = stack.dialog_layer.new_dialog_state_channel();
+        let option = InviteOption {
+            caller_display_name: self.env.display_name.clone(),
+            caller: self.env.aor.clone(),
+            callee: self.target.clone(),
+            destination: stack.destination(),
+            content_type: Some("application/sdp".into()),
+            offer: Some(offer.into_bytes()),
+            contact: self.env.contact.clone(),
+            credential: self.env.credential.clone(),
+            ..Default::default()
+        };
+        let (dialog, invite) = stack
+            .dialog_layer
+            .do_invite_async(option, state_tx)
+            .map_err(failed)?;
+        self.core.dialog = Some(dialog);
+        self.core.states = Some(states);
+        self.invite = Some(invite);
+        Ok(())
+    }
+
+    async fn cancel(&mut self) -> Result<(), SignallingError> {
+        self.cancelled = true;
+        match &self.core.dialog {
+            Some(dialog) => dialog.cancel().await.map_err(failed),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The dialog of a call we receive: the INVITE's transaction until [`IncomingDialog::open`]
+/// makes the dialog.
+pub struct SipIncoming {
+    stack: Arc<SipStack>,
+    /// Our Contact in the dialog.
+    contact: Option<Uri>,
+    tx: Option<Transaction>,
+    core: Core,
+}
+
+impl SipIncoming {
+    pub fn new(stack: Arc<SipStack>, contact: Option<Uri>, tx: Transaction) -> Self {
+        Self {
+            stack,
+            contact,
+            tx: Some(tx),
+            core: Core::new(true),
+        }
+    }
+}
+
+impl CallDialog for SipIncoming {
+    async fn next_event(&mut self) -> Option<DialogEvent> {
+        self.core.next_state().await
+    }
+
+    async fn bye(&mut self) -> Result<(), SignallingError> {
+        self.core.bye().await
+    }
+
+    fn reinvite(&mut self, offer: String) {
+        self.core.reinvite(offer);
+    }
+
+    async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
+        self.core.respond(request, code, sdp).await;
+    }
+}
+
+impl IncomingDialog for SipIncoming {
+    fn open(&mut self) -> Result<(), SignallingError> {
+        let Some(tx) = self.tx.as_ref() else {
+            return Err(SignallingError("the INVITE is already taken".into()));
+        };
+        let contact = self
+            .contact
+            .clone()
+            .ok_or_else(|| SignallingError("no Contact for the dialog".into()))?;
+        let (state_tx, states) = self.stack.dialog_layer.new_dialog_state_channel();
+        let dialog = self
+            .stack
+            .dialog_layer
+            .get_or_create_server_invite(tx, state_tx, None, Some(contact))
+            .map_err(failed)?;
+        if let Some(mut tx) = self.tx.take() {
+            let mut server = dialog.clone();
+            tokio::spawn(async move {
+                if let Err(e) = server.handle(&mut tx).await {
+                    tracing::debug!(error = %e, "INVITE transaction ended with an error");
+                }
+            });
+        }
+        self.core.dialog = Some(dialog);
+        self.core.states = Some(states);
+        Ok(())
+    }
+
+    fn ringing(&mut self) -> Result<(), SignallingError> {
+        match &self.core.dialog {
+            Some(dialog) => dialog.ringing(None, None).map_err(failed),
+            None => Ok(()),
+        }
+    }
+
+    fn accept(&mut self, sdp: String) -> Result<(), SignallingError> {
+        match &self.core.dialog {
+            Some(dialog) => dialog
+                .accept(Some(sdp_headers()), Some(sdp.into_bytes()))
+                .map_err(failed),
+            None => Err(SignallingError("no dialog to answer".into())),
+        }
+    }
+
+    async fn reject(&mut self, code: u16) {
+        let status = StatusCode::from(code);
+        if let Some(dialog) = &self.core.dialog {
+            let _ = dialog.reject(Some(status), None);
+        } else if let Some(tx) = self.tx.as_mut() {
+            let _ = tx.reply(status).await;
+        }
+    }
+}

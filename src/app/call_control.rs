@@ -1,0 +1,159 @@
+//! Calls from the window: dialling, the call screen's actions, keyboard shortcuts, a ringing
+//! call's popup and notification, and what is left when a call ends.
+
+use super::{calls, desktop_glue, keys, windows, App, Message, Tab};
+use crate::screen::{call, dialer};
+use iced::{window, Task};
+use parla_core::api::{CallState, DeclineReason};
+use parla_core::{AccountId, CallId, Command};
+
+impl App {
+    pub(super) fn on_ringing_in(&mut self, call: CallId) -> Task<Message> {
+        if self.config.app.auto_answer && self.calls.iter().filter(|c| c.is_live()).count() == 0 {
+            self.send(Command::Answer { call });
+            self.focused = Some(call);
+            return Task::none();
+        }
+        if self.focused.is_none() {
+            self.focused = Some(call);
+        }
+        let notification = match self.calls.get(call) {
+            Some(view) => self.notifications.show_incoming(
+                &self.notifier,
+                call,
+                view.name.clone(),
+                calls::display_number(&view.remote),
+                desktop_glue::notify_labels(&self.i18n),
+            ),
+            None => Task::none(),
+        };
+        if self.popup.is_some() {
+            return notification;
+        }
+        let (id, open) = window::open(windows::popup_settings());
+        self.popup = Some((id, call));
+        Task::batch([open.discard(), notification])
+    }
+
+    pub(super) fn on_call_ended(&mut self, call: &calls::CallView, missed: bool) -> Task<Message> {
+        let call_view = call;
+        let call = call.id;
+        self.call_outputs.remove(&call);
+        self.notifications.close(call);
+        if missed {
+            self.missed += 1;
+            self.notifications.missed(
+                &self.notifier,
+                call_view.name.clone(),
+                calls::display_number(&call_view.remote),
+                desktop_glue::notify_labels(&self.i18n),
+            );
+        }
+        if self.focused == Some(call) {
+            self.focused = self
+                .calls
+                .iter()
+                .find(|c| c.is_live())
+                .or_else(|| self.calls.iter().next())
+                .map(|c| c.id);
+            self.keypad_open = false;
+        }
+        self.close_popup_for(call)
+    }
+
+    pub(super) fn on_call_action(&mut self, call: CallId, action: call::Action) -> Task<Message> {
+        let Some(view) = self.calls.get_mut(call) else {
+            return Task::none();
+        };
+        let mut task = Task::none();
+        match action {
+            call::Action::Focus => {
+                self.focused = Some(call);
+                self.keypad_open = false;
+            }
+            call::Action::Answer => {
+                self.send(Command::Answer { call });
+                self.focused = Some(call);
+                self.tab = Tab::Phone;
+                task = Task::batch([self.close_popup_for(call), self.show_main()]);
+            }
+            call::Action::Decline => {
+                self.send(Command::Decline {
+                    call,
+                    reason: DeclineReason::Decline,
+                });
+                task = self.close_popup_for(call);
+            }
+            call::Action::Hangup => self.send(Command::Hangup { call }),
+            call::Action::Mute(muted) => {
+                view.muted = muted;
+                self.send(Command::Mute { call, muted });
+            }
+            call::Action::Hold(true) => self.send(Command::Hold { call }),
+            call::Action::Hold(false) => self.send(Command::Resume { call }),
+            call::Action::ToggleKeypad => self.keypad_open = !self.keypad_open,
+            call::Action::Digit(digit) => self.send(Command::Dtmf {
+                call,
+                digits: digit.to_string(),
+            }),
+            call::Action::Output(device) => {
+                self.call_outputs.insert(call, device.clone());
+                self.send(Command::SetCallDevices {
+                    call,
+                    input: None,
+                    output: Some(device),
+                });
+            }
+        }
+        task
+    }
+
+    pub(super) fn on_shortcut(&mut self, shortcut: keys::Shortcut) -> Task<Message> {
+        use keys::Shortcut;
+        if self.sign_in.is_some() || self.tab != Tab::Phone {
+            return Task::none();
+        }
+        let ringing = self.calls.ringing_in().map(|c| c.id).next();
+        let focused = self.focused.and_then(|id| self.calls.get(id)).cloned();
+        match shortcut {
+            Shortcut::Escape => match (ringing, focused) {
+                (Some(call), _) => self.on_call_action(call, call::Action::Decline),
+                (None, Some(call)) => self.on_call_action(call.id, call::Action::Hangup),
+                _ => Task::none(),
+            },
+            Shortcut::Enter => match (ringing, focused) {
+                (Some(call), _) => self.on_call_action(call, call::Action::Answer),
+                (None, None) => self.update(Message::Dialer(dialer::Msg::Call)),
+                _ => Task::none(),
+            },
+            Shortcut::Digit(digit) => match focused {
+                Some(call) if call.is_live() => {
+                    self.on_call_action(call.id, call::Action::Digit(digit))
+                }
+                Some(_) => Task::none(),
+                None => self.update(Message::Dialer(dialer::Msg::Key(digit))),
+            },
+            Shortcut::Backspace if focused.is_none() => {
+                self.update(Message::Dialer(dialer::Msg::Backspace))
+            }
+            Shortcut::Backspace => Task::none(),
+            Shortcut::Mute => match focused {
+                Some(call) if call.is_live() => {
+                    self.on_call_action(call.id, call::Action::Mute(!call.muted))
+                }
+                _ => Task::none(),
+            },
+            Shortcut::Hold => match focused {
+                Some(call) if call.is_live() => self
+                    .on_call_action(call.id, call::Action::Hold(call.state != CallState::OnHold)),
+                _ => Task::none(),
+            },
+        }
+    }
+
+    pub(super) fn dial(&mut self, account: Option<AccountId>, to: String) {
+        let account = account.or_else(|| self.default_line());
+        self.tab = Tab::Phone;
+        self.send(Command::Dial { account, to });
+    }
+}

@@ -1,0 +1,131 @@
+//! The shell around the window: the main window shown and hidden, the tray, commands from
+//! the control socket, the popup window, quitting.
+
+use super::desktop_glue::TrayEvent;
+use super::{windows, App, Message, Tab};
+use crate::desktop::tray::{TrayAction, TrayHandle};
+use crate::screen::settings;
+use iced::{window, Task};
+use parla_core::{CallId, Command};
+
+impl App {
+    pub(super) fn close_popup_for(&mut self, call: CallId) -> Task<Message> {
+        self.notifications.close(call);
+        match self.popup {
+            Some((window, ringing)) if ringing == call => {
+                self.popup = None;
+                // Another call may still be ringing: it gets the popup.
+                let next = self.calls.ringing_in().map(|c| c.id).find(|id| *id != call);
+                let close = window::close(window);
+                match next {
+                    Some(next) => {
+                        let (id, open) = window::open(windows::popup_settings());
+                        self.popup = Some((id, next));
+                        Task::batch([close, open.discard()])
+                    }
+                    None => close,
+                }
+            }
+            _ => Task::none(),
+        }
+    }
+
+    pub(super) fn on_control(&mut self, command: Command) -> Task<Message> {
+        match command {
+            Command::Show => self.show_main(),
+            Command::Dial { account, to } => {
+                let ask = account.is_none()
+                    && self.config.app.ask_line_for_links
+                    && self.config.accounts.iter().filter(|a| a.enabled).count() > 1;
+                if ask {
+                    self.dialer.input = to;
+                    self.tab = Tab::Phone;
+                } else {
+                    self.dial(account, to);
+                }
+                self.show_main()
+            }
+            Command::Quit => self.quit(),
+            other => {
+                self.send(other);
+                Task::none()
+            }
+        }
+    }
+
+    pub(super) fn show_main(&mut self) -> Task<Message> {
+        self.main_visible = true;
+        match self.main_window {
+            Some(id) => Task::batch([
+                window::set_mode(id, window::Mode::Windowed),
+                window::gain_focus(id),
+            ]),
+            None => {
+                let (id, open) = window::open(windows::main_settings(true));
+                self.main_window = Some(id);
+                open.discard()
+            }
+        }
+    }
+
+    pub(super) fn on_close_requested(&mut self, id: window::Id) -> Task<Message> {
+        if Some(id) != self.main_window {
+            return Task::none();
+        }
+        if self.tray_running() {
+            self.hide_main()
+        } else {
+            self.quit()
+        }
+    }
+
+    pub(super) fn tray_running(&self) -> bool {
+        self.tray.as_ref().is_some_and(TrayHandle::is_running)
+    }
+
+    pub(super) fn on_tray(&mut self, event: TrayEvent) -> Task<Message> {
+        match event {
+            TrayEvent::Ready(handle) => {
+                self.tray = Some(handle);
+                Task::none()
+            }
+            TrayEvent::Failed(why) => {
+                tracing::info!(%why, "no tray icon");
+                // Started hidden but there is no tray to come back from: show the window.
+                if self.main_visible {
+                    Task::none()
+                } else {
+                    self.show_main()
+                }
+            }
+            TrayEvent::Action(TrayAction::ToggleWindow) => {
+                if self.main_visible {
+                    self.hide_main()
+                } else {
+                    self.show_main()
+                }
+            }
+            TrayEvent::Action(TrayAction::SetDnd(on)) => {
+                self.on_settings(settings::Msg::DoNotDisturb(on))
+            }
+            TrayEvent::Action(TrayAction::Quit) => self.quit(),
+        }
+    }
+
+    pub(super) fn hide_main(&mut self) -> Task<Message> {
+        self.main_visible = false;
+        match self.main_window {
+            Some(id) => window::set_mode(id, window::Mode::Hidden),
+            None => Task::none(),
+        }
+    }
+
+    pub(super) fn quit(&mut self) -> Task<Message> {
+        if self.quitting {
+            return Task::none();
+        }
+        self.quitting = true;
+        let engine = self.engine.clone();
+        Task::perform(engine.quit(), |_| Message::Exited)
+    }
+}
