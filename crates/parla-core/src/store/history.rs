@@ -130,6 +130,25 @@ pub struct CallRecord {
 }
 
 impl CallRecord {
+    /// An incoming call on line `work` from `sip:0612345678@pbx.example`, started and ended
+    /// now, with `result` (tests).
+    #[cfg(test)]
+    pub(crate) fn incoming_now(result: CallResult) -> CallRecord {
+        let now = SystemTime::now();
+        CallRecord {
+            direction: Direction::Incoming,
+            account: "work".into(),
+            remote_uri: "sip:0612345678@pbx.example".into(),
+            number: String::new(),
+            display_name: String::new(),
+            started: now,
+            answered: None,
+            ended: now,
+            result,
+            reason: String::new(),
+        }
+    }
+
     /// Talk time: from answer to end; zero for a call that never connected.
     pub fn duration(&self) -> Duration {
         self.answered

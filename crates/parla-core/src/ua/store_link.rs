@@ -308,24 +308,8 @@ mod tests {
         assert!(spam.blocked);
         assert!(link.caller_name("sip:bob@pbx", nl()).await.is_none());
 
-        let now = SystemTime::now();
         for result in [CallResult::Missed, CallResult::Answered] {
-            link.record(
-                CallRecord {
-                    direction: Direction::Incoming,
-                    account: "work".into(),
-                    remote_uri: "sip:0612345678@pbx.example".into(),
-                    number: String::new(),
-                    display_name: String::new(),
-                    started: now,
-                    answered: None,
-                    ended: now,
-                    result,
-                    reason: String::new(),
-                },
-                nl(),
-            )
-            .await;
+            link.record(CallRecord::incoming_now(result), nl()).await;
         }
         link.close(Duration::from_secs(5)).await;
         // Closed: further jobs are dropped, not an error.

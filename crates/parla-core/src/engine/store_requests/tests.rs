@@ -1,6 +1,6 @@
 use super::*;
 use crate::api::{ErrorKind, Event};
-use crate::store::{HistoryFilter, Phone, PhoneLabel, SearchFilter, DB_FILE_NAME};
+use crate::store::{CallResult, HistoryFilter, Phone, PhoneLabel, SearchFilter, DB_FILE_NAME};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -217,26 +217,9 @@ async fn limits_and_queries_from_outside_are_bounded() {
 #[tokio::test]
 async fn history_is_listed_deleted_cleared_and_missed_calls_marked_seen() {
     let mut b = bench();
-    let now = std::time::SystemTime::now();
-    for result in [CallResultAlias::Missed, CallResultAlias::Answered] {
-        b.requests
-            .link
-            .record(
-                crate::store::CallRecord {
-                    direction: crate::store::Direction::Incoming,
-                    account: "work".into(),
-                    remote_uri: "sip:0612345678@pbx".into(),
-                    number: String::new(),
-                    display_name: String::new(),
-                    started: now,
-                    answered: None,
-                    ended: now,
-                    result,
-                    reason: String::new(),
-                },
-                nl(),
-            )
-            .await;
+    for result in [CallResult::Missed, CallResult::Answered] {
+        let call = crate::store::CallRecord::incoming_now(result);
+        b.requests.link.record(call, nl()).await;
     }
     let listed = b
         .ask(Command::ListHistory {
@@ -281,8 +264,6 @@ async fn history_is_listed_deleted_cleared_and_missed_calls_marked_seen() {
         .await;
     assert!(matches!(empty.as_slice(), [Event::History { calls, .. }] if calls.is_empty()));
 }
-
-use crate::store::CallResult as CallResultAlias;
 
 #[tokio::test]
 async fn without_a_database_every_request_is_answered_with_an_error() {

@@ -55,6 +55,22 @@ async fn reinvite(t: &mut Harness) -> (tokio::time::Instant, String) {
     }
 }
 
+/// The far end's re-INVITE `request` with `sdp`, and the SDP of our 200 to it.
+async fn answered(t: &mut Harness, request: u64, sdp: String) -> String {
+    t.far.send(RemoteOffer {
+        request,
+        sdp: Some(sdp),
+    });
+    match t.far.next().await {
+        Sent::Respond {
+            request: r,
+            code: 200,
+            sdp: Some(answer),
+        } if r == request => answer,
+        other => panic!("200 with our answer to {request}, got {other:?}"),
+    }
+}
+
 fn origin_version(sdp: &str) -> u64 {
     let origin = sdp.lines().find(|l| l.starts_with("o=")).expect("o=");
     origin
@@ -214,18 +230,7 @@ async fn an_offer_answered_during_the_glare_wait_makes_the_retry_a_newer_offer()
     t.far.send(pending_491());
     t.settle().await;
     // Ours is not under way while we wait: the far end's re-INVITE is answered.
-    t.far.send(RemoteOffer {
-        request: 1,
-        sdp: Some(far_sdp(2, "sendrecv")),
-    });
-    let Sent::Respond {
-        request: 1,
-        code: 200,
-        sdp: Some(answer),
-    } = t.far.next().await
-    else {
-        panic!("200 with our answer")
-    };
+    let answer = answered(&mut t, 1, far_sdp(2, "sendrecv")).await;
     let (_, second) = reinvite(&mut t).await;
     assert!(origin_version(&answer) > origin_version(&first));
     assert!(origin_version(&second) > origin_version(&answer));
@@ -235,33 +240,11 @@ async fn an_offer_answered_during_the_glare_wait_makes_the_retry_a_newer_offer()
 #[tokio::test(start_paused = true)]
 async fn the_far_end_holds_with_sendonly_then_resumes_with_sendrecv() {
     let mut t = connected_incoming().await;
-    t.far.send(RemoteOffer {
-        request: 1,
-        sdp: Some(far_sdp(2, "sendonly")),
-    });
-    let Sent::Respond {
-        request: 1,
-        code: 200,
-        sdp: Some(answer),
-    } = t.far.next().await
-    else {
-        panic!("200 with our answer")
-    };
+    let answer = answered(&mut t, 1, far_sdp(2, "sendonly")).await;
     assert_eq!(direction_of(&answer), "recvonly");
     assert_eq!(t.state().await, CallState::Held);
 
-    t.far.send(RemoteOffer {
-        request: 2,
-        sdp: Some(far_sdp(3, "sendrecv")),
-    });
-    let Sent::Respond {
-        code: 200,
-        sdp: Some(answer),
-        ..
-    } = t.far.next().await
-    else {
-        panic!("200 with our answer")
-    };
+    let answer = answered(&mut t, 2, far_sdp(3, "sendrecv")).await;
     assert_eq!(direction_of(&answer), "sendrecv");
     assert_eq!(t.state().await, CallState::Connected);
     assert_eq!(t.media.log().applied.len(), 3, "the answer, hold, resume");

@@ -11,6 +11,17 @@ fn is_media(event: &Event) -> bool {
     matches!(event, Event::Media { .. })
 }
 
+/// An outgoing call whose INVITE is out and whose far end sent 180.
+async fn ringing() -> Harness {
+    let mut t = outgoing();
+    t.far.next().await;
+    t.far.send(Progress {
+        code: 180,
+        sdp: None,
+    });
+    t
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_answered_call_rings_connects_and_ends_on_the_far_ends_bye() {
     let mut t = outgoing();
@@ -90,12 +101,7 @@ async fn early_media_from_a_183_starts_audio_and_no_local_ringback() {
 
 #[tokio::test(start_paused = true)]
 async fn a_183_stops_the_ringback_a_180_started() {
-    let mut t = outgoing();
-    t.far.next().await;
-    t.far.send(Progress {
-        code: 180,
-        sdp: None,
-    });
+    let mut t = ringing().await;
     t.far.send(Progress {
         code: 183,
         sdp: Some(far_sdp(1, "sendrecv")),
@@ -106,12 +112,7 @@ async fn a_183_stops_the_ringback_a_180_started() {
 
 #[tokio::test(start_paused = true)]
 async fn hanging_up_while_it_rings_sends_cancel_and_the_487_ends_it_cancelled() {
-    let mut t = outgoing();
-    t.far.next().await;
-    t.far.send(Progress {
-        code: 180,
-        sdp: None,
-    });
+    let mut t = ringing().await;
     assert_eq!(t.state().await, CallState::Ringing);
     t.command(CallCommand::Hangup);
     assert_eq!(t.far.next().await, Sent::Cancel);
@@ -127,12 +128,7 @@ async fn hanging_up_while_it_rings_sends_cancel_and_the_487_ends_it_cancelled() 
 
 #[tokio::test(start_paused = true)]
 async fn a_200_crossing_our_cancel_is_answered_with_bye_and_ends_cancelled() {
-    let mut t = outgoing();
-    t.far.next().await;
-    t.far.send(Progress {
-        code: 180,
-        sdp: None,
-    });
+    let mut t = ringing().await;
     t.command(CallCommand::Hangup);
     assert_eq!(t.far.next().await, Sent::Cancel);
     t.far.send(Answered {
@@ -203,12 +199,7 @@ async fn failures_without_a_final_response_say_why() {
     assert_eq!((reason.as_str(), code), ("not found", Some(404)));
 
     // The proxy's 408 when nobody answers in time.
-    let mut t = outgoing();
-    t.far.next().await;
-    t.far.send(Progress {
-        code: 180,
-        sdp: None,
-    });
+    let mut t = ringing().await;
     t.far.send(Refused { code: 408 });
     let (reason, code, _) = t.ended().await;
     assert_eq!((reason.as_str(), code), ("no answer", Some(408)));
@@ -217,12 +208,7 @@ async fn failures_without_a_final_response_say_why() {
 
 #[tokio::test(start_paused = true)]
 async fn in_call_commands_before_the_answer_are_refused_and_it_keeps_ringing() {
-    let mut t = outgoing();
-    t.far.next().await;
-    t.far.send(Progress {
-        code: 180,
-        sdp: None,
-    });
+    let mut t = ringing().await;
     assert_eq!(t.state().await, CallState::Ringing);
     for command in [
         CallCommand::Dtmf("1".into()),
