@@ -190,5 +190,4 @@ error-echo-test-not-running = The sound test is not running.
 error-store-unavailable = The contacts database is not available: { $detail }
 error-invalid-contact = This contact cannot be saved: it needs a name, a company or a phone number.
 error-not-found = That contact or call is no longer there.
-error-directory-sync-failed = The company directory could not be synced: { $detail }
-error-save-failed = The settings could not be saved: { $detail }
+error-internal = Something went wrong inside Parla: { $detail }

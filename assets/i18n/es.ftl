@@ -190,5 +190,4 @@ error-echo-test-not-running = La prueba de sonido no está en marcha.
 error-store-unavailable = La base de datos de contactos no está disponible: { $detail }
 error-invalid-contact = Este contacto no se puede guardar: necesita un nombre, una empresa o un teléfono.
 error-not-found = Ese contacto o esa llamada ya no está.
-error-directory-sync-failed = No se pudo sincronizar el directorio de la empresa: { $detail }
-error-save-failed = No se pudieron guardar los ajustes: { $detail }
+error-internal = Algo falló dentro de Parla: { $detail }

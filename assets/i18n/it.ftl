@@ -190,5 +190,4 @@ error-echo-test-not-running = La prova audio non è in corso.
 error-store-unavailable = Il database dei contatti non è disponibile: { $detail }
 error-invalid-contact = Non si può salvare questo contatto: serve un nome, un'azienda o un numero di telefono.
 error-not-found = Questo contatto o questa chiamata non c'è più.
-error-directory-sync-failed = Non è stato possibile sincronizzare la rubrica aziendale: { $detail }
-error-save-failed = Non è stato possibile salvare le impostazioni: { $detail }
+error-internal = Qualcosa è andato storto in Parla: { $detail }

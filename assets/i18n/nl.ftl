@@ -190,5 +190,4 @@ error-echo-test-not-running = De geluidstest loopt niet.
 error-store-unavailable = De contactendatabase is niet beschikbaar: { $detail }
 error-invalid-contact = Dit contact kan niet worden opgeslagen: het heeft een naam, een bedrijf of een telefoonnummer nodig.
 error-not-found = Dat contact of gesprek is er niet meer.
-error-directory-sync-failed = De bedrijfsgids kon niet worden gesynchroniseerd: { $detail }
-error-save-failed = De instellingen konden niet worden opgeslagen: { $detail }
+error-internal = Er ging iets mis in Parla: { $detail }

@@ -15,7 +15,7 @@ pub fn key(kind: ErrorKind) -> String {
 
 /// What the window says about an error of `kind`; `message` (the engine's English text) is
 /// logged, and shown only for the kinds whose detail the person needs (which setting is wrong,
-/// why a file could not be written).
+/// why the database or a device cannot be used).
 pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
     tracing::info!(?kind, %message, "engine error");
     let detailed = matches!(
@@ -23,9 +23,8 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
         ErrorKind::InvalidAccount
             | ErrorKind::InvalidAudio
             | ErrorKind::StoreUnavailable
-            | ErrorKind::DirectorySyncFailed
-            | ErrorKind::SaveFailed
             | ErrorKind::DevicesNotSwitched
+            | ErrorKind::Internal
     );
     if detailed {
         i18n.tr_args(&key(kind), &[("detail", message)])
@@ -36,7 +35,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 21] = [
+pub const ALL: [ErrorKind; 20] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -56,8 +55,7 @@ pub const ALL: [ErrorKind; 21] = [
     ErrorKind::StoreUnavailable,
     ErrorKind::InvalidContact,
     ErrorKind::NotFound,
-    ErrorKind::DirectorySyncFailed,
-    ErrorKind::SaveFailed,
+    ErrorKind::Internal,
 ];
 
 #[cfg(test)]

@@ -85,10 +85,8 @@ pub enum ErrorKind {
     InvalidContact,
     /// The command names a contact or history entry that does not exist.
     NotFound,
-    /// A company directory could not be synced (the previous contacts are kept).
-    DirectorySyncFailed,
-    /// The settings could not be saved.
-    SaveFailed,
+    /// Something inside Parla went wrong that should not (a bug); the message says what.
+    Internal,
 }
 
 /// Why an incoming call was refused without ringing.

@@ -7,27 +7,41 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 /// Longest command line accepted; a dial string or a chat message fits many times over.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// Parses one line. `Ok(None)` for a blank line; `Err` carries the message for an `error` event.
-pub fn parse_command(line: &str) -> Result<Option<Command>, String> {
+/// Why a line of input is not a command; the text goes into an `error` event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandLineError {
+    #[error("command line of {0} bytes is longer than {MAX_LINE_BYTES}")]
+    TooLong(usize),
+    /// Not JSON, an unknown command or field, or a missing or mistyped value (serde's words).
+    #[error("not a command: {0}")]
+    NotACommand(String),
+}
+
+/// Parses one line. `Ok(None)` for a blank line.
+pub fn parse_command(line: &str) -> Result<Option<Command>, CommandLineError> {
     let line = line.trim();
     if line.is_empty() {
         return Ok(None);
     }
     if line.len() > MAX_LINE_BYTES {
-        return Err(format!(
-            "command line of {} bytes is longer than {MAX_LINE_BYTES}",
-            line.len()
-        ));
+        return Err(CommandLineError::TooLong(line.len()));
     }
     serde_json::from_str(line)
         .map(Some)
-        .map_err(|e| format!("not a command: {e}"))
+        .map_err(|e| CommandLineError::NotACommand(e.to_string()))
 }
 
 pub fn encode_event(event: &Event) -> String {
-    // Event holds only strings, numbers and enums: serialising it cannot fail.
-    serde_json::to_string(event)
-        .unwrap_or_else(|e| format!(r#"{{"event":"error","message":"{e}"}}"#))
+    // Event holds only strings, numbers and enums: serialising it cannot fail. Should it ever,
+    // the client still gets a well-formed error event.
+    serde_json::to_string(event).unwrap_or_else(|e| {
+        serde_json::json!({
+            "event": "error",
+            "kind": crate::api::ErrorKind::Internal,
+            "message": format!("an event could not be encoded: {e}"),
+        })
+        .to_string()
+    })
 }
 
 /// Reads lines until EOF, handing each command to `submit` and each bad line to `reject`.
@@ -58,7 +72,7 @@ where
                 }
             }
             Ok(None) => {}
-            Err(message) => reject(message),
+            Err(error) => reject(error.to_string()),
         }
     }
 }
@@ -116,9 +130,20 @@ mod tests {
             Ok(Some(Command::Hangup { call: CallId(2) }))
         );
         let err = parse_command("{\"cmd\":").expect_err("truncated");
-        assert!(err.starts_with("not a command"), "{err}");
+        assert!(err.to_string().starts_with("not a command"), "{err}");
         let err = parse_command(r#"{"cmd":"dial"}"#).expect_err("missing to");
-        assert!(err.contains("to"), "{err}");
+        assert!(
+            matches!(&err, CommandLineError::NotACommand(why) if why.contains("to")),
+            "{err}"
+        );
+        let long = format!(
+            "{{\"cmd\":\"dial\",\"to\":\"{}\"}}",
+            "1".repeat(MAX_LINE_BYTES)
+        );
+        assert!(matches!(
+            parse_command(&long),
+            Err(CommandLineError::TooLong(_))
+        ));
     }
 
     #[tokio::test]

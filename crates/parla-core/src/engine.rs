@@ -3,6 +3,8 @@
 
 mod directories;
 mod store_requests;
+#[cfg(test)]
+mod tests;
 
 use crate::api::{
     AccountId, AccountStatus, CallDirection, CallState, Command, DatabaseState, ErrorKind, Event,
@@ -91,11 +93,11 @@ impl Engine {
                     moved_aside: moved_aside.map(|p| p.display().to_string()),
                     reason: None,
                 },
-                Err(reason) => Event::Database {
+                Err(error) => Event::Database {
                     state: DatabaseState::Unavailable,
                     unseen_missed: 0,
                     moved_aside: None,
-                    reason: Some(reason),
+                    reason: Some(error.to_string()),
                 },
             };
             let _ = events.send(event);

@@ -10,6 +10,8 @@ use crate::ua::store_link::{region_of, StoreLink};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
+const UNAVAILABLE: &str = "the contacts database is not available";
+
 /// How often every directory is synced again.
 pub const EVERY: Duration = Duration::from_secs(3600);
 
@@ -71,8 +73,12 @@ pub fn sync(
             };
             let answers = events.clone();
             let job_account = account.clone();
-            let ran = link.run(move |store: &mut Store| {
+            let ran = link.run(move |store: Option<&mut Store>| {
                 let name = job_account.as_str().to_string();
+                let Some(store) = store else {
+                    let _ = answers.send(failed(job_account, UNAVAILABLE.into(), request));
+                    return;
+                };
                 let event = match store.replace_directory(&name, &contacts, region) {
                     Ok(count) => {
                         tracing::info!(line = %name, count, skipped = skipped.len(), "company directory synced");
@@ -91,8 +97,7 @@ pub fn sync(
                 let _ = answers.send(event);
             });
             if !ran {
-                let reason = "the contacts database is not available".to_string();
-                let _ = events.send(failed(account, reason, request));
+                let _ = events.send(failed(account, UNAVAILABLE.into(), request));
             }
         });
     }

@@ -62,19 +62,27 @@ impl StoreRequests {
         let request = request_of(&command);
         let events = self.events.clone();
         let region = self.region;
-        let job = move |store: &mut Store| {
-            for event in answer(store, command, region) {
+        let job = move |store: Option<&mut Store>| {
+            let answers = match store {
+                Some(store) => answer(store, command, region),
+                None => vec![unavailable(request)],
+            };
+            for event in answers {
                 let _ = events.send(event);
             }
         };
         if !self.link.run(job) {
-            let _ = self.events.send(Event::request_error(
-                request,
-                ErrorKind::StoreUnavailable,
-                "the contacts database is not available",
-            ));
+            let _ = self.events.send(unavailable(request));
         }
     }
+}
+
+fn unavailable(request: Option<RequestId>) -> Event {
+    Event::request_error(
+        request,
+        ErrorKind::StoreUnavailable,
+        "the contacts database is not available",
+    )
 }
 
 fn request_of(command: &Command) -> Option<RequestId> {

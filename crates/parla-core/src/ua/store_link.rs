@@ -12,7 +12,7 @@
 //! records are dropped, calls go on.
 
 use crate::config::AccountConfig;
-use crate::store::{CallRecord, CallerName, Region, Store};
+use crate::store::{CallRecord, CallerName, Region, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -31,6 +31,9 @@ pub const OPENING_TIMEOUT: Duration = Duration::from_secs(5);
 /// unless another process holds the database's write lock) before it reports `ended` anyway.
 pub const RECORD_WAIT: Duration = Duration::from_secs(1);
 
+/// Work for the store thread: given the store, or `None` when the database could not be opened.
+type StoreJob = Box<dyn FnOnce(Option<&mut Store>) + Send>;
+
 enum Job {
     Lookup {
         raw: String,
@@ -42,7 +45,7 @@ enum Job {
         region: Region,
         written: oneshot::Sender<()>,
     },
-    Run(Box<dyn FnOnce(&mut Store) + Send>),
+    Run(StoreJob),
     Close {
         done: oneshot::Sender<()>,
     },
@@ -50,7 +53,7 @@ enum Job {
 
 /// What the store thread found when it opened the database: `Ok` with where an unreadable old
 /// file was moved (if it was) and the missed calls not yet seen, or why it cannot be used.
-pub type Opening = Result<(Option<PathBuf>, u64), String>;
+pub type Opening = Result<(Option<PathBuf>, u64), StoreError>;
 
 /// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
 #[derive(Clone, Default)]
@@ -149,9 +152,11 @@ impl StoreLink {
         }
     }
 
-    /// Runs `job` on the store thread, after every job sent before it. False when there is no
-    /// database (it could not be opened, or the link is closed): the job is dropped unrun.
-    pub fn run(&self, job: impl FnOnce(&mut Store) + Send + 'static) -> bool {
+    /// Runs `job` on the store thread, after every job sent before it: with the store, or with
+    /// `None` when the database could not be opened (so every job is answered). False when
+    /// there is no store thread (none was started, or the link is closed): the job is dropped
+    /// unrun.
+    pub fn run(&self, job: impl FnOnce(Option<&mut Store>) + Send + 'static) -> bool {
         self.jobs
             .as_ref()
             .is_some_and(|jobs| jobs.send(Job::Run(Box::new(job))).is_ok())
@@ -200,7 +205,7 @@ fn serve(
             }
             let unseen = opened.store.unseen_missed_count().unwrap_or(0);
             opened_with(Ok((opened.moved_aside, unseen)));
-            opened.store
+            Some(opened.store)
         }
         Err(e) => {
             tracing::error!(
@@ -208,17 +213,21 @@ fn serve(
                 error = %e,
                 "cannot open the contacts database; calls go on without caller names or history"
             );
-            opened_with(Err(e.to_string()));
-            return;
+            opened_with(Err(e));
+            // The thread stays to answer every job (with no one found, nothing written) until
+            // the engine closes the link: a request never goes unanswered.
+            None
         }
     };
     ready.store(true, Ordering::Release);
     for job in jobs {
         match job {
             Job::Lookup { raw, region, reply } => {
-                let found = store.caller_name(&raw, region).unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "caller lookup failed");
-                    None
+                let found = store.as_ref().and_then(|store| {
+                    store.caller_name(&raw, region).unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "caller lookup failed");
+                        None
+                    })
                 });
                 let _ = reply.send(found);
             }
@@ -227,12 +236,12 @@ fn serve(
                 region,
                 written,
             } => {
-                if let Err(e) = store.record_call(&call, region) {
+                if let Some(Err(e)) = store.as_mut().map(|s| s.record_call(&call, region)) {
                     tracing::warn!(error = %e, "call not recorded in the history");
                 }
                 let _ = written.send(());
             }
-            Job::Run(job) => job(&mut store),
+            Job::Run(job) => job(store.as_mut()),
             Job::Close { done } => {
                 let _ = done.send(());
                 return;
