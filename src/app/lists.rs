@@ -6,13 +6,21 @@ use super::{App, Tab};
 use parla_core::api::{DatabaseState, RequestId, SyncState};
 use parla_core::{Command, Event};
 
-/// Hands out the `request` ids the window puts on its commands.
-#[derive(Debug, Default)]
+/// Hands out the `request` ids the window puts on its commands. Control-socket clients share
+/// the engine and see the window's answers (and it theirs), so the window numbers from 2^63,
+/// out of the way of the small numbers clients pick.
+#[derive(Debug)]
 pub struct Requests(RequestId);
+
+impl Default for Requests {
+    fn default() -> Self {
+        Requests(1 << 63)
+    }
+}
 
 impl Requests {
     pub fn next(&mut self) -> RequestId {
-        self.0 = self.0.wrapping_add(1);
+        self.0 = self.0.wrapping_add(1).max(1 << 63);
         self.0
     }
 }
