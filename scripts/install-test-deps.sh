@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
 # bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, PulseAudio/Xvfb for the device and
-# GUI tests, and dunst plus a StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the keyring tests. Idempotent and non-interactive: only missing packages are installed, and
+# GUI tests, and dunst plus a StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the keyring tests, lintian for the .deb test. Idempotent and non-interactive: only missing packages are installed, and
 # `apt-get update` runs only if something is missing. Works as root or through sudo.
 #
 # It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
@@ -18,7 +18,7 @@ packages=(
     pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
     xvfb dbus xdotool imagemagick
     libxcursor1 libxi6 libxrandr2 libx11-xcb1 libxkbcommon-x11-0 fonts-dejavu-core
-    xdg-utils desktop-file-utils
+    xdg-utils desktop-file-utils lintian
     haskell-status-notifier-item-utils dunst libnotify-bin
     gnome-keyring libsecret-tools
     python3 python3-venv curl

@@ -1,8 +1,16 @@
 //! Logs to stderr and to a daily-rotated file in the profile's `logs/` folder.
 //! `RUST_LOG` chooses what is logged; `RUST_LOG=sip=debug` shows SIP traffic (credentials redacted).
+//! The SIP traffic (target `sip`, credentials redacted) also always goes to `logs/sip.log`,
+//! whatever `RUST_LOG` says: about [`SIP_LOG_CAP`] bytes, then it moves to `sip.log.1` (the one
+//! before is dropped), so at most twice that is kept. The diagnostics bundle reads both.
+
+mod capped;
 
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+use tracing_subscriber::{filter::Targets, fmt, prelude::*, EnvFilter};
+
+/// How big `logs/sip.log` grows before it is moved to `sip.log.1`.
+pub const SIP_LOG_CAP: u64 = 1024 * 1024;
 
 /// rsipstack logs whole messages, Authorization headers included, at info and below: only its
 /// warnings are let through; our own `sip` target shows the traffic with credentials redacted.
@@ -16,7 +24,13 @@ fn filter() -> EnvFilter {
     }
 }
 
-pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
+/// Keeps the log writers flushing until dropped (at the end of `main`).
+pub struct Guards {
+    _file: WorkerGuard,
+    _sip: Option<WorkerGuard>,
+}
+
+pub fn init(profile: &std::path::Path) -> Option<Guards> {
     let logs = profile.join("logs");
     let _ = std::fs::create_dir_all(&logs);
     let stderr = fmt::layer()
@@ -35,11 +49,26 @@ pub fn init(profile: &std::path::Path) -> Option<WorkerGuard> {
                 .with_ansi(false)
                 .with_writer(writer)
                 .with_filter(filter());
+            let (sip, sip_guard) = match capped::CappedFile::open(&logs, "sip.log", SIP_LOG_CAP) {
+                Ok(sip) => {
+                    let (writer, guard) = tracing_appender::non_blocking(sip);
+                    let layer = fmt::layer()
+                        .with_ansi(false)
+                        .with_writer(writer)
+                        .with_filter(Targets::new().with_target("sip", tracing::Level::DEBUG));
+                    (Some(layer), Some(guard))
+                }
+                Err(_) => (None, None),
+            };
             tracing_subscriber::registry()
                 .with(stderr)
                 .with(file)
+                .with(sip)
                 .init();
-            Some(guard)
+            Some(Guards {
+                _file: guard,
+                _sip: sip_guard,
+            })
         }
         Err(e) => {
             tracing_subscriber::registry().with(stderr).init();

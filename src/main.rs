@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod desktop;
+mod diagnostics;
 mod headless;
 #[cfg(feature = "gui")]
 mod i18n;
@@ -32,6 +33,11 @@ fn main() -> anyhow::Result<()> {
     if let Some((profile, store_args)) = store_cli::detect(&raw) {
         let profile = cli::profile_dir(profile.as_deref()).context("no profile folder")?;
         let code = store_cli::run(&profile, &store_args)?;
+        std::process::exit(store_cli::exit_status(code));
+    }
+    if let Some((profile, diag_args)) = diagnostics::detect(&raw) {
+        let profile = cli::profile_dir(profile.as_deref()).context("no profile folder")?;
+        let code = diagnostics::run(&profile, &diag_args);
         std::process::exit(store_cli::exit_status(code));
     }
     let args = match cli::Args::parse(raw) {

@@ -13,31 +13,56 @@ use parla_core::CallId;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// What starting the tray gave.
+/// What the tray tells the app.
 #[derive(Debug, Clone)]
 pub enum TrayEvent {
     Ready(TrayHandle),
+    /// No tray, ever: no session bus.
     Failed(String),
+    /// The icon is on a panel, or not; `at_start` for the first report.
+    Shown {
+        shown: bool,
+        at_start: bool,
+    },
     Action(tray::TrayAction),
 }
 
-/// Starts the tray and turns its clicks into messages; a failure is one message, not a panic.
+/// Starts the tray and turns what it tells into messages; a failure is one message, not a panic.
 pub fn start_tray(status: TrayStatus) -> impl Stream<Item = TrayEvent> {
     enum State {
         Start(Box<TrayStatus>),
-        Running(tray::TrayActions),
+        Running {
+            notices: tray::TrayNotices,
+            reported: bool,
+        },
         Done,
     }
     iced::futures::stream::unfold(State::Start(Box::new(status)), |state| async move {
         match state {
             State::Start(status) => match tray::start(*status).await {
-                Ok((handle, actions)) => Some((TrayEvent::Ready(handle), State::Running(actions))),
+                Ok((handle, notices)) => Some((
+                    TrayEvent::Ready(handle),
+                    State::Running {
+                        notices,
+                        reported: false,
+                    },
+                )),
                 Err(e) => Some((TrayEvent::Failed(e.to_string()), State::Done)),
             },
-            State::Running(mut actions) => actions
-                .recv()
-                .await
-                .map(|action| (TrayEvent::Action(action), State::Running(actions))),
+            State::Running {
+                mut notices,
+                reported,
+            } => {
+                let event = match notices.recv().await? {
+                    tray::TrayNotice::Shown(shown) => TrayEvent::Shown {
+                        shown,
+                        at_start: !reported,
+                    },
+                    tray::TrayNotice::Action(action) => TrayEvent::Action(action),
+                };
+                let reported = reported || matches!(event, TrayEvent::Shown { .. });
+                Some((event, State::Running { notices, reported }))
+            }
             State::Done => None,
         }
     })

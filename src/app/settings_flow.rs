@@ -68,6 +68,46 @@ impl App {
             .discard(),
             None => Task::none(),
         };
-        Task::batch([autostart, forget])
+        let diagnostics = if effect.save_diagnostics {
+            self.save_diagnostics()
+        } else {
+            Task::none()
+        };
+        Task::batch([autostart, forget, diagnostics])
+    }
+
+    /// Writes the diagnostics bundle off the window's thread (files, the sound system) and
+    /// says where it went, or why not, in a notice.
+    fn save_diagnostics(&self) -> Task<Message> {
+        // Translated now, the path or error put in when the bundle is written.
+        const SLOT: &str = "\u{1}";
+        let saved = self
+            .i18n
+            .tr_args("notice-diagnostics-saved", &[("path", SLOT)]);
+        let failed = self
+            .i18n
+            .tr_args("notice-diagnostics-failed", &[("error", SLOT)]);
+        let profile = self.profile.clone();
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let output = crate::diagnostics::default_output(&profile);
+                    crate::diagnostics::save(&profile, &output)
+                        .map(|()| {
+                            let shown = std::fs::canonicalize(&output).unwrap_or(output);
+                            shown.display().to_string()
+                        })
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+            },
+            move |written| {
+                Message::Notice(Some(match written {
+                    Ok(path) => saved.replace(SLOT, &path),
+                    Err(why) => failed.replace(SLOT, &why),
+                }))
+            },
+        )
     }
 }

@@ -8,6 +8,9 @@ use crate::screen::settings;
 use iced::{window, Task};
 use parla_core::{CallId, Command};
 
+#[cfg(test)]
+mod tests;
+
 impl App {
     pub(super) fn close_popup_for(&mut self, call: CallId) -> Task<Message> {
         self.notifications.close(call);
@@ -79,8 +82,9 @@ impl App {
         }
     }
 
+    /// True while the tray icon is on a panel (so the window can be hidden and come back).
     pub(super) fn tray_running(&self) -> bool {
-        self.tray.as_ref().is_some_and(TrayHandle::is_running)
+        self.tray.as_ref().is_some_and(TrayHandle::is_shown)
     }
 
     pub(super) fn on_tray(&mut self, event: TrayEvent) -> Task<Message> {
@@ -91,11 +95,16 @@ impl App {
             }
             TrayEvent::Failed(why) => {
                 tracing::info!(%why, "no tray icon");
-                // Started hidden but there is no tray to come back from: show the window.
-                if self.main_visible {
-                    Task::none()
+                self.show_if_unreachable()
+            }
+            TrayEvent::Shown { shown, at_start } => {
+                tracing::info!(shown, "tray icon on a panel");
+                // A panel that leaves later is mostly one restarting: the window stays hidden
+                // (a second launch still shows it).
+                if !shown && at_start {
+                    self.show_if_unreachable()
                 } else {
-                    self.show_main()
+                    Task::none()
                 }
             }
             TrayEvent::Action(TrayAction::ToggleWindow) => {
@@ -109,6 +118,15 @@ impl App {
                 self.on_settings(settings::Msg::DoNotDisturb(on))
             }
             TrayEvent::Action(TrayAction::Quit) => self.quit(),
+        }
+    }
+
+    /// Started hidden but there is no tray to come back from: show the window.
+    fn show_if_unreachable(&mut self) -> Task<Message> {
+        if self.main_visible {
+            Task::none()
+        } else {
+            self.show_main()
         }
     }
 

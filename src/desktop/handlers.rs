@@ -6,6 +6,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const DESKTOP_ENTRY: &str = include_str!("../../assets/parla.desktop");
+/// One file of `assets/icons/hicolor/`, embedded.
+macro_rules! icon {
+    ($path:literal) => {
+        (
+            $path,
+            include_bytes!(concat!("../../assets/icons/hicolor/", $path)),
+        )
+    };
+}
+/// The app icon in the hicolor theme layout, so that the entry's `Icon=parla` resolves for an
+/// install that no package put in /usr/share/icons: (path under `icons/hicolor/`, contents).
+const ICONS: [(&str, &[u8]); 8] = [
+    icon!("scalable/apps/parla.svg"),
+    icon!("16x16/apps/parla.png"),
+    icon!("24x24/apps/parla.png"),
+    icon!("32x32/apps/parla.png"),
+    icon!("48x48/apps/parla.png"),
+    icon!("64x64/apps/parla.png"),
+    icon!("128x128/apps/parla.png"),
+    icon!("256x256/apps/parla.png"),
+];
 const ENTRY_NAME: &str = "parla.desktop";
 pub const SCHEMES: [&str; 4] = ["tel", "sip", "sips", "callto"];
 const XDG_MIME: &str = "xdg-mime";
@@ -68,6 +89,10 @@ impl DesktopDirs {
         self.data_home.join("applications")
     }
 
+    fn hicolor(&self) -> PathBuf {
+        self.data_home.join("icons").join("hicolor")
+    }
+
     fn autostart_entry(&self) -> PathBuf {
         self.config_home.join("autostart").join(ENTRY_NAME)
     }
@@ -108,7 +133,8 @@ fn register_with(
 ) -> Result<Registered, HandlerError> {
     let applications = dirs.applications();
     let entry = applications.join(ENTRY_NAME);
-    write_file(&entry, &desktop_entry(exe, "%u", false)?)?;
+    install_icons(dirs)?;
+    write_file(&entry, desktop_entry(exe, "%u", false)?.as_bytes())?;
     for scheme in SCHEMES {
         let mime = format!("x-scheme-handler/{scheme}");
         let output = tool(xdg_mime, dirs)
@@ -157,8 +183,17 @@ fn tool(program: &str, dirs: &DesktopDirs) -> Command {
 fn write_autostart(dirs: &DesktopDirs, exe: &Path) -> Result<(), HandlerError> {
     write_file(
         &dirs.autostart_entry(),
-        &desktop_entry(exe, "--minimised", true)?,
+        desktop_entry(exe, "--minimised", true)?.as_bytes(),
     )
+}
+
+/// Writes the app icon into `$XDG_DATA_HOME/icons/hicolor/` (every size, replacing older ones).
+fn install_icons(dirs: &DesktopDirs) -> Result<(), HandlerError> {
+    let hicolor = dirs.hicolor();
+    for (path, contents) in ICONS {
+        write_file(&hicolor.join(path), contents)?;
+    }
+    Ok(())
 }
 
 fn remove_autostart(dirs: &DesktopDirs) -> Result<(), HandlerError> {
@@ -222,7 +257,7 @@ fn exec_quote(exe: &Path) -> Result<String, HandlerError> {
 }
 
 /// Written beside the target and renamed over it: a reader never sees half an entry.
-fn write_file(path: &Path, contents: &str) -> Result<(), HandlerError> {
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), HandlerError> {
     let write_error = |source| HandlerError::Write {
         path: path.to_path_buf(),
         source,
@@ -230,7 +265,9 @@ fn write_file(path: &Path, contents: &str) -> Result<(), HandlerError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(write_error)?;
     }
-    let temporary = path.with_extension("desktop.tmp");
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
     std::fs::write(&temporary, contents).map_err(write_error)?;
     std::fs::rename(&temporary, path).map_err(write_error)
 }

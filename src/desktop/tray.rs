@@ -4,11 +4,16 @@
 //!
 //! The app drives it with [`start`] (inside the tokio runtime, e.g. from an iced
 //! `Subscription::run`), then [`TrayHandle::update`] whenever something shown changes, and
-//! reads the person's clicks from [`TrayActions`]. Nothing here wakes up unless D-Bus traffic
-//! or an update arrives. Dropping every [`TrayHandle`] removes the icon and ends the actions.
+//! reads the person's clicks and the icon appearing or going from [`TrayNotices`]. The icon
+//! outlives the panel: it is registered whenever a panel (a StatusNotifierWatcher with a host)
+//! is there, however late it starts or often it restarts. Nothing here wakes up unless D-Bus
+//! traffic or an update arrives. Dropping every [`TrayHandle`] removes the icon and ends the
+//! notices.
 
 mod icon;
 mod item;
+mod keeper;
+mod panel;
 #[cfg(test)]
 mod tests;
 
@@ -17,12 +22,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use ksni::TrayMethods;
 use tokio::sync::{mpsc, watch};
 
-use item::ParlaTray;
-
-/// How long [`start`] may take (connect, register with the panel) before it gives up.
+/// How long connecting to the bus, or registering with the panel, may take before it gives up.
 const START_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The registration state of the configured lines, as the tray shows it.
@@ -97,6 +99,15 @@ pub enum TrayAction {
     Quit,
 }
 
+/// What the tray tells the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayNotice {
+    /// The icon is on a panel now (`true`), or there is no panel to show it (`false`). Sent
+    /// first once the state at start is known, then on every change.
+    Shown(bool),
+    Action(TrayAction),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrayError {
     #[error("no session D-Bus to put the tray icon on: {0}")]
@@ -111,15 +122,22 @@ pub enum TrayError {
     Dbus(String),
 }
 
+impl From<zbus::Error> for TrayError {
+    fn from(error: zbus::Error) -> Self {
+        match error {
+            e @ (zbus::Error::Address(_)
+            | zbus::Error::Connection(..)
+            | zbus::Error::InputOutput(_)
+            | zbus::Error::Handshake(_)) => TrayError::NoSessionBus(e.to_string()),
+            other => TrayError::Dbus(other.to_string()),
+        }
+    }
+}
+
 impl From<ksni::Error> for TrayError {
     fn from(error: ksni::Error) -> Self {
         match error {
-            ksni::Error::Dbus(
-                e @ (zbus::Error::Address(_)
-                | zbus::Error::Connection(..)
-                | zbus::Error::InputOutput(_)
-                | zbus::Error::Handshake(_)),
-            ) => TrayError::NoSessionBus(e.to_string()),
+            ksni::Error::Dbus(e) => e.into(),
             ksni::Error::Watcher(
                 zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_),
             ) => TrayError::NoWatcher,
@@ -129,48 +147,31 @@ impl From<ksni::Error> for TrayError {
     }
 }
 
-/// Puts the icon on the session bus and registers it with the panel's
-/// StatusNotifierWatcher. Must run inside the tokio runtime. Fails (within a few seconds) when
-/// there is no session bus, no tray, or the bus does not answer.
-pub async fn start(status: TrayStatus) -> Result<(TrayHandle, TrayActions), TrayError> {
-    let (actions_tx, actions_rx) = mpsc::unbounded_channel();
-    let tray = ParlaTray::new(status.clone(), actions_tx);
-    let service = tokio::time::timeout(START_TIMEOUT, tray.spawn())
+/// Follows the panel on the session bus and keeps the icon registered with it while there is
+/// one. Must run inside the tokio runtime. Fails (within a few seconds) only when there is no
+/// session bus or it does not answer; no panel is not an error (see [`TrayNotice::Shown`]).
+pub async fn start(status: TrayStatus) -> Result<(TrayHandle, TrayNotices), TrayError> {
+    let panel = tokio::time::timeout(START_TIMEOUT, panel::Panel::connect())
         .await
         .map_err(|_| TrayError::Timeout(START_TIMEOUT))??;
+    let (notices_tx, notices_rx) = mpsc::unbounded_channel();
     let (status_tx, status_rx) = watch::channel(status);
-    tokio::spawn(forward_updates(service, status_rx));
+    let (shown_tx, shown_rx) = watch::channel(false);
+    tokio::spawn(keeper::keep(panel, status_rx, notices_tx, shown_tx));
     Ok((
         TrayHandle {
             status: Arc::new(status_tx),
+            shown: shown_rx,
         },
-        TrayActions(actions_rx),
+        TrayNotices(notices_rx),
     ))
-}
-
-/// Hands each new status to ksni (which sends only what changed); stops the item when every
-/// [`TrayHandle`] is gone.
-async fn forward_updates(
-    service: ksni::Handle<ParlaTray>,
-    mut status: watch::Receiver<TrayStatus>,
-) {
-    while status.changed().await.is_ok() {
-        let latest = status.borrow_and_update().clone();
-        if service
-            .update(|tray| tray.set_status(latest))
-            .await
-            .is_none()
-        {
-            return;
-        }
-    }
-    service.shutdown().await;
 }
 
 /// Changes what the tray shows. Cheap and non-blocking: callable from the GUI's `update`.
 #[derive(Debug, Clone)]
 pub struct TrayHandle {
     status: Arc<watch::Sender<TrayStatus>>,
+    shown: watch::Receiver<bool>,
 }
 
 impl TrayHandle {
@@ -186,26 +187,31 @@ impl TrayHandle {
         });
     }
 
-    /// False once the item has stopped (its D-Bus service ended).
+    /// False once the tray has stopped (its session bus went away).
     pub fn is_running(&self) -> bool {
         !self.status.is_closed()
     }
+
+    /// True while the icon is on a panel: closing the window can hide it then.
+    pub fn is_shown(&self) -> bool {
+        self.is_running() && *self.shown.borrow()
+    }
 }
 
-/// The person's clicks, in order. Ends when the item stops.
+/// The person's clicks and the icon appearing or going, in order. Ends when the tray stops.
 #[derive(Debug)]
-pub struct TrayActions(mpsc::UnboundedReceiver<TrayAction>);
+pub struct TrayNotices(mpsc::UnboundedReceiver<TrayNotice>);
 
-impl TrayActions {
-    pub async fn recv(&mut self) -> Option<TrayAction> {
+impl TrayNotices {
+    pub async fn recv(&mut self) -> Option<TrayNotice> {
         self.0.recv().await
     }
 }
 
-impl futures_util::Stream for TrayActions {
-    type Item = TrayAction;
+impl futures_util::Stream for TrayNotices {
+    type Item = TrayNotice;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<TrayAction>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<TrayNotice>> {
         self.0.poll_recv(cx)
     }
 }

@@ -1,4 +1,5 @@
-//! Settings: lines, audio devices and test, codec order, call handling, language and start-up.
+//! Settings: lines, audio devices and test, codec order, call handling, language and start-up,
+//! help (the diagnostics bundle).
 //! `apply` changes the config and says what the engine and the desktop must be told; the app
 //! saves the file.
 
@@ -38,6 +39,8 @@ pub enum Msg {
     Language(Language),
     StartMinimised(bool),
     StartAtLogin(bool),
+    /// Help: write the diagnostics bundle (Downloads, else the profile folder).
+    SaveDiagnostics,
 }
 
 /// What a settings change means beyond the config file.
@@ -50,6 +53,7 @@ pub struct Effect {
     pub forget_password: Option<String>,
     pub language: Option<Language>,
     pub start_at_login: Option<bool>,
+    pub save_diagnostics: bool,
 }
 
 /// The codec order shown: the default line's (changes apply to every line).
@@ -160,6 +164,10 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             config.app.start_at_login = on;
             effect.start_at_login = Some(on);
         }
+        Msg::SaveDiagnostics => {
+            effect.save = false;
+            effect.save_diagnostics = true;
+        }
         Msg::Language(language) => {
             config.app.language = Some(language.code().to_string());
             effect.language = Some(language);
@@ -235,6 +243,8 @@ mod tests {
         let effect = apply(&mut config, Msg::EchoTest(true));
         assert_eq!(effect.commands, vec![Command::EchoTest { stop: false }]);
         assert!(!effect.save);
+        let effect = apply(&mut config, Msg::SaveDiagnostics);
+        assert!(effect.save_diagnostics && !effect.save && effect.commands.is_empty());
         assert_eq!(
             device_list("file:/x.wav", &["spk".into(), "default".into()]),
             vec!["default", "spk", "file:/x.wav"]

@@ -15,3 +15,5 @@ mod ua;
 pub use api::{AccountId, CallId, Command, Event};
 pub use config::Config;
 pub use engine::Engine;
+/// The sound devices, as `list_devices` answers (for offline use: `parla diagnostics`).
+pub use ua::devices::device_names;

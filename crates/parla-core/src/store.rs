@@ -131,7 +131,7 @@ impl Store {
                 source,
             })?;
         }
-        match open_checked(path) {
+        match open_retrying_busy(path) {
             Ok(conn) => Ok(Opened {
                 store: Store { conn },
                 moved_aside: None,
@@ -155,6 +155,32 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
+}
+
+/// [`open_checked`], again after a short wait while another connection holds the file: two
+/// processes (or threads) opening a new database at once can get SQLITE_BUSY from the switch to
+/// WAL without SQLite's busy handler being consulted (it is not, where waiting could deadlock).
+fn open_retrying_busy(path: &Path) -> Result<Connection, StoreError> {
+    const ATTEMPTS: u32 = 20;
+    let mut attempt = 1;
+    loop {
+        match open_checked(path) {
+            Err(e) if is_busy(&e) && attempt < ATTEMPTS => {
+                tracing::debug!(attempt, "database busy while opening; trying again");
+                std::thread::sleep(std::time::Duration::from_millis(25 * u64::from(attempt)));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Opens the file, sets the connection options, checks it and migrates it.

@@ -116,6 +116,7 @@ impl Proc {
     pub fn stop(&mut self) -> Option<ExitStatus> {
         if let Ok(Some(status)) = self.try_exit_status() {
             kill_group(self.pid(), Signal::SIGKILL);
+            wait_group_gone(self.pid());
             return Some(status);
         }
         kill_group(self.pid(), Signal::SIGTERM);
@@ -123,19 +124,33 @@ impl Proc {
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.try_exit_status() {
                 kill_group(self.pid(), Signal::SIGKILL);
+                wait_group_gone(self.pid());
                 return Some(status);
             }
             thread::sleep(POLL);
         }
         kill_group(self.pid(), Signal::SIGKILL);
         let _ = self.child.kill();
-        match self.child.wait() {
+        let status = match self.child.wait() {
             Ok(status) => {
                 self.exit = Some(status);
                 Some(status)
             }
             Err(_) => None,
-        }
+        };
+        wait_group_gone(self.pid());
+        status
+    }
+}
+
+/// A signal is delivered when the process next runs: on a busy machine the group's other
+/// members may still be on their way out when the leader has been reaped. Waits (bounded)
+/// until none of them runs.
+fn wait_group_gone(pgid: u32) {
+    let deadline = Instant::now() + TERM_GRACE;
+    while process_group_exists(pgid) && Instant::now() < deadline {
+        kill_group(pgid, Signal::SIGKILL);
+        thread::sleep(POLL);
     }
 }
 

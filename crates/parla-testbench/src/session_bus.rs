@@ -246,6 +246,14 @@ impl TrayWatcher {
 
     /// Starts the watcher on `bus`, waits for its name and registers the stand-in host.
     pub fn start(bus: &SessionBus) -> Result<TrayWatcher> {
+        let watcher = TrayWatcher::start_without_host(bus)?;
+        watcher.register_host()?;
+        Ok(watcher)
+    }
+
+    /// Starts the watcher on `bus` and waits for its name; no host is registered yet (a panel
+    /// whose tray plugin has not come up): items register but nothing would show them.
+    pub fn start_without_host(bus: &SessionBus) -> Result<TrayWatcher> {
         let mut cmd = Command::new("status-notifier-watcher");
         cmd.env(SESSION_BUS_ENV, bus.address());
         let proc = Proc::spawn(
@@ -258,7 +266,13 @@ impl TrayWatcher {
             address: bus.address().to_string(),
         };
         bus.wait_for_name(WATCHER_NAME, START_TIMEOUT)?;
-        bus.busctl(&[
+        Ok(watcher)
+    }
+
+    /// Registers the stand-in host with the watcher.
+    pub fn register_host(&self) -> Result<()> {
+        let mut cmd = Command::new("busctl");
+        cmd.arg(format!("--address={}", self.address)).args([
             "call",
             WATCHER_NAME,
             WATCHER_PATH,
@@ -266,8 +280,8 @@ impl TrayWatcher {
             "RegisterStatusNotifierHost",
             "s",
             STAND_IN_HOST,
-        ])?;
-        Ok(watcher)
+        ]);
+        run_checked(&mut cmd).map(drop)
     }
 
     pub fn pid(&self) -> u32 {

@@ -78,6 +78,15 @@ fn registering_installs_a_valid_entry_and_becomes_the_link_handler() {
         );
     }
     assert!(registered.database_updated, "update-desktop-database ran");
+    assert!(entry.contains("\nIcon=parla\n"), "{entry}");
+    let hicolor = home.dirs.data_home.join("icons/hicolor");
+    for size in [16, 24, 32, 48, 64, 128, 256] {
+        let png = hicolor.join(format!("{size}x{size}/apps/parla.png"));
+        let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", png.display());
+    }
+    let svg = std::fs::read_to_string(hicolor.join("scalable/apps/parla.svg")).expect("svg");
+    assert!(svg.contains("<svg"), "{svg}");
     assert!(home
         .dirs
         .data_home
@@ -127,6 +136,54 @@ fn awkward_program_paths_are_quoted_as_the_spec_says() {
     let home = home();
     let path = home.dirs.data_home.join("applications/parla.desktop");
     let entry = desktop_entry(Path::new("/opt/My Apps/$parla"), "%u", false).expect("entry");
-    write_file(&path, &entry).expect("write");
+    write_file(&path, entry.as_bytes()).expect("write");
     assert_valid_entry(&home, &path);
+}
+
+#[test]
+fn the_installed_icons_are_every_file_of_the_shipped_theme_folder() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/icons/hicolor");
+    let mut on_disk = Vec::new();
+    for size in std::fs::read_dir(&shipped).expect("assets/icons/hicolor") {
+        let apps = size.expect("entry").path().join("apps");
+        for file in std::fs::read_dir(&apps).expect("apps") {
+            let path = file.expect("file").path();
+            let relative = path.strip_prefix(&shipped).expect("under hicolor");
+            on_disk.push(relative.to_str().expect("utf-8").to_string());
+        }
+    }
+    on_disk.sort();
+    let mut embedded: Vec<String> = ICONS.iter().map(|(path, _)| path.to_string()).collect();
+    embedded.sort();
+    assert_eq!(
+        embedded, on_disk,
+        "ICONS and scripts/render-icons.sh disagree"
+    );
+    for (path, contents) in ICONS {
+        assert_eq!(
+            std::fs::read(shipped.join(path)).expect(path),
+            contents,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn registering_again_replaces_the_icons() {
+    let home = home();
+    let png = home
+        .dirs
+        .data_home
+        .join("icons/hicolor/48x48/apps/parla.png");
+    std::fs::create_dir_all(png.parent().expect("dir")).expect("dir");
+    std::fs::write(&png, b"old").expect("old icon");
+    install_icons(&home.dirs).expect("install");
+    install_icons(&home.dirs).expect("install again");
+    assert!(std::fs::read(&png).expect("icon").starts_with(b"\x89PNG"));
+    let leftovers: Vec<_> = std::fs::read_dir(png.parent().expect("dir"))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != "parla.png")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -4,7 +4,7 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::icon::{self, Badge};
-use super::{LinesStatus, TrayAction, TrayStatus};
+use super::{LinesStatus, TrayAction, TrayNotice, TrayStatus};
 
 /// The well-known id of the item (the SNI `Id` property): stable across runs so that panels
 /// remember where the user put it.
@@ -13,16 +13,16 @@ pub(crate) const ITEM_ID: &str = "parla";
 pub(crate) struct ParlaTray {
     status: TrayStatus,
     pixmaps: Vec<ksni::Icon>,
-    actions: UnboundedSender<TrayAction>,
+    notices: UnboundedSender<TrayNotice>,
 }
 
 impl ParlaTray {
-    pub(crate) fn new(status: TrayStatus, actions: UnboundedSender<TrayAction>) -> ParlaTray {
+    pub(crate) fn new(status: TrayStatus, notices: UnboundedSender<TrayNotice>) -> ParlaTray {
         let pixmaps = pixmaps_for(&status);
         ParlaTray {
             status,
             pixmaps,
-            actions,
+            notices,
         }
     }
 
@@ -37,7 +37,7 @@ impl ParlaTray {
 
     fn send(&self, action: TrayAction) {
         // The app has gone away (its receiver dropped): nothing left to tell.
-        let _ = self.actions.send(action);
+        let _ = self.notices.send(TrayNotice::Action(action));
     }
 
     /// Show/hide: flip the local idea of the window at once so the menu label follows even
@@ -238,7 +238,7 @@ mod tests {
         tray.activate(0, 0);
         tray.send(TrayAction::Quit);
         let mut got = Vec::new();
-        while let Ok(action) = rx.try_recv() {
+        while let Ok(TrayNotice::Action(action)) = rx.try_recv() {
             got.push(action);
         }
         assert_eq!(

@@ -112,10 +112,28 @@ fn click(bus: &SessionBus, item: &str, id: i64) {
     .expect("menu Event");
 }
 
-async fn next_action(actions: &mut TrayActions) -> Option<TrayAction> {
-    tokio::time::timeout(WAIT, actions.recv())
+async fn next_notice(notices: &mut TrayNotices) -> Option<TrayNotice> {
+    tokio::time::timeout(WAIT, notices.recv())
         .await
-        .expect("a tray action in time")
+        .expect("a tray notice in time")
+}
+
+async fn next_action(notices: &mut TrayNotices) -> Option<TrayAction> {
+    next_notice(notices).await.map(|notice| match notice {
+        TrayNotice::Action(action) => action,
+        other => panic!("expected an action, got {other:?}"),
+    })
+}
+
+/// Waits until the watcher lists an item; returns the item's bus name.
+fn wait_registered(watcher: &TrayWatcher) -> String {
+    let items = watcher.wait_for_item(WAIT).expect("item registered");
+    let item = items[0].split('/').next().expect("a bus name").to_string();
+    assert!(
+        item.starts_with("org.kde.StatusNotifierItem-"),
+        "registered as {items:?}"
+    );
+    item
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,13 +141,13 @@ async fn tray_registers_shows_status_and_reports_clicks() {
     let (bus, watcher) = bench();
     let _env = bus.use_in_this_process();
     let (handle, mut actions) = start(status()).await.expect("tray starts");
-
-    let items = watcher.wait_for_item(WAIT).expect("item registered");
-    let item = items[0].split('/').next().expect("a bus name").to_string();
-    assert!(
-        item.starts_with("org.kde.StatusNotifierItem-"),
-        "registered as {items:?}"
+    assert_eq!(
+        next_notice(&mut actions).await,
+        Some(TrayNotice::Shown(true))
     );
+    assert!(handle.is_shown());
+
+    let item = wait_registered(&watcher);
     let introspection = bus
         .busctl(&["introspect", &item, SNI_PATH])
         .expect("introspect");
@@ -235,16 +253,91 @@ async fn tray_registers_shows_status_and_reports_clicks() {
     }
 }
 
-#[tokio::test]
-async fn start_without_a_tray_is_an_error_not_a_hang() {
-    assert!(SessionBus::available(), "dbus-daemon missing");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panel_that_starts_later_gets_the_icon() {
+    assert!(
+        SessionBus::available() && TrayWatcher::available(),
+        "dbus-daemon/busctl or status-notifier-watcher missing"
+    );
     let bus = SessionBus::start().expect("start a session bus");
     let _env = bus.use_in_this_process();
-    // A bus with no StatusNotifierWatcher: no panel would show the icon.
-    match start(status()).await {
-        Err(TrayError::NoWatcher) => {}
-        other => panic!("expected NoWatcher, got {other:?}"),
-    }
+    // No StatusNotifierWatcher yet: the panel has not started.
+    let (handle, mut notices) = start(status()).await.expect("tray starts without a panel");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(false))
+    );
+    assert!(handle.is_running() && !handle.is_shown());
+
+    let watcher = TrayWatcher::start(&bus).expect("start status-notifier-watcher");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(true))
+    );
+    assert!(handle.is_shown());
+    let item = wait_registered(&watcher);
+    assert_eq!(property(&bus, &item, "Id"), "parla");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watcher_without_a_host_shows_the_icon_once_a_host_registers() {
+    assert!(
+        SessionBus::available() && TrayWatcher::available(),
+        "dbus-daemon/busctl or status-notifier-watcher missing"
+    );
+    let bus = SessionBus::start().expect("start a session bus");
+    let _env = bus.use_in_this_process();
+    let watcher = TrayWatcher::start_without_host(&bus).expect("start status-notifier-watcher");
+    let (handle, mut notices) = start(status()).await.expect("tray starts");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(false))
+    );
+    assert!(!handle.is_shown());
+
+    watcher.register_host().expect("register a host");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(true))
+    );
+    wait_registered(&watcher);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_panel_gets_the_icon_again() {
+    let (bus, watcher) = bench();
+    let _env = bus.use_in_this_process();
+    let (handle, mut notices) = start(status()).await.expect("tray starts");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(true))
+    );
+    let first = wait_registered(&watcher);
+
+    drop(watcher);
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(false))
+    );
+    assert!(!handle.is_shown());
+
+    let watcher = TrayWatcher::start(&bus).expect("restart status-notifier-watcher");
+    assert_eq!(
+        next_notice(&mut notices).await,
+        Some(TrayNotice::Shown(true))
+    );
+    let again = wait_registered(&watcher);
+    // The item answers under the name the new watcher knows, with what the app last said.
+    let mut next = status();
+    next.dnd = true;
+    handle.update(next);
+    wait_property(&bus, &again, "ToolTip", |v| {
+        v[3] == "Connected\nDo not disturb is on"
+    });
+    assert!(
+        !bus.names().expect("ListNames").contains(&first) || first == again,
+        "the old item {first} lingers beside {again}"
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! The settings tab, one function per section: lines, audio, codecs, calls, general.
+//! The settings tab, one function per section: lines, audio, codecs, calls, general, help.
 
 use super::{codec_order, Msg, Settings};
 use crate::i18n::{I18n, Language};
@@ -40,6 +40,7 @@ impl Settings {
             section(i18n.tr("settings-codecs"), codecs(config)),
             section(i18n.tr("settings-calls"), calls(i18n, config)),
             section(i18n.tr("settings-general"), general(i18n, config)),
+            section(i18n.tr("settings-help"), help(i18n)),
             space().height(12),
         ]
         .spacing(18)
@@ -227,6 +228,17 @@ fn general<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
         checkbox(app.start_at_login)
             .label(i18n.tr("setting-start-at-login"))
             .on_toggle(Msg::StartAtLogin),
+    ]
+    .spacing(6)
+    .into()
+}
+
+fn help<'a>(i18n: &I18n) -> Element<'a, Msg> {
+    column![
+        text(i18n.tr("help-diagnostics-hint")).size(11),
+        button(text(i18n.tr("help-save-diagnostics")))
+            .style(button::secondary)
+            .on_press(Msg::SaveDiagnostics),
     ]
     .spacing(6)
     .into()

@@ -12,6 +12,7 @@ pub mod incoming;
 pub mod outgoing;
 pub(crate) mod record;
 pub mod sip_dialog;
+mod summary;
 
 #[cfg(test)]
 mod fake;
@@ -100,6 +101,9 @@ impl<M: MediaBackend> Call<M> {
 
     async fn end(mut self, reason: &str, code: Option<u16>) {
         if let Some(media) = self.media.take() {
+            if let Some(stats) = media.stats() {
+                summary::log(self.id, &stats);
+            }
             // Stopping joins the media thread and finalises files: not on an async worker. The
             // `ended` event waits for it, so a recording is complete when the event says so.
             let _ = tokio::task::spawn_blocking(move || drop(media)).await;
