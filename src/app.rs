@@ -463,6 +463,12 @@ impl App {
                 }
             }
             Event::Device { message, .. } => self.notice = Some(message.clone()),
+            Event::DiagnosticsSaved { path, .. } => {
+                self.notice = Some(
+                    self.i18n
+                        .tr_args("notice-diagnostics-saved", &[("path", path)]),
+                );
+            }
             // Errors answering a request belong to the screen that asked (lists.rs).
             Event::Error {
                 kind,

@@ -10,6 +10,8 @@
 mod archive;
 pub mod redact;
 
+use parla_core::api::{ErrorKind, RequestId};
+use parla_core::Event;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,12 +65,25 @@ pub fn save(profile: &Path, output: &Path) -> Result<(), DiagnosticsError> {
     })
 }
 
-/// Where the window saves a bundle: the Downloads folder, else the profile folder; the name
-/// carries the time (UTC).
-#[cfg_attr(
-    not(feature = "gui"),
-    allow(dead_code, reason = "the window saves bundles")
-)]
+/// `save_diagnostics` from the control protocol: writes the bundle to `output`, or to
+/// [`default_output`], and says so as the event that answers `request`. Blocks: call it off the
+/// async workers and the window's thread.
+pub fn answer(profile: &Path, output: Option<&str>, request: Option<RequestId>) -> Event {
+    let output = output.map_or_else(|| default_output(profile), PathBuf::from);
+    match save(profile, &output) {
+        Ok(()) => Event::DiagnosticsSaved {
+            request,
+            path: std::fs::canonicalize(&output)
+                .unwrap_or(output)
+                .display()
+                .to_string(),
+        },
+        Err(e) => Event::request_error(request, ErrorKind::DiagnosticsFailed, e.to_string()),
+    }
+}
+
+/// Where a bundle goes when no name is given: the Downloads folder, else the profile folder;
+/// the name carries the time (UTC).
 pub fn default_output(profile: &Path) -> PathBuf {
     let dir = directories::UserDirs::new()
         .and_then(|d| d.download_dir().map(Path::to_path_buf))

@@ -53,6 +53,16 @@ pub fn run(
             .with_secrets(keyring)
             .with_store(profile.join(parla_core::store::DB_FILE_NAME));
         let engine_task = tokio::spawn(engine.run(command_rx));
+        // Commands from stdin and the socket pass here first: the few the engine leaves to the
+        // program around it (the diagnostics bundle) are carried out, the rest go on.
+        let (front_tx, front_rx) = mpsc::channel::<Command>(COMMAND_QUEUE);
+        let dispatcher = tokio::spawn(dispatch(
+            front_rx,
+            command_tx,
+            event_tx.clone(),
+            profile.to_path_buf(),
+        ));
+        let command_tx = front_tx;
         // The engine reads commands only after it has reported `ready`.
         if let Some(to) = dial {
             let _ = command_tx.try_send(Command::Dial { account: None, to });
@@ -98,12 +108,46 @@ pub fn run(
         let _ = engine_task.await;
         reader.abort();
         forwarder.abort();
+        dispatcher.abort();
         drop(event_tx);
         let _ = writer.await;
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     drop(control);
     Ok(())
+}
+
+/// Carries out `save_diagnostics` (off the async workers) and hands every other command to
+/// the engine.
+async fn dispatch(
+    mut commands: mpsc::Receiver<Command>,
+    engine: mpsc::Sender<Command>,
+    events: mpsc::UnboundedSender<Event>,
+    profile: std::path::PathBuf,
+) {
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::SaveDiagnostics { output, request } => {
+                let profile = profile.clone();
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let answer = tokio::task::spawn_blocking(move || {
+                        crate::diagnostics::answer(&profile, output.as_deref(), request)
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Event::request_error(request, ErrorKind::Internal, e.to_string())
+                    });
+                    let _ = events.send(answer);
+                });
+            }
+            command => {
+                if engine.send(command).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// Commands from the control socket go to the engine like those read from stdin.

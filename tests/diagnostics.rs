@@ -221,3 +221,54 @@ fn refuses_an_unknown_extension_or_no_output() {
     assert!(!file.exists());
     assert_eq!(parla(&profile, &["diagnostics"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_headless_parla_saves_the_bundle_on_a_control_command() {
+    use parla_testbench::Headless;
+    use serde_json::json;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    // A line that only listens on loopback: nothing leaves this machine.
+    std::fs::write(
+        profile.join("config.toml"),
+        "[[accounts]]\nid = \"lan\"\nusername = \"alice\"\ndomain = \"127.0.0.1\"\n\
+         register = false\n[audio]\ninput = \"null\"\noutput = \"null\"\n",
+    )
+    .unwrap();
+    let mut parla = Headless::spawn(Path::new(env!("CARGO_BIN_EXE_parla")), &profile).unwrap();
+    let file = dir.path().join("from-headless.tar.gz");
+    parla
+        .send(&json!({"cmd":"save_diagnostics","output":file.to_str().unwrap(),"request":5}))
+        .unwrap();
+    let saved = parla
+        .wait_event(
+            |v| v["event"] == "diagnostics_saved" && v["request"] == 5,
+            Duration::from_secs(20),
+        )
+        .unwrap();
+    assert_eq!(
+        Path::new(saved["path"].as_str().unwrap()),
+        std::fs::canonicalize(&file).unwrap()
+    );
+    let entries = read_tar_gz(&file);
+    assert!(
+        entries.contains_key("parla-diagnostics/config.toml"),
+        "{entries:?}"
+    );
+
+    let bad = dir.path().join("bundle.rar");
+    parla
+        .send(&json!({"cmd":"save_diagnostics","output":bad.to_str().unwrap(),"request":6}))
+        .unwrap();
+    let refused = parla
+        .wait_event(
+            |v| v["event"] == "error" && v["request"] == 6,
+            Duration::from_secs(20),
+        )
+        .unwrap();
+    assert_eq!(refused["kind"], "diagnostics_failed");
+    assert!(!bad.exists());
+    parla.quit_and_wait(Duration::from_secs(20)).unwrap();
+}

@@ -196,3 +196,4 @@ error-store-unavailable = The contacts database is not available: { $detail }
 error-invalid-contact = This contact cannot be saved: it needs a name, a company or a phone number.
 error-not-found = That contact or call is no longer there.
 error-internal = Something went wrong inside Parla: { $detail }
+error-diagnostics-failed = The diagnostics could not be saved: { $detail }

@@ -196,3 +196,4 @@ error-store-unavailable = La base de datos de contactos no está disponible: { $
 error-invalid-contact = Este contacto no se puede guardar: necesita un nombre, una empresa o un teléfono.
 error-not-found = Ese contacto o esa llamada ya no está.
 error-internal = Algo falló dentro de Parla: { $detail }
+error-diagnostics-failed = No se pudo guardar el diagnóstico: { $detail }

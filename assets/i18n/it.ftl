@@ -196,3 +196,4 @@ error-store-unavailable = Il database dei contatti non è disponibile: { $detail
 error-invalid-contact = Non si può salvare questo contatto: serve un nome, un'azienda o un numero di telefono.
 error-not-found = Questo contatto o questa chiamata non c'è più.
 error-internal = Qualcosa è andato storto in Parla: { $detail }
+error-diagnostics-failed = Non è stato possibile salvare la diagnostica: { $detail }

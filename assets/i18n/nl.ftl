@@ -196,3 +196,4 @@ error-store-unavailable = De contactendatabase is niet beschikbaar: { $detail }
 error-invalid-contact = Dit contact kan niet worden opgeslagen: het heeft een naam, een bedrijf of een telefoonnummer nodig.
 error-not-found = Dat contact of gesprek is er niet meer.
 error-internal = Er ging iets mis in Parla: { $detail }
+error-diagnostics-failed = De diagnose kon niet worden opgeslagen: { $detail }

@@ -24,6 +24,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
             | ErrorKind::InvalidAudio
             | ErrorKind::StoreUnavailable
             | ErrorKind::DevicesNotSwitched
+            | ErrorKind::DiagnosticsFailed
             | ErrorKind::Internal
     );
     if detailed {
@@ -35,7 +36,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 20] = [
+pub const ALL: [ErrorKind; 21] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -55,6 +56,7 @@ pub const ALL: [ErrorKind; 20] = [
     ErrorKind::StoreUnavailable,
     ErrorKind::InvalidContact,
     ErrorKind::NotFound,
+    ErrorKind::DiagnosticsFailed,
     ErrorKind::Internal,
 ];
 

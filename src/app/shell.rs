@@ -6,7 +6,8 @@ use super::{windows, App, Message, Tab};
 use crate::desktop::tray::{TrayAction, TrayHandle};
 use crate::screen::settings;
 use iced::{window, Task};
-use parla_core::{CallId, Command};
+use parla_core::api::ErrorKind;
+use parla_core::{CallId, Command, Event};
 
 #[cfg(test)]
 mod tests;
@@ -49,6 +50,21 @@ impl App {
                 self.show_main()
             }
             Command::Quit => self.quit(),
+            Command::SaveDiagnostics { output, request } => {
+                let profile = self.profile.clone();
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || {
+                            crate::diagnostics::answer(&profile, output.as_deref(), request)
+                        })
+                        .await
+                        .unwrap_or_else(|e| {
+                            Event::request_error(request, ErrorKind::Internal, e.to_string())
+                        })
+                    },
+                    Message::Engine,
+                )
+            }
             other => {
                 self.send(other);
                 Task::none()

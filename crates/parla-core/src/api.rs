@@ -85,6 +85,8 @@ pub enum ErrorKind {
     InvalidContact,
     /// The command names a contact or history entry that does not exist.
     NotFound,
+    /// The diagnostics bundle could not be written (the message says why).
+    DiagnosticsFailed,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -266,6 +268,16 @@ pub enum Command {
     SyncDirectories {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         account: Option<AccountId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Write the diagnostics bundle (logs, SIP trace, call quality, devices, settings without
+    /// passwords) to `output` (a `.zip` or `.tar.gz`; default: the Downloads folder, else the
+    /// profile). Carried out by the program around the engine (`--headless` or the window);
+    /// answered with `diagnostics_saved`.
+    SaveDiagnostics {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        output: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
     },
@@ -555,6 +567,12 @@ pub enum Event {
         reason: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
+    },
+    /// The answer to `save_diagnostics`: where the bundle was written.
+    DiagnosticsSaved {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        path: String,
     },
     /// A command could not be carried out, or a line of input was not a command. `kind` is
     /// for programs and the window (which says it in the person's language); `message` is

@@ -184,7 +184,8 @@ impl Engine {
         let call_command = match command {
             Command::Dial { account, to } => return self.dial(account, to),
             Command::Status => return self.status(),
-            Command::Quit | Command::Show => return,
+            // Carried out around the engine: the window, or `--headless`.
+            Command::Quit | Command::Show | Command::SaveDiagnostics { .. } => return,
             Command::Answer { call } => (call, CallCommand::Answer),
             Command::Decline { call, reason } => (call, CallCommand::Decline(reason)),
             Command::Hangup { call } => (call, CallCommand::Hangup),
