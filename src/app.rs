@@ -77,6 +77,8 @@ pub enum Message {
     NotificationFailed(Option<String>),
     /// The settings file could not be written.
     SaveFailed(String),
+    /// The desktop's light/dark preference, at start and when it changes.
+    DesktopTheme(iced::theme::Mode),
     /// Something done off the window's thread has something to say (`None`: nothing).
     Notice(Option<String>),
     /// A frame was drawn (only with the frame probe on).
@@ -130,6 +132,8 @@ pub struct App {
     /// The `request` ids of the window's questions to the engine (contacts, history).
     requests: lists::Requests,
     probe: Option<frame_probe::FrameProbe>,
+    /// The desktop's colour-scheme preference (followed unless `[app] theme` fixes one).
+    desktop_theme: iced::theme::Mode,
     contacts: contacts::Contacts,
     history: history::History,
     quitting: bool,
@@ -180,6 +184,7 @@ pub fn run(
     };
     iced::daemon(boot, App::update, App::view)
         .title(App::title)
+        .theme(App::theme)
         .subscription(App::subscription)
         .run()
         .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
@@ -238,6 +243,7 @@ impl App {
             config_writer,
             requests: lists::Requests::default(),
             probe: frame_probe::FrameProbe::from_env(),
+            desktop_theme: iced::theme::Mode::None,
             contacts: contacts::Contacts::default(),
             history: history::History::default(),
             quitting: false,
@@ -247,6 +253,7 @@ impl App {
             open.discard(),
             notification_actions,
             Task::run(engine_link::events(save_failures), Message::SaveFailed),
+            iced::system::theme().map(Message::DesktopTheme),
         ];
         if !show {
             // Without a tray to come back from, a hidden window would leave no way in.
@@ -274,10 +281,16 @@ impl App {
         }
     }
 
+    /// Parla's palette, light or dark (see theme.rs).
+    pub fn theme(&self, _window: window::Id) -> iced::Theme {
+        crate::theme::theme(self.config.app.theme, self.desktop_theme)
+    }
+
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subscriptions = vec![
             keyboard::listen().map(Message::Key),
             window::close_requests().map(Message::CloseRequested),
+            iced::system::theme_changes().map(Message::DesktopTheme),
         ];
         // The call timer ticks only while a call is up: an idle app wakes for nothing.
         if self.probe.is_some() {
@@ -379,6 +392,10 @@ impl App {
                         request: None,
                     });
                 }
+                Task::none()
+            }
+            Message::DesktopTheme(mode) => {
+                self.desktop_theme = mode;
                 Task::none()
             }
             Message::Notice(notice) => {

@@ -13,6 +13,8 @@ mod logging;
 mod screen;
 mod store_cli;
 #[cfg(feature = "gui")]
+mod theme;
+#[cfg(feature = "gui")]
 mod widget;
 
 use anyhow::Context;

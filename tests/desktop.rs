@@ -21,6 +21,11 @@ const POPUP: &str = "^Incoming call ";
 const DOMAIN: &str = "pbx.test";
 
 fn config(kamailio: &Kamailio, user: &str, password: &str) -> String {
+    config_with_theme(kamailio, user, password, "system")
+}
+
+/// The config with `[app] theme` set (`system`, `light` or `dark`).
+fn config_with_theme(kamailio: &Kamailio, user: &str, password: &str, theme: &str) -> String {
     let mut line = Line::at(kamailio, user, password);
     line.domain = DOMAIN;
     // This provider takes numbers as E.164 digits without the `+`.
@@ -29,7 +34,7 @@ fn config(kamailio: &Kamailio, user: &str, password: &str) -> String {
     format!(
         "{}\n[[accounts]]\nid = \"local\"\nusername = \"me\"\ndomain = \"127.0.0.1\"\n\
          register = false\nenabled = false\n\n[audio]\ninput = \"null\"\noutput = \"null\"\n\n\
-         [app]\nlanguage = \"en\"\n",
+         [app]\nlanguage = \"en\"\ntheme = \"{theme}\"\n",
         line.toml()
     )
 }
@@ -152,6 +157,12 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         std::thread::sleep(Duration::from_millis(200));
     }
     desktop.screenshot(&window, "dialer");
+    // No colour-scheme preference on this desktop (no portal): the light theme.
+    let brightness = desktop.brightness(&window);
+    assert!(
+        brightness > 0.65,
+        "the dialer is not light: {brightness:.2}"
+    );
     // The Settings tab, then back to the phone (the tabs' places: see the dialer screenshot).
     desktop.click(&window, 270, 49);
     desktop.screenshot(&window, "settings");
@@ -240,5 +251,74 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     desktop.screenshot(&window, "history");
     desktop.click(&window, 116, 49);
     desktop.screenshot(&window, "contacts");
+    assert!(app.quit().success());
+}
+
+/// The dark theme on the screens of the light test above (`*-dark.png`): the dialer, settings,
+/// the incoming popup, history and contacts. A desktop with no colour-scheme preference (this
+/// Xvfb has no portal) gets the light one, as the other tests show.
+#[test]
+fn the_dark_theme_draws_every_screen_dark() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("15551234", "numberpw"),
+    ]))
+    .expect("kamailio");
+    let caller = Baresip::start(BaresipOptions::registering(
+        &kamailio, "15551234", "numberpw",
+    ))
+    .expect("baresip");
+    caller.wait_registered(T).expect("15551234 registered");
+    let desktop = Desktop::start();
+    let app = GuiApp::start(
+        &config_with_theme(&kamailio, "alice", "alicepw", "dark"),
+        &desktop,
+    );
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    let mut control = app.control();
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        control.send(&json!({"cmd": "status"}));
+        let status = control.wait("status", |v| v["event"] == "status");
+        if registered(&status, "alice") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "alice never registered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let dark = |window: &str, name: &str| {
+        desktop.screenshot(window, name);
+        let brightness = desktop.brightness(window);
+        assert!(
+            brightness < 0.35,
+            "{name} is not dark: mean brightness {brightness:.2}"
+        );
+    };
+    dark(&window, "dialer-dark");
+    desktop.click(&window, 270, 49);
+    dark(&window, "settings-dark");
+    desktop.click(&window, 42, 49);
+
+    caller
+        .dial(&kamailio.user_uri("alice"))
+        .expect("dial alice");
+    let incoming = control.wait("incoming", |v| v["event"] == "incoming_call");
+    let popup = desktop
+        .wait_window(POPUP, T)
+        .unwrap_or_else(|| panic!("no popup: {}", app.log()));
+    dark(&popup, "incoming-popup-dark");
+    caller.hangup().expect("caller gives up");
+    control.wait("incoming ended", |v| {
+        v["event"] == "call_state" && v["call"] == incoming["call"] && v["state"] == "ended"
+    });
+    desktop.click(&window, 194, 49);
+    dark(&window, "history-dark");
+    desktop.click(&window, 116, 49);
+    dark(&window, "contacts-dark");
     assert!(app.quit().success());
 }

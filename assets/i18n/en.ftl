@@ -197,3 +197,10 @@ error-invalid-contact = This contact cannot be saved: it needs a name, a company
 error-not-found = That contact or call is no longer there.
 error-internal = Something went wrong inside Parla: { $detail }
 error-diagnostics-failed = The diagnostics could not be saved: { $detail }
+
+# Appearance.
+settings-appearance = Appearance
+setting-theme = Colours
+theme-system = As the desktop
+theme-light = Light
+theme-dark = Dark

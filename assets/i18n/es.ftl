@@ -197,3 +197,10 @@ error-invalid-contact = Este contacto no se puede guardar: necesita un nombre, u
 error-not-found = Ese contacto o esa llamada ya no está.
 error-internal = Algo falló dentro de Parla: { $detail }
 error-diagnostics-failed = No se pudo guardar el diagnóstico: { $detail }
+
+# Appearance.
+settings-appearance = Apariencia
+setting-theme = Colores
+theme-system = Como el escritorio
+theme-light = Claro
+theme-dark = Oscuro

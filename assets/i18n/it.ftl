@@ -197,3 +197,10 @@ error-invalid-contact = Non si può salvare questo contatto: serve un nome, un'a
 error-not-found = Questo contatto o questa chiamata non c'è più.
 error-internal = Qualcosa è andato storto in Parla: { $detail }
 error-diagnostics-failed = Non è stato possibile salvare la diagnostica: { $detail }
+
+# Appearance.
+settings-appearance = Aspetto
+setting-theme = Colori
+theme-system = Come il desktop
+theme-light = Chiaro
+theme-dark = Scuro

@@ -197,3 +197,10 @@ error-invalid-contact = Dit contact kan niet worden opgeslagen: het heeft een na
 error-not-found = Dat contact of gesprek is er niet meer.
 error-internal = Er ging iets mis in Parla: { $detail }
 error-diagnostics-failed = De diagnose kon niet worden opgeslagen: { $detail }
+
+# Appearance.
+settings-appearance = Weergave
+setting-theme = Kleuren
+theme-system = Zoals het bureaublad
+theme-light = Licht
+theme-dark = Donker

@@ -4,7 +4,7 @@
 //! saves the file.
 
 use crate::i18n::Language;
-use parla_core::config::{AccountConfig, AudioConfig};
+use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting};
 use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
@@ -37,6 +37,7 @@ pub enum Msg {
     AutoAnswer(bool),
     AskLineForLinks(bool),
     Language(Language),
+    Theme(ThemeItem),
     StartMinimised(bool),
     StartAtLogin(bool),
     /// Help: write the diagnostics bundle (Downloads, else the profile folder).
@@ -172,8 +173,22 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             config.app.language = Some(language.code().to_string());
             effect.language = Some(language);
         }
+        Msg::Theme(item) => config.app.theme = item.setting,
     }
     effect
+}
+
+/// A theme choice with its translated name, for the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeItem {
+    pub setting: ThemeSetting,
+    pub label: String,
+}
+
+impl std::fmt::Display for ThemeItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
 }
 
 mod view;
@@ -194,6 +209,18 @@ mod tests {
             });
         }
         config
+    }
+
+    #[test]
+    fn the_theme_choice_is_kept_in_the_settings() {
+        let mut config = config();
+        let item = ThemeItem {
+            setting: ThemeSetting::Dark,
+            label: "Dark".into(),
+        };
+        let effect = apply(&mut config, Msg::Theme(item));
+        assert_eq!(config.app.theme, ThemeSetting::Dark);
+        assert!(effect.save && effect.commands.is_empty());
     }
 
     #[test]

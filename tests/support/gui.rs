@@ -97,6 +97,16 @@ impl Desktop {
         (out.status.success() && !out.stdout.is_empty()).then_some(out.stdout)
     }
 
+    /// The window's mean brightness, 0 (black) to 1 (white): tells a dark theme from a light one.
+    pub fn brightness(&self, window: &str) -> f32 {
+        let pixels = self.pixels(window).unwrap_or_default();
+        if pixels.is_empty() {
+            return 0.0;
+        }
+        let sum: u64 = pixels.iter().map(|&b| u64::from(b)).sum();
+        sum as f32 / (pixels.len() as f32 * 255.0)
+    }
+
     /// Saves the window as `target/screenshots/NAME.png` once what it shows has settled: not
     /// blank (a new window's first frames can be), and the same in two looks 300 ms apart
     /// (the window draws a moment after its state changed). Returns the path.

@@ -204,6 +204,16 @@ impl Default for AudioConfig {
     }
 }
 
+/// The window's colours: as the desktop says (the XDG colour-scheme preference), or fixed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeSetting {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
 /// Desktop-app preferences (the headless engine reads only `do_not_disturb`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -218,6 +228,8 @@ pub struct AppConfig {
     pub auto_answer: bool,
     /// Ask which line to use for a clicked link instead of taking the default line.
     pub ask_line_for_links: bool,
+    /// Light or dark colours, or as the desktop prefers.
+    pub theme: ThemeSetting,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -467,6 +479,7 @@ output = "file:/path/out.wav"
             do_not_disturb: true,
             auto_answer: false,
             ask_line_for_links: true,
+            theme: ThemeSetting::Dark,
         };
         config
     }

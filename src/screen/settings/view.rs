@@ -1,13 +1,13 @@
 //! The settings tab, one function per section: lines, audio, codecs, calls, general, help.
 
-use super::{codec_order, Msg, Settings};
+use super::{codec_order, Msg, Settings, ThemeItem};
 use crate::i18n::{I18n, Language};
 use iced::widget::{
     button, checkbox, column, container, pick_list, progress_bar, row, scrollable, space, text,
 };
 use iced::{Alignment, Element, Length};
 use parla_core::api::RegistrationState;
-use parla_core::config::AccountConfig;
+use parla_core::config::{AccountConfig, ThemeSetting};
 use parla_core::Config;
 
 fn section<'a>(title: String, body: impl Into<Element<'a, Msg>>) -> Element<'a, Msg> {
@@ -39,6 +39,7 @@ impl Settings {
             section(i18n.tr("settings-audio"), self.audio(i18n, config)),
             section(i18n.tr("settings-codecs"), codecs(config)),
             section(i18n.tr("settings-calls"), calls(i18n, config)),
+            section(i18n.tr("settings-appearance"), appearance(i18n, config)),
             section(i18n.tr("settings-general"), general(i18n, config)),
             section(i18n.tr("settings-help"), help(i18n)),
             space().height(12),
@@ -210,6 +211,31 @@ fn calls<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
             .on_toggle(Msg::AskLineForLinks),
     ]
     .spacing(6)
+    .into()
+}
+
+fn appearance<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
+    let items: Vec<ThemeItem> = [
+        (ThemeSetting::System, "theme-system"),
+        (ThemeSetting::Light, "theme-light"),
+        (ThemeSetting::Dark, "theme-dark"),
+    ]
+    .into_iter()
+    .map(|(setting, key)| ThemeItem {
+        setting,
+        label: i18n.tr(key),
+    })
+    .collect();
+    let selected = items
+        .iter()
+        .find(|i| i.setting == config.app.theme)
+        .cloned();
+    row![
+        text(i18n.tr("setting-theme")).width(110),
+        pick_list(items, selected, Msg::Theme),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center)
     .into()
 }
 
