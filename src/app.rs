@@ -77,6 +77,9 @@ pub enum Message {
     NotificationFailed(Option<String>),
     /// The settings file could not be written.
     SaveFailed(String),
+    /// The main window moved or was resized (to be remembered when it is hidden or closed).
+    WindowMoved(window::Id, iced::Point),
+    WindowResized(window::Id, iced::Size),
     /// The desktop's light/dark preference, at start and when it changes.
     DesktopTheme(iced::theme::Mode),
     /// Something done off the window's thread has something to say (`None`: nothing).
@@ -134,6 +137,9 @@ pub struct App {
     probe: Option<frame_probe::FrameProbe>,
     /// The desktop's colour-scheme preference (followed unless `[app] theme` fixes one).
     desktop_theme: iced::theme::Mode,
+    /// The main window's size and place since it last changed; kept in the settings when the
+    /// window is hidden or the app quits.
+    window_geometry: Option<parla_core::config::WindowGeometry>,
     contacts: contacts::Contacts,
     history: history::History,
     quitting: bool,
@@ -209,7 +215,7 @@ impl App {
         let language = Language::choose(config.app.language.as_deref());
         let first_run = !config.accounts.iter().any(|a| a.register);
         let show = !(launch.minimised || config.app.start_minimised);
-        let (main_id, open) = window::open(windows::main_settings(true));
+        let (main_id, open) = window::open(windows::main_settings(true, config.app.window));
         let dnd = config.app.do_not_disturb;
         let (notifier, notification_actions) = desktop_glue::notifier();
         let (config_writer, save_failures) = persist::ConfigWriter::start(profile.clone());
@@ -244,6 +250,7 @@ impl App {
             requests: lists::Requests::default(),
             probe: frame_probe::FrameProbe::from_env(),
             desktop_theme: iced::theme::Mode::None,
+            window_geometry: None,
             contacts: contacts::Contacts::default(),
             history: history::History::default(),
             quitting: false,
@@ -291,6 +298,13 @@ impl App {
             keyboard::listen().map(Message::Key),
             window::close_requests().map(Message::CloseRequested),
             iced::system::theme_changes().map(Message::DesktopTheme),
+            iced::event::listen_with(|event, _, id| match event {
+                iced::Event::Window(window::Event::Moved(at)) => Some(Message::WindowMoved(id, at)),
+                iced::Event::Window(window::Event::Resized(size)) => {
+                    Some(Message::WindowResized(id, size))
+                }
+                _ => None,
+            }),
         ];
         // The call timer ticks only while a call is up: an idle app wakes for nothing.
         if self.probe.is_some() {
@@ -394,6 +408,14 @@ impl App {
                 }
                 Task::none()
             }
+            Message::WindowMoved(id, at) => {
+                self.on_window_moved(id, at);
+                Task::none()
+            }
+            Message::WindowResized(id, size) => {
+                self.on_window_resized(id, size);
+                Task::none()
+            }
             Message::DesktopTheme(mode) => {
                 self.desktop_theme = mode;
                 Task::none()
@@ -427,7 +449,11 @@ impl App {
                 }
                 Task::none()
             }
-            Message::Exited => iced::exit(),
+            Message::Exited => {
+                // The last settings (the window's place) are on disk before the process ends.
+                self.config_writer.flush();
+                iced::exit()
+            }
         }
     }
 

@@ -11,8 +11,7 @@ use tokio::sync::mpsc as async_mpsc;
 
 enum Write {
     Save(Box<Config>),
-    /// Answered once every save sent before is on disk (tests).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Answered once every save sent before is on disk.
     Flush(mpsc::Sender<()>),
 }
 
@@ -51,12 +50,12 @@ impl ConfigWriter {
         let _ = self.writes.send(Write::Save(Box::new(config.clone())));
     }
 
-    /// Waits until every save queued before is written (tests read the file afterwards).
-    #[cfg(test)]
+    /// Waits (at most 5 s) until every save queued before is written: before the process
+    /// exits, and in tests that read the file afterwards.
     pub fn flush(&self) {
         let (done, written) = mpsc::channel();
         if self.writes.send(Write::Flush(done)).is_ok() {
-            let _ = written.recv_timeout(std::time::Duration::from_secs(10));
+            let _ = written.recv_timeout(std::time::Duration::from_secs(5));
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::desktop::tray::{TrayAction, TrayHandle};
 use crate::screen::settings;
 use iced::{window, Task};
 use parla_core::api::ErrorKind;
+use parla_core::config::WindowGeometry;
 use parla_core::{CallId, Command, Event};
 
 #[cfg(test)]
@@ -80,7 +81,7 @@ impl App {
                 window::gain_focus(id),
             ]),
             None => {
-                let (id, open) = window::open(windows::main_settings(true));
+                let (id, open) = window::open(windows::main_settings(true, self.config.app.window));
                 self.main_window = Some(id);
                 open.discard()
             }
@@ -148,9 +149,55 @@ impl App {
 
     pub(super) fn hide_main(&mut self) -> Task<Message> {
         self.main_visible = false;
+        self.keep_window_geometry();
         match self.main_window {
             Some(id) => window::set_mode(id, window::Mode::Hidden),
             None => Task::none(),
+        }
+    }
+
+    pub(super) fn on_window_moved(&mut self, id: window::Id, at: iced::Point) {
+        if Some(id) == self.main_window {
+            let geometry = self.window_geometry();
+            self.window_geometry = Some(WindowGeometry {
+                x: Some(at.x.round() as i32),
+                y: Some(at.y.round() as i32),
+                ..geometry
+            });
+        }
+    }
+
+    pub(super) fn on_window_resized(&mut self, id: window::Id, size: iced::Size) {
+        if Some(id) == self.main_window {
+            let geometry = self.window_geometry();
+            self.window_geometry = Some(WindowGeometry {
+                width: size.width.round().max(1.0) as u32,
+                height: size.height.round().max(1.0) as u32,
+                ..geometry
+            });
+        }
+    }
+
+    /// The main window's place as last seen, else as the settings have it, else the default.
+    fn window_geometry(&self) -> WindowGeometry {
+        self.window_geometry
+            .or(self.config.app.window)
+            .unwrap_or(WindowGeometry {
+                width: windows::MAIN_SIZE.width as u32,
+                height: windows::MAIN_SIZE.height as u32,
+                x: None,
+                y: None,
+            })
+    }
+
+    /// Writes the window's place into the settings when it changed (on hide and quit: not on
+    /// every pixel of a drag).
+    fn keep_window_geometry(&mut self) {
+        if let Some(geometry) = self.window_geometry.take() {
+            if self.config.app.window != Some(geometry) {
+                self.config.app.window = Some(geometry);
+                self.save();
+            }
         }
     }
 
@@ -159,6 +206,7 @@ impl App {
             return Task::none();
         }
         self.quitting = true;
+        self.keep_window_geometry();
         let engine = self.engine.clone();
         Task::perform(engine.quit(), |_| Message::Exited)
     }

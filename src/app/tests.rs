@@ -431,3 +431,37 @@ fn settings_changes_reach_the_engine_and_the_file() {
         "a password the file held stays there"
     );
 }
+
+#[test]
+fn the_main_window_size_and_place_are_kept_for_the_next_start() {
+    let mut h = Harness::with_line("work");
+    let main = h.app.main_window.expect("main window");
+    h.send(Message::WindowResized(main, iced::Size::new(500.0, 700.0)));
+    h.send(Message::WindowMoved(main, iced::Point::new(30.0, 40.0)));
+    // Moving the popup (another window) changes nothing.
+    h.send(Message::WindowMoved(
+        window::Id::unique(),
+        iced::Point::new(900.0, 900.0),
+    ));
+    assert_eq!(h.app.config.app.window, None, "not written on every move");
+    // No tray in these tests: closing the window quits, and quitting keeps the place.
+    h.send(Message::CloseRequested(main));
+    h.app.config_writer.flush();
+    let file = std::fs::read_to_string(h.profile.path().join("config.toml")).expect("saved");
+    let saved = Config::parse(&file).expect("saved file loads");
+    assert_eq!(
+        saved.app.window,
+        Some(parla_core::config::WindowGeometry {
+            width: 500,
+            height: 700,
+            x: Some(30),
+            y: Some(40),
+        })
+    );
+    let settings = windows::main_settings(true, saved.app.window);
+    assert_eq!(settings.size, iced::Size::new(500.0, 700.0));
+    assert!(matches!(
+        settings.position,
+        window::Position::Specific(p) if p == iced::Point::new(30.0, 40.0)
+    ));
+}

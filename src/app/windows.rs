@@ -5,6 +5,7 @@
 use crate::screen::popup;
 use iced::window::{self, Level, Position, Settings};
 use iced::{Point, Size};
+use parla_core::config::WindowGeometry;
 
 pub const MAIN_SIZE: Size = Size::new(420.0, 640.0);
 
@@ -22,10 +23,27 @@ pub fn app_icon() -> Option<window::Icon> {
         .ok()
 }
 
-pub fn main_settings(visible: bool) -> Settings {
+const MIN_SIZE: Size = Size::new(360.0, 480.0);
+/// Larger than any screen a remembered size could sensibly come from.
+const MAX_SIDE: f32 = 8192.0;
+
+/// The main window, where and as big as it was last time (`geometry`), else at the default
+/// size where the desktop puts new windows.
+pub fn main_settings(visible: bool, geometry: Option<WindowGeometry>) -> Settings {
+    let size = geometry.map_or(MAIN_SIZE, |g| {
+        Size::new(
+            (g.width as f32).clamp(MIN_SIZE.width, MAX_SIDE),
+            (g.height as f32).clamp(MIN_SIZE.height, MAX_SIDE),
+        )
+    });
+    let position = match geometry.and_then(|g| g.x.zip(g.y)) {
+        Some((x, y)) => Position::Specific(Point::new(x as f32, y as f32)),
+        None => Position::Default,
+    };
     Settings {
-        size: MAIN_SIZE,
-        min_size: Some(Size::new(360.0, 480.0)),
+        size,
+        position,
+        min_size: Some(MIN_SIZE),
         visible,
         exit_on_close_request: false,
         icon: app_icon(),
@@ -84,5 +102,39 @@ mod tests {
         assert_eq!(pixel(0, 0)[3], 0, "rounded corner");
         // the indigo square, below the speech bubble
         assert_eq!(pixel(32, 58), [0x39, 0x49, 0xab, 0xff]);
+    }
+}
+
+#[cfg(test)]
+mod geometry_tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_size_is_kept_within_sense() {
+        let tiny = WindowGeometry {
+            width: 10,
+            height: 10,
+            x: None,
+            y: Some(5),
+        };
+        let settings = main_settings(true, Some(tiny));
+        assert_eq!(settings.size, MIN_SIZE);
+        assert!(
+            matches!(settings.position, Position::Default),
+            "half a place is no place"
+        );
+        let huge = WindowGeometry {
+            width: u32::MAX,
+            height: 900,
+            x: Some(-20),
+            y: Some(0),
+        };
+        let settings = main_settings(true, Some(huge));
+        assert_eq!(settings.size, Size::new(MAX_SIDE, 900.0));
+        assert!(matches!(
+            settings.position,
+            Position::Specific(p) if p == Point::new(-20.0, 0.0)
+        ));
+        assert_eq!(main_settings(true, None).size, MAIN_SIZE);
     }
 }

@@ -214,6 +214,19 @@ pub enum ThemeSetting {
     Dark,
 }
 
+/// Where the main window was and how big, kept for the next start (logical pixels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowGeometry {
+    pub width: u32,
+    pub height: u32,
+    /// The top-left corner on the screen; absent: where the desktop puts new windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<i32>,
+}
+
 /// Desktop-app preferences (the headless engine reads only `do_not_disturb`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -230,6 +243,9 @@ pub struct AppConfig {
     pub ask_line_for_links: bool,
     /// Light or dark colours, or as the desktop prefers.
     pub theme: ThemeSetting,
+    /// The main window's last size and place (written by the app when it is hidden or quits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowGeometry>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -480,6 +496,12 @@ output = "file:/path/out.wav"
             auto_answer: false,
             ask_line_for_links: true,
             theme: ThemeSetting::Dark,
+            window: Some(WindowGeometry {
+                width: 480,
+                height: 700,
+                x: Some(40),
+                y: None,
+            }),
         };
         config
     }
