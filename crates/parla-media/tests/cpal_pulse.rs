@@ -192,7 +192,8 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
 
     let mut source = CpalSource::open(Some("headset_in"), 48_000, 960).expect("open headset_in");
     let mut sink = CpalSink::open(Some("headset_out")).expect("open headset_out");
-    let out_tone = tone(600.0, 48_000, 10.0, 0.5);
+    // Long enough for every step below, the longest wait for the fallback included.
+    let out_tone = tone(600.0, 48_000, 20.0, 0.5);
     let mut frame = vec![0.0f32; 960];
     let mut notices = (None, None);
     let mut tick = 0;
@@ -213,11 +214,16 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
     assert!(pa.kill_streams("mic2.monitor").expect("kill capture") >= 1);
     pa.unload_module(spk2).expect("unload spk2");
     pa.unload_module(mic2).expect("unload mic2");
-    paced(Duration::from_secs(2), |_| {
-        step(&mut source, &mut sink, &mut ignored);
-        notices.0 = notices.0.take().or_else(|| source.take_notice());
-        notices.1 = notices.1.take().or_else(|| sink.take_notice());
-    });
+    // Wait for both notices (at most 10 s: a busy machine notices later), feeding the devices
+    // all the while as a call would.
+    let noticed_by = Instant::now() + Duration::from_secs(10);
+    while (notices.0.is_none() || notices.1.is_none()) && Instant::now() < noticed_by {
+        paced(Duration::from_millis(200), |_| {
+            step(&mut source, &mut sink, &mut ignored);
+            notices.0 = notices.0.take().or_else(|| source.take_notice());
+            notices.1 = notices.1.take().or_else(|| sink.take_notice());
+        });
+    }
     assert_eq!(
         notices.0,
         Some(DeviceNotice::FellBack {
