@@ -323,25 +323,22 @@ pub(crate) fn now_secs() -> u64 {
 
 /// `2026-12-01T18:20:00Z` of seconds since 1970.
 fn utc_stamp(secs: u64) -> String {
-    let (year, month, day, hour, minute, second) = civil(secs);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    parla_core::store::rfc3339_utc(i64::try_from(secs).unwrap_or(i64::MAX / 1000) * 1000)
 }
 
-/// Year, month, day, hour, minute, second (UTC) of seconds since 1970 (days to civil date:
-/// Howard Hinnant's algorithm).
+/// Year, month, day, hour, minute, second (UTC) of seconds since 1970.
 pub(crate) fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = (secs / 86_400) as i64;
-    let rem = (secs % 86_400) as u32;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
+    let [year, month, day, hour, minute, second] =
+        parla_core::store::civil_utc(i64::try_from(secs).unwrap_or(i64::MAX));
+    let small = |v: i64| u32::try_from(v).unwrap_or(0);
+    (
+        year,
+        small(month),
+        small(day),
+        small(hour),
+        small(minute),
+        small(second),
+    )
 }
 
 /// The profile flag and the arguments after `diagnostics`, when the command line asks for it

@@ -39,6 +39,23 @@ fn config_with_theme(kamailio: &Kamailio, user: &str, password: &str, theme: &st
     )
 }
 
+/// Asks for `status` until `account` is registered (the window's control socket answers).
+fn wait_registered(control: &mut support::gui::Control, account: &str) {
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        control.send(&json!({"cmd": "status"}));
+        let status = control.wait("status", |v| v["event"] == "status");
+        if registered(&status, account) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{account} never registered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn registered(v: &Value, account: &str) -> bool {
     v["event"] == "status"
         && v["accounts"].as_array().is_some_and(|a| {
@@ -143,19 +160,7 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         .wait_window(MAIN, T)
         .unwrap_or_else(|| panic!("no window: {}", app.log()));
     let mut control = app.control();
-    let deadline = std::time::Instant::now() + T;
-    loop {
-        control.send(&json!({"cmd": "status"}));
-        let status = control.wait("status", |v| v["event"] == "status");
-        if registered(&status, "alice") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "alice never registered"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_registered(&mut control, "alice");
     desktop.screenshot(&window, "dialer");
     // No colour-scheme preference on this desktop (no portal): the light theme.
     let brightness = desktop.brightness(&window);
@@ -278,19 +283,7 @@ fn the_dark_theme_draws_every_screen_dark() {
         .wait_window(MAIN, T)
         .unwrap_or_else(|| panic!("no window: {}", app.log()));
     let mut control = app.control();
-    let deadline = std::time::Instant::now() + T;
-    loop {
-        control.send(&json!({"cmd": "status"}));
-        let status = control.wait("status", |v| v["event"] == "status");
-        if registered(&status, "alice") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "alice never registered"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_registered(&mut control, "alice");
     let dark = |window: &str, name: &str| {
         desktop.screenshot(window, name);
         let brightness = desktop.brightness(window);

@@ -253,13 +253,13 @@ fn utc_stamp(t: SystemTime) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) for milliseconds since the Unix epoch.
-pub(crate) fn rfc3339_utc(ms: i64) -> String {
+pub fn rfc3339_utc(ms: i64) -> String {
     let [y, m, d, hh, mm, ss] = civil_utc(ms.div_euclid(1000));
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
 /// Year, month, day, hour, minute, second in UTC of `secs` since the Unix epoch.
-fn civil_utc(secs: i64) -> [i64; 6] {
+pub fn civil_utc(secs: i64) -> [i64; 6] {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
