@@ -76,6 +76,32 @@ pub fn profile_dir(flag: Option<&std::path::Path>) -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Parla", "parla").map(|d| d.config_dir().to_path_buf())
 }
 
+/// The commands that run on the profile without starting Parla (`contacts ...`, `history ...`,
+/// `diagnostics ...`): when the first argument that is not an option or its value is one of
+/// `commands`, the `--profile` folder (anywhere on the line) and the arguments from that
+/// command on.
+pub fn offline_command(
+    raw: &[String],
+    commands: &[&str],
+) -> Option<(Option<std::path::PathBuf>, Vec<String>)> {
+    let mut profile = None;
+    let mut rest = Vec::new();
+    let mut args = raw.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--profile" {
+            profile = args.next().map(std::path::PathBuf::from);
+            continue;
+        }
+        if rest.is_empty() && !arg.starts_with('-') && !commands.contains(&arg.as_str()) {
+            return None;
+        }
+        if !rest.is_empty() || !arg.starts_with('-') {
+            rest.push(arg.clone());
+        }
+    }
+    (!rest.is_empty()).then_some((profile, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -341,30 +341,11 @@ pub(crate) fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
     )
 }
 
-/// The profile flag and the arguments after `diagnostics`, when the command line asks for it
-/// (the first argument that is not an option or its value).
+/// The profile flag and the arguments after `diagnostics`, when the command line asks for it.
 pub fn detect(raw: &[String]) -> Option<(Option<PathBuf>, Vec<String>)> {
-    let mut profile = None;
-    let mut rest = Vec::new();
-    let mut found = false;
-    let mut args = raw.iter();
-    while let Some(arg) = args.next() {
-        if arg == "--profile" {
-            profile = args.next().map(PathBuf::from);
-            continue;
-        }
-        if !found && !arg.starts_with('-') {
-            if arg != "diagnostics" {
-                return None;
-            }
-            found = true;
-            continue;
-        }
-        if found {
-            rest.push(arg.clone());
-        }
-    }
-    found.then_some((profile, rest))
+    let (profile, mut rest) = crate::cli::offline_command(raw, &["diagnostics"])?;
+    rest.remove(0);
+    Some((profile, rest))
 }
 
 /// `parla diagnostics --output FILE`: 0 written, 1 failed, 2 bad arguments.

@@ -32,28 +32,9 @@ const FAILED: u8 = 1;
 const BAD_ARGS: u8 = 2;
 
 /// The profile flag and the arguments from `contacts` / `history` on, when the command line
-/// asks for one of these (the first argument that is not an option or its value).
+/// asks for one of these.
 pub fn detect(raw: &[String]) -> Option<(Option<PathBuf>, Vec<String>)> {
-    let mut profile = None;
-    let mut rest = Vec::new();
-    let mut found = false;
-    let mut args = raw.iter();
-    while let Some(arg) = args.next() {
-        if arg == "--profile" {
-            profile = args.next().map(PathBuf::from);
-            continue;
-        }
-        if !found && !arg.starts_with('-') {
-            if arg != "contacts" && arg != "history" {
-                return None;
-            }
-            found = true;
-        }
-        if found {
-            rest.push(arg.clone());
-        }
-    }
-    found.then_some((profile, rest))
+    crate::cli::offline_command(raw, &["contacts", "history"])
 }
 
 /// The `i32` for `std::process::exit` of a code returned by [`run`].
