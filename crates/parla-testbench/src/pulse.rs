@@ -218,34 +218,26 @@ impl PulseAudio {
         Ok(index)
     }
 
-    /// Kills every stream playing to the sink `device` or recording from the source `device`:
-    /// the clients see their stream fail, as an ALSA client sees a USB headset unplugged.
-    /// (Unloading a sink would not do: PulseAudio 16 moves its streams to the default.)
-    pub fn kill_streams(&self, device: &str) -> Result<usize> {
+    /// Kills every stream of the process `pid` (the test's own, for a cpal client): it sees its
+    /// streams fail, as an ALSA client sees a USB headset unplugged. Unload the headset's sinks
+    /// first: PulseAudio moves their streams to the default device, and a client whose stream
+    /// is killed there reconnects to the device it asked for, which is gone. (Killing before
+    /// unloading races with that reconnection.) The bench's own keep-awake streams live on.
+    pub fn kill_streams_of(&self, pid: u32) -> Result<usize> {
+        let clients = clients_of(&self.pactl(&["list", "clients"])?, pid);
         let mut killed = 0;
-        for (list, streams, kill) in [
+        for (streams, kill) in [
             // pactl has no kill command; the daemon's CLI socket has.
-            ("sinks", "sink-inputs", "kill-sink-input"),
-            ("sources", "source-outputs", "kill-source-output"),
+            ("sink-inputs", "kill-sink-input"),
+            ("source-outputs", "kill-source-output"),
         ] {
-            let devices = self.pactl(&["list", "short", list])?;
-            let Some(index) = devices.lines().find_map(|l| {
-                let mut cols = l.split('\t');
-                let index = cols.next()?;
-                (cols.next()? == device).then(|| index.to_owned())
-            }) else {
-                continue;
-            };
-            let on_device: Vec<String> = self
-                .pactl(&["list", "short", streams])?
-                .lines()
-                .filter_map(|l| {
-                    let mut cols = l.split('\t');
-                    let stream = cols.next()?;
-                    (cols.next()? == index).then(|| stream.to_owned())
-                })
-                .collect();
-            for stream in on_device {
+            let listed = self.pactl(&["list", "short", streams])?;
+            let theirs = listed.lines().filter_map(|l| {
+                let cols: Vec<&str> = l.split('\t').collect();
+                let (stream, client) = (*cols.first()?, *cols.get(2)?);
+                clients.iter().any(|c| c == client).then_some(stream)
+            });
+            for stream in theirs {
                 let reply = self.cli(&format!("{kill} {stream}"))?;
                 if !reply.is_empty() {
                     return Err(BenchError::Protocol {
@@ -461,4 +453,34 @@ fn read_up_to(stdout: ChildStdout, limit: usize) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(limit);
     stdout.take(limit as u64).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// The indexes of the clients in `pactl list clients` output that belong to process `pid`.
+fn clients_of(listing: &str, pid: u32) -> Vec<String> {
+    let wanted = format!("application.process.id = \"{pid}\"");
+    let mut found = Vec::new();
+    let mut current = None;
+    for line in listing.lines().map(str::trim) {
+        if let Some(index) = line.strip_prefix("Client #") {
+            current = Some(index.to_owned());
+        } else if line == wanted {
+            found.extend(current.take());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clients_of;
+
+    #[test]
+    fn finds_the_clients_of_a_process() {
+        let listing = "Client #4\n\tDriver: protocol-native.c\n\tProperties:\n\t\t\
+                       application.process.id = \"77\"\nClient #9\n\tProperties:\n\t\t\
+                       application.process.id = \"770\"\nClient #12\n\tProperties:\n\t\t\
+                       application.process.id = \"77\"\n";
+        assert_eq!(clients_of(listing, 77), ["4", "12"]);
+        assert!(clients_of(listing, 5).is_empty());
+    }
 }
