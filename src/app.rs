@@ -191,6 +191,8 @@ pub fn run(
     iced::daemon(boot, App::update, App::view)
         .title(App::title)
         .theme(App::theme)
+        .scale_factor(App::scale_factor)
+        .font(crate::widget::icon::FONT_BYTES)
         .subscription(App::subscription)
         .run()
         .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
@@ -215,7 +217,11 @@ impl App {
         let language = Language::choose(config.app.language.as_deref());
         let first_run = !config.accounts.iter().any(|a| a.register);
         let show = !(launch.minimised || config.app.start_minimised);
-        let (main_id, open) = window::open(windows::main_settings(true, config.app.window));
+        let (main_id, open) = window::open(windows::main_settings(
+            true,
+            config.app.window,
+            config.app.compact,
+        ));
         let dnd = config.app.do_not_disturb;
         let (notifier, notification_actions) = desktop_glue::notifier();
         let (config_writer, save_failures) = persist::ConfigWriter::start(profile.clone());
@@ -282,10 +288,24 @@ impl App {
         if self.popup.map(|(id, _)| id) == Some(window) {
             return self.i18n.tr("popup-title");
         }
-        match self.focused.and_then(|id| self.calls.get(id)) {
-            Some(call) => format!("{} – Parla", call.title()),
-            None => "Parla".into(),
+        let place = match self.tab {
+            Tab::Phone => None,
+            Tab::Contacts => Some("tab-contacts"),
+            Tab::History => Some("tab-history"),
+            Tab::Settings => Some("tab-settings"),
+        };
+        match (self.focused.and_then(|id| self.calls.get(id)), place) {
+            (Some(call), None) => format!("{} – Parla", call.title()),
+            (_, Some(place)) if self.sign_in.is_none() => {
+                format!("{} – Parla", self.i18n.tr(place))
+            }
+            _ => "Parla".into(),
         }
+    }
+
+    /// `[app] scale`, on top of the desktop's own factor (which winit applies by itself).
+    pub fn scale_factor(&self, _window: window::Id) -> f32 {
+        crate::style::user_scale(self.config.app.scale)
     }
 
     /// Parla's palette, light or dark (see theme.rs).
@@ -494,9 +514,14 @@ impl App {
                 );
                 task = self.on_registration_for_sign_in(account, *state, *code, reason.as_deref());
             }
-            Event::Devices { inputs, outputs } => {
+            Event::Devices {
+                inputs,
+                outputs,
+                labels,
+            } => {
                 self.settings.inputs = inputs.clone();
                 self.settings.outputs = outputs.clone();
+                self.settings.device_labels = labels.clone();
             }
             Event::Level { input } => self.settings.level = input.clamp(0.0, 1.0),
             Event::EchoTest { state, reason } => {

@@ -13,7 +13,11 @@ mod logging;
 mod screen;
 mod store_cli;
 #[cfg(feature = "gui")]
+mod style;
+#[cfg(feature = "gui")]
 mod theme;
+#[cfg(feature = "gui")]
+mod when;
 #[cfg(feature = "gui")]
 mod widget;
 

@@ -115,7 +115,7 @@ fn luminance(c: Color) -> f32 {
 }
 
 /// WCAG 2 contrast ratio, 1 to 21.
-fn contrast(a: Color, b: Color) -> f32 {
+pub(crate) fn contrast(a: Color, b: Color) -> f32 {
     let (la, lb) = (luminance(a), luminance(b));
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }

@@ -1,3 +1,15 @@
-//! Small widgets the screens share.
+//! The widgets every screen builds with (see [`crate::style`] for their sizes and colours).
 
+pub mod action;
+pub mod avatar;
+pub mod empty;
+pub mod focus;
+pub mod icon;
 pub mod keypad;
+pub mod nav;
+
+pub use action::{action, icon_button, round, tile};
+pub use avatar::avatar;
+pub use empty::empty_state;
+pub use focus::Press;
+pub use icon::{icon, Glyph};

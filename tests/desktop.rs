@@ -17,6 +17,17 @@ use support::*;
 const MAIN: &str = "Parla";
 const POPUP: &str = "^Incoming call ";
 
+/// Where the navigation's places and the dialer's number field are in the 420-wide main window
+/// (see target/screenshots/dialer.png).
+const PHONE: (u32, u32) = (60, 60);
+const CONTACTS: (u32, u32) = (160, 60);
+const HISTORY: (u32, u32) = (260, 60);
+const SETTINGS: (u32, u32) = (360, 60);
+const NUMBER_FIELD: (u32, u32) = (190, 133);
+/// The sign-in screen's two fields (see target/screenshots/sign-in.png).
+const ADDRESS_FIELD: (u32, u32) = (200, 197);
+const PASSWORD_FIELD: (u32, u32) = (200, 268);
+
 /// The provider's domain: numbers dialled on the line go to `sip:NUMBER@pbx.test`.
 const DOMAIN: &str = "pbx.test";
 
@@ -101,9 +112,13 @@ fn first_run_signs_in_with_the_address_and_password_typed_into_the_window() {
     desktop.screenshot(&window, "sign-in");
     let mut control = app.control();
 
-    // The places of the two fields on the sign-in screen (see target/screenshots/sign-in.png).
-    desktop.type_into(&window, 200, 152, &format!("alice@{DOMAIN}"));
-    desktop.type_into(&window, 200, 223, "wrong");
+    desktop.type_into(
+        &window,
+        ADDRESS_FIELD.0,
+        ADDRESS_FIELD.1,
+        &format!("alice@{DOMAIN}"),
+    );
+    desktop.type_into(&window, PASSWORD_FIELD.0, PASSWORD_FIELD.1, "wrong");
     desktop.key(&window, "Return");
     let failed = control.wait("failed sign-in", |v| {
         v["event"] == "registration" && v["state"] == "failed"
@@ -117,7 +132,7 @@ fn first_run_signs_in_with_the_address_and_password_typed_into_the_window() {
     );
 
     // The right password over the wrong one.
-    desktop.type_into(&window, 200, 223, "alicepw");
+    desktop.type_into(&window, PASSWORD_FIELD.0, PASSWORD_FIELD.1, "alicepw");
     desktop.key(&window, "Return");
     control.wait("signed in", |v| {
         v["event"] == "registration" && v["state"] == "registered"
@@ -168,10 +183,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         brightness > 0.65,
         "the dialer is not light: {brightness:.2}"
     );
-    // The Settings tab, then back to the phone (the tabs' places: see the dialer screenshot).
-    desktop.click(&window, 270, 49);
+    // Settings, then back to the phone.
+    desktop.click(&window, SETTINGS.0, SETTINGS.1);
     desktop.screenshot(&window, "settings");
-    desktop.click(&window, 42, 49);
+    desktop.click(&window, PHONE.0, PHONE.1);
 
     // The tray item is on the session bus, registered with the watcher.
     let items = desktop
@@ -219,7 +234,7 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
 
     // An incoming call: the popup window and a notification. The person is typing in the
     // main window: the popup must not take the keyboard from it.
-    desktop.click(&window, 200, 106);
+    desktop.click(&window, NUMBER_FIELD.0, NUMBER_FIELD.1);
     desktop.key(&window, "1");
     let typing_in = desktop.focused();
     assert_eq!(typing_in.as_deref(), Some(window.as_str()));
@@ -251,10 +266,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         desktop.wait_no_window(POPUP, T),
         "the popup closes when the caller gives up"
     );
-    // The history and contacts tabs (the tabs' places: see the dialer screenshot).
-    desktop.click(&window, 194, 49);
+    // History and contacts.
+    desktop.click(&window, HISTORY.0, HISTORY.1);
     desktop.screenshot(&window, "history");
-    desktop.click(&window, 116, 49);
+    desktop.click(&window, CONTACTS.0, CONTACTS.1);
     desktop.screenshot(&window, "contacts");
     assert!(app.quit().success());
 }
@@ -293,9 +308,28 @@ fn the_dark_theme_draws_every_screen_dark() {
         );
     };
     dark(&window, "dialer-dark");
-    desktop.click(&window, 270, 49);
+    // The keyboard alone: Tab walks the navigation (phone, contacts, history, settings: the
+    // number field and the disabled call button come after), Enter opens the focused place,
+    // and its ring shows which one that is.
+    for _ in 0..4 {
+        desktop.key(&window, "Tab");
+    }
+    desktop.screenshot(&window, "focus-on-settings-dark");
+    desktop.key(&window, "Return");
+    // The title names the place ("Settings – Parla"; xdotool's regex reads bytes, so the dash
+    // is left out of the pattern).
+    assert_eq!(
+        desktop.wait_window("^Settings ", T).as_deref(),
+        Some(window.as_str()),
+        "Tab ×4 and Enter open Settings"
+    );
     dark(&window, "settings-dark");
-    desktop.click(&window, 42, 49);
+    desktop.key(&window, "ctrl+1");
+    assert_eq!(
+        desktop.wait_window("^Parla$", T).as_deref(),
+        Some(window.as_str()),
+        "Ctrl+1 goes back to the phone"
+    );
 
     caller
         .dial(&kamailio.user_uri("alice"))
@@ -309,9 +343,34 @@ fn the_dark_theme_draws_every_screen_dark() {
     control.wait("incoming ended", |v| {
         v["event"] == "call_state" && v["call"] == incoming["call"] && v["state"] == "ended"
     });
-    desktop.click(&window, 194, 49);
+    desktop.click(&window, HISTORY.0, HISTORY.1);
     dark(&window, "history-dark");
-    desktop.click(&window, 116, 49);
+    desktop.click(&window, CONTACTS.0, CONTACTS.1);
     dark(&window, "contacts-dark");
+    assert!(app.quit().success());
+}
+
+/// The compact window (`[app] compact`): the line status with the places as icons on one line,
+/// then the dialer; the places are still a key away.
+#[test]
+fn the_compact_window_keeps_every_place_reachable() {
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    let desktop = Desktop::start();
+    let config = config_with_theme(&kamailio, "alice", "alicepw", "light") + "compact = true\n";
+    let app = GuiApp::start(&config, &desktop);
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    let mut control = app.control();
+    wait_registered(&mut control, "alice");
+    desktop.screenshot(&window, "compact");
+    desktop.key(&window, "ctrl+3");
+    assert_eq!(
+        desktop.wait_window("^History ", T).as_deref(),
+        Some(window.as_str()),
+        "Ctrl+3 opens the history"
+    );
+    desktop.screenshot(&window, "compact-history");
     assert!(app.quit().success());
 }

@@ -204,3 +204,44 @@ setting-theme = Colours
 theme-system = As the desktop
 theme-light = Light
 theme-dark = Dark
+
+# Call times in the history and on a contact: { $time } is the hour, 24-hour, as 16:15.
+when-today = Today { $time }
+when-yesterday = Yesterday { $time }
+dialer-backspace = Delete the last digit
+
+# Contacts and history as lists (rows, empty states, the contact form's sections).
+history-empty-title = No calls yet
+history-empty-hint = Calls you make and receive appear here.
+history-no-match-title = No calls match
+history-no-match-hint = Try other words or another filter.
+history-delete = Delete from history
+contacts-add = Add
+contacts-import = Import CSV
+contacts-import-hint = To import a CSV or vCard file, run “parla contacts import FILE” in a terminal; the new contacts show here when you open Contacts again.
+contacts-import-hide = Hide
+contacts-empty-title = No contacts yet
+contacts-empty-hint = Add one, or import a CSV file.
+contacts-no-match-title = No contacts match
+contacts-no-match-hint = Try other words or another filter.
+contact-delete-confirm = Press again to remove
+contact-section-phones = Phone numbers
+contact-section-emails = Email addresses
+contact-section-address = Address
+contact-add-phone = Add number
+contact-add-email = Add email
+
+# Settings sections.
+settings-advanced = Advanced
+settings-startup = Start-up
+audio-devices = Devices
+audio-test-title = Sound test
+device-default = System default
+device-none = No sound
+line-enable = Use this line
+lines-empty = No lines yet
+lines-empty-hint = Add the line your provider gave you to make and take calls.
+codec-earlier = Move up
+codec-later = Move down
+setting-scale = Size
+setting-compact = Compact window (just the dialer, the lines and the calls)

@@ -204,3 +204,44 @@ setting-theme = Colores
 theme-system = Como el escritorio
 theme-light = Claro
 theme-dark = Oscuro
+
+# Call times in the history and on a contact: { $time } is the hour, 24-hour, as 16:15.
+when-today = Hoy { $time }
+when-yesterday = Ayer { $time }
+dialer-backspace = Borrar el último dígito
+
+# Contacts and history as lists (rows, empty states, the contact form's sections).
+history-empty-title = Todavía no hay llamadas
+history-empty-hint = Aquí aparecen las llamadas que haces y recibes.
+history-no-match-title = Ninguna llamada coincide
+history-no-match-hint = Prueba otras palabras u otro filtro.
+history-delete = Borrar del historial
+contacts-add = Añadir
+contacts-import = Importar CSV
+contacts-import-hint = Para importar un archivo CSV o vCard, ejecuta «parla contacts import ARCHIVO» en un terminal; los contactos nuevos aparecen aquí al volver a abrir Contactos.
+contacts-import-hide = Ocultar
+contacts-empty-title = Todavía no hay contactos
+contacts-empty-hint = Añade uno o importa un archivo CSV.
+contacts-no-match-title = Ningún contacto coincide
+contacts-no-match-hint = Prueba otras palabras u otro filtro.
+contact-delete-confirm = Pulsa otra vez para quitarlo
+contact-section-phones = Números de teléfono
+contact-section-emails = Correos electrónicos
+contact-section-address = Dirección
+contact-add-phone = Añadir número
+contact-add-email = Añadir correo
+
+# Settings sections.
+settings-advanced = Avanzado
+settings-startup = Inicio
+audio-devices = Dispositivos
+audio-test-title = Prueba de sonido
+device-default = Predeterminado del sistema
+device-none = Sin sonido
+line-enable = Usar esta línea
+lines-empty = Aún no hay líneas
+lines-empty-hint = Añade la línea que te dio tu proveedor para hacer y recibir llamadas.
+codec-earlier = Subir
+codec-later = Bajar
+setting-scale = Tamaño
+setting-compact = Ventana compacta (solo el teclado, las líneas y las llamadas)

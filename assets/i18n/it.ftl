@@ -204,3 +204,44 @@ setting-theme = Colori
 theme-system = Come il desktop
 theme-light = Chiaro
 theme-dark = Scuro
+
+# Call times in the history and on a contact: { $time } is the hour, 24-hour, as 16:15.
+when-today = Oggi { $time }
+when-yesterday = Ieri { $time }
+dialer-backspace = Cancella l'ultima cifra
+
+# Contacts and history as lists (rows, empty states, the contact form's sections).
+history-empty-title = Ancora nessuna chiamata
+history-empty-hint = Qui compaiono le chiamate che fai e ricevi.
+history-no-match-title = Nessuna chiamata corrisponde
+history-no-match-hint = Prova altre parole o un altro filtro.
+history-delete = Elimina dalla cronologia
+contacts-add = Aggiungi
+contacts-import = Importa CSV
+contacts-import-hint = Per importare un file CSV o vCard, esegui «parla contacts import FILE» in un terminale; i nuovi contatti compaiono qui quando riapri Contatti.
+contacts-import-hide = Nascondi
+contacts-empty-title = Ancora nessun contatto
+contacts-empty-hint = Aggiungine uno o importa un file CSV.
+contacts-no-match-title = Nessun contatto corrisponde
+contacts-no-match-hint = Prova altre parole o un altro filtro.
+contact-delete-confirm = Premi di nuovo per rimuovere
+contact-section-phones = Numeri di telefono
+contact-section-emails = Indirizzi email
+contact-section-address = Indirizzo
+contact-add-phone = Aggiungi numero
+contact-add-email = Aggiungi email
+
+# Settings sections.
+settings-advanced = Avanzate
+settings-startup = Avvio
+audio-devices = Dispositivi
+audio-test-title = Prova del suono
+device-default = Predefinito di sistema
+device-none = Nessun suono
+line-enable = Usa questa linea
+lines-empty = Ancora nessuna linea
+lines-empty-hint = Aggiungi la linea che ti ha dato il tuo operatore per fare e ricevere chiamate.
+codec-earlier = Sposta su
+codec-later = Sposta giù
+setting-scale = Dimensione
+setting-compact = Finestra compatta (solo tastierino, linee e chiamate)

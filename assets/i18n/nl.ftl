@@ -204,3 +204,44 @@ setting-theme = Kleuren
 theme-system = Zoals het bureaublad
 theme-light = Licht
 theme-dark = Donker
+
+# Call times in the history and on a contact: { $time } is the hour, 24-hour, as 16:15.
+when-today = Vandaag { $time }
+when-yesterday = Gisteren { $time }
+dialer-backspace = Laatste cijfer wissen
+
+# Contacts and history as lists (rows, empty states, the contact form's sections).
+history-empty-title = Nog geen gesprekken
+history-empty-hint = Gesprekken die je voert en ontvangt verschijnen hier.
+history-no-match-title = Geen gesprekken gevonden
+history-no-match-hint = Probeer andere woorden of een ander filter.
+history-delete = Uit geschiedenis verwijderen
+contacts-add = Toevoegen
+contacts-import = CSV importeren
+contacts-import-hint = Om een CSV- of vCard-bestand te importeren, voer je „parla contacts import BESTAND” uit in een terminal; de nieuwe contacten verschijnen hier als je Contacten opnieuw opent.
+contacts-import-hide = Verbergen
+contacts-empty-title = Nog geen contacten
+contacts-empty-hint = Voeg er een toe of importeer een CSV-bestand.
+contacts-no-match-title = Geen contacten gevonden
+contacts-no-match-hint = Probeer andere woorden of een ander filter.
+contact-delete-confirm = Druk nogmaals om te verwijderen
+contact-section-phones = Telefoonnummers
+contact-section-emails = E-mailadressen
+contact-section-address = Adres
+contact-add-phone = Nummer toevoegen
+contact-add-email = E-mail toevoegen
+
+# Settings sections.
+settings-advanced = Geavanceerd
+settings-startup = Opstarten
+audio-devices = Apparaten
+audio-test-title = Geluidstest
+device-default = Systeemstandaard
+device-none = Geen geluid
+line-enable = Deze lijn gebruiken
+lines-empty = Nog geen lijnen
+lines-empty-hint = Voeg de lijn van je provider toe om te bellen en gebeld te worden.
+codec-earlier = Omhoog
+codec-later = Omlaag
+setting-scale = Grootte
+setting-compact = Compact venster (alleen het kiesvenster, de lijnen en de gesprekken)

@@ -110,6 +110,17 @@ impl App {
 
     pub(super) fn on_shortcut(&mut self, shortcut: keys::Shortcut) -> Task<Message> {
         use keys::Shortcut;
+        match shortcut {
+            Shortcut::FocusNext => return iced::widget::operation::focus_next(),
+            Shortcut::FocusPrevious => return iced::widget::operation::focus_previous(),
+            _ => {}
+        }
+        if let Shortcut::Place(tab) = shortcut {
+            return match self.sign_in {
+                Some(_) => Task::none(),
+                None => self.update(Message::Tab(tab)),
+            };
+        }
         if self.sign_in.is_some() || self.tab != Tab::Phone {
             return Task::none();
         }
@@ -148,6 +159,13 @@ impl App {
                     .on_call_action(call.id, call::Action::Hold(call.state != CallState::OnHold)),
                 _ => Task::none(),
             },
+            Shortcut::Keypad => match focused {
+                Some(call) if call.is_live() => {
+                    self.on_call_action(call.id, call::Action::ToggleKeypad)
+                }
+                _ => Task::none(),
+            },
+            Shortcut::Place(_) | Shortcut::FocusNext | Shortcut::FocusPrevious => Task::none(),
         }
     }
 

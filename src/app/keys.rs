@@ -1,6 +1,9 @@
 //! Keyboard shortcuts: digits dial (or send DTMF in a call), Enter calls or answers, Escape
-//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds.
+//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+1 to
+//! Ctrl+4 go to the phone, contacts, history and settings (in the navigation's order), Tab
+//! and Shift+Tab move the focus.
 
+use super::Tab;
 use iced::keyboard::{key::Named, Event, Key, Modifiers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +14,11 @@ pub enum Shortcut {
     Escape,
     Mute,
     Hold,
+    Keypad,
+    Place(Tab),
+    /// Tab and Shift+Tab: the next or previous control in the focus order.
+    FocusNext,
+    FocusPrevious,
 }
 
 pub fn shortcut(event: &Event) -> Option<Shortcut> {
@@ -31,10 +39,17 @@ pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Opti
         return match key.as_ref() {
             Key::Character("m") | Key::Character("M") => Some(Shortcut::Mute),
             Key::Character("h") | Key::Character("H") => Some(Shortcut::Hold),
+            Key::Character("k") | Key::Character("K") => Some(Shortcut::Keypad),
+            Key::Character("1") => Some(Shortcut::Place(Tab::Phone)),
+            Key::Character("2") => Some(Shortcut::Place(Tab::Contacts)),
+            Key::Character("3") => Some(Shortcut::Place(Tab::History)),
+            Key::Character("4") => Some(Shortcut::Place(Tab::Settings)),
             _ => None,
         };
     }
     match key.as_ref() {
+        Key::Named(Named::Tab) if modifiers.shift() => Some(Shortcut::FocusPrevious),
+        Key::Named(Named::Tab) => Some(Shortcut::FocusNext),
         Key::Named(Named::Enter) => Some(Shortcut::Enter),
         Key::Named(Named::Escape) => Some(Shortcut::Escape),
         Key::Named(Named::Backspace) => Some(Shortcut::Backspace),
@@ -77,6 +92,14 @@ mod tests {
         assert_eq!(
             shortcut_for(&Key::Character("h".into()), Modifiers::CTRL, None),
             Some(Shortcut::Hold)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Named(Named::Tab), Modifiers::SHIFT, None),
+            Some(Shortcut::FocusPrevious)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("3".into()), Modifiers::CTRL, None),
+            Some(Shortcut::Place(Tab::History))
         );
         assert_eq!(
             shortcut_for(&Key::Character("x".into()), Modifiers::CTRL, None),

@@ -23,7 +23,18 @@ impl App {
     }
 
     pub(super) fn on_settings(&mut self, msg: settings::Msg) -> Task<Message> {
-        let effect = settings::apply(&mut self.config, msg);
+        let was_compact = self.config.app.compact;
+        let effect = self.settings.update(&mut self.config, msg);
+        let resize = match self.main_window {
+            Some(id) if self.config.app.compact != was_compact => {
+                let (size, min) = super::windows::main_sizes(self.config.app.compact);
+                Task::batch([
+                    iced::window::set_min_size(id, Some(min)),
+                    iced::window::resize(id, size),
+                ])
+            }
+            _ => Task::none(),
+        };
         for command in effect.commands.iter().cloned() {
             if let Command::SetDoNotDisturb { on } = command {
                 self.dnd = on;
@@ -73,7 +84,7 @@ impl App {
         } else {
             Task::none()
         };
-        Task::batch([autostart, forget, diagnostics])
+        Task::batch([autostart, forget, diagnostics, resize])
     }
 
     /// Writes the diagnostics bundle off the window's thread (files, the sound system) and

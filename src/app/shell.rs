@@ -81,7 +81,11 @@ impl App {
                 window::gain_focus(id),
             ]),
             None => {
-                let (id, open) = window::open(windows::main_settings(true, self.config.app.window));
+                let (id, open) = window::open(windows::main_settings(
+                    true,
+                    self.config.app.window,
+                    self.config.app.compact,
+                ));
                 self.main_window = Some(id);
                 open.discard()
             }

@@ -458,7 +458,7 @@ fn the_main_window_size_and_place_are_kept_for_the_next_start() {
             y: Some(40),
         })
     );
-    let settings = windows::main_settings(true, saved.app.window);
+    let settings = windows::main_settings(true, saved.app.window, false);
     assert_eq!(settings.size, iced::Size::new(500.0, 700.0));
     assert!(matches!(
         settings.position,

@@ -1,8 +1,12 @@
 //! What each window shows.
 
 use super::{App, Message, Tab, LOCAL_LINE};
+use crate::screen::settings::devices::device_choices;
 use crate::screen::{call, dialer, popup};
-use iced::widget::{button, column, container, row, space, text};
+use crate::style::{size, space};
+use crate::widget::nav::{compact_nav_item, nav_bar, nav_item};
+use crate::widget::Glyph;
+use iced::widget::{button, column, container, row, text};
 use iced::{window, Alignment, Element, Length};
 use parla_core::api::RegistrationState;
 use parla_core::AccountId;
@@ -60,47 +64,51 @@ impl App {
             lines = lines.push(
                 row![
                     text(dot).style(style),
-                    text(self.line_label(&account.id)).size(12)
+                    text(self.line_label(&account.id)).size(size::CAPTION)
                 ]
-                .spacing(4)
+                .spacing(space::XS)
                 .align_y(Alignment::Center),
             );
         }
-        let mut bar = row![lines, space().width(Length::Fill)]
-            .spacing(8)
+        // The lines take what room is left, cut off rather than pushing the rest out.
+        let mut bar = row![lines.width(Length::Fill).clip(true)]
+            .spacing(space::S)
             .align_y(Alignment::Center);
         if self.dnd {
-            bar = bar.push(text(self.i18n.tr("dnd-on")).size(12).style(text::danger));
-        }
-        if self.missed > 0 {
             bar = bar.push(
-                text(self.i18n.tr_count("missed-calls", u64::from(self.missed)))
-                    .size(12)
+                text(self.i18n.tr("dnd-on"))
+                    .size(size::CAPTION)
                     .style(text::danger),
             );
         }
-        let tab = |label: String, tab: Tab| {
-            button(text(label).size(13))
-                .style(if self.tab == tab {
-                    button::primary
-                } else {
-                    button::secondary
-                })
-                .on_press(Message::Tab(tab))
-        };
-        column![
-            bar,
-            row![
-                tab(self.i18n.tr("tab-phone"), Tab::Phone),
-                tab(self.i18n.tr("tab-contacts"), Tab::Contacts),
-                tab(self.i18n.tr("tab-history"), Tab::History),
-                tab(self.i18n.tr("tab-settings"), Tab::Settings)
-            ]
-            .spacing(6)
-        ]
-        .spacing(8)
-        .padding([8, 12])
-        .into()
+        let compact = self.config.app.compact;
+        let places = [
+            (Glyph::Phone, "tab-phone", Tab::Phone, 0),
+            (Glyph::Contacts, "tab-contacts", Tab::Contacts, 0),
+            (Glyph::History, "tab-history", Tab::History, self.missed),
+            (Glyph::Settings, "tab-settings", Tab::Settings, 0),
+        ];
+        let items = places.map(|(glyph, key, tab, count)| {
+            let item = if compact { compact_nav_item } else { nav_item };
+            item(
+                glyph,
+                self.i18n.tr(key),
+                count,
+                self.tab == tab,
+                Message::Tab(tab),
+            )
+        });
+        if compact {
+            // One line: the lines' state, then the places as icons.
+            return bar
+                .push(row(items).spacing(2))
+                .padding([space::XS, space::S])
+                .into();
+        }
+        column![bar, nav_bar(items.into())]
+            .spacing(space::S)
+            .padding([space::S, space::M])
+            .into()
     }
 
     fn main_view(&self) -> Element<'_, Message> {
@@ -120,12 +128,22 @@ impl App {
                         .call_outputs
                         .get(&focused)
                         .or(Some(&self.config.audio.output));
+                    let mut outputs = self.settings.outputs.clone();
+                    if let Some(current) = output.filter(|o| !outputs.contains(o)) {
+                        outputs.push(current.clone());
+                    }
+                    let line = self
+                        .calls
+                        .get(focused)
+                        .and_then(|c| self.line_label_of(c.account.as_ref()));
                     call::CallScreen {
                         calls: self.calls.iter().collect(),
                         focused,
                         keypad_open: self.keypad_open,
-                        outputs: &self.settings.outputs,
+                        outputs: device_choices(&outputs, &self.settings.device_labels, &self.i18n),
                         output,
+                        line,
+                        compact: self.config.app.compact,
                         now: self.now,
                     }
                     .view(&self.i18n)
@@ -133,7 +151,7 @@ impl App {
                 }
                 None => self
                     .dialer
-                    .view(&self.i18n, self.line_choices())
+                    .view(&self.i18n, self.line_choices(), self.config.app.compact)
                     .map(Message::Dialer),
             },
         };

@@ -8,6 +8,8 @@ use iced::{Point, Size};
 use parla_core::config::WindowGeometry;
 
 pub const MAIN_SIZE: Size = Size::new(420.0, 640.0);
+/// The compact window (`[app] compact`): the dialer and the calls, MicroSIP-sized.
+pub const COMPACT_SIZE: Size = Size::new(300.0, 480.0);
 
 /// The app icon (assets/icons/hicolor/scalable/apps/parla.svg) as 64x64 straight RGBA, written by
 /// scripts/render-icons.sh: embedded raw, so the window needs no PNG decoder (iced's `image`
@@ -24,16 +26,27 @@ pub fn app_icon() -> Option<window::Icon> {
 }
 
 const MIN_SIZE: Size = Size::new(360.0, 480.0);
+const COMPACT_MIN_SIZE: Size = Size::new(260.0, 400.0);
+
+/// The default size and the least size of the main window, plain or compact.
+pub fn main_sizes(compact: bool) -> (Size, Size) {
+    if compact {
+        (COMPACT_SIZE, COMPACT_MIN_SIZE)
+    } else {
+        (MAIN_SIZE, MIN_SIZE)
+    }
+}
 /// Larger than any screen a remembered size could sensibly come from.
 const MAX_SIDE: f32 = 8192.0;
 
 /// The main window, where and as big as it was last time (`geometry`), else at the default
-/// size where the desktop puts new windows.
-pub fn main_settings(visible: bool, geometry: Option<WindowGeometry>) -> Settings {
-    let size = geometry.map_or(MAIN_SIZE, |g| {
+/// size (plain or `compact`) where the desktop puts new windows.
+pub fn main_settings(visible: bool, geometry: Option<WindowGeometry>, compact: bool) -> Settings {
+    let (default, min) = main_sizes(compact);
+    let size = geometry.map_or(default, |g| {
         Size::new(
-            (g.width as f32).clamp(MIN_SIZE.width, MAX_SIDE),
-            (g.height as f32).clamp(MIN_SIZE.height, MAX_SIDE),
+            (g.width as f32).clamp(min.width, MAX_SIDE),
+            (g.height as f32).clamp(min.height, MAX_SIDE),
         )
     });
     let position = match geometry.and_then(|g| g.x.zip(g.y)) {
@@ -43,7 +56,7 @@ pub fn main_settings(visible: bool, geometry: Option<WindowGeometry>) -> Setting
     Settings {
         size,
         position,
-        min_size: Some(MIN_SIZE),
+        min_size: Some(min),
         visible,
         exit_on_close_request: false,
         icon: app_icon(),
@@ -117,7 +130,7 @@ mod geometry_tests {
             x: None,
             y: Some(5),
         };
-        let settings = main_settings(true, Some(tiny));
+        let settings = main_settings(true, Some(tiny), false);
         assert_eq!(settings.size, MIN_SIZE);
         assert!(
             matches!(settings.position, Position::Default),
@@ -129,12 +142,13 @@ mod geometry_tests {
             x: Some(-20),
             y: Some(0),
         };
-        let settings = main_settings(true, Some(huge));
+        let settings = main_settings(true, Some(huge), false);
         assert_eq!(settings.size, Size::new(MAX_SIDE, 900.0));
         assert!(matches!(
             settings.position,
             Position::Specific(p) if p == Point::new(-20.0, 0.0)
         ));
-        assert_eq!(main_settings(true, None).size, MAIN_SIZE);
+        assert_eq!(main_settings(true, None, false).size, MAIN_SIZE);
+        assert_eq!(main_settings(true, None, true).size, COMPACT_SIZE);
     }
 }

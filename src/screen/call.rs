@@ -3,8 +3,11 @@
 
 use crate::app::calls::{CallView, QualityLevel};
 use crate::i18n::I18n;
+use crate::screen::settings::devices::DeviceChoice;
+use crate::style::{self, size, space, Tone};
 use crate::widget::keypad::keypad;
-use iced::widget::{button, column, container, pick_list, row, space, text};
+use crate::widget::{avatar, icon, round, tile, Glyph, Press};
+use iced::widget::{button, column, container, pick_list, row, scrollable, text, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::api::CallState;
 use parla_core::CallId;
@@ -27,8 +30,13 @@ pub struct CallScreen<'a> {
     pub calls: Vec<&'a CallView>,
     pub focused: CallId,
     pub keypad_open: bool,
-    pub outputs: &'a [String],
+    /// The output devices to choose from, by the names people know them by.
+    pub outputs: Vec<DeviceChoice>,
     pub output: Option<&'a String>,
+    /// The line the focused call is on, when there are several lines.
+    pub line: Option<String>,
+    /// The compact window: a smaller picture and keypad.
+    pub compact: bool,
     pub now: Instant,
 }
 
@@ -40,17 +48,7 @@ pub fn state_text(i18n: &I18n, call: &CallView, now: Instant) -> String {
         CallState::Held => i18n.tr("call-held-by-them"),
         CallState::OnHold => i18n.tr("call-on-hold"),
         CallState::Ended => i18n.tr("call-ended"),
-        CallState::Connected => clock(call.elapsed_secs(now).unwrap_or(0)),
-    }
-}
-
-/// `mm:ss`, or `h:mm:ss` past an hour.
-pub fn clock(secs: u64) -> String {
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
+        CallState::Connected => crate::when::duration(call.elapsed_secs(now).unwrap_or(0)),
     }
 }
 
@@ -76,120 +74,159 @@ impl<'a> CallScreen<'a> {
             return text("").into();
         };
         let id = call.id;
-        let mut content = column![].spacing(14).align_x(Alignment::Center);
+        let mut content = column![].spacing(space::M).align_x(Alignment::Center);
         if self.calls.len() > 1 {
-            let mut list = column![].spacing(4);
-            for other in &self.calls {
-                let label = format!(
-                    "{}  ·  {}",
-                    other.title(),
-                    state_text(i18n, other, self.now)
-                );
-                let entry = button(text(label).size(13))
-                    .width(Length::Fill)
-                    .style(if other.id == id {
-                        button::primary
-                    } else {
-                        button::secondary
-                    })
-                    .on_press((other.id, Action::Focus));
-                list = list.push(entry);
-            }
-            content = content.push(list);
+            content = content.push(self.others(i18n, id));
         }
-        content = content.push(text(call.title()).size(26));
+        content = content.push(avatar(
+            &call.title(),
+            if self.compact { 56.0 } else { 88.0 },
+        ));
+        content = content.push(text(call.title()).size(size::HEADLINE));
+        let mut about = column![].spacing(2).align_x(Alignment::Center);
         if call.name.is_some() {
-            content = content.push(text(crate::app::calls::display_number(&call.remote)).size(14));
+            about = about.push(
+                text(crate::app::calls::display_number(&call.remote))
+                    .size(size::BODY)
+                    .style(text::secondary),
+            );
         }
+        if let Some(line) = &self.line {
+            about = about.push(
+                text(i18n.tr_args("popup-on-line", &[("line", line)]))
+                    .size(size::CAPTION)
+                    .style(text::secondary),
+            );
+        }
+        content = content.push(about);
         content = content.push(
             row![
-                text(state_text(i18n, call, self.now)).size(18),
+                text(state_text(i18n, call, self.now)).size(size::TITLE),
                 quality(i18n, call.quality).map(move |a| (id, a)),
             ]
-            .spacing(16)
+            .spacing(space::L)
             .align_y(Alignment::Center),
         );
 
         if call.is_ringing_in() {
+            content = content.push(iced::widget::space().height(space::L));
             content = content.push(
                 row![
-                    button(text(i18n.tr("answer")))
-                        .style(button::success)
-                        .padding([10, 24])
-                        .on_press((id, Action::Answer)),
-                    button(text(i18n.tr("decline")))
-                        .style(button::danger)
-                        .padding([10, 24])
-                        .on_press((id, Action::Decline)),
+                    labelled(
+                        round(Glyph::HangUp, Tone::HangUp, 64.0).press((id, Action::Decline)),
+                        i18n.tr("decline")
+                    ),
+                    labelled(
+                        round(Glyph::Call, Tone::Answer, 64.0).press((id, Action::Answer)),
+                        i18n.tr("answer")
+                    ),
                 ]
-                .spacing(16),
+                .spacing(space::XL * 2.0),
             );
         } else {
             let live = call.is_live();
             let on_hold = call.state == CallState::OnHold;
-            let toggle = |label: String, on: bool, action: Action| {
-                button(text(label))
-                    .padding([8, 12])
-                    .style(if on {
-                        button::primary
-                    } else {
-                        button::secondary
-                    })
-                    .on_press_maybe(live.then_some((id, action)))
+            let control = |glyph: Glyph, label: String, on: bool, action: Action| {
+                tile(glyph, label, on).press_maybe(live.then_some((id, action)))
             };
             content = content.push(
                 row![
-                    toggle(
+                    control(
+                        if call.muted {
+                            Glyph::Mute
+                        } else {
+                            Glyph::Unmute
+                        },
                         i18n.tr(if call.muted { "unmute" } else { "mute" }),
                         call.muted,
                         Action::Mute(!call.muted)
                     ),
-                    toggle(
+                    control(
+                        if on_hold { Glyph::Resume } else { Glyph::Hold },
                         i18n.tr(if on_hold { "resume" } else { "hold" }),
                         on_hold,
                         Action::Hold(!on_hold)
                     ),
-                    toggle(i18n.tr("keypad"), self.keypad_open, Action::ToggleKeypad),
+                    control(
+                        Glyph::Keypad,
+                        i18n.tr("keypad"),
+                        self.keypad_open,
+                        Action::ToggleKeypad
+                    ),
                 ]
-                .spacing(8),
+                .spacing(space::M),
             );
             if self.keypad_open && live {
-                content = content.push(keypad(move |c| (id, Action::Digit(c))));
+                content = content.push(keypad(move |c| (id, Action::Digit(c)), self.compact));
             }
             if !self.outputs.is_empty() {
+                let selected = self
+                    .output
+                    .and_then(|o| self.outputs.iter().find(|c| &c.id == o).cloned());
+                let outputs = self.outputs.clone();
                 content = content.push(
                     row![
-                        text(i18n.tr("call-output")).size(13),
-                        pick_list(self.outputs, self.output, move |o| (id, Action::Output(o)))
-                            .width(Length::Fill),
+                        tooltip(
+                            icon(Glyph::Speaker, size::ICON),
+                            text(i18n.tr("call-output")).size(size::CAPTION),
+                            tooltip::Position::Top
+                        ),
+                        pick_list(outputs, selected, move |o: DeviceChoice| {
+                            (id, Action::Output(o.id))
+                        })
+                        .width(Length::Fill),
                     ]
-                    .spacing(8)
+                    .spacing(space::S)
                     .align_y(Alignment::Center),
                 );
             }
-            content = content.push(space().height(8));
-            content = content.push(
-                button(text(i18n.tr("hang-up")).size(18))
-                    .style(button::danger)
-                    .padding([10, 40])
-                    .on_press((id, Action::Hangup)),
+            content = content.push(iced::widget::space().height(space::S));
+            content = content.push(labelled(
+                round(Glyph::HangUp, Tone::HangUp, 64.0).press((id, Action::Hangup)),
+                i18n.tr("hang-up"),
+            ));
+        }
+        container(scrollable(
+            container(content.max_width(320))
+                .center_x(Length::Fill)
+                .padding([space::L, space::M]),
+        ))
+        .into()
+    }
+
+    /// The other calls, one row each: who, and what state the call is in.
+    fn others(&self, i18n: &I18n, focused: CallId) -> Element<'a, (CallId, Action)> {
+        let mut list = column![].spacing(space::XS);
+        for other in &self.calls {
+            let row = row![
+                avatar(&other.title(), 28.0),
+                text(other.title()).size(size::BODY).width(Length::Fill),
+                text(state_text(i18n, other, self.now))
+                    .size(size::CAPTION)
+                    .style(text::secondary),
+            ]
+            .spacing(space::S)
+            .align_y(Alignment::Center);
+            list = list.push(
+                button(row)
+                    .width(Length::Fill)
+                    .padding([space::XS, space::S])
+                    .style(if other.id == focused {
+                        style::selected_row
+                    } else {
+                        style::list_row
+                    })
+                    .press((other.id, Action::Focus)),
             );
         }
-        container(content.max_width(340))
-            .center_x(Length::Fill)
-            .padding(16)
-            .into()
+        container(list).padding(space::XS).style(style::card).into()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_timer_reads_like_a_clock() {
-        assert_eq!(clock(0), "00:00");
-        assert_eq!(clock(75), "01:15");
-        assert_eq!(clock(3_725), "1:02:05");
-    }
+/// A round button with its label under it.
+fn labelled<'a, M: Clone + 'a>(button: Element<'a, M>, label: String) -> Element<'a, M> {
+    column![button, text(label).size(size::CAPTION)]
+        .spacing(space::XS)
+        .align_x(Alignment::Center)
+        .into()
 }

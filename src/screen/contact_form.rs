@@ -1,7 +1,9 @@
 //! Adding or editing a personal contact, with a message next to what is wrong.
 
 use crate::i18n::I18n;
-use iced::widget::{button, column, pick_list, row, scrollable, text, text_input};
+use crate::style::{self, size, space, Tone};
+use crate::widget::{action, Glyph, Press};
+use iced::widget::{column, container, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
 use parla_core::api::{ContactEntry, RequestId};
 use parla_core::store::{Address, ContactFields, ContactId, Phone, PhoneLabel};
@@ -29,8 +31,17 @@ pub enum Field {
 pub enum Msg {
     Edit(Field, String),
     Label(usize, LabelItem),
+    /// Shows one more phone number or email slot.
+    More(Slot),
     Save,
     Cancel,
+}
+
+/// The repeated fields: phone numbers and email addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Phone,
+    Email,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +72,9 @@ pub struct ContactForm {
     pub notes: String,
     /// Translated messages, by field (`None`: about the whole contact).
     pub problems: Vec<(Option<Field>, String)>,
+    /// Phone and email slots shown beyond the filled ones ("Add number", "Add email").
+    more_phones: usize,
+    more_emails: usize,
 }
 
 impl ContactForm {
@@ -112,6 +126,8 @@ impl ContactForm {
                     .retain(|(f, _)| *f != Some(field) && f.is_some());
             }
             Msg::Label(i, item) => self.phones[i.min(SLOTS - 1)].0 = item.label,
+            Msg::More(Slot::Phone) => self.more_phones = (self.phones_shown() + 1).min(SLOTS),
+            Msg::More(Slot::Email) => self.more_emails = (self.emails_shown() + 1).min(SLOTS),
             Msg::Save | Msg::Cancel => {}
         }
     }
@@ -194,6 +210,26 @@ impl ContactForm {
         }
     }
 
+    /// How many phone slots the form shows: the filled ones, at least one, and one more after
+    /// "Add number".
+    fn phones_shown(&self) -> usize {
+        let used = self
+            .phones
+            .iter()
+            .rposition(|(_, n)| !n.is_empty())
+            .map_or(0, |i| i + 1);
+        used.max(self.more_phones).clamp(1, SLOTS)
+    }
+
+    fn emails_shown(&self) -> usize {
+        let used = self
+            .emails
+            .iter()
+            .rposition(|e| !e.is_empty())
+            .map_or(0, |i| i + 1);
+        used.max(self.more_emails).clamp(1, SLOTS)
+    }
+
     pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
         let problem = |field: Field| {
             self.problems
@@ -203,14 +239,27 @@ impl ContactForm {
         };
         let input = |label: String, field: Field, value: &'a str| {
             let mut col = column![
-                text(label).size(12),
+                text(label).size(size::CAPTION).style(text::secondary),
                 text_input("", value)
                     .on_input(move |v| Msg::Edit(field, v))
-                    .padding(6)
+                    .size(size::BODY)
+                    .padding(space::S)
             ]
-            .spacing(2);
+            .spacing(space::XS);
             if let Some(message) = problem(field) {
-                col = col.push(text(message).size(11).style(text::danger));
+                col = col.push(text(message).size(size::CAPTION).style(text::danger));
+            }
+            col
+        };
+        // A repeated field under its section's title: its name as the placeholder.
+        let bare = |label: String, field: Field, value: &'a str| {
+            let mut col = column![text_input(&label, value)
+                .on_input(move |v| Msg::Edit(field, v))
+                .size(size::BODY)
+                .padding(space::S)]
+            .spacing(space::XS);
+            if let Some(message) = problem(field) {
+                col = col.push(text(message).size(size::CAPTION).style(text::danger));
             }
             col
         };
@@ -226,70 +275,109 @@ impl ContactForm {
             text: i18n.tr(&format!("label-{}", label.as_str())),
         })
         .collect();
-        let mut form = column![
+        let name = column![
+            row![
+                input(i18n.tr("contact-first-name"), Field::First, &self.first),
+                input(i18n.tr("contact-last-name"), Field::Last, &self.last),
+            ]
+            .spacing(space::S),
+            input(i18n.tr("contact-company"), Field::Company, &self.company),
+        ]
+        .spacing(space::S);
+        let mut phones = column![].spacing(space::S);
+        for (i, (label, number)) in self.phones.iter().enumerate().take(self.phones_shown()) {
+            let selected = labels.iter().find(|l| l.label == *label).cloned();
+            phones = phones.push(
+                row![
+                    pick_list(labels.clone(), selected, move |item| Msg::Label(i, item))
+                        .text_size(size::BODY)
+                        .padding(space::S)
+                        .width(110),
+                    bare(i18n.tr("contact-phone"), Field::Phone(i), number).width(Length::Fill),
+                ]
+                .spacing(space::S)
+                .align_y(Alignment::Start),
+            );
+        }
+        if self.phones_shown() < SLOTS {
+            phones = phones.push(
+                action(Glyph::Add, i18n.tr("contact-add-phone"), Tone::Quiet)
+                    .press(Msg::More(Slot::Phone)),
+            );
+        }
+        let mut emails = column![].spacing(space::S);
+        for (i, email) in self.emails.iter().enumerate().take(self.emails_shown()) {
+            emails = emails.push(bare(i18n.tr("contact-email"), Field::Email(i), email));
+        }
+        if self.emails_shown() < SLOTS {
+            emails = emails.push(
+                action(Glyph::Add, i18n.tr("contact-add-email"), Tone::Quiet)
+                    .press(Msg::More(Slot::Email)),
+            );
+        }
+        let address = column![
+            input(i18n.tr("contact-street"), Field::Street, &self.street),
+            row![
+                input(i18n.tr("contact-city"), Field::City, &self.city),
+                input(i18n.tr("contact-state"), Field::State, &self.state),
+            ]
+            .spacing(space::S),
+            row![
+                input(i18n.tr("contact-postal-code"), Field::Postal, &self.postal),
+                input(i18n.tr("contact-country"), Field::Country, &self.country),
+            ]
+            .spacing(space::S),
+        ]
+        .spacing(space::S);
+        let form = column![
             text(i18n.tr(if self.editing.is_some() {
                 "contact-edit-title"
             } else {
                 "contact-new-title"
             }))
-            .size(20),
-            row![
-                input(i18n.tr("contact-first-name"), Field::First, &self.first),
-                input(i18n.tr("contact-last-name"), Field::Last, &self.last),
-            ]
-            .spacing(8),
-            input(i18n.tr("contact-company"), Field::Company, &self.company),
+            .size(size::TITLE),
+            section(None, name),
+            section(Some(i18n.tr("contact-section-phones")), phones),
+            section(Some(i18n.tr("contact-section-emails")), emails),
+            section(Some(i18n.tr("contact-section-address")), address),
+            section(
+                None,
+                input(i18n.tr("contact-notes"), Field::Notes, &self.notes)
+            ),
         ]
-        .spacing(8);
-        for (i, (label, number)) in self.phones.iter().enumerate() {
-            let selected = labels.iter().find(|l| l.label == *label).cloned();
-            form = form.push(
-                row![
-                    pick_list(labels.clone(), selected, move |item| Msg::Label(i, item)).width(100),
-                    input(i18n.tr("contact-phone"), Field::Phone(i), number).width(Length::Fill),
-                ]
-                .spacing(8)
-                .align_y(Alignment::End),
-            );
-        }
-        for (i, email) in self.emails.iter().enumerate() {
-            form = form.push(input(i18n.tr("contact-email"), Field::Email(i), email));
-        }
-        form = form
-            .push(input(
-                i18n.tr("contact-street"),
-                Field::Street,
-                &self.street,
-            ))
-            .push(
-                row![
-                    input(i18n.tr("contact-city"), Field::City, &self.city),
-                    input(i18n.tr("contact-state"), Field::State, &self.state),
-                ]
-                .spacing(8),
-            )
-            .push(
-                row![
-                    input(i18n.tr("contact-postal-code"), Field::Postal, &self.postal),
-                    input(i18n.tr("contact-country"), Field::Country, &self.country),
-                ]
-                .spacing(8),
-            )
-            .push(input(i18n.tr("contact-notes"), Field::Notes, &self.notes));
+        .spacing(space::M);
+        let mut footer = column![].spacing(space::S);
         for (_, message) in self.problems.iter().filter(|(f, _)| f.is_none()) {
-            form = form.push(text(message.clone()).style(text::danger));
+            footer = footer.push(text(message.clone()).size(size::BODY).style(text::danger));
         }
-        form = form.push(
+        footer = footer.push(
             row![
-                button(text(i18n.tr("sign-in-save"))).on_press(Msg::Save),
-                button(text(i18n.tr("cancel")))
-                    .style(button::secondary)
-                    .on_press(Msg::Cancel),
+                action(Glyph::Save, i18n.tr("sign-in-save"), Tone::Accent).press(Msg::Save),
+                action(Glyph::Close, i18n.tr("cancel"), Tone::Neutral).press(Msg::Cancel),
             ]
-            .spacing(8),
+            .spacing(space::S),
         );
-        scrollable(form.padding([0, 4])).height(Length::Fill).into()
+        // Save and Cancel stay in sight below the scrolling fields.
+        column![
+            scrollable(form.padding(iced::Padding::ZERO.right(space::M))).height(Length::Fill),
+            footer,
+        ]
+        .spacing(space::M)
+        .into()
     }
+}
+
+/// A group of fields on a card, with its title when it has one.
+fn section<'a>(title: Option<String>, content: impl Into<Element<'a, Msg>>) -> Element<'a, Msg> {
+    let mut inner = column![].spacing(space::S);
+    if let Some(title) = title {
+        inner = inner.push(text(title).size(size::BODY));
+    }
+    container(inner.push(content))
+        .padding(space::M)
+        .width(Length::Fill)
+        .style(style::card)
+        .into()
 }
 
 #[cfg(test)]
@@ -346,5 +434,18 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn add_number_shows_one_more_slot_up_to_three() {
+        let mut form = ContactForm::default();
+        assert_eq!((form.phones_shown(), form.emails_shown()), (1, 1));
+        form.phones[1].1 = "123".into();
+        assert_eq!(form.phones_shown(), 2, "a filled slot stays in sight");
+        form.update(Msg::More(Slot::Phone));
+        form.update(Msg::More(Slot::Phone));
+        assert_eq!(form.phones_shown(), SLOTS);
+        form.update(Msg::More(Slot::Email));
+        assert_eq!(form.emails_shown(), 2);
     }
 }

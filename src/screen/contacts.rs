@@ -5,7 +5,11 @@
 
 use super::contact_form::{self, ContactForm};
 use crate::i18n::I18n;
-use iced::widget::{button, column, container, pick_list, row, scrollable, text, text_input};
+use crate::style::{self, size, space, Tone};
+use crate::widget::{action, avatar, empty_state, icon, icon_button, Glyph, Press};
+use iced::widget::{
+    button, column, container, pick_list, row, scrollable, text, text_input, Space,
+};
 use iced::{Alignment, Element, Length};
 use parla_core::api::{ContactEntry, ErrorKind, RequestId};
 use parla_core::store::{ContactId, SearchFilter, Source};
@@ -74,6 +78,10 @@ pub struct Contacts {
     /// The card's re-read, and the form's save.
     reading: Option<RequestId>,
     saving: Option<RequestId>,
+    /// The contact whose delete button was pressed once: the next press deletes it.
+    confirming: Option<ContactId>,
+    /// The note on how to import a file, shown by the Import button.
+    import_hint: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +95,13 @@ pub enum Msg {
     Block(ContactId, bool),
     New,
     Edit,
+    /// Edit from the list, without opening the card first.
+    EditContact(ContactId),
+    /// The first press on a delete button: the second (`Delete`) deletes.
+    AskDelete(ContactId),
     Delete(ContactId),
+    /// Shows (or hides) how to import a CSV or vCard file.
+    Import,
     Form(contact_form::Msg),
 }
 
@@ -129,6 +143,9 @@ impl Contacts {
         next_request: &mut impl FnMut() -> RequestId,
     ) -> Outcome {
         self.error = None;
+        if !matches!(msg, Msg::AskDelete(_) | Msg::Delete(_)) {
+            self.confirming = None;
+        }
         match msg {
             Msg::Query(query) => {
                 self.query = query.chars().take(100).collect();
@@ -166,7 +183,24 @@ impl Contacts {
                 self.form = self.selected.as_ref().map(ContactForm::from_contact);
                 Outcome::None
             }
+            Msg::EditContact(id) => {
+                self.form = self
+                    .results
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(ContactForm::from_contact);
+                Outcome::None
+            }
+            Msg::AskDelete(id) => {
+                self.confirming = Some(id);
+                Outcome::None
+            }
+            Msg::Import => {
+                self.import_hint = !self.import_hint;
+                Outcome::None
+            }
             Msg::Delete(id) => {
+                self.confirming = None;
                 self.selected = None;
                 Outcome::Send(vec![Command::DeleteContact {
                     id,
@@ -261,13 +295,16 @@ impl Contacts {
         let body = if let Some(form) = &self.form {
             form.view(i18n).map(Msg::Form)
         } else if let Some(contact) = &self.selected {
-            card(contact, i18n)
+            scrollable(card(contact, self.confirming == Some(contact.id), i18n))
+                .height(Length::Fill)
+                .spacing(space::XS)
+                .into()
         } else {
             self.list(i18n)
         };
-        let mut content = column![].spacing(8).padding(12);
+        let mut content = column![].spacing(space::S).padding(space::M);
         if let Some(error) = &self.error {
-            content = content.push(text(error.clone()).size(12).style(text::danger));
+            content = content.push(text(error.clone()).size(size::CAPTION).style(text::danger));
         }
         content.push(body).into()
     }
@@ -281,84 +318,278 @@ impl Contacts {
             })
             .collect();
         let selected = filters.iter().find(|f| f.choice.0 == self.filter).cloned();
-        let top = row![
+        let search = row![
+            icon(Glyph::Search, size::ICON).style(text::secondary),
             text_input(&i18n.tr("contacts-search"), &self.query)
                 .id("contacts-search")
                 .on_input(Msg::Query)
-                .padding(8),
-            pick_list(filters, selected, Msg::Filter),
-            button(text("+")).on_press(Msg::New),
+                .size(size::BODY)
+                .padding(space::S),
         ]
-        .spacing(6)
-        .align_y(Alignment::Center);
-        let mut list = column![].spacing(2);
-        if self.results.is_empty() {
-            list = list.push(text(i18n.tr("contacts-none")).size(13));
-        }
-        for contact in &self.results {
-            let fields = &contact.fields;
-            let mut name = fields.display_name();
-            if fields.favourite {
-                name = format!("★ {name}");
-            }
-            let detail = fields
-                .phones
-                .first()
-                .map(|p| p.number.clone())
-                .unwrap_or_default();
-            let mut line =
-                row![column![text(name).size(14), text(detail).size(11)].width(Length::Fill)]
-                    .align_y(Alignment::Center);
-            if fields.blocked {
-                line = line.push(
-                    text(i18n.tr("contact-blocked"))
-                        .size(11)
-                        .style(text::danger),
-                );
-            }
-            list = list.push(
-                button(line)
-                    .width(Length::Fill)
-                    .style(button::text)
-                    .on_press(Msg::Open(contact.id)),
+        .spacing(space::S)
+        .align_y(Alignment::Center)
+        .width(Length::Fill);
+        // The search on a line of its own: it keeps its width in a narrow (compact) window.
+        let top = column![
+            search,
+            row![
+                pick_list(filters, selected, Msg::Filter)
+                    .text_size(size::BODY)
+                    .padding(space::S)
+                    .width(Length::Fill),
+                action(Glyph::Add, i18n.tr("contacts-add"), Tone::Accent).press(Msg::New),
+                icon_button(
+                    Glyph::Import,
+                    i18n.tr("contacts-import"),
+                    Tone::Neutral,
+                    Some(Msg::Import)
+                ),
+            ]
+            .spacing(space::S)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(space::S);
+        let mut content = column![top].spacing(space::M);
+        if self.import_hint {
+            content = content.push(
+                container(
+                    row![
+                        icon(Glyph::Import, size::ICON).style(text::secondary),
+                        text(i18n.tr("contacts-import-hint"))
+                            .size(size::CAPTION)
+                            .width(Length::Fill),
+                        icon_button(
+                            Glyph::Close,
+                            i18n.tr("contacts-import-hide"),
+                            Tone::Quiet,
+                            Some(Msg::Import)
+                        ),
+                    ]
+                    .spacing(space::S)
+                    .align_y(Alignment::Center),
+                )
+                .padding(space::S)
+                .style(style::card),
             );
         }
-        column![top, scrollable(list).height(Length::Fill)]
-            .spacing(8)
+        if self.results.is_empty() {
+            let empty = if self.filter == SearchFilter::All && self.query.trim().is_empty() {
+                empty_state(
+                    Glyph::Contacts,
+                    i18n.tr("contacts-empty-title"),
+                    i18n.tr("contacts-empty-hint"),
+                    vec![
+                        action(Glyph::Add, i18n.tr("contacts-add"), Tone::Accent).press(Msg::New),
+                        action(Glyph::Import, i18n.tr("contacts-import"), Tone::Neutral)
+                            .press(Msg::Import),
+                    ],
+                )
+            } else {
+                empty_state(
+                    Glyph::Search,
+                    i18n.tr("contacts-no-match-title"),
+                    i18n.tr("contacts-no-match-hint"),
+                    Vec::new(),
+                )
+            };
+            return content.push(empty).into();
+        }
+        let list = column(
+            self.results
+                .iter()
+                .map(|contact| contact_row(contact, self.confirming == Some(contact.id), i18n)),
+        )
+        .spacing(2);
+        content
+            .push(scrollable(list).height(Length::Fill).spacing(space::XS))
             .into()
     }
 }
 
-fn card<'a>(contact: &'a ContactEntry, i18n: &I18n) -> Element<'a, Msg> {
+/// Room for an action a row does not have, so the others stay in their columns.
+const ICON_BUTTON: f32 = size::ICON + 2.0 * space::S;
+
+/// One contact: avatar, name (a star when a favourite), first number, blocked mark, and its
+/// actions as icons; the row opens the card.
+fn contact_row<'a>(contact: &'a ContactEntry, confirming: bool, i18n: &I18n) -> Element<'a, Msg> {
     let fields = &contact.fields;
     let id = contact.id;
-    let mut content = column![
-        button(text(format!("‹ {}", i18n.tr("back"))))
-            .style(button::text)
-            .on_press(Msg::Back),
-        text(fields.display_name()).size(22),
-    ]
-    .spacing(6);
-    if !fields.company.is_empty() && fields.company != fields.display_name() {
-        content = content.push(text(fields.company.clone()).size(13));
+    let name = fields.display_name();
+    let number = fields.phones.first().map(|p| p.number.clone());
+    let mut title = row![text(name.clone())
+        .size(size::BODY)
+        .wrapping(text::Wrapping::None)]
+    .spacing(space::XS)
+    .align_y(Alignment::Center);
+    if fields.favourite {
+        title = title.push(icon(Glyph::Favourite, size::CAPTION).style(text::warning));
     }
-    for phone in &fields.phones {
-        content = content.push(
-            row![
-                text(i18n.tr(&format!("label-{}", phone.label.as_str())))
-                    .size(12)
-                    .width(70),
-                text(phone.number.clone()).width(Length::Fill),
-                button(text(i18n.tr("dialer-call")))
-                    .style(button::success)
-                    .on_press(Msg::Call(phone.number.clone())),
-            ]
-            .spacing(8)
-            .align_y(Alignment::Center),
+    let mut caption = row![].spacing(space::XS).align_y(Alignment::Center);
+    if fields.blocked {
+        caption = caption
+            .push(icon(Glyph::Block, size::CAPTION).style(text::danger))
+            .push(
+                text(i18n.tr("contact-blocked"))
+                    .size(size::CAPTION)
+                    .style(text::danger),
+            );
+    }
+    let detail = number.clone().unwrap_or_else(|| {
+        if fields.company != name {
+            fields.company.clone()
+        } else {
+            String::new()
+        }
+    });
+    if !detail.is_empty() {
+        caption = caption.push(
+            text(detail)
+                .size(size::CAPTION)
+                .style(text::secondary)
+                .wrapping(text::Wrapping::None),
         );
     }
-    for email in &fields.emails {
-        content = content.push(text(email.clone()).size(13));
+    let personal = fields.source == Source::Personal;
+    let slot = |element: Option<Element<'a, Msg>>| {
+        element.unwrap_or_else(|| Space::new().width(ICON_BUTTON).into())
+    };
+    let actions = row![
+        icon_button(
+            Glyph::Call,
+            i18n.tr("dialer-call"),
+            Tone::Answer,
+            number.map(Msg::Call),
+        ),
+        favourite_button(id, fields.favourite, i18n),
+        slot(personal.then(|| {
+            icon_button(
+                Glyph::Edit,
+                i18n.tr("edit"),
+                Tone::Quiet,
+                Some(Msg::EditContact(id)),
+            )
+        })),
+        slot(personal.then(|| delete_button(id, confirming, i18n))),
+    ]
+    .spacing(space::XS)
+    .align_y(Alignment::Center);
+    button(
+        row![
+            avatar(&name, 36.0),
+            column![title, caption]
+                .spacing(2)
+                .width(Length::Fill)
+                .clip(true),
+            actions,
+        ]
+        .spacing(space::M)
+        .align_y(Alignment::Center),
+    )
+    .width(Length::Fill)
+    .padding([space::S, space::S])
+    .style(style::list_row)
+    .press(Msg::Open(id))
+}
+
+/// The star: filled in the accent when a favourite; pressing it toggles.
+fn favourite_button<'a>(id: ContactId, favourite: bool, i18n: &I18n) -> Element<'a, Msg> {
+    let (label, tone) = if favourite {
+        (i18n.tr("contact-unfavourite"), Tone::On)
+    } else {
+        (i18n.tr("contact-favourite"), Tone::Quiet)
+    };
+    icon_button(
+        Glyph::Favourite,
+        label,
+        tone,
+        Some(Msg::Favourite(id, !favourite)),
+    )
+}
+
+/// Delete asks once: the first press turns the bin red, the second deletes.
+fn delete_button<'a>(id: ContactId, confirming: bool, i18n: &I18n) -> Element<'a, Msg> {
+    if confirming {
+        icon_button(
+            Glyph::Delete,
+            i18n.tr("contact-delete-confirm"),
+            Tone::HangUp,
+            Some(Msg::Delete(id)),
+        )
+    } else {
+        icon_button(
+            Glyph::Delete,
+            i18n.tr("remove"),
+            Tone::Quiet,
+            Some(Msg::AskDelete(id)),
+        )
+    }
+}
+
+/// A contact's card: who, every number with a call button, the rest of the details, and the
+/// actions (edit and delete for personal contacts only).
+fn card<'a>(contact: &'a ContactEntry, confirming: bool, i18n: &I18n) -> Element<'a, Msg> {
+    let fields = &contact.fields;
+    let id = contact.id;
+    let name = fields.display_name();
+    let mut who = column![text(name.clone()).size(size::HEADLINE).center()]
+        .spacing(space::XS)
+        .align_x(Alignment::Center);
+    if !fields.company.is_empty() && fields.company != name {
+        who = who.push(
+            text(fields.company.clone())
+                .size(size::BODY)
+                .style(text::secondary),
+        );
+    }
+    let mut marks = row![].spacing(space::S).align_y(Alignment::Center);
+    if fields.favourite {
+        marks = marks.push(icon(Glyph::Favourite, size::CAPTION).style(text::warning));
+    }
+    if fields.blocked {
+        marks = marks
+            .push(icon(Glyph::Block, size::CAPTION).style(text::danger))
+            .push(
+                text(i18n.tr("contact-blocked"))
+                    .size(size::CAPTION)
+                    .style(text::danger),
+            );
+    }
+    let mut content = column![
+        row![
+            action(Glyph::Back, i18n.tr("back"), Tone::Quiet).press(Msg::Back),
+            Space::new().width(Length::Fill),
+        ],
+        column![avatar(&name, 64.0), who, marks]
+            .spacing(space::S)
+            .align_x(Alignment::Center)
+            .width(Length::Fill),
+    ]
+    .spacing(space::M);
+    if !fields.phones.is_empty() {
+        let mut numbers = column![].spacing(space::XS);
+        for phone in &fields.phones {
+            numbers = numbers.push(
+                row![
+                    column![
+                        text(i18n.tr(&format!("label-{}", phone.label.as_str())))
+                            .size(size::CAPTION)
+                            .style(text::secondary),
+                        text(phone.number.clone()).size(size::BODY),
+                    ]
+                    .spacing(2)
+                    .width(Length::Fill),
+                    icon_button(
+                        Glyph::Call,
+                        i18n.tr("dialer-call"),
+                        Tone::Answer,
+                        Some(Msg::Call(phone.number.clone())),
+                    ),
+                ]
+                .spacing(space::S)
+                .align_y(Alignment::Center),
+            );
+        }
+        content = content.push(section(numbers));
     }
     let address = &fields.address;
     let place = [
@@ -373,39 +604,159 @@ fn card<'a>(contact: &'a ContactEntry, i18n: &I18n) -> Element<'a, Msg> {
     .copied()
     .collect::<Vec<_>>()
     .join(", ");
+    let mut details = column![].spacing(space::S);
+    for email in &fields.emails {
+        details = details.push(text(email.clone()).size(size::BODY));
+    }
     if !place.is_empty() {
-        content = content.push(text(place).size(13));
+        details = details.push(text(place).size(size::BODY));
     }
     if !fields.notes.is_empty() {
-        content = content.push(text(fields.notes.clone()).size(12));
+        details = details.push(
+            text(fields.notes.clone())
+                .size(size::CAPTION)
+                .style(text::secondary),
+        );
+    }
+    if !fields.emails.is_empty() || !fields.notes.is_empty() || !address_is_empty(address) {
+        content = content.push(section(details));
     }
     let personal = fields.source == Source::Personal;
-    let mut actions = row![
-        button(text(if fields.favourite {
-            i18n.tr("contact-unfavourite")
-        } else {
-            i18n.tr("contact-favourite")
-        }))
-        .style(button::secondary)
-        .on_press(Msg::Favourite(id, !fields.favourite)),
-        button(text(if fields.blocked {
-            i18n.tr("contact-unblock")
-        } else {
-            i18n.tr("contact-block")
-        }))
-        .style(button::secondary)
-        .on_press(Msg::Block(id, !fields.blocked)),
-    ]
-    .spacing(6);
+    let favourite = if fields.favourite {
+        action(Glyph::Favourite, i18n.tr("contact-unfavourite"), Tone::On)
+    } else {
+        action(
+            Glyph::Favourite,
+            i18n.tr("contact-favourite"),
+            Tone::Neutral,
+        )
+    };
+    let block = if fields.blocked {
+        action(Glyph::Block, i18n.tr("contact-unblock"), Tone::On)
+    } else {
+        action(Glyph::Block, i18n.tr("contact-block"), Tone::Neutral)
+    };
+    content = content.push(
+        row![
+            favourite.press(Msg::Favourite(id, !fields.favourite)),
+            block.press(Msg::Block(id, !fields.blocked)),
+        ]
+        .spacing(space::S)
+        .wrap(),
+    );
     if personal {
-        actions = actions.push(button(text(i18n.tr("edit"))).on_press(Msg::Edit));
-        actions = actions.push(
-            button(text(i18n.tr("remove")))
-                .style(button::danger)
-                .on_press(Msg::Delete(id)),
+        let delete = if confirming {
+            action(
+                Glyph::Delete,
+                i18n.tr("contact-delete-confirm"),
+                Tone::HangUp,
+            )
+            .press(Msg::Delete(id))
+        } else {
+            action(Glyph::Delete, i18n.tr("remove"), Tone::Neutral).press(Msg::AskDelete(id))
+        };
+        content = content.push(
+            row![
+                action(Glyph::Edit, i18n.tr("edit"), Tone::Accent).press(Msg::Edit),
+                delete,
+            ]
+            .spacing(space::S),
         );
     } else {
-        content = content.push(text(i18n.tr("contact-shared")).size(11));
+        content = content.push(
+            text(i18n.tr("contact-shared"))
+                .size(size::CAPTION)
+                .style(text::secondary),
+        );
     }
-    container(content.push(actions)).padding(4).into()
+    content.padding([0.0, space::XS]).into()
+}
+
+fn address_is_empty(address: &parla_core::store::Address) -> bool {
+    [
+        &address.street,
+        &address.city,
+        &address.state,
+        &address.postal_code,
+        &address.country,
+    ]
+    .iter()
+    .all(|s| s.trim().is_empty())
+}
+
+/// A group of the card's details on a raised surface.
+fn section<'a>(content: impl Into<Element<'a, Msg>>) -> Element<'a, Msg> {
+    container(content)
+        .padding(space::M)
+        .width(Length::Fill)
+        .style(style::card)
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parla_core::store::ContactFields;
+
+    fn ada(id: i64) -> ContactEntry {
+        let fields = ContactFields {
+            first_name: "Ada".into(),
+            phones: vec![parla_core::store::Phone::new(
+                parla_core::store::PhoneLabel::Work,
+                "+31 20 123 4567",
+            )],
+            ..ContactFields::default()
+        };
+        ContactEntry {
+            id: ContactId(id),
+            name: fields.display_name(),
+            fields,
+        }
+    }
+
+    #[test]
+    fn a_row_deletes_on_the_second_press_only() {
+        let i18n = I18n::new(crate::i18n::Language::English);
+        let mut next = 0;
+        let mut next_request = || {
+            next += 1;
+            next
+        };
+        let mut contacts = Contacts {
+            results: vec![ada(1), ada(2)],
+            ..Contacts::default()
+        };
+        let first = contacts.update(Msg::AskDelete(ContactId(1)), &i18n, &mut next_request);
+        assert_eq!(first, Outcome::None);
+        assert_eq!(contacts.confirming, Some(ContactId(1)));
+        // Anything else in between takes the question back.
+        contacts.update(Msg::Import, &i18n, &mut next_request);
+        assert_eq!(contacts.confirming, None);
+        contacts.update(Msg::AskDelete(ContactId(1)), &i18n, &mut next_request);
+        let second = contacts.update(Msg::Delete(ContactId(1)), &i18n, &mut next_request);
+        assert!(matches!(
+            second,
+            Outcome::Send(ref c) if matches!(c[..], [Command::DeleteContact { id: ContactId(1), .. }])
+        ));
+        assert_eq!(contacts.confirming, None);
+    }
+
+    #[test]
+    fn a_row_opens_the_form_for_its_contact() {
+        let i18n = I18n::new(crate::i18n::Language::English);
+        let mut next_request = || 1;
+        let mut contacts = Contacts {
+            results: vec![ada(1), ada(2)],
+            ..Contacts::default()
+        };
+        contacts.update(Msg::EditContact(ContactId(2)), &i18n, &mut next_request);
+        let form = contacts.form.as_ref().expect("the form is open");
+        assert_eq!(form.editing, Some(ContactId(2)));
+        assert_eq!(form.phones[0].1, "+31 20 123 4567");
+        assert!(contacts.selected.is_none(), "cancel goes back to the list");
+        contacts.update(Msg::Import, &i18n, &mut next_request);
+        assert!(contacts.import_hint);
+        contacts.update(Msg::Import, &i18n, &mut next_request);
+        assert!(!contacts.import_hint);
+    }
 }

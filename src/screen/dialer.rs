@@ -1,8 +1,10 @@
 //! The dialer: a number or address field (paste tolerant), the keypad, the line to call from.
 
 use crate::i18n::I18n;
+use crate::style::{size, space, Tone};
 use crate::widget::keypad::{is_key, keypad};
-use iced::widget::{button, column, container, pick_list, row, text, text_input};
+use crate::widget::{icon, icon_button, round, Glyph, Press};
+use iced::widget::{column, container, pick_list, row, text, text_input, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::AccountId;
 
@@ -77,19 +79,30 @@ impl Dialer {
         Outcome::None
     }
 
-    pub fn view<'a>(&'a self, i18n: &I18n, lines: Vec<LineChoice>) -> Element<'a, Msg> {
+    pub fn view<'a>(
+        &'a self,
+        i18n: &I18n,
+        lines: Vec<LineChoice>,
+        compact: bool,
+    ) -> Element<'a, Msg> {
         let field = text_input(&i18n.tr("dialer-placeholder"), &self.input)
             .id("dialer-input")
             .on_input(Msg::Input)
             .on_submit(Msg::Call)
-            .size(20)
-            .padding(10);
-        let backspace = button(text("⌫").size(18))
-            .style(button::text)
-            .on_press(Msg::Backspace);
-        let mut content = column![row![field, backspace].spacing(6).align_y(Alignment::Center)]
-            .spacing(12)
+            .size(size::TITLE + 2.0)
+            .padding([space::S, space::M])
             .align_x(Alignment::Center);
+        let backspace = icon_button(
+            Glyph::Backspace,
+            i18n.tr("dialer-backspace"),
+            Tone::Quiet,
+            (!self.input.is_empty()).then_some(Msg::Backspace),
+        );
+        let mut content = column![row![field, backspace]
+            .spacing(space::S)
+            .align_y(Alignment::Center)]
+        .spacing(if compact { space::M } else { space::L })
+        .align_x(Alignment::Center);
         if lines.len() > 1 {
             let selected = self
                 .line
@@ -98,29 +111,34 @@ impl Dialer {
                 .or_else(|| lines.first().cloned());
             content = content.push(
                 row![
-                    text(i18n.tr("dialer-line")).size(14),
+                    tooltip(
+                        icon(Glyph::Line, size::ICON),
+                        text(i18n.tr("dialer-line")).size(size::CAPTION),
+                        tooltip::Position::Bottom
+                    ),
                     pick_list(lines, selected, Msg::Line).width(Length::Fill),
                 ]
-                .spacing(8)
+                .spacing(space::S)
                 .align_y(Alignment::Center),
             );
         }
-        content = content.push(keypad(Msg::Key));
-        content = content.push(
-            button(text(i18n.tr("dialer-call")).size(18))
-                .style(button::success)
-                .padding([10, 40])
-                .on_press_maybe((!self.input.trim().is_empty()).then_some(Msg::Call)),
-        );
-        container(content.max_width(320))
+        content = content.push(keypad(Msg::Key, compact));
+        let call = round(Glyph::Call, Tone::Answer, if compact { 52.0 } else { 64.0 })
+            .press_maybe((!self.input.trim().is_empty()).then_some(Msg::Call));
+        content = content.push(tooltip(
+            call,
+            container(text(i18n.tr("dialer-call")).size(size::CAPTION))
+                .padding([space::XS, space::S])
+                .style(container::rounded_box),
+            tooltip::Position::Top,
+        ));
+        container(content.max_width(300))
             .center_x(Length::Fill)
-            .padding(12)
+            .padding([space::L, space::M])
             .into()
     }
 }
 
-/// A typed or pasted phone number loses its visual separators; anything else (a SIP address,
-/// a name) is kept as typed.
 fn tidy(value: &str) -> String {
     let value: String = value.chars().take(MAX_INPUT).collect();
     let looks_like_a_number = value

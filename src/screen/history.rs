@@ -3,7 +3,10 @@
 //! answer with that id comes back.
 
 use crate::i18n::I18n;
-use iced::widget::{button, column, pick_list, row, scrollable, text, text_input};
+use crate::style::{size, space, Tone};
+use crate::widget::{action, avatar, empty_state, icon, icon_button, Glyph, Press};
+use chrono::NaiveDateTime;
+use iced::widget::{column, container, pick_list, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RequestId;
 use parla_core::store::{CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId};
@@ -152,70 +155,151 @@ impl History {
         })
         .collect();
         let selected = filters.iter().find(|f| f.filter == self.filter).cloned();
-        let top = row![
+        let search = row![
+            icon(Glyph::Search, size::ICON).style(text::secondary),
             text_input(&i18n.tr("history-search"), &self.query)
                 .on_input(Msg::Query)
-                .padding(8),
-            pick_list(filters, selected, Msg::Filter),
-            button(text(i18n.tr("history-clear")))
-                .style(button::danger)
-                .on_press_maybe((!self.entries.is_empty()).then_some(Msg::ClearAll)),
+                .size(size::BODY)
+                .padding(space::S),
         ]
-        .spacing(6)
-        .align_y(Alignment::Center);
-        let mut list = column![].spacing(4);
-        if self.entries.is_empty() {
-            list = list.push(text(i18n.tr("history-none")).size(13));
-        }
-        for entry in &self.entries {
-            let call = &entry.call;
-            let arrow = match call.direction {
-                Direction::Incoming => "↙",
-                Direction::Outgoing => "↗",
-            };
-            let missed = call.result == CallResult::Missed;
-            let when = chrono::DateTime::<chrono::Local>::from(call.started)
-                .format("%d-%m %H:%M")
-                .to_string();
-            let secs = call.duration().as_secs();
-            let outcome = if call.result == CallResult::Answered {
-                crate::screen::call::clock(secs)
-            } else {
-                i18n.tr(result_key(call.result))
-            };
-            let target = if call.number.is_empty() {
-                call.remote_uri.clone()
-            } else {
-                call.number.clone()
-            };
-            let title = text(format!("{arrow} {}", entry.name)).size(14);
-            let title = if missed {
-                title.style(text::danger)
-            } else {
-                title
-            };
-            list = list.push(
-                row![
-                    column![
-                        title,
-                        text(format!("{}  ·  {when}  ·  {outcome}", call.number)).size(11)
-                    ]
+        .spacing(space::S)
+        .align_y(Alignment::Center)
+        .width(Length::Fill);
+        // The search on a line of its own: it keeps its width in a narrow (compact) window.
+        let top = column![
+            search,
+            row![
+                pick_list(filters, selected, Msg::Filter)
+                    .text_size(size::BODY)
+                    .padding(space::S)
                     .width(Length::Fill),
-                    button(text(i18n.tr("history-call-back")))
-                        .style(button::success)
-                        .on_press(Msg::CallBack(target)),
-                    button(text("×"))
-                        .style(button::text)
-                        .on_press(Msg::Delete(entry.id)),
-                ]
-                .spacing(6)
-                .align_y(Alignment::Center),
-            );
-        }
-        let mut content = column![top].spacing(8).padding(12);
+                action(Glyph::Delete, i18n.tr("history-clear"), Tone::HangUp)
+                    .press_maybe((!self.entries.is_empty()).then_some(Msg::ClearAll)),
+            ]
+            .spacing(space::S)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(space::S);
+        let mut content = column![top].spacing(space::M).padding(space::M);
         if let Some(error) = &self.error {
-            content = content.push(text(error.clone()).size(12).style(text::danger));
+            content = content.push(text(error.clone()).size(size::CAPTION).style(text::danger));
         }
-        content.push(scrollable(list).height(Length::Fill)).into()
+        if self.entries.is_empty() {
+            let empty = if self.filter == HistoryFilter::All && self.query.trim().is_empty() {
+                empty_state(
+                    Glyph::History,
+                    i18n.tr("history-empty-title"),
+                    i18n.tr("history-empty-hint"),
+                    Vec::new(),
+                )
+            } else {
+                empty_state(
+                    Glyph::Search,
+                    i18n.tr("history-no-match-title"),
+                    i18n.tr("history-no-match-hint"),
+                    Vec::new(),
+                )
+            };
+            return content.push(empty).into();
+        }
+        let now = crate::when::local(std::time::SystemTime::now());
+        let list = column(
+            self.entries
+                .iter()
+                .map(|entry| history_row(entry, now, i18n)),
+        )
+        .spacing(space::XS);
+        content
+            .push(scrollable(list).height(Length::Fill).spacing(space::XS))
+            .into()
     }
+}
+
+/// One call: who (avatar and name, red when missed), how and when, call back and delete.
+fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> Element<'a, Msg> {
+    let call = &entry.call;
+    let missed = call.result == CallResult::Missed;
+    let glyph = match (call.direction, call.result) {
+        (_, CallResult::Missed) => Glyph::Missed,
+        (_, CallResult::Blocked) => Glyph::Block,
+        (Direction::Incoming, _) => Glyph::Incoming,
+        (Direction::Outgoing, _) => Glyph::Outgoing,
+    };
+    let target = if call.number.is_empty() {
+        call.remote_uri.clone()
+    } else {
+        call.number.clone()
+    };
+    let name = if entry.name.trim().is_empty() {
+        target.clone()
+    } else {
+        entry.name.clone()
+    };
+    // When first, then how long (or how it ended), then the number: the end is what a
+    // narrow window cuts off.
+    let mut details = vec![crate::when::call_time(
+        crate::when::local(call.started),
+        now,
+        i18n,
+    )];
+    match call.result {
+        CallResult::Answered => details.push(crate::when::duration(call.duration().as_secs())),
+        CallResult::Missed => {}
+        other => details.push(i18n.tr(result_key(other))),
+    }
+    if !call.number.is_empty() && call.number != name {
+        details.push(call.number.clone());
+    }
+    let direction = icon(glyph, size::CAPTION);
+    let direction = if missed || call.result == CallResult::Blocked {
+        direction.style(text::danger)
+    } else {
+        direction.style(text::secondary)
+    };
+    let title = text(name.clone())
+        .size(size::BODY)
+        .wrapping(text::Wrapping::None);
+    let title = if missed {
+        title.style(text::danger)
+    } else {
+        title
+    };
+    let caption = row![
+        direction,
+        text(details.join(" · "))
+            .size(size::CAPTION)
+            .style(text::secondary)
+            .wrapping(text::Wrapping::None),
+    ]
+    .spacing(space::XS)
+    .align_y(Alignment::Center);
+    container(
+        row![
+            avatar(&name, 36.0),
+            column![title, caption]
+                .spacing(2)
+                .width(Length::Fill)
+                .clip(true),
+            row![
+                icon_button(
+                    Glyph::Call,
+                    i18n.tr("history-call-back"),
+                    Tone::Answer,
+                    Some(Msg::CallBack(target)),
+                ),
+                icon_button(
+                    Glyph::Delete,
+                    i18n.tr("history-delete"),
+                    Tone::Quiet,
+                    Some(Msg::Delete(entry.id)),
+                ),
+            ]
+            .spacing(space::XS)
+            .align_y(Alignment::Center),
+        ]
+        .spacing(space::M)
+        .align_y(Alignment::Center),
+    )
+    .padding([space::S, space::S])
+    .into()
 }

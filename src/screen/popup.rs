@@ -1,9 +1,12 @@
-//! The incoming-call popup: a small window over everything, who is calling and on which line,
-//! Answer and Decline. It is opened without taking the keyboard focus (see app/windows.rs).
+//! The incoming-call popup: a small window over everything, who is calling (avatar, name,
+//! number) and on which line, with round Decline and Answer buttons. It is opened without
+//! taking the keyboard focus (see app/windows.rs).
 
 use crate::app::calls::{display_number, CallView};
 use crate::i18n::I18n;
-use iced::widget::{button, column, container, row, text};
+use crate::style::{self, size, space, Tone};
+use crate::widget::{avatar, round, Glyph};
+use iced::widget::{column, container, row, text, tooltip};
 use iced::{Alignment, Element, Length};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,35 +15,54 @@ pub enum Choice {
     Decline,
 }
 
-pub const SIZE: iced::Size = iced::Size::new(340.0, 150.0);
+pub const SIZE: iced::Size = iced::Size::new(360.0, 150.0);
 
 pub fn view<'a>(i18n: &I18n, call: &'a CallView, line: Option<String>) -> Element<'a, Choice> {
     let mut who = column![
-        text(i18n.tr("popup-incoming")).size(12),
-        text(call.title()).size(20)
+        text(i18n.tr("popup-incoming"))
+            .size(size::CAPTION)
+            .style(text::secondary),
+        text(call.title()).size(size::TITLE)
     ]
-    .spacing(2);
+    .spacing(2)
+    .width(Length::Fill);
     if call.name.is_some() {
-        who = who.push(text(display_number(&call.remote)).size(13));
+        who = who.push(text(display_number(&call.remote)).size(size::BODY));
     }
     if let Some(line) = line {
-        who = who.push(text(i18n.tr_args("popup-on-line", &[("line", &line)])).size(11));
+        who = who.push(
+            text(i18n.tr_args("popup-on-line", &[("line", &line)]))
+                .size(size::CAPTION)
+                .style(text::secondary),
+        );
     }
+    let choice = |glyph: Glyph, tone: Tone, label: String, choice: Choice| {
+        tooltip(
+            round(glyph, tone, 52.0).on_press(choice),
+            container(text(label).size(size::CAPTION))
+                .padding([space::XS, space::S])
+                .style(container::rounded_box),
+            tooltip::Position::Top,
+        )
+    };
     let actions = row![
-        button(text(i18n.tr("answer")))
-            .style(button::success)
-            .padding([8, 20])
-            .on_press(Choice::Answer),
-        button(text(i18n.tr("decline")))
-            .style(button::danger)
-            .padding([8, 20])
-            .on_press(Choice::Decline),
+        choice(
+            Glyph::HangUp,
+            Tone::HangUp,
+            i18n.tr("decline"),
+            Choice::Decline
+        ),
+        choice(Glyph::Call, Tone::Answer, i18n.tr("answer"), Choice::Answer),
     ]
-    .spacing(12);
-    container(column![who, actions].spacing(10).align_x(Alignment::Start))
-        .padding(14)
-        .width(Length::Fill)
-        .height(Length::Fill)
-        .style(container::bordered_box)
-        .into()
+    .spacing(space::M);
+    container(
+        row![avatar(&call.title(), 56.0), who, actions]
+            .spacing(space::M)
+            .align_y(Alignment::Center),
+    )
+    .padding(space::L)
+    .width(Length::Fill)
+    .height(Length::Fill)
+    .style(style::card)
+    .into()
 }

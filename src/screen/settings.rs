@@ -1,7 +1,7 @@
-//! Settings: lines, audio devices and test, codec order, call handling, language and start-up,
-//! help (the diagnostics bundle).
+//! Settings, in sections chosen at the top: lines; audio devices and test; call handling;
+//! appearance (colours, language); advanced (codec order, start-up, the diagnostics bundle).
 //! `apply` changes the config and says what the engine and the desktop must be told; the app
-//! saves the file.
+//! saves the file. `update` also keeps the chosen section, which is the screen's own.
 
 use crate::i18n::Language;
 use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting};
@@ -12,11 +12,36 @@ use parla_core::{AccountId, Command, Config};
 pub struct Settings {
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
+    /// Device id -> the name people know it by, where the audio system gives one.
+    pub device_labels: std::collections::BTreeMap<String, String>,
     pub echo_running: bool,
     /// Microphone level during the audio test, 0..1.
     pub level: f32,
     /// A translated notice about the last change (e.g. no keyring).
     pub notice: Option<String>,
+    /// The section shown.
+    pub section: Section,
+}
+
+/// A part of the settings, shown alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Section {
+    #[default]
+    Lines,
+    Audio,
+    Calls,
+    Appearance,
+    Advanced,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Lines,
+        Section::Audio,
+        Section::Calls,
+        Section::Appearance,
+        Section::Advanced,
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -38,10 +63,14 @@ pub enum Msg {
     AskLineForLinks(bool),
     Language(Language),
     Theme(ThemeItem),
+    Scale(ScaleItem),
+    Compact(bool),
     StartMinimised(bool),
     StartAtLogin(bool),
     /// Help: write the diagnostics bundle (Downloads, else the profile folder).
     SaveDiagnostics,
+    /// Show another section (the screen's own state: see [`Settings::update`]).
+    Section(Section),
 }
 
 /// What a settings change means beyond the config file.
@@ -75,6 +104,16 @@ fn set_audio(audio: &AudioConfig) -> Command {
 fn restart(account: &AccountConfig) -> Command {
     Command::SetAccount {
         account: Box::new(account.clone()),
+    }
+}
+
+impl Settings {
+    /// Handles `msg`: the chosen section here, everything else by [`apply`].
+    pub fn update(&mut self, config: &mut Config, msg: Msg) -> Effect {
+        if let Msg::Section(section) = msg {
+            self.section = section;
+        }
+        apply(config, msg)
     }
 }
 
@@ -174,8 +213,53 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             effect.language = Some(language);
         }
         Msg::Theme(item) => config.app.theme = item.setting,
+        Msg::Scale(item) => config.app.scale = (item.percent != 100).then(|| item.scale()),
+        Msg::Compact(on) => config.app.compact = on,
+        Msg::Section(_) => effect.save = false,
     }
     effect
+}
+
+/// A size for the window's content, in percent of the desktop's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleItem {
+    pub percent: u16,
+}
+
+impl ScaleItem {
+    pub const ALL: [ScaleItem; 8] = [
+        ScaleItem { percent: 75 },
+        ScaleItem { percent: 90 },
+        ScaleItem { percent: 100 },
+        ScaleItem { percent: 110 },
+        ScaleItem { percent: 125 },
+        ScaleItem { percent: 150 },
+        ScaleItem { percent: 175 },
+        ScaleItem { percent: 200 },
+    ];
+
+    /// The menu's item nearest to `[app] scale`.
+    pub fn of(scale: Option<f32>) -> ScaleItem {
+        let wanted = crate::style::user_scale(scale) * 100.0;
+        Self::ALL
+            .into_iter()
+            .min_by(|a, b| {
+                (f32::from(a.percent) - wanted)
+                    .abs()
+                    .total_cmp(&(f32::from(b.percent) - wanted).abs())
+            })
+            .unwrap_or(ScaleItem { percent: 100 })
+    }
+
+    pub fn scale(self) -> f32 {
+        f32::from(self.percent) / 100.0
+    }
+}
+
+impl std::fmt::Display for ScaleItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} %", self.percent)
+    }
 }
 
 /// A theme choice with its translated name, for the menu.
@@ -191,11 +275,18 @@ impl std::fmt::Display for ThemeItem {
     }
 }
 
+mod advanced;
+mod appearance;
+mod audio;
+mod calls;
+pub mod devices;
+mod lines;
+mod parts;
 mod view;
 
 #[cfg(test)]
 mod tests {
-    use super::view::device_list;
+    use super::devices::device_list;
     use super::*;
 
     fn config() -> Config {
@@ -221,6 +312,20 @@ mod tests {
         let effect = apply(&mut config, Msg::Theme(item));
         assert_eq!(config.app.theme, ThemeSetting::Dark);
         assert!(effect.save && effect.commands.is_empty());
+    }
+
+    #[test]
+    fn scale_and_compact_are_saved_settings() {
+        let mut config = config();
+        let effect = apply(&mut config, Msg::Scale(ScaleItem { percent: 125 }));
+        assert_eq!(config.app.scale, Some(1.25));
+        assert!(effect.save);
+        apply(&mut config, Msg::Scale(ScaleItem { percent: 100 }));
+        assert_eq!(config.app.scale, None, "100 % is the default, not written");
+        assert_eq!(ScaleItem::of(Some(1.3)).percent, 125);
+        assert_eq!(ScaleItem::of(None).percent, 100);
+        apply(&mut config, Msg::Compact(true));
+        assert!(config.app.compact);
     }
 
     #[test]
@@ -276,5 +381,20 @@ mod tests {
             device_list("file:/x.wav", &["spk".into(), "default".into()]),
             vec!["default", "spk", "file:/x.wav"]
         );
+    }
+
+    #[test]
+    fn choosing_a_section_is_the_screens_own_business() {
+        let mut config = config();
+        let before = config.clone();
+        let mut settings = Settings::default();
+        assert_eq!(settings.section, Section::Lines, "lines first");
+        let effect = settings.update(&mut config, Msg::Section(Section::Audio));
+        assert_eq!(settings.section, Section::Audio);
+        assert_eq!(effect, Effect::default(), "no save, no command");
+        assert_eq!(config, before);
+        let effect = settings.update(&mut config, Msg::DoNotDisturb(true));
+        assert!(effect.save && config.app.do_not_disturb);
+        assert_eq!(settings.section, Section::Audio);
     }
 }

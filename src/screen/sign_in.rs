@@ -2,7 +2,11 @@
 //! domain unless the advanced fields name one.
 
 use crate::i18n::I18n;
-use iced::widget::{button, checkbox, column, container, pick_list, row, text, text_input};
+use crate::style::{self, button_style, size, space, Tone};
+use crate::widget::{action, icon, Glyph, Press};
+use iced::widget::{
+    button, checkbox, column, container, pick_list, row, scrollable, text, text_input,
+};
 use iced::{Alignment, Element, Length};
 use parla_core::config::{AccountConfig, Transport};
 
@@ -262,29 +266,37 @@ impl SignIn {
     pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
         let waiting = self.is_waiting();
         let field = |placeholder: String, value: &'a str, on: fn(String) -> Msg| {
-            let input = text_input(&placeholder, value).padding(8);
+            let input = text_input(&placeholder, value).padding([space::S, space::M]);
             if waiting {
                 input
             } else {
                 input.on_input(on).on_submit(Msg::Submit)
             }
         };
+        let label = |key: &str| text(i18n.tr(key)).size(size::BODY);
         let title = if self.editing.is_some() {
             i18n.tr("sign-in-edit-title")
         } else {
             i18n.tr("sign-in-title")
         };
-        let mut form = column![
-            text(title).size(24),
-            text(i18n.tr("sign-in-intro")).size(14),
-            text(i18n.tr("sign-in-address")).size(14),
+        let heading = row![
+            container(icon(Glyph::Phone, 22.0))
+                .center_x(Length::Fixed(44.0))
+                .center_y(Length::Fixed(44.0))
+                .style(mark),
+            text(title).size(size::TITLE + 2.0).width(Length::Fill),
+        ]
+        .spacing(space::M)
+        .align_y(Alignment::Center);
+        let mut fields = column![
+            label("sign-in-address"),
             field(
                 "alice@sip.example.com".to_string(),
                 &self.address,
                 Msg::Address
             )
             .id("sign-in-address"),
-            text(i18n.tr("sign-in-password")).size(14),
+            label("sign-in-password"),
             field(String::new(), &self.password, Msg::Password)
                 .secure(true)
                 .id("sign-in-password"),
@@ -292,72 +304,90 @@ impl SignIn {
                 .label(i18n.tr("sign-in-advanced"))
                 .on_toggle_maybe((!waiting).then_some(Msg::ToggleAdvanced)),
         ]
-        .spacing(8);
+        .spacing(space::S);
         if self.advanced {
-            form = form.push(
+            fields = fields.push(
                 column![
-                    text(i18n.tr("sign-in-display-name")).size(14),
+                    label("sign-in-display-name"),
                     field(String::new(), &self.display_name, Msg::DisplayName),
-                    text(i18n.tr("sign-in-registrar")).size(14),
+                    label("sign-in-registrar"),
                     field(
                         i18n.tr("sign-in-found-from-domain"),
                         &self.registrar,
                         Msg::Registrar
                     ),
-                    text(i18n.tr("sign-in-proxy")).size(14),
+                    label("sign-in-proxy"),
                     field(i18n.tr("sign-in-none"), &self.proxy, Msg::Proxy),
                     row![
                         column![
-                            text(i18n.tr("sign-in-transport")).size(14),
+                            label("sign-in-transport"),
                             pick_list(TransportChoice::ALL, Some(self.transport), Msg::Transport),
                         ]
-                        .spacing(4),
+                        .spacing(space::XS),
                         column![
-                            text(i18n.tr("sign-in-port")).size(14),
+                            label("sign-in-port"),
                             field("5060".to_string(), &self.port, Msg::Port).width(90),
                         ]
-                        .spacing(4),
+                        .spacing(space::XS),
                     ]
-                    .spacing(16),
+                    .spacing(space::L),
                 ]
-                .spacing(6),
+                .spacing(space::S),
             );
         }
         match &self.progress {
             Progress::Failed(message) => {
-                form = form.push(text(message.clone()).style(text::danger));
+                fields = fields.push(text(message.clone()).style(text::danger));
             }
-            Progress::Waiting { .. } => form = form.push(text(i18n.tr("sign-in-waiting"))),
+            Progress::Waiting { .. } => fields = fields.push(text(i18n.tr("sign-in-waiting"))),
             Progress::Editing => {}
         }
-        let submit = button(text(if self.editing.is_some() {
-            i18n.tr("sign-in-save")
+        let (glyph, label) = if self.editing.is_some() {
+            (Glyph::Save, i18n.tr("sign-in-save"))
         } else {
-            i18n.tr("sign-in-submit")
-        }))
-        .padding([8, 16])
-        .on_press_maybe((!waiting).then_some(Msg::Submit));
-        let mut actions = row![submit].spacing(12).align_y(Alignment::Center);
+            (Glyph::SignIn, i18n.tr("sign-in-submit"))
+        };
+        let submit =
+            action(glyph, label, Tone::Accent).press_maybe((!waiting).then_some(Msg::Submit));
+        let mut actions = row![submit].spacing(space::M).align_y(Alignment::Center);
         if waiting || !self.first_run {
-            actions = actions.push(
-                button(text(i18n.tr("cancel")))
-                    .style(button::secondary)
-                    .padding([8, 16])
-                    .on_press(Msg::Cancel),
-            );
+            actions = actions
+                .push(action(Glyph::Close, i18n.tr("cancel"), Tone::Neutral).press(Msg::Cancel));
         }
         if self.first_run && !waiting {
             actions = actions.push(
-                button(text(i18n.tr("sign-in-local-only")))
-                    .style(button::text)
-                    .on_press(Msg::LocalOnly),
+                button(text(i18n.tr("sign-in-local-only")).size(size::BODY))
+                    .style(button_style(Tone::Quiet, None))
+                    .padding([space::S, space::M])
+                    .press(Msg::LocalOnly),
             );
         }
-        form = form.push(actions);
-        container(form.max_width(420))
-            .padding(24)
-            .center_x(Length::Fill)
-            .into()
+        let form = column![
+            heading,
+            text(i18n.tr("sign-in-intro"))
+                .size(size::BODY)
+                .style(text::secondary),
+            container(fields).padding(space::L).style(style::card),
+            actions,
+        ]
+        .spacing(space::L);
+        scrollable(
+            container(form.max_width(420))
+                .padding(space::XL)
+                .center_x(Length::Fill),
+        )
+        .into()
+    }
+}
+
+/// The round accent mark beside the sign-in title.
+fn mark(theme: &iced::Theme) -> container::Style {
+    let accent = theme.extended_palette().primary.base;
+    container::Style {
+        background: Some(accent.color.into()),
+        text_color: Some(accent.text),
+        border: iced::border::rounded(22),
+        ..container::Style::default()
     }
 }
 

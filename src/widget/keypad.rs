@@ -3,6 +3,8 @@
 use iced::widget::{button, column, row, text};
 use iced::{Alignment, Element, Length};
 
+use crate::style::{button_style, size, space, Tone};
+
 const KEYS: [[(char, &str); 3]; 4] = [
     [('1', ""), ('2', "ABC"), ('3', "DEF")],
     [('4', "GHI"), ('5', "JKL"), ('6', "MNO")],
@@ -10,21 +12,32 @@ const KEYS: [[(char, &str); 3]; 4] = [
     [('*', ""), ('0', "+"), ('#', "")],
 ];
 
+/// The keypad; `compact` draws smaller keys for the compact window.
 pub fn keypad<'a, Message: Clone + 'a>(
     on_key: impl Fn(char) -> Message + 'a,
+    compact: bool,
 ) -> Element<'a, Message> {
-    let mut rows = column![].spacing(6).align_x(Alignment::Center);
+    let (width, height, digit_size) = if compact {
+        (60.0, 42.0, size::TITLE + 2.0)
+    } else {
+        (76.0, 56.0, size::DISPLAY)
+    };
+    let mut rows = column![].spacing(space::S).align_x(Alignment::Center);
     for keys in KEYS {
-        let mut line = row![].spacing(6);
+        let mut line = row![].spacing(space::M);
         for (digit, letters) in keys {
-            let face = column![text(digit.to_string()).size(20), text(letters).size(9)]
-                .align_x(Alignment::Center)
-                .width(Length::Fill);
+            let face = column![
+                text(digit.to_string()).size(digit_size),
+                text(letters).size(10).style(text::secondary)
+            ]
+            .align_x(Alignment::Center)
+            .width(Length::Fill);
             line = line.push(
                 button(face)
-                    .width(64)
-                    .height(48)
-                    .style(button::secondary)
+                    .width(width)
+                    .height(height)
+                    .padding([space::XS / 2.0, 0.0])
+                    .style(button_style(Tone::Neutral, Some(height / 2.0)))
                     .on_press(on_key(digit)),
             );
         }

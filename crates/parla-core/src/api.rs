@@ -7,6 +7,7 @@ use crate::store::{
     Contact, ContactFields, ContactId, HistoryEntry, HistoryFilter, HistoryId, SearchFilter,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// An account ("line") as named by `id` in the profile's config.toml.
@@ -481,10 +482,14 @@ pub enum Event {
         output: String,
     },
     /// The sound devices there are, by the names `[audio] input`/`output` and
-    /// `set_call_devices` take; `default` first.
+    /// `set_call_devices` take; `default` first. `labels` names them as people know them
+    /// (`hw:CARD=PCH,DEV=0` -> "HDA Intel PCH, ALC3246 Analog"); not `default`, and not
+    /// unique (ALSA's `hw:` and `plughw:` of one card share a label).
     Devices {
         inputs: Vec<String>,
         outputs: Vec<String>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        labels: BTreeMap<String, String>,
     },
     /// While the echo test runs, about 10 times a second: the microphone's peak level over the
     /// last ~100 ms, 0.0 (silence) to 1.0 (full scale).
@@ -871,12 +876,35 @@ mod tests {
     #[test]
     fn device_events_serialise_to_the_documented_json() {
         let devices = Event::Devices {
-            inputs: vec!["default".into(), "headset_in".into()],
+            inputs: vec!["default".into(), "hw:CARD=PCH,DEV=0".into()],
             outputs: vec!["default".into()],
+            labels: BTreeMap::from([(
+                "hw:CARD=PCH,DEV=0".into(),
+                "HDA Intel PCH, ALC3246 Analog".into(),
+            )]),
         };
+        let json = json!({
+            "event": "devices",
+            "inputs": ["default", "hw:CARD=PCH,DEV=0"],
+            "outputs": ["default"],
+            "labels": {"hw:CARD=PCH,DEV=0": "HDA Intel PCH, ALC3246 Analog"}
+        });
+        assert_eq!(serde_json::to_value(&devices).expect("json"), json);
         assert_eq!(
-            serde_json::to_value(&devices).expect("json"),
-            json!({"event":"devices","inputs":["default","headset_in"],"outputs":["default"]})
+            serde_json::from_value::<Event>(json).expect("event"),
+            devices
+        );
+        // From an engine that labels nothing: no `labels` key, and it reads back empty.
+        let unlabelled = json!({"event":"devices","inputs":["default"],"outputs":["default"]});
+        let event = Event::Devices {
+            inputs: vec!["default".into()],
+            outputs: vec!["default".into()],
+            labels: BTreeMap::new(),
+        };
+        assert_eq!(serde_json::to_value(&event).expect("json"), unlabelled);
+        assert_eq!(
+            serde_json::from_value::<Event>(unlabelled).expect("event"),
+            event
         );
         let moved = Event::CallDevices {
             call: CallId(3),

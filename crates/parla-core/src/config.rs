@@ -243,6 +243,11 @@ pub struct AppConfig {
     pub ask_line_for_links: bool,
     /// Light or dark colours, or as the desktop prefers.
     pub theme: ThemeSetting,
+    /// The compact window: the dialer, the line status and the calls, nothing else.
+    pub compact: bool,
+    /// The window's size on top of the desktop's own scale factor (0.75 to 2; absent: 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f32>,
     /// The main window's last size and place (written by the app when it is hidden or quits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<WindowGeometry>,

@@ -424,8 +424,13 @@ impl Engine {
     fn list_devices(&self) {
         let events = self.shared.events.clone();
         tokio::spawn(async move {
-            let event = match tokio::task::spawn_blocking(crate::ua::devices::device_names).await {
-                Ok((inputs, outputs)) => Event::Devices { inputs, outputs },
+            let listing = tokio::task::spawn_blocking(crate::ua::devices::labelled_devices);
+            let event = match listing.await {
+                Ok((inputs, outputs, labels)) => Event::Devices {
+                    inputs,
+                    outputs,
+                    labels,
+                },
                 Err(e) => Event::error(
                     ErrorKind::DevicesUnavailable,
                     format!("cannot list the audio devices: {e}"),

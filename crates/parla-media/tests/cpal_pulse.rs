@@ -18,7 +18,9 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use parla_media::device::cpal::{list_devices, CpalSink, CpalSource, DeviceNotice, DeviceStats};
+use parla_media::device::cpal::{
+    list_devices, list_devices_labelled, CpalSink, CpalSource, DeviceNotice, DeviceStats,
+};
 use parla_media::device::{open_sink, open_source, AudioEndpoint, AudioSink, AudioSource};
 use parla_testbench::{make_tone_wav, PulseAudio};
 
@@ -188,6 +190,23 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
     assert!(
         outputs.iter().any(|d| d == "headset_out"),
         "outputs: {outputs:?}"
+    );
+    // Labelled by the ALSA hint's description, names as above.
+    let (inputs, outputs) = list_devices_labelled();
+    let label = |list: &[(String, String)], name: &str| {
+        list.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, label)| label.clone())
+    };
+    assert_eq!(
+        label(&outputs, "headset_out").as_deref(),
+        Some("headset_out (bench)"),
+        "outputs: {outputs:?}"
+    );
+    assert_eq!(
+        label(&inputs, "headset_in").as_deref(),
+        Some("headset_in (bench)"),
+        "inputs: {inputs:?}"
     );
 
     let mut source = CpalSource::open(Some("headset_in"), 48_000, 960).expect("open headset_in");

@@ -1,31 +1,15 @@
-//! The settings tab, one function per section: lines, audio, codecs, calls, general, help.
+//! The settings tab: the section picker at the top, the chosen section below it, scrolling.
 
-use super::{codec_order, Msg, Settings, ThemeItem};
-use crate::i18n::{I18n, Language};
-use iced::widget::{
-    button, checkbox, column, container, pick_list, progress_bar, row, scrollable, space, text,
-};
+use iced::widget::{button, column, container, responsive, row, scrollable, text};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RegistrationState;
-use parla_core::config::{AccountConfig, ThemeSetting};
 use parla_core::Config;
 
-fn section<'a>(title: String, body: impl Into<Element<'a, Msg>>) -> Element<'a, Msg> {
-    column![text(title).size(18), body.into()].spacing(8).into()
-}
-
-pub(super) fn device_list(current: &str, found: &[String]) -> Vec<String> {
-    let mut list = vec!["default".to_string()];
-    for device in found {
-        if !list.contains(device) {
-            list.push(device.clone());
-        }
-    }
-    if !current.is_empty() && !list.iter().any(|d| d == current) {
-        list.push(current.to_string());
-    }
-    list
-}
+use super::parts::tip;
+use super::{advanced, appearance, audio, calls, lines, Msg, Section, Settings};
+use crate::i18n::I18n;
+use crate::style::{self, button_style, size, space, Tone};
+use crate::widget::{icon, Glyph};
 
 impl Settings {
     pub fn view<'a>(
@@ -34,238 +18,152 @@ impl Settings {
         config: &'a Config,
         line_state: impl Fn(&str) -> Option<RegistrationState>,
     ) -> Element<'a, Msg> {
-        let mut content = column![
-            section(i18n.tr("settings-lines"), lines(i18n, config, line_state)),
-            section(i18n.tr("settings-audio"), self.audio(i18n, config)),
-            section(i18n.tr("settings-codecs"), codecs(config)),
-            section(i18n.tr("settings-calls"), calls(i18n, config)),
-            section(i18n.tr("settings-appearance"), appearance(i18n, config)),
-            section(i18n.tr("settings-general"), general(i18n, config)),
-            section(i18n.tr("settings-help"), help(i18n)),
-            space().height(12),
-        ]
-        .spacing(18)
-        .padding(16);
+        let body = match self.section {
+            Section::Lines => lines::view(i18n, config, line_state),
+            Section::Audio => audio::view(self, i18n, config),
+            Section::Calls => calls::view(i18n, config),
+            Section::Appearance => appearance::view(i18n, config),
+            Section::Advanced => advanced::view(i18n, config),
+        };
+        let mut top = column![picker(i18n, self.section)].spacing(space::M);
         if let Some(notice) = &self.notice {
-            content = column![text(notice.clone()).style(text::warning), content].spacing(6);
+            top = top.push(text(notice.clone()).size(size::BODY).style(text::warning));
         }
-        container(scrollable(content)).height(Length::Fill).into()
-    }
-
-    fn audio<'a>(&'a self, i18n: &I18n, config: &'a Config) -> Element<'a, Msg> {
-        let device_row = |label: String, current: &str, found: &[String], on: fn(String) -> Msg| {
-            let list = device_list(current, found);
-            let selected = list.iter().find(|d| *d == current).cloned();
-            row![
-                text(label).width(110),
-                pick_list(list, selected, on).width(Length::Fill)
-            ]
-            .spacing(8)
-            .align_y(Alignment::Center)
-        };
-        let ring_current = if config.audio.ring.is_empty() {
-            config.audio.output.as_str()
-        } else {
-            config.audio.ring.as_str()
-        };
-        column![
-            device_row(
-                i18n.tr("audio-input"),
-                &config.audio.input,
-                &self.inputs,
-                Msg::Input
-            ),
-            device_row(
-                i18n.tr("audio-output"),
-                &config.audio.output,
-                &self.outputs,
-                Msg::Output
-            ),
-            device_row(
-                i18n.tr("audio-ring"),
-                ring_current,
-                &self.outputs,
-                Msg::Ring
-            ),
-            row![
-                button(text(if self.echo_running {
-                    i18n.tr("audio-test-stop")
-                } else {
-                    i18n.tr("audio-test-start")
-                }))
-                .on_press(Msg::EchoTest(!self.echo_running)),
-                button(text(i18n.tr("audio-refresh")))
-                    .style(button::secondary)
-                    .on_press(Msg::RefreshDevices),
-                progress_bar(0.0..=1.0, if self.echo_running { self.level } else { 0.0 })
-                    .length(Length::Fill)
-                    .girth(10),
-            ]
-            .spacing(8)
-            .align_y(Alignment::Center),
-            text(i18n.tr("audio-test-hint")).size(11),
-        ]
-        .spacing(6)
-        .into()
+        // The scroll bar runs down the window's edge, over the margin, clear of the cards.
+        let page = column![
+            container(top).padding([space::M, space::L]),
+            scrollable(container(body).padding(iced::Padding {
+                top: 0.0,
+                right: space::L,
+                bottom: space::L,
+                left: space::L,
+            }))
+            .height(Length::Fill),
+        ];
+        container(page).height(Length::Fill).into()
     }
 }
 
-fn lines<'a>(
-    i18n: &I18n,
-    config: &'a Config,
-    line_state: impl Fn(&str) -> Option<RegistrationState>,
-) -> Element<'a, Msg> {
-    let default = config.default_account().map(|a| a.id.clone());
-    let mut lines = column![].spacing(6);
-    for account in &config.accounts {
-        let is_default = default.as_deref() == Some(account.id.as_str());
-        lines = lines.push(line_row(i18n, account, line_state(&account.id), is_default));
+/// What each section is called and its picture.
+fn face(section: Section) -> (Glyph, &'static str) {
+    match section {
+        Section::Lines => (Glyph::Line, "settings-lines"),
+        Section::Audio => (Glyph::Speaker, "settings-audio"),
+        Section::Calls => (Glyph::Call, "settings-calls"),
+        Section::Appearance => (Glyph::Appearance, "settings-appearance"),
+        Section::Advanced => (Glyph::Advanced, "settings-advanced"),
     }
-    lines
-        .push(button(text(i18n.tr("line-add"))).on_press(Msg::AddLine))
-        .into()
 }
 
-fn line_row<'a>(
-    i18n: &I18n,
-    account: &'a AccountConfig,
-    state: Option<RegistrationState>,
-    is_default: bool,
-) -> Element<'a, Msg> {
-    let state = match state {
-        _ if !account.enabled => i18n.tr("line-off"),
-        Some(RegistrationState::Registered) => i18n.tr("line-registered"),
-        Some(RegistrationState::Registering) => i18n.tr("line-registering"),
-        Some(RegistrationState::Failed) => i18n.tr("line-failed"),
-        _ if !account.register => i18n.tr("line-listening"),
-        _ => i18n.tr("line-off"),
-    };
-    let id = account.id.clone();
-    let name = if account.id == crate::app::LOCAL_LINE {
-        format!(
-            "{} · {}@{}",
-            i18n.tr("line-local"),
-            account.username,
-            account.domain
-        )
-    } else {
-        format!("{}@{}", account.username, account.domain)
-    };
-    row![
-        checkbox(account.enabled).on_toggle({
-            let id = id.clone();
-            move |on| Msg::EnableLine(id.clone(), on)
-        }),
-        column![text(name).size(14), text(state).size(11)].width(Length::Fill),
-        button(text(if is_default {
-            i18n.tr("line-is-default")
-        } else {
-            i18n.tr("line-make-default")
-        }))
-        .style(button::text)
-        .on_press_maybe((!is_default && account.enabled).then(|| Msg::DefaultLine(id.clone()))),
-        button(text(i18n.tr("edit")))
-            .style(button::secondary)
-            .on_press_maybe(account.register.then(|| Msg::EditLine(id.clone()))),
-        button(text(i18n.tr("remove")))
-            .style(button::danger)
-            .on_press(Msg::RemoveLine(id.clone())),
-    ]
-    .spacing(8)
-    .align_y(Alignment::Center)
-    .into()
-}
-
-fn codecs<'a>(config: &Config) -> Element<'a, Msg> {
-    let order = codec_order(config);
-    let mut codecs = column![].spacing(4);
-    for (index, codec) in order.iter().enumerate() {
-        codecs = codecs.push(
-            row![
-                text(format!("{}. {}", index + 1, codec.encoding_name())).width(120),
-                button(text("▲"))
-                    .style(button::secondary)
-                    .on_press_maybe((index > 0).then_some(Msg::CodecEarlier(index))),
-                button(text("▼"))
-                    .style(button::secondary)
-                    .on_press_maybe((index + 1 < order.len()).then_some(Msg::CodecLater(index))),
-            ]
-            .spacing(6)
-            .align_y(Alignment::Center),
-        );
-    }
-    codecs.into()
-}
-
-fn calls<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
-    let app = &config.app;
-    column![
-        checkbox(app.do_not_disturb)
-            .label(i18n.tr("setting-dnd"))
-            .on_toggle(Msg::DoNotDisturb),
-        checkbox(app.auto_answer)
-            .label(i18n.tr("setting-auto-answer"))
-            .on_toggle(Msg::AutoAnswer),
-        checkbox(app.ask_line_for_links)
-            .label(i18n.tr("setting-ask-line"))
-            .on_toggle(Msg::AskLineForLinks),
-    ]
-    .spacing(6)
-    .into()
-}
-
-fn appearance<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
-    let items: Vec<ThemeItem> = [
-        (ThemeSetting::System, "theme-system"),
-        (ThemeSetting::Light, "theme-light"),
-        (ThemeSetting::Dark, "theme-dark"),
-    ]
-    .into_iter()
-    .map(|(setting, key)| ThemeItem {
-        setting,
-        label: i18n.tr(key),
+/// The sections side by side on a card, the chosen one lit: alike in width when the longest
+/// name fits in a fifth, else each as wide as its name needs; in a window too narrow even for
+/// that, their icons alone, each named in a tooltip.
+fn picker<'a>(i18n: &I18n, chosen: Section) -> Element<'a, Msg> {
+    let faces: Vec<(Section, Glyph, String)> = Section::ALL
+        .into_iter()
+        .map(|section| {
+            let (glyph, key) = face(section);
+            (section, glyph, i18n.tr(key))
+        })
+        .collect();
+    responsive(move |room| {
+        let fit = Fit::of(room.width - 2.0 * space::XS, &faces);
+        let items = faces.iter().map(|(section, glyph, label)| {
+            let tone = if *section == chosen {
+                Tone::On
+            } else {
+                Tone::Quiet
+            };
+            let mut face = column![icon(*glyph, size::ICON)]
+                .spacing(space::XS)
+                .width(Length::Fill)
+                .align_x(Alignment::Center);
+            if fit != Fit::IconsOnly {
+                face = face.push(
+                    text(label.clone())
+                        .size(size::CAPTION)
+                        .wrapping(text::Wrapping::None),
+                );
+            }
+            let width = match fit {
+                Fit::AsNeeded => Length::FillPortion(portion(label)),
+                Fit::Alike | Fit::IconsOnly => Length::Fill,
+            };
+            let item = button(face)
+                .width(width)
+                .padding([space::S, 0.0])
+                .style(button_style(tone, None))
+                .on_press(Msg::Section(*section));
+            if fit == Fit::IconsOnly {
+                tip(item, label.clone())
+            } else {
+                item.into()
+            }
+        });
+        container(row(items))
+            .padding(space::XS)
+            .style(style::card)
+            .into()
     })
-    .collect();
-    let selected = items
-        .iter()
-        .find(|i| i.setting == config.app.theme)
-        .cloned();
-    row![
-        text(i18n.tr("setting-theme")).width(110),
-        pick_list(items, selected, Msg::Theme),
-    ]
-    .spacing(8)
-    .align_y(Alignment::Center)
+    .height(Length::Shrink)
     .into()
 }
 
-fn general<'a>(i18n: &I18n, config: &Config) -> Element<'a, Msg> {
-    let app = &config.app;
-    column![
-        row![
-            text(i18n.tr("setting-language")).width(110),
-            pick_list(Language::ALL, Some(i18n.language()), Msg::Language),
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center),
-        checkbox(app.start_minimised)
-            .label(i18n.tr("setting-start-minimised"))
-            .on_toggle(Msg::StartMinimised),
-        checkbox(app.start_at_login)
-            .label(i18n.tr("setting-start-at-login"))
-            .on_toggle(Msg::StartAtLogin),
-    ]
-    .spacing(6)
-    .into()
+/// How the section names fit in the picker's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Alike,
+    AsNeeded,
+    IconsOnly,
 }
 
-fn help<'a>(i18n: &I18n) -> Element<'a, Msg> {
-    column![
-        text(i18n.tr("help-diagnostics-hint")).size(11),
-        button(text(i18n.tr("help-save-diagnostics")))
-            .style(button::secondary)
-            .on_press(Msg::SaveDiagnostics),
-    ]
-    .spacing(6)
-    .into()
+impl Fit {
+    fn of(width: f32, faces: &[(Section, Glyph, String)]) -> Fit {
+        let widest = faces.iter().map(|(_, _, l)| needs(l)).fold(0.0, f32::max);
+        let all: f32 = faces.iter().map(|(_, _, l)| needs(l)).sum();
+        if widest * faces.len() as f32 <= width {
+            Fit::Alike
+        } else if all <= width {
+            Fit::AsNeeded
+        } else {
+            Fit::IconsOnly
+        }
+    }
+}
+
+/// The width a name needs under its icon, roughly: 0.58 em a character in the window's font,
+/// and a little room either side.
+fn needs(label: &str) -> f32 {
+    label.chars().count() as f32 * size::CAPTION * 0.58 + space::XS
+}
+
+/// A name's share of the picker when the shares follow the names.
+fn portion(label: &str) -> u16 {
+    u16::try_from(label.chars().count() + 2).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    fn faces(language: Language) -> Vec<(Section, Glyph, String)> {
+        let i18n = I18n::new(language);
+        Section::ALL
+            .into_iter()
+            .map(|s| {
+                let (glyph, key) = face(s);
+                (s, glyph, i18n.tr(key))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_picker_names_its_sections_while_they_fit() {
+        // The default window's picker: 420 less the margins and the card's padding.
+        let width = 420.0 - 2.0 * space::L - 2.0 * space::XS;
+        assert_eq!(Fit::of(width, &faces(Language::English)), Fit::Alike);
+        assert_eq!(Fit::of(width, &faces(Language::Dutch)), Fit::AsNeeded);
+        assert_eq!(Fit::of(200.0, &faces(Language::English)), Fit::IconsOnly);
+    }
 }

@@ -1,14 +1,38 @@
 //! The sound devices a person can pick, by the names `[audio] input`/`output` and
 //! `set_call_devices` take.
 
-use parla_media::device::cpal::{list_devices, DEFAULT_NAME};
+use std::collections::BTreeMap;
+
+use parla_media::device::cpal::{list_devices_labelled, Labelled, DEFAULT_NAME};
 use parla_media::AudioEndpoint;
 
 /// Input and output device names, `default` first. Blocks while the audio system is asked:
 /// call it off the async workers.
 pub fn device_names() -> (Vec<String>, Vec<String>) {
-    let (inputs, outputs) = list_devices();
-    (selectable(inputs), selectable(outputs))
+    let (inputs, outputs, _) = labelled_devices();
+    (inputs, outputs)
+}
+
+/// As [`device_names`], and each listed name's label ("HDA Intel PCH, ALC3246 Analog" for
+/// `hw:CARD=PCH,DEV=0`). Blocks likewise.
+pub fn labelled_devices() -> (Vec<String>, Vec<String>, BTreeMap<String, String>) {
+    let (inputs, outputs) = list_devices_labelled();
+    choices(inputs, outputs)
+}
+
+/// The selectable names of each direction, and the labels of the names kept, bar `default`
+/// (the window names that one itself).
+fn choices(
+    inputs: Labelled,
+    outputs: Labelled,
+) -> (Vec<String>, Vec<String>, BTreeMap<String, String>) {
+    let mut labels: BTreeMap<String, String> = inputs.iter().chain(&outputs).cloned().collect();
+    let names = |list: Labelled| selectable(list.into_iter().map(|(n, _)| n).collect());
+    let (inputs, outputs) = (names(inputs), names(outputs));
+    labels.retain(|name, _| {
+        name != DEFAULT_NAME && (inputs.contains(name) || outputs.contains(name))
+    });
+    (inputs, outputs, labels)
 }
 
 /// `default`, then each name that the settings read back as that same device, once. (ALSA's
@@ -44,5 +68,48 @@ mod tests {
             ["default", "pulse", "hw:CARD=PCH,DEV=0"]
         );
         assert_eq!(selectable(Vec::new()), ["default"]);
+    }
+
+    #[test]
+    fn labels_come_for_the_names_kept_bar_default() {
+        let pairs = |list: &[(&str, &str)]| {
+            list.iter()
+                .map(|(n, l)| (n.to_string(), l.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let inputs = pairs(&[
+            (
+                "default",
+                "Default ALSA Output (currently PulseAudio Sound Server)",
+            ),
+            (
+                "null",
+                "Discard all samples (playback) or generate zero samples (capture)",
+            ),
+            ("hw:CARD=PCH,DEV=0", "HDA Intel PCH, ALC3246 Analog"),
+        ]);
+        let outputs = pairs(&[
+            ("hw:CARD=PCH,DEV=0", "HDA Intel PCH, ALC3246 Analog"),
+            ("pulse", "PulseAudio Sound Server"),
+        ]);
+        let (inputs, outputs, labels) = choices(inputs, outputs);
+        assert_eq!(inputs, ["default", "hw:CARD=PCH,DEV=0"]);
+        assert_eq!(outputs, ["default", "hw:CARD=PCH,DEV=0", "pulse"]);
+        assert_eq!(
+            labels,
+            BTreeMap::from([
+                (
+                    "hw:CARD=PCH,DEV=0".to_owned(),
+                    "HDA Intel PCH, ALC3246 Analog".to_owned()
+                ),
+                ("pulse".to_owned(), "PulseAudio Sound Server".to_owned()),
+            ])
+        );
+        let (inputs, outputs, labels) = choices(Vec::new(), Vec::new());
+        assert_eq!(
+            (inputs, outputs),
+            (vec!["default".to_owned()], vec!["default".to_owned()])
+        );
+        assert!(labels.is_empty());
     }
 }

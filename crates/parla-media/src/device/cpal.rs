@@ -114,16 +114,46 @@ impl DeviceStats {
 /// On Linux these are ALSA PCM names (`default`, `pulse`, `hw:CARD=PCH,DEV=0`, as `aplay -L`
 /// lists them). Empty lists if the audio system cannot be queried.
 pub fn list_devices() -> (Vec<String>, Vec<String>) {
+    let (inputs, outputs) = list_devices_labelled();
+    let names = |list: Labelled| list.into_iter().map(|(name, _)| name).collect();
+    (names(inputs), names(outputs))
+}
+
+/// Device names, each with its label, as [`list_devices_labelled`] lists them.
+pub type Labelled = Vec<(String, String)>;
+
+/// As [`list_devices`], each name paired with a label a person knows the device by
+/// ("HDA Intel PCH, ALC3246 Analog" for `hw:CARD=PCH,DEV=0`; see [`device_label`]). Labels
+/// need not be unique: on ALSA `hw:`, `plughw:` and `front:` of one card share theirs.
+pub fn list_devices_labelled() -> (Labelled, Labelled) {
     let host = ::cpal::default_host();
     let inputs = host
         .input_devices()
-        .map(|it| it.filter_map(|d| device_name(&d)).collect())
+        .map(|it| it.filter_map(|d| labelled(&d)).collect())
         .unwrap_or_default();
     let outputs = host
         .output_devices()
-        .map(|it| it.filter_map(|d| device_name(&d)).collect())
+        .map(|it| it.filter_map(|d| labelled(&d)).collect())
         .unwrap_or_default();
     (inputs, outputs)
+}
+
+fn labelled(device: &Device) -> Option<(String, String)> {
+    let name = device_name(device)?;
+    let description = device.description().ok();
+    let label = device_label(&name, description.as_ref().map(|d| d.name()));
+    Some((name, label))
+}
+
+/// A device's label from its description: the first line that has any text, trimmed, with runs
+/// of white space made one space; `name` when there is no such line or no description.
+pub fn device_label(name: &str, description: Option<&str>) -> String {
+    description
+        .and_then(|d| d.lines().find(|line| !line.trim().is_empty()))
+        .map_or_else(
+            || name.to_owned(),
+            |line| line.split_whitespace().collect::<Vec<_>>().join(" "),
+        )
 }
 
 /// The name a device is listed and looked up by.
@@ -339,6 +369,30 @@ mod tests {
             assert_eq!(lw.observe(900, 1000), 0);
         }
         assert_eq!(lw.observe(5000, 1000), 0);
+    }
+
+    #[test]
+    fn labels_are_the_first_line_of_the_description_or_the_name() {
+        let label = |d| device_label("hw:CARD=PCH,DEV=0", d);
+        assert_eq!(
+            label(Some(
+                "HDA Intel PCH, ALC3246 Analog\nDirect hardware device without any conversions"
+            )),
+            "HDA Intel PCH, ALC3246 Analog"
+        );
+        assert_eq!(
+            label(Some("  \n\t USB  Headset\t\r\nFront output")),
+            "USB Headset"
+        );
+        assert_eq!(
+            label(Some(
+                "Default ALSA Output (currently PulseAudio Sound Server)"
+            )),
+            "Default ALSA Output (currently PulseAudio Sound Server)"
+        );
+        assert_eq!(label(Some("")), "hw:CARD=PCH,DEV=0");
+        assert_eq!(label(Some(" \n \t\n")), "hw:CARD=PCH,DEV=0");
+        assert_eq!(label(None), "hw:CARD=PCH,DEV=0");
     }
 
     #[test]

@@ -1,0 +1,79 @@
+//! The Audio section: microphone, speaker and ringtone devices by the names people know, and
+//! the sound test with the microphone's level.
+
+use iced::widget::{column, pick_list, progress_bar, row};
+use iced::{Alignment, Element, Length};
+use parla_core::Config;
+
+use super::devices::{device_choices, device_list, DeviceChoice};
+use super::parts::{group, hint, labelled};
+use super::{Msg, Settings};
+use crate::i18n::I18n;
+use crate::style::{size, space, Tone};
+use crate::widget::{action, Glyph};
+
+pub(super) fn view<'a>(
+    settings: &'a Settings,
+    i18n: &I18n,
+    config: &'a Config,
+) -> Element<'a, Msg> {
+    let picker = |label: String, current: &str, found: &[String], on: fn(String) -> Msg| {
+        let choices = device_choices(&device_list(current, found), &settings.device_labels, i18n);
+        let selected = choices.iter().find(|c| c.id == current).cloned();
+        labelled(
+            label,
+            pick_list(choices, selected, move |choice: DeviceChoice| on(choice.id))
+                .text_size(size::BODY)
+                .width(Length::Fill),
+        )
+    };
+    let audio = &config.audio;
+    let ring = if audio.ring.is_empty() {
+        audio.output.as_str()
+    } else {
+        audio.ring.as_str()
+    };
+    let devices = column![
+        picker(
+            i18n.tr("audio-input"),
+            &audio.input,
+            &settings.inputs,
+            Msg::Input
+        ),
+        picker(
+            i18n.tr("audio-output"),
+            &audio.output,
+            &settings.outputs,
+            Msg::Output
+        ),
+        picker(i18n.tr("audio-ring"), ring, &settings.outputs, Msg::Ring),
+        action(Glyph::Search, i18n.tr("audio-refresh"), Tone::Neutral)
+            .on_press(Msg::RefreshDevices),
+    ]
+    .spacing(space::M);
+
+    let running = settings.echo_running;
+    let test = if running {
+        action(Glyph::Microphone, i18n.tr("audio-test-stop"), Tone::On)
+    } else {
+        action(Glyph::Microphone, i18n.tr("audio-test-start"), Tone::Accent)
+    }
+    .on_press(Msg::EchoTest(!running));
+    let level = progress_bar(0.0..=1.0, if running { settings.level } else { 0.0 })
+        .length(Length::Fill)
+        .girth(space::S);
+    let test = column![
+        row![test, level]
+            .spacing(space::M)
+            .align_y(Alignment::Center),
+        hint(i18n.tr("audio-test-hint")),
+    ]
+    .spacing(space::S);
+
+    column![
+        group(i18n.tr("audio-devices"), devices),
+        group(i18n.tr("audio-test-title"), test),
+    ]
+    .spacing(space::L)
+    .into()
+}

@@ -1,0 +1,124 @@
+//! The Lines section: each line with its state, the default mark, its switch, edit and remove;
+//! and adding one.
+
+use iced::widget::{column, row, text, toggler};
+use iced::{Alignment, Element, Length};
+use parla_core::api::RegistrationState;
+use parla_core::config::AccountConfig;
+use parla_core::Config;
+
+use super::parts::{group, tip};
+use super::Msg;
+use crate::i18n::I18n;
+use crate::style::{size, space, Tone};
+use crate::widget::{action, empty_state, icon_button, Glyph};
+
+pub(super) fn view<'a>(
+    i18n: &I18n,
+    config: &'a Config,
+    line_state: impl Fn(&str) -> Option<RegistrationState>,
+) -> Element<'a, Msg> {
+    let add = action(Glyph::Add, i18n.tr("line-add"), Tone::Accent).on_press(Msg::AddLine);
+    if config.accounts.is_empty() {
+        return empty_state(
+            Glyph::Line,
+            i18n.tr("lines-empty"),
+            i18n.tr("lines-empty-hint"),
+            vec![add.into()],
+        );
+    }
+    let default = config.default_account().map(|a| a.id.as_str());
+    let rows = column(config.accounts.iter().map(|account| {
+        let is_default = default == Some(account.id.as_str());
+        line_row(i18n, account, line_state(&account.id), is_default)
+    }))
+    .spacing(space::M);
+    column![group(i18n.tr("settings-lines"), rows), add]
+        .spacing(space::M)
+        .into()
+}
+
+fn line_row<'a>(
+    i18n: &I18n,
+    account: &'a AccountConfig,
+    state: Option<RegistrationState>,
+    is_default: bool,
+) -> Element<'a, Msg> {
+    let (dot, dot_style): (&str, fn(&iced::Theme) -> text::Style) = match state {
+        _ if !account.enabled => ("○", text::secondary),
+        Some(RegistrationState::Registered) => ("●", text::success),
+        Some(RegistrationState::Failed) => ("●", text::danger),
+        _ if !account.register => ("●", text::primary),
+        _ => ("○", text::secondary),
+    };
+    let state = match state {
+        _ if !account.enabled => i18n.tr("line-off"),
+        Some(RegistrationState::Registered) => i18n.tr("line-registered"),
+        Some(RegistrationState::Registering) => i18n.tr("line-registering"),
+        Some(RegistrationState::Failed) => i18n.tr("line-failed"),
+        _ if !account.register => i18n.tr("line-listening"),
+        _ => i18n.tr("line-off"),
+    };
+    let address = format!("{}@{}", account.username, account.domain);
+    let (name, mut caption) = if account.id == crate::app::LOCAL_LINE {
+        (i18n.tr("line-local"), vec![address, state])
+    } else {
+        (address, vec![state])
+    };
+    if is_default {
+        caption.push(i18n.tr("line-is-default"));
+    }
+    let id = &account.id;
+    // Lit on the default line; on another, it makes that one the default.
+    let default_mark = if is_default {
+        icon_button(
+            Glyph::Favourite,
+            i18n.tr("line-is-default"),
+            Tone::On,
+            Some(Msg::DefaultLine(id.clone())),
+        )
+    } else {
+        icon_button(
+            Glyph::Favourite,
+            i18n.tr("line-make-default"),
+            Tone::Quiet,
+            account.enabled.then(|| Msg::DefaultLine(id.clone())),
+        )
+    };
+    let switch = tip(
+        toggler(account.enabled).on_toggle({
+            let id = id.clone();
+            move |on| Msg::EnableLine(id.clone(), on)
+        }),
+        i18n.tr("line-enable"),
+    );
+    row![
+        text(dot).size(size::BODY).style(dot_style),
+        column![
+            text(name)
+                .size(size::BODY)
+                .wrapping(text::Wrapping::WordOrGlyph),
+            text(caption.join(" · "))
+                .size(size::CAPTION)
+                .style(text::secondary),
+        ]
+        .width(Length::Fill),
+        default_mark,
+        switch,
+        icon_button(
+            Glyph::Edit,
+            i18n.tr("edit"),
+            Tone::Quiet,
+            account.register.then(|| Msg::EditLine(id.clone())),
+        ),
+        icon_button(
+            Glyph::Delete,
+            i18n.tr("remove"),
+            Tone::Quiet,
+            Some(Msg::RemoveLine(id.clone())),
+        ),
+    ]
+    .spacing(space::S)
+    .align_y(Alignment::Center)
+    .into()
+}

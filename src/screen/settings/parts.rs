@@ -1,0 +1,62 @@
+//! The pieces every settings section is built from: a titled card, a labelled control, an
+//! on/off switch, a hint and a tooltip.
+
+use iced::widget::{column, container, text, toggler, tooltip};
+use iced::{Element, Length};
+
+use super::Msg;
+use crate::style::{self, size, space};
+use crate::widget::focus::focusable;
+
+/// A titled group of settings on a card.
+pub(super) fn group<'a>(title: String, body: impl Into<Element<'a, Msg>>) -> Element<'a, Msg> {
+    column![
+        text(title).size(size::TITLE),
+        container(body)
+            .padding(space::M)
+            .width(Length::Fill)
+            .style(style::card),
+    ]
+    .spacing(space::S)
+    .into()
+}
+
+/// A control with its label above it (room for long translations in a narrow window).
+pub(super) fn labelled<'a>(
+    label: String,
+    control: impl Into<Element<'a, Msg>>,
+) -> Element<'a, Msg> {
+    column![text(label).size(size::BODY), control.into()]
+        .spacing(space::XS)
+        .into()
+}
+
+/// An on/off setting: the switch, then what it does. Tab reaches it; Enter or Space flips it.
+pub(super) fn switch<'a>(on: bool, label: String, msg: fn(bool) -> Msg) -> Element<'a, Msg> {
+    focusable(
+        toggler(on)
+            .label(label)
+            .text_size(size::BODY)
+            .spacing(space::M)
+            .width(Length::Fill)
+            .on_toggle(msg),
+        Some(msg(!on)),
+    )
+}
+
+/// A secondary line of explanation.
+pub(super) fn hint<'a>(hint: String) -> Element<'a, Msg> {
+    text(hint).size(size::CAPTION).style(text::secondary).into()
+}
+
+/// `content` with `label` shown under the pointer, as [`crate::widget::icon_button`] does.
+pub(super) fn tip<'a>(content: impl Into<Element<'a, Msg>>, label: String) -> Element<'a, Msg> {
+    tooltip(
+        content,
+        container(text(label).size(size::CAPTION))
+            .padding([space::XS, space::S])
+            .style(container::rounded_box),
+        tooltip::Position::Bottom,
+    )
+    .into()
+}

@@ -1,0 +1,67 @@
+//! Containers and rows: cards that group a section, list rows that light up under the pointer
+//! and when chosen, and the small count badge of the navigation.
+
+use iced::border::Border;
+use iced::widget::{button, container};
+use iced::{Background, Color, Theme};
+
+use super::RADIUS;
+
+/// A section's card: a slightly raised surface with a hairline border.
+pub fn card(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.background.weakest.color)),
+        text_color: Some(p.background.weakest.text),
+        border: Border {
+            radius: RADIUS.into(),
+            width: 1.0,
+            color: p.background.weak.color,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// A list row: flat, lit under the pointer.
+pub fn list_row(theme: &Theme, status: button::Status) -> button::Style {
+    row_style(theme, status, false)
+}
+
+/// The chosen row of a list.
+pub fn selected_row(theme: &Theme, status: button::Status) -> button::Style {
+    row_style(theme, status, true)
+}
+
+fn row_style(theme: &Theme, status: button::Status, selected: bool) -> button::Style {
+    let p = theme.extended_palette();
+    let pair = match (selected, status) {
+        (true, _) => Some(p.primary.weak),
+        (false, button::Status::Hovered | button::Status::Pressed) => Some(p.background.weak),
+        (false, _) => None,
+    };
+    button::Style {
+        background: pair.map(|pair| Background::Color(pair.color)),
+        text_color: pair.map_or(p.background.base.text, |pair| pair.text),
+        border: Border {
+            radius: (RADIUS - 2.0).into(),
+            width: 0.0,
+            color: Color::TRANSPARENT,
+        },
+        ..button::Style::default()
+    }
+}
+
+/// A count on the navigation (missed calls, messages): white on the danger red, a pill.
+pub fn badge(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.danger.base.color)),
+        text_color: Some(p.danger.base.text),
+        border: Border {
+            radius: 9.0.into(),
+            width: 0.0,
+            color: Color::TRANSPARENT,
+        },
+        ..container::Style::default()
+    }
+}

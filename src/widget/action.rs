@@ -1,0 +1,72 @@
+//! Buttons with an icon: a label beside it (`action`), a round one for answer and hang up
+//! (`round`), a call-screen tile with the label under the icon (`tile`), and an icon alone with
+//! its label as a tooltip (`icon_button`).
+
+use iced::widget::{button, column, container, row, text, tooltip, Button};
+use iced::{Alignment, Element, Length};
+
+use super::focus::Press;
+use super::icon::{icon, Glyph};
+use crate::style::{button_style, size, space, Tone};
+
+/// An icon and a label on a rounded button of `tone`.
+pub fn action<'a, M: 'a>(glyph: Glyph, label: String, tone: Tone) -> Button<'a, M> {
+    button(
+        row![icon(glyph, size::ICON), text(label).size(size::BODY)]
+            .spacing(space::S)
+            .align_y(Alignment::Center),
+    )
+    .padding([space::S, space::M])
+    .style(button_style(tone, None))
+}
+
+/// A round button of `diameter` pixels with a centred icon: answer, decline, call, hang up.
+pub fn round<'a, M: 'a>(glyph: Glyph, tone: Tone, diameter: f32) -> Button<'a, M> {
+    button(
+        container(icon(glyph, diameter * 0.42))
+            .center_x(Length::Fill)
+            .center_y(Length::Fill),
+    )
+    .width(diameter)
+    .height(diameter)
+    .padding(0)
+    .style(button_style(tone, Some(diameter / 2.0)))
+}
+
+/// A call-screen control: the icon over its label, lit while `on`.
+pub fn tile<'a, M: 'a>(glyph: Glyph, label: String, on: bool) -> Button<'a, M> {
+    button(
+        column![
+            icon(glyph, 22.0),
+            text(label).size(size::CAPTION).width(Length::Fill).center()
+        ]
+        .spacing(space::XS)
+        .align_x(Alignment::Center),
+    )
+    .width(84)
+    .padding([space::S, space::XS])
+    .style(button_style(
+        if on { Tone::On } else { Tone::Neutral },
+        None,
+    ))
+}
+
+/// An icon alone, its label shown as a tooltip; `Quiet` unless given another tone.
+pub fn icon_button<'a, M: Clone + 'a>(
+    glyph: Glyph,
+    label: String,
+    tone: Tone,
+    on_press: Option<M>,
+) -> Element<'a, M> {
+    tooltip(
+        button(icon(glyph, size::ICON))
+            .padding(space::S)
+            .style(button_style(tone, None))
+            .press_maybe(on_press),
+        container(text(label).size(size::CAPTION))
+            .padding([space::XS, space::S])
+            .style(container::rounded_box),
+        tooltip::Position::Bottom,
+    )
+    .into()
+}

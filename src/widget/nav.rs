@@ -1,0 +1,88 @@
+//! The main window's navigation: one item per place, with an icon, a label and a count (missed
+//! calls, new voicemail, unread messages) when there is one.
+
+use iced::widget::{button, column, container, row, stack, text, tooltip};
+use iced::{Alignment, Element, Length, Padding};
+
+use super::focus::Press;
+use super::icon::{icon, Glyph};
+use crate::style::{self, size, space, Tone};
+
+/// One navigation item; `count` above zero shows a badge on the icon.
+pub fn nav_item<'a, M: Clone + 'a>(
+    glyph: Glyph,
+    label: String,
+    count: u32,
+    active: bool,
+    on_press: M,
+) -> Element<'a, M> {
+    button(
+        container(
+            column![
+                badged(glyph, 20.0, 12.0, count),
+                text(label).size(size::CAPTION)
+            ]
+            .spacing(2)
+            .align_x(Alignment::Center),
+        )
+        .center_x(Length::Fill),
+    )
+    .width(Length::Fill)
+    .padding([space::XS, 0.0])
+    .style(style::button_style(
+        if active { Tone::On } else { Tone::Quiet },
+        None,
+    ))
+    .press(on_press)
+}
+
+/// The compact window's navigation item: the icon alone, its label as a tooltip.
+pub fn compact_nav_item<'a, M: Clone + 'a>(
+    glyph: Glyph,
+    label: String,
+    count: u32,
+    active: bool,
+    on_press: M,
+) -> Element<'a, M> {
+    tooltip(
+        button(badged(glyph, size::ICON, 4.0, count))
+            .padding(space::XS)
+            .style(style::button_style(
+                if active { Tone::On } else { Tone::Quiet },
+                None,
+            ))
+            .press(on_press),
+        container(text(label).size(size::CAPTION))
+            .padding([space::XS, space::S])
+            .style(container::rounded_box),
+        tooltip::Position::Bottom,
+    )
+    .into()
+}
+
+/// `glyph` with a count badge at its top right when `count` is above zero; `room` is the
+/// space at each side, where the badge sits.
+fn badged<'a, M: 'a>(glyph: Glyph, icon_size: f32, room: f32, count: u32) -> Element<'a, M> {
+    let mut picture = stack![container(icon(glyph, icon_size)).padding([2.0, room])];
+    if count > 0 {
+        let shown = if count > 99 {
+            "99+".to_owned()
+        } else {
+            count.to_string()
+        };
+        picture = picture.push(
+            container(
+                container(text(shown).size(10))
+                    .padding(Padding::from([1.0, 5.0]))
+                    .style(style::badge),
+            )
+            .align_right(Length::Fill),
+        );
+    }
+    picture.into()
+}
+
+/// Items side by side, sharing the width.
+pub fn nav_bar<'a, M: 'a>(items: Vec<Element<'a, M>>) -> Element<'a, M> {
+    row(items).spacing(space::XS).into()
+}
