@@ -501,6 +501,8 @@ output = "file:/path/out.wav"
             auto_answer: false,
             ask_line_for_links: true,
             theme: ThemeSetting::Dark,
+            compact: true,
+            scale: Some(1.25),
             window: Some(WindowGeometry {
                 width: 480,
                 height: 700,
