@@ -132,11 +132,7 @@ impl<'a> CallScreen<'a> {
             content = content.push(
                 row![
                     control(
-                        if call.muted {
-                            Glyph::Mute
-                        } else {
-                            Glyph::Unmute
-                        },
+                        Glyph::Mute,
                         i18n.tr(if call.muted { "unmute" } else { "mute" }),
                         call.muted,
                         Action::Mute(!call.muted)
