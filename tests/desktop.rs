@@ -339,8 +339,18 @@ fn the_dark_theme_draws_every_screen_dark() {
         .wait_window(POPUP, T)
         .unwrap_or_else(|| panic!("no popup: {}", app.log()));
     dark(&popup, "incoming-popup-dark");
-    caller.hangup().expect("caller gives up");
-    control.wait("incoming ended", |v| {
+    // Answered and hung up from the keyboard: Enter answers, Escape hangs up.
+    desktop.key(&window, "Return");
+    control.wait("answered", |v| {
+        v["event"] == "call_state" && v["call"] == incoming["call"] && v["state"] == "connected"
+    });
+    assert!(
+        desktop.wait_window("^15551234 ", T).is_some(),
+        "the window shows the call"
+    );
+    dark(&window, "active-call-dark");
+    desktop.key(&window, "Escape");
+    control.wait("hung up", |v| {
         v["event"] == "call_state" && v["call"] == incoming["call"] && v["state"] == "ended"
     });
     desktop.click(&window, HISTORY.0, HISTORY.1);
@@ -372,5 +382,27 @@ fn the_compact_window_keeps_every_place_reachable() {
         "Ctrl+3 opens the history"
     );
     desktop.screenshot(&window, "compact-history");
+    assert!(app.quit().success());
+}
+
+/// The first-run sign-in screen in the dark theme.
+#[test]
+fn the_sign_in_screen_is_dark_too() {
+    let desktop = Desktop::start();
+    let app = GuiApp::start_with(
+        "[app]\nlanguage = \"en\"\ntheme = \"dark\"\n[[accounts]]\nid = \"local\"\n\
+         username = \"me\"\ndomain = \"127.0.0.1\"\nregister = false\nenabled = false\n",
+        &desktop,
+        &[],
+    );
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    desktop.screenshot(&window, "sign-in-dark");
+    let brightness = desktop.brightness(&window);
+    assert!(
+        brightness < 0.35,
+        "the sign-in screen is not dark: mean brightness {brightness:.2}"
+    );
     assert!(app.quit().success());
 }

@@ -27,12 +27,17 @@ impl App {
             ),
             None => Task::none(),
         };
+        // Enter answers a ringing call: a control left focused by Tab would take it instead.
+        let unfocus = iced::advanced::widget::operate(
+            iced::advanced::widget::operation::focusable::unfocus::<()>(),
+        )
+        .discard();
         if self.popup.is_some() {
-            return notification;
+            return Task::batch([notification, unfocus]);
         }
         let (id, open) = window::open(windows::popup_settings());
         self.popup = Some((id, call));
-        Task::batch([open.discard(), notification])
+        Task::batch([open.discard(), notification, unfocus])
     }
 
     pub(super) fn on_call_ended(&mut self, call: &calls::CallView, missed: bool) -> Task<Message> {

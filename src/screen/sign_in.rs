@@ -3,6 +3,7 @@
 
 use crate::i18n::I18n;
 use crate::style::{self, button_style, size, space, Tone};
+use crate::widget::focus::focusable;
 use crate::widget::{action, icon, Glyph, Press};
 use iced::widget::{
     button, checkbox, column, container, pick_list, row, scrollable, text, text_input,
@@ -300,9 +301,12 @@ impl SignIn {
             field(String::new(), &self.password, Msg::Password)
                 .secure(true)
                 .id("sign-in-password"),
-            checkbox(self.advanced)
-                .label(i18n.tr("sign-in-advanced"))
-                .on_toggle_maybe((!waiting).then_some(Msg::ToggleAdvanced)),
+            focusable(
+                checkbox(self.advanced)
+                    .label(i18n.tr("sign-in-advanced"))
+                    .on_toggle_maybe((!waiting).then_some(Msg::ToggleAdvanced)),
+                (!waiting).then_some(Msg::ToggleAdvanced(!self.advanced)),
+            ),
         ]
         .spacing(space::S);
         if self.advanced {

@@ -46,24 +46,31 @@ pub fn colour_of(name: &str) -> Color {
     COLOURS[(hash % COLOURS.len() as u64) as usize]
 }
 
-/// A round avatar of `diameter` pixels for `name` (a phone icon when the name has no letters).
+/// A round avatar of `diameter` pixels for `name`: initials on the name's colour, or, for a
+/// bare number, a phone on a quiet grey.
 pub fn avatar<'a, M: 'a>(name: &str, diameter: f32) -> Element<'a, M> {
-    let face: Element<'a, M> = match initials(name) {
+    let letters = initials(name);
+    let named = letters.as_ref().map(|_| colour_of(name));
+    let face: Element<'a, M> = match letters {
         Some(letters) => text(letters).size(diameter * 0.4).into(),
         None => icon(Glyph::Phone, diameter * 0.42).into(),
     };
-    let background = colour_of(name);
     container(face)
         .center_x(Length::Fixed(diameter))
         .center_y(Length::Fixed(diameter))
-        .style(move |_| container::Style {
-            background: Some(Background::Color(background)),
-            text_color: Some(Color::WHITE),
-            border: Border {
-                radius: (diameter / 2.0).into(),
-                ..Border::default()
-            },
-            ..container::Style::default()
+        .style(move |theme: &iced::Theme| {
+            let quiet = theme.extended_palette().background.strong;
+            let (background, text_color) =
+                named.map_or((quiet.color, quiet.text), |c| (c, Color::WHITE));
+            container::Style {
+                background: Some(Background::Color(background)),
+                text_color: Some(text_color),
+                border: Border {
+                    radius: (diameter / 2.0).into(),
+                    ..Border::default()
+                },
+                ..container::Style::default()
+            }
         })
         .into()
 }
