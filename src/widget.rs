@@ -8,7 +8,7 @@ pub mod icon;
 pub mod keypad;
 pub mod nav;
 
-pub use action::{action, icon_button, round, tile};
+pub use action::{action, icon_button, round, tile, tip};
 pub use avatar::avatar;
 pub use empty::empty_state;
 pub use focus::Press;

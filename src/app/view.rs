@@ -4,7 +4,7 @@ use super::{App, Message, Tab, LOCAL_LINE};
 use crate::screen::settings::devices::device_choices;
 use crate::screen::{call, dialer, popup};
 use crate::style::{size, space};
-use crate::widget::nav::{compact_nav_item, nav_bar, nav_item};
+use crate::widget::nav::{nav_bar, nav_item};
 use crate::widget::Glyph;
 use iced::widget::{button, column, container, row, text};
 use iced::{window, Alignment, Element, Length};
@@ -89,13 +89,13 @@ impl App {
             (Glyph::Settings, "tab-settings", Tab::Settings, 0),
         ];
         let items = places.map(|(glyph, key, tab, count)| {
-            let item = if compact { compact_nav_item } else { nav_item };
-            item(
+            nav_item(
                 glyph,
                 self.i18n.tr(key),
                 count,
                 self.tab == tab,
                 Message::Tab(tab),
+                compact,
             )
         });
         if compact {

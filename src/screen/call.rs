@@ -6,7 +6,7 @@ use crate::i18n::I18n;
 use crate::screen::settings::devices::DeviceChoice;
 use crate::style::{self, size, space, Tone};
 use crate::widget::keypad::keypad;
-use crate::widget::{avatar, icon, round, tile, Glyph, Press};
+use crate::widget::{avatar, icon, round, tile, tip, Glyph, Press};
 use iced::widget::{button, column, container, pick_list, row, scrollable, text, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::api::CallState;
@@ -162,9 +162,9 @@ impl<'a> CallScreen<'a> {
                 let outputs = self.outputs.clone();
                 content = content.push(
                     row![
-                        tooltip(
+                        tip(
                             icon(Glyph::Speaker, size::ICON),
-                            text(i18n.tr("call-output")).size(size::CAPTION),
+                            i18n.tr("call-output"),
                             tooltip::Position::Top
                         ),
                         pick_list(outputs, selected, move |o: DeviceChoice| {

@@ -3,8 +3,8 @@
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
 use crate::widget::keypad::{is_key, keypad};
-use crate::widget::{icon, icon_button, round, Glyph, Press};
-use iced::widget::{column, container, pick_list, row, text, text_input, tooltip};
+use crate::widget::{icon, icon_button, round, tip, Glyph, Press};
+use iced::widget::{column, container, pick_list, row, text_input, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::AccountId;
 
@@ -111,9 +111,9 @@ impl Dialer {
                 .or_else(|| lines.first().cloned());
             content = content.push(
                 row![
-                    tooltip(
+                    tip(
                         icon(Glyph::Line, size::ICON),
-                        text(i18n.tr("dialer-line")).size(size::CAPTION),
+                        i18n.tr("dialer-line"),
                         tooltip::Position::Bottom
                     ),
                     pick_list(lines, selected, Msg::Line).width(Length::Fill),
@@ -125,13 +125,7 @@ impl Dialer {
         content = content.push(keypad(Msg::Key, compact));
         let call = round(Glyph::Call, Tone::Answer, if compact { 52.0 } else { 64.0 })
             .press_maybe((!self.input.trim().is_empty()).then_some(Msg::Call));
-        content = content.push(tooltip(
-            call,
-            container(text(i18n.tr("dialer-call")).size(size::CAPTION))
-                .padding([space::XS, space::S])
-                .style(container::rounded_box),
-            tooltip::Position::Top,
-        ));
+        content = content.push(tip(call, i18n.tr("dialer-call"), tooltip::Position::Top));
         container(content.max_width(300))
             .center_x(Length::Fill)
             .padding([space::L, space::M])

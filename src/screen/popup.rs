@@ -5,7 +5,7 @@
 use crate::app::calls::{display_number, CallView};
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
-use crate::widget::{avatar, round, Glyph};
+use crate::widget::{avatar, round, tip, Glyph};
 use iced::widget::{column, container, row, text, tooltip};
 use iced::{Alignment, Element, Length};
 
@@ -37,11 +37,9 @@ pub fn view<'a>(i18n: &I18n, call: &'a CallView, line: Option<String>) -> Elemen
         );
     }
     let choice = |glyph: Glyph, tone: Tone, label: String, choice: Choice| {
-        tooltip(
+        tip(
             round(glyph, tone, 52.0).on_press(choice),
-            container(text(label).size(size::CAPTION))
-                .padding([space::XS, space::S])
-                .style(container::rounded_box),
+            label,
             tooltip::Position::Top,
         )
     };

@@ -51,6 +51,22 @@ pub fn tile<'a, M: 'a>(glyph: Glyph, label: String, on: bool) -> Button<'a, M> {
     ))
 }
 
+/// `content` with `label` shown in a small box when the pointer rests on it.
+pub fn tip<'a, M: 'a>(
+    content: impl Into<Element<'a, M>>,
+    label: String,
+    position: tooltip::Position,
+) -> Element<'a, M> {
+    tooltip(
+        content,
+        container(text(label).size(size::CAPTION))
+            .padding([space::XS, space::S])
+            .style(container::rounded_box),
+        position,
+    )
+    .into()
+}
+
 /// An icon alone, its label shown as a tooltip; `Quiet` unless given another tone.
 pub fn icon_button<'a, M: Clone + 'a>(
     glyph: Glyph,
@@ -58,15 +74,12 @@ pub fn icon_button<'a, M: Clone + 'a>(
     tone: Tone,
     on_press: Option<M>,
 ) -> Element<'a, M> {
-    tooltip(
+    tip(
         button(icon(glyph, size::ICON))
             .padding(space::S)
             .style(button_style(tone, None))
             .press_maybe(on_press),
-        container(text(label).size(size::CAPTION))
-            .padding([space::XS, space::S])
-            .style(container::rounded_box),
+        label,
         tooltip::Position::Bottom,
     )
-    .into()
 }

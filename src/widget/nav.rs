@@ -4,18 +4,29 @@
 use iced::widget::{button, column, container, row, stack, text, tooltip};
 use iced::{Alignment, Element, Length, Padding};
 
+use super::action::tip;
 use super::focus::Press;
 use super::icon::{icon, Glyph};
 use crate::style::{self, size, space, Tone};
 
-/// One navigation item; `count` above zero shows a badge on the icon.
+/// One navigation item; `count` above zero shows a badge on the icon. In the `compact` window
+/// the icon stands alone, its label a tooltip.
 pub fn nav_item<'a, M: Clone + 'a>(
     glyph: Glyph,
     label: String,
     count: u32,
     active: bool,
     on_press: M,
+    compact: bool,
 ) -> Element<'a, M> {
+    let tone = if active { Tone::On } else { Tone::Quiet };
+    if compact {
+        let item = button(badged(glyph, size::ICON, 4.0, count))
+            .padding(space::XS)
+            .style(style::button_style(tone, None))
+            .press(on_press);
+        return tip(item, label, tooltip::Position::Bottom);
+    }
     button(
         container(
             column![
@@ -29,35 +40,8 @@ pub fn nav_item<'a, M: Clone + 'a>(
     )
     .width(Length::Fill)
     .padding([space::XS, 0.0])
-    .style(style::button_style(
-        if active { Tone::On } else { Tone::Quiet },
-        None,
-    ))
+    .style(style::button_style(tone, None))
     .press(on_press)
-}
-
-/// The compact window's navigation item: the icon alone, its label as a tooltip.
-pub fn compact_nav_item<'a, M: Clone + 'a>(
-    glyph: Glyph,
-    label: String,
-    count: u32,
-    active: bool,
-    on_press: M,
-) -> Element<'a, M> {
-    tooltip(
-        button(badged(glyph, size::ICON, 4.0, count))
-            .padding(space::XS)
-            .style(style::button_style(
-                if active { Tone::On } else { Tone::Quiet },
-                None,
-            ))
-            .press(on_press),
-        container(text(label).size(size::CAPTION))
-            .padding([space::XS, space::S])
-            .style(container::rounded_box),
-        tooltip::Position::Bottom,
-    )
-    .into()
 }
 
 /// `glyph` with a count badge at its top right when `count` is above zero; `room` is the

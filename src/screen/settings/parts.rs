@@ -49,14 +49,7 @@ pub(super) fn hint<'a>(hint: String) -> Element<'a, Msg> {
     text(hint).size(size::CAPTION).style(text::secondary).into()
 }
 
-/// `content` with `label` shown under the pointer, as [`crate::widget::icon_button`] does.
+/// `content` with `label` shown under the pointer.
 pub(super) fn tip<'a>(content: impl Into<Element<'a, Msg>>, label: String) -> Element<'a, Msg> {
-    tooltip(
-        content,
-        container(text(label).size(size::CAPTION))
-            .padding([space::XS, space::S])
-            .style(container::rounded_box),
-        tooltip::Position::Bottom,
-    )
-    .into()
+    crate::widget::tip(content, label, tooltip::Position::Bottom)
 }
