@@ -80,6 +80,8 @@ pub enum Message {
     /// The main window moved or was resized (to be remembered when it is hidden or closed).
     WindowMoved(window::Id, iced::Point),
     WindowResized(window::Id, iced::Size),
+    /// A file was dropped on a window: a CSV or vCard file on the main one is imported.
+    FileDropped(window::Id, PathBuf),
     /// The desktop's light/dark preference, at start and when it changes.
     DesktopTheme(iced::theme::Mode),
     /// Something done off the window's thread has something to say (`None`: nothing).
@@ -323,6 +325,9 @@ impl App {
                 iced::Event::Window(window::Event::Resized(size)) => {
                     Some(Message::WindowResized(id, size))
                 }
+                iced::Event::Window(window::Event::FileDropped(path)) => {
+                    Some(Message::FileDropped(id, path))
+                }
                 _ => None,
             }),
         ];
@@ -434,6 +439,10 @@ impl App {
             }
             Message::WindowResized(id, size) => {
                 self.on_window_resized(id, size);
+                Task::none()
+            }
+            Message::FileDropped(id, path) => {
+                self.on_file_dropped(id, path);
                 Task::none()
             }
             Message::DesktopTheme(mode) => {

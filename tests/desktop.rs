@@ -271,6 +271,8 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     desktop.screenshot(&window, "history");
     desktop.click(&window, CONTACTS.0, CONTACTS.1);
     desktop.screenshot(&window, "contacts");
+    desktop.key(&window, "ctrl+n");
+    desktop.screenshot(&window, "contact-form");
     assert!(app.quit().success());
 }
 
@@ -357,6 +359,8 @@ fn the_dark_theme_draws_every_screen_dark() {
     dark(&window, "history-dark");
     desktop.click(&window, CONTACTS.0, CONTACTS.1);
     dark(&window, "contacts-dark");
+    desktop.key(&window, "ctrl+n");
+    dark(&window, "contact-form-dark");
     assert!(app.quit().success());
 }
 

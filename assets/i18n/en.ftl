@@ -245,3 +245,20 @@ codec-earlier = Move up
 codec-later = Move down
 setting-scale = Size
 setting-compact = Compact window (just the dialer, the lines and the calls)
+error-import-failed = Nothing was imported: { $detail }
+contacts-import-title = Import contacts
+contacts-import-placeholder = /home/you/contacts.csv
+contacts-import-help = A CSV or vCard file (.csv, .vcf). You can also drop the file on the window.
+contacts-import-start = Import
+contacts-importing = Importing…
+contacts-imported = { $count ->
+    [0] No new contacts imported
+    [one] Imported one contact
+   *[other] Imported { $count } contacts
+}
+contacts-import-refused = { $count ->
+    [one] one row skipped
+   *[other] { $count } rows skipped
+}
+contacts-import-result = { $imported }, { $refused }
+notice-drop-not-contacts = Only a CSV or vCard file (.csv, .vcf) can be dropped on Parla: its contacts are imported.

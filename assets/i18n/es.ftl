@@ -245,3 +245,20 @@ codec-earlier = Subir
 codec-later = Bajar
 setting-scale = Tamaño
 setting-compact = Ventana compacta (solo el teclado, las líneas y las llamadas)
+error-import-failed = No se importó nada: { $detail }
+contacts-import-title = Importar contactos
+contacts-import-placeholder = /home/tu/contactos.csv
+contacts-import-help = Un archivo CSV o vCard (.csv, .vcf). También puedes soltar el archivo en la ventana.
+contacts-import-start = Importar
+contacts-importing = Importando…
+contacts-imported = { $count ->
+    [0] No se importó ningún contacto nuevo
+    [one] Se importó un contacto
+   *[other] Se importaron { $count } contactos
+}
+contacts-import-refused = { $count ->
+    [one] se omitió una fila
+   *[other] se omitieron { $count } filas
+}
+contacts-import-result = { $imported }, { $refused }
+notice-drop-not-contacts = Solo se puede soltar en Parla un archivo CSV o vCard (.csv, .vcf): se importan sus contactos.

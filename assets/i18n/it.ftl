@@ -245,3 +245,20 @@ codec-earlier = Sposta su
 codec-later = Sposta giù
 setting-scale = Dimensione
 setting-compact = Finestra compatta (solo tastierino, linee e chiamate)
+error-import-failed = Non è stato importato nulla: { $detail }
+contacts-import-title = Importa contatti
+contacts-import-placeholder = /home/tu/contatti.csv
+contacts-import-help = Un file CSV o vCard (.csv, .vcf). Puoi anche trascinare il file sulla finestra.
+contacts-import-start = Importa
+contacts-importing = Importazione…
+contacts-imported = { $count ->
+    [0] Nessun nuovo contatto importato
+    [one] Importato un contatto
+   *[other] Importati { $count } contatti
+}
+contacts-import-refused = { $count ->
+    [one] una riga saltata
+   *[other] { $count } righe saltate
+}
+contacts-import-result = { $imported }, { $refused }
+notice-drop-not-contacts = Su Parla si può trascinare solo un file CSV o vCard (.csv, .vcf): i suoi contatti vengono importati.

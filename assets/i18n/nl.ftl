@@ -245,3 +245,20 @@ codec-earlier = Omhoog
 codec-later = Omlaag
 setting-scale = Grootte
 setting-compact = Compact venster (alleen het kiesvenster, de lijnen en de gesprekken)
+error-import-failed = Er is niets geïmporteerd: { $detail }
+contacts-import-title = Contacten importeren
+contacts-import-placeholder = /home/jij/contacten.csv
+contacts-import-help = Een CSV- of vCard-bestand (.csv, .vcf). Je kunt het bestand ook op het venster slepen.
+contacts-import-start = Importeren
+contacts-importing = Bezig met importeren…
+contacts-imported = { $count ->
+    [0] Geen nieuwe contacten geïmporteerd
+    [one] Eén contact geïmporteerd
+   *[other] { $count } contacten geïmporteerd
+}
+contacts-import-refused = { $count ->
+    [one] één rij overgeslagen
+   *[other] { $count } rijen overgeslagen
+}
+contacts-import-result = { $imported }, { $refused }
+notice-drop-not-contacts = Alleen een CSV- of vCard-bestand (.csv, .vcf) kan op Parla worden gesleept: de contacten worden geïmporteerd.

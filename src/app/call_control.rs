@@ -2,7 +2,7 @@
 //! call's popup and notification, and what is left when a call ends.
 
 use super::{calls, desktop_glue, keys, windows, App, Message, Tab};
-use crate::screen::{call, dialer};
+use crate::screen::{call, contacts, dialer};
 use iced::{window, Task};
 use parla_core::api::{CallState, DeclineReason};
 use parla_core::{AccountId, CallId, Command};
@@ -126,6 +126,13 @@ impl App {
                 None => self.update(Message::Tab(tab)),
             };
         }
+        if shortcut == Shortcut::NewContact {
+            if self.sign_in.is_some() {
+                return Task::none();
+            }
+            let open = self.update(Message::Tab(Tab::Contacts));
+            return Task::batch([open, self.update(Message::Contacts(contacts::Msg::New))]);
+        }
         if self.sign_in.is_some() || self.tab != Tab::Phone {
             return Task::none();
         }
@@ -170,7 +177,10 @@ impl App {
                 }
                 _ => Task::none(),
             },
-            Shortcut::Place(_) | Shortcut::FocusNext | Shortcut::FocusPrevious => Task::none(),
+            Shortcut::Place(_)
+            | Shortcut::NewContact
+            | Shortcut::FocusNext
+            | Shortcut::FocusPrevious => Task::none(),
         }
     }
 

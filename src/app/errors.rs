@@ -25,6 +25,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
             | ErrorKind::StoreUnavailable
             | ErrorKind::DevicesNotSwitched
             | ErrorKind::DiagnosticsFailed
+            | ErrorKind::ImportFailed
             | ErrorKind::Internal
     );
     if detailed {
@@ -36,7 +37,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 21] = [
+pub const ALL: [ErrorKind; 22] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -57,6 +58,7 @@ pub const ALL: [ErrorKind; 21] = [
     ErrorKind::InvalidContact,
     ErrorKind::NotFound,
     ErrorKind::DiagnosticsFailed,
+    ErrorKind::ImportFailed,
     ErrorKind::Internal,
 ];
 

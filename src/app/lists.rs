@@ -5,6 +5,9 @@
 use super::{App, Tab};
 use parla_core::api::{DatabaseState, RequestId, SyncState};
 use parla_core::{Command, Event};
+use std::path::PathBuf;
+
+use crate::screen::contacts;
 
 /// Hands out the `request` ids the window puts on its commands. Control-socket clients share
 /// the engine and see the window's answers (and it theirs), so the window numbers from 2^63,
@@ -48,6 +51,25 @@ impl App {
         for command in commands {
             self.send(command);
         }
+    }
+
+    /// A CSV or vCard file dropped on the main window: the Contacts tab opens and imports it
+    /// (its panel shows what came of it). Other files, and drops on the call popup, are left.
+    pub(super) fn on_file_dropped(&mut self, window: iced::window::Id, path: PathBuf) {
+        if Some(window) != self.main_window {
+            return;
+        }
+        if !contacts::import::is_contacts_file(&path) {
+            self.notice = Some(self.i18n.tr("notice-drop-not-contacts"));
+            return;
+        }
+        if self.tab != Tab::Contacts {
+            self.tab = Tab::Contacts;
+            self.refresh_lists();
+        }
+        let request = self.requests.next();
+        let command = self.contacts.import_file(path, request);
+        self.send(command);
     }
 
     /// The engine's answers about contacts, history and the database.

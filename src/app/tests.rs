@@ -465,3 +465,35 @@ fn the_main_window_size_and_place_are_kept_for_the_next_start() {
         window::Position::Specific(p) if p == iced::Point::new(30.0, 40.0)
     ));
 }
+
+#[test]
+fn places_and_a_new_contact_are_a_key_away() {
+    let mut h = Harness::with_line("work");
+    h.key(
+        keyboard::Key::Character("3".into()),
+        keyboard::Modifiers::CTRL,
+        None,
+    );
+    assert_eq!(h.app.tab, Tab::History);
+    assert_eq!(
+        h.app.title(h.app.main_window.expect("main window")),
+        "History – Parla"
+    );
+    h.key(
+        keyboard::Key::Character("n".into()),
+        keyboard::Modifiers::CTRL,
+        None,
+    );
+    assert_eq!(h.app.tab, Tab::Contacts);
+    assert!(h.app.contacts.form.is_some(), "Ctrl+N opens a new contact");
+    h.key(
+        keyboard::Key::Character("1".into()),
+        keyboard::Modifiers::CTRL,
+        None,
+    );
+    assert_eq!(h.app.tab, Tab::Phone);
+    assert_eq!(
+        h.app.title(h.app.main_window.expect("main window")),
+        "Parla"
+    );
+}

@@ -286,3 +286,161 @@ fn the_history_tab_lists_deletes_and_clears_through_the_engine() {
     });
     h.quit();
 }
+
+/// A CSV of three rows in `dir`: two contacts and one row without a number (refused).
+fn people_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let csv = dir.join("people.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Phone\nAda,Lovelace,+44 20 7946 0018\nGrace,Hopper,+1 202 555 0100\nNobody,,\n",
+    )
+    .expect("write csv");
+    csv
+}
+
+#[test]
+fn the_import_panel_imports_a_typed_path_and_shows_the_counts_of_its_own_answer() {
+    let mut h = Live::start(|_| config(None));
+    h.until("the database", |_, seen| {
+        seen.iter().any(|e| matches!(e, Event::Database { .. }))
+    });
+    let csv = people_csv(h.profile.path());
+    h.send(Message::Tab(Tab::Contacts));
+    h.send(Message::Contacts(contacts::Msg::Import));
+    assert!(
+        h.app.contacts.import.is_some(),
+        "the button opens the panel"
+    );
+    // Import with an empty field does nothing.
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Start,
+    )));
+    assert_eq!(h.app.contacts.import.as_ref().and_then(|p| p.waiting), None);
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Path(csv.display().to_string()),
+    )));
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Start,
+    )));
+    let request = h
+        .app
+        .contacts
+        .import
+        .as_ref()
+        .and_then(|p| p.waiting)
+        .expect("the panel waits for a request id");
+
+    // An answer to someone else's import (a control-socket client) leaves the panel waiting.
+    let _ = h.app.update(Message::Engine(Event::ContactsImported {
+        request: Some(request.wrapping_sub(1)),
+        imported: 99,
+        refused: 0,
+        refused_rows: Vec::new(),
+    }));
+    let panel = h.app.contacts.import.clone().expect("panel");
+    assert_eq!((panel.waiting, panel.said), (Some(request), None));
+
+    h.until("the import's answer", |app, seen| {
+        seen.iter().any(|e| {
+            matches!(e, Event::ContactsImported { request: Some(r), imported: 2, refused: 1, .. } if *r == request)
+        }) && app.contacts.import.as_ref().is_some_and(|p| p.said.is_some())
+    });
+    let panel = h.app.contacts.import.clone().expect("panel");
+    let Some(contacts::import::Said::Done(counts, refusals)) = panel.said else {
+        panic!("{panel:?}");
+    };
+    assert_eq!(counts, "Imported 2 contacts, one row skipped");
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(panel.waiting, None);
+    h.until("the new contacts in the list", |app, _| {
+        app.contacts.results.len() == 2
+    });
+
+    // Cancel closes the panel.
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Cancel,
+    )));
+    assert!(h.app.contacts.import.is_none());
+    h.quit();
+}
+
+#[test]
+fn a_file_that_cannot_be_imported_says_why_in_the_panel() {
+    let mut h = Live::start(|_| config(None));
+    h.send(Message::Tab(Tab::Contacts));
+    h.send(Message::Contacts(contacts::Msg::Import));
+    let missing = h.profile.path().join("missing.csv");
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Path(missing.display().to_string()),
+    )));
+    h.send(Message::Contacts(contacts::Msg::ImportPanel(
+        contacts::import::Msg::Start,
+    )));
+    h.until("the refusal", |app, _| {
+        app.contacts
+            .import
+            .as_ref()
+            .is_some_and(|p| matches!(p.said, Some(contacts::import::Said::Failed(_))))
+    });
+    let said = h.app.contacts.import.clone().and_then(|p| p.said);
+    let Some(contacts::import::Said::Failed(why)) = said else {
+        unreachable!()
+    };
+    assert!(why.starts_with("Nothing was imported: "), "{why}");
+    assert!(why.contains("missing.csv"), "{why}");
+    assert!(h.app.notice.is_none(), "the panel says it, not the notice");
+    h.quit();
+}
+
+#[test]
+fn a_contacts_file_dropped_on_the_window_is_imported_on_the_contacts_tab() {
+    let mut h = Live::start(|_| config(None));
+    h.until("the database", |_, seen| {
+        seen.iter().any(|e| matches!(e, Event::Database { .. }))
+    });
+    let csv = people_csv(h.profile.path());
+    let main = h.app.main_window.expect("the main window");
+    // A file of another kind is not imported.
+    h.send(Message::FileDropped(
+        main,
+        h.profile.path().join("song.ogg"),
+    ));
+    assert_eq!(h.app.tab, Tab::Phone);
+    assert!(h.app.contacts.import.is_none());
+    assert!(h.app.notice.is_some());
+
+    h.send(Message::FileDropped(main, csv.clone()));
+    assert_eq!(h.app.tab, Tab::Contacts, "the drop opens the contacts");
+    let panel = h.app.contacts.import.clone().expect("the panel opens");
+    assert_eq!(panel.path, csv.display().to_string());
+    let request = panel.waiting.expect("the import is under way");
+    h.until("the import's answer", |app, seen| {
+        seen.iter().any(|e| {
+            matches!(e, Event::ContactsImported { request: Some(r), imported: 2, .. } if *r == request)
+        }) && app.contacts.results.len() == 2
+    });
+    h.quit();
+}
+
+#[test]
+fn import_counts_are_said_with_plural_forms_in_every_language() {
+    use crate::i18n::Language;
+    let en = crate::i18n::I18n::new(Language::English);
+    assert_eq!(contacts::import::counts(&en, 1, 0), "Imported one contact");
+    assert_eq!(
+        contacts::import::counts(&en, 12, 3),
+        "Imported 12 contacts, 3 rows skipped"
+    );
+    assert_eq!(
+        contacts::import::counts(&en, 0, 1),
+        "No new contacts imported, one row skipped"
+    );
+    for language in Language::ALL {
+        let i18n = crate::i18n::I18n::new(language);
+        let said = contacts::import::counts(&i18n, 12, 3);
+        assert!(
+            said.contains("12") && said.contains('3') && !said.contains("contacts-"),
+            "{language:?}: {said}"
+        );
+    }
+}

@@ -11,9 +11,12 @@ use iced::widget::{
     button, column, container, pick_list, row, scrollable, text, text_input, Space,
 };
 use iced::{Alignment, Element, Length};
+pub use import::ImportPanel;
 use parla_core::api::{ContactEntry, ErrorKind, RequestId};
 use parla_core::store::{ContactId, SearchFilter, Source};
 use parla_core::{Command, Event};
+
+pub mod import;
 
 /// How many contacts the list shows at once: enough to scroll, bounded for a huge directory.
 const LIST_LIMIT: usize = 200;
@@ -80,8 +83,8 @@ pub struct Contacts {
     saving: Option<RequestId>,
     /// The contact whose delete button was pressed once: the next press deletes it.
     confirming: Option<ContactId>,
-    /// The note on how to import a file, shown by the Import button.
-    import_hint: bool,
+    /// The import panel, opened by the Import button or a file dropped on the window.
+    pub import: Option<ImportPanel>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,8 +103,10 @@ pub enum Msg {
     /// The first press on a delete button: the second (`Delete`) deletes.
     AskDelete(ContactId),
     Delete(ContactId),
-    /// Shows (or hides) how to import a CSV or vCard file.
+    /// Opens (or closes) the panel that imports a CSV or vCard file.
     Import,
+    /// The import panel's field and buttons.
+    ImportPanel(import::Msg),
     Form(contact_form::Msg),
 }
 
@@ -196,8 +201,24 @@ impl Contacts {
                 Outcome::None
             }
             Msg::Import => {
-                self.import_hint = !self.import_hint;
+                self.import = match self.import.take() {
+                    Some(_) => None,
+                    None => Some(ImportPanel::default()),
+                };
                 Outcome::None
+            }
+            Msg::ImportPanel(msg) => {
+                let Some(panel) = self.import.as_mut() else {
+                    return Outcome::None;
+                };
+                match panel.update(msg, next_request) {
+                    (_, true) => {
+                        self.import = None;
+                        Outcome::None
+                    }
+                    (Some(command), false) => Outcome::Send(vec![command]),
+                    (None, false) => Outcome::None,
+                }
             }
             Msg::Delete(id) => {
                 self.confirming = None;
@@ -234,6 +255,14 @@ impl Contacts {
         }
     }
 
+    /// Imports `path` (a file dropped on the window): the panel opens with it and waits for
+    /// the answer.
+    pub fn import_file(&mut self, path: std::path::PathBuf, request: RequestId) -> Command {
+        let (panel, command) = ImportPanel::importing(path, request);
+        self.import = Some(panel);
+        command
+    }
+
     /// Takes the engine's answers to this screen's requests; returns what to ask next.
     pub fn on_event(
         &mut self,
@@ -241,6 +270,11 @@ impl Contacts {
         i18n: &I18n,
         next_request: &mut impl FnMut() -> RequestId,
     ) -> Vec<Command> {
+        if let Some(panel) = self.import.as_mut() {
+            if panel.on_event(event, i18n) {
+                return Vec::new();
+            }
+        }
         match event {
             Event::Contacts { request, contacts } if *request == self.searching => {
                 self.searching = None;
@@ -303,6 +337,9 @@ impl Contacts {
             self.list(i18n)
         };
         let mut content = column![].spacing(space::S).padding(space::M);
+        if let Some(panel) = &self.import {
+            content = content.push(panel.view(i18n).map(Msg::ImportPanel));
+        }
         if let Some(error) = &self.error {
             content = content.push(text(error.clone()).size(size::CAPTION).style(text::danger));
         }
@@ -349,29 +386,7 @@ impl Contacts {
             .align_y(Alignment::Center),
         ]
         .spacing(space::S);
-        let mut content = column![top].spacing(space::M);
-        if self.import_hint {
-            content = content.push(
-                container(
-                    row![
-                        icon(Glyph::Import, size::ICON).style(text::secondary),
-                        text(i18n.tr("contacts-import-hint"))
-                            .size(size::CAPTION)
-                            .width(Length::Fill),
-                        icon_button(
-                            Glyph::Close,
-                            i18n.tr("contacts-import-hide"),
-                            Tone::Quiet,
-                            Some(Msg::Import)
-                        ),
-                    ]
-                    .spacing(space::S)
-                    .align_y(Alignment::Center),
-                )
-                .padding(space::S)
-                .style(style::card),
-            );
-        }
+        let content = column![top].spacing(space::M);
         if self.results.is_empty() {
             let empty = if self.filter == SearchFilter::All && self.query.trim().is_empty() {
                 empty_state(
@@ -755,8 +770,8 @@ mod tests {
         assert_eq!(form.phones[0].1, "+31 20 123 4567");
         assert!(contacts.selected.is_none(), "cancel goes back to the list");
         contacts.update(Msg::Import, &i18n, &mut next_request);
-        assert!(contacts.import_hint);
+        assert!(contacts.import.is_some());
         contacts.update(Msg::Import, &i18n, &mut next_request);
-        assert!(!contacts.import_hint);
+        assert!(contacts.import.is_none());
     }
 }

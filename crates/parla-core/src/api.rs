@@ -88,6 +88,9 @@ pub enum ErrorKind {
     NotFound,
     /// The diagnostics bundle could not be written (the message says why).
     DiagnosticsFailed,
+    /// `import_contacts`: the file cannot be read or is not a CSV or vCard contacts file
+    /// (missing, too large, not UTF-8 text, no name or phone column...); nothing was imported.
+    ImportFailed,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -269,6 +272,16 @@ pub enum Command {
     SyncDirectories {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         account: Option<AccountId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Imports the contacts of a CSV or vCard file (told apart by the extension, else by the
+    /// content; at most 50 MB) as personal contacts, numbers read in the default line's region.
+    /// Rows that are duplicates or cannot be read are refused one by one; the rest are written
+    /// in one go. Answered with `contacts_imported` (and `contacts_changed` when any was
+    /// added), or an `error` of kind `import_failed` when the file cannot be imported.
+    ImportContacts {
+        path: std::path::PathBuf,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
     },
@@ -535,6 +548,16 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
         id: ContactId,
+    },
+    /// The answer to `import_contacts`: how many contacts were added and how many rows (or
+    /// cards) were refused, with the first refusals' reasons (`row 3: ...`) in English.
+    ContactsImported {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        imported: usize,
+        refused: usize,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused_rows: Vec<String>,
     },
     /// The contacts changed (a save, delete, mark or directory sync): lists shown are stale.
     /// `request` is that of the command that changed them, if any.

@@ -220,7 +220,8 @@ impl Engine {
             | Command::ListHistory { .. }
             | Command::DeleteHistory { .. }
             | Command::ClearHistory { .. }
-            | Command::MarkMissedSeen { .. }) => return self.store_request(store),
+            | Command::MarkMissedSeen { .. }
+            | Command::ImportContacts { .. }) => return self.store_request(store),
         };
         if !self
             .shared

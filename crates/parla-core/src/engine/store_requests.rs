@@ -5,8 +5,13 @@
 use crate::api::{
     Command, ContactEntry, ErrorKind, Event, RequestId, MAX_LIST_LIMIT, MAX_QUERY_CHARS,
 };
-use crate::store::{ContactFields, ContactId, Region, Store, StoreError};
+use crate::store::{
+    is_vcard, ContactFields, ContactId, ImportError, ImportReport, Region, Store, StoreError,
+    MAX_FILE_BYTES,
+};
 use crate::ua::store_link::StoreLink;
+use std::io::Read;
+use std::path::Path;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Where answers go and how numbers without a country code are read.
@@ -32,6 +37,83 @@ fn store_error(request: Option<RequestId>, error: &StoreError) -> Event {
         _ => ErrorKind::StoreUnavailable,
     };
     Event::request_error(request, kind, error.to_string())
+}
+
+/// Most refusal reasons a `contacts_imported` carries; the counts cover them all.
+pub const MAX_REFUSED_ROWS: usize = 100;
+
+/// Reads an import file whole, refusing one over [`MAX_FILE_BYTES`] before reading it (and
+/// bounding the read should it grow meanwhile).
+fn read_import(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let read_err = |source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(read_err(std::io::Error::other("not a file")));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { size: meta.len() });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Imports a CSV or vCard file (as `parla contacts import` does: by the extension, else by
+/// the content) and says what came of it.
+fn import(
+    store: &mut Store,
+    path: &Path,
+    region: Region,
+    request: Option<RequestId>,
+) -> Vec<Event> {
+    let result = read_import(path).and_then(|bytes| {
+        if is_vcard(path, &bytes) {
+            store.import_vcard_bytes(&bytes, region)
+        } else {
+            store.import_csv_bytes(&bytes, region)
+        }
+    });
+    match result {
+        Ok(report) => {
+            let imported = imported_event(request, &report);
+            if report.accepted() > 0 {
+                vec![imported, Event::ContactsChanged { request }]
+            } else {
+                vec![imported]
+            }
+        }
+        Err(ImportError::Store(e)) => vec![store_error(request, &e)],
+        Err(e) => vec![Event::request_error(
+            request,
+            ErrorKind::ImportFailed,
+            e.to_string(),
+        )],
+    }
+}
+
+fn imported_event(request: Option<RequestId>, report: &ImportReport) -> Event {
+    let refused: Vec<_> = report.refused().collect();
+    Event::ContactsImported {
+        request,
+        imported: report.accepted(),
+        refused: refused.len(),
+        refused_rows: refused
+            .iter()
+            .take(MAX_REFUSED_ROWS)
+            .map(ToString::to_string)
+            .collect(),
+    }
 }
 
 /// Adds a contact, or replaces one keeping its favourite and blocked marks.
@@ -97,6 +179,7 @@ fn request_of(command: &Command) -> Option<RequestId> {
         | Command::DeleteHistory { request, .. }
         | Command::ClearHistory { request }
         | Command::MarkMissedSeen { request }
+        | Command::ImportContacts { request, .. }
         | Command::SyncDirectories { request, .. } => *request,
         _ => None,
     }
@@ -157,6 +240,7 @@ fn answer(store: &mut Store, command: Command, region: Region) -> Vec<Event> {
             Ok(_) => vec![Event::MissedCalls { request, unseen: 0 }],
             Err(e) => vec![store_error(request, &e)],
         },
+        Command::ImportContacts { path, .. } => import(store, &path, region, request),
         _ => Vec::new(),
     }
 }

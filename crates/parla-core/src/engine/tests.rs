@@ -1,5 +1,6 @@
 //! The engine's own decisions about the database, with a real SQLite file and no SIP traffic:
-//! what it says when the database cannot be opened, and when it syncs company directories.
+//! what it says when the database cannot be opened, when it syncs company directories, and
+//! what an `import_contacts` of a file gives.
 
 use super::*;
 use crate::api::SyncState;
@@ -196,4 +197,213 @@ async fn directories_sync_at_start_every_hour_and_on_demand() {
     );
     commands.send(Command::Quit).await.unwrap();
     running.await.unwrap();
+}
+
+/// An engine on a fresh database in `dir`, with no line.
+fn store_engine(
+    dir: &std::path::Path,
+) -> (
+    mpsc::Sender<Command>,
+    UnboundedReceiver<Event>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, events) = mpsc::unbounded_channel();
+    let (commands, rx) = mpsc::channel(8);
+    let engine = Engine::new(Config::default(), tx, Vec::new()).with_store(dir.join("parla.db"));
+    (commands, events, tokio::spawn(engine.run(rx)))
+}
+
+fn answers(request: u64) -> impl Fn(&Event) -> bool {
+    move |e| {
+        matches!(
+            e,
+            Event::ContactsImported { request: Some(r), .. } | Event::Error { request: Some(r), .. }
+                if *r == request
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_csv_file_is_imported_and_found_and_a_second_import_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Phone\nAda,Lovelace,+44 20 7946 0018\nGrace,Hopper,+1 202 555 0100\n\
+         Nobody,,\n",
+    )
+    .unwrap();
+    let (commands, mut events, running) = store_engine(dir.path());
+    commands
+        .send(Command::ImportContacts {
+            path: csv.clone(),
+            request: Some(21),
+        })
+        .await
+        .unwrap();
+    let imported = next(&mut events, "the import", answers(21)).await;
+    let Event::ContactsImported {
+        imported: 2,
+        refused: 1,
+        refused_rows,
+        ..
+    } = &imported
+    else {
+        panic!("{imported:?}");
+    };
+    assert!(refused_rows[0].starts_with("row 4:"), "{refused_rows:?}");
+    next(&mut events, "the change", |e| {
+        matches!(e, Event::ContactsChanged { request: Some(21) })
+    })
+    .await;
+    commands
+        .send(Command::SearchContacts {
+            query: "lovelace".into(),
+            filter: Default::default(),
+            limit: 10,
+            request: Some(22),
+        })
+        .await
+        .unwrap();
+    let found = next(&mut events, "the search", |e| {
+        matches!(
+            e,
+            Event::Contacts {
+                request: Some(22),
+                ..
+            }
+        )
+    })
+    .await;
+    let Event::Contacts { contacts, .. } = &found else {
+        unreachable!()
+    };
+    assert_eq!(contacts.len(), 1, "{found:?}");
+    assert_eq!(contacts[0].name, "Ada Lovelace");
+
+    // The same file again: every row is a duplicate, nothing is added.
+    commands
+        .send(Command::ImportContacts {
+            path: csv,
+            request: Some(23),
+        })
+        .await
+        .unwrap();
+    let again = next(&mut events, "the second import", answers(23)).await;
+    assert!(
+        matches!(
+            again,
+            Event::ContactsImported {
+                imported: 0,
+                refused: 3,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    commands.send(Command::Quit).await.unwrap();
+    running.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_vcard_file_is_told_from_its_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.dat");
+    std::fs::write(
+        &file,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alan Turing\r\nN:Turing;Alan;;;\r\n\
+         TEL;TYPE=WORK:+44 20 7946 0000\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let (commands, mut events, running) = store_engine(dir.path());
+    commands
+        .send(Command::ImportContacts {
+            path: file,
+            request: Some(31),
+        })
+        .await
+        .unwrap();
+    let imported = next(&mut events, "the import", answers(31)).await;
+    assert!(
+        matches!(
+            imported,
+            Event::ContactsImported {
+                imported: 1,
+                refused: 0,
+                ..
+            }
+        ),
+        "{imported:?}"
+    );
+    commands.send(Command::Quit).await.unwrap();
+    running.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_binary_or_headless_file_is_refused_with_the_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("photo.csv");
+    std::fs::write(&binary, [0x89, b'P', b'N', b'G', 0, 0xff, 0xfe, 0x00, 0x1a]).unwrap();
+    let no_phone = dir.path().join("names.csv");
+    std::fs::write(&no_phone, "First Name,Last Name\nAda,Lovelace\n").unwrap();
+    let (commands, mut events, running) = store_engine(dir.path());
+    for (request, path) in [
+        (41, dir.path().join("missing.csv")),
+        (42, binary),
+        (43, no_phone),
+        // A folder is not a file.
+        (44, dir.path().to_path_buf()),
+    ] {
+        commands
+            .send(Command::ImportContacts {
+                path,
+                request: Some(request),
+            })
+            .await
+            .unwrap();
+        let refused = next(&mut events, "the refusal", answers(request)).await;
+        assert!(
+            matches!(
+                &refused,
+                Event::Error {
+                    kind: ErrorKind::ImportFailed,
+                    message,
+                    ..
+                } if !message.is_empty()
+            ),
+            "{request}: {refused:?}"
+        );
+    }
+    commands.send(Command::Quit).await.unwrap();
+    running.await.unwrap();
+}
+
+#[test]
+fn import_contacts_reads_and_writes_as_the_protocol_says() {
+    let command: Command = serde_json::from_str(
+        r#"{"cmd":"import_contacts","path":"/home/a/contacts.csv","request":7}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        command,
+        Command::ImportContacts {
+            path: "/home/a/contacts.csv".into(),
+            request: Some(7),
+        }
+    );
+    let event = Event::ContactsImported {
+        request: Some(7),
+        imported: 12,
+        refused: 1,
+        refused_rows: vec!["row 4: no phone number".into()],
+    };
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        serde_json::json!({"event":"contacts_imported","request":7,"imported":12,"refused":1,
+            "refused_rows":["row 4: no phone number"]})
+    );
+    assert_eq!(
+        serde_json::to_value(ErrorKind::ImportFailed).unwrap(),
+        serde_json::json!("import_failed")
+    );
 }
