@@ -387,6 +387,7 @@ impl App {
                 Task::none()
             }
             Message::Contacts(msg) => {
+                let panel_was_open = self.contacts.import.is_some();
                 let requests = &mut self.requests;
                 match self
                     .contacts
@@ -395,6 +396,10 @@ impl App {
                     contacts::Outcome::Dial(to) => self.dial(None, to),
                     contacts::Outcome::Send(commands) => self.send_all(commands),
                     contacts::Outcome::None => {}
+                }
+                // The import panel opens with its path field ready for typing.
+                if !panel_was_open && self.contacts.import.is_some() {
+                    return iced::widget::operation::focus("contacts-import-path");
                 }
                 Task::none()
             }
