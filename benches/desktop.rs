@@ -1,5 +1,6 @@
-//! Parla's desktop app beside Twinkle and Linphone desktop, side by side in one run, on a
-//! display, session bus and sound server the bench starts itself (and stops by PID):
+//! Parla's desktop app beside Twinkle and Linphone desktop (and, optionally, beside another
+//! Parla build: a before/after comparison), side by side in one run, on a display, session bus
+//! and sound server the bench starts itself (and stops by PID):
 //!
 //! - cold start to first frame: spawn -> the app's first top-level window is mapped and a
 //!   capture of it is not one flat colour. "Cold" = a fresh process with a fresh HOME/profile
@@ -12,10 +13,18 @@
 //! environment (HOME and XDG folders in a temp folder of its own).
 //!
 //! `cargo bench --bench desktop` (release build). Needs Xvfb, xdotool, xwd, ImageMagick,
-//! PulseAudio, Twinkle and Linphone: `scripts/install-bench-deps.sh` installs them. Knobs:
-//! `PARLA_DESKTOP_RUNS` (cold starts per app, default 7), `PARLA_IDLE_SECONDS` (default 60),
-//! `PARLA_SETTLE_SECONDS` (default 5), `PARLA_DESKTOP_APPS` (e.g. `parla-default,twinkle`).
-//! Prints medians and ratios; asserts nothing.
+//! PulseAudio, and Twinkle and Linphone when they are among the apps run:
+//! `scripts/install-bench-deps.sh` installs them all. Knobs: `PARLA_DESKTOP_RUNS` (cold starts
+//! per app, default 7), `PARLA_IDLE_SECONDS` (default 60), `PARLA_SETTLE_SECONDS` (default 5),
+//! `PARLA_DESKTOP_APPS` (which apps, comma-separated, of `parla-default`, `parla-wgpu`,
+//! `parla-baseline`, `twinkle`, `linphone`; default all), `PARLA_BASELINE_BIN` (path to another
+//! Parla binary, e.g. a release build of an older commit: the app `parla-baseline` runs it
+//! exactly as `parla-default` runs this build, same renderer and empty profile; it is among the
+//! default apps only when this is set, and choosing it without it is an error).
+//! Before/after, this build against an older one only (no Twinkle or Linphone needed):
+//! `PARLA_BASELINE_BIN=/path/to/old/parla PARLA_DESKTOP_APPS=parla-default,parla-baseline`
+//! `cargo bench --bench desktop`. Prints medians and ratios (each Parla over Twinkle and
+//! Linphone, and `parla-default / parla-baseline` when both ran); asserts nothing.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,7 +42,7 @@ mod session;
 mod usage;
 
 use anyhow::{Context, Result};
-use apps::App;
+use apps::{App, ParlaBins, BASELINE_VAR};
 use parla_testbench::cpu_seconds;
 use session::Session;
 use std::path::{Path, PathBuf};
@@ -55,18 +64,24 @@ fn parla_bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_parla"))
 }
 
-fn chosen_apps() -> Result<Vec<App>> {
+fn chosen_apps(bins: &ParlaBins) -> Result<Vec<App>> {
     let Ok(list) = std::env::var("PARLA_DESKTOP_APPS") else {
-        return Ok(App::ALL.to_vec());
+        return Ok(App::default_list(bins));
     };
+    let known = App::ALL.map(App::file_stem).join(", ");
     list.split(',')
         .map(|name| {
-            App::ALL
+            let app = App::ALL
                 .into_iter()
                 .find(|a| a.file_stem() == name.trim())
-                .with_context(|| {
-                    format!("PARLA_DESKTOP_APPS: unknown app {name:?} (parla-default, parla-wgpu, twinkle, linphone)")
-                })
+                .with_context(|| format!("PARLA_DESKTOP_APPS: unknown app {name:?} ({known})"))?;
+            anyhow::ensure!(
+                app != App::ParlaBaseline || bins.baseline.is_some(),
+                "PARLA_DESKTOP_APPS: {} needs {BASELINE_VAR}, the path of the Parla binary to \
+                 compare with (e.g. a release build of an older commit)",
+                app.file_stem()
+            );
+            Ok(app)
         })
         .collect()
 }
@@ -87,7 +102,16 @@ struct Idle {
 }
 
 fn main() -> ExitCode {
-    let missing = session::missing_tools();
+    let chosen = ParlaBins::from_env(parla_bin())
+        .and_then(|bins| chosen_apps(&bins).map(|apps| (bins, apps)));
+    let (bins, apps) = match chosen {
+        Ok(chosen) => chosen,
+        Err(e) => {
+            eprintln!("desktop bench: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let missing = session::missing_tools(&apps);
     if !missing.is_empty() {
         eprintln!("desktop bench: missing programs (Debian package in brackets):");
         for (tool, package) in &missing {
@@ -96,7 +120,7 @@ fn main() -> ExitCode {
         eprintln!("install them with scripts/install-bench-deps.sh");
         return ExitCode::from(2);
     }
-    match run() {
+    match run(&apps, &bins) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("desktop bench failed: {e:#}");
@@ -105,11 +129,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<()> {
+/// Width of the app column: the longest label (a baseline's carries its path).
+fn label_width(apps: &[App], bins: &ParlaBins) -> usize {
+    apps.iter()
+        .map(|a| a.label(bins).len())
+        .max()
+        .unwrap_or(0)
+        .max(26)
+}
+
+fn run(apps: &[App], bins: &ParlaBins) -> Result<()> {
     let runs = env_u64("PARLA_DESKTOP_RUNS", 7).max(1) as usize;
     let idle_seconds = env_u64("PARLA_IDLE_SECONDS", 60);
     let settle = Duration::from_secs(env_u64("PARLA_SETTLE_SECONDS", 5));
-    let apps = chosen_apps()?;
+    let w = label_width(apps, bins);
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("desktop-bench");
     std::fs::create_dir_all(&shots)?;
 
@@ -120,9 +153,9 @@ fn run() -> Result<()> {
         "namespace wrapper (unshare + sh + ip, exec into the app): {overhead:.1} ms median, \
          included in every cold-start figure"
     );
-    for app in &apps {
-        println!("  {:<26} {}", app.label(), app.version(parla_bin()));
-        println!("  {:<26} {}", "", app.setup_note());
+    for app in apps {
+        println!("  {:<w$} {}", app.label(bins), app.version(bins));
+        println!("  {:<w$} {}", "", app.setup_note());
     }
 
     println!("\ncold start to first frame, {runs} runs per app, interleaved:");
@@ -137,14 +170,20 @@ fn run() -> Result<()> {
     for run in 0..runs {
         let mut line = format!("  run {}/{runs}:", run + 1);
         for (app, stats) in apps.iter().zip(cold.iter_mut()) {
-            let mut launch = app.launch(&session, parla_bin())?;
+            let mut launch = app.launch(&session, bins)?;
             let frame = frame::wait_first_frame(
                 session.display(),
                 &mut launch.proc,
                 launch.started,
                 FRAME_TIMEOUT,
             )
-            .with_context(|| format!("{} (log in {})", app.label(), launch.dir.path().display()))?;
+            .with_context(|| {
+                format!(
+                    "{} (log in {})",
+                    app.label(bins),
+                    launch.dir.path().display()
+                )
+            })?;
             let ms = frame.elapsed.as_secs_f64() * 1000.0;
             stats.samples_ms.push(ms);
             line.push_str(&format!(" {} {ms:.0} ms;", app.file_stem()));
@@ -166,12 +205,12 @@ fn run() -> Result<()> {
         settle.as_secs()
     );
     let mut idle = Vec::new();
-    for app in &apps {
-        let figures = measure_idle(&session, *app, settle, idle_seconds)?;
+    for app in apps {
+        let figures = measure_idle(&session, *app, bins, settle, idle_seconds)?;
         println!(
             "  {}: {:.0} ms CPU in {:.0} s (X server {:.0} ms), RSS {:.1} MiB, {} process(es), \
              {} audio stream(s) open",
-            app.label(),
+            app.label(bins),
             figures.cpu_seconds * 1000.0,
             figures.seconds,
             figures.x_cpu_seconds * 1000.0,
@@ -182,20 +221,32 @@ fn run() -> Result<()> {
         idle.push(figures);
     }
 
-    print_report(&apps, &cold, &idle, idle_seconds);
+    print_report(apps, bins, &cold, &idle, idle_seconds);
     Ok(())
 }
 
-fn measure_idle(session: &Session, app: App, settle: Duration, seconds: u64) -> Result<Idle> {
+fn measure_idle(
+    session: &Session,
+    app: App,
+    bins: &ParlaBins,
+    settle: Duration,
+    seconds: u64,
+) -> Result<Idle> {
     let streams_before = audio_streams(session)?;
-    let mut launch = app.launch(session, parla_bin())?;
+    let mut launch = app.launch(session, bins)?;
     frame::wait_first_frame(
         session.display(),
         &mut launch.proc,
         launch.started,
         FRAME_TIMEOUT,
     )
-    .with_context(|| format!("{} (log in {})", app.label(), launch.dir.path().display()))?;
+    .with_context(|| {
+        format!(
+            "{} (log in {})",
+            app.label(bins),
+            launch.dir.path().display()
+        )
+    })?;
     std::thread::sleep(settle);
     let pgid = launch.proc.pid();
     let start = group_usage(pgid);
@@ -263,10 +314,17 @@ fn ratio(a: f64, b: f64) -> String {
     }
 }
 
-fn print_report(apps: &[App], cold: &[ColdStart], idle: &[Idle], idle_seconds: u64) {
+fn print_report(
+    apps: &[App],
+    bins: &ParlaBins,
+    cold: &[ColdStart],
+    idle: &[Idle],
+    idle_seconds: u64,
+) {
+    let w = label_width(apps, bins);
     println!("\n== desktop: cold start to first frame, idle CPU, idle memory (one run) ==");
     println!(
-        "{:<26} {:>24} {:>20} {:>8} {:>8} {:>8}  first window",
+        "{:<w$} {:>24} {:>20} {:>8} {:>8} {:>8}  first window",
         "app",
         "cold start ms, median",
         format!("idle CPU ms / {idle_seconds} s"),
@@ -293,8 +351,8 @@ fn print_report(apps: &[App], cold: &[ColdStart], idle: &[Idle], idle_seconds: u
             .map(|k| format!("{:.1}", k as f64 / 1024.0))
             .unwrap_or_else(|| "?".into());
         println!(
-            "{:<26} {cold:>24} {cpu:>20} {:>8.0} {:>8.1} {pss:>8}  {}",
-            app.label(),
+            "{:<w$} {cold:>24} {cpu:>20} {:>8.0} {:>8.1} {pss:>8}  {}",
+            app.label(bins),
             i.x_cpu_seconds * 1000.0,
             i.end.rss_kib as f64 / 1024.0,
             c.window
@@ -306,7 +364,7 @@ fn print_report(apps: &[App], cold: &[ColdStart], idle: &[Idle], idle_seconds: u
     );
     for (app, c) in apps.iter().zip(cold) {
         if let Some(r) = &c.renderer {
-            println!("{}: renderer {r}", app.label());
+            println!("{}: renderer {r}", app.label(bins));
         }
     }
 
@@ -320,19 +378,35 @@ fn print_report(apps: &[App], cold: &[ColdStart], idle: &[Idle], idle_seconds: u
         ]
     };
     let find = |a: App| apps.iter().position(|&x| x == a);
+    let ratios = |a: usize, b: usize| {
+        let (af, bf) = (figures(a), figures(b));
+        format!(
+            "cold start {}, idle CPU {}, RSS {}, PSS {}",
+            ratio(af[0], bf[0]),
+            ratio(af[1], bf[1]),
+            ratio(af[2], bf[2]),
+            ratio(af[3], bf[3])
+        )
+    };
     for (p, parla) in apps.iter().enumerate().filter(|(_, a)| a.is_parla()) {
         for other in [App::Twinkle, App::Linphone] {
             let Some(o) = find(other) else { continue };
-            let (pf, of) = (figures(p), figures(o));
             println!(
-                "{} / {}: cold start {}, idle CPU {}, RSS {}, PSS {}",
-                parla.label(),
-                other.label(),
-                ratio(pf[0], of[0]),
-                ratio(pf[1], of[1]),
-                ratio(pf[2], of[2]),
-                ratio(pf[3], of[3])
+                "{} / {}: {}",
+                parla.label(bins),
+                other.label(bins),
+                ratios(p, o)
             );
         }
+    }
+    // Before/after: this build over the baseline, both run the same way (below 1 = better).
+    if let (Some(now), Some(before)) = (find(App::Parla), find(App::ParlaBaseline)) {
+        println!(
+            "{} / {} (this build over {}): {}",
+            App::Parla.file_stem(),
+            App::ParlaBaseline.file_stem(),
+            App::ParlaBaseline.version(bins),
+            ratios(now, before)
+        );
     }
 }

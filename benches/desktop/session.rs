@@ -3,6 +3,7 @@
 //! namespace per app with loopback only. Everything is started here and stopped by PID when the
 //! [`Session`] drops.
 
+use crate::apps::App;
 use anyhow::{bail, Context, Result};
 use parla_testbench::process::Proc;
 use parla_testbench::{BenchDir, PulseAudio};
@@ -15,8 +16,8 @@ const POLL: Duration = Duration::from_millis(20);
 /// Screen of the virtual display: big enough for every app's first window.
 const SCREEN: &str = "1280x1024x24";
 
-/// Programs the bench runs, and the Debian package that ships each.
-const TOOLS: [(&str, &str); 12] = [
+/// Programs the bench itself runs, whatever the apps, and the Debian package that ships each.
+const TOOLS: [(&str, &str); 10] = [
     ("Xvfb", "xvfb"),
     ("xdotool", "xdotool"),
     ("xwd", "x11-apps"),
@@ -27,15 +28,19 @@ const TOOLS: [(&str, &str); 12] = [
     ("pactl", "pulseaudio-utils"),
     ("unshare", "util-linux"),
     ("ip", "iproute2"),
-    ("twinkle", "twinkle"),
-    ("linphone", "linphone-desktop"),
 ];
 
-/// The tools (and their packages) missing from PATH; empty when the bench can run.
-pub fn missing_tools() -> Vec<(&'static str, &'static str)> {
-    TOOLS
-        .iter()
-        .copied()
+/// The tools (and their packages) missing from PATH, of the bench's own and those of the
+/// `apps` chosen ([`App::program`]); empty when the bench can run them.
+pub fn missing_tools(apps: &[App]) -> Vec<(&'static str, &'static str)> {
+    let mut tools = TOOLS.to_vec();
+    for program in apps.iter().filter_map(|a| a.program()) {
+        if !tools.contains(&program) {
+            tools.push(program);
+        }
+    }
+    tools
+        .into_iter()
         .filter(|(tool, _)| find_in_path(tool).is_none())
         .collect()
 }
