@@ -35,14 +35,34 @@ fn choices(
     (inputs, outputs, labels)
 }
 
-/// `default`, then each name that the settings read back as that same device, once. (ALSA's
-/// own `null` PCM is left out: in the settings `null` is the discard endpoint.)
+/// ALSA's converter and effect plugins and a card's channel-layout and sharing variants: ALSA
+/// lists them beside the devices, but nobody picks "Rate Converter Plugin Using Speex
+/// Resampler" as a headset. They still work when named in the config.
+fn is_plumbing(name: &str) -> bool {
+    const PLUGINS: [&str; 9] = [
+        "lavrate",
+        "samplerate",
+        "speexrate",
+        "speex",
+        "upmix",
+        "vdownmix",
+        "jack",
+        "oss",
+        "usbstream",
+    ];
+    const VARIANTS: [&str; 5] = ["surround", "dmix:", "dsnoop:", "iec958:", "usbstream:"];
+    PLUGINS.contains(&name) || VARIANTS.iter().any(|v| name.starts_with(v))
+}
+
+/// `default`, then each name that the settings read back as that same device, once, without
+/// ALSA's plumbing. (ALSA's own `null` PCM is left out: in the settings `null` is the discard
+/// endpoint.)
 fn selectable(names: Vec<String>) -> Vec<String> {
     let mut out = vec![DEFAULT_NAME.to_owned()];
     for name in names {
         let same_device =
             matches!(AudioEndpoint::parse(&name), Ok(AudioEndpoint::Device(Some(n))) if n == name);
-        if same_device && !out.contains(&name) {
+        if same_device && !is_plumbing(&name) && !out.contains(&name) {
             out.push(name);
         }
     }
@@ -62,10 +82,15 @@ mod tests {
             "hw:CARD=PCH,DEV=0",
             "pulse",
             " padded",
+            "speexrate",
+            "upmix",
+            "surround51:CARD=PCH,DEV=0",
+            "dmix:CARD=PCH,DEV=0",
+            "hdmi:CARD=HDMI,DEV=0",
         ];
         assert_eq!(
             selectable(listed.iter().map(|s| s.to_string()).collect()),
-            ["default", "pulse", "hw:CARD=PCH,DEV=0"]
+            ["default", "pulse", "hw:CARD=PCH,DEV=0", "hdmi:CARD=HDMI,DEV=0"]
         );
         assert_eq!(selectable(Vec::new()), ["default"]);
     }
