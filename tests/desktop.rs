@@ -24,6 +24,8 @@ const CONTACTS: (u32, u32) = (160, 60);
 const HISTORY: (u32, u32) = (260, 60);
 const SETTINGS: (u32, u32) = (360, 60);
 const NUMBER_FIELD: (u32, u32) = (190, 133);
+/// Settings' Audio section (see target/screenshots/settings.png).
+const AUDIO_SECTION: (u32, u32) = (134, 135);
 /// The sign-in screen's two fields (see target/screenshots/sign-in.png).
 const ADDRESS_FIELD: (u32, u32) = (200, 197);
 const PASSWORD_FIELD: (u32, u32) = (200, 268);
@@ -183,9 +185,11 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         brightness > 0.65,
         "the dialer is not light: {brightness:.2}"
     );
-    // Settings, then back to the phone.
+    // Settings (its Lines section, then Audio), then back to the phone.
     desktop.click(&window, SETTINGS.0, SETTINGS.1);
     desktop.screenshot(&window, "settings");
+    desktop.click(&window, AUDIO_SECTION.0, AUDIO_SECTION.1);
+    desktop.screenshot(&window, "settings-audio");
     desktop.click(&window, PHONE.0, PHONE.1);
 
     // The tray item is on the session bus, registered with the watcher.
