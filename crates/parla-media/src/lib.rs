@@ -4,6 +4,12 @@
 //! SDP, calls [`MediaSession::start`], and steers the running call with the session's methods.
 //! Each session runs one `parla-media` thread that is paced by `ptime` deadlines.
 
+// Unit tests run under `assert_no_alloc`'s allocator, so a test can prove a code path allocates
+// nothing (it counts only inside `assert_no_alloc`, and exists in debug builds only).
+#[cfg(all(test, debug_assertions))]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 pub mod codec;
 pub mod device;
 pub mod dtmf;
@@ -11,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod jitter;
 pub mod level;
+pub mod moh;
 pub mod peer;
 mod pipeline;
 pub mod resample;
@@ -26,6 +33,7 @@ pub use device::AudioEndpoint;
 pub use error::{CodecError, MediaError, RtpError};
 pub use events::{MediaEvent, MediaEventSink};
 pub use level::InputLevel;
+pub use moh::{MusicOnHold, MusicOnHoldFallback};
 pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
 pub use stats::{MediaStats, Quality};
 pub use tone::{Tone, TonePlayer};

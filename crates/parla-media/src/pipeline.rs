@@ -18,6 +18,7 @@ use crate::dtmf::{DtmfReceiver, DtmfSender};
 use crate::events::{MediaEvent, MediaEventSink};
 use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::level::LevelMeter;
+use crate::moh::HoldMusic;
 use crate::peer::{PeerFilter, RtpTimeout};
 use crate::resample::StreamResampler;
 use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
@@ -50,6 +51,8 @@ pub(crate) struct Setup {
     pub source: Box<dyn AudioSource>,
     pub sink: Box<dyn AudioSink>,
     pub resampler: StreamResampler,
+    /// What we send while we hold the far end.
+    pub music: HoldMusic,
     pub control: Arc<Control>,
     pub counters: Arc<Counters>,
     pub events: Option<MediaEventSink>,
@@ -72,6 +75,10 @@ pub(crate) struct Pipeline {
     dtmf_in: DtmfReceiver,
     jitter: JitterBuffer,
     capture: Vec<f32>,
+    /// One frame of hold music (at the encoder's rate).
+    music_frame: Vec<f32>,
+    /// Whether the last frame sent was hold music, to mark the switch in RTP.
+    sending_music: bool,
     payload: Vec<u8>,
     packet: Vec<u8>,
     datagram: Vec<u8>,
@@ -102,6 +109,8 @@ impl Pipeline {
             dtmf_out: DtmfSender::new(s.telephone_event_clock_rate, s.ptime_ms),
             dtmf_in: DtmfReceiver::new(),
             jitter: JitterBuffer::new(JitterConfig::new(s.codec.clock_rate, s.ptime_ms)),
+            music_frame: capture.clone(),
+            sending_music: false,
             capture,
             payload: vec![0; MAX_DATAGRAM],
             packet: vec![0; MAX_DATAGRAM],

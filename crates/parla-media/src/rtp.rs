@@ -100,6 +100,12 @@ impl RtpSender {
         written
     }
 
+    /// The next packet starts a new talkspurt (marker bit set), e.g. when what we send switches
+    /// between the microphone and the hold music.
+    pub fn mark(&mut self) {
+        self.header.marker = true;
+    }
+
     /// Time passes without sending (hold, or a stall): the timestamp keeps pace with the clock so
     /// the far end sees the gap, and the next packet starts a talkspurt with the marker set.
     pub fn skip(&mut self, duration: u32) {

@@ -10,6 +10,9 @@
 //!   want to retry on the same port.
 //! - Errors: setup problems are returned by `start`. Once running, nothing from the network or a
 //!   file ends the session: failures are counted in [`MediaStats`] and logged once per kind.
+//! - Hold: [`MediaSession::set_hold`] follows RFC 3264's directions; while we hold, RTP carries
+//!   the music chosen with [`MediaSession::set_music_on_hold`] (the built-in loop by default) in
+//!   place of the microphone. See `moh.rs`.
 //! - Devices: [`MediaSession::switch_devices`] moves a running call to other devices (see
 //!   `session/switch.rs`); [`MediaSession::input_level`] reads the microphone's level.
 
@@ -25,6 +28,7 @@ use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::events::MediaEventSink;
 use crate::level::{InputLevel, LevelMeter};
+use crate::moh::{HoldMusic, MusicOnHold, MusicOnHoldFallback};
 use crate::pipeline::{Pipeline, Setup};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
@@ -91,6 +95,14 @@ pub(crate) struct Control {
     pub send: AtomicBool,
     pub receive: AtomicBool,
     pub muted: AtomicBool,
+    /// While sending, send the hold music instead of the microphone.
+    pub music: AtomicBool,
+    /// Other hold music from [`MediaSession::set_music_on_hold`], flagged by `music_changed`.
+    pub music_changed: AtomicBool,
+    pub next_music: Mutex<Option<HoldMusic>>,
+    /// The music `next_music` replaced, handed back by the media thread to be dropped by the
+    /// handle (no freeing on the media thread).
+    pub retired_music: Mutex<Option<HoldMusic>>,
     pub remote_changed: AtomicBool,
     pub remote: Mutex<SocketAddr>,
     /// Digits waiting to be sent as RFC 4733 events, oldest first.
@@ -98,10 +110,55 @@ pub(crate) struct Control {
 }
 
 impl Control {
+    /// Sending and receiving the microphone, unmuted.
+    pub fn new(remote: SocketAddr) -> Self {
+        Self {
+            stop: AtomicBool::new(false),
+            send: AtomicBool::new(true),
+            receive: AtomicBool::new(true),
+            muted: AtomicBool::new(false),
+            music: AtomicBool::new(false),
+            music_changed: AtomicBool::new(false),
+            next_music: Mutex::new(None),
+            retired_music: Mutex::new(None),
+            remote_changed: AtomicBool::new(false),
+            remote: Mutex::new(remote),
+            dtmf: Mutex::new(String::new()),
+        }
+    }
+
     pub fn take_remote(&self) -> Option<SocketAddr> {
         self.remote_changed
             .swap(false, Relaxed)
             .then(|| *self.remote.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// On the media thread: puts new music from the handle in `current` and hands the old one
+    /// back. The retired slot is empty here (the handle empties it before offering new music), so
+    /// nothing is freed on this thread.
+    pub fn take_music(&self, current: &mut HoldMusic) {
+        if !self.music_changed.swap(false, Relaxed) {
+            return;
+        }
+        let Some(new) = self
+            .next_music
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return;
+        };
+        let old = std::mem::replace(current, new);
+        let mut retired = self
+            .retired_music
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if retired.is_none() {
+            *retired = Some(old);
+        } else {
+            drop(retired);
+            drop(old);
+        }
     }
 }
 
@@ -144,20 +201,13 @@ impl MediaSession {
         let sink = device::open_sink(&cfg.output)?;
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
+        let (music, _) = HoldMusic::open(&MusicOnHold::BuiltIn, encoder_rate, capture_frame);
 
         cfg.socket
             .set_nonblocking(true)
             .map_err(MediaError::Socket)?;
         let local_addr = cfg.socket.local_addr().ok();
-        let control = Arc::new(Control {
-            stop: AtomicBool::new(false),
-            send: AtomicBool::new(true),
-            receive: AtomicBool::new(true),
-            muted: AtomicBool::new(false),
-            remote_changed: AtomicBool::new(false),
-            remote: Mutex::new(cfg.remote),
-            dtmf: Mutex::new(String::new()),
-        });
+        let control = Arc::new(Control::new(cfg.remote));
         let counters = Arc::new(Counters::new());
         let (swaps, swaps_in) = RingBuffer::new(1);
         let level = InputLevel::default();
@@ -181,6 +231,7 @@ impl MediaSession {
             source,
             sink,
             resampler,
+            music,
             control: Arc::clone(&control),
             counters: Arc::clone(&counters),
             swaps: swaps_in,
@@ -219,11 +270,63 @@ impl MediaSession {
         self.control.remote_changed.store(true, Relaxed);
     }
 
-    /// Hold and resume: `send = false` stops RTP out; `receive = false` stops playing what
-    /// arrives (packets are still drained and counted).
+    /// The raw direction, without hold music: `send = false` stops RTP out; `receive = false`
+    /// stops playing what arrives (packets are still drained and counted). When sending, the
+    /// microphone is sent (this ends hold music started by [`MediaSession::set_hold`]).
     pub fn set_direction(&self, send: bool, receive: bool) {
+        self.control.music.store(false, Relaxed);
         self.control.send.store(send, Relaxed);
         self.control.receive.store(receive, Relaxed);
+    }
+
+    /// Hold and resume as negotiated (RFC 3264 section 8.4); call it after every offer/answer.
+    /// `local_hold`: we hold the far end (we offered `sendonly`, or `inactive`); `remote_hold`:
+    /// the far end holds us (its SDP says `sendonly` or `inactive`, so we do not send).
+    ///
+    /// | local | remote | direction | RTP out                    | played here   |
+    /// |-------|--------|-----------|----------------------------|---------------|
+    /// | no    | no     | sendrecv  | microphone                 | the far end   |
+    /// | yes   | no     | sendonly  | hold music (or silence)    | nothing       |
+    /// | no    | yes    | recvonly  | none                       | the far end   |
+    /// | yes   | yes    | inactive  | none                       | nothing       |
+    ///
+    /// The music is encoded with the call's codec in the same RTP stream (sequence numbers and
+    /// timestamps continue); the first packet of music, and the first microphone packet after
+    /// resuming, carry the marker bit. Mute affects only the microphone; DTMF can be sent
+    /// while the music plays. With [`MusicOnHold::Off`] RTP keeps flowing with encoded silence
+    /// (the stream is `sendonly`, so the far end, its SBC and NAT bindings still see packets);
+    /// `inactive` sends nothing, as [`MediaSession::set_direction`] with `send = false` does.
+    pub fn set_hold(&self, local_hold: bool, remote_hold: bool) {
+        self.control.music.store(local_hold, Relaxed);
+        self.control.send.store(!remote_hold, Relaxed);
+        self.control.receive.store(!local_hold, Relaxed);
+    }
+
+    /// Chooses what the held party hears from now on (the session starts with
+    /// [`MusicOnHold::BuiltIn`]). The music is prepared here, on the caller's thread (a file is
+    /// opened and checked: at most [`crate::moh::MAX_FILE_BYTES`] and
+    /// [`crate::moh::MAX_FILE_SECONDS`]). A file that cannot be used is replaced by the built-in
+    /// music and the `Err` says why: the change still happened, show the notice to the user.
+    pub fn set_music_on_hold(&self, music: &MusicOnHold) -> Result<(), MusicOnHoldFallback> {
+        let (music, fallback) = HoldMusic::open(music, self.capture_rate, self.capture_frame);
+        // Music replaced earlier, and any the media thread has not picked up yet, are closed
+        // here, not there.
+        let retired = self
+            .control
+            .retired_music
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(retired);
+        let unused = self
+            .control
+            .next_music
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(music);
+        drop(unused);
+        self.control.music_changed.store(true, Relaxed);
+        fallback.map_or(Ok(()), Err)
     }
 
     /// Queues digits (`0-9 * # A-D`) to send as RFC 4733 telephone-events. The whole string is

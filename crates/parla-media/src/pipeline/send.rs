@@ -1,4 +1,5 @@
-//! Each tick's outgoing packet: a DTMF event while one is playing, else a voice frame.
+//! Each tick's outgoing packet: a DTMF event while one is playing, else a voice frame: the
+//! microphone, or the hold music while we hold the far end.
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::PoisonError;
@@ -26,6 +27,8 @@ impl Pipeline {
     }
 
     pub(super) fn send_frame(&mut self) {
+        // Hold music chosen by `MediaSession::set_music_on_hold`; the old one goes back.
+        self.s.control.take_music(&mut self.s.music);
         let counters = &self.s.counters;
         // Capture runs even when not sending, so a live device keeps being drained.
         if let Err(e) = self.s.source.read(&mut self.capture) {
@@ -40,13 +43,34 @@ impl Pipeline {
             self.rtp.skip(self.timestamp_step);
             return;
         }
+        let music = self.s.control.music.load(Relaxed);
+        if music != self.sending_music {
+            // Another sound starts: a new talkspurt for the far end's jitter buffer.
+            self.sending_music = music;
+            self.rtp.mark();
+        }
         if let (true, Some(pt)) = (self.dtmf_out.is_active(), self.s.telephone_event_pt) {
             return self.send_dtmf(pt);
         }
-        if self.s.control.muted.load(Relaxed) {
-            self.capture.fill(0.0);
-        }
-        let len = match self.s.encoder.encode(&self.capture, &mut self.payload) {
+        let pcm = if music {
+            match self.s.music.0.as_mut() {
+                Some(source) => {
+                    if let Err(e) = source.read(&mut self.music_frame) {
+                        if Counters::bump(&counters.input_errors) {
+                            tracing::warn!("hold music failed, sending silence: {e}");
+                        }
+                    }
+                }
+                None => self.music_frame.fill(0.0),
+            }
+            &self.music_frame
+        } else {
+            if self.s.control.muted.load(Relaxed) {
+                self.capture.fill(0.0);
+            }
+            &self.capture
+        };
+        let len = match self.s.encoder.encode(pcm, &mut self.payload) {
             Ok(len) => len,
             Err(e) => {
                 if Counters::bump(&counters.encode_errors) {
@@ -103,6 +127,128 @@ impl Pipeline {
                     tracing::warn!(remote = %to, "sending RTP failed: {e}");
                 }
             }
+        }
+    }
+}
+
+// Debug only: `assert_no_alloc` counts violations only there.
+#[cfg(all(test, debug_assertions))]
+#[allow(
+    clippy::expect_used,
+    reason = "a test module (clippy sees `cfg(all(test, ..))` as not one): a failed step is a failed test"
+)]
+mod tests {
+    use std::net::UdpSocket;
+    use std::sync::atomic::Ordering::Relaxed;
+    use std::sync::Arc;
+
+    use crate::codec::{self, CodecParams, OpusSettings};
+    use crate::device::{null, OUTPUT_RATE};
+    use crate::level::{InputLevel, LevelMeter};
+    use crate::moh::{HoldMusic, MusicOnHold};
+    use crate::pipeline::{Pipeline, Setup};
+    use crate::resample::StreamResampler;
+    use crate::session::Control;
+    use crate::stats::Counters;
+
+    fn pipeline(codec: CodecParams, far: &UdpSocket) -> (Pipeline, Arc<Control>) {
+        let remote = far.local_addr().expect("addr");
+        let encoder = codec::new_encoder(&codec, 20, OpusSettings::default()).expect("encoder");
+        let decoder = codec::new_decoder(&codec, 20).expect("decoder");
+        let rate = encoder.sample_rate();
+        let control = Arc::new(Control::new(remote));
+        let (_swaps, swaps_in) = rtrb::RingBuffer::new(1);
+        let setup = Setup {
+            socket: UdpSocket::bind("127.0.0.1:0").expect("bind"),
+            rtcp_socket: None,
+            remote,
+            remote_rtcp: None,
+            codec,
+            telephone_event_pt: Some(101),
+            telephone_event_clock_rate: codec.clock_rate,
+            ptime_ms: 20,
+            resampler: StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, rate as usize / 50)
+                .expect("resampler"),
+            encoder,
+            decoder,
+            source: Box::new(null::NullSource),
+            sink: Box::new(null::NullSink),
+            music: HoldMusic::open(&MusicOnHold::BuiltIn, rate, rate as usize / 50).0,
+            control: Arc::clone(&control),
+            counters: Arc::new(Counters::new()),
+            events: None,
+            swaps: swaps_in,
+            level: LevelMeter::new(InputLevel::default(), 20),
+        };
+        (Pipeline::new(setup), control)
+    }
+
+    /// Microphone, hold music (built-in and a file), silence, mute and DTMF: no frame allocates.
+    #[test]
+    fn sending_allocates_nothing_per_frame() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("music.wav");
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 44_100,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(&file, spec).expect("wav");
+        for i in 0..44_100 {
+            w.write_sample(((i % 100) * 100) as i16).expect("sample");
+            w.write_sample(0i16).expect("sample");
+        }
+        w.finalize().expect("finalize");
+
+        for codec in [CodecParams::pcmu(), CodecParams::opus(111)] {
+            let far = UdpSocket::bind("127.0.0.1:0").expect("bind");
+            let (mut p, control) = pipeline(codec, &far);
+            let rate = p.s.encoder.sample_rate();
+            let file_music =
+                HoldMusic::open(&MusicOnHold::File(file.clone()), rate, rate as usize / 50);
+            assert!(file_music.1.is_none());
+            // Warm up: the first frames may set things up lazily.
+            for _ in 0..5 {
+                p.send_frame();
+            }
+            control.dtmf.lock().expect("dtmf").push('5');
+            let mut file_music = Some(file_music.0);
+            let before = assert_no_alloc::violation_count();
+            for frame in 0..300 {
+                match frame {
+                    20 => control.music.store(true, Relaxed),
+                    // 1.5 s from a 1 s file: it loops (rewinds) too.
+                    80 => {
+                        *control.next_music.lock().expect("music") = file_music.take();
+                        control.music_changed.store(true, Relaxed);
+                    }
+                    200 => control.music.store(false, Relaxed),
+                    220 => control.muted.store(true, Relaxed),
+                    _ => {}
+                }
+                if frame == 10 {
+                    assert_no_alloc::assert_no_alloc(|| p.take_queued_digits());
+                }
+                // At frame 80 the built-in music is replaced and handed back, not freed.
+                assert_no_alloc::assert_no_alloc(|| p.send_frame());
+            }
+            assert_eq!(
+                assert_no_alloc::violation_count(),
+                before,
+                "{:?}: the send path allocated",
+                codec.kind
+            );
+            assert!(
+                control.retired_music.lock().expect("retired").is_some(),
+                "the file music replaced the built-in one"
+            );
+            let stats = p.s.counters.snapshot();
+            assert_eq!(
+                stats.input_errors + stats.encode_errors + stats.send_errors,
+                0
+            );
+            assert!(stats.packets_sent >= 290, "{stats:?}");
         }
     }
 }
