@@ -1,5 +1,6 @@
 //! In-call controls and the audio self-test: our hold (re-INVITE sendonly) and resume against
-//! baresip through Kamailio, and the echo test looping a WAV through encode/RTP/decode.
+//! baresip through Kamailio, the music on hold a second Parla hears while held, and the echo
+//! test looping a WAV through encode/RTP/decode.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -39,6 +40,73 @@ fn we_put_the_call_on_hold_and_resume_it() {
     );
     app.hang_up(call);
     app.quit();
+}
+
+/// Alice holds her call with bob, both Parla, both microphones silent (`null`): whatever bob
+/// hears while held is alice's music on hold. (baresip stops recording while it is held, so
+/// the held party here is a second Parla recording to a file.) The loudest 100 ms of bob's
+/// recording.
+fn held_caller_hears(music_on_hold: &str) -> f64 {
+    let kamailio = kamailio_alice_bob();
+    let work = tempfile::tempdir().expect("dir");
+    let heard = work.path().join("bob-heard.wav");
+    let alice_audio = format!(
+        "\n[audio]\ninput = \"null\"\noutput = \"null\"\nmusic_on_hold = \"{music_on_hold}\"\n"
+    );
+    let bob_audio = format!(
+        "\n[audio]\ninput = \"null\"\noutput = \"file:{}\"\n",
+        heard.display()
+    );
+    let mut alice = start(
+        &[Line::at(&kamailio, "alice", "alicepw")],
+        Some(&alice_audio),
+        &[],
+    );
+    let mut bob = start(
+        &[Line::at(&kamailio, "bob", "bobpw")],
+        Some(&bob_audio),
+        &[],
+    );
+    alice.wait_registered("alice");
+    bob.wait_registered("bob");
+    let call = alice.dial("alice", &kamailio.user_uri("bob"));
+    let (bob_call, _) = bob.wait_incoming();
+    bob.send(json!({"cmd": "answer", "call": bob_call}));
+    alice.wait_call(call, "connected");
+    alice.send(json!({"cmd": "hold", "call": call}));
+    alice.wait_call(call, "on_hold");
+    bob.wait_call(bob_call, "held");
+    // Two more seconds of what bob hears (the file is 48 kHz mono 16 bit).
+    let size = || std::fs::metadata(&heard).map(|m| m.len()).unwrap_or(0);
+    let target = size() + 2 * 96_000;
+    let deadline = Instant::now() + T;
+    while size() < target {
+        assert!(Instant::now() < deadline, "bob's recording stopped growing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    alice.hang_up(call);
+    bob.wait_call(bob_call, "ended");
+    alice.quit();
+    bob.quit();
+    loudest_rms(&heard).expect("bob's recording")
+}
+
+#[test]
+fn the_held_caller_hears_music() {
+    let level = held_caller_hears("builtin");
+    assert!(
+        level > 0.03,
+        "the music on hold reached bob: loudest 100 ms at rms {level:.4}"
+    );
+}
+
+#[test]
+fn with_music_off_the_held_caller_hears_silence() {
+    let level = held_caller_hears("off");
+    assert!(
+        level < 0.01,
+        "nothing but silence reached bob: loudest 100 ms at rms {level:.4}"
+    );
 }
 
 #[test]

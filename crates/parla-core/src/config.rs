@@ -190,6 +190,9 @@ pub struct AudioConfig {
     pub ring: String,
     pub opus_bitrate: i32,
     pub opus_complexity: u8,
+    /// What a caller we hold hears: `builtin` (Parla's own loop), `off` (silence, for PBXs
+    /// that play their own) or `file:/path/music.wav`.
+    pub music_on_hold: String,
 }
 
 impl Default for AudioConfig {
@@ -200,6 +203,7 @@ impl Default for AudioConfig {
             ring: String::new(),
             opus_bitrate: 32_000,
             opus_complexity: 9,
+            music_on_hold: "builtin".into(),
         }
     }
 }

@@ -58,7 +58,7 @@ pub use pulse::{PulseAudio, Recording};
 pub use radicale::{Radicale, RadicaleOptions};
 pub use session_bus::{ProcessBusGuard, SessionBus, TrayWatcher};
 pub use sipp::{Scenario, Sipp, SippOptions};
-pub use tones::{make_tone_wav, tone_band_ratio};
+pub use tones::{loudest_rms, make_tone_wav, tone_band_ratio};
 pub use transport::Transport;
 pub use workdir::BenchDir;
 pub use xvfb::Xvfb;

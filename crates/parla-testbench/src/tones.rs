@@ -90,6 +90,17 @@ fn bin_power(x: &[f64], k: usize) -> f64 {
     s1 * s1 + s2 * s2 - coeff * s1 * s2
 }
 
+/// The level of the loudest 100 ms of a WAV file (RMS, 0 to 1, all channels together): whether
+/// anything was heard at all, wherever in the recording it was.
+pub fn loudest_rms(path: &Path) -> Result<f64> {
+    let (samples, rate, channels) = read_channels(path)?;
+    let frame = ((rate as usize / 10) * channels).max(1);
+    Ok(samples
+        .chunks(frame)
+        .map(|c| (c.iter().map(|s| s * s).sum::<f64>() / c.len() as f64).sqrt())
+        .fold(0.0, f64::max))
+}
+
 /// Interleaved samples scaled to -1..1, the sample rate and the channel count.
 fn read_channels(path: &Path) -> Result<(Vec<f64>, u32, usize)> {
     let mut reader = hound::WavReader::open(path).map_err(|e| wav_err(path, e))?;
@@ -122,6 +133,8 @@ mod tests {
         make_tone_wav(&path, 1000.0, 1.0, 8000, 1)?;
         assert!(tone_band_ratio(&path, 1000.0)? > 0.99);
         assert!(tone_band_ratio(&path, 440.0)? < 0.01);
+        let level = loudest_rms(&path)?;
+        assert!(level > 0.1 && level < 1.0, "{level}");
 
         let stereo = dir.path().join("s.wav");
         make_tone_wav(&stereo, 440.0, 0.5, 48_000, 2)?;

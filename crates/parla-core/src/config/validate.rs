@@ -57,6 +57,8 @@ pub enum AudioConfigError {
     OpusBitrate(i32),
     #[error("`opus_complexity` = {0} is above 10")]
     OpusComplexity(u8),
+    #[error("`music_on_hold`: {0}")]
+    MusicOnHold(parla_media::MediaError),
 }
 
 impl AccountConfig {
@@ -135,6 +137,8 @@ impl AudioConfig {
         if self.opus_complexity > 10 {
             return Err(AudioConfigError::OpusComplexity(self.opus_complexity));
         }
+        parla_media::MusicOnHold::parse(&self.music_on_hold)
+            .map_err(AudioConfigError::MusicOnHold)?;
         Ok(())
     }
 }

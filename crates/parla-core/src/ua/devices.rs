@@ -90,7 +90,12 @@ mod tests {
         ];
         assert_eq!(
             selectable(listed.iter().map(|s| s.to_string()).collect()),
-            ["default", "pulse", "hw:CARD=PCH,DEV=0", "hdmi:CARD=HDMI,DEV=0"]
+            [
+                "default",
+                "pulse",
+                "hw:CARD=PCH,DEV=0",
+                "hdmi:CARD=HDMI,DEV=0"
+            ]
         );
         assert_eq!(selectable(Vec::new()), ["default"]);
     }

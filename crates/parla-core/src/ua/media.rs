@@ -5,8 +5,8 @@
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
 use parla_media::{
-    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaError, MediaEventSink, MediaSession,
-    MediaStats, TonePlayer,
+    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaError, MediaEvent, MediaEventSink,
+    MediaSession, MediaStats, MusicOnHold, TonePlayer,
 };
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
@@ -137,7 +137,8 @@ pub struct CallMedia {
     current: Option<NegotiatedMedia>,
     events: MediaEventSink,
     muted: bool,
-    /// We put the call on hold: nothing is sent or played whatever the SDP allows.
+    /// We put the call on hold: the far end gets the music on hold (or nothing, when it holds
+    /// us too), and nothing of theirs is played.
     local_hold: bool,
 }
 
@@ -180,12 +181,12 @@ impl CallMedia {
         let (Some(session), Some(current)) = (&self.session, &self.current) else {
             return;
         };
-        let (send, receive) = if self.local_hold {
-            (false, false)
+        if self.local_hold {
+            // Our hold: the held caller hears the music unless they hold us too (inactive).
+            session.set_hold(true, !current.direction.sends());
         } else {
-            (current.direction.sends(), current.direction.receives())
-        };
-        session.set_direction(send, receive);
+            session.set_direction(current.direction.sends(), current.direction.receives());
+        }
     }
 }
 
@@ -238,8 +239,23 @@ impl CallAudio for CallMedia {
             remote_rtcp: Some(negotiated.remote_rtcp),
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
         };
-        let session =
-            off_the_async_workers(|| MediaSession::start(config)).map_err(ApplyError::Start)?;
+        let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
+        let (session, music_notice) = off_the_async_workers(|| {
+            let session = MediaSession::start(config)?;
+            // Reading a user's file may block: here, off the async workers, like the start.
+            let notice = match music {
+                MusicOnHold::BuiltIn => None,
+                other => session.set_music_on_hold(&other).err(),
+            };
+            Ok::<_, MediaError>((session, notice))
+        })
+        .map_err(ApplyError::Start)?;
+        if let Some(notice) = music_notice {
+            tracing::warn!("{notice}");
+            self.events.emit(MediaEvent::DeviceChanged {
+                message: notice.to_string(),
+            });
+        }
         session.set_muted(self.muted);
         self.session = Some(session);
         self.apply_direction();
