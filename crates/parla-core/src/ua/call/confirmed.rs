@@ -48,6 +48,11 @@ struct Established<D, M: MediaBackend> {
     retry: Option<(Instant, Reinvite)>,
     /// Hold (true) or resume asked for while another was under way: sent once it is done.
     queued: Option<bool>,
+    /// We hold the call (our hold was answered), so every answer and offer of ours says we
+    /// do not want to receive.
+    local_hold: bool,
+    /// The far end holds us (its last SDP does not want our audio).
+    remote_hold: bool,
 }
 
 /// Runs the confirmed call until it ends.
@@ -62,6 +67,8 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         sent: None,
         retry: None,
         queued: None,
+        local_hold: false,
+        remote_hold: false,
     };
     established.run(commands).await;
 }
@@ -140,17 +147,30 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         }
     }
 
-    /// Our hold (re-INVITE with `sendonly`) or resume (`sendrecv`); one at a time.
+    /// What we offer or answer with: we do not receive while we hold, and we do not send to a
+    /// far end that holds us (RFC 3264 8.4: holding a held call makes it `inactive`).
+    fn our_direction(&self, hold: bool) -> Direction {
+        Direction::from_flags(!self.remote_hold, !hold)
+    }
+
+    /// The state the call shows after a negotiation: our hold wins over theirs.
+    fn state_after(&mut self, negotiated: &crate::sdp::NegotiatedMedia) -> CallState {
+        self.remote_hold = negotiated.remote_on_hold;
+        if self.local_hold {
+            CallState::OnHold
+        } else {
+            Call::<M>::state_for(negotiated)
+        }
+    }
+
+    /// Our hold (re-INVITE with `sendonly`, or `inactive` when the far end holds us too) or
+    /// resume (`sendrecv`, or `recvonly` while they hold us); one at a time.
     fn hold(&mut self, hold: bool) {
         if self.sent.is_some() || self.retry.is_some() {
             self.queued = Some(hold);
             return;
         }
-        let direction = if hold {
-            Direction::SendOnly
-        } else {
-            Direction::SendRecv
-        };
+        let direction = self.our_direction(hold);
         let Some(local) = self.call.local_media(direction) else {
             return;
         };
@@ -207,15 +227,13 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             let answer = sdp.unwrap_or_default();
             match self.call.sdp.apply_answer(&reinvite.local, &answer) {
                 Ok(negotiated) => {
+                    self.local_hold = reinvite.hold;
                     if let Some(media) = self.call.media.as_mut() {
                         media.set_local_hold(reinvite.hold);
                     }
                     self.call.start_media(&negotiated);
-                    self.call.set_state(if reinvite.hold {
-                        CallState::OnHold
-                    } else {
-                        Call::<M>::state_for(&negotiated)
-                    });
+                    let state = self.state_after(&negotiated);
+                    self.call.set_state(state);
                 }
                 Err(e) => self.call.error(
                     ErrorKind::HoldFailed,
@@ -256,12 +274,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
             let body = self
                 .call
-                .local_media(Direction::SendRecv)
+                .local_media(self.our_direction(self.local_hold))
                 .map(|l| self.call.sdp.create_offer(&l));
             self.dialog.respond(request, 200, body).await;
             return;
         };
-        let Some(local) = self.call.local_media(Direction::SendRecv) else {
+        // What we can do; the offer's direction narrows it (their sendonly makes us recvonly).
+        let ours = Direction::from_flags(true, !self.local_hold);
+        let Some(local) = self.call.local_media(ours) else {
             self.dialog.respond(request, 488, None).await;
             return;
         };
@@ -269,7 +289,8 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             Ok((answer, negotiated)) => {
                 self.dialog.respond(request, 200, Some(answer)).await;
                 self.call.start_media(&negotiated);
-                self.call.set_state(Call::<M>::state_for(&negotiated));
+                let state = self.state_after(&negotiated);
+                self.call.set_state(state);
             }
             Err(e) => {
                 tracing::info!(call = %self.call.id, error = %e, "re-INVITE refused");

@@ -251,6 +251,50 @@ async fn the_far_end_holds_with_sendonly_then_resumes_with_sendrecv() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn while_we_hold_our_answers_say_we_do_not_receive() {
+    let mut t = connected_outgoing().await;
+    t.command(CallCommand::Hold);
+    let (_, offer) = reinvite(&mut t).await;
+    assert_eq!(direction_of(&offer), "sendonly");
+    t.far.send(ok(far_sdp(2, "recvonly")));
+    assert_eq!(t.state().await, CallState::OnHold);
+    // A refresh from the far end: still held by us, so sendonly, not sendrecv.
+    let answer = answered(&mut t, 1, far_sdp(3, "sendrecv")).await;
+    assert_eq!(direction_of(&answer), "sendonly");
+    // The far end holds us too: nobody sends.
+    let answer = answered(&mut t, 2, far_sdp(4, "sendonly")).await;
+    assert_eq!(direction_of(&answer), "inactive");
+    assert!(t.media.log().local_hold);
+    assert!(
+        !t.pending_events()
+            .iter()
+            .any(|e| matches!(e, Event::CallState { .. })),
+        "still on hold by us: no state change"
+    );
+    // We resume while they still hold us: recvonly, and the call shows their hold.
+    t.command(CallCommand::Resume);
+    let (_, offer) = reinvite(&mut t).await;
+    assert_eq!(direction_of(&offer), "recvonly");
+    t.far.send(ok(far_sdp(5, "sendonly")));
+    assert_eq!(t.state().await, CallState::Held);
+    assert!(!t.media.log().local_hold);
+    assert_eq!(errors(&t.pending_events()), []);
+}
+
+#[tokio::test(start_paused = true)]
+async fn holding_a_call_the_far_end_holds_offers_inactive() {
+    let mut t = connected_incoming().await;
+    let answer = answered(&mut t, 1, far_sdp(2, "sendonly")).await;
+    assert_eq!(direction_of(&answer), "recvonly");
+    assert_eq!(t.state().await, CallState::Held);
+    t.command(CallCommand::Hold);
+    let (_, offer) = reinvite(&mut t).await;
+    assert_eq!(direction_of(&offer), "inactive");
+    t.far.send(ok(far_sdp(3, "inactive")));
+    assert_eq!(t.state().await, CallState::OnHold);
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_offerless_reinvite_gets_our_offer_in_the_200() {
     let mut t = connected_outgoing().await;
     t.far.send(RemoteOffer {
