@@ -122,7 +122,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         return self.call.end(text, code).await;
                     }
                     Some(DialogEvent::RemoteOffer { request, sdp }) => self.remote_offer(request, sdp).await,
-                    Some(DialogEvent::ReInviteAnswered { code, reason, sdp }) => self.answered(code, &reason, sdp),
+                    Some(DialogEvent::ReInviteAnswered { code, reason, sdp }) => {
+                        if let Some(gone) = self.answered(code, &reason, sdp) {
+                            // RFC 3261 14.1: the far end has lost the dialog (481) or does not
+                            // answer in it (408): end the call, saying goodbye in case it hears.
+                            let _ = self.dialog.bye().await;
+                            return self.call.end(gone, Some(code)).await;
+                        }
+                    }
                     Some(DialogEvent::ReInviteFailed(failure)) => self.failed(failure),
                     Some(DialogEvent::Request { request, method }) => {
                         self.dialog.respond(request, answer_request(method), None).await;
@@ -199,17 +206,23 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         self.sent = Some(reinvite);
     }
 
-    fn answered(&mut self, code: u16, reason: &str, sdp: Option<String>) {
+    /// The far end's answer to our re-INVITE; `Some(why)` when it ends the call.
+    fn answered(&mut self, code: u16, reason: &str, sdp: Option<String>) -> Option<&'static str> {
         let Some(reinvite) = self.sent.take() else {
             tracing::debug!(call = %self.call.id, code, "response to no re-INVITE of ours");
-            return;
+            return None;
         };
         let id = self.call.id;
+        match code {
+            481 => return Some("the far end no longer knows the call"),
+            408 => return Some("the far end did not answer"),
+            _ => {}
+        }
         if code == 491 && reinvite.attempts < REINVITE_ATTEMPTS {
             let wait = glare_wait(self.call.owns_call_id);
             tracing::info!(call = %id, attempt = reinvite.attempts, ?wait, "re-INVITE glare (491), retrying");
             self.retry = Some((Instant::now() + wait, reinvite));
-            return;
+            return None;
         }
         if code == 491 {
             self.call.error(
@@ -242,6 +255,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             }
         }
         self.send_queued();
+        None
     }
 
     fn failed(&mut self, failure: ReInviteFailure) {

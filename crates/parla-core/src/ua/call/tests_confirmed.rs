@@ -369,6 +369,26 @@ async fn a_refused_or_failed_hold_is_reported_and_the_call_stays_connected() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_481_or_408_to_our_reinvite_ends_the_call() {
+    for (code, reason) in [
+        (481, "Call/Transaction Does Not Exist"),
+        (408, "Request Timeout"),
+    ] {
+        let mut t = connected_outgoing().await;
+        t.command(CallCommand::Hold);
+        reinvite(&mut t).await;
+        t.far.send(ReInviteAnswered {
+            code,
+            reason: reason.into(),
+            sdp: None,
+        });
+        assert_eq!(t.far.next().await, Sent::Bye, "{code}");
+        let (_, ended_code, _) = t.ended().await;
+        assert_eq!(ended_code, Some(code));
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn hold_and_resume_while_one_is_pending_wait_their_turn() {
     let mut t = connected_outgoing().await;
     t.command(CallCommand::Hold);
