@@ -23,28 +23,32 @@ pub enum Tone {
     Busy,
     /// The incoming-call ring: a 800/1000 Hz warble, 1.2 s on, 2 s off.
     Ring,
+    /// A call waiting during another: 425 Hz, two 0.2 s beeps 0.2 s apart, every 4 s (ETSI).
+    CallWaiting,
 }
 
 impl Tone {
-    /// (frequencies alternating every `warble` ms or steady, on ms, off ms)
-    fn plan(self) -> (&'static [f32], u32, u32, u32) {
+    /// (frequencies alternating every `warble` ms or steady, the cadence as (on ms, off ms)
+    /// pairs, repeated)
+    fn plan(self) -> (&'static [f32], u32, &'static [(u32, u32)]) {
         match self {
-            Tone::Ringback => (&[425.0], 0, 1000, 4000),
-            Tone::Busy => (&[425.0], 0, 500, 500),
-            Tone::Ring => (&[800.0, 1000.0], 50, 1200, 2000),
+            Tone::Ringback => (&[425.0], 0, &[(1000, 4000)]),
+            Tone::Busy => (&[425.0], 0, &[(500, 500)]),
+            Tone::Ring => (&[800.0, 1000.0], 50, &[(1200, 2000)]),
+            Tone::CallWaiting => (&[425.0], 0, &[(200, 200), (200, 3400)]),
         }
     }
 
     /// Fills `out` with the tone from sample `start` (at OUTPUT_RATE) on.
     pub fn render(self, start: u64, out: &mut [f32]) {
-        let (freqs, warble_ms, on_ms, off_ms) = self.plan();
+        let (freqs, warble_ms, cadence) = self.plan();
         let rate = u64::from(OUTPUT_RATE);
-        let period = rate * u64::from(on_ms + off_ms) / 1000;
-        let on = rate * u64::from(on_ms) / 1000;
-        let warble = (rate * u64::from(warble_ms) / 1000).max(1);
+        let samples = |ms: u32| rate * u64::from(ms) / 1000;
+        let period: u64 = cadence.iter().map(|&(on, off)| samples(on + off)).sum();
+        let warble = samples(warble_ms).max(1);
         for (i, sample) in out.iter_mut().enumerate() {
             let n = start + i as u64;
-            *sample = if n % period < on {
+            *sample = if sounding(cadence, n % period.max(1), samples) {
                 let f = if warble_ms == 0 {
                     freqs[0]
                 } else {
@@ -58,6 +62,21 @@ impl Tone {
             };
         }
     }
+}
+
+/// Whether sample `at` of one cadence period falls in an "on" part.
+fn sounding(cadence: &[(u32, u32)], at: u64, samples: impl Fn(u32) -> u64) -> bool {
+    let mut from = 0;
+    for &(on, off) in cadence {
+        if at < from + samples(on) {
+            return true;
+        }
+        from += samples(on + off);
+        if at < from {
+            return false;
+        }
+    }
+    false
 }
 
 /// A tone playing on its own thread. Dropping it stops it.
@@ -166,6 +185,21 @@ mod tests {
         Tone::Ring.render(0, &mut ring);
         assert!(ring.iter().all(|s| s.abs() <= LEVEL + 1e-6));
         assert!(energy(&ring) > 0.02);
+        // Call waiting: beep 0-0.2 s, pause, beep 0.4-0.6 s, then quiet until 4 s.
+        let ms = |t: usize| t * second / 1000;
+        let mut waiting = vec![0.0; 4 * second];
+        Tone::CallWaiting.render(0, &mut waiting);
+        assert!(energy(&waiting[..ms(200)]) > 0.02, "first beep");
+        assert_eq!(energy(&waiting[ms(205)..ms(395)]), 0.0, "the gap");
+        assert!(energy(&waiting[ms(400)..ms(600)]) > 0.02, "second beep");
+        assert_eq!(
+            energy(&waiting[ms(605)..]),
+            0.0,
+            "quiet to the period's end"
+        );
+        let mut again = vec![0.0; ms(200)];
+        Tone::CallWaiting.render(4 * second as u64, &mut again);
+        assert!(energy(&again) > 0.02, "and again after 4 s");
     }
 
     #[test]

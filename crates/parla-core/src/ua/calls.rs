@@ -123,6 +123,20 @@ impl CallRegistry {
         calls
     }
 
+    /// Whether a call other than `call` is under way (answered, held or holding): a new one
+    /// arriving now is a waiting call.
+    pub fn another_in_progress(&self, call: CallId) -> bool {
+        self.with(|m| {
+            m.values().any(|e| {
+                e.status.call != call
+                    && matches!(
+                        e.status.state,
+                        CallState::Connected | CallState::OnHold | CallState::Held
+                    )
+            })
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.with(|m| m.is_empty())
     }

@@ -81,6 +81,8 @@ pub trait MediaBackend: Send + 'static {
     fn ringback(&self) -> Option<Self::Tone>;
     /// The ringtone of an incoming call.
     fn ringtone(&self) -> Option<Self::Tone>;
+    /// The call-waiting beeps in the earpiece, for a call that arrives during another.
+    fn call_waiting(&self) -> Option<Self::Tone>;
     /// The busy tone, played for a few seconds on its own after the call has ended.
     fn busy(&self);
 }
@@ -105,6 +107,10 @@ impl MediaBackend for DeviceMedia {
 
     fn ringtone(&self) -> Option<TonePlayer> {
         super::tones::ringtone(&self.audio)
+    }
+
+    fn call_waiting(&self) -> Option<TonePlayer> {
+        super::tones::call_waiting(&self.audio)
     }
 
     fn busy(&self) {

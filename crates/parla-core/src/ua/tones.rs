@@ -32,6 +32,11 @@ pub fn ringtone(audio: &AudioConfig) -> Option<TonePlayer> {
     play(Tone::Ring, device, None)
 }
 
+/// In the earpiece (the call's output), never on the ring device.
+pub fn call_waiting(audio: &AudioConfig) -> Option<TonePlayer> {
+    play(Tone::CallWaiting, &audio.output, None)
+}
+
 pub fn busy(audio: &AudioConfig) {
     if let Some(player) = play(Tone::Busy, &audio.output, Some(BUSY_FOR)) {
         player.detach();

@@ -249,6 +249,10 @@ impl MediaBackend for FakeBackend {
         self.tone("ringtone")
     }
 
+    fn call_waiting(&self) -> Option<FakeTone> {
+        self.tone("call waiting")
+    }
+
     fn busy(&self) {
         self.log().tones.push("busy".into());
     }
@@ -422,8 +426,31 @@ pub fn outgoing() -> Harness {
 
 /// A call from `sip:carol@example.com` with `sdp` in its INVITE, just started.
 pub fn incoming_with(sdp: &str, dialog: FakeDialog, far: FarEnd, media: FakeBackend) -> Harness {
-    let (events_tx, events) = unbounded_channel();
+    incoming_in(CallRegistry::default(), sdp, dialog, far, media)
+}
+
+/// An incoming call while another call, in `other` state, is on the line.
+pub fn incoming_beside(other: CallState, sdp: &str) -> Harness {
     let calls = CallRegistry::default();
+    let _other = calls.insert(
+        CallId(CALL.0 + 1),
+        AccountId::new("alice"),
+        CallDirection::Outgoing,
+        "sip:bob@example.com".into(),
+        other,
+    );
+    let (dialog, far) = dialog();
+    incoming_in(calls, sdp, dialog, far, FakeBackend::default())
+}
+
+fn incoming_in(
+    calls: CallRegistry,
+    sdp: &str,
+    dialog: FakeDialog,
+    far: FarEnd,
+    media: FakeBackend,
+) -> Harness {
+    let (events_tx, events) = unbounded_channel();
     let from = "sip:carol@example.com".to_string();
     let commands = calls.insert(
         CALL,

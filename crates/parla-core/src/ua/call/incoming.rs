@@ -68,7 +68,12 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         name,
     });
 
-    let mut ringtone = call.backend.ringtone();
+    // During another call: soft beeps in the earpiece, not the ringtone on the speaker.
+    let mut ringtone = if call.env.calls.another_in_progress(id) {
+        call.backend.call_waiting()
+    } else {
+        call.backend.ringtone()
+    };
     let mut answered = false;
     loop {
         tokio::select! {

@@ -319,3 +319,16 @@ async fn do_not_disturb_refuses_with_486_and_says_so() {
     );
     assert!(shared.calls.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_call_arriving_during_another_beeps_instead_of_ringing() {
+    for (other, tone) in [
+        (CallState::Connected, "call waiting"),
+        (CallState::OnHold, "call waiting"),
+        (CallState::Ringing, "ringtone"),
+    ] {
+        let mut t = incoming_beside(other, &far_sdp(1, "sendrecv"));
+        t.event().await;
+        assert_eq!(t.media.log().tones, [tone], "beside a call {other:?}");
+    }
+}
