@@ -211,3 +211,77 @@ fn calls_work_both_ways_over_tcp() {
 fn calls_work_both_ways_over_tls() {
     call_both_ways(Transport::Tls);
 }
+
+/// The index of the first event `f` matches among everything the app said.
+fn first_index(app: &App, what: &str, f: impl Fn(&serde_json::Value) -> bool) -> usize {
+    app.parla
+        .events_seen()
+        .iter()
+        .position(f)
+        .unwrap_or_else(|| panic!("no {what} event"))
+}
+
+/// One active call: dialling a second call holds the first (and waits for the hold's answer)
+/// before the INVITE; answering a third holds the second the same way.
+#[test]
+fn a_second_call_holds_the_first_before_it_starts() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+        ("carol", "carolpw"),
+        ("dave", "davepw"),
+    ]))
+    .expect("kamailio");
+    let peer = |user: &str, pw: &str| {
+        let peer =
+            Baresip::start(BaresipOptions::registering(&kamailio, user, pw)).expect("baresip");
+        peer.wait_registered(T).expect("registered");
+        peer
+    };
+    let (bob, carol, dave) = (
+        peer("bob", "bobpw"),
+        peer("carol", "carolpw"),
+        peer("dave", "davepw"),
+    );
+    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
+    app.wait_registered("alice");
+
+    let first = app.dial("alice", &kamailio.user_uri("bob"));
+    app.wait_call(first, "connected");
+    established(&bob);
+    let second = app.dial("alice", &kamailio.user_uri("carol"));
+    app.wait_call(second, "connected");
+    let held = first_index(&app, "first on hold", |v| call_state(v, first, "on_hold"));
+    let placed = first_index(&app, "second calling", |v| call_state(v, second, "calling"));
+    assert!(
+        held < placed,
+        "the first call was held (event {held}) before the second was placed (event {placed})"
+    );
+
+    dave.dial(&kamailio.user_uri("alice")).expect("dave dials");
+    let (third, _) = app.wait_incoming();
+    app.send(json!({"cmd": "answer", "call": third}));
+    app.wait_call(third, "connected");
+    let held = first_index(&app, "second on hold", |v| call_state(v, second, "on_hold"));
+    let answered = first_index(&app, "third connected", |v| {
+        call_state(v, third, "connected")
+    });
+    assert!(
+        held < answered,
+        "the second call was held (event {held}) before the third was answered (event {answered})"
+    );
+    assert_eq!(
+        app.parla
+            .events_seen()
+            .iter()
+            .filter(|v| call_state(v, first, "connected"))
+            .count(),
+        1,
+        "the first call stayed on hold"
+    );
+    for call in [first, second, third] {
+        app.hang_up(call);
+    }
+    closed(&carol);
+    app.quit();
+}

@@ -50,6 +50,10 @@ pub struct Engine {
     echo: Option<EchoTest>,
 }
 
+/// How long answering, dialling or resuming waits for the other calls' holds to be answered:
+/// room for two 491 retries (RFC 3261 14.1: up to 4 s each).
+const HOLD_OTHERS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Engine {
     /// `dns_servers` overrides the system resolvers (tests point it at their own DNS server).
     pub fn new(
@@ -223,6 +227,22 @@ impl Engine {
             | Command::MarkMissedSeen { .. }
             | Command::ImportContacts { .. }) => return self.store_request(store),
         };
+        let (call, command) = call_command;
+        let makes_active = matches!(command, CallCommand::Answer | CallCommand::Resume);
+        if makes_active && self.shared.calls.another_connected(call) {
+            // One active call: the others are held (and the holds answered) first.
+            let calls = self.shared.calls.clone();
+            tokio::spawn(async move {
+                calls
+                    .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
+                    .await;
+                if !calls.send(call, command) {
+                    tracing::debug!(%call, "the call ended while the others were being held");
+                }
+            });
+            return;
+        }
+        let call_command = (call, command);
         if !self
             .shared
             .calls
@@ -362,6 +382,7 @@ impl Engine {
             ));
         }
         let call = self.shared.next_call_id();
+        let others_connected = self.shared.calls.another_connected(call);
         let commands = self.shared.calls.insert(
             call,
             account.clone(),
@@ -369,6 +390,31 @@ impl Engine {
             to.clone(),
             CallState::Calling,
         );
+        if others_connected {
+            // One active call: the new one is placed once the others are held.
+            let (calls, messages, events) = (
+                self.shared.calls.clone(),
+                entry.messages.clone(),
+                self.shared.events.clone(),
+            );
+            tokio::spawn(async move {
+                calls
+                    .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
+                    .await;
+                if messages
+                    .send(AccountMessage::Dial { call, to, commands })
+                    .is_err()
+                {
+                    calls.remove(call);
+                    let _ = events.send(Event::account_error(
+                        account.clone(),
+                        ErrorKind::AccountStopped,
+                        format!("account {account} has stopped"),
+                    ));
+                }
+            });
+            return;
+        }
         if entry
             .messages
             .send(AccountMessage::Dial { call, to, commands })

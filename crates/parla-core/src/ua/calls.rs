@@ -1,4 +1,5 @@
-//! Every live call, by id: how commands reach a call task and how `status` sees them.
+//! Every live call, by id: how commands reach a call task and how `status` sees them, and
+//! the one-active-call rule (the others held before one is answered, dialled or resumed).
 
 use crate::api::{AccountId, CallDirection, CallId, CallState, CallStatus, DeclineReason};
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub struct CallRegistry {
     calls: Arc<Mutex<HashMap<CallId, Entry>>>,
     /// Bumped whenever a call goes, so that stopping a line can wait for its calls to end.
     removed: Arc<watch::Sender<u64>>,
+    /// Bumped whenever a call changes state or goes, so that a call can wait for another's.
+    changed: Arc<watch::Sender<u64>>,
 }
 
 impl Default for CallRegistry {
@@ -38,6 +41,7 @@ impl Default for CallRegistry {
         Self {
             calls: Arc::default(),
             removed: Arc::new(watch::Sender::new(0)),
+            changed: Arc::new(watch::Sender::new(0)),
         }
     }
 }
@@ -73,6 +77,7 @@ impl CallRegistry {
     pub fn remove(&self, call: CallId) {
         self.with(|m| m.remove(&call));
         self.removed.send_modify(|n| *n = n.wrapping_add(1));
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The calls on one line.
@@ -106,6 +111,45 @@ impl CallRegistry {
                 entry.status.state = state;
             }
         });
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Whether a call other than `except` is connected (not held): answering, dialling or
+    /// resuming must hold it first.
+    pub fn another_connected(&self, except: CallId) -> bool {
+        self.with(|m| {
+            m.values()
+                .any(|e| e.status.call != except && e.status.state == CallState::Connected)
+        })
+    }
+
+    /// One active call at a time: puts every connected call but `except` on hold and waits
+    /// until none is connected any more (held, ended), or until `deadline` (a hold the far
+    /// end refuses leaves its call connected: the new call goes ahead all the same).
+    pub async fn hold_others(&self, except: CallId, deadline: tokio::time::Instant) {
+        let active = |registry: &Self| -> Vec<CallId> {
+            registry.with(|m| {
+                m.values()
+                    .filter(|e| e.status.call != except && e.status.state == CallState::Connected)
+                    .map(|e| e.status.call)
+                    .collect()
+            })
+        };
+        // Subscribed before looking, so a change in between is not missed.
+        let mut changed = self.changed.subscribe();
+        let holding = active(self);
+        for call in &holding {
+            self.send(*call, CallCommand::Hold);
+        }
+        while active(self).iter().any(|c| holding.contains(c)) {
+            tokio::select! {
+                gone = changed.changed() => if gone.is_err() { return },
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(call = %except, "a call put on hold did not confirm in time");
+                    return;
+                }
+            }
+        }
     }
 
     /// False when there is no such call (any more).
@@ -143,5 +187,81 @@ impl CallRegistry {
 
     pub fn ids(&self) -> Vec<CallId> {
         self.with(|m| m.keys().copied().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::{Duration, Instant};
+
+    fn registry_with(
+        calls: &[(u64, CallState)],
+    ) -> (CallRegistry, Vec<mpsc::UnboundedReceiver<CallCommand>>) {
+        let registry = CallRegistry::default();
+        let receivers = calls
+            .iter()
+            .map(|&(id, state)| {
+                registry.insert(
+                    CallId(id),
+                    AccountId::new("alice"),
+                    CallDirection::Outgoing,
+                    format!("sip:{id}@example.com"),
+                    state,
+                )
+            })
+            .collect();
+        (registry, receivers)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_connected_call_is_held_and_answering_waits_for_the_hold() {
+        let (registry, mut rx) = registry_with(&[
+            (1, CallState::Connected),
+            (2, CallState::OnHold),
+            (3, CallState::Incoming),
+        ]);
+        assert!(registry.another_connected(CallId(3)));
+        assert!(!registry.another_connected(CallId(1)));
+        let waiting = tokio::spawn({
+            let registry = registry.clone();
+            async move {
+                registry
+                    .hold_others(CallId(3), Instant::now() + Duration::from_secs(10))
+                    .await;
+                Instant::now()
+            }
+        });
+        assert_eq!(rx[0].recv().await, Some(CallCommand::Hold));
+        assert!(rx[1].try_recv().is_err(), "the held call is left alone");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!waiting.is_finished(), "waits for the hold to be answered");
+        let held_at = Instant::now();
+        registry.set_state(CallId(1), CallState::OnHold);
+        assert_eq!(waiting.await.expect("task"), held_at);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hold_that_never_comes_gives_up_at_the_deadline() {
+        let (registry, mut rx) = registry_with(&[(1, CallState::Connected)]);
+        let start = Instant::now();
+        registry
+            .hold_others(CallId(9), start + Duration::from_secs(10))
+            .await;
+        assert_eq!(Instant::now() - start, Duration::from_secs(10));
+        assert_eq!(rx[0].recv().await, Some(CallCommand::Hold));
+        // A call that ends counts as no longer active.
+        let (registry, _rx) = registry_with(&[(1, CallState::Connected)]);
+        let ends = {
+            let registry = registry.clone();
+            tokio::spawn(async move {
+                registry
+                    .hold_others(CallId(9), Instant::now() + Duration::from_secs(10))
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        registry.remove(CallId(1));
+        ends.await.expect("task");
     }
 }
