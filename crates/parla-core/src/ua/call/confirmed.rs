@@ -173,8 +173,18 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     /// Our hold (re-INVITE with `sendonly`, or `inactive` when the far end holds us too) or
     /// resume (`sendrecv`, or `recvonly` while they hold us); one at a time.
     fn hold(&mut self, hold: bool) {
-        if self.sent.is_some() || self.retry.is_some() {
-            self.queued = Some(hold);
+        let pending = self
+            .sent
+            .as_ref()
+            .or(self.retry.as_ref().map(|(_, r)| r))
+            .map(|r| r.hold);
+        if let Some(pending) = pending {
+            // The latest wish wins; one that the pending re-INVITE already brings needs none.
+            self.queued = (pending != hold).then_some(hold);
+            return;
+        }
+        if hold == self.local_hold {
+            // Already so (a hold asked twice, as when a second call holds this one too).
             return;
         }
         let direction = self.our_direction(hold);

@@ -405,6 +405,25 @@ async fn hold_and_resume_while_one_is_pending_wait_their_turn() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_hold_asked_twice_sends_one_reinvite() {
+    let mut t = connected_outgoing().await;
+    t.command(CallCommand::Hold);
+    reinvite(&mut t).await;
+    // Asked again while the first is pending (the window's button and a second call's
+    // one-active-call rule), and a resume then a hold: the last wish is the pending one.
+    t.command(CallCommand::Hold);
+    t.command(CallCommand::Resume);
+    t.command(CallCommand::Hold);
+    t.settle().await;
+    t.far.send(ok(far_sdp(2, "recvonly")));
+    assert_eq!(t.state().await, CallState::OnHold);
+    // And once held, another hold changes nothing.
+    t.command(CallCommand::Hold);
+    t.settle().await;
+    assert_eq!(t.far.taken(), [], "no second re-INVITE");
+}
+
+#[tokio::test(start_paused = true)]
 async fn in_dialog_requests_get_200_or_501() {
     let mut t = connected_outgoing().await;
     for (request, method, code) in [
