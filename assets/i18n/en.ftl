@@ -258,3 +258,4 @@ contacts-import-refused = { $count ->
 }
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Only a CSV or vCard file (.csv, .vcf) can be dropped on Parla: its contacts are imported.
+call-swap = Swap to this call (the other waits on hold)

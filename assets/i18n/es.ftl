@@ -258,3 +258,4 @@ contacts-import-refused = { $count ->
 }
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Solo se puede soltar en Parla un archivo CSV o vCard (.csv, .vcf): se importan sus contactos.
+call-swap = Pasar a esta llamada (la otra queda en espera)

@@ -258,3 +258,4 @@ contacts-import-refused = { $count ->
 }
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Su Parla si può trascinare solo un file CSV o vCard (.csv, .vcf): i suoi contatti vengono importati.
+call-swap = Passa a questa chiamata (l'altra resta in attesa)

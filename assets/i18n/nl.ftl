@@ -258,3 +258,4 @@ contacts-import-refused = { $count ->
 }
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Alleen een CSV- of vCard-bestand (.csv, .vcf) kan op Parla worden gesleept: de contacten worden geïmporteerd.
+call-swap = Naar dit gesprek wisselen (het andere wacht in de wacht)

@@ -76,6 +76,11 @@ impl App {
                 self.focused = Some(call);
                 self.keypad_open = false;
             }
+            call::Action::Swap => {
+                self.send(Command::Resume { call });
+                self.focused = Some(call);
+                self.keypad_open = false;
+            }
             call::Action::Answer => {
                 self.send(Command::Answer { call });
                 self.focused = Some(call);
@@ -171,6 +176,18 @@ impl App {
                     .on_call_action(call.id, call::Action::Hold(call.state != CallState::OnHold)),
                 _ => Task::none(),
             },
+            Shortcut::Swap => {
+                let held = self
+                    .calls
+                    .iter()
+                    .filter(|c| Some(c.id) != focused.as_ref().map(|f| f.id))
+                    .find(|c| c.state == CallState::OnHold)
+                    .map(|c| c.id);
+                match held {
+                    Some(other) => self.on_call_action(other, call::Action::Swap),
+                    None => Task::none(),
+                }
+            }
             Shortcut::Keypad => match focused {
                 Some(call) if call.is_live() => {
                     self.on_call_action(call.id, call::Action::ToggleKeypad)

@@ -497,3 +497,33 @@ fn places_and_a_new_contact_are_a_key_away() {
         "Parla"
     );
 }
+
+#[test]
+fn ctrl_s_swaps_to_the_held_call() {
+    let mut h = Harness::with_line("work");
+    for (call, state) in [(1, CallState::OnHold), (2, CallState::Connected)] {
+        h.event(Event::CallState {
+            call: CallId(call),
+            state: CallState::Calling,
+            account: Some(AccountId::new("work")),
+            remote: Some(format!("sip:{call}@pbx.example.com")),
+            name: None,
+            reason: None,
+            code: None,
+        });
+        h.event(Event::call_state(CallId(call), state));
+    }
+    h.app.focused = Some(CallId(2));
+    h.sent();
+    h.key(
+        keyboard::Key::Character("s".into()),
+        keyboard::Modifiers::CTRL,
+        None,
+    );
+    assert_eq!(
+        h.sent(),
+        vec![Command::Resume { call: CallId(1) }],
+        "the engine holds call 2 before it resumes call 1"
+    );
+    assert_eq!(h.app.focused, Some(CallId(1)));
+}

@@ -6,7 +6,7 @@ use crate::i18n::I18n;
 use crate::screen::settings::devices::DeviceChoice;
 use crate::style::{self, size, space, Tone};
 use crate::widget::keypad::keypad;
-use crate::widget::{avatar, icon, round, tile, tip, Glyph, Press};
+use crate::widget::{avatar, icon, icon_button, round, tile, tip, Glyph, Press};
 use iced::widget::{button, column, container, pick_list, row, scrollable, text, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::api::CallState;
@@ -16,6 +16,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Focus,
+    /// Make this held call the active one (the engine holds the active call first).
+    Swap,
     Answer,
     Decline,
     Hangup,
@@ -194,7 +196,7 @@ impl<'a> CallScreen<'a> {
     fn others(&self, i18n: &I18n, focused: CallId) -> Element<'a, (CallId, Action)> {
         let mut list = column![].spacing(space::XS);
         for other in &self.calls {
-            let row = row![
+            let mut row = row![
                 avatar(&other.title(), 28.0),
                 text(other.title()).size(size::BODY).width(Length::Fill),
                 text(state_text(i18n, other, self.now))
@@ -203,6 +205,14 @@ impl<'a> CallScreen<'a> {
             ]
             .spacing(space::S)
             .align_y(Alignment::Center);
+            if other.state == CallState::OnHold && other.id != focused {
+                row = row.push(icon_button(
+                    Glyph::Resume,
+                    i18n.tr("call-swap"),
+                    Tone::Answer,
+                    Some((other.id, Action::Swap)),
+                ));
+            }
             list = list.push(
                 button(row)
                     .width(Length::Fill)
