@@ -7,9 +7,11 @@ pub mod focus;
 pub mod icon;
 pub mod keypad;
 pub mod nav;
+pub mod search;
 
 pub use action::{action, icon_button, round, tile, tip};
 pub use avatar::avatar;
 pub use empty::empty_state;
 pub use focus::Press;
 pub use icon::{icon, Glyph};
+pub use search::search_field;

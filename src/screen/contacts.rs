@@ -6,10 +6,8 @@
 use super::contact_form::{self, ContactForm};
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
-use crate::widget::{action, avatar, empty_state, icon, icon_button, Glyph, Press};
-use iced::widget::{
-    button, column, container, pick_list, row, scrollable, text, text_input, Space,
-};
+use crate::widget::{action, avatar, empty_state, icon, icon_button, search_field, Glyph, Press};
+use iced::widget::{button, column, container, pick_list, row, scrollable, text, Space};
 use iced::{Alignment, Element, Length};
 pub use import::ImportPanel;
 use parla_core::api::{ContactEntry, ErrorKind, RequestId};
@@ -355,17 +353,12 @@ impl Contacts {
             })
             .collect();
         let selected = filters.iter().find(|f| f.choice.0 == self.filter).cloned();
-        let search = row![
-            icon(Glyph::Search, size::ICON).style(text::secondary),
-            text_input(&i18n.tr("contacts-search"), &self.query)
-                .id("contacts-search")
-                .on_input(Msg::Query)
-                .size(size::BODY)
-                .padding(space::S),
-        ]
-        .spacing(space::S)
-        .align_y(Alignment::Center)
-        .width(Length::Fill);
+        let search = search_field(
+            &i18n.tr("contacts-search"),
+            &self.query,
+            "contacts-search",
+            Msg::Query,
+        );
         // The search on a line of its own: it keeps its width in a narrow (compact) window.
         let top = column![
             search,

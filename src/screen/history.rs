@@ -4,9 +4,9 @@
 
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
-use crate::widget::{action, avatar, empty_state, icon, icon_button, Glyph, Press};
+use crate::widget::{action, avatar, empty_state, icon, icon_button, search_field, Glyph, Press};
 use chrono::NaiveDateTime;
-use iced::widget::{column, container, pick_list, row, scrollable, text, text_input};
+use iced::widget::{column, container, pick_list, row, scrollable, text};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RequestId;
 use parla_core::store::{CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId};
@@ -155,16 +155,12 @@ impl History {
         })
         .collect();
         let selected = filters.iter().find(|f| f.filter == self.filter).cloned();
-        let search = row![
-            icon(Glyph::Search, size::ICON).style(text::secondary),
-            text_input(&i18n.tr("history-search"), &self.query)
-                .on_input(Msg::Query)
-                .size(size::BODY)
-                .padding(space::S),
-        ]
-        .spacing(space::S)
-        .align_y(Alignment::Center)
-        .width(Length::Fill);
+        let search = search_field(
+            &i18n.tr("history-search"),
+            &self.query,
+            "history-search",
+            Msg::Query,
+        );
         // The search on a line of its own: it keeps its width in a narrow (compact) window.
         let top = column![
             search,

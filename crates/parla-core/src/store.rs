@@ -31,6 +31,7 @@ pub mod migrations;
 mod numbers;
 mod search;
 mod vcard;
+pub(crate) use vcard::read_bounded;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -7,10 +7,8 @@ use crate::api::{
 };
 use crate::store::{
     is_vcard, ContactFields, ContactId, ImportError, ImportReport, Region, Store, StoreError,
-    MAX_FILE_BYTES,
 };
 use crate::ua::store_link::StoreLink;
-use std::io::Read;
 use std::path::Path;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -42,33 +40,6 @@ fn store_error(request: Option<RequestId>, error: &StoreError) -> Event {
 /// Most refusal reasons a `contacts_imported` carries; the counts cover them all.
 pub const MAX_REFUSED_ROWS: usize = 100;
 
-/// Reads an import file whole, refusing one over [`MAX_FILE_BYTES`] before reading it (and
-/// bounding the read should it grow meanwhile).
-fn read_import(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let read_err = |source| ImportError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if !meta.is_file() {
-        return Err(read_err(std::io::Error::other("not a file")));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge { size: meta.len() });
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            size: bytes.len() as u64,
-        });
-    }
-    Ok(bytes)
-}
-
 /// Imports a CSV or vCard file (as `parla contacts import` does: by the extension, else by
 /// the content) and says what came of it.
 fn import(
@@ -77,7 +48,7 @@ fn import(
     region: Region,
     request: Option<RequestId>,
 ) -> Vec<Event> {
-    let result = read_import(path).and_then(|bytes| {
+    let result = crate::store::read_bounded(path).and_then(|bytes| {
         if is_vcard(path, &bytes) {
             store.import_vcard_bytes(&bytes, region)
         } else {

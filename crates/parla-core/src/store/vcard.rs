@@ -99,18 +99,22 @@ impl Store {
     }
 }
 
-/// Reads a whole import file, refusing one over [`MAX_FILE_BYTES`] before reading it.
+/// Reads a whole import file, refusing anything but a file, and one over [`MAX_FILE_BYTES`]
+/// before reading it (and bounding the read should it grow meanwhile).
 pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, ImportError> {
     let read_err = |source| ImportError::Read {
         path: path.to_path_buf(),
         source,
     };
     let file = std::fs::File::open(path).map_err(read_err)?;
-    let size = file.metadata().map_err(read_err)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge { size });
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(read_err(std::io::Error::other("not a file")));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { size: meta.len() });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
