@@ -259,3 +259,6 @@ contacts-import-refused = { $count ->
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Only a CSV or vCard file (.csv, .vcf) can be dropped on Parla: its contacts are imported.
 call-swap = Swap to this call (the other waits on hold)
+setting-music-on-hold = Music for a caller you put on hold
+music-builtin = Parla's music
+music-off = None (the phone system plays its own)

@@ -259,3 +259,6 @@ contacts-import-refused = { $count ->
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Solo se puede soltar en Parla un archivo CSV o vCard (.csv, .vcf): se importan sus contactos.
 call-swap = Pasar a esta llamada (la otra queda en espera)
+setting-music-on-hold = Música para quien dejas en espera
+music-builtin = La música de Parla
+music-off = Ninguna (la centralita pone la suya)

@@ -259,3 +259,6 @@ contacts-import-refused = { $count ->
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Su Parla si può trascinare solo un file CSV o vCard (.csv, .vcf): i suoi contatti vengono importati.
 call-swap = Passa a questa chiamata (l'altra resta in attesa)
+setting-music-on-hold = Musica per chi metti in attesa
+music-builtin = La musica di Parla
+music-off = Nessuna (il centralino mette la sua)

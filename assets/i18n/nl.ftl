@@ -259,3 +259,6 @@ contacts-import-refused = { $count ->
 contacts-import-result = { $imported }, { $refused }
 notice-drop-not-contacts = Alleen een CSV- of vCard-bestand (.csv, .vcf) kan op Parla worden gesleept: de contacten worden geïmporteerd.
 call-swap = Naar dit gesprek wisselen (het andere wacht in de wacht)
+setting-music-on-hold = Muziek voor wie je in de wacht zet
+music-builtin = De muziek van Parla
+music-off = Geen (de telefooncentrale speelt eigen muziek)

@@ -65,6 +65,7 @@ pub enum Msg {
     Theme(ThemeItem),
     Scale(ScaleItem),
     Compact(bool),
+    MusicOnHold(MusicItem),
     StartMinimised(bool),
     StartAtLogin(bool),
     /// Help: write the diagnostics bundle (Downloads, else the profile folder).
@@ -215,9 +216,53 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         Msg::Theme(item) => config.app.theme = item.setting,
         Msg::Scale(item) => config.app.scale = (item.percent != 100).then(|| item.scale()),
         Msg::Compact(on) => config.app.compact = on,
+        Msg::MusicOnHold(item) => {
+            config.audio.music_on_hold = item.setting;
+            effect.commands.push(set_audio(&config.audio));
+        }
         Msg::Section(_) => effect.save = false,
     }
     effect
+}
+
+/// What a held caller hears, by its translated name. A file named in the config shows as
+/// itself and stays chosen until another is picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MusicItem {
+    pub setting: String,
+    pub label: String,
+}
+
+impl std::fmt::Display for MusicItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+impl MusicItem {
+    /// The built-in music and none, and the current setting when it is a file.
+    pub fn choices(current: &str, i18n: &crate::i18n::I18n) -> Vec<MusicItem> {
+        let mut items = vec![
+            MusicItem {
+                setting: "builtin".into(),
+                label: i18n.tr("music-builtin"),
+            },
+            MusicItem {
+                setting: "off".into(),
+                label: i18n.tr("music-off"),
+            },
+        ];
+        if let Some(path) = current.strip_prefix("file:") {
+            let name = std::path::Path::new(path)
+                .file_name()
+                .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
+            items.push(MusicItem {
+                setting: current.to_string(),
+                label: name,
+            });
+        }
+        items
+    }
 }
 
 /// A size for the window's content, in percent of the desktop's own.
@@ -312,6 +357,26 @@ mod tests {
         let effect = apply(&mut config, Msg::Theme(item));
         assert_eq!(config.app.theme, ThemeSetting::Dark);
         assert!(effect.save && effect.commands.is_empty());
+    }
+
+    #[test]
+    fn music_on_hold_reaches_the_engine() {
+        let mut config = config();
+        let i18n = crate::i18n::I18n::new(crate::i18n::Language::English);
+        let off = MusicItem::choices("builtin", &i18n)
+            .into_iter()
+            .find(|i| i.setting == "off")
+            .expect("off");
+        let effect = apply(&mut config, Msg::MusicOnHold(off));
+        assert_eq!(config.audio.music_on_hold, "off");
+        assert!(effect.save);
+        assert!(matches!(
+            effect.commands.as_slice(),
+            [Command::SetAudio { audio }] if audio.music_on_hold == "off"
+        ));
+        let items = MusicItem::choices("file:/home/a/hold.wav", &i18n);
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[2].label, "hold.wav");
     }
 
     #[test]
