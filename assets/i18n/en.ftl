@@ -262,3 +262,4 @@ call-swap = Swap to this call (the other waits on hold)
 setting-music-on-hold = Music for a caller you put on hold
 music-builtin = Parla's music
 music-off = None (the phone system plays its own)
+call-waiting = Another call is waiting

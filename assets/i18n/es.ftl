@@ -262,3 +262,4 @@ call-swap = Pasar a esta llamada (la otra queda en espera)
 setting-music-on-hold = Música para quien dejas en espera
 music-builtin = La música de Parla
 music-off = Ninguna (la centralita pone la suya)
+call-waiting = Otra llamada en espera

@@ -262,3 +262,4 @@ call-swap = Passa a questa chiamata (l'altra resta in attesa)
 setting-music-on-hold = Musica per chi metti in attesa
 music-builtin = La musica di Parla
 music-off = Nessuna (il centralino mette la sua)
+call-waiting = Un'altra chiamata in attesa

@@ -262,3 +262,4 @@ call-swap = Naar dit gesprek wisselen (het andere wacht in de wacht)
 setting-music-on-hold = Muziek voor wie je in de wacht zet
 music-builtin = De muziek van Parla
 music-off = Geen (de telefooncentrale speelt eigen muziek)
+call-waiting = Er wacht nog een gesprek

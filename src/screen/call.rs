@@ -77,6 +77,13 @@ impl<'a> CallScreen<'a> {
         };
         let id = call.id;
         let mut content = column![].spacing(space::M).align_x(Alignment::Center);
+        for waiting in self
+            .calls
+            .iter()
+            .filter(|c| c.id != id && c.is_ringing_in())
+        {
+            content = content.push(waiting_banner(i18n, waiting));
+        }
         if self.calls.len() > 1 {
             content = content.push(self.others(i18n, id));
         }
@@ -227,6 +234,41 @@ impl<'a> CallScreen<'a> {
         }
         container(list).padding(space::XS).style(style::card).into()
     }
+}
+
+/// A call waiting while another is on: who, and Decline / Answer (answering holds the
+/// active call first).
+fn waiting_banner<'a>(i18n: &I18n, call: &CallView) -> Element<'a, (CallId, Action)> {
+    let id = call.id;
+    container(
+        row![
+            avatar(&call.title(), 36.0),
+            column![
+                text(i18n.tr("call-waiting"))
+                    .size(size::CAPTION)
+                    .style(text::secondary),
+                text(call.title()).size(size::BODY),
+            ]
+            .spacing(2)
+            .width(Length::Fill),
+            tip(
+                round(Glyph::HangUp, Tone::HangUp, 40.0).press((id, Action::Decline)),
+                i18n.tr("decline"),
+                tooltip::Position::Bottom
+            ),
+            tip(
+                round(Glyph::Call, Tone::Answer, 40.0).press((id, Action::Answer)),
+                i18n.tr("answer"),
+                tooltip::Position::Bottom
+            ),
+        ]
+        .spacing(space::S)
+        .align_y(Alignment::Center),
+    )
+    .padding(space::S)
+    .width(Length::Fill)
+    .style(style::card)
+    .into()
 }
 
 /// A round button with its label under it.
