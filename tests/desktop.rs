@@ -162,8 +162,11 @@ fn first_run_signs_in_with_the_address_and_password_typed_into_the_window() {
 
 #[test]
 fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
-    let mut options =
-        KamailioOptions::with_users(&[("alice", "alicepw"), ("15551234", "numberpw")]);
+    let mut options = KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("15551234", "numberpw"),
+        ("bob", "bobpw"),
+    ]);
     options.extra_domains = vec![DOMAIN.into()];
     let kamailio = Kamailio::start(options).expect("kamailio");
     let callee = Baresip::start(BaresipOptions::registering(
@@ -171,6 +174,9 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     ))
     .expect("baresip");
     callee.wait_registered(T).expect("15551234 registered");
+    let bob = Baresip::start(BaresipOptions::registering(&kamailio, "bob", "bobpw"))
+        .expect("baresip bob");
+    bob.wait_registered(T).expect("bob registered");
     let mut desktop = Desktop::start();
     let app = GuiApp::start(&config(&kamailio, "alice", "alicepw"), &desktop);
     let window = desktop
@@ -231,6 +237,22 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         "the main window shows the call"
     );
     desktop.screenshot(&window, "active-call");
+    // A second call while this one is on: a banner on the call screen (and the popup).
+    bob.dial(&kamailio.user_uri("alice"))
+        .expect("bob dials alice");
+    let waiting = control.wait("waiting call", |v| v["event"] == "incoming_call");
+    desktop
+        .wait_window(POPUP, T)
+        .unwrap_or_else(|| panic!("no popup for the waiting call: {}", app.log()));
+    desktop.screenshot(&window, "call-waiting");
+    bob.hangup().expect("bob gives up");
+    control.wait("waiting call ended", |v| {
+        v["event"] == "call_state" && v["call"] == waiting["call"] && v["state"] == "ended"
+    });
+    assert!(
+        desktop.wait_no_window(POPUP, T),
+        "the popup closes when the waiting caller gives up"
+    );
     callee.hangup().expect("hang up");
     control.wait("ended", |v| {
         v["event"] == "call_state" && v["call"] == call && v["state"] == "ended"
@@ -255,12 +277,22 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         typing_in,
         "the popup took the keyboard focus"
     );
-    let received = desktop.dunst.wait_received(1, T).expect("notification");
-    let shown = received
-        .iter()
-        .find(|n| n.summary == "Incoming call")
-        .unwrap_or_else(|| panic!("no incoming-call notification: {received:?}"));
-    assert!(shown.body.contains("15551234"), "{shown:?}");
+    // Bob's waiting call had a notification of its own before this one.
+    let deadline = std::time::Instant::now() + T;
+    let shown = loop {
+        let received = desktop.dunst.received().expect("notifications");
+        if let Some(shown) = received
+            .into_iter()
+            .find(|n| n.summary == "Incoming call" && n.body.contains("15551234"))
+        {
+            break shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no incoming-call notification for 15551234"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert_eq!(shown.urgency, "CRITICAL");
     callee.hangup().expect("caller gives up");
     control.wait("incoming ended", |v| {
