@@ -1,5 +1,5 @@
 //! Calls through a real Kamailio to and from baresip: connect, hang up either way, CANCEL,
-//! busy, decline, hold from the far end, and SIP over TCP and TLS.
+//! busy, decline, hold from the far end, blind transfer, and SIP over TCP and TLS.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -283,5 +283,64 @@ fn a_second_call_holds_the_first_before_it_starts() {
         app.hang_up(call);
     }
     closed(&carol);
+    app.quit();
+}
+
+/// Blind transfer: alice (Parla) calls bob (baresip), then REFERs bob to carol (baresip, auto
+/// answer). baresip 1.0 as transferee places the call and NOTIFYs message/sipfrag; alice's call
+/// ends as transferred and carol is on the line with bob.
+#[test]
+fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+        ("carol", "carolpw"),
+    ]))
+    .expect("kamailio");
+    let peer = |user: &str, pw: &str| {
+        let peer =
+            Baresip::start(BaresipOptions::registering(&kamailio, user, pw)).expect("baresip");
+        peer.wait_registered(T).expect("registered");
+        peer
+    };
+    let (bob, carol) = (peer("bob", "bobpw"), peer("carol", "carolpw"));
+    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
+    app.wait_registered("alice");
+
+    let call = app.dial("alice", &kamailio.user_uri("bob"));
+    app.wait_call(call, "connected");
+    established(&bob);
+    app.send(json!({"cmd": "transfer", "call": call, "to": kamailio.user_uri("carol")}));
+    app.wait("transfer succeeded", |v| {
+        is_event(v, "transfer") && v["call"] == call && v["state"] == "succeeded"
+    });
+    let ended = app.wait_call(call, "ended");
+    assert_eq!(ended["reason"], "transferred", "{ended}");
+    established(&carol);
+    let transfers: Vec<String> = app
+        .parla
+        .events_seen()
+        .iter()
+        .filter(|v| is_event(v, "transfer") && v["call"] == call)
+        .map(|v| v["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    // 202 or the NOTIFY's 100 first (they may cross), succeeded last.
+    assert_eq!(
+        transfers.first().map(String::as_str),
+        Some("trying"),
+        "{transfers:?}"
+    );
+    assert_eq!(
+        transfers.last().map(String::as_str),
+        Some("succeeded"),
+        "{transfers:?}"
+    );
+    assert!(
+        !app.parla
+            .events_seen()
+            .iter()
+            .any(|v| is_event(v, "error") && v["call"] == call),
+        "no error on the transferred call"
+    );
     app.quit();
 }

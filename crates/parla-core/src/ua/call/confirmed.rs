@@ -2,10 +2,14 @@
 //! `sendonly`/`sendrecv`, retried after 491 with the RFC 3261 14.1 wait), the far end's
 //! re-INVITEs and UPDATEs (491 while ours is under way), keys, mute, devices, quality reports.
 //! Our re-INVITE runs beside everything else: a BYE while it is pending ends the call at once.
+//! A blind transfer ([`super::transfer`]) runs the same way: a REFER, then NOTIFYs; hold and
+//! resume asked meanwhile wait for its outcome (sent if it fails, moot if it succeeds), and a
+//! transfer is refused while a hold or resume is under way.
 
 use super::dialog::{CallDialog, DialogEvent, ReInviteFailure, RequestId};
+use super::transfer::{Outcome, Transfer};
 use super::{answer_request, Call, QUALITY_EVERY};
-use crate::api::{CallState, ErrorKind};
+use crate::api::{CallState, ErrorKind, Event, TransferState};
 use crate::sdp::{Direction, LocalMedia};
 use crate::ua::calls::CallCommand;
 use crate::ua::media::{CallAudio, DtmfError, MediaBackend};
@@ -53,6 +57,8 @@ struct Established<D, M: MediaBackend> {
     local_hold: bool,
     /// The far end holds us (its last SDP does not want our audio).
     remote_hold: bool,
+    /// Our blind transfer, from the REFER until its outcome.
+    transfer: Option<Transfer>,
 }
 
 /// Runs the confirmed call until it ends.
@@ -69,6 +75,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         queued: None,
         local_hold: false,
         remote_hold: false,
+        transfer: None,
     };
     established.run(commands).await;
 }
@@ -80,8 +87,15 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         let id = self.call.id;
         loop {
             let retry_at = self.retry.as_ref().map(|(at, _)| *at);
+            let transfer_due = self.transfer.as_ref().and_then(Transfer::deadline);
             tokio::select! {
                 _ = quality.tick() => self.call.report_quality(),
+                _ = tokio::time::sleep_until(transfer_due.unwrap_or_else(Instant::now)), if transfer_due.is_some() => {
+                    let outcome = self.transfer.as_ref().map(Transfer::timed_out);
+                    if self.transfer_step(outcome) {
+                        return self.transferred().await;
+                    }
+                }
                 _ = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
                     self.send_retry();
                 }
@@ -105,6 +119,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     Some(CallCommand::SetDevices { input, output }) => self.call.switch_devices(input, output),
                     Some(CallCommand::Hold) => self.hold(true),
                     Some(CallCommand::Resume) => self.hold(false),
+                    Some(CallCommand::Transfer(to)) => self.transfer(&to),
                 },
                 Some(event) = self.call.media_events.recv() => match event {
                     MediaEvent::Dtmf(digit) => self.call.emit(crate::api::Event::Dtmf { call: id, digit: digit.to_string() }),
@@ -131,6 +146,26 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         }
                     }
                     Some(DialogEvent::ReInviteFailed(failure)) => self.failed(failure),
+                    Some(DialogEvent::ReferAnswered { code }) => {
+                        let outcome = self.transfer.as_mut().and_then(|t| t.answered(code));
+                        if self.transfer_step(outcome) {
+                            return self.transferred().await;
+                        }
+                    }
+                    Some(DialogEvent::ReferFailed(error)) => {
+                        let outcome = self.transfer.as_ref().map(|t| t.not_sent(&error));
+                        if self.transfer_step(outcome) {
+                            return self.transferred().await;
+                        }
+                    }
+                    Some(DialogEvent::ReferNotify { request, status, terminated }) => {
+                        // Every NOTIFY gets its 200, also one for a transfer given up on.
+                        self.dialog.respond(request, 200, None).await;
+                        let outcome = self.transfer.as_mut().and_then(|t| t.notified(status, terminated));
+                        if self.transfer_step(outcome) {
+                            return self.transferred().await;
+                        }
+                    }
                     Some(DialogEvent::Request { request, method }) => {
                         self.dialog.respond(request, answer_request(method), None).await;
                     }
@@ -173,6 +208,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     /// Our hold (re-INVITE with `sendonly`, or `inactive` when the far end holds us too) or
     /// resume (`sendrecv`, or `recvonly` while they hold us); one at a time.
     fn hold(&mut self, hold: bool) {
+        if self.transfer.is_some() {
+            // Waits for the transfer: sent if it fails, moot if it succeeds.
+            self.queued = (hold != self.local_hold).then_some(hold);
+            return;
+        }
         let pending = self
             .sent
             .as_ref()
@@ -285,6 +325,75 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         if let Some(hold) = self.queued.take() {
             self.hold(hold);
         }
+    }
+
+    /// Blind transfer to `to` (read as a dialled number is): a REFER, unless one is under
+    /// way or a hold or resume is.
+    fn transfer(&mut self, to: &str) {
+        let id = self.call.id;
+        let busy = if self.transfer.is_some() {
+            Some("a transfer is already under way")
+        } else if self.sent.is_some() || self.retry.is_some() {
+            Some("a hold or resume is under way")
+        } else {
+            None
+        };
+        if let Some(why) = busy {
+            return self.call.error(
+                ErrorKind::TransferFailed,
+                format!("call {id}: not transferred: {why}"),
+            );
+        }
+        match self.call.env.dial_plan.target(to) {
+            Ok(target) => {
+                tracing::info!(call = %id, %target, "blind transfer");
+                self.dialog.refer(target.clone());
+                self.transfer = Some(Transfer::new(target));
+            }
+            Err(e) => self.call.error(
+                ErrorKind::TransferFailed,
+                format!("call {id}: not transferred: {e}"),
+            ),
+        }
+    }
+
+    /// Carries out a step of the transfer; true when the call is to end as transferred.
+    fn transfer_step(&mut self, outcome: Option<Outcome>) -> bool {
+        let id = self.call.id;
+        let report = |state, code| Event::Transfer {
+            call: id,
+            state,
+            code: Some(code),
+        };
+        match outcome {
+            None => false,
+            Some(Outcome::Progress(state, code)) => {
+                self.call.emit(report(state, code));
+                false
+            }
+            Some(Outcome::Succeeded(code)) => {
+                self.transfer = None;
+                self.call.emit(report(TransferState::Succeeded, code));
+                true
+            }
+            Some(Outcome::Failed { code, why }) => {
+                self.transfer = None;
+                tracing::info!(call = %id, code, %why, "transfer failed");
+                self.call.emit(report(TransferState::Failed, code));
+                self.call
+                    .error(ErrorKind::TransferFailed, format!("call {id}: {why}"));
+                self.send_queued();
+                false
+            }
+        }
+    }
+
+    /// The far end has the target on the line: our part is over.
+    async fn transferred(mut self) {
+        if let Err(e) = self.dialog.bye().await {
+            tracing::warn!(call = %self.call.id, error = %e, "BYE after the transfer failed");
+        }
+        self.call.end("transferred", None).await;
     }
 
     /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
