@@ -304,7 +304,11 @@ fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
         peer
     };
     let (bob, carol) = (peer("bob", "bobpw"), peer("carol", "carolpw"));
-    let mut app = start(&[Line::at(&kamailio, "alice", "alicepw")], None, &[]);
+    let mut app = start(
+        &[Line::at(&kamailio, "alice", "alicepw")],
+        None,
+        &[("RUST_LOG", "info,sip=debug")],
+    );
     app.wait_registered("alice");
 
     let call = app.dial("alice", &kamailio.user_uri("bob"));
@@ -342,5 +346,20 @@ fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
             .any(|v| is_event(v, "error") && v["call"] == call),
         "no error on the transferred call"
     );
+    let trace = std::fs::read_to_string(app.parla.stderr_log()).expect("stderr log");
+    let refer = trace
+        .split("REFER sip:")
+        .nth(1)
+        .expect("a REFER in the SIP trace");
+    let refer = refer.split("\r\n\r\n").next().unwrap_or(refer);
+    assert!(
+        refer.contains(&format!("Refer-To: <{}>", kamailio.user_uri("carol"))),
+        "{refer}"
+    );
+    assert!(
+        refer.contains(&format!("Referred-By: <sip:alice@{}>", kamailio.domain())),
+        "{refer}"
+    );
+    assert_eq!(kamailio.count_requests("REFER", "alice").expect("count"), 1);
     app.quit();
 }
