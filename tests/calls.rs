@@ -363,3 +363,38 @@ fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
     assert_eq!(kamailio.count_requests("REFER", "alice").expect("count"), 1);
     app.quit();
 }
+
+/// A transfer to nobody: baresip's call to the target fails, its NOTIFY says so, and alice's
+/// call stays connected with a `transfer_failed` error.
+#[test]
+fn a_transfer_whose_target_cannot_be_reached_keeps_the_call() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    let nobody = b.kamailio.user_uri("nobody");
+    b.app
+        .send(json!({"cmd": "transfer", "call": call, "to": nobody}));
+    let failed = b.app.wait("transfer failed", |v| {
+        is_event(v, "transfer") && v["call"] == call && v["state"] == "failed"
+    });
+    assert!(
+        failed["code"].as_u64().is_some_and(|c| c >= 300),
+        "{failed}"
+    );
+    let error = b.app.wait("transfer_failed error", |v| {
+        is_event(v, "error") && v["call"] == call
+    });
+    assert_eq!(error["kind"], "transfer_failed", "{error}");
+    assert!(
+        !b.app
+            .parla
+            .events_seen()
+            .iter()
+            .any(|v| call_state(v, call, "ended")),
+        "the call goes on"
+    );
+    let ended = b.app.hang_up(call);
+    assert_eq!(ended["reason"], "local hangup");
+    b.app.quit();
+}
