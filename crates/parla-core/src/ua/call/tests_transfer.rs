@@ -211,3 +211,75 @@ async fn a_transfer_before_the_answer_is_refused() {
     let (error, _) = t.event_where(|e| matches!(e, Event::Error { .. })).await;
     assert_eq!(errors(&[error])[0].0, ErrorKind::CallNotConnected);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_refer_with_no_response_fails_with_408_and_keeps_the_call() {
+    let mut t = connected().await;
+    refer(&mut t, "sip:carol@example.com").await;
+    t.far.send(ReferFailed("transaction timed out".into()));
+    assert_eq!(
+        transfer_event(&mut t).await,
+        (TransferState::Failed, Some(408))
+    );
+    t.settle().await;
+    connected_still(&t);
+}
+
+#[tokio::test(start_paused = true)]
+async fn ringing_with_no_final_notify_gives_up_after_3_minutes() {
+    let mut t = connected().await;
+    refer(&mut t, "sip:carol@example.com").await;
+    t.far.send(ReferAnswered { code: 202 });
+    assert_eq!(transfer_event(&mut t).await.0, TransferState::Trying);
+    notify(&mut t, 1, 180, false).await;
+    assert_eq!(transfer_event(&mut t).await.0, TransferState::Ringing);
+    let ringing_at = tokio::time::Instant::now();
+    assert_eq!(
+        transfer_event(&mut t).await,
+        (TransferState::Failed, Some(408))
+    );
+    assert_eq!(
+        tokio::time::Instant::now() - ringing_at,
+        super::transfer::FINAL_WAIT
+    );
+    t.settle().await;
+    connected_still(&t);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_far_end_hanging_up_during_the_transfer_ends_the_call_as_a_remote_hangup() {
+    let mut t = connected().await;
+    refer(&mut t, "sip:carol@example.com").await;
+    t.far.send(ReferAnswered { code: 202 });
+    t.far
+        .send(Terminated(super::dialog::EndReason::RemoteHangup));
+    let (reason, _, before) = t.ended().await;
+    assert_eq!(reason, "remote hangup");
+    assert_eq!(errors(&before), [], "no transfer failure reported");
+    assert_eq!(t.far.taken(), [], "no BYE of ours");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_notify_that_is_not_about_our_refer_is_just_answered() {
+    let mut t = connected().await;
+    t.far.send(Request {
+        request: 5,
+        method: super::dialog::InDialogMethod::Notify,
+    });
+    assert_eq!(
+        t.far.next().await,
+        Sent::Respond {
+            request: 5,
+            code: 200,
+            sdp: None
+        }
+    );
+    // A stray refer NOTIFY with no transfer of ours: answered, nothing reported.
+    notify(&mut t, 6, 200, true).await;
+    t.settle().await;
+    connected_still(&t);
+    assert!(!t
+        .pending_events()
+        .iter()
+        .any(|e| matches!(e, Event::Transfer { .. })));
+}
