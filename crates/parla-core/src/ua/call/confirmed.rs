@@ -7,9 +7,9 @@
 //! transfer is refused while a hold or resume is under way.
 
 use super::dialog::{CallDialog, DialogEvent, ReInviteFailure, RequestId};
-use super::transfer::{Outcome, Transfer};
+use super::transfer::Transfer;
 use super::{answer_request, Call, QUALITY_EVERY};
-use crate::api::{CallState, ErrorKind, Event, TransferState};
+use crate::api::{CallState, ErrorKind};
 use crate::sdp::{Direction, LocalMedia};
 use crate::ua::calls::CallCommand;
 use crate::ua::media::{CallAudio, DtmfError, MediaBackend};
@@ -17,6 +17,8 @@ use parla_media::MediaEvent;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
+
+mod transferring;
 
 /// Tries of one hold or resume that the far end answers with 491 Request Pending.
 const REINVITE_ATTEMPTS: u32 = 3;
@@ -91,8 +93,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             tokio::select! {
                 _ = quality.tick() => self.call.report_quality(),
                 _ = tokio::time::sleep_until(transfer_due.unwrap_or_else(Instant::now)), if transfer_due.is_some() => {
-                    let outcome = self.transfer.as_ref().map(Transfer::timed_out);
-                    if self.transfer_step(outcome) {
+                    if self.transfer_timed_out() {
                         return self.transferred().await;
                     }
                 }
@@ -146,23 +147,10 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         }
                     }
                     Some(DialogEvent::ReInviteFailed(failure)) => self.failed(failure),
-                    Some(DialogEvent::ReferAnswered { code }) => {
-                        let outcome = self.transfer.as_mut().and_then(|t| t.answered(code));
-                        if self.transfer_step(outcome) {
-                            return self.transferred().await;
-                        }
-                    }
-                    Some(DialogEvent::ReferFailed(error)) => {
-                        let outcome = self.transfer.as_ref().map(|t| t.not_sent(&error));
-                        if self.transfer_step(outcome) {
-                            return self.transferred().await;
-                        }
-                    }
-                    Some(DialogEvent::ReferNotify { request, status, terminated }) => {
-                        // Every NOTIFY gets its 200, also one for a transfer given up on.
-                        self.dialog.respond(request, 200, None).await;
-                        let outcome = self.transfer.as_mut().and_then(|t| t.notified(status, terminated));
-                        if self.transfer_step(outcome) {
+                    Some(event @ (DialogEvent::ReferAnswered { .. }
+                    | DialogEvent::ReferFailed(_)
+                    | DialogEvent::ReferNotify { .. })) => {
+                        if self.transfer_event(event).await {
                             return self.transferred().await;
                         }
                     }
@@ -325,75 +313,6 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         if let Some(hold) = self.queued.take() {
             self.hold(hold);
         }
-    }
-
-    /// Blind transfer to `to` (read as a dialled number is): a REFER, unless one is under
-    /// way or a hold or resume is.
-    fn transfer(&mut self, to: &str) {
-        let id = self.call.id;
-        let busy = if self.transfer.is_some() {
-            Some("a transfer is already under way")
-        } else if self.sent.is_some() || self.retry.is_some() {
-            Some("a hold or resume is under way")
-        } else {
-            None
-        };
-        if let Some(why) = busy {
-            return self.call.error(
-                ErrorKind::TransferFailed,
-                format!("call {id}: not transferred: {why}"),
-            );
-        }
-        match self.call.env.dial_plan.target(to) {
-            Ok(target) => {
-                tracing::info!(call = %id, %target, "blind transfer");
-                self.dialog.refer(target.clone());
-                self.transfer = Some(Transfer::new(target));
-            }
-            Err(e) => self.call.error(
-                ErrorKind::TransferFailed,
-                format!("call {id}: not transferred: {e}"),
-            ),
-        }
-    }
-
-    /// Carries out a step of the transfer; true when the call is to end as transferred.
-    fn transfer_step(&mut self, outcome: Option<Outcome>) -> bool {
-        let id = self.call.id;
-        let report = |state, code| Event::Transfer {
-            call: id,
-            state,
-            code: Some(code),
-        };
-        match outcome {
-            None => false,
-            Some(Outcome::Progress(state, code)) => {
-                self.call.emit(report(state, code));
-                false
-            }
-            Some(Outcome::Succeeded(code)) => {
-                self.transfer = None;
-                self.call.emit(report(TransferState::Succeeded, code));
-                true
-            }
-            Some(Outcome::Failed { code, why }) => {
-                self.transfer = None;
-                tracing::info!(call = %id, code, %why, "transfer failed");
-                self.call.emit(report(TransferState::Failed, code));
-                self.call
-                    .error(ErrorKind::TransferFailed, format!("call {id}: {why}"));
-                self.send_queued();
-                false
-            }
-        }
-    }
-
-    /// The far end has the target on the line: our part is over.
-    async fn transferred(mut self) {
-        if let Err(e) = self.dialog.bye().await {
-            tracing::warn!(call = %self.call.id, error = %e, "BYE after the transfer failed");
-        }
-        self.call.end("transferred", None).await;
     }
 
     /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
