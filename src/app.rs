@@ -545,6 +545,9 @@ impl App {
                 }
             }
             Event::Device { message, .. } => self.notice = Some(message.clone()),
+            // A failed transfer comes with an `error` (transfer_failed) that says so; one that
+            // succeeds ends the call with reason `transferred`.
+            Event::Transfer { .. } => {}
             Event::DiagnosticsSaved { path, .. } => {
                 self.notice = Some(
                     self.i18n

@@ -1,5 +1,5 @@
 //! Calls through a real Kamailio to and from baresip: connect, hang up either way, CANCEL,
-//! busy, decline, hold from the far end, and SIP over TCP and TLS.
+//! busy, decline, hold from the far end, blind transfer, and SIP over TCP and TLS.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -284,4 +284,117 @@ fn a_second_call_holds_the_first_before_it_starts() {
     }
     closed(&carol);
     app.quit();
+}
+
+/// Blind transfer: alice (Parla) calls bob (baresip), then REFERs bob to carol (baresip, auto
+/// answer). baresip 1.0 as transferee places the call and NOTIFYs message/sipfrag; alice's call
+/// ends as transferred and carol is on the line with bob.
+#[test]
+fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
+    let kamailio = Kamailio::start(KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+        ("carol", "carolpw"),
+    ]))
+    .expect("kamailio");
+    let peer = |user: &str, pw: &str| {
+        let peer =
+            Baresip::start(BaresipOptions::registering(&kamailio, user, pw)).expect("baresip");
+        peer.wait_registered(T).expect("registered");
+        peer
+    };
+    let (bob, carol) = (peer("bob", "bobpw"), peer("carol", "carolpw"));
+    let mut app = start(
+        &[Line::at(&kamailio, "alice", "alicepw")],
+        None,
+        &[("RUST_LOG", "info,sip=debug")],
+    );
+    app.wait_registered("alice");
+
+    let call = app.dial("alice", &kamailio.user_uri("bob"));
+    app.wait_call(call, "connected");
+    established(&bob);
+    app.send(json!({"cmd": "transfer", "call": call, "to": kamailio.user_uri("carol")}));
+    app.wait("transfer succeeded", |v| {
+        is_event(v, "transfer") && v["call"] == call && v["state"] == "succeeded"
+    });
+    let ended = app.wait_call(call, "ended");
+    assert_eq!(ended["reason"], "transferred", "{ended}");
+    established(&carol);
+    let transfers: Vec<String> = app
+        .parla
+        .events_seen()
+        .iter()
+        .filter(|v| is_event(v, "transfer") && v["call"] == call)
+        .map(|v| v["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    // 202 or the NOTIFY's 100 first (they may cross), succeeded last.
+    assert_eq!(
+        transfers.first().map(String::as_str),
+        Some("trying"),
+        "{transfers:?}"
+    );
+    assert_eq!(
+        transfers.last().map(String::as_str),
+        Some("succeeded"),
+        "{transfers:?}"
+    );
+    assert!(
+        !app.parla
+            .events_seen()
+            .iter()
+            .any(|v| is_event(v, "error") && v["call"] == call),
+        "no error on the transferred call"
+    );
+    let trace = std::fs::read_to_string(app.parla.stderr_log()).expect("stderr log");
+    let refer = trace
+        .split("REFER sip:")
+        .nth(1)
+        .expect("a REFER in the SIP trace");
+    let refer = refer.split("\r\n\r\n").next().unwrap_or(refer);
+    assert!(
+        refer.contains(&format!("Refer-To: <{}>", kamailio.user_uri("carol"))),
+        "{refer}"
+    );
+    assert!(
+        refer.contains(&format!("Referred-By: <sip:alice@{}>", kamailio.domain())),
+        "{refer}"
+    );
+    assert_eq!(kamailio.count_requests("REFER", "alice").expect("count"), 1);
+    app.quit();
+}
+
+/// A transfer to nobody: baresip's call to the target fails, its NOTIFY says so, and alice's
+/// call stays connected with a `transfer_failed` error.
+#[test]
+fn a_transfer_whose_target_cannot_be_reached_keeps_the_call() {
+    let mut b = bench(AnswerMode::Auto, Transport::Udp);
+    let call = b.app.dial("alice", &b.kamailio.user_uri("bob"));
+    b.app.wait_call(call, "connected");
+    established(&b.bob);
+    let nobody = b.kamailio.user_uri("nobody");
+    b.app
+        .send(json!({"cmd": "transfer", "call": call, "to": nobody}));
+    let failed = b.app.wait("transfer failed", |v| {
+        is_event(v, "transfer") && v["call"] == call && v["state"] == "failed"
+    });
+    assert!(
+        failed["code"].as_u64().is_some_and(|c| c >= 300),
+        "{failed}"
+    );
+    let error = b.app.wait("transfer_failed error", |v| {
+        is_event(v, "error") && v["call"] == call
+    });
+    assert_eq!(error["kind"], "transfer_failed", "{error}");
+    assert!(
+        !b.app
+            .parla
+            .events_seen()
+            .iter()
+            .any(|v| call_state(v, call, "ended")),
+        "the call goes on"
+    );
+    let ended = b.app.hang_up(call);
+    assert_eq!(ended["reason"], "local hangup");
+    b.app.quit();
 }

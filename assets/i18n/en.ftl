@@ -185,6 +185,7 @@ error-too-many-calls = There are too many calls at once; end one first.
 error-call-not-connected = The call is not connected yet.
 error-cannot-answer = That call cannot be answered.
 error-hold-failed = The other side did not accept the hold or resume.
+error-transfer-failed = The call was not transferred; it goes on as before.
 error-dtmf-failed = The keys could not be sent.
 error-devices-not-switched = The call stays on its sound devices: { $detail }
 error-devices-unavailable = The sound devices could not be listed.

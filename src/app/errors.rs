@@ -37,7 +37,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 22] = [
+pub const ALL: [ErrorKind; 23] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -50,6 +50,7 @@ pub const ALL: [ErrorKind; 22] = [
     ErrorKind::CallNotConnected,
     ErrorKind::CannotAnswer,
     ErrorKind::HoldFailed,
+    ErrorKind::TransferFailed,
     ErrorKind::DtmfFailed,
     ErrorKind::DevicesNotSwitched,
     ErrorKind::DevicesUnavailable,

@@ -72,6 +72,10 @@ pub enum ErrorKind {
     CannotAnswer,
     /// Hold or resume: the far end refused or did not answer the re-INVITE.
     HoldFailed,
+    /// A blind transfer did not happen: the target is not dialable, a transfer or hold is
+    /// under way, the far end refused the REFER, or the transfer target's call failed. The
+    /// call stays as it was.
+    TransferFailed,
     /// DTMF could not be sent.
     DtmfFailed,
     /// The call's audio could not move to the devices asked for.
@@ -96,6 +100,16 @@ pub enum ErrorKind {
 }
 
 /// Why an incoming call was refused without ringing.
+/// Where a blind transfer stands (the `transfer` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    Trying,
+    Ringing,
+    Succeeded,
+    Failed,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalReason {
@@ -150,6 +164,15 @@ pub enum Command {
     },
     Resume {
         call: CallId,
+    },
+    /// Blind transfer (RFC 3515): ask the far end to call `to` (a SIP URI, `user`,
+    /// `user@host` or a number, read as `dial` reads it) with a REFER in the call's dialog.
+    /// Progress comes as `transfer` events; on success the call ends with reason
+    /// `transferred`, on failure it stays as it was and an `error` of kind `transfer_failed`
+    /// says why. Hold and resume asked while the transfer is under way wait for its outcome.
+    Transfer {
+        call: CallId,
+        to: String,
     },
     /// Stop (or resume) sending the microphone.
     Mute {
@@ -457,6 +480,16 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<u16>,
     },
+    /// How a blind transfer goes: `trying` (the far end accepted the REFER, 202, or its call
+    /// to the target is trying, 100), `ringing` (18x), `succeeded` (2xx: the call then ends
+    /// with reason `transferred`) or `failed` (the REFER refused, the target's call failed, or
+    /// no NOTIFY in time: 408). `code`: the SIP status it comes from.
+    Transfer {
+        call: CallId,
+        state: TransferState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<u16>,
+    },
     /// Media negotiated (or renegotiated) for a call.
     Media {
         call: CallId,
@@ -727,6 +760,33 @@ mod tests {
         assert_eq!(quit, Command::Quit);
         let show: Command = serde_json::from_value(json!({"cmd":"show"})).expect("show");
         assert_eq!(show, Command::Show);
+    }
+
+    #[test]
+    fn transfer_command_and_event_have_the_documented_json() {
+        let transfer: Command =
+            serde_json::from_value(json!({"cmd":"transfer","call":3,"to":"sip:carol@example.com"}))
+                .expect("transfer");
+        assert_eq!(
+            transfer,
+            Command::Transfer {
+                call: CallId(3),
+                to: "sip:carol@example.com".into()
+            }
+        );
+        let event = Event::Transfer {
+            call: CallId(3),
+            state: TransferState::Failed,
+            code: Some(486),
+        };
+        assert_eq!(
+            serde_json::to_value(&event).expect("json"),
+            json!({"event":"transfer","call":3,"state":"failed","code":486})
+        );
+        assert_eq!(
+            serde_json::to_value(ErrorKind::TransferFailed).expect("json"),
+            json!("transfer_failed")
+        );
     }
 
     #[test]

@@ -196,6 +196,7 @@ impl Engine {
             Command::Dtmf { call, digits } => (call, CallCommand::Dtmf(digits)),
             Command::Hold { call } => (call, CallCommand::Hold),
             Command::Resume { call } => (call, CallCommand::Resume),
+            Command::Transfer { call, to } => (call, CallCommand::Transfer(to)),
             Command::Mute { call, muted } => (call, CallCommand::Mute(muted)),
             Command::EchoTest { stop } => return self.echo_test(stop),
             Command::ListDevices => return self.list_devices(),

@@ -10,7 +10,7 @@ use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
 use super::store_link::{region_of, StoreLink};
-use super::uri::dial_target;
+use super::uri::{dial_target, DialPlan};
 use crate::api::{AccountId, CallId, Event, RegistrationState};
 use crate::config::{AccountConfig, AudioConfig};
 use crate::secrets::{SecretError, SecretStore};
@@ -364,6 +364,7 @@ impl Running {
                 codecs: self.config.codecs.clone(),
                 store: self.shared.store.clone(),
                 region: self.region,
+                dial_plan: self.dial_plan(),
             },
             sip: SipEnv {
                 stack: self.stack.clone(),
@@ -377,6 +378,13 @@ impl Running {
                 audio: self.shared.audio(),
             },
         })
+    }
+
+    fn dial_plan(&self) -> DialPlan {
+        DialPlan {
+            domain: self.config.domain.clone(),
+            international_prefix: self.config.international_prefix.clone(),
+        }
     }
 
     fn dial(&self, call: CallId, to: &str, commands: mpsc::UnboundedReceiver<CallCommand>) {
@@ -422,7 +430,7 @@ impl Running {
     async fn take_incoming_call(&self, tx: Transaction) {
         let invite = incoming_invite(&tx);
         // Without a Contact for the dialog, `call_parts` is none too and the INVITE gets 500.
-        let dialog = SipIncoming::new(self.stack.clone(), self.contact(), tx);
+        let dialog = SipIncoming::new(self.stack.clone(), self.contact(), self.aor(), tx);
         let line = Line {
             account: &self.id,
             shared: &self.shared,

@@ -13,6 +13,7 @@ pub mod outgoing;
 pub(crate) mod record;
 pub mod sip_dialog;
 mod summary;
+pub mod transfer;
 
 #[cfg(test)]
 mod fake;
@@ -22,6 +23,8 @@ mod tests_confirmed;
 mod tests_incoming;
 #[cfg(test)]
 mod tests_outgoing;
+#[cfg(test)]
+mod tests_transfer;
 
 use super::calls::CallRegistry;
 use super::media::{CallAudio, MediaBackend, SwitchError};
@@ -44,6 +47,8 @@ pub struct CallEnv {
     pub store: StoreLink,
     /// The line's country for reading numbers without a country code.
     pub region: Region,
+    /// How the line reads dial strings (transfer targets are read the same way).
+    pub dial_plan: crate::ua::uri::DialPlan,
 }
 
 /// How often a connected call reports its quality.

@@ -15,6 +15,8 @@ pub enum CallCommand {
     Hold,
     Resume,
     Mute(bool),
+    /// Blind transfer to a dial string (read as `dial` reads it).
+    Transfer(String),
     /// Move the call's audio; `None` keeps that direction's device.
     SetDevices {
         input: Option<String>,

@@ -86,6 +86,21 @@ pub fn normalise_number(text: &str) -> Option<String> {
     (digits > 0).then_some(out)
 }
 
+/// What [`dial_target`] needs of a line's settings: calls and transfer targets are read the
+/// same way.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DialPlan {
+    pub domain: String,
+    pub international_prefix: Option<String>,
+}
+
+impl DialPlan {
+    /// The URI `to` dials, as text.
+    pub fn target(&self, to: &str) -> Result<String, DialError> {
+        dial_target(to, &self.domain, self.international_prefix.as_deref()).map(|u| u.to_string())
+    }
+}
+
 /// Builds the request URI for a dial string: a SIP URI as given, `tel:`/`callto:` links, a
 /// number, `user` or `user@host`. Bare users and numbers go to `domain`; a leading `+` of a
 /// number becomes `international_prefix` when the line has one (`00`, `011`, or empty to drop it).

@@ -2,8 +2,12 @@
 //! `sendonly`/`sendrecv`, retried after 491 with the RFC 3261 14.1 wait), the far end's
 //! re-INVITEs and UPDATEs (491 while ours is under way), keys, mute, devices, quality reports.
 //! Our re-INVITE runs beside everything else: a BYE while it is pending ends the call at once.
+//! A blind transfer ([`super::transfer`]) runs the same way: a REFER, then NOTIFYs; hold and
+//! resume asked meanwhile wait for its outcome (sent if it fails, moot if it succeeds), and a
+//! transfer is refused while a hold or resume is under way.
 
 use super::dialog::{CallDialog, DialogEvent, ReInviteFailure, RequestId};
+use super::transfer::Transfer;
 use super::{answer_request, Call, QUALITY_EVERY};
 use crate::api::{CallState, ErrorKind};
 use crate::sdp::{Direction, LocalMedia};
@@ -13,6 +17,8 @@ use parla_media::MediaEvent;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
+
+mod transferring;
 
 /// Tries of one hold or resume that the far end answers with 491 Request Pending.
 const REINVITE_ATTEMPTS: u32 = 3;
@@ -53,6 +59,8 @@ struct Established<D, M: MediaBackend> {
     local_hold: bool,
     /// The far end holds us (its last SDP does not want our audio).
     remote_hold: bool,
+    /// Our blind transfer, from the REFER until its outcome.
+    transfer: Option<Transfer>,
 }
 
 /// Runs the confirmed call until it ends.
@@ -69,6 +77,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         queued: None,
         local_hold: false,
         remote_hold: false,
+        transfer: None,
     };
     established.run(commands).await;
 }
@@ -80,8 +89,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         let id = self.call.id;
         loop {
             let retry_at = self.retry.as_ref().map(|(at, _)| *at);
+            let transfer_due = self.transfer.as_ref().and_then(Transfer::deadline);
             tokio::select! {
                 _ = quality.tick() => self.call.report_quality(),
+                _ = tokio::time::sleep_until(transfer_due.unwrap_or_else(Instant::now)), if transfer_due.is_some() => {
+                    if self.transfer_timed_out() {
+                        return self.transferred().await;
+                    }
+                }
                 _ = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
                     self.send_retry();
                 }
@@ -105,6 +120,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     Some(CallCommand::SetDevices { input, output }) => self.call.switch_devices(input, output),
                     Some(CallCommand::Hold) => self.hold(true),
                     Some(CallCommand::Resume) => self.hold(false),
+                    Some(CallCommand::Transfer(to)) => self.transfer(&to),
                 },
                 Some(event) = self.call.media_events.recv() => match event {
                     MediaEvent::Dtmf(digit) => self.call.emit(crate::api::Event::Dtmf { call: id, digit: digit.to_string() }),
@@ -131,6 +147,13 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         }
                     }
                     Some(DialogEvent::ReInviteFailed(failure)) => self.failed(failure),
+                    Some(event @ (DialogEvent::ReferAnswered { .. }
+                    | DialogEvent::ReferFailed(_)
+                    | DialogEvent::ReferNotify { .. })) => {
+                        if self.transfer_event(event).await {
+                            return self.transferred().await;
+                        }
+                    }
                     Some(DialogEvent::Request { request, method }) => {
                         self.dialog.respond(request, answer_request(method), None).await;
                     }
@@ -173,6 +196,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     /// Our hold (re-INVITE with `sendonly`, or `inactive` when the far end holds us too) or
     /// resume (`sendrecv`, or `recvonly` while they hold us); one at a time.
     fn hold(&mut self, hold: bool) {
+        if self.transfer.is_some() {
+            // Waits for the transfer: sent if it fails, moot if it succeeds.
+            self.queued = (hold != self.local_hold).then_some(hold);
+            return;
+        }
         let pending = self
             .sent
             .as_ref()

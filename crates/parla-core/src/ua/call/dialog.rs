@@ -41,6 +41,19 @@ pub enum DialogEvent {
     },
     /// Our re-INVITE got no final response.
     ReInviteFailed(ReInviteFailure),
+    /// The final response to our REFER (202 Accepted, or a refusal).
+    ReferAnswered { code: u16 },
+    /// Our REFER got no final response, or could not be sent; the text says why.
+    ReferFailed(String),
+    /// A NOTIFY of the subscription our REFER made (RFC 3515, `Event: refer`): the status
+    /// code of its `message/sipfrag` body (`None` when it has none that reads), and whether
+    /// `Subscription-State` says the subscription is over. Answer it with
+    /// [`CallDialog::respond`].
+    ReferNotify {
+        request: RequestId,
+        status: Option<u16>,
+        terminated: bool,
+    },
     /// Another request inside the dialog.
     Request {
         request: RequestId,
@@ -127,6 +140,11 @@ pub trait CallDialog: Send + 'static {
     /// Sends a re-INVITE with `offer`; the outcome arrives as [`DialogEvent::ReInviteAnswered`]
     /// or [`DialogEvent::ReInviteFailed`]. One at a time.
     fn reinvite(&mut self, offer: String);
+    /// Sends a REFER (blind transfer) asking the far end to call `target`, a SIP URI, with
+    /// our address of record as `Referred-By`. The response arrives as
+    /// [`DialogEvent::ReferAnswered`] or [`DialogEvent::ReferFailed`], progress as
+    /// [`DialogEvent::ReferNotify`]. One at a time.
+    fn refer(&mut self, target: String);
     /// Answers a request from the far end, with SDP (a 200 to a re-INVITE) or without.
     fn respond(
         &mut self,

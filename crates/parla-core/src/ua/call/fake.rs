@@ -30,6 +30,8 @@ pub enum Sent {
     Cancel,
     Bye,
     ReInvite(String),
+    /// A REFER to this target.
+    Refer(String),
     Respond {
         request: RequestId,
         code: u16,
@@ -94,6 +96,10 @@ impl CallDialog for FakeDialog {
 
     fn reinvite(&mut self, offer: String) {
         self.record(Sent::ReInvite(offer));
+    }
+
+    fn refer(&mut self, target: String) {
+        self.record(Sent::Refer(target));
     }
 
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
@@ -383,6 +389,10 @@ pub fn env(events: UnboundedSender<Event>, calls: CallRegistry) -> CallEnv {
         codecs: vec![],
         store: StoreLink::none(),
         region: Region::US,
+        dial_plan: crate::ua::uri::DialPlan {
+            domain: "example.com".into(),
+            international_prefix: None,
+        },
     }
 }
 

@@ -114,7 +114,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                     }
                 }
                 // Keys, hold and mute need a call that is up: say so, and leave the call alone.
-                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume) => {
+                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_)) => {
                     call.not_connected();
                 }
             },

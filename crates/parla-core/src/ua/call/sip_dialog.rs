@@ -6,6 +6,7 @@ use super::dialog::{
     CallDialog, DialogEvent, EndReason, InDialogMethod, IncomingDialog, IncomingInvite,
     OutgoingDialog, ReInviteFailure, RequestId, SignallingError,
 };
+use super::transfer;
 use crate::ua::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{
@@ -14,7 +15,7 @@ use rsipstack::dialog::dialog::{
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
-use rsipstack::sip::{Header, StatusCode, StatusCodeKind, Uri};
+use rsipstack::sip::{Header, Request, StatusCode, StatusCodeKind, Uri};
 use rsipstack::transaction::Transaction;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -176,7 +177,7 @@ impl Core {
             }
             DialogState::Options(_, _, handle) => (InDialogMethod::Options, handle),
             DialogState::Info(_, _, handle) => (InDialogMethod::Info, handle),
-            DialogState::Notify(_, _, handle) => (InDialogMethod::Notify, handle),
+            DialogState::Notify(_, request, handle) => return Some(self.notify(&request, handle)),
             DialogState::Message(_, _, handle) => (InDialogMethod::Message, handle),
             DialogState::Refer(_, _, handle) => (InDialogMethod::Refer, handle),
             DialogState::Publish(_, _, handle) => (InDialogMethod::Publish, handle),
@@ -188,6 +189,63 @@ impl Core {
         };
         let request = self.wait_for_answer(handle);
         Some(DialogEvent::Request { request, method })
+    }
+
+    /// A NOTIFY: one of our REFER's subscription is read; any other is answered as before.
+    fn notify(&mut self, request: &Request, handle: TransactionHandle) -> DialogEvent {
+        let header =
+            |wanted: fn(&Header) -> Option<String>| request.headers.iter().find_map(wanted);
+        let event = header(|h| match h {
+            Header::Event(e) => Some(e.value().to_string()),
+            _ => None,
+        });
+        let request_id = self.wait_for_answer(handle);
+        if !event.as_deref().is_some_and(transfer::is_refer_event) {
+            return DialogEvent::Request {
+                request: request_id,
+                method: InDialogMethod::Notify,
+            };
+        }
+        let terminated = header(|h| match h {
+            Header::SubscriptionState(s) => Some(s.value().to_string()),
+            _ => None,
+        })
+        .is_some_and(|s| transfer::subscription_terminated(&s));
+        let status = transfer::sipfrag_status(&String::from_utf8_lossy(&request.body));
+        DialogEvent::ReferNotify {
+            request: request_id,
+            status,
+            terminated,
+        }
+    }
+
+    /// The REFER in its own task, like the re-INVITE: the NOTIFYs may come before its 202.
+    fn refer(&self, target: String, referred_by: Option<&Uri>) {
+        let events = self.reinvite_tx.clone();
+        let Some(dialog) = self.dialog.clone() else {
+            let _ = events.send(DialogEvent::ReferFailed(
+                "the call is not established".into(),
+            ));
+            return;
+        };
+        let target = match Uri::try_from(target.as_str()) {
+            Ok(uri) => uri,
+            Err(e) => {
+                let _ = events.send(DialogEvent::ReferFailed(format!("{target:?}: {e}")));
+                return;
+            }
+        };
+        let headers = referred_by.map(|aor| vec![Header::ReferredBy(format!("<{aor}>").into())]);
+        tokio::spawn(async move {
+            let event = match dialog.refer(target, headers, None).await {
+                Ok(Some(response)) => DialogEvent::ReferAnswered {
+                    code: response.status_code.code(),
+                },
+                Ok(None) => DialogEvent::ReferFailed("the call is not established".into()),
+                Err(e) => DialogEvent::ReferFailed(e.to_string()),
+            };
+            let _ = events.send(event);
+        });
     }
 
     async fn bye(&self) -> Result<(), SignallingError> {
@@ -299,6 +357,10 @@ impl CallDialog for SipOutgoing {
         self.core.reinvite(offer);
     }
 
+    fn refer(&mut self, target: String) {
+        self.core.refer(target, Some(&self.env.aor));
+    }
+
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
         self.core.respond(request, code, sdp).await;
     }
@@ -344,15 +406,23 @@ pub struct SipIncoming {
     stack: Arc<SipStack>,
     /// Our Contact in the dialog.
     contact: Option<Uri>,
+    /// Our address of record: the `Referred-By` of a transfer.
+    aor: Option<Uri>,
     tx: Option<Transaction>,
     core: Core,
 }
 
 impl SipIncoming {
-    pub fn new(stack: Arc<SipStack>, contact: Option<Uri>, tx: Transaction) -> Self {
+    pub fn new(
+        stack: Arc<SipStack>,
+        contact: Option<Uri>,
+        aor: Option<Uri>,
+        tx: Transaction,
+    ) -> Self {
         Self {
             stack,
             contact,
+            aor,
             tx: Some(tx),
             core: Core::new(true),
         }
@@ -370,6 +440,10 @@ impl CallDialog for SipIncoming {
 
     fn reinvite(&mut self, offer: String) {
         self.core.reinvite(offer);
+    }
+
+    fn refer(&mut self, target: String) {
+        self.core.refer(target, self.aor.as_ref());
     }
 
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
