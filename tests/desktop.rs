@@ -177,7 +177,7 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     let bob = Baresip::start(BaresipOptions::registering(&kamailio, "bob", "bobpw"))
         .expect("baresip bob");
     bob.wait_registered(T).expect("bob registered");
-    let mut desktop = Desktop::start();
+    let desktop = Desktop::start();
     let app = GuiApp::start(&config(&kamailio, "alice", "alicepw"), &desktop);
     let window = desktop
         .wait_window(MAIN, T)
