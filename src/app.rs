@@ -111,6 +111,8 @@ pub struct App {
     calls: Calls,
     focused: Option<CallId>,
     keypad_open: bool,
+    /// The call screen's transfer field, while it is open: where to send the focused call.
+    transfer_to: Option<String>,
     dialer: dialer::Dialer,
     settings: settings::Settings,
     /// Per call, the output device picked on the call screen.
@@ -237,6 +239,7 @@ impl App {
             calls: Calls::default(),
             focused: None,
             keypad_open: false,
+            transfer_to: None,
             dialer: dialer::Dialer::default(),
             settings: settings::Settings::default(),
             call_outputs: BTreeMap::new(),

@@ -237,6 +237,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         "the main window shows the call"
     );
     desktop.screenshot(&window, "active-call");
+    // Ctrl+T opens the transfer field (typing goes to it), Ctrl+T again closes it.
+    desktop.key(&window, "ctrl+t");
+    desktop.screenshot(&window, "transfer");
+    desktop.key(&window, "ctrl+t");
     // A second call while this one is on: a banner on the call screen (and the popup).
     bob.dial(&kamailio.user_uri("alice"))
         .expect("bob dials alice");

@@ -264,3 +264,4 @@ setting-music-on-hold = Music for a caller you put on hold
 music-builtin = Parla's music
 music-off = None (the phone system plays its own)
 call-waiting = Another call is waiting
+call-transfer = Transfer

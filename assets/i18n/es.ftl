@@ -264,3 +264,4 @@ setting-music-on-hold = Música para quien dejas en espera
 music-builtin = La música de Parla
 music-off = Ninguna (la centralita pone la suya)
 call-waiting = Otra llamada en espera
+call-transfer = Transferir

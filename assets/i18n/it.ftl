@@ -264,3 +264,4 @@ setting-music-on-hold = Musica per chi metti in attesa
 music-builtin = La musica di Parla
 music-off = Nessuna (il centralino mette la sua)
 call-waiting = Un'altra chiamata in attesa
+call-transfer = Trasferisci

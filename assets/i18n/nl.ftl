@@ -264,3 +264,4 @@ setting-music-on-hold = Muziek voor wie je in de wacht zet
 music-builtin = De muziek van Parla
 music-off = Geen (de telefooncentrale speelt eigen muziek)
 call-waiting = Er wacht nog een gesprek
+call-transfer = Doorverbinden

@@ -62,6 +62,7 @@ impl App {
                 .or_else(|| self.calls.iter().next())
                 .map(|c| c.id);
             self.keypad_open = false;
+            self.transfer_to = None;
         }
         self.close_popup_for(call)
     }
@@ -75,11 +76,13 @@ impl App {
             call::Action::Focus => {
                 self.focused = Some(call);
                 self.keypad_open = false;
+                self.transfer_to = None;
             }
             call::Action::Swap => {
                 self.send(Command::Resume { call });
                 self.focused = Some(call);
                 self.keypad_open = false;
+                self.transfer_to = None;
             }
             call::Action::Answer => {
                 self.send(Command::Answer { call });
@@ -102,6 +105,24 @@ impl App {
             call::Action::Hold(true) => self.send(Command::Hold { call }),
             call::Action::Hold(false) => self.send(Command::Resume { call }),
             call::Action::ToggleKeypad => self.keypad_open = !self.keypad_open,
+            call::Action::ToggleTransfer => {
+                self.transfer_to = match self.transfer_to {
+                    Some(_) => None,
+                    None => Some(String::new()),
+                };
+                if self.transfer_to.is_some() {
+                    task = iced::widget::operation::focus("transfer-to");
+                }
+            }
+            call::Action::TransferTo(to) => self.transfer_to = Some(to),
+            call::Action::Transfer => {
+                if let Some(to) = self.transfer_to.take().filter(|t| !t.trim().is_empty()) {
+                    self.send(Command::Transfer {
+                        call,
+                        to: to.trim().to_string(),
+                    });
+                }
+            }
             call::Action::Digit(digit) => self.send(Command::Dtmf {
                 call,
                 digits: digit.to_string(),
@@ -188,6 +209,12 @@ impl App {
                     None => Task::none(),
                 }
             }
+            Shortcut::Transfer => match focused {
+                Some(call) if call.is_live() => {
+                    self.on_call_action(call.id, call::Action::ToggleTransfer)
+                }
+                _ => Task::none(),
+            },
             Shortcut::Keypad => match focused {
                 Some(call) if call.is_live() => {
                     self.on_call_action(call.id, call::Action::ToggleKeypad)

@@ -1,5 +1,5 @@
 //! Keyboard shortcuts: digits dial (or send DTMF in a call), Enter calls or answers, Escape
-//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps calls, Ctrl+N adds a contact, Ctrl+1 to
+//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps calls, Ctrl+T transfers, Ctrl+N adds a contact, Ctrl+1 to
 //! Ctrl+4 go to the phone, contacts, history and settings (in the navigation's order), Tab
 //! and Shift+Tab move the focus.
 
@@ -17,6 +17,8 @@ pub enum Shortcut {
     Keypad,
     /// Ctrl+S: the held call becomes the active one, the active one is held.
     Swap,
+    /// Ctrl+T: the transfer field of the call on screen.
+    Transfer,
     /// Ctrl+N: a new contact.
     NewContact,
     Place(Tab),
@@ -46,6 +48,7 @@ pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Opti
             Key::Character("k") | Key::Character("K") => Some(Shortcut::Keypad),
             Key::Character("n") | Key::Character("N") => Some(Shortcut::NewContact),
             Key::Character("s") | Key::Character("S") => Some(Shortcut::Swap),
+            Key::Character("t") | Key::Character("T") => Some(Shortcut::Transfer),
             Key::Character("1") => Some(Shortcut::Place(Tab::Phone)),
             Key::Character("2") => Some(Shortcut::Place(Tab::Contacts)),
             Key::Character("3") => Some(Shortcut::Place(Tab::History)),

@@ -527,3 +527,37 @@ fn ctrl_s_swaps_to_the_held_call() {
     );
     assert_eq!(h.app.focused, Some(CallId(1)));
 }
+
+#[test]
+fn the_transfer_field_sends_the_call_on() {
+    let mut h = Harness::with_line("work");
+    h.event(Event::CallState {
+        call: CallId(1),
+        state: CallState::Calling,
+        account: Some(AccountId::new("work")),
+        remote: Some("sip:bob@pbx.example.com".into()),
+        name: None,
+        reason: None,
+        code: None,
+    });
+    h.event(Event::call_state(CallId(1), CallState::Connected));
+    h.sent();
+    h.send(Message::Call(CallId(1), call::Action::ToggleTransfer));
+    assert_eq!(h.app.transfer_to.as_deref(), Some(""));
+    h.send(Message::Call(CallId(1), call::Action::Transfer));
+    assert_eq!(h.sent(), vec![], "nothing to transfer to yet");
+    h.send(Message::Call(CallId(1), call::Action::ToggleTransfer));
+    h.send(Message::Call(
+        CallId(1),
+        call::Action::TransferTo(" 2002 ".into()),
+    ));
+    h.send(Message::Call(CallId(1), call::Action::Transfer));
+    assert_eq!(
+        h.sent(),
+        vec![Command::Transfer {
+            call: CallId(1),
+            to: "2002".into()
+        }]
+    );
+    assert_eq!(h.app.transfer_to, None, "the field closes");
+}

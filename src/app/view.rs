@@ -140,6 +140,7 @@ impl App {
                         calls: self.calls.iter().collect(),
                         focused,
                         keypad_open: self.keypad_open,
+                        transfer_to: self.transfer_to.as_deref(),
                         outputs: device_choices(&outputs, &self.settings.device_labels, &self.i18n),
                         output,
                         line,

@@ -6,8 +6,10 @@ use crate::i18n::I18n;
 use crate::screen::settings::devices::DeviceChoice;
 use crate::style::{self, size, space, Tone};
 use crate::widget::keypad::keypad;
-use crate::widget::{avatar, icon, icon_button, round, tile, tip, Glyph, Press};
-use iced::widget::{button, column, container, pick_list, row, scrollable, text, tooltip};
+use crate::widget::{action, avatar, icon, icon_button, round, tile, tip, Glyph, Press};
+use iced::widget::{
+    button, column, container, pick_list, row, scrollable, text, text_input, tooltip,
+};
 use iced::{Alignment, Element, Length};
 use parla_core::api::CallState;
 use parla_core::CallId;
@@ -24,6 +26,11 @@ pub enum Action {
     Mute(bool),
     Hold(bool),
     ToggleKeypad,
+    /// Open or close the transfer field.
+    ToggleTransfer,
+    TransferTo(String),
+    /// Send the call to what the transfer field holds (a blind transfer).
+    Transfer,
     Digit(char),
     Output(String),
 }
@@ -32,6 +39,8 @@ pub struct CallScreen<'a> {
     pub calls: Vec<&'a CallView>,
     pub focused: CallId,
     pub keypad_open: bool,
+    /// The transfer field's text, while it is open.
+    pub transfer_to: Option<&'a str>,
     /// The output devices to choose from, by the names people know them by.
     pub outputs: Vec<DeviceChoice>,
     pub output: Option<&'a String>,
@@ -158,9 +167,19 @@ impl<'a> CallScreen<'a> {
                         self.keypad_open,
                         Action::ToggleKeypad
                     ),
+                    control(
+                        Glyph::Transfer,
+                        i18n.tr("call-transfer"),
+                        self.transfer_to.is_some(),
+                        Action::ToggleTransfer
+                    ),
                 ]
-                .spacing(space::M),
+                .spacing(space::S)
+                .width(Length::Fill),
             );
+            if let (Some(to), true) = (self.transfer_to, live) {
+                content = content.push(transfer_field(i18n, id, to));
+            }
             if self.keypad_open && live {
                 content = content.push(keypad(move |c| (id, Action::Digit(c)), self.compact));
             }
@@ -268,6 +287,24 @@ fn waiting_banner<'a>(i18n: &I18n, call: &CallView) -> Element<'a, (CallId, Acti
     .padding(space::S)
     .width(Length::Fill)
     .style(style::card)
+    .into()
+}
+
+/// Where to send the call: a number or address, and the Transfer button.
+fn transfer_field<'a>(i18n: &I18n, id: CallId, to: &str) -> Element<'a, (CallId, Action)> {
+    let ready = !to.trim().is_empty();
+    row![
+        text_input(&i18n.tr("dialer-placeholder"), to)
+            .id("transfer-to")
+            .on_input(move |t| (id, Action::TransferTo(t)))
+            .on_submit_maybe(ready.then_some((id, Action::Transfer)))
+            .size(size::BODY)
+            .padding(space::S),
+        action(Glyph::Transfer, i18n.tr("call-transfer"), Tone::Accent)
+            .press_maybe(ready.then_some((id, Action::Transfer))),
+    ]
+    .spacing(space::S)
+    .align_y(Alignment::Center)
     .into()
 }
 

@@ -33,7 +33,8 @@ pub fn round<'a, M: 'a>(glyph: Glyph, tone: Tone, diameter: f32) -> Button<'a, M
     .style(button_style(tone, Some(diameter / 2.0)))
 }
 
-/// A call-screen control: the icon over its label, lit while `on`.
+/// A call-screen control: the icon over its label, lit while `on`; controls in a row share
+/// its width.
 pub fn tile<'a, M: 'a>(glyph: Glyph, label: String, on: bool) -> Button<'a, M> {
     button(
         column![
@@ -43,7 +44,7 @@ pub fn tile<'a, M: 'a>(glyph: Glyph, label: String, on: bool) -> Button<'a, M> {
         .spacing(space::XS)
         .align_x(Alignment::Center),
     )
-    .width(84)
+    .width(Length::Fill)
     .padding([space::S, space::XS])
     .style(button_style(
         if on { Tone::On } else { Tone::Neutral },
