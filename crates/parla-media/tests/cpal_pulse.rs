@@ -233,11 +233,10 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
     // then moves the new stream to the default device, where it goes on without a failure.)
     pa.unload_module(spk2).expect("unload spk2");
     pa.unload_module(mic2).expect("unload mic2");
-    assert!(
-        pa.kill_streams_of(std::process::id())
-            .expect("kill streams")
-            >= 2
-    );
+    // Those PulseAudio moved to the default device; any it dropped on unloading have failed
+    // already. Either way each stream must now fail over, as the notices below show.
+    pa.kill_streams_of(std::process::id())
+        .expect("kill streams");
     // Wait for both notices (at most 10 s: a busy machine notices later), feeding the devices
     // all the while as a call would.
     let noticed_by = Instant::now() + Duration::from_secs(10);
