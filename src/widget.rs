@@ -14,4 +14,4 @@ pub use avatar::avatar;
 pub use empty::empty_state;
 pub use focus::Press;
 pub use icon::{icon, Glyph};
-pub use search::search_field;
+pub use search::{list_header, search_field};

@@ -6,7 +6,9 @@
 use super::contact_form::{self, ContactForm};
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
-use crate::widget::{action, avatar, empty_state, icon, icon_button, search_field, Glyph, Press};
+use crate::widget::{
+    action, avatar, empty_state, icon, icon_button, list_header, search_field, Glyph, Press,
+};
 use iced::widget::{button, column, container, pick_list, row, scrollable, text, Space};
 use iced::{Alignment, Element, Length};
 pub use import::ImportPanel;
@@ -359,26 +361,23 @@ impl Contacts {
             "contacts-search",
             Msg::Query,
         );
-        // The search on a line of its own: it keeps its width in a narrow (compact) window.
-        let top = column![
+        let top = list_header(
             search,
-            row![
+            vec![
                 pick_list(filters, selected, Msg::Filter)
                     .text_size(size::BODY)
                     .padding(space::S)
-                    .width(Length::Fill),
+                    .width(Length::Fill)
+                    .into(),
                 action(Glyph::Add, i18n.tr("contacts-add"), Tone::Accent).press(Msg::New),
                 icon_button(
                     Glyph::Import,
                     i18n.tr("contacts-import"),
                     Tone::Neutral,
-                    Some(Msg::Import)
+                    Some(Msg::Import),
                 ),
-            ]
-            .spacing(space::S)
-            .align_y(Alignment::Center),
-        ]
-        .spacing(space::S);
+            ],
+        );
         let content = column![top].spacing(space::M);
         if self.results.is_empty() {
             let empty = if self.filter == SearchFilter::All && self.query.trim().is_empty() {

@@ -4,7 +4,9 @@
 
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
-use crate::widget::{action, avatar, empty_state, icon, icon_button, search_field, Glyph, Press};
+use crate::widget::{
+    action, avatar, empty_state, icon, icon_button, list_header, search_field, Glyph, Press,
+};
 use chrono::NaiveDateTime;
 use iced::widget::{column, container, pick_list, row, scrollable, text};
 use iced::{Alignment, Element, Length};
@@ -161,21 +163,18 @@ impl History {
             "history-search",
             Msg::Query,
         );
-        // The search on a line of its own: it keeps its width in a narrow (compact) window.
-        let top = column![
+        let top = list_header(
             search,
-            row![
+            vec![
                 pick_list(filters, selected, Msg::Filter)
                     .text_size(size::BODY)
                     .padding(space::S)
-                    .width(Length::Fill),
+                    .width(Length::Fill)
+                    .into(),
                 action(Glyph::Delete, i18n.tr("history-clear"), Tone::HangUp)
                     .press_maybe((!self.entries.is_empty()).then_some(Msg::ClearAll)),
-            ]
-            .spacing(space::S)
-            .align_y(Alignment::Center),
-        ]
-        .spacing(space::S);
+            ],
+        );
         let mut content = column![top].spacing(space::M).padding(space::M);
         if let Some(error) = &self.error {
             content = content.push(text(error.clone()).size(size::CAPTION).style(text::danger));

@@ -1,6 +1,8 @@
-//! The search field of a list: a magnifier, then the field, across the width.
+//! The head of a list: the search field (a magnifier, then the field, across the width) on
+//! a line of its own, so it keeps its width in a narrow (compact) window, and the list's
+//! filter and actions under it.
 
-use iced::widget::{row, text, text_input};
+use iced::widget::{column, row, text, text_input};
 use iced::{Alignment, Element, Length};
 
 use super::icon::{icon, Glyph};
@@ -24,5 +26,18 @@ pub fn search_field<'a, M: Clone + 'a>(
     .spacing(space::S)
     .align_y(Alignment::Center)
     .width(Length::Fill)
+    .into()
+}
+
+/// `search` over a line of `controls` (the filter first, filling what the actions leave).
+pub fn list_header<'a, M: 'a>(
+    search: Element<'a, M>,
+    controls: Vec<Element<'a, M>>,
+) -> Element<'a, M> {
+    column![
+        search,
+        row(controls).spacing(space::S).align_y(Alignment::Center)
+    ]
+    .spacing(space::S)
     .into()
 }

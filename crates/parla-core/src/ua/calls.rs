@@ -119,10 +119,7 @@ impl CallRegistry {
     /// Whether a call other than `except` is connected (not held): answering, dialling or
     /// resuming must hold it first.
     pub fn another_connected(&self, except: CallId) -> bool {
-        self.with(|m| {
-            m.values()
-                .any(|e| e.status.call != except && e.status.state == CallState::Connected)
-        })
+        self.another_in(except, &[CallState::Connected])
     }
 
     /// One active call at a time: puts every connected call but `except` on hold and waits
@@ -172,14 +169,17 @@ impl CallRegistry {
     /// Whether a call other than `call` is under way (answered, held or holding): a new one
     /// arriving now is a waiting call.
     pub fn another_in_progress(&self, call: CallId) -> bool {
+        self.another_in(
+            call,
+            &[CallState::Connected, CallState::OnHold, CallState::Held],
+        )
+    }
+
+    /// Whether a call other than `call` is in one of `states`.
+    fn another_in(&self, call: CallId, states: &[CallState]) -> bool {
         self.with(|m| {
-            m.values().any(|e| {
-                e.status.call != call
-                    && matches!(
-                        e.status.state,
-                        CallState::Connected | CallState::OnHold | CallState::Held
-                    )
-            })
+            m.values()
+                .any(|e| e.status.call != call && states.contains(&e.status.state))
         })
     }
 
