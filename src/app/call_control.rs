@@ -119,7 +119,8 @@ impl App {
                 if let Some(to) = self.transfer_to.take().filter(|t| !t.trim().is_empty()) {
                     self.send(Command::Transfer {
                         call,
-                        to: to.trim().to_string(),
+                        to: Some(to.trim().to_string()),
+                        to_call: None,
                     });
                 }
             }

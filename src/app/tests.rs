@@ -232,6 +232,8 @@ fn dialing_a_pasted_number_on_the_default_line_then_hanging_up_with_escape() {
         name: None,
         reason: None,
         code: None,
+        transferred_from: None,
+        replaces: None,
     });
     assert_eq!(h.app.focused, Some(CallId(1)));
     h.event(Event::call_state(CallId(1), CallState::Connected));
@@ -510,6 +512,8 @@ fn ctrl_s_swaps_to_the_held_call() {
             name: None,
             reason: None,
             code: None,
+            transferred_from: None,
+            replaces: None,
         });
         h.event(Event::call_state(CallId(call), state));
     }
@@ -539,6 +543,8 @@ fn the_transfer_field_sends_the_call_on() {
         name: None,
         reason: None,
         code: None,
+        transferred_from: None,
+        replaces: None,
     });
     h.event(Event::call_state(CallId(1), CallState::Connected));
     h.sent();
@@ -556,7 +562,8 @@ fn the_transfer_field_sends_the_call_on() {
         h.sent(),
         vec![Command::Transfer {
             call: CallId(1),
-            to: "2002".into()
+            to: Some("2002".into()),
+            to_call: None,
         }]
     );
     assert_eq!(h.app.transfer_to, None, "the field closes");

@@ -165,14 +165,23 @@ pub enum Command {
     Resume {
         call: CallId,
     },
-    /// Blind transfer (RFC 3515): ask the far end to call `to` (a SIP URI, `user`,
-    /// `user@host` or a number, read as `dial` reads it) with a REFER in the call's dialog.
-    /// Progress comes as `transfer` events; on success the call ends with reason
-    /// `transferred`, on failure it stays as it was and an `error` of kind `transfer_failed`
-    /// says why. Hold and resume asked while the transfer is under way wait for its outcome.
+    /// Transfer (RFC 3515), with exactly one of `to` and `to_call`.
+    /// - Blind: ask the far end to call `to` (a SIP URI, `user`, `user@host` or a number, read
+    ///   as `dial` reads it) with a REFER in the call's dialog.
+    /// - Attended: `to_call` is our consult call with the target; the REFER's Refer-To names
+    ///   its far end with `Replaces` (RFC 3891), so the far end of `call` takes our place in
+    ///   it. `call` is held (and the hold answered) first. A far end that cannot take a REFER
+    ///   (405, 501) is transferred the other way round: the REFER goes on `to_call`.
+    ///
+    /// Progress comes as `transfer` events; on success the call (and the consult call) ends
+    /// with reason `transferred`, on failure it stays as it was and an `error` of kind
+    /// `transfer_failed` says why. Hold and resume asked meanwhile wait for the outcome.
     Transfer {
         call: CallId,
-        to: String,
+        #[serde(default)]
+        to: Option<String>,
+        #[serde(default)]
+        to_call: Option<CallId>,
     },
     /// Stop (or resume) sending the microphone.
     Mute {
@@ -479,6 +488,15 @@ pub enum Event {
         reason: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<u16>,
+        /// Set on `calling` of a call placed because the far end of that call transferred
+        /// us (a REFER); that call ends as `transferred` when this one connects.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transferred_from: Option<CallId>,
+        /// Set on `connected` of an incoming call that took the place of that call (an
+        /// INVITE with Replaces: the other end of an attended transfer); it was answered
+        /// without ringing, and that call ends as `replaced`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<CallId>,
     },
     /// How a blind transfer goes: `trying` (the far end accepted the REFER, 202, or its call
     /// to the target is trying, 100), `ringing` (18x), `succeeded` (2xx: the call then ends
@@ -489,6 +507,13 @@ pub enum Event {
         state: TransferState,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<u16>,
+        /// An attended transfer: the consult call the far end is put through to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_call: Option<CallId>,
+        /// The far end of `to_call` could not take the REFER, so it went the other way:
+        /// `call` here is the consult call, and `to_call` the one first asked for.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reversed: bool,
     },
     /// Media negotiated (or renegotiated) for a call.
     Media {
@@ -709,6 +734,8 @@ impl Event {
             name: None,
             reason: None,
             code: None,
+            transferred_from: None,
+            replaces: None,
         }
     }
 
@@ -721,6 +748,8 @@ impl Event {
             name: None,
             reason: Some(reason.into()),
             code,
+            transferred_from: None,
+            replaces: None,
         }
     }
 }
@@ -771,17 +800,42 @@ mod tests {
             transfer,
             Command::Transfer {
                 call: CallId(3),
-                to: "sip:carol@example.com".into()
+                to: Some("sip:carol@example.com".into()),
+                to_call: None,
+            }
+        );
+        let attended: Command =
+            serde_json::from_value(json!({"cmd":"transfer","call":3,"to_call":4}))
+                .expect("attended transfer");
+        assert_eq!(
+            attended,
+            Command::Transfer {
+                call: CallId(3),
+                to: None,
+                to_call: Some(CallId(4)),
             }
         );
         let event = Event::Transfer {
             call: CallId(3),
             state: TransferState::Failed,
             code: Some(486),
+            to_call: None,
+            reversed: false,
         };
         assert_eq!(
             serde_json::to_value(&event).expect("json"),
             json!({"event":"transfer","call":3,"state":"failed","code":486})
+        );
+        let reversed = Event::Transfer {
+            call: CallId(4),
+            state: TransferState::Trying,
+            code: Some(202),
+            to_call: Some(CallId(3)),
+            reversed: true,
+        };
+        assert_eq!(
+            serde_json::to_value(&reversed).expect("json"),
+            json!({"event":"transfer","call":4,"state":"trying","code":202,"to_call":3,"reversed":true})
         );
         assert_eq!(
             serde_json::to_value(ErrorKind::TransferFailed).expect("json"),
@@ -876,6 +930,8 @@ mod tests {
             name: Some("Bob Builder".into()),
             reason: None,
             code: None,
+            transferred_from: None,
+            replaces: None,
         };
         assert_eq!(
             serde_json::to_value(&calling).expect("json"),

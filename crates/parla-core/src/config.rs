@@ -59,6 +59,19 @@ impl Transport {
     }
 }
 
+/// Which transfers the far end of a call may ask of us (a REFER): where it may send us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferPolicy {
+    /// Any SIP address.
+    #[default]
+    Any,
+    /// Only addresses on the line's own domain (the PBX's extensions).
+    Domain,
+    /// None: every REFER gets 603 Decline and the call goes on.
+    Never,
+}
+
 /// `Debug` is written by hand below so that the password never reaches a log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -97,6 +110,8 @@ pub struct AccountConfig {
     pub region: Option<String>,
     /// A shared company directory for this line (read-only contacts).
     pub directory: Option<DirectoryConfig>,
+    /// Where the far end of a call may transfer us (`any`, `domain`, `never`).
+    pub accept_transfers: TransferPolicy,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -125,6 +140,7 @@ impl std::fmt::Debug for AccountConfig {
             .field("international_prefix", &self.international_prefix)
             .field("region", &self.region)
             .field("directory", &self.directory)
+            .field("accept_transfers", &self.accept_transfers)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -152,6 +168,7 @@ impl Default for AccountConfig {
             international_prefix: None,
             region: None,
             directory: None,
+            accept_transfers: TransferPolicy::Any,
             password_in_keyring: false,
         }
     }

@@ -7,8 +7,8 @@ mod store_requests;
 mod tests;
 
 use crate::api::{
-    AccountId, AccountStatus, CallDirection, CallState, Command, DatabaseState, ErrorKind, Event,
-    RegistrationState,
+    AccountId, AccountStatus, CallDirection, CallId, CallState, Command, DatabaseState, ErrorKind,
+    Event, RegistrationState,
 };
 use crate::config::{AccountConfig, AudioConfig, Config};
 use crate::secrets::SecretStore;
@@ -50,9 +50,7 @@ pub struct Engine {
     echo: Option<EchoTest>,
 }
 
-/// How long answering, dialling or resuming waits for the other calls' holds to be answered:
-/// room for two 491 retries (RFC 3261 14.1: up to 4 s each).
-const HOLD_OTHERS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+use crate::ua::calls::HOLD_OTHERS_WAIT;
 
 impl Engine {
     /// `dns_servers` overrides the system resolvers (tests point it at their own DNS server).
@@ -196,7 +194,17 @@ impl Engine {
             Command::Dtmf { call, digits } => (call, CallCommand::Dtmf(digits)),
             Command::Hold { call } => (call, CallCommand::Hold),
             Command::Resume { call } => (call, CallCommand::Resume),
-            Command::Transfer { call, to } => (call, CallCommand::Transfer(to)),
+            Command::Transfer { call, to, to_call } => match (to, to_call) {
+                (Some(to), None) => (call, CallCommand::Transfer(to)),
+                (None, Some(consult)) => return self.attended_transfer(call, consult),
+                _ => {
+                    return self.emit(Event::call_error(
+                        call,
+                        ErrorKind::BadCommand,
+                        "transfer takes exactly one of `to` and `to_call`",
+                    ))
+                }
+            },
             Command::Mute { call, muted } => (call, CallCommand::Mute(muted)),
             Command::EchoTest { stop } => return self.echo_test(stop),
             Command::ListDevices => return self.list_devices(),
@@ -354,6 +362,42 @@ impl Engine {
         }
         self.shared.set_audio(audio.clone());
         self.config.audio = audio;
+    }
+
+    /// Attended transfer of `call` to the far end of `consult`: the call gets the consult
+    /// call's dialog to name in its REFER.
+    fn attended_transfer(&mut self, call: CallId, consult: CallId) {
+        let refused = |why: String| Event::call_error(call, ErrorKind::TransferFailed, why);
+        if call == consult {
+            return self.emit(refused(format!(
+                "call {call}: not transferred: a call cannot be transferred to itself"
+            )));
+        }
+        let Some((status, target)) = self.shared.calls.dialog_of(consult) else {
+            return self.emit(refused(format!(
+                "call {call}: not transferred: call {consult} is not connected"
+            )));
+        };
+        if !matches!(
+            status.state,
+            CallState::Connected | CallState::OnHold | CallState::Held
+        ) {
+            return self.emit(refused(format!(
+                "call {call}: not transferred: call {consult} is not connected"
+            )));
+        }
+        let command = CallCommand::TransferReplacing {
+            consult,
+            target,
+            reversed: false,
+        };
+        if !self.shared.calls.send(call, command) {
+            self.emit(Event::call_error(
+                call,
+                ErrorKind::NoSuchCall,
+                format!("there is no call {call}"),
+            ));
+        }
     }
 
     fn dial(&mut self, account: Option<AccountId>, to: String) {

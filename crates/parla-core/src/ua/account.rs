@@ -2,16 +2,20 @@
 //! found), keeps it registered, takes incoming requests and starts calls.
 
 use super::call::admission::{self, Line};
-use super::call::sip_dialog::{incoming_invite, SipEnv, SipIncoming, SipOutgoing};
+use super::call::outgoing::Referral;
+use super::call::referred::{LineRequest, ReferredCall};
+use super::call::sip_dialog::{
+    capability_headers, incoming_invite, SipEnv, SipIncoming, SipOutgoing,
+};
 use super::call::{outgoing, CallEnv};
-use super::calls::{CallCommand, CallRegistry};
+use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use super::media::DeviceMedia;
 use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
 use super::store_link::{region_of, StoreLink};
 use super::uri::{dial_target, DialPlan};
-use crate::api::{AccountId, CallId, Event, RegistrationState};
+use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RegistrationState};
 use crate::config::{AccountConfig, AudioConfig};
 use crate::secrets::{SecretError, SecretStore};
 use crate::store::Region;
@@ -29,7 +33,6 @@ use tokio_util::sync::CancellationToken;
 /// Most calls at once, all lines together: beyond it an INVITE gets 486, so a flood of INVITEs
 /// cannot exhaust ports and threads.
 pub const MAX_CALLS: usize = 16;
-const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, NOTIFY, MESSAGE";
 const SETUP_RETRY_FIRST: Duration = Duration::from_secs(5);
 const SETUP_RETRY_CAP: Duration = Duration::from_secs(300);
 
@@ -151,6 +154,8 @@ struct Running {
     shared: Shared,
     stack: Arc<SipStack>,
     contact: watch::Receiver<Option<Uri>>,
+    /// Where the line's calls ask it for things ([`LineRequest`]).
+    requests: mpsc::UnboundedSender<LineRequest>,
 }
 
 impl AccountTask {
@@ -249,6 +254,7 @@ impl AccountTask {
             }
         };
         let (contact_tx, contact) = watch::channel(None);
+        let (requests, mut line_requests) = mpsc::unbounded_channel();
         let running = Arc::new(Running {
             id: id.clone(),
             region: region_of(&self.config),
@@ -256,6 +262,7 @@ impl AccountTask {
             shared: self.shared,
             stack: parts.stack,
             contact,
+            requests,
         });
 
         let registration_stop = stop.child_token();
@@ -281,6 +288,7 @@ impl AccountTask {
                     Some(AccountMessage::Dial { call, to, commands }) => running.dial(call, &to, commands),
                     None => break,
                 },
+                Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
             }
         }
         registration_stop.cancel();
@@ -365,6 +373,8 @@ impl Running {
                 store: self.shared.store.clone(),
                 region: self.region,
                 dial_plan: self.dial_plan(),
+                transfers: self.config.accept_transfers,
+                line: self.requests.clone(),
             },
             sip: SipEnv {
                 stack: self.stack.clone(),
@@ -423,7 +433,57 @@ impl Running {
             dialog,
             remote,
             commands,
+            None,
         ));
+    }
+
+    /// The call the far end of call `referred.from` asked for (its REFER): placed like a
+    /// dialled one (the others held first), with the REFER's Replaces and Referred-By.
+    fn place_referred(&self, referred: ReferredCall) {
+        let ReferredCall {
+            from,
+            target,
+            replaces,
+            referred_by,
+            progress,
+        } = referred;
+        let shared = &self.shared;
+        let (target, parts) = match (Uri::try_from(target.as_str()), self.call_parts()) {
+            (Ok(target), Some(parts)) if shared.calls.ids().len() < MAX_CALLS => (target, parts),
+            _ => {
+                tracing::info!(call = %from, "the call a transfer asked for cannot be placed");
+                let _ = progress.send(super::call::referred::Progress::Ended(Some(503)));
+                return;
+            }
+        };
+        let call = shared.next_call_id();
+        let remote = target.to_string();
+        let commands = shared.calls.insert(
+            call,
+            self.id.clone(),
+            CallDirection::Outgoing,
+            remote.clone(),
+            CallState::Calling,
+        );
+        let dialog = SipOutgoing::new(parts.sip, target).referred(replaces, referred_by);
+        let calls = shared.calls.clone();
+        tokio::spawn(async move {
+            // One active call: the call that got the REFER, if still connected, is held.
+            calls
+                .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
+                .await;
+            let referral = Referral { from, progress };
+            outgoing::run(
+                call,
+                parts.env,
+                parts.media,
+                dialog,
+                remote,
+                commands,
+                Some(referral),
+            )
+            .await;
+        });
     }
 
     /// A new INVITE: [`admission`] takes it or refuses it.
@@ -471,10 +531,8 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
             }
             Method::Ack => None,
             Method::Options => {
-                let headers = vec![
-                    Header::Allow(ALLOW.into()),
-                    Header::Accept("application/sdp".into()),
-                ];
+                let mut headers = capability_headers();
+                headers.push(Header::Accept("application/sdp".into()));
                 let _ = tx.reply_with(StatusCode::OK, headers, None).await;
                 None
             }

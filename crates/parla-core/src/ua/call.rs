@@ -11,6 +11,8 @@ pub mod dialog;
 pub mod incoming;
 pub mod outgoing;
 pub(crate) mod record;
+pub mod referred;
+pub mod replaces;
 pub mod sip_dialog;
 mod summary;
 pub mod transfer;
@@ -49,6 +51,10 @@ pub struct CallEnv {
     pub region: Region,
     /// How the line reads dial strings (transfer targets are read the same way).
     pub dial_plan: crate::ua::uri::DialPlan,
+    /// Where the far end may transfer us.
+    pub transfers: crate::config::TransferPolicy,
+    /// Asks the line for what a call cannot do alone (place the call a REFER asks for).
+    pub line: UnboundedSender<referred::LineRequest>,
 }
 
 /// How often a connected call reports its quality.
@@ -68,6 +74,8 @@ pub(crate) struct Call<M: MediaBackend> {
     media_events_tx: UnboundedSender<MediaEvent>,
     /// What the call history will keep of this call.
     log: record::CallLog,
+    /// A call placed for a REFER: the call that got the REFER hears how this one goes.
+    referred: Option<UnboundedSender<referred::Progress>>,
 }
 
 impl<M: MediaBackend> Call<M> {
@@ -84,6 +92,21 @@ impl<M: MediaBackend> Call<M> {
             state,
             media_events,
             media_events_tx,
+            referred: None,
+        }
+    }
+
+    /// Tells the call that got the REFER (if this call was placed for one) how this one goes.
+    fn tell_referrer(&self, progress: referred::Progress) {
+        if let Some(referrer) = &self.referred {
+            let _ = referrer.send(progress);
+        }
+    }
+
+    /// Notes the dialog in the registry once it has both tags (attended transfer, Replaces).
+    fn note_dialog(&self, dialog: &impl CallDialog) {
+        if let Some(info) = dialog.info() {
+            self.env.calls.set_dialog(self.id, info);
         }
     }
 
@@ -105,6 +128,7 @@ impl<M: MediaBackend> Call<M> {
     }
 
     async fn end(mut self, reason: &str, code: Option<u16>) {
+        self.tell_referrer(referred::Progress::Ended(code));
         if let Some(media) = self.media.take() {
             if let Some(stats) = media.stats() {
                 summary::log(self.id, &stats);
@@ -215,20 +239,20 @@ impl<M: MediaBackend> Call<M> {
     }
 }
 
-/// The answer to an in-dialog request that is neither an offer nor the end: OPTIONS, INFO,
-/// NOTIFY and MESSAGE are taken, REFER and PUBLISH are not implemented (yet).
+/// The answer to an in-dialog request that is neither an offer nor the end nor a REFER:
+/// OPTIONS, INFO, NOTIFY and MESSAGE are taken, PUBLISH is not implemented.
 fn answer_request(method: InDialogMethod) -> u16 {
     match method {
         InDialogMethod::Options
         | InDialogMethod::Info
         | InDialogMethod::Notify
         | InDialogMethod::Message => 200,
-        InDialogMethod::Refer | InDialogMethod::Publish => 501,
+        InDialogMethod::Publish => 501,
     }
 }
 
-/// Requests a call cannot take before it is established (an early UPDATE with an offer):
-/// 501, and other in-dialog requests as [`answer_request`] says.
+/// Requests a call cannot take before it is established (an early UPDATE with an offer, a
+/// REFER): 501, and other in-dialog requests as [`answer_request`] says.
 async fn answer_early_request(
     dialog: &mut impl CallDialog,
     request: RequestId,

@@ -1,10 +1,15 @@
 //! Every live call, by id: how commands reach a call task and how `status` sees them, and
 //! the one-active-call rule (the others held before one is answered, dialled or resumed).
 
+use super::call::replaces::{DialogInfo, Replaces};
 use crate::api::{AccountId, CallDirection, CallId, CallState, CallStatus, DeclineReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, watch};
+
+/// How long answering, dialling or resuming waits for the other calls' holds to be answered:
+/// room for two 491 retries (RFC 3261 14.1: up to 4 s each).
+pub const HOLD_OTHERS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallCommand {
@@ -17,6 +22,19 @@ pub enum CallCommand {
     Mute(bool),
     /// Blind transfer to a dial string (read as `dial` reads it).
     Transfer(String),
+    /// Attended transfer: the far end is to take our place in `consult`'s dialog (a REFER
+    /// with Replaces), after this call is held. `reversed`: this is the consult call, asked
+    /// because the first call's far end could not take a REFER (no second fallback).
+    TransferReplacing {
+        consult: CallId,
+        target: DialogInfo,
+        reversed: bool,
+    },
+    /// The call was handed over (the other call of our attended transfer succeeded, or an
+    /// INVITE with Replaces took its place): say goodbye and end with `reason`.
+    HandedOver {
+        reason: &'static str,
+    },
     /// Move the call's audio; `None` keeps that direction's device.
     SetDevices {
         input: Option<String>,
@@ -27,6 +45,8 @@ pub enum CallCommand {
 struct Entry {
     commands: mpsc::UnboundedSender<CallCommand>,
     status: CallStatus,
+    /// The call's dialog once it has one with a far-end tag.
+    dialog: Option<DialogInfo>,
 }
 
 #[derive(Clone)]
@@ -72,7 +92,16 @@ impl CallRegistry {
             remote,
             state,
         };
-        self.with(|m| m.insert(call, Entry { commands, status }));
+        self.with(|m| {
+            m.insert(
+                call,
+                Entry {
+                    commands,
+                    status,
+                    dialog: None,
+                },
+            )
+        });
         rx
     }
 
@@ -149,6 +178,33 @@ impl CallRegistry {
                 }
             }
         }
+    }
+
+    /// Notes the call's dialog, so that an attended transfer or an INVITE with Replaces can
+    /// name it.
+    pub fn set_dialog(&self, call: CallId, dialog: DialogInfo) {
+        self.with(|m| {
+            if let Some(entry) = m.get_mut(&call) {
+                entry.dialog = Some(dialog);
+            }
+        });
+    }
+
+    /// The dialog of a call, with its status.
+    pub fn dialog_of(&self, call: CallId) -> Option<(CallStatus, DialogInfo)> {
+        self.with(|m| {
+            let entry = m.get(&call)?;
+            Some((entry.status.clone(), entry.dialog.clone()?))
+        })
+    }
+
+    /// The call whose dialog a Replaces header names.
+    pub fn replaced_by(&self, replaces: &Replaces) -> Option<CallStatus> {
+        self.with(|m| {
+            m.values()
+                .find(|e| e.dialog.as_ref().is_some_and(|d| d.is_named_by(replaces)))
+                .map(|e| e.status.clone())
+        })
     }
 
     /// False when there is no such call (any more).

@@ -1,10 +1,17 @@
 //! Whether a new INVITE becomes a call: refused at once when there are too many calls (486,
 //! nothing recorded), when the caller is a blocked contact (603) or under do not disturb
 //! (486); else a call task takes it, with the caller's name from the contacts.
+//!
+//! An INVITE with Replaces (RFC 3891) is the far end of an attended transfer taking the place
+//! of one of our calls: 481 when it names no call of ours, 403 when the call is on another
+//! line, 486 when it is a call ringing in (an early dialog we did not make) or `early-only`
+//! names a call that is up, 400 when the header does not read; else it is answered at once.
 
 use super::dialog::{IncomingDialog, IncomingInvite};
+use super::incoming::Caller;
+use super::replaces::Replaces;
 use super::{incoming, record, CallEnv};
-use crate::api::{AccountId, CallDirection, CallState, Event, RefusalReason};
+use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RefusalReason};
 use crate::store::{CallResult, Region};
 use crate::ua::account::{Shared, MAX_CALLS};
 use crate::ua::media::MediaBackend;
@@ -31,17 +38,29 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
         dialog.reject(486).await;
         return;
     }
+    let replacing = match &invite.replaces {
+        None => None,
+        Some(replaces) => match replaced_call(&line, replaces) {
+            Ok(call) => Some(call),
+            Err(code) => {
+                tracing::info!(account = %line.account, code, "INVITE with Replaces refused");
+                dialog.reject(code).await;
+                return;
+            }
+        },
+    };
     let contact = shared.store.caller_name(&invite.from, line.region).await;
     let blocked = contact.as_ref().is_some_and(|c| c.blocked);
     let name = contact
         .map(|c| c.name)
         .filter(|n| !n.is_empty())
         .or_else(|| invite.display_name.clone());
-    if blocked {
+    // A call taking the place of one we have is no new caller to keep away.
+    if replacing.is_none() && blocked {
         tracing::info!(account = %line.account, "incoming call refused: blocked contact");
         return refuse(&line, dialog, RefusalReason::Blocked, &invite, name).await;
     }
-    if shared.do_not_disturb() {
+    if replacing.is_none() && shared.do_not_disturb() {
         tracing::info!(account = %line.account, "incoming call refused: do not disturb");
         return refuse(&line, dialog, RefusalReason::DoNotDisturb, &invite, name).await;
     }
@@ -57,8 +76,9 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
             invite.from.clone(),
             CallState::Incoming,
         );
+        let caller = Caller { name, replacing };
         tokio::spawn(incoming::run(
-            call, env, backend, dialog, invite, commands, name,
+            call, env, backend, dialog, invite, commands, caller,
         ));
         return;
     } else {
@@ -66,6 +86,25 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
     };
     tracing::info!(code = refusal, "incoming call refused");
     dialog.reject(refusal).await;
+}
+
+/// The call a Replaces header names, or the status to refuse the INVITE with.
+fn replaced_call(line: &Line<'_>, replaces: &Result<Replaces, String>) -> Result<CallId, u16> {
+    let Ok(replaces) = replaces else {
+        return Err(400);
+    };
+    let call = line.shared.calls.replaced_by(replaces).ok_or(481u16)?;
+    if &call.account != line.account {
+        return Err(403);
+    }
+    let early = matches!(
+        call.state,
+        CallState::Incoming | CallState::Calling | CallState::Ringing
+    );
+    if call.state == CallState::Incoming || (replaces.early_only && !early) {
+        return Err(486);
+    }
+    Ok(call.call)
 }
 
 /// Answers without ringing, says so (`call_refused`) and records the call.

@@ -18,7 +18,11 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
+mod being_transferred;
 mod transferring;
+
+use being_transferred::BeingTransferred;
+use transferring::Attended;
 
 /// Tries of one hold or resume that the far end answers with 491 Request Pending.
 const REINVITE_ATTEMPTS: u32 = 3;
@@ -59,8 +63,14 @@ struct Established<D, M: MediaBackend> {
     local_hold: bool,
     /// The far end holds us (its last SDP does not want our audio).
     remote_hold: bool,
-    /// Our blind transfer, from the REFER until its outcome.
+    /// Our transfer, from the REFER until its outcome.
     transfer: Option<Transfer>,
+    /// The consult call of our attended transfer under way.
+    attended: Option<Attended>,
+    /// An attended transfer waiting for our hold to be answered before its REFER.
+    refer_after_hold: Option<Attended>,
+    /// The far end's REFER we carry out: the new call's progress.
+    referred: Option<BeingTransferred>,
 }
 
 /// Runs the confirmed call until it ends.
@@ -78,7 +88,11 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         local_hold: false,
         remote_hold: false,
         transfer: None,
+        attended: None,
+        refer_after_hold: None,
+        referred: None,
     };
+    established.call.note_dialog(&established.dialog);
     established.run(commands).await;
 }
 
@@ -121,7 +135,21 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     Some(CallCommand::Hold) => self.hold(true),
                     Some(CallCommand::Resume) => self.hold(false),
                     Some(CallCommand::Transfer(to)) => self.transfer(&to),
+                    Some(CallCommand::TransferReplacing { consult, target, reversed }) => {
+                        self.transfer_replacing(Attended { consult, target, reversed });
+                    }
+                    Some(CallCommand::HandedOver { reason }) => {
+                        if let Err(e) = self.dialog.bye().await {
+                            tracing::debug!(call = %id, error = %e, "BYE of a handed-over call failed");
+                        }
+                        return self.call.end(reason, None).await;
+                    }
                 },
+                Some(progress) = being_transferred::next(&mut self.referred) => {
+                    if self.referred_progress(progress) {
+                        return self.transferred().await;
+                    }
+                }
                 Some(event) = self.call.media_events.recv() => match event {
                     MediaEvent::Dtmf(digit) => self.call.emit(crate::api::Event::Dtmf { call: id, digit: digit.to_string() }),
                     MediaEvent::DeviceChanged { message } => self.call.emit(crate::api::Event::Device { call: Some(id), message }),
@@ -153,6 +181,9 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         if self.transfer_event(event).await {
                             return self.transferred().await;
                         }
+                    }
+                    Some(DialogEvent::Referred { request, target, replaces, referred_by, subscription }) => {
+                        self.referred_to(request, target, replaces, referred_by, subscription).await;
                     }
                     Some(DialogEvent::Request { request, method }) => {
                         self.dialog.respond(request, answer_request(method), None).await;
@@ -293,6 +324,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             }
         }
         self.send_queued();
+        self.refer_if_held();
         None
     }
 
@@ -307,6 +339,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         };
         self.call.error(ErrorKind::HoldFailed, message);
         self.send_queued();
+        self.refer_if_held();
     }
 
     fn send_queued(&mut self) {

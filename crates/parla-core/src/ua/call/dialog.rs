@@ -6,6 +6,7 @@
 //! The logic drives the dialog with the methods below and reads one stream of
 //! [`DialogEvent`]s: responses to our INVITE and re-INVITE, the far end's requests, the end.
 
+use super::replaces::{DialogInfo, Replaces};
 use std::future::Future;
 
 /// Names a request from the far end that waits for our answer ([`CallDialog::respond`]).
@@ -54,6 +55,18 @@ pub enum DialogEvent {
         status: Option<u16>,
         terminated: bool,
     },
+    /// A REFER from the far end (RFC 3515): it asks us to call `target` (a URI, Refer-To
+    /// with its headers taken off), replacing the dialog `replaces` names if any (RFC 3891,
+    /// the value decoded). `subscription`: false when it asked for no NOTIFYs (RFC 4488
+    /// `Refer-Sub: false`). Answer with [`CallDialog::accept_refer`] or
+    /// [`CallDialog::respond`].
+    Referred {
+        request: RequestId,
+        target: String,
+        replaces: Option<String>,
+        referred_by: Option<String>,
+        subscription: bool,
+    },
     /// Another request inside the dialog.
     Request {
         request: RequestId,
@@ -79,7 +92,6 @@ pub enum InDialogMethod {
     Info,
     Notify,
     Message,
-    Refer,
     Publish,
 }
 
@@ -124,6 +136,9 @@ pub struct IncomingInvite {
     pub display_name: Option<String>,
     /// The INVITE's SDP offer; empty when it has none (we offer in the 200).
     pub sdp: String,
+    /// The dialog its `Replaces` header names (RFC 3891): it takes that call's place.
+    /// `Err` holds a value that does not read.
+    pub replaces: Option<Result<Replaces, String>>,
 }
 
 /// A SIP request the dialog could not send.
@@ -140,11 +155,23 @@ pub trait CallDialog: Send + 'static {
     /// Sends a re-INVITE with `offer`; the outcome arrives as [`DialogEvent::ReInviteAnswered`]
     /// or [`DialogEvent::ReInviteFailed`]. One at a time.
     fn reinvite(&mut self, offer: String);
-    /// Sends a REFER (blind transfer) asking the far end to call `target`, a SIP URI, with
-    /// our address of record as `Referred-By`. The response arrives as
+    /// Sends a REFER asking the far end to call `target`, a SIP URI (with a `Replaces`
+    /// header in it for an attended transfer), with our address of record as `Referred-By`. The response arrives as
     /// [`DialogEvent::ReferAnswered`] or [`DialogEvent::ReferFailed`], progress as
     /// [`DialogEvent::ReferNotify`]. One at a time.
     fn refer(&mut self, target: String);
+    /// The dialog as a Replaces would name it, once it has both tags.
+    fn info(&self) -> Option<DialogInfo>;
+    /// 202 Accepted to the far end's REFER; with `Refer-Sub: false` when it asked for no
+    /// subscription.
+    fn accept_refer(
+        &mut self,
+        request: RequestId,
+        subscription: bool,
+    ) -> impl Future<Output = ()> + Send;
+    /// A NOTIFY of the subscription the far end's REFER made: the `message/sipfrag` status
+    /// line of our call to the target, `terminated` on the last one. Sent in the background.
+    fn notify_refer(&mut self, code: u16, terminated: bool);
     /// Answers a request from the far end, with SDP (a 200 to a re-INVITE) or without.
     fn respond(
         &mut self,

@@ -6,6 +6,8 @@ use super::dialog::{
     CallDialog, DialogEvent, IncomingDialog, IncomingInvite, OutgoingDialog, RequestId,
     SignallingError,
 };
+use super::referred::LineRequest;
+use super::replaces::DialogInfo;
 use super::{incoming, outgoing, CallEnv};
 use crate::api::{AccountId, CallDirection, CallId, CallState, Event};
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
@@ -41,6 +43,26 @@ pub enum Sent {
     Ringing,
     Accept(String),
     Reject(u16),
+    /// 202 to the far end's REFER.
+    AcceptRefer {
+        request: RequestId,
+        subscription: bool,
+    },
+    /// A NOTIFY of the far end's REFER: the sipfrag status.
+    NotifyRefer {
+        code: u16,
+        terminated: bool,
+    },
+}
+
+/// The dialog every fake call has once the far end's tag is known: `tag` tells calls apart.
+pub fn dialog_info(tag: &str, remote_uri: &str) -> DialogInfo {
+    DialogInfo {
+        call_id: format!("call-{tag}"),
+        local_tag: format!("ours-{tag}"),
+        remote_tag: format!("theirs-{tag}"),
+        remote_uri: remote_uri.to_string(),
+    }
 }
 
 /// The call's side of the fake: hands the call what the test scripts, records what it does.
@@ -48,6 +70,7 @@ pub struct FakeDialog {
     events: UnboundedReceiver<DialogEvent>,
     sent: UnboundedSender<(Instant, Sent)>,
     fail_open: bool,
+    pub info: Option<DialogInfo>,
 }
 
 /// The test's side: the far end and the stack in one.
@@ -64,6 +87,7 @@ pub fn dialog() -> (FakeDialog, FarEnd) {
             events,
             sent: sent_tx,
             fail_open: false,
+            info: Some(dialog_info("7", "sip:far@example.com")),
         },
         FarEnd {
             events: events_tx,
@@ -100,6 +124,21 @@ impl CallDialog for FakeDialog {
 
     fn refer(&mut self, target: String) {
         self.record(Sent::Refer(target));
+    }
+
+    fn info(&self) -> Option<DialogInfo> {
+        self.info.clone()
+    }
+
+    async fn accept_refer(&mut self, request: RequestId, subscription: bool) {
+        self.record(Sent::AcceptRefer {
+            request,
+            subscription,
+        });
+    }
+
+    fn notify_refer(&mut self, code: u16, terminated: bool) {
+        self.record(Sent::NotifyRefer { code, terminated });
     }
 
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
@@ -377,12 +416,18 @@ pub struct Harness {
     pub media: FakeBackend,
     pub events: UnboundedReceiver<Event>,
     pub calls: CallRegistry,
+    /// What the call asked of its line.
+    pub line: UnboundedReceiver<LineRequest>,
     /// The call task; it ends with the call.
     pub task: JoinHandle<()>,
 }
 
-pub fn env(events: UnboundedSender<Event>, calls: CallRegistry) -> CallEnv {
-    CallEnv {
+pub fn env(
+    events: UnboundedSender<Event>,
+    calls: CallRegistry,
+) -> (CallEnv, UnboundedReceiver<LineRequest>) {
+    let (line, requests) = unbounded_channel();
+    let env = CallEnv {
         account: AccountId::new("alice"),
         events,
         calls,
@@ -393,7 +438,10 @@ pub fn env(events: UnboundedSender<Event>, calls: CallRegistry) -> CallEnv {
             domain: "example.com".into(),
             international_prefix: None,
         },
-    }
+        transfers: crate::config::TransferPolicy::Any,
+        line,
+    };
+    (env, requests)
 }
 
 pub const CALL: CallId = CallId(7);
@@ -411,7 +459,7 @@ pub fn outgoing_with(media: FakeBackend) -> Harness {
         remote.clone(),
         CallState::Calling,
     );
-    let env = env(events_tx, calls.clone());
+    let (env, line) = env(events_tx, calls.clone());
     let task = tokio::spawn(outgoing::run(
         CALL,
         env,
@@ -419,6 +467,7 @@ pub fn outgoing_with(media: FakeBackend) -> Harness {
         dialog,
         remote,
         commands,
+        None,
     ));
     Harness {
         call: CALL,
@@ -426,6 +475,7 @@ pub fn outgoing_with(media: FakeBackend) -> Harness {
         media,
         events,
         calls,
+        line,
         task,
     }
 }
@@ -436,7 +486,7 @@ pub fn outgoing() -> Harness {
 
 /// A call from `sip:carol@example.com` with `sdp` in its INVITE, just started.
 pub fn incoming_with(sdp: &str, dialog: FakeDialog, far: FarEnd, media: FakeBackend) -> Harness {
-    incoming_in(CallRegistry::default(), sdp, dialog, far, media)
+    incoming_in(CallRegistry::default(), sdp, dialog, far, media, None)
 }
 
 /// An incoming call while another call, in `other` state, is on the line.
@@ -450,7 +500,13 @@ pub fn incoming_beside(other: CallState, sdp: &str) -> Harness {
         other,
     );
     let (dialog, far) = dialog();
-    incoming_in(calls, sdp, dialog, far, FakeBackend::default())
+    incoming_in(calls, sdp, dialog, far, FakeBackend::default(), None)
+}
+
+/// An incoming call whose INVITE replaces call `old` (in `calls`): answered at once.
+pub fn incoming_replacing(calls: CallRegistry, old: CallId, sdp: &str) -> Harness {
+    let (dialog, far) = dialog();
+    incoming_in(calls, sdp, dialog, far, FakeBackend::default(), Some(old))
 }
 
 fn incoming_in(
@@ -459,6 +515,7 @@ fn incoming_in(
     dialog: FakeDialog,
     far: FarEnd,
     media: FakeBackend,
+    replacing: Option<CallId>,
 ) -> Harness {
     let (events_tx, events) = unbounded_channel();
     let from = "sip:carol@example.com".to_string();
@@ -473,8 +530,13 @@ fn incoming_in(
         from,
         display_name: Some("Carol".into()),
         sdp: sdp.to_string(),
+        replaces: None,
     };
-    let env = env(events_tx, calls.clone());
+    let (env, line) = env(events_tx, calls.clone());
+    let caller = incoming::Caller {
+        name: Some("Carol".into()),
+        replacing,
+    };
     let task = tokio::spawn(incoming::run(
         CALL,
         env,
@@ -482,7 +544,7 @@ fn incoming_in(
         dialog,
         invite,
         commands,
-        Some("Carol".into()),
+        caller,
     ));
     Harness {
         call: CALL,
@@ -490,6 +552,7 @@ fn incoming_in(
         media,
         events,
         calls,
+        line,
         task,
     }
 }

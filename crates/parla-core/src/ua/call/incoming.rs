@@ -10,8 +10,18 @@ use crate::ua::calls::CallCommand;
 use crate::ua::media::{CallAudio, MediaBackend};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-/// Takes the call: 180, `incoming_call` with `name` (the contact's, else the caller's display
-/// name), then what the person decides.
+/// Who is calling, as admission found out.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// The contact's name, else the caller's display name.
+    pub name: Option<String>,
+    /// The call this one takes the place of (its INVITE has a Replaces naming it): answered
+    /// at once, without ringing, and that call is handed over.
+    pub replacing: Option<CallId>,
+}
+
+/// Takes the call: 180, `incoming_call` with the caller's name, then what the person
+/// decides; or, replacing another call, 200 at once.
 pub async fn run<D: IncomingDialog, M: MediaBackend>(
     id: CallId,
     env: CallEnv,
@@ -19,13 +29,15 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
     mut dialog: D,
     invite: IncomingInvite,
     mut commands: UnboundedReceiver<CallCommand>,
-    name: Option<String>,
+    caller: Caller,
 ) {
     let IncomingInvite {
         from,
         display_name,
         sdp: offer,
+        ..
     } = invite;
+    let Caller { name, replacing } = caller;
     let log = CallLog::new(store::Direction::Incoming, from.clone(), display_name);
     let mut call = Call::new(id, env, backend, log, CallState::Incoming);
     if let Err(e) = dialog.open() {
@@ -58,35 +70,39 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         }
     };
 
-    if let Err(e) = dialog.ringing() {
-        tracing::warn!(call = %id, error = %e, "180 Ringing failed");
-    }
-    call.emit(Event::IncomingCall {
-        call: id,
-        account: call.env.account.clone(),
-        from,
-        name,
-    });
-
-    // During another call: soft beeps in the earpiece, not the ringtone on the speaker.
-    let mut ringtone = if call.env.calls.another_in_progress(id) {
-        call.backend.call_waiting()
-    } else {
-        call.backend.ringtone()
-    };
+    call.note_dialog(&dialog);
+    let mut ringtone = None;
     let mut answered = false;
+    if replacing.is_some() {
+        answered = true;
+        if let Err(e) = answer(&mut call, &mut dialog, &body, negotiated.as_ref()) {
+            return call.end(&e, None).await;
+        }
+    } else {
+        if let Err(e) = dialog.ringing() {
+            tracing::warn!(call = %id, error = %e, "180 Ringing failed");
+        }
+        call.emit(Event::IncomingCall {
+            call: id,
+            account: call.env.account.clone(),
+            from: from.clone(),
+            name: name.clone(),
+        });
+        // During another call: soft beeps in the earpiece, not the ringtone on the speaker.
+        ringtone = if call.env.calls.another_in_progress(id) {
+            call.backend.call_waiting()
+        } else {
+            call.backend.ringtone()
+        };
+    }
     loop {
         tokio::select! {
             command = commands.recv() => match command {
                 Some(CallCommand::Answer) if !answered => {
                     answered = true;
                     drop(ringtone.take());
-                    if let Err(e) = dialog.accept(body.clone()) {
-                        return call.end(&format!("cannot answer: {e}"), None).await;
-                    }
-                    call.log.answered = Some(std::time::SystemTime::now());
-                    if let Some(n) = &negotiated {
-                        call.start_media(n);
+                    if let Err(e) = answer(&mut call, &mut dialog, &body, negotiated.as_ref()) {
+                        return call.end(&e, None).await;
                     }
                 }
                 Some(CallCommand::Answer) => {}
@@ -103,8 +119,12 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                     dialog.reject(603).await;
                     return call.end("declined", Some(603)).await;
                 }
+                Some(CallCommand::HandedOver { reason }) if !answered => {
+                    dialog.reject(487).await;
+                    return call.end(reason, Some(487)).await;
+                }
                 // Answered, waiting for the ACK: hanging up (or declining) sends BYE.
-                Some(CallCommand::Hangup | CallCommand::Decline(_)) | None => {
+                Some(CallCommand::Hangup | CallCommand::Decline(_) | CallCommand::HandedOver { .. }) | None => {
                     let _ = dialog.bye().await;
                     return call.end("local hangup", None).await;
                 }
@@ -114,7 +134,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                     }
                 }
                 // Keys, hold and mute need a call that is up: say so, and leave the call alone.
-                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_)) => {
+                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. }) => {
                     call.not_connected();
                 }
             },
@@ -127,7 +147,10 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                         }
                     }
                     let state = negotiated.as_ref().map_or(CallState::Connected, Call::<M>::state_for);
-                    call.set_state(state);
+                    match replacing {
+                        Some(old) => took_the_place_of(&mut call, old, state, &from, name.clone()),
+                        None => call.set_state(state),
+                    }
                     return confirmed::run(call, dialog, commands).await;
                 }
                 Some(DialogEvent::Terminated(reason)) => {
@@ -137,7 +160,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                 Some(DialogEvent::Request { request, method }) => {
                     answer_early_request(&mut dialog, request, Some(method)).await;
                 }
-                Some(DialogEvent::RemoteOffer { request, .. }) => {
+                Some(DialogEvent::RemoteOffer { request, .. } | DialogEvent::Referred { request, .. }) => {
                     answer_early_request(&mut dialog, request, None).await;
                 }
                 None => return call.end("dialog lost", None).await,
@@ -145,6 +168,51 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
             },
         }
     }
+}
+
+/// 200 with our SDP; the audio starts when the offer was the caller's.
+fn answer<D: IncomingDialog, M: MediaBackend>(
+    call: &mut Call<M>,
+    dialog: &mut D,
+    body: &str,
+    negotiated: Option<&NegotiatedMedia>,
+) -> Result<(), String> {
+    dialog
+        .accept(body.to_string())
+        .map_err(|e| format!("cannot answer: {e}"))?;
+    call.log.answered = Some(std::time::SystemTime::now());
+    if let Some(n) = negotiated {
+        call.start_media(n);
+    }
+    Ok(())
+}
+
+/// The call is up in the place of call `old` (the far end of an attended transfer
+/// replaced it): say so with who is on the line, and hand `old` over.
+fn took_the_place_of<M: MediaBackend>(
+    call: &mut Call<M>,
+    old: CallId,
+    state: CallState,
+    from: &str,
+    name: Option<String>,
+) {
+    call.state = state;
+    call.env.calls.set_state(call.id, state);
+    call.emit(Event::CallState {
+        call: call.id,
+        state,
+        account: Some(call.env.account.clone()),
+        remote: Some(from.to_string()),
+        name,
+        reason: None,
+        code: None,
+        transferred_from: None,
+        replaces: Some(old),
+    });
+    tracing::info!(call = %call.id, replaced = %old, "call replaced");
+    call.env
+        .calls
+        .send(old, CallCommand::HandedOver { reason: "replaced" });
 }
 
 fn answer_from_ack<M: MediaBackend>(

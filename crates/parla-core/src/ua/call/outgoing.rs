@@ -3,13 +3,14 @@
 
 use super::dialog::{DialogEvent, OutgoingDialog};
 use super::record::CallLog;
+use super::referred::Progress;
 use super::{answer_early_request, confirmed, failure_reason, Call, CallEnv};
 use crate::api::{CallId, CallState, ErrorKind, Event};
 use crate::sdp::{Direction, LocalMedia};
 use crate::store;
 use crate::ua::calls::CallCommand;
 use crate::ua::media::MediaBackend;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// How the INVITE ended.
 enum Final {
@@ -17,6 +18,12 @@ enum Final {
     Refused(u16),
     NoFinalResponse,
     Failed(String),
+}
+
+/// A call placed for the far end of call `from`'s REFER, telling it how it goes.
+pub struct Referral {
+    pub from: CallId,
+    pub progress: UnboundedSender<Progress>,
 }
 
 /// Places the call to `remote` (the dialled URI, for the events and the history) over
@@ -28,6 +35,7 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
     mut dialog: D,
     remote: String,
     mut commands: UnboundedReceiver<CallCommand>,
+    referral: Option<Referral>,
 ) {
     // One indexed query on the store thread (bounded by its timeout): `calling` names the contact.
     let name = env
@@ -38,6 +46,8 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
         .filter(|n| !n.is_empty());
     let log = CallLog::new(store::Direction::Outgoing, remote.clone(), None);
     let mut call = Call::new(id, env, backend, log, CallState::Calling);
+    let transferred_from = referral.as_ref().map(|r| r.from);
+    call.referred = referral.map(|r| r.progress);
     call.emit(Event::CallState {
         call: id,
         state: CallState::Calling,
@@ -46,6 +56,8 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
         name,
         reason: None,
         code: None,
+        transferred_from,
+        replaces: None,
     });
     if let Err(e) = call.bind_media() {
         return call.end(&e.to_string(), None).await;
@@ -66,8 +78,10 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
     let result = loop {
         tokio::select! {
             event = dialog.next_event() => match event {
-                Some(DialogEvent::Progress { sdp, .. }) => {
+                Some(DialogEvent::Progress { code, sdp }) => {
                     call.set_state(CallState::Ringing);
+                    call.tell_referrer(Progress::Ringing(code));
+                    call.note_dialog(&dialog);
                     if let Some(sdp) = sdp {
                         // The far end plays its own ringback (or an announcement) as early media.
                         ringback = None;
@@ -83,7 +97,7 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
                 Some(DialogEvent::Request { request, method }) => {
                     answer_early_request(&mut dialog, request, Some(method)).await;
                 }
-                Some(DialogEvent::RemoteOffer { request, .. }) => {
+                Some(DialogEvent::RemoteOffer { request, .. } | DialogEvent::Referred { request, .. }) => {
                     answer_early_request(&mut dialog, request, None).await;
                 }
                 // The INVITE's own outcome decides.
@@ -91,7 +105,8 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
                 None => break Final::Failed("dialog lost".into()),
             },
             command = commands.recv(), if commands_open => match command {
-                Some(CallCommand::Hangup) | Some(CallCommand::Decline(_)) | None => {
+                // Handed over early: an INVITE with Replaces took this call's place.
+                Some(CallCommand::Hangup | CallCommand::Decline(_) | CallCommand::HandedOver { .. }) | None => {
                     commands_open &= command.is_some();
                     if !cancelled {
                         cancelled = true;
@@ -145,6 +160,7 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
             call.log.answered = Some(std::time::SystemTime::now());
             call.start_media(&negotiated);
             call.set_state(Call::<M>::state_for(&negotiated));
+            call.tell_referrer(Progress::Connected);
         }
         Err(e) => {
             let _ = dialog.bye().await;

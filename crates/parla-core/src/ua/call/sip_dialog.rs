@@ -6,6 +6,7 @@ use super::dialog::{
     CallDialog, DialogEvent, EndReason, InDialogMethod, IncomingDialog, IncomingInvite,
     OutgoingDialog, ReInviteFailure, RequestId, SignallingError,
 };
+use super::replaces::{parse_replaces, DialogInfo};
 use super::transfer;
 use crate::ua::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
@@ -37,6 +38,28 @@ fn sdp_headers() -> Vec<Header> {
     vec![Header::ContentType("application/sdp".into())]
 }
 
+/// What we take inside a call (RFC 3261 20.5), and that we take INVITEs with Replaces.
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, NOTIFY, MESSAGE, REFER";
+pub const SUPPORTED: &str = "replaces";
+
+/// Allow and Supported, on our INVITEs, on our 200s to INVITEs and on OPTIONS.
+pub fn capability_headers() -> Vec<Header> {
+    vec![
+        Header::Allow(ALLOW.into()),
+        Header::Supported(SUPPORTED.into()),
+    ]
+}
+
+/// The value of the first header named `name` (any case), for the headers rsipstack keeps
+/// untyped.
+fn header_value(request: &Request, name: &str) -> Option<String> {
+    request
+        .headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+        .map(|h| h.value().trim().to_string())
+}
+
 fn body_text(body: &[u8]) -> Option<String> {
     (!body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned())
 }
@@ -58,6 +81,7 @@ pub fn incoming_invite(tx: &Transaction) -> IncomingInvite {
         from,
         display_name,
         sdp: String::from_utf8_lossy(&tx.original.body).into_owned(),
+        replaces: header_value(&tx.original, "Replaces").map(|v| parse_replaces(&v).ok_or(v)),
     }
 }
 
@@ -104,6 +128,8 @@ fn invite_outcome(result: Result<InviteAsyncResult, tokio::task::JoinError>) -> 
 struct Core {
     /// Server (UAS) dialog: our own 18x are not news, the ACK is.
     server: bool,
+    /// The far end's address of record: what a Replaces-carrying Refer-To names.
+    remote_uri: String,
     dialog: Option<InviteDialog>,
     states: Option<DialogStateReceiver>,
     waiting: HashMap<RequestId, TransactionHandle>,
@@ -113,10 +139,11 @@ struct Core {
 }
 
 impl Core {
-    fn new(server: bool) -> Self {
+    fn new(server: bool, remote_uri: String) -> Self {
         let (reinvite_tx, reinvite_rx) = mpsc::unbounded_channel();
         Self {
             server,
+            remote_uri,
             dialog: None,
             states: None,
             waiting: HashMap::new(),
@@ -179,7 +206,7 @@ impl Core {
             DialogState::Info(_, _, handle) => (InDialogMethod::Info, handle),
             DialogState::Notify(_, request, handle) => return Some(self.notify(&request, handle)),
             DialogState::Message(_, _, handle) => (InDialogMethod::Message, handle),
-            DialogState::Refer(_, _, handle) => (InDialogMethod::Refer, handle),
+            DialogState::Refer(_, request, handle) => return Some(self.referred(&request, handle)),
             DialogState::Publish(_, _, handle) => (InDialogMethod::Publish, handle),
             DialogState::Calling(_)
             | DialogState::Trying(_)
@@ -219,6 +246,77 @@ impl Core {
         }
     }
 
+    /// The far end's REFER: where to, replacing what, and whether it wants NOTIFYs.
+    fn referred(&mut self, request: &Request, handle: TransactionHandle) -> DialogEvent {
+        let refer_to = header_value(request, "Refer-To").unwrap_or_default();
+        let target = rsipstack::sip::event_packages::parse_refer_to(&refer_to);
+        let subscription =
+            !header_value(request, "Refer-Sub").is_some_and(|v| v.eq_ignore_ascii_case("false"));
+        DialogEvent::Referred {
+            request: self.wait_for_answer(handle),
+            target: target.uri,
+            replaces: target.replaces,
+            referred_by: header_value(request, "Referred-By"),
+            subscription,
+        }
+    }
+
+    fn info(&self) -> Option<DialogInfo> {
+        let id = self.dialog.as_ref()?.id();
+        if id.local_tag.is_empty() || id.remote_tag.is_empty() {
+            return None;
+        }
+        Some(DialogInfo {
+            call_id: id.call_id,
+            local_tag: id.local_tag,
+            remote_tag: id.remote_tag,
+            remote_uri: self.remote_uri.clone(),
+        })
+    }
+
+    async fn accept_refer(&mut self, request: RequestId, subscription: bool) {
+        let Some(handle) = self.waiting.remove(&request) else {
+            return;
+        };
+        let headers =
+            (!subscription).then(|| vec![Header::Other("Refer-Sub".into(), "false".into())]);
+        if handle
+            .respond(StatusCode::Accepted, headers, None)
+            .await
+            .is_err()
+        {
+            tracing::debug!(request, "the REFER's transaction is gone");
+        }
+    }
+
+    /// rsipstack's own `notify_refer` writes the reason as `BusyHere`: the sipfrag is ours.
+    fn notify_refer(&self, code: u16, terminated: bool) {
+        let Some(dialog) = self.dialog.clone() else {
+            return;
+        };
+        let state = if terminated {
+            "terminated;reason=noresource"
+        } else {
+            "active;expires=60"
+        };
+        let headers = vec![
+            Header::Event("refer".into()),
+            Header::SubscriptionState(state.into()),
+            Header::ContentType("message/sipfrag;version=2.0".into()),
+        ];
+        let status = StatusCode::from(code);
+        let body = format!("SIP/2.0 {code} {}\r\n", status.text()).into_bytes();
+        tokio::spawn(async move {
+            match dialog.notify(Some(headers), Some(body)).await {
+                Ok(Some(response)) if response.status_code.kind() != StatusCodeKind::Successful => {
+                    tracing::info!(code, answer = %response.status_code, "NOTIFY of the transfer refused")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::info!(code, error = %e, "NOTIFY of the transfer not sent"),
+            }
+        });
+    }
+
     /// The REFER in its own task, like the re-INVITE: the NOTIFYs may come before its 202.
     fn refer(&self, target: String, referred_by: Option<&Uri>) {
         let events = self.reinvite_tx.clone();
@@ -228,16 +326,11 @@ impl Core {
             ));
             return;
         };
-        let target = match Uri::try_from(target.as_str()) {
-            Ok(uri) => uri,
-            Err(e) => {
-                let _ = events.send(DialogEvent::ReferFailed(format!("{target:?}: {e}")));
-                return;
-            }
-        };
         let headers = referred_by.map(|aor| vec![Header::ReferredBy(format!("<{aor}>").into())]);
+        // As text: a Replaces in the URI must reach the wire as we escaped it.
+        let refer_to = format!("<{target}>");
         tokio::spawn(async move {
-            let event = match dialog.refer(target, headers, None).await {
+            let event = match dialog.refer(refer_to, headers, None).await {
                 Ok(Some(response)) => DialogEvent::ReferAnswered {
                     code: response.status_code.code(),
                 },
@@ -303,6 +396,8 @@ impl Core {
 pub struct SipOutgoing {
     env: SipEnv,
     target: Uri,
+    /// Headers of a call placed for a transfer: Replaces, Referred-By.
+    extra_headers: Vec<Header>,
     core: Core,
     /// The INVITE transaction until its final outcome has been reported.
     invite: Option<JoinHandle<InviteAsyncResult>>,
@@ -313,11 +408,25 @@ impl SipOutgoing {
     pub fn new(env: SipEnv, target: Uri) -> Self {
         Self {
             env,
+            core: Core::new(false, target.to_string()),
             target,
-            core: Core::new(false),
+            extra_headers: Vec::new(),
             invite: None,
             cancelled: false,
         }
+    }
+
+    /// The call a REFER asked for: its INVITE carries the REFER's `Replaces` (RFC 3891) and
+    /// `Referred-By` (RFC 3892).
+    pub fn referred(mut self, replaces: Option<String>, referred_by: Option<String>) -> Self {
+        if let Some(replaces) = replaces {
+            self.extra_headers.push(Header::Replaces(replaces.into()));
+        }
+        if let Some(referred_by) = referred_by {
+            self.extra_headers
+                .push(Header::ReferredBy(referred_by.into()));
+        }
+        self
     }
 }
 
@@ -361,6 +470,18 @@ impl CallDialog for SipOutgoing {
         self.core.refer(target, Some(&self.env.aor));
     }
 
+    fn info(&self) -> Option<DialogInfo> {
+        self.core.info()
+    }
+
+    async fn accept_refer(&mut self, request: RequestId, subscription: bool) {
+        self.core.accept_refer(request, subscription).await;
+    }
+
+    fn notify_refer(&mut self, code: u16, terminated: bool) {
+        self.core.notify_refer(code, terminated);
+    }
+
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
         self.core.respond(request, code, sdp).await;
     }
@@ -379,6 +500,12 @@ impl OutgoingDialog for SipOutgoing {
             offer: Some(offer.into_bytes()),
             contact: self.env.contact.clone(),
             credential: self.env.credential.clone(),
+            headers: Some(
+                capability_headers()
+                    .into_iter()
+                    .chain(self.extra_headers.iter().cloned())
+                    .collect(),
+            ),
             ..Default::default()
         };
         let (dialog, invite) = stack
@@ -419,12 +546,13 @@ impl SipIncoming {
         aor: Option<Uri>,
         tx: Transaction,
     ) -> Self {
+        let caller = incoming_invite(&tx).from;
         Self {
             stack,
             contact,
             aor,
             tx: Some(tx),
-            core: Core::new(true),
+            core: Core::new(true, caller),
         }
     }
 }
@@ -444,6 +572,18 @@ impl CallDialog for SipIncoming {
 
     fn refer(&mut self, target: String) {
         self.core.refer(target, self.aor.as_ref());
+    }
+
+    fn info(&self) -> Option<DialogInfo> {
+        self.core.info()
+    }
+
+    async fn accept_refer(&mut self, request: RequestId, subscription: bool) {
+        self.core.accept_refer(request, subscription).await;
+    }
+
+    fn notify_refer(&mut self, code: u16, terminated: bool) {
+        self.core.notify_refer(code, terminated);
     }
 
     async fn respond(&mut self, request: RequestId, code: u16, sdp: Option<String>) {
@@ -488,9 +628,12 @@ impl IncomingDialog for SipIncoming {
 
     fn accept(&mut self, sdp: String) -> Result<(), SignallingError> {
         match &self.core.dialog {
-            Some(dialog) => dialog
-                .accept(Some(sdp_headers()), Some(sdp.into_bytes()))
-                .map_err(failed),
+            Some(dialog) => {
+                let headers = sdp_headers().into_iter().chain(capability_headers());
+                dialog
+                    .accept(Some(headers.collect()), Some(sdp.into_bytes()))
+                    .map_err(failed)
+            }
             None => Err(SignallingError("no dialog to answer".into())),
         }
     }

@@ -431,8 +431,7 @@ async fn in_dialog_requests_get_200_or_501() {
         (2, InDialogMethod::Info, 200),
         (3, InDialogMethod::Notify, 200),
         (4, InDialogMethod::Message, 200),
-        (5, InDialogMethod::Refer, 501),
-        (6, InDialogMethod::Publish, 501),
+        (5, InDialogMethod::Publish, 501),
     ] {
         t.far.send(Request { request, method });
         assert_eq!(

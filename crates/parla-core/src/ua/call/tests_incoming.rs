@@ -249,6 +249,7 @@ fn invite() -> IncomingInvite {
         from: "sip:carol@example.com".into(),
         display_name: Some("Carol".into()),
         sdp: far_sdp(1, "sendrecv"),
+        replaces: None,
     }
 }
 
@@ -265,7 +266,7 @@ async fn offer_call(shared: &Shared) -> (FarEnd, FakeBackend, bool) {
     let backend = media.clone();
     take_incoming_call(line, dialog, invite(), || {
         started.set(true);
-        let env = env(shared.events.clone(), shared.calls.clone());
+        let (env, _line) = env(shared.events.clone(), shared.calls.clone());
         Some((env, backend))
     })
     .await;
