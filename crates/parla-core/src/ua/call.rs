@@ -20,11 +20,15 @@ pub mod transfer;
 #[cfg(test)]
 mod fake;
 #[cfg(test)]
+mod tests_attended;
+#[cfg(test)]
 mod tests_confirmed;
 #[cfg(test)]
 mod tests_incoming;
 #[cfg(test)]
 mod tests_outgoing;
+#[cfg(test)]
+mod tests_referred;
 #[cfg(test)]
 mod tests_transfer;
 
