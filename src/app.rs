@@ -18,6 +18,7 @@ mod sign_in_flow;
 mod tests;
 #[cfg(test)]
 mod tests_store;
+mod transfer_flow;
 mod view;
 mod windows;
 
@@ -113,6 +114,12 @@ pub struct App {
     keypad_open: bool,
     /// The call screen's transfer field, while it is open: where to send the focused call.
     transfer_to: Option<String>,
+    /// The call screen's add call field, while it is open: another call from the same line.
+    add_call_to: Option<String>,
+    /// A transfer waiting on its consult call (see transfer_flow.rs).
+    consult: Option<call::Consult>,
+    /// Contacts matching the transfer or add call field.
+    call_suggestions: transfer_flow::Suggestions,
     dialer: dialer::Dialer,
     settings: settings::Settings,
     /// Per call, the output device picked on the call screen.
@@ -240,6 +247,9 @@ impl App {
             focused: None,
             keypad_open: false,
             transfer_to: None,
+            add_call_to: None,
+            consult: None,
+            call_suggestions: transfer_flow::Suggestions::default(),
             dialer: dialer::Dialer::default(),
             settings: settings::Settings::default(),
             call_outputs: BTreeMap::new(),
@@ -566,6 +576,7 @@ impl App {
             } => self.notice = Some(errors::describe(&self.i18n, *kind, message)),
             _ => self.on_store_event(&event),
         }
+        self.note_transfer_event(&event);
         match self.calls.apply(&event, Instant::now()) {
             CallChange::RingingIn(call) => task = Task::batch([task, self.on_ringing_in(call)]),
             CallChange::Connected(call) => {
@@ -578,6 +589,7 @@ impl App {
             }
             CallChange::Ended { call, missed } => {
                 task = Task::batch([task, self.on_call_ended(&call, missed)]);
+                self.forget_consult_of(call.id);
                 self.refresh_lists();
             }
             CallChange::None => {
@@ -587,8 +599,8 @@ impl App {
                     ..
                 } = &event
                 {
-                    self.focused = Some(*call);
-                    self.keypad_open = false;
+                    // A call we placed, or one the far end of another transferred us to.
+                    self.focus_call(*call);
                 }
             }
         }

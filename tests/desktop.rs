@@ -240,7 +240,35 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     // Ctrl+T opens the transfer field (typing goes to it), Ctrl+T again closes it.
     desktop.key(&window, "ctrl+t");
     desktop.screenshot(&window, "transfer");
-    desktop.key(&window, "ctrl+t");
+    // Consult first (Ctrl+Shift+T): bob is called from the same line while this call waits
+    // on hold; both calls are listed, with Complete transfer and Cancel.
+    for key in ["b", "o", "b", "ctrl+shift+t"] {
+        desktop.key(&window, key);
+    }
+    let consult = control.wait("consult call", |v| {
+        v["event"] == "call_state" && v["state"] == "calling" && v["call"] != call
+    });
+    let consult = consult["call"].as_u64().expect("consult call id");
+    control.wait("consult connected", |v| {
+        v["event"] == "call_state" && v["call"] == consult && v["state"] == "connected"
+    });
+    desktop
+        .wait_window("^bob@", T)
+        .unwrap_or_else(|| panic!("the consult call is not on screen: {}", app.log()));
+    desktop.screenshot(&window, "consult-transfer");
+    // Escape hangs up the consult call; the first call is back on screen, held; Ctrl+H
+    // takes it off hold.
+    desktop.key(&window, "Escape");
+    control.wait("consult ended", |v| {
+        v["event"] == "call_state" && v["call"] == consult && v["state"] == "ended"
+    });
+    desktop
+        .wait_window("^15551234 ", T)
+        .unwrap_or_else(|| panic!("the held call is not back on screen: {}", app.log()));
+    desktop.key(&window, "ctrl+h");
+    control.wait("resumed", |v| {
+        v["event"] == "call_state" && v["call"] == call && v["state"] == "connected"
+    });
     // A second call while this one is on: a banner on the call screen (and the popup).
     bob.dial(&kamailio.user_uri("alice"))
         .expect("bob dials alice");

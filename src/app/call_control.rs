@@ -63,6 +63,7 @@ impl App {
                 .map(|c| c.id);
             self.keypad_open = false;
             self.transfer_to = None;
+            self.add_call_to = None;
         }
         self.close_popup_for(call)
     }
@@ -73,16 +74,10 @@ impl App {
         };
         let mut task = Task::none();
         match action {
-            call::Action::Focus => {
-                self.focused = Some(call);
-                self.keypad_open = false;
-                self.transfer_to = None;
-            }
+            call::Action::Focus => self.focus_call(call),
             call::Action::Swap => {
                 self.send(Command::Resume { call });
-                self.focused = Some(call);
-                self.keypad_open = false;
-                self.transfer_to = None;
+                self.focus_call(call);
             }
             call::Action::Answer => {
                 self.send(Command::Answer { call });
@@ -110,11 +105,16 @@ impl App {
                     Some(_) => None,
                     None => Some(String::new()),
                 };
+                self.add_call_to = None;
+                self.call_suggestions = Default::default();
                 if self.transfer_to.is_some() {
                     task = iced::widget::operation::focus("transfer-to");
                 }
             }
-            call::Action::TransferTo(to) => self.transfer_to = Some(to),
+            call::Action::TransferTo(to) => {
+                self.look_up_contacts(&to);
+                self.transfer_to = Some(to);
+            }
             call::Action::Transfer => {
                 if let Some(to) = self.transfer_to.take().filter(|t| !t.trim().is_empty()) {
                     self.send(Command::Transfer {
@@ -128,6 +128,13 @@ impl App {
                 call,
                 digits: digit.to_string(),
             }),
+            call::Action::Consult
+            | call::Action::CompleteTransfer
+            | call::Action::CancelConsult
+            | call::Action::ToggleAddCall
+            | call::Action::AddCallTo(_)
+            | call::Action::Pick(_)
+            | call::Action::AddCall => task = self.on_transfer_action(call, action),
             call::Action::Output(device) => {
                 self.call_outputs.insert(call, device.clone());
                 self.send(Command::SetCallDevices {
@@ -213,6 +220,25 @@ impl App {
             Shortcut::Transfer => match focused {
                 Some(call) if call.is_live() => {
                     self.on_call_action(call.id, call::Action::ToggleTransfer)
+                }
+                _ => Task::none(),
+            },
+            Shortcut::Consult => match focused {
+                Some(call) if self.consult.is_some_and(|c| c.involves(call.id)) => {
+                    self.on_call_action(call.id, call::Action::CompleteTransfer)
+                }
+                Some(call) if call.is_live() => match self.transfer_to.as_deref() {
+                    None => self.on_call_action(call.id, call::Action::ToggleTransfer),
+                    Some(to) if !to.trim().is_empty() => {
+                        self.on_call_action(call.id, call::Action::Consult)
+                    }
+                    Some(_) => Task::none(),
+                },
+                _ => Task::none(),
+            },
+            Shortcut::AddCall => match focused {
+                Some(call) if call.is_live() => {
+                    self.on_call_action(call.id, call::Action::ToggleAddCall)
                 }
                 _ => Task::none(),
             },

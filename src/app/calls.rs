@@ -1,6 +1,6 @@
 //! What the window knows about each call, kept up to date from the engine's events.
 
-use parla_core::api::{CallDirection, CallState};
+use parla_core::api::{CallDirection, CallState, ErrorKind, TransferState};
 use parla_core::{AccountId, CallId, Event};
 use std::time::Instant;
 
@@ -51,6 +51,8 @@ pub struct CallView {
     /// Packets the jitter buffer counted so far, used to turn the running counts into a loss rate.
     last_counts: Option<(u64, u64)>,
     pub ended_reason: Option<String>,
+    /// A transfer of this call is under way (a `transfer` event said trying or ringing).
+    pub transferring: bool,
 }
 
 impl CallView {
@@ -68,6 +70,7 @@ impl CallView {
             quality: None,
             last_counts: None,
             ended_reason: None,
+            transferring: false,
         }
     }
 
@@ -172,14 +175,46 @@ impl Calls {
                 remote,
                 name,
                 reason,
+                replaces,
                 ..
             } => {
                 let change = self.apply_state(*call, *state, account, remote, reason, now);
-                // `calling` names the contact dialled.
-                if let (Some(name), Some(view)) = (name, self.get_mut(*call)) {
-                    view.name = Some(name.clone());
+                if let Some(view) = self.get_mut(*call) {
+                    // `calling` names the contact dialled; so does `connected` of a call
+                    // that took another's place.
+                    if let Some(name) = name {
+                        view.name = Some(name.clone());
+                    }
+                    // Such a call came in (an INVITE with Replaces), answered without ringing.
+                    if replaces.is_some() {
+                        view.direction = CallDirection::Incoming;
+                    }
                 }
                 change
+            }
+            Event::Transfer {
+                call,
+                state,
+                to_call,
+                ..
+            } => {
+                let under_way = matches!(state, TransferState::Trying | TransferState::Ringing);
+                for id in std::iter::once(*call).chain(*to_call) {
+                    if let Some(view) = self.get_mut(id) {
+                        view.transferring = under_way;
+                    }
+                }
+                CallChange::None
+            }
+            Event::Error {
+                kind: ErrorKind::TransferFailed,
+                call: Some(call),
+                ..
+            } => {
+                if let Some(view) = self.get_mut(*call) {
+                    view.transferring = false;
+                }
+                CallChange::None
             }
             Event::Media { call, codec, .. } => {
                 if let Some(view) = self.get_mut(*call) {

@@ -1,7 +1,8 @@
 //! Keyboard shortcuts: digits dial (or send DTMF in a call), Enter calls or answers, Escape
-//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps calls, Ctrl+T transfers, Ctrl+N adds a contact, Ctrl+1 to
-//! Ctrl+4 go to the phone, contacts, history and settings (in the navigation's order), Tab
-//! and Shift+Tab move the focus.
+//! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps
+//! calls, Ctrl+T transfers, Ctrl+Shift+T consults first (or completes the consult transfer),
+//! Ctrl+D adds a call, Ctrl+N adds a contact, Ctrl+1 to Ctrl+4 go to the phone, contacts,
+//! history and settings (in the navigation's order), Tab and Shift+Tab move the focus.
 
 use super::Tab;
 use iced::keyboard::{key::Named, Event, Key, Modifiers};
@@ -19,6 +20,11 @@ pub enum Shortcut {
     Swap,
     /// Ctrl+T: the transfer field of the call on screen.
     Transfer,
+    /// Ctrl+Shift+T: complete the consult transfer of the call on screen; else call the
+    /// transfer field's target first (the field opens if it is closed).
+    Consult,
+    /// Ctrl+D: the add call field (Ctrl+N is taken by a new contact, everywhere).
+    AddCall,
     /// Ctrl+N: a new contact.
     NewContact,
     Place(Tab),
@@ -48,7 +54,11 @@ pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Opti
             Key::Character("k") | Key::Character("K") => Some(Shortcut::Keypad),
             Key::Character("n") | Key::Character("N") => Some(Shortcut::NewContact),
             Key::Character("s") | Key::Character("S") => Some(Shortcut::Swap),
+            Key::Character("t") | Key::Character("T") if modifiers.shift() => {
+                Some(Shortcut::Consult)
+            }
             Key::Character("t") | Key::Character("T") => Some(Shortcut::Transfer),
+            Key::Character("d") | Key::Character("D") => Some(Shortcut::AddCall),
             Key::Character("1") => Some(Shortcut::Place(Tab::Phone)),
             Key::Character("2") => Some(Shortcut::Place(Tab::Contacts)),
             Key::Character("3") => Some(Shortcut::Place(Tab::History)),
@@ -109,6 +119,22 @@ mod tests {
         assert_eq!(
             shortcut_for(&Key::Character("3".into()), Modifiers::CTRL, None),
             Some(Shortcut::Place(Tab::History))
+        );
+        assert_eq!(
+            shortcut_for(
+                &Key::Character("T".into()),
+                Modifiers::CTRL | Modifiers::SHIFT,
+                None
+            ),
+            Some(Shortcut::Consult)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("t".into()), Modifiers::CTRL, None),
+            Some(Shortcut::Transfer)
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("d".into()), Modifiers::CTRL, None),
+            Some(Shortcut::AddCall)
         );
         assert_eq!(
             shortcut_for(&Key::Character("x".into()), Modifiers::CTRL, None),

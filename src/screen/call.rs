@@ -1,15 +1,19 @@
 //! The call screen: who, how long, how it sounds, and the in-call controls. With several calls
-//! a list above lets the person switch between them.
+//! a list above lets the person switch between them (list.rs); transfer and add call have
+//! their fields in transfer.rs.
+
+pub mod list;
+mod transfer;
+
+pub use transfer::{Consult, Suggestion};
 
 use crate::app::calls::{CallView, QualityLevel};
 use crate::i18n::I18n;
 use crate::screen::settings::devices::DeviceChoice;
-use crate::style::{self, size, space, Tone};
+use crate::style::{size, space, Tone};
 use crate::widget::keypad::keypad;
-use crate::widget::{action, avatar, icon, icon_button, round, tile, tip, Glyph, Press};
-use iced::widget::{
-    button, column, container, pick_list, row, scrollable, text, text_input, tooltip,
-};
+use crate::widget::{avatar, icon, round, tile, tip, Glyph, Press};
+use iced::widget::{column, container, pick_list, row, scrollable, text, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::api::CallState;
 use parla_core::CallId;
@@ -31,6 +35,19 @@ pub enum Action {
     TransferTo(String),
     /// Send the call to what the transfer field holds (a blind transfer).
     Transfer,
+    /// Call what the transfer field holds first, the call waiting on hold meanwhile.
+    Consult,
+    /// Put the held call of the consult pair through to the consult call.
+    CompleteTransfer,
+    /// Hang up the consult call and take the held call back.
+    CancelConsult,
+    /// Open or close the add call field.
+    ToggleAddCall,
+    AddCallTo(String),
+    /// A contact picked under the transfer or add call field: its number goes in the field.
+    Pick(String),
+    /// Call what the add call field holds from the same line (the engine holds this call).
+    AddCall,
     Digit(char),
     Output(String),
 }
@@ -41,6 +58,12 @@ pub struct CallScreen<'a> {
     pub keypad_open: bool,
     /// The transfer field's text, while it is open.
     pub transfer_to: Option<&'a str>,
+    /// The add call field's text, while it is open.
+    pub add_call_to: Option<&'a str>,
+    /// A transfer waiting for its consult call to be completed or cancelled.
+    pub consult: Option<Consult>,
+    /// Contacts matching the open transfer or add call field.
+    pub suggestions: &'a [Suggestion],
     /// The output devices to choose from, by the names people know them by.
     pub outputs: Vec<DeviceChoice>,
     pub output: Option<&'a String>,
@@ -53,6 +76,7 @@ pub struct CallScreen<'a> {
 
 pub fn state_text(i18n: &I18n, call: &CallView, now: Instant) -> String {
     match call.state {
+        _ if call.transferring => i18n.tr("call-transferring"),
         CallState::Calling => i18n.tr("call-calling"),
         CallState::Ringing => i18n.tr("call-ringing"),
         CallState::Incoming => i18n.tr("call-incoming"),
@@ -91,10 +115,10 @@ impl<'a> CallScreen<'a> {
             .iter()
             .filter(|c| c.id != id && c.is_ringing_in())
         {
-            content = content.push(waiting_banner(i18n, waiting));
+            content = content.push(list::waiting_banner(i18n, waiting));
         }
         if self.calls.len() > 1 {
-            content = content.push(self.others(i18n, id));
+            content = content.push(list::calls(i18n, &self.calls, id, self.now));
         }
         content = content.push(avatar(
             &call.title(),
@@ -147,38 +171,69 @@ impl<'a> CallScreen<'a> {
             let control = |glyph: Glyph, label: String, on: bool, action: Action| {
                 tile(glyph, label, on).press_maybe(live.then_some((id, action)))
             };
+            if let Some(consult) = self.consult.filter(|c| c.involves(id)) {
+                let find =
+                    |call: Option<CallId>| self.calls.iter().copied().find(|c| Some(c.id) == call);
+                content = content.push(transfer::consult_bar(
+                    i18n,
+                    consult,
+                    find(Some(consult.held)),
+                    find(consult.target),
+                ));
+            }
             content = content.push(
-                row![
-                    control(
-                        Glyph::Mute,
-                        i18n.tr(if call.muted { "unmute" } else { "mute" }),
-                        call.muted,
-                        Action::Mute(!call.muted)
-                    ),
-                    control(
-                        if on_hold { Glyph::Resume } else { Glyph::Hold },
-                        i18n.tr(if on_hold { "resume" } else { "hold" }),
-                        on_hold,
-                        Action::Hold(!on_hold)
-                    ),
-                    control(
-                        Glyph::Keypad,
-                        i18n.tr("keypad"),
-                        self.keypad_open,
-                        Action::ToggleKeypad
-                    ),
-                    control(
-                        Glyph::Transfer,
-                        i18n.tr("call-transfer"),
-                        self.transfer_to.is_some(),
-                        Action::ToggleTransfer
-                    ),
+                column![
+                    row![
+                        control(
+                            Glyph::Mute,
+                            i18n.tr(if call.muted { "unmute" } else { "mute" }),
+                            call.muted,
+                            Action::Mute(!call.muted)
+                        ),
+                        control(
+                            if on_hold { Glyph::Resume } else { Glyph::Hold },
+                            i18n.tr(if on_hold { "resume" } else { "hold" }),
+                            on_hold,
+                            Action::Hold(!on_hold)
+                        ),
+                        control(
+                            Glyph::Keypad,
+                            i18n.tr("keypad"),
+                            self.keypad_open,
+                            Action::ToggleKeypad
+                        ),
+                    ]
+                    .spacing(space::S),
+                    row![
+                        control(
+                            Glyph::Transfer,
+                            i18n.tr("call-transfer"),
+                            self.transfer_to.is_some(),
+                            Action::ToggleTransfer
+                        ),
+                        control(
+                            Glyph::AddCall,
+                            i18n.tr("call-add"),
+                            self.add_call_to.is_some(),
+                            Action::ToggleAddCall
+                        ),
+                        iced::widget::space().width(Length::Fill),
+                    ]
+                    .spacing(space::S),
                 ]
                 .spacing(space::S)
                 .width(Length::Fill),
             );
             if let (Some(to), true) = (self.transfer_to, live) {
-                content = content.push(transfer_field(i18n, id, to));
+                let can_consult = self.consult.is_none();
+                content = content.push(transfer::transfer_field(i18n, id, to, can_consult));
+            }
+            if let (Some(to), true) = (self.add_call_to, live) {
+                content = content.push(transfer::add_call_field(i18n, id, to));
+            }
+            let field_open = self.transfer_to.is_some() || self.add_call_to.is_some();
+            if field_open && live && !self.suggestions.is_empty() {
+                content = content.push(transfer::suggestions(id, self.suggestions));
             }
             if self.keypad_open && live {
                 content = content.push(keypad(move |c| (id, Action::Digit(c)), self.compact));
@@ -217,95 +272,6 @@ impl<'a> CallScreen<'a> {
         ))
         .into()
     }
-
-    /// The other calls, one row each: who, and what state the call is in.
-    fn others(&self, i18n: &I18n, focused: CallId) -> Element<'a, (CallId, Action)> {
-        let mut list = column![].spacing(space::XS);
-        for other in &self.calls {
-            let mut row = row![
-                avatar(&other.title(), 28.0),
-                text(other.title()).size(size::BODY).width(Length::Fill),
-                text(state_text(i18n, other, self.now))
-                    .size(size::CAPTION)
-                    .style(text::secondary),
-            ]
-            .spacing(space::S)
-            .align_y(Alignment::Center);
-            if other.state == CallState::OnHold && other.id != focused {
-                row = row.push(icon_button(
-                    Glyph::Resume,
-                    i18n.tr("call-swap"),
-                    Tone::Answer,
-                    Some((other.id, Action::Swap)),
-                ));
-            }
-            list = list.push(
-                button(row)
-                    .width(Length::Fill)
-                    .padding([space::XS, space::S])
-                    .style(if other.id == focused {
-                        style::selected_row
-                    } else {
-                        style::list_row
-                    })
-                    .press((other.id, Action::Focus)),
-            );
-        }
-        container(list).padding(space::XS).style(style::card).into()
-    }
-}
-
-/// A call waiting while another is on: who, and Decline / Answer (answering holds the
-/// active call first).
-fn waiting_banner<'a>(i18n: &I18n, call: &CallView) -> Element<'a, (CallId, Action)> {
-    let id = call.id;
-    container(
-        row![
-            avatar(&call.title(), 36.0),
-            column![
-                text(i18n.tr("call-waiting"))
-                    .size(size::CAPTION)
-                    .style(text::secondary),
-                text(call.title()).size(size::BODY),
-            ]
-            .spacing(2)
-            .width(Length::Fill),
-            tip(
-                round(Glyph::HangUp, Tone::HangUp, 40.0).press((id, Action::Decline)),
-                i18n.tr("decline"),
-                tooltip::Position::Bottom
-            ),
-            tip(
-                round(Glyph::Call, Tone::Answer, 40.0).press((id, Action::Answer)),
-                i18n.tr("answer"),
-                tooltip::Position::Bottom
-            ),
-        ]
-        .spacing(space::S)
-        .align_y(Alignment::Center),
-    )
-    .padding(space::S)
-    .width(Length::Fill)
-    .style(style::card)
-    .into()
-}
-
-/// Where to send the call: a number or address, and the Transfer button.
-fn transfer_field<'a>(i18n: &I18n, id: CallId, to: &str) -> Element<'a, (CallId, Action)> {
-    let ready = !to.trim().is_empty();
-    row![
-        text_input(&i18n.tr("dialer-placeholder"), to)
-            .id("transfer-to")
-            .on_input(move |t| (id, Action::TransferTo(t)))
-            .on_submit_maybe(ready.then_some((id, Action::Transfer)))
-            .size(size::BODY)
-            .padding(space::S),
-        action(Glyph::Transfer, i18n.tr("call-transfer"), Tone::Accent)
-            .press_maybe(ready.then_some((id, Action::Transfer))),
-    ]
-    .spacing(space::S)
-    .align_y(Alignment::Center)
-    .into()
 }
 
 /// A round button with its label under it.

@@ -4,7 +4,7 @@
 //! saves the file. `update` also keeps the chosen section, which is the screen's own.
 
 use crate::i18n::Language;
-use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting};
+use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting, TransferPolicy};
 use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
@@ -51,6 +51,8 @@ pub enum Msg {
     RemoveLine(String),
     EnableLine(String, bool),
     DefaultLine(String),
+    /// Where the far end of a call on this line may transfer us.
+    LineTransfers(String, TransferPolicy),
     Input(String),
     Output(String),
     Ring(String),
@@ -154,6 +156,14 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         Msg::DefaultLine(id) => {
             for account in &mut config.accounts {
                 account.default = account.id == id;
+            }
+        }
+        Msg::LineTransfers(id, policy) => {
+            if let Some(account) = config.accounts.iter_mut().find(|a| a.id == id) {
+                account.accept_transfers = policy;
+                if account.enabled {
+                    effect.commands.push(restart(account));
+                }
             }
         }
         Msg::Input(device) => {
@@ -408,6 +418,29 @@ mod tests {
             effect.commands.is_empty() && !effect.save,
             "nothing below the last"
         );
+    }
+
+    #[test]
+    fn where_transfers_may_send_us_is_a_saved_line_setting() {
+        let mut config = config();
+        let effect = apply(
+            &mut config,
+            Msg::LineTransfers("home".into(), TransferPolicy::Domain),
+        );
+        assert_eq!(config.accounts[1].accept_transfers, TransferPolicy::Domain);
+        assert_eq!(config.accounts[0].accept_transfers, TransferPolicy::Any);
+        assert!(effect.save);
+        assert_eq!(
+            effect.commands,
+            vec![Command::SetAccount {
+                account: Box::new(config.accounts[1].clone())
+            }],
+            "the line takes the new policy"
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        config.save_profile(dir.path()).expect("saved");
+        let saved = Config::load_profile(dir.path()).expect("loads");
+        assert_eq!(saved.accounts[1].accept_transfers, TransferPolicy::Domain);
     }
 
     #[test]

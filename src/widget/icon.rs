@@ -14,7 +14,7 @@ const FONT: Font = Font::with_name("lucide");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(
     dead_code,
-    reason = "Transfer, AddCall, Voicemail and Chat are drawn by the screens of issues 11-13"
+    reason = "Voicemail and Chat are drawn by the screens of issues 12-13"
 )]
 pub enum Glyph {
     Call,

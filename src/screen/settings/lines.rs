@@ -1,10 +1,10 @@
 //! The Lines section: each line with its state, the default mark, its switch, edit and remove;
 //! and adding one.
 
-use iced::widget::{column, row, text, toggler};
+use iced::widget::{column, pick_list, row, text, toggler};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RegistrationState;
-use parla_core::config::AccountConfig;
+use parla_core::config::{AccountConfig, TransferPolicy};
 use parla_core::Config;
 
 use super::parts::{group, tip};
@@ -92,6 +92,24 @@ fn line_row<'a>(
         }),
         i18n.tr("line-enable"),
     );
+    let transfers = TransferChoice::all(i18n);
+    let selected = transfers
+        .iter()
+        .find(|c| c.policy == account.accept_transfers)
+        .cloned();
+    let transfers = row![
+        text(i18n.tr("line-transfers"))
+            .size(size::CAPTION)
+            .style(text::secondary),
+        pick_list(transfers, selected, {
+            let id = id.clone();
+            move |c: TransferChoice| Msg::LineTransfers(id.clone(), c.policy)
+        })
+        .text_size(size::CAPTION),
+    ]
+    .spacing(space::S)
+    .align_y(Alignment::Center)
+    .wrap();
     row![
         text(dot).size(size::BODY).style(dot_style),
         column![
@@ -101,7 +119,9 @@ fn line_row<'a>(
             text(caption.join(" · "))
                 .size(size::CAPTION)
                 .style(text::secondary),
+            transfers,
         ]
+        .spacing(2)
         .width(Length::Fill),
         default_mark,
         switch,
@@ -121,4 +141,33 @@ fn line_row<'a>(
     .spacing(space::S)
     .align_y(Alignment::Center)
     .into()
+}
+
+/// An entry of a line's transfers menu: the policy and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TransferChoice {
+    policy: TransferPolicy,
+    label: String,
+}
+
+impl TransferChoice {
+    fn all(i18n: &I18n) -> Vec<TransferChoice> {
+        [
+            (TransferPolicy::Any, "transfers-any"),
+            (TransferPolicy::Domain, "transfers-domain"),
+            (TransferPolicy::Never, "transfers-never"),
+        ]
+        .into_iter()
+        .map(|(policy, key)| TransferChoice {
+            policy,
+            label: i18n.tr(key),
+        })
+        .collect()
+    }
+}
+
+impl std::fmt::Display for TransferChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
 }

@@ -468,9 +468,13 @@ impl Running {
         let dialog = SipOutgoing::new(parts.sip, target).referred(replaces, referred_by);
         let calls = shared.calls.clone();
         tokio::spawn(async move {
-            // One active call: the call that got the REFER, if still connected, is held.
+            // One active call. The call that got the REFER is spared: it is about to end, its
+            // far end is busy transferring, and its audio is held on our side meanwhile.
             calls
-                .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
+                .hold_all_but(
+                    &[call, from],
+                    tokio::time::Instant::now() + HOLD_OTHERS_WAIT,
+                )
                 .await;
             let referral = Referral { from, progress };
             outgoing::run(

@@ -133,6 +133,8 @@ impl<M: MediaBackend> Call<M> {
 
     async fn end(mut self, reason: &str, code: Option<u16>) {
         self.tell_referrer(referred::Progress::Ended(code));
+        // Handed over, it ends so whoever said BYE first.
+        let reason = self.env.calls.handed_over(self.id).unwrap_or(reason);
         if let Some(media) = self.media.take() {
             if let Some(stats) = media.stats() {
                 summary::log(self.id, &stats);

@@ -47,6 +47,10 @@ struct Entry {
     status: CallStatus,
     /// The call's dialog once it has one with a far-end tag.
     dialog: Option<DialogInfo>,
+    /// An incoming call we answered (its ACK may still be on the way).
+    answered: bool,
+    /// Handed over (transferred, replaced): how it ends, whoever says BYE first.
+    handed_over: Option<&'static str>,
 }
 
 #[derive(Clone)]
@@ -99,6 +103,8 @@ impl CallRegistry {
                     commands,
                     status,
                     dialog: None,
+                    answered: false,
+                    handed_over: None,
                 },
             )
         });
@@ -155,10 +161,18 @@ impl CallRegistry {
     /// until none is connected any more (held, ended), or until `deadline` (a hold the far
     /// end refuses leaves its call connected: the new call goes ahead all the same).
     pub async fn hold_others(&self, except: CallId, deadline: tokio::time::Instant) {
+        self.hold_all_but(&[except], deadline).await;
+    }
+
+    /// [`Self::hold_others`] sparing several calls (a call placed for a REFER spares the call
+    /// that got it, which is about to end).
+    pub async fn hold_all_but(&self, spared: &[CallId], deadline: tokio::time::Instant) {
         let active = |registry: &Self| -> Vec<CallId> {
             registry.with(|m| {
                 m.values()
-                    .filter(|e| e.status.call != except && e.status.state == CallState::Connected)
+                    .filter(|e| {
+                        !spared.contains(&e.status.call) && e.status.state == CallState::Connected
+                    })
                     .map(|e| e.status.call)
                     .collect()
             })
@@ -173,7 +187,7 @@ impl CallRegistry {
             tokio::select! {
                 gone = changed.changed() => if gone.is_err() { return },
                 _ = tokio::time::sleep_until(deadline) => {
-                    tracing::warn!(call = %except, "a call put on hold did not confirm in time");
+                    tracing::warn!(?spared, "a call put on hold did not confirm in time");
                     return;
                 }
             }
@@ -198,13 +212,50 @@ impl CallRegistry {
         })
     }
 
-    /// The call whose dialog a Replaces header names.
-    pub fn replaced_by(&self, replaces: &Replaces) -> Option<CallStatus> {
+    /// Notes that an incoming call was answered: from now on it is no early dialog of the
+    /// far end's, even before its ACK arrives.
+    pub fn set_answered(&self, call: CallId) {
+        self.with(|m| {
+            if let Some(entry) = m.get_mut(&call) {
+                entry.answered = true;
+            }
+        });
+    }
+
+    /// The call whose dialog a Replaces header names, and whether it is ringing in still
+    /// (an early dialog the far end made, not answered).
+    pub fn replaced_by(&self, replaces: &Replaces) -> Option<(CallStatus, bool)> {
         self.with(|m| {
             m.values()
                 .find(|e| e.dialog.as_ref().is_some_and(|d| d.is_named_by(replaces)))
-                .map(|e| e.status.clone())
+                .map(|e| {
+                    let ringing_in = e.status.state == CallState::Incoming && !e.answered;
+                    (e.status.clone(), ringing_in)
+                })
         })
+    }
+
+    /// Hands a call over (the other call of a transfer took its place): it says BYE and
+    /// ends with `reason`, also if the far end's BYE crosses ours. False when there is no
+    /// such call.
+    pub fn hand_over(&self, call: CallId, reason: &'static str) -> bool {
+        self.expect_hand_over(call, Some(reason));
+        self.send(call, CallCommand::HandedOver { reason })
+    }
+
+    /// Notes that a call is about to be handed over (`None`: no longer): if its far end says
+    /// BYE first, which in a transfer it may, it still ends with `reason`.
+    pub fn expect_hand_over(&self, call: CallId, reason: Option<&'static str>) {
+        self.with(|m| {
+            if let Some(entry) = m.get_mut(&call) {
+                entry.handed_over = reason;
+            }
+        });
+    }
+
+    /// Why a call was handed over, if it was.
+    pub fn handed_over(&self, call: CallId) -> Option<&'static str> {
+        self.with(|m| m.get(&call).and_then(|e| e.handed_over))
     }
 
     /// False when there is no such call (any more).

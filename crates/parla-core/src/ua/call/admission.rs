@@ -93,15 +93,12 @@ fn replaced_call(line: &Line<'_>, replaces: &Result<Replaces, String>) -> Result
     let Ok(replaces) = replaces else {
         return Err(400);
     };
-    let call = line.shared.calls.replaced_by(replaces).ok_or(481u16)?;
+    let (call, ringing_in) = line.shared.calls.replaced_by(replaces).ok_or(481u16)?;
     if &call.account != line.account {
         return Err(403);
     }
-    let early = matches!(
-        call.state,
-        CallState::Incoming | CallState::Calling | CallState::Ringing
-    );
-    if call.state == CallState::Incoming || (replaces.early_only && !early) {
+    let early = ringing_in || matches!(call.state, CallState::Calling | CallState::Ringing);
+    if ringing_in || (replaces.early_only && !early) {
         return Err(486);
     }
     Ok(call.call)

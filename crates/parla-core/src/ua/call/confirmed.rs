@@ -22,6 +22,7 @@ mod being_transferred;
 mod transferring;
 
 use being_transferred::BeingTransferred;
+pub(crate) use being_transferred::BYE_WAIT;
 use transferring::Attended;
 
 /// Tries of one hold or resume that the far end answers with 491 Request Pending.
@@ -71,6 +72,9 @@ struct Established<D, M: MediaBackend> {
     refer_after_hold: Option<Attended>,
     /// The far end's REFER we carry out: the new call's progress.
     referred: Option<BeingTransferred>,
+    /// Transferred: the new call is up and the far end told so; it is to say BYE by then,
+    /// else we do (RFC 5589: the transferor ends the old dialog).
+    leaving_at: Option<Instant>,
 }
 
 /// Runs the confirmed call until it ends.
@@ -91,6 +95,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         attended: None,
         refer_after_hold: None,
         referred: None,
+        leaving_at: None,
     };
     established.call.note_dialog(&established.dialog);
     established.run(commands).await;
@@ -104,8 +109,12 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         loop {
             let retry_at = self.retry.as_ref().map(|(at, _)| *at);
             let transfer_due = self.transfer.as_ref().and_then(Transfer::deadline);
+            let leaving_at = self.leaving_at;
             tokio::select! {
                 _ = quality.tick() => self.call.report_quality(),
+                _ = tokio::time::sleep_until(leaving_at.unwrap_or_else(Instant::now)), if leaving_at.is_some() => {
+                    return self.transferred().await;
+                }
                 _ = tokio::time::sleep_until(transfer_due.unwrap_or_else(Instant::now)), if transfer_due.is_some() => {
                     if self.transfer_timed_out() {
                         return self.transferred().await;
@@ -147,7 +156,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                 },
                 Some(progress) = being_transferred::next(&mut self.referred) => {
                     if self.referred_progress(progress) {
-                        return self.transferred().await;
+                        self.leaving_at = Some(Instant::now() + BYE_WAIT);
                     }
                 }
                 Some(event) = self.call.media_events.recv() => match event {
@@ -161,6 +170,9 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                 event = self.dialog.next_event() => match event {
                     None => return self.call.end("dialog lost", None).await,
                     Some(DialogEvent::Terminated(reason)) => {
+                        if self.leaving_at.is_some() {
+                            return self.call.end("transferred", None).await;
+                        }
                         // A hold or resume still pending simply ends with the call.
                         let (text, code) = reason.describe();
                         return self.call.end(text, code).await;

@@ -73,8 +73,10 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
     call.note_dialog(&dialog);
     let mut ringtone = None;
     let mut answered = false;
-    if replacing.is_some() {
+    if let Some(old) = replacing {
         answered = true;
+        // The far end of the replaced call may hang up as soon as it sees our 200.
+        call.env.calls.expect_hand_over(old, Some("replaced"));
         if let Err(e) = answer(&mut call, &mut dialog, &body, negotiated.as_ref()) {
             return call.end(&e, None).await;
         }
@@ -181,6 +183,7 @@ fn answer<D: IncomingDialog, M: MediaBackend>(
         .accept(body.to_string())
         .map_err(|e| format!("cannot answer: {e}"))?;
     call.log.answered = Some(std::time::SystemTime::now());
+    call.env.calls.set_answered(call.id);
     if let Some(n) = negotiated {
         call.start_media(n);
     }
@@ -210,9 +213,7 @@ fn took_the_place_of<M: MediaBackend>(
         replaces: Some(old),
     });
     tracing::info!(call = %call.id, replaced = %old, "call replaced");
-    call.env
-        .calls
-        .send(old, CallCommand::HandedOver { reason: "replaced" });
+    call.env.calls.hand_over(old, "replaced");
 }
 
 fn answer_from_ack<M: MediaBackend>(

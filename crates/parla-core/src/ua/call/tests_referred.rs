@@ -81,16 +81,35 @@ async fn the_new_call_connecting_notifies_200_and_ends_the_call_as_transferred()
         }
     );
     progress.send(Progress::Connected).expect("call alive");
+    let (connected_at, notify) = t.far.next_at().await;
     assert_eq!(
-        t.far.next().await,
+        notify,
         Sent::NotifyRefer {
             code: 200,
             terminated: true
         }
     );
-    assert_eq!(t.far.next().await, Sent::Bye);
+    let (at, sent) = t.far.next_at().await;
+    assert_eq!(sent, Sent::Bye, "ours, as the transferor said none");
+    assert_eq!(at - connected_at, super::confirmed::BYE_WAIT);
     let (reason, _, _) = t.ended().await;
     assert_eq!(reason, "transferred");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_transferors_bye_after_our_notify_200_ends_the_call_as_transferred() {
+    let mut t = connected().await;
+    let progress = referred(&mut t).await;
+    progress.send(Progress::Connected).expect("call alive");
+    assert!(matches!(
+        t.far.next().await,
+        Sent::NotifyRefer { code: 200, .. }
+    ));
+    t.far
+        .send(Terminated(super::dialog::EndReason::RemoteHangup));
+    let (reason, _, _) = t.ended().await;
+    assert_eq!(reason, "transferred");
+    assert_eq!(t.far.taken(), [], "no BYE of ours");
 }
 
 #[tokio::test(start_paused = true)]
@@ -130,6 +149,7 @@ async fn refer_sub_false_gets_no_notifies() {
     };
     placed.progress.send(Progress::Connected).expect("alive");
     assert_eq!(t.far.next().await, Sent::Bye, "no NOTIFY first");
+    assert_eq!(t.ended().await.0, "transferred");
 }
 
 #[tokio::test(start_paused = true)]

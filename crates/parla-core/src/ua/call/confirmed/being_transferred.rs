@@ -1,14 +1,20 @@
 //! The established call's side of being transferred: the far end's REFER is checked against
 //! the line's policy, answered 202 (with an immediate NOTIFY 100), and the line places the
 //! call to the Refer-To; its progress goes back as NOTIFYs with a `message/sipfrag` body,
-//! and this call ends as `transferred` once the new one is connected. A new call that fails
-//! leaves this one as it was.
+//! and this call ends as `transferred` once the new one is connected: by the transferor's
+//! BYE on our NOTIFY 200 or, if none comes in [`BYE_WAIT`], by ours (a BYE of ours at once
+//! would end the dialog before the NOTIFY is out). A new call that fails leaves this one as
+//! it was.
 
 use super::Established;
 use crate::ua::call::dialog::{CallDialog, RequestId};
 use crate::ua::call::referred::{self, LineRequest, Progress, ReferredCall};
-use crate::ua::media::MediaBackend;
+use crate::ua::media::{CallAudio, MediaBackend};
+use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+/// How long the transferor has to end the old dialog after our NOTIFY 200 before we do.
+pub(crate) const BYE_WAIT: Duration = Duration::from_secs(2);
 
 /// A REFER of the far end we are carrying out.
 pub(super) struct BeingTransferred {
@@ -66,9 +72,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             progress,
             subscription,
         });
+        // Its audio pauses on our side (no re-INVITE: the far end is busy transferring).
+        if let Some(media) = self.call.media.as_mut() {
+            media.set_local_hold(true);
+        }
     }
 
-    /// How the new call goes; true when this call is to end as transferred.
+    /// How the new call goes; true when it is up, so this call is to end as transferred
+    /// (the transferor says BYE on our NOTIFY 200, or we do after [`BYE_WAIT`]).
     pub(super) fn referred_progress(&mut self, progress: Progress) -> bool {
         let Some(referred) = self.referred.as_ref() else {
             return false;
@@ -80,6 +91,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         if last {
             self.referred = None;
         }
-        progress == Progress::Connected
+        let connected = progress == Progress::Connected;
+        if last && !connected {
+            // The transfer failed: the call is back as it was.
+            let held = self.local_hold;
+            if let Some(media) = self.call.media.as_mut() {
+                media.set_local_hold(held);
+            }
+        }
+        connected
     }
 }

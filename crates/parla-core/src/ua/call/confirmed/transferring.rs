@@ -107,6 +107,9 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         let target = attended.target.refer_target_replacing();
         tracing::info!(call = %self.call.id, consult = %attended.consult, reversed = attended.reversed, "attended transfer");
         self.dialog.refer(target);
+        // The target may drop the consult call before the NOTIFY 200 reaches us.
+        let calls = &self.call.env.calls;
+        calls.expect_hand_over(attended.consult, Some("transferred"));
         self.transfer = Some(Transfer::new(attended.target.remote_uri.clone()));
         self.attended = Some(attended);
     }
@@ -145,16 +148,19 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     attended.as_ref(),
                 ));
                 if let Some(attended) = attended {
-                    let handed_over = CallCommand::HandedOver {
-                        reason: "transferred",
-                    };
-                    self.call.env.calls.send(attended.consult, handed_over);
+                    self.call
+                        .env
+                        .calls
+                        .hand_over(attended.consult, "transferred");
                 }
                 true
             }
             Some(Outcome::Failed { code, why }) => {
                 self.transfer = None;
                 let attended = self.attended.take();
+                if let Some(a) = &attended {
+                    self.call.env.calls.expect_hand_over(a.consult, None);
+                }
                 let reversible = attended
                     .as_ref()
                     .filter(|a| !a.reversed && cannot_refer(code));
