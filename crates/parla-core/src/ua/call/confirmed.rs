@@ -72,6 +72,8 @@ struct Established<D, M: MediaBackend> {
     refer_after_hold: Option<Attended>,
     /// The far end's REFER we carry out: the new call's progress.
     referred: Option<BeingTransferred>,
+    /// Our offer in a 200 to the far end's offerless re-INVITE: its answer comes in the ACK.
+    offered_in_200: Option<LocalMedia>,
     /// Transferred: the new call is up and the far end told so; it is to say BYE by then,
     /// else we do (RFC 5589: the transferor ends the old dialog).
     leaving_at: Option<Instant>,
@@ -96,6 +98,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         refer_after_hold: None,
         referred: None,
         leaving_at: None,
+        offered_in_200: None,
     };
     established.call.note_dialog(&established.dialog);
     established.run(commands).await;
@@ -194,6 +197,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                             return self.transferred().await;
                         }
                     }
+                    Some(DialogEvent::Confirmed { ack_sdp: Some(answer) }) => self.answer_in_ack(&answer),
                     Some(DialogEvent::Referred { request, target, replaces, referred_by, subscription }) => {
                         self.referred_to(request, target, replaces, referred_by, subscription).await;
                     }
@@ -360,6 +364,23 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         }
     }
 
+    /// The answer to the offer in our 200, from the far end's ACK.
+    fn answer_in_ack(&mut self, answer: &str) {
+        let Some(local) = self.offered_in_200.take() else {
+            return;
+        };
+        match self.call.sdp.apply_answer(&local, answer) {
+            Ok(negotiated) => {
+                self.call.start_media(&negotiated);
+                let state = self.state_after(&negotiated);
+                self.call.set_state(state);
+            }
+            Err(e) => {
+                tracing::info!(call = %self.call.id, error = %e, "no usable answer in the ACK")
+            }
+        }
+    }
+
     /// A re-INVITE or UPDATE from the far end: hold, resume, a new address or codec.
     async fn remote_offer(&mut self, request: RequestId, sdp: Option<String>) {
         if self.sent.is_some() {
@@ -368,11 +389,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             return;
         }
         let Some(offer) = sdp else {
-            // An offerless re-INVITE asks for our offer; refreshes and UPDATEs without SDP just get 200.
-            let body = self
-                .call
-                .local_media(self.our_direction(self.local_hold))
-                .map(|l| self.call.sdp.create_offer(&l));
+            // An offerless re-INVITE asks for our offer (the answer comes in its ACK);
+            // refreshes and UPDATEs without SDP just get 200.
+            let local = self.call.local_media(self.our_direction(self.local_hold));
+            let body = local.as_ref().map(|l| self.call.sdp.create_offer(l));
+            self.offered_in_200 = local;
             self.dialog.respond(request, 200, body).await;
             return;
         };

@@ -16,7 +16,7 @@ use rsipstack::dialog::dialog::{
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
-use rsipstack::sip::{Header, Request, StatusCode, StatusCodeKind, Uri};
+use rsipstack::sip::{Header, Method, Request, StatusCode, StatusCodeKind, Uri};
 use rsipstack::transaction::Transaction;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -133,6 +133,9 @@ struct Core {
     dialog: Option<InviteDialog>,
     states: Option<DialogStateReceiver>,
     waiting: HashMap<RequestId, TransactionHandle>,
+    /// The CSeq of the far end's offerless re-INVITEs waiting for our answer: our 200 carries
+    /// the offer and their ACK the answer.
+    offerless: HashMap<RequestId, u32>,
     next_request: RequestId,
     reinvite_tx: UnboundedSender<DialogEvent>,
     reinvite_rx: UnboundedReceiver<DialogEvent>,
@@ -147,6 +150,7 @@ impl Core {
             dialog: None,
             states: None,
             waiting: HashMap::new(),
+            offerless: HashMap::new(),
             next_request: 1,
             reinvite_tx,
             reinvite_rx,
@@ -194,6 +198,11 @@ impl Core {
             }
             DialogState::Updated(_, request, handle) => {
                 let request_id = self.wait_for_answer(handle);
+                if request.method == Method::Invite && request.body.is_empty() {
+                    if let Ok(seq) = request.cseq_header().and_then(|c| c.seq()) {
+                        self.offerless.insert(request_id, seq);
+                    }
+                }
                 return Some(DialogEvent::RemoteOffer {
                     request: request_id,
                     sdp: body_text(&request.body),
@@ -244,6 +253,35 @@ impl Core {
             status,
             terminated,
         }
+    }
+
+    /// Our 200 to an offerless re-INVITE carries our offer; the answer is in the far end's
+    /// ACK. rsipstack signals that ACK (`Confirmed`) on server dialogs only: on a dialog we
+    /// made, it just records it, so it is watched for here (by its CSeq) until the 64*T1 an
+    /// ACK may take.
+    fn await_ack_answer(&self, seq: u32) {
+        let Some(dialog) = self.dialog.clone() else {
+            return;
+        };
+        let events = self.reinvite_tx.clone();
+        tokio::spawn(async move {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(32);
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(20));
+            while tokio::time::Instant::now() < deadline {
+                tick.tick().await;
+                let ack = dialog
+                    .last_remote_ack()
+                    .filter(|ack| ack.cseq_header().and_then(|c| c.seq()).ok() == Some(seq));
+                if let Some(ack) = ack {
+                    let ack_sdp = body_text(&ack.body);
+                    let _ = events.send(DialogEvent::Confirmed { ack_sdp });
+                    return;
+                }
+                if events.is_closed() {
+                    return;
+                }
+            }
+        });
     }
 
     /// The far end's REFER: where to, replacing what, and whether it wants NOTIFYs.
@@ -377,6 +415,10 @@ impl Core {
         let Some(handle) = self.waiting.remove(&request) else {
             return;
         };
+        let offerless = self.offerless.remove(&request);
+        if let (Some(seq), true, false) = (offerless, sdp.is_some(), self.server) {
+            self.await_ack_answer(seq);
+        }
         let status = StatusCode::from(code);
         let sent = match sdp {
             Some(sdp) => {

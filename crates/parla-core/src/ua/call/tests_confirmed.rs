@@ -310,6 +310,13 @@ async fn an_offerless_reinvite_gets_our_offer_in_the_200() {
         panic!("200 with our offer")
     };
     assert_eq!(direction_of(&offer), "sendrecv");
+    // The answer in the ACK holds us: it is applied.
+    t.far.send(Confirmed {
+        ack_sdp: Some(far_sdp(2, "sendonly")),
+    });
+    assert_eq!(t.state().await, CallState::Held);
+    let applied = t.media.log().applied.last().cloned().expect("applied");
+    assert!(applied.remote_on_hold, "{applied:?}");
 }
 
 #[tokio::test(start_paused = true)]
