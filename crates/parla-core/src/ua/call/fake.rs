@@ -438,7 +438,7 @@ pub fn env(
             domain: "example.com".into(),
             international_prefix: None,
         },
-        transfers: crate::config::TransferPolicy::Any,
+        transfers: POLICY.with(|p| p.replace(crate::config::TransferPolicy::Any)),
         line,
     };
     (env, requests)
@@ -507,6 +507,18 @@ pub fn incoming_beside(other: CallState, sdp: &str) -> Harness {
 pub fn incoming_replacing(calls: CallRegistry, old: CallId, sdp: &str) -> Harness {
     let (dialog, far) = dialog();
     incoming_in(calls, sdp, dialog, far, FakeBackend::default(), Some(old))
+}
+
+/// An incoming call on a line that takes transfers as `policy` says.
+pub fn incoming_taking_transfers(policy: crate::config::TransferPolicy, sdp: &str) -> Harness {
+    POLICY.with(|p| p.set(policy));
+    incoming(sdp)
+}
+
+thread_local! {
+    /// The transfer policy of the next fake line ([`env`] takes it and resets it to `any`).
+    static POLICY: std::cell::Cell<crate::config::TransferPolicy> =
+        const { std::cell::Cell::new(crate::config::TransferPolicy::Any) };
 }
 
 fn incoming_in(

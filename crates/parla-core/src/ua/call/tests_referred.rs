@@ -16,7 +16,10 @@ use crate::ua::calls::{CallCommand, CallRegistry};
 
 /// A connected call we took from carol.
 async fn connected() -> Harness {
-    let mut t = incoming(&far_sdp(1, "sendrecv"));
+    answered(incoming(&far_sdp(1, "sendrecv"))).await
+}
+
+async fn answered(mut t: Harness) -> Harness {
     t.command(CallCommand::Answer);
     while !matches!(t.far.next().await, Sent::Accept(_)) {}
     t.far.send(Confirmed { ack_sdp: None });
@@ -168,6 +171,32 @@ async fn a_refer_to_a_target_that_is_no_sip_uri_gets_416_and_the_call_goes_on() 
     );
     t.settle().await;
     assert!(t.line.try_recv().is_err(), "nothing placed");
+    assert!(!t.task.is_finished());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refer_the_lines_policy_forbids_gets_603_and_the_call_goes_on() {
+    use crate::config::TransferPolicy;
+    let sdp = far_sdp(1, "sendrecv");
+    let mut t = answered(incoming_taking_transfers(TransferPolicy::Never, &sdp)).await;
+    t.far.send(refer("sip:dave@example.com", true));
+    assert_eq!(
+        t.far.next().await,
+        Sent::Respond {
+            request: 9,
+            code: 603,
+            sdp: None
+        }
+    );
+    let mut t = answered(incoming_taking_transfers(TransferPolicy::Domain, &sdp)).await;
+    t.far.send(refer("sip:dave@elsewhere.example.org", true));
+    assert!(matches!(
+        t.far.next().await,
+        Sent::Respond { code: 603, .. }
+    ));
+    t.far.send(refer("sip:2002@example.com", true));
+    assert!(matches!(t.far.next().await, Sent::AcceptRefer { .. }));
+    t.settle().await;
     assert!(!t.task.is_finished());
 }
 
