@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
 # bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, PulseAudio/Xvfb for the device and
-# GUI tests, and dunst plus a StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the keyring tests, lintian for the .deb test. Idempotent and non-interactive: only missing packages are installed, and
-# `apt-get update` runs only if something is missing. Works as root or through sudo.
+# GUI tests, linphonec (the attended-transfer peer, run in a private network namespace made with
+# unshare and ip), dunst plus a StatusNotifierWatcher for the notification and tray tests,
+# gnome-keyring and secret-tool for the keyring tests, lintian for the .deb test. Idempotent and
+# non-interactive: only missing packages are installed, and `apt-get update` runs only if
+# something is missing. Works as root or through sudo.
 #
 # It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
 # on free ports of 127.0.0.1 and must never talk to a system instance.
@@ -14,6 +17,7 @@ packages=(
     libxkbcommon-dev libwayland-dev libx11-dev
     kamailio kamailio-tls-modules kamailio-extra-modules
     baresip-core sip-tester dnsmasq-base
+    linphone-cli iproute2 util-linux
     sox libsox-fmt-all openssl
     pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
     xvfb dbus xdotool imagemagick
@@ -79,7 +83,7 @@ fi
 "$radicale_venv/bin/radicale" --version >/dev/null 2>&1 \
     || { echo "install-test-deps: radicale not found in $radicale_venv" >&2; exit 1; }
 
-for tool in kamailio kamcmd baresip sipp sox openssl dnsmasq status-notifier-watcher dunst; do
+for tool in kamailio kamcmd baresip linphonec unshare ip sipp sox openssl dnsmasq status-notifier-watcher dunst; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-test-deps: $tool not found" >&2; exit 1; }
 done
 echo "install-test-deps: ready"

@@ -10,6 +10,8 @@
 //! - [`Sipp`]: scripted SIP traffic from tests/peers/sipp/.
 //! - [`Dnsmasq`]: NAPTR/SRV/A records for RFC 3263 discovery; [`dns_query`] to check them.
 //! - [`tones`]: make a tone WAV, measure how much of a recording is that tone.
+//! - [`Linphone`]: linphonec as a far end that does attended transfer; run it inside
+//!   [`netns`]'s private network namespace (`in_private_netns` / `rerun_in_private_netns`).
 //! - [`Headless`]: drives `parla --headless --profile DIR` over JSON lines.
 //! - [`Radicale`]: a CardDAV server (PyPI) for the shared-directory sync, HTTP or HTTPS.
 //! - [`GnomeKeyring`]: a real Secret Service (gnome-keyring) on a private session bus.
@@ -28,6 +30,8 @@ pub mod events;
 pub mod headless;
 pub mod kamailio;
 pub mod keyring;
+pub mod linphone;
+pub mod netns;
 pub mod ports;
 pub mod process;
 pub mod procstat;
@@ -51,6 +55,7 @@ pub use kamailio::{
     DigestAlgorithm, Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer,
 };
 pub use keyring::GnomeKeyring;
+pub use linphone::{Linphone, LinphoneCall, LinphoneOptions};
 pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
 pub use process::{pid_exists, process_group_exists};
 pub use procstat::{cpu_seconds, rss_kib};

@@ -158,8 +158,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     }
                 },
                 Some(progress) = being_transferred::next(&mut self.referred) => {
+                    let subscription = self.referred.as_ref().is_some_and(|r| r.subscription);
                     if self.referred_progress(progress) {
-                        self.leaving_at = Some(Instant::now() + BYE_WAIT);
+                        // Without NOTIFYs nothing tells the transferor to say BYE: we do.
+                        let wait = if subscription { BYE_WAIT } else { Duration::ZERO };
+                        self.leaving_at = Some(Instant::now() + wait);
                     }
                 }
                 Some(event) = self.call.media_events.recv() => match event {

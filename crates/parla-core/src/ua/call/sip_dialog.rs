@@ -123,6 +123,36 @@ fn invite_outcome(result: Result<InviteAsyncResult, tokio::task::JoinError>) -> 
     }
 }
 
+/// Sends the NOTIFYs of the REFERs we carry out, in order, until the dialog's end. A REFER's
+/// first (100 Trying) waits a moment: the 202 leaves through the REFER's transaction task,
+/// and strict peers want it before the NOTIFY (RFC 6665 allows either). rsipstack's own
+/// `notify_refer` writes the reason as `BusyHere`: the sipfrag is ours.
+async fn send_notifies(dialog: InviteDialog, mut queue: UnboundedReceiver<(u16, bool)>) {
+    while let Some((code, terminated)) = queue.recv().await {
+        if code == 100 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let state = if terminated {
+            "terminated;reason=noresource"
+        } else {
+            "active;expires=60"
+        };
+        let headers = vec![
+            Header::Event("refer".into()),
+            Header::SubscriptionState(state.into()),
+            Header::ContentType("message/sipfrag;version=2.0".into()),
+        ];
+        let body = format!("SIP/2.0 {code} {}\r\n", StatusCode::from(code).text());
+        match dialog.notify(Some(headers), Some(body.into_bytes())).await {
+            Ok(Some(response)) if response.status_code.kind() != StatusCodeKind::Successful => {
+                tracing::info!(code, answer = %response.status_code, "NOTIFY of the transfer refused")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::info!(code, error = %e, "NOTIFY of the transfer not sent"),
+        }
+    }
+}
+
 /// What both directions share: the dialog once there is one, its states, the far end's
 /// requests waiting for our answer, and the outcome of our re-INVITE.
 struct Core {
@@ -133,6 +163,8 @@ struct Core {
     dialog: Option<InviteDialog>,
     states: Option<DialogStateReceiver>,
     waiting: HashMap<RequestId, TransactionHandle>,
+    /// NOTIFYs of the far end's REFER, in order, to the task that sends them.
+    notifies: Option<UnboundedSender<(u16, bool)>>,
     /// The CSeq of the far end's offerless re-INVITEs waiting for our answer: our 200 carries
     /// the offer and their ACK the answer.
     offerless: HashMap<RequestId, u32>,
@@ -151,6 +183,7 @@ impl Core {
             states: None,
             waiting: HashMap::new(),
             offerless: HashMap::new(),
+            notifies: None,
             next_request: 1,
             reinvite_tx,
             reinvite_rx,
@@ -327,32 +360,19 @@ impl Core {
         }
     }
 
-    /// rsipstack's own `notify_refer` writes the reason as `BusyHere`: the sipfrag is ours.
-    fn notify_refer(&self, code: u16, terminated: bool) {
+    /// Queues a NOTIFY of the far end's REFER. They go out one after the other from one task
+    /// (each waits for the previous one's answer), so they reach the far end in CSeq order: a
+    /// NOTIFY 200 overtaking the 100 gets 500 (its CSeq is lower than the last one seen).
+    fn notify_refer(&mut self, code: u16, terminated: bool) {
         let Some(dialog) = self.dialog.clone() else {
             return;
         };
-        let state = if terminated {
-            "terminated;reason=noresource"
-        } else {
-            "active;expires=60"
-        };
-        let headers = vec![
-            Header::Event("refer".into()),
-            Header::SubscriptionState(state.into()),
-            Header::ContentType("message/sipfrag;version=2.0".into()),
-        ];
-        let status = StatusCode::from(code);
-        let body = format!("SIP/2.0 {code} {}\r\n", status.text()).into_bytes();
-        tokio::spawn(async move {
-            match dialog.notify(Some(headers), Some(body)).await {
-                Ok(Some(response)) if response.status_code.kind() != StatusCodeKind::Successful => {
-                    tracing::info!(code, answer = %response.status_code, "NOTIFY of the transfer refused")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::info!(code, error = %e, "NOTIFY of the transfer not sent"),
-            }
+        let notifies = self.notifies.get_or_insert_with(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(send_notifies(dialog, rx));
+            tx
         });
+        let _ = notifies.send((code, terminated));
     }
 
     /// The REFER in its own task, like the re-INVITE: the NOTIFYs may come before its 202.

@@ -20,7 +20,7 @@ pub(crate) const BYE_WAIT: Duration = Duration::from_secs(2);
 pub(super) struct BeingTransferred {
     progress: UnboundedReceiver<Progress>,
     /// The far end wants NOTIFYs (no `Refer-Sub: false`).
-    subscription: bool,
+    pub subscription: bool,
 }
 
 /// The next progress of the call placed for the REFER; pending while there is none.
