@@ -113,6 +113,49 @@ fn reason(app: &App, call: u64) -> String {
         .to_string()
 }
 
+/// The three parties: bob (linphonec, 1000 Hz, answering by hand), carol (linphonec, 600 Hz,
+/// answering at once) and alice (Parla, with `alice_tone`), all registered at one Kamailio.
+struct Parties {
+    _kam: Kamailio,
+    work: tempfile::TempDir,
+    bob: Linphone,
+    carol: Linphone,
+    alice: App,
+}
+
+fn parties(alice_tone: Option<f64>) -> Parties {
+    let kam = kamailio();
+    let work = tempfile::tempdir().expect("dir");
+    let bob = linphonec(&kam, work.path(), "bob", "bobpw", 1000.0, false);
+    let carol = linphonec(&kam, work.path(), "carol", "carolpw", 600.0, true);
+    let alice = parla(&kam, work.path(), alice_tone);
+    Parties {
+        _kam: kam,
+        work,
+        bob,
+        carol,
+        alice,
+    }
+}
+
+impl Parties {
+    /// After a transfer that left alice (Parla, 440 Hz) talking to carol on `call`: each
+    /// hears the other's tone; then alice hangs up and quits.
+    fn alice_and_carol_hear_each_other(mut self, call: u64) {
+        talking_to(&mut self.carol, "alice");
+        self.bob.wait_no_calls(T).expect("bob is out");
+        let heard = parla_hears(&mut self.alice, call, self.work.path());
+        let carol_rec = self.carol.record_path().to_path_buf();
+        wait_grown(&carol_rec, size(&carol_rec));
+        self.alice.hang_up(call);
+        self.carol.wait_no_calls(T).expect("carol's call ended");
+        let carol_heard = self.carol.wait_recording(T).expect("carol's recording");
+        assert!(band(&heard, 600.0) > 0.9, "alice hears carol");
+        assert!(band(&carol_heard, 440.0) > 0.9, "carol hears alice");
+        self.alice.quit();
+    }
+}
+
 /// One running call, with `user`.
 fn talking_to(lp: &mut Linphone, user: &str) -> LinphoneCall {
     let calls = lp
@@ -132,11 +175,14 @@ fn parla_transfers_a_linphonec_caller_to_a_second_linphonec() {
             "parla_transfers_a_linphonec_caller_to_a_second_linphonec",
         );
     }
-    let kam = kamailio();
-    let work = tempfile::tempdir().expect("dir");
-    let mut bob = linphonec(&kam, work.path(), "bob", "bobpw", 1000.0, false);
-    let mut carol = linphonec(&kam, work.path(), "carol", "carolpw", 600.0, true);
-    let mut alice = parla(&kam, work.path(), None);
+    // Every part bound: a part left out would be dropped (stopped) here.
+    let Parties {
+        _kam,
+        work: _work,
+        mut bob,
+        mut carol,
+        mut alice,
+    } = parties(None);
 
     bob.call(&uri("alice")).expect("bob calls");
     let (first, _) = alice.wait_incoming();
@@ -194,11 +240,8 @@ fn a_linphonec_transfers_its_call_with_parla_to_another_linphonec() {
             "a_linphonec_transfers_its_call_with_parla_to_another_linphonec",
         );
     }
-    let kam = kamailio();
-    let work = tempfile::tempdir().expect("dir");
-    let mut bob = linphonec(&kam, work.path(), "bob", "bobpw", 1000.0, false);
-    let mut carol = linphonec(&kam, work.path(), "carol", "carolpw", 600.0, true);
-    let mut alice = parla(&kam, work.path(), Some(440.0));
+    let mut p = parties(Some(440.0));
+    let (bob, alice) = (&mut p.bob, &mut p.alice);
 
     let to_alice = bob.call(&uri("alice")).expect("bob calls");
     let (first, _) = alice.wait_incoming();
@@ -220,28 +263,17 @@ fn a_linphonec_transfers_its_call_with_parla_to_another_linphonec() {
     });
     let second = placed["call"].as_u64().expect("call id");
     alice.wait_call(second, "connected");
-    assert_eq!(reason(&alice, first), "transferred");
+    assert_eq!(reason(alice, first), "transferred");
     eprintln!(
         "transferred by linphonec: REFER asked -> old call ended in {:?}",
         asked.elapsed()
     );
-    talking_to(&mut carol, "alice");
-    bob.wait_no_calls(T).expect("bob is out");
-
-    let heard = parla_hears(&mut alice, second, work.path());
-    let carol_rec = carol.record_path().to_path_buf();
-    wait_grown(&carol_rec, size(&carol_rec));
-    alice.hang_up(second);
-    carol.wait_no_calls(T).expect("carol's call ended");
-    let carol_heard = carol.wait_recording(T).expect("carol's recording");
-    assert!(band(&heard, 600.0) > 0.9, "alice hears carol");
-    assert!(band(&carol_heard, 440.0) > 0.9, "carol hears alice");
     let trace = std::fs::read_to_string(alice.parla.stderr_log()).expect("trace");
     assert!(
         trace.contains("Replaces: "),
         "our INVITE carries the Replaces"
     );
-    alice.quit();
+    p.alice_and_carol_hear_each_other(second);
 }
 
 #[test]
@@ -249,11 +281,8 @@ fn a_linphonec_transfers_another_linphonec_to_parla() {
     if !netns::in_private_netns() {
         return netns::rerun_in_private_netns("a_linphonec_transfers_another_linphonec_to_parla");
     }
-    let kam = kamailio();
-    let work = tempfile::tempdir().expect("dir");
-    let mut bob = linphonec(&kam, work.path(), "bob", "bobpw", 1000.0, false);
-    let mut carol = linphonec(&kam, work.path(), "carol", "carolpw", 600.0, true);
-    let mut alice = parla(&kam, work.path(), Some(440.0));
+    let mut p = parties(Some(440.0));
+    let (bob, alice) = (&mut p.bob, &mut p.alice);
 
     let to_carol = bob.call(&uri("carol")).expect("bob calls carol");
     bob.wait_call("carol connected", |c| c.id == to_carol && c.is_running(), T)
@@ -274,7 +303,7 @@ fn a_linphonec_transfers_another_linphonec_to_parla() {
     });
     let second = replacing["call"].as_u64().expect("call id");
     assert_eq!(replacing["state"], "connected", "{replacing}");
-    assert_eq!(reason(&alice, consult), "replaced");
+    assert_eq!(reason(alice, consult), "replaced");
     eprintln!(
         "Parla as the consult target: transfer asked -> consult call replaced in {:?}",
         asked.elapsed()
@@ -287,16 +316,5 @@ fn a_linphonec_transfers_another_linphonec_to_parla() {
             .any(|v| is_event(v, "incoming_call") && v["call"] == second),
         "the replacing call does not ring"
     );
-    talking_to(&mut carol, "alice");
-    bob.wait_no_calls(T).expect("bob is out");
-
-    let heard = parla_hears(&mut alice, second, work.path());
-    let carol_rec = carol.record_path().to_path_buf();
-    wait_grown(&carol_rec, size(&carol_rec));
-    alice.hang_up(second);
-    carol.wait_no_calls(T).expect("carol's call ended");
-    let carol_heard = carol.wait_recording(T).expect("carol's recording");
-    assert!(band(&heard, 600.0) > 0.9, "alice hears carol");
-    assert!(band(&carol_heard, 440.0) > 0.9, "carol hears alice");
-    alice.quit();
+    p.alice_and_carol_hear_each_other(second);
 }
