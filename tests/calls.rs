@@ -314,12 +314,14 @@ fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
     let call = app.dial("alice", &kamailio.user_uri("bob"));
     app.wait_call(call, "connected");
     established(&bob);
+    let asked = std::time::Instant::now();
     app.send(json!({"cmd": "transfer", "call": call, "to": kamailio.user_uri("carol")}));
     app.wait("transfer succeeded", |v| {
         is_event(v, "transfer") && v["call"] == call && v["state"] == "succeeded"
     });
     let ended = app.wait_call(call, "ended");
     assert_eq!(ended["reason"], "transferred", "{ended}");
+    eprintln!("blind transfer: transfer asked -> call ended in {:?}", asked.elapsed());
     established(&carol);
     let transfers: Vec<String> = app
         .parla
