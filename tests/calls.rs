@@ -321,7 +321,10 @@ fn a_blind_transfer_hands_the_far_end_over_and_ends_our_call() {
     });
     let ended = app.wait_call(call, "ended");
     assert_eq!(ended["reason"], "transferred", "{ended}");
-    eprintln!("blind transfer: transfer asked -> call ended in {:?}", asked.elapsed());
+    eprintln!(
+        "blind transfer: transfer asked -> call ended in {:?}",
+        asked.elapsed()
+    );
     established(&carol);
     let transfers: Vec<String> = app
         .parla
