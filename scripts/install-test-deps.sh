@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
-# bench (Kamailio, baresip, SIPp, dnsmasq), sox/openssl, PulseAudio/Xvfb for the device and
-# GUI tests, linphonec (the attended-transfer peer, run in a private network namespace made with
-# unshare and ip), dunst plus a StatusNotifierWatcher for the notification and tray tests,
-# gnome-keyring and secret-tool for the keyring tests, lintian for the .deb test. Idempotent and
-# non-interactive: only missing packages are installed, and `apt-get update` runs only if
-# something is missing. Works as root or through sudo.
+# bench (Kamailio, with its presence modules for message-waiting; baresip, SIPp, dnsmasq),
+# sox/openssl, PulseAudio/Xvfb for the device and GUI tests, linphonec (the attended-transfer
+# peer, run in a private network namespace made with unshare and ip), dunst plus a
+# StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
+# keyring tests, lintian for the .deb test. Idempotent and non-interactive: only missing packages
+# are installed, and `apt-get update` runs only if something is missing. Works as root or through
+# sudo.
 #
 # It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
 # on free ports of 127.0.0.1 and must never talk to a system instance.
@@ -15,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
     build-essential pkg-config libasound2-dev libopus-dev
     libxkbcommon-dev libwayland-dev libx11-dev
-    kamailio kamailio-tls-modules kamailio-extra-modules
+    kamailio kamailio-tls-modules kamailio-extra-modules kamailio-presence-modules
     baresip-core sip-tester dnsmasq-base
     linphone-cli iproute2 util-linux
     sox libsox-fmt-all openssl

@@ -186,6 +186,7 @@ error-call-not-connected = The call is not connected yet.
 error-cannot-answer = That call cannot be answered.
 error-hold-failed = The other side did not accept the hold or resume.
 error-transfer-failed = The call was not transferred; it goes on as before.
+error-no-voicemail-number = This line has no voicemail number. Set one in Settings.
 error-dtmf-failed = The keys could not be sent.
 error-devices-not-switched = The call stays on its sound devices: { $detail }
 error-devices-unavailable = The sound devices could not be listed.

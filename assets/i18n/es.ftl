@@ -186,6 +186,7 @@ error-call-not-connected = La llamada aún no está conectada.
 error-cannot-answer = Esa llamada no se puede contestar.
 error-hold-failed = El otro lado no aceptó poner o quitar la espera.
 error-transfer-failed = La llamada no se ha transferido; sigue como antes.
+error-no-voicemail-number = Esta línea no tiene número de buzón de voz. Indícalo en Ajustes.
 error-dtmf-failed = No se pudieron enviar las teclas.
 error-devices-not-switched = La llamada sigue en sus dispositivos de sonido: { $detail }
 error-devices-unavailable = No se pudieron listar los dispositivos de sonido.

@@ -186,6 +186,7 @@ error-call-not-connected = La chiamata non è ancora collegata.
 error-cannot-answer = Non si può rispondere a questa chiamata.
 error-hold-failed = L'altra parte non ha accettato l'attesa o la ripresa.
 error-transfer-failed = La chiamata non è stata trasferita; continua come prima.
+error-no-voicemail-number = Questa linea non ha un numero di segreteria. Impostalo nelle Impostazioni.
 error-dtmf-failed = Non è stato possibile inviare i tasti.
 error-devices-not-switched = La chiamata resta sui suoi dispositivi audio: { $detail }
 error-devices-unavailable = Non è stato possibile elencare i dispositivi audio.

@@ -186,6 +186,7 @@ error-call-not-connected = Het gesprek is nog niet verbonden.
 error-cannot-answer = Dat gesprek kan niet worden aangenomen.
 error-hold-failed = De andere kant accepteerde de wachtstand of de hervatting niet.
 error-transfer-failed = Het gesprek is niet doorverbonden; het gaat door zoals het was.
+error-no-voicemail-number = Deze lijn heeft geen voicemailnummer. Stel er een in bij Instellingen.
 error-dtmf-failed = De toetsen konden niet worden verstuurd.
 error-devices-not-switched = Het gesprek blijft op zijn geluidsapparaten: { $detail }
 error-devices-unavailable = De geluidsapparaten konden niet worden opgesomd.

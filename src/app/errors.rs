@@ -37,7 +37,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 23] = [
+pub const ALL: [ErrorKind; 24] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -51,6 +51,7 @@ pub const ALL: [ErrorKind; 23] = [
     ErrorKind::CannotAnswer,
     ErrorKind::HoldFailed,
     ErrorKind::TransferFailed,
+    ErrorKind::NoVoicemailNumber,
     ErrorKind::DtmfFailed,
     ErrorKind::DevicesNotSwitched,
     ErrorKind::DevicesUnavailable,

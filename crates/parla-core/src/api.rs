@@ -95,6 +95,8 @@ pub enum ErrorKind {
     /// `import_contacts`: the file cannot be read or is not a CSV or vCard contacts file
     /// (missing, too large, not UTF-8 text, no name or phone column...); nothing was imported.
     ImportFailed,
+    /// `call_voicemail` on a line with no voicemail number (none set, none from the server).
+    NoVoicemailNumber,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -182,6 +184,12 @@ pub enum Command {
         to: Option<String>,
         #[serde(default)]
         to_call: Option<CallId>,
+    },
+    /// Call the line's mailbox: its `voicemail_number`, else the `Message-Account` its server
+    /// sent; the default line when none is named.
+    CallVoicemail {
+        #[serde(default)]
+        account: Option<AccountId>,
     },
     /// Stop (or resume) sending the microphone.
     Mute {
@@ -514,6 +522,18 @@ pub enum Event {
         /// `call` here is the consult call, and `to_call` the one first asked for.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         reversed: bool,
+    },
+    /// Message waiting (RFC 3842) on a line changed: whether messages wait, and how many
+    /// new and old voice messages the server counts. `unavailable` (said once): the server
+    /// does not offer message waiting (it refused the subscription with 489, 405 or 501, or
+    /// has no mailbox for the line), so the line stopped asking.
+    Voicemail {
+        account: AccountId,
+        waiting: bool,
+        new: u32,
+        old: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unavailable: Option<String>,
     },
     /// Media negotiated (or renegotiated) for a call.
     Media {

@@ -112,6 +112,11 @@ pub struct AccountConfig {
     pub directory: Option<DirectoryConfig>,
     /// Where the far end of a call may transfer us (`any`, `domain`, `never`).
     pub accept_transfers: TransferPolicy,
+    /// Subscribe to message waiting (RFC 3842) at the line's server.
+    pub message_waiting: bool,
+    /// The number (or address) of the line's mailbox; absent: what the server's
+    /// `Message-Account` says.
+    pub voicemail_number: Option<String>,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -141,6 +146,8 @@ impl std::fmt::Debug for AccountConfig {
             .field("region", &self.region)
             .field("directory", &self.directory)
             .field("accept_transfers", &self.accept_transfers)
+            .field("message_waiting", &self.message_waiting)
+            .field("voicemail_number", &self.voicemail_number)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -169,6 +176,8 @@ impl Default for AccountConfig {
             region: None,
             directory: None,
             accept_transfers: TransferPolicy::Any,
+            message_waiting: true,
+            voicemail_number: None,
             password_in_keyring: false,
         }
     }

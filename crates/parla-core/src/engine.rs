@@ -185,6 +185,7 @@ impl Engine {
     fn handle(&mut self, command: Command) {
         let call_command = match command {
             Command::Dial { account, to } => return self.dial(account, to),
+            Command::CallVoicemail { account } => return self.call_voicemail(account),
             Command::Status => return self.status(),
             // Carried out around the engine: the window, or `--headless`.
             Command::Quit | Command::Show | Command::SaveDiagnostics { .. } => return,
@@ -362,6 +363,44 @@ impl Engine {
         }
         self.shared.set_audio(audio.clone());
         self.config.audio = audio;
+    }
+
+    /// Dials the line's mailbox: its own voicemail number, else the server's Message-Account.
+    fn call_voicemail(&mut self, account: Option<AccountId>) {
+        let account = account.or_else(|| {
+            self.config
+                .default_account()
+                .map(|a| AccountId::new(a.id.clone()))
+        });
+        let Some(account) = account else {
+            return self.emit(Event::error(
+                ErrorKind::NoAccount,
+                "no account to call from: add one to config.toml",
+            ));
+        };
+        let configured = self
+            .config
+            .accounts
+            .iter()
+            .find(|a| a.id == account.as_str())
+            .and_then(|a| a.voicemail_number.clone())
+            .filter(|n| !n.trim().is_empty());
+        let learned = || {
+            self.shared
+                .mailboxes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&account)
+                .cloned()
+        };
+        match configured.or_else(learned) {
+            Some(number) => self.dial(Some(account), number),
+            None => self.emit(Event::account_error(
+                account.clone(),
+                ErrorKind::NoVoicemailNumber,
+                format!("account {account} has no voicemail number (set voicemail_number)"),
+            )),
+        }
     }
 
     /// Attended transfer of `call` to the far end of `consult`: the call gets the consult

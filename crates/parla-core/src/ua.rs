@@ -7,6 +7,7 @@ pub mod devices;
 pub mod digest_names;
 pub mod echo;
 pub mod media;
+pub mod mwi;
 pub mod registration;
 pub mod sip_registrar;
 pub mod stack;

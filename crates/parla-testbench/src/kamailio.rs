@@ -9,13 +9,33 @@
 //! - Initial requests whose From domain is ours are challenged with 407.
 //! - A wrong password gets a fresh 401/407, or 403 with [`WrongPasswordAnswer::Answer403`].
 //! - Clients registered over TCP/TLS are reached back over their own connection.
+//!
+//! Message-waiting (RFC 3842), with [`KamailioOptions::presence`] only:
+//! - Kamailio is the notifier (presence + presence_mwi, state in memory). A UA subscribes to its
+//!   own mailbox: `SUBSCRIBE sip:USER@127.0.0.1:PORT`, From/To = that AoR, `Event:
+//!   message-summary`, `Accept: application/simple-message-summary`, `Expires: N` (above 3600:
+//!   the 200 says 3600). The initial SUBSCRIBE is challenged (407) like any request from our
+//!   domain; a SUBSCRIBE to someone else's mailbox gets `403 Not your mailbox`. The 200 carries
+//!   `Expires` and `Contact: <sip:127.0.0.1:PORT>` and no Record-Route: refreshes and the
+//!   unsubscribe (`Expires: 0`) go in the dialog to that URI, are not challenged, and get 200 and
+//!   a NOTIFY each; a refresh of an unknown dialog gets 481.
+//! - NOTIFYs come from 127.0.0.1:PORT to the subscriber's Contact, with From/To without port
+//!   (`<sip:USER@127.0.0.1>`), `Event: message-summary`, `Contact: <sip:127.0.0.1:PORT>`,
+//!   `Subscription-State: active;expires=N` (after the unsubscribe `terminated;reason=timeout`).
+//!   The first one, right after the 200, has no body while nothing was published; then
+//!   `Content-Type: application/simple-message-summary` and the published body as is.
+//! - [`Kamailio::publish_mwi`] publishes a mailbox state as a voicemail server would (PUBLISH,
+//!   not challenged, later calls modify the same publication); every subscriber of that mailbox
+//!   is notified at once.
 
 mod config;
 mod log;
 mod rpc;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::Duration;
 
 pub use self::config::{peers_dir, template_path};
@@ -25,10 +45,12 @@ use crate::certs::{self, TestCerts};
 use crate::error::{BenchError, Result};
 use crate::ports::free_port_udp_tcp;
 use crate::process::{poll_until, run_checked, tcp_port_open, Proc};
+use crate::sipp::{Sipp, SippOptions};
 use crate::workdir::BenchDir;
 
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(50);
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How Kamailio answers a REGISTER (or other request) with a wrong password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,6 +92,9 @@ pub struct KamailioOptions {
     pub digest_algorithm: DigestAlgorithm,
     /// Shorter REGISTER lifetimes get 423 Interval Too Brief with this Min-Expires.
     pub min_expires: u32,
+    /// Also a message-waiting server (presence + presence_mwi): SUBSCRIBE and PUBLISH
+    /// `Event: message-summary`, see the module docs and [`Kamailio::publish_mwi`].
+    pub presence: bool,
 }
 
 impl Default for KamailioOptions {
@@ -81,6 +106,7 @@ impl Default for KamailioOptions {
             extra_domains: Vec::new(),
             digest_algorithm: DigestAlgorithm::default(),
             min_expires: 10,
+            presence: false,
         }
     }
 }
@@ -108,6 +134,8 @@ pub struct Kamailio {
     cfg: PathBuf,
     ctl_socket: PathBuf,
     dir: BenchDir,
+    /// The SIP-ETag of each user's message-summary publication, to modify it next time.
+    mwi_etags: Mutex<HashMap<String, String>>,
 }
 
 impl Kamailio {
@@ -142,6 +170,7 @@ impl Kamailio {
             cfg: rendered.cfg,
             ctl_socket: dir.join("kamailio_ctl"),
             dir,
+            mwi_etags: Mutex::new(HashMap::new()),
         };
         kam.wait_ready()?;
         Ok(kam)
@@ -312,10 +341,117 @@ impl Kamailio {
         })
     }
 
+    /// Publishes the mailbox state of `user` (needs [`KamailioOptions::presence`]) as a voicemail
+    /// server would: a SIPp PUBLISH `Event: message-summary` (tests/peers/sipp/mwi_publish.xml)
+    /// with `Messages-Waiting: yes|no` (yes if `new > 0`), `Message-Account:` the user's AoR
+    /// ([`Kamailio::user_uri`]) and `Voice-Message: NEW/OLD`. Returns once it got its 200;
+    /// Kamailio then NOTIFYs every subscriber of that mailbox with this body.
+    ///
+    /// The first call for a user creates a publication, later ones modify it (`SIP-If-Match`
+    /// with the last SIP-ETag): Kamailio does not replace a publication with a new one, it keeps
+    /// both and goes on notifying the oldest body.
+    pub fn publish_mwi(&self, user: &str, new: u32, old: u32) -> Result<()> {
+        let etag = self.mwi_etag(user, None);
+        let outcome = self.run_mwi_publish(user, new, old, etag.as_deref())?;
+        let outcome = match outcome {
+            // The publication expired or Kamailio lost it: publish afresh.
+            PublishOutcome::PreconditionFailed if etag.is_some() => {
+                self.run_mwi_publish(user, new, old, None)?
+            }
+            other => other,
+        };
+        match outcome {
+            PublishOutcome::Done(etag) => {
+                self.mwi_etag(user, Some(etag));
+                Ok(())
+            }
+            PublishOutcome::PreconditionFailed => Err(BenchError::Protocol {
+                peer: "kamailio".into(),
+                detail: format!("PUBLISH message-summary for {user} got 412"),
+            }),
+        }
+    }
+
+    /// The stored ETag of `user`'s publication; with `set`, stores that one instead.
+    fn mwi_etag(&self, user: &str, set: Option<String>) -> Option<String> {
+        let mut etags = self
+            .mwi_etags
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match set {
+            Some(etag) => etags.insert(user.to_string(), etag),
+            None => etags.get(user).cloned(),
+        }
+    }
+
+    fn run_mwi_publish(
+        &self,
+        user: &str,
+        new: u32,
+        old: u32,
+        etag: Option<&str>,
+    ) -> Result<PublishOutcome> {
+        let waiting = if new > 0 { "yes" } else { "no" };
+        let account = self.user_uri(user);
+        let if_match = match etag {
+            Some(etag) => format!("SIP-If-Match: {etag}"),
+            None => "X-Parla-Publish: initial".to_string(),
+        };
+        let keys = [
+            ("user", user),
+            ("new", &new.to_string()),
+            ("old", &old.to_string()),
+            ("waiting", waiting),
+            ("account", &account),
+            ("if_match", &if_match),
+        ]
+        .iter()
+        .flat_map(|(k, v)| ["-key".to_string(), k.to_string(), v.to_string()])
+        .collect();
+        let mut sipp = Sipp::start(SippOptions {
+            remote: Some(format!("127.0.0.1:{}", self.sip_port)),
+            timeout: PUBLISH_TIMEOUT,
+            extra_args: keys,
+            ..SippOptions::bench("mwi_publish")
+        })?;
+        let status = sipp.wait(PUBLISH_TIMEOUT + Duration::from_secs(5))?;
+        let messages = sipp.messages();
+        if status.success() {
+            let etag = messages
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("SIP-ETag"))
+                .map(|(_, value)| value.trim().to_string());
+            return etag
+                .map(PublishOutcome::Done)
+                .ok_or_else(|| BenchError::Protocol {
+                    peer: "kamailio".into(),
+                    detail: format!("200 to PUBLISH without SIP-ETag\n{}", sipp.diagnostics()),
+                });
+        }
+        if etag.is_some() && messages.contains("SIP/2.0 412") {
+            return Ok(PublishOutcome::PreconditionFailed);
+        }
+        Err(BenchError::Protocol {
+            peer: "kamailio".into(),
+            detail: format!(
+                "PUBLISH message-summary for {user} ({new}/{old}) failed ({status})\n{}",
+                sipp.diagnostics()
+            ),
+        })
+    }
+
     /// Stops Kamailio now (also done on drop).
     pub fn stop(&mut self) {
         self.proc.stop();
     }
+}
+
+enum PublishOutcome {
+    /// 200, with the SIP-ETag of the publication.
+    Done(String),
+    /// 412 Conditional Request Failed: the SIP-If-Match ETag is unknown.
+    PreconditionFailed,
 }
 
 /// `kamailio -c -f CFG`: parses the config and loads its modules without starting.

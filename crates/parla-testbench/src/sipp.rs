@@ -7,6 +7,14 @@
 //! - `uas_busy.xml`: answers an INVITE with 486 Busy Here and takes the ACK.
 //! - `uac_options.xml`: sends OPTIONS to `sip:[service]@[remote_ip]:[remote_port]`, expects 200.
 //! - `uac_options_nouser.xml`: the same to `sip:[remote_ip]:[remote_port]` (a proxy itself).
+//! - `mwi_publish.xml`: PUBLISH `Event: message-summary` (what [`crate::Kamailio::publish_mwi`]
+//!   runs; keys `user`, `new`, `old`, `waiting`, `account`, `if_match`).
+//! - `mwi_subscribe.xml`: SUBSCRIBE message-summary through Kamailio with digest auth, NOTIFYs
+//!   until one has `Voice-Message:`, then an in-dialog refresh and an unsubscribe.
+//! - `mwi_unsolicited_notify.xml`: an out-of-dialog NOTIFY `Event: message-summary` to
+//!   `sip:[service]@[remote_ip]:[remote_port]`; keys `new`, `old`, `waiting`, `account`; takes
+//!   any common final response. Another source address: `extra_args` `["-i", "127.0.0.2"]` (the
+//!   last `-i` wins over the bench's `-i 127.0.0.1`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};

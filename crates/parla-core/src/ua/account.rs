@@ -10,6 +10,8 @@ use super::call::sip_dialog::{
 use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use super::media::DeviceMedia;
+use super::mwi::subscriber::Subscriber;
+use super::mwi::task::{Mailboxes, MwiTask, Notified};
 use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
@@ -72,6 +74,8 @@ pub struct Shared {
     pub store: StoreLink,
     /// Read when a call or tone starts; `set_audio` changes it for the ones after.
     audio: Arc<RwLock<AudioConfig>>,
+    /// The mailbox addresses the lines' servers gave (`call_voicemail` dials them).
+    pub mailboxes: Mailboxes,
     do_not_disturb: Arc<AtomicBool>,
     next_call: Arc<AtomicU64>,
 }
@@ -89,6 +93,7 @@ impl Shared {
             secrets: None,
             store: StoreLink::none(),
             audio: Arc::new(RwLock::new(audio)),
+            mailboxes: Mailboxes::default(),
             do_not_disturb: Arc::new(AtomicBool::new(false)),
             next_call: Arc::new(AtomicU64::new(1)),
         }
@@ -156,6 +161,8 @@ struct Running {
     contact: watch::Receiver<Option<Uri>>,
     /// Where the line's calls ask it for things ([`LineRequest`]).
     requests: mpsc::UnboundedSender<LineRequest>,
+    /// Where `message-summary` NOTIFYs go (the message-waiting task).
+    mwi: mpsc::UnboundedSender<Notified>,
 }
 
 impl AccountTask {
@@ -255,6 +262,7 @@ impl AccountTask {
         };
         let (contact_tx, contact) = watch::channel(None);
         let (requests, mut line_requests) = mpsc::unbounded_channel();
+        let (mwi, notifies) = mpsc::unbounded_channel();
         let running = Arc::new(Running {
             id: id.clone(),
             region: region_of(&self.config),
@@ -263,6 +271,7 @@ impl AccountTask {
             stack: parts.stack,
             contact,
             requests,
+            mwi,
         });
 
         let registration_stop = stop.child_token();
@@ -280,6 +289,8 @@ impl AccountTask {
             None
         };
         let incoming = tokio::spawn(serve_incoming(running.clone(), parts.incoming));
+        let mwi_stop = stop.child_token();
+        let mwi = tokio::spawn(running.clone().message_waiting(notifies, mwi_stop.clone()));
 
         loop {
             tokio::select! {
@@ -291,6 +302,9 @@ impl AccountTask {
                 Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
             }
         }
+        // Ends the subscription (Expires: 0) while the line can still send.
+        mwi_stop.cancel();
+        let _ = mwi.await;
         registration_stop.cancel();
         let registered = registration.is_some();
         if let Some(task) = registration {
@@ -490,6 +504,58 @@ impl Running {
         });
     }
 
+    /// The message-waiting task: it subscribes once the line is registered (its Contact
+    /// known), unless the line says not to or has no server to ask.
+    async fn message_waiting(
+        self: Arc<Self>,
+        notifies: mpsc::UnboundedReceiver<Notified>,
+        stop: CancellationToken,
+    ) {
+        let subscribing = self.config.message_waiting && self.stack.server.is_some();
+        let subscriber = if subscribing {
+            if self.config.register {
+                let mut contact = self.contact.clone();
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = contact.wait_for(Option::is_some) => {}
+                }
+            }
+            self.aor().zip(self.contact()).map(|(aor, contact)| {
+                Subscriber::new(self.stack.clone(), aor, contact, self.credential())
+            })
+        } else {
+            None
+        };
+        let task = MwiTask {
+            account: self.id.clone(),
+            subscriber,
+            events: self.shared.events.clone(),
+            notifies,
+            mailboxes: self.shared.mailboxes.clone(),
+        };
+        task.run(stop).await;
+    }
+
+    /// A `message-summary` NOTIFY out of any call: taken from the line's server only (the
+    /// transport drops SIP from any other address on a line with a server; a line without
+    /// one has nobody to trust).
+    async fn message_summary(&self, mut tx: Transaction) {
+        if self.stack.server.is_none() {
+            let _ = tx.reply(StatusCode::Forbidden).await;
+            return;
+        }
+        let state = tx.original.headers.iter().find_map(|h| match h {
+            Header::SubscriptionState(s) => Some(s.value().to_string()),
+            _ => None,
+        });
+        let notified = Notified {
+            body: tx.original.body.clone(),
+            state,
+        };
+        let _ = tx.reply(StatusCode::OK).await;
+        let _ = self.mwi.send(notified);
+    }
+
     /// A new INVITE: [`admission`] takes it or refuses it.
     async fn take_incoming_call(&self, tx: Transaction) {
         let invite = incoming_invite(&tx);
@@ -505,6 +571,17 @@ impl Running {
         })
         .await;
     }
+}
+
+fn is_message_summary(tx: &Transaction) -> bool {
+    tx.original.headers.iter().any(|h| match h {
+        Header::Event(e) => e
+            .value()
+            .split(';')
+            .next()
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("message-summary")),
+        _ => false,
+    })
 }
 
 fn has_to_tag(tx: &Transaction) -> bool {
@@ -526,6 +603,10 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
             continue;
         }
         let method = tx.original.method;
+        if method == Method::Notify && is_message_summary(&tx) {
+            account.message_summary(tx).await;
+            continue;
+        }
         let reply = match method {
             Method::Invite if !has_to_tag(&tx) => {
                 // Its own task: the caller lookup must not hold up other requests.

@@ -35,27 +35,44 @@ pub(super) fn write_all(
     let db_dir = run_dir.join("db");
     write_subscribers(&db_dir, &opts.users)?;
     write_tls_cfg(&run_dir.join("tls.cfg"), certs)?;
+    let presence_db_dir = run_dir.join("presence_db");
+    if opts.presence {
+        write_presence_tables(&presence_db_dir)?;
+    }
 
     let template_path = template_path();
     let template = fs::read_to_string(&template_path)
         .ctx(|| format!("reading Kamailio template {}", template_path.display()))?;
-    let cfg_text = render(&template, run_dir, &db_dir, opts, ports)?;
+    let dirs = Dirs {
+        run: run_dir,
+        db: &db_dir,
+        presence_db: &presence_db_dir,
+    };
+    let cfg_text = render(&template, &dirs, opts, ports)?;
     let cfg = run_dir.join("kamailio.cfg");
     fs::write(&cfg, cfg_text).ctx(|| format!("writing {}", cfg.display()))?;
     Ok(Rendered { cfg })
 }
 
+struct Dirs<'a> {
+    run: &'a Path,
+    db: &'a Path,
+    presence_db: &'a Path,
+}
+
 fn render(
     template: &str,
-    run_dir: &Path,
-    db_dir: &Path,
+    dirs: &Dirs<'_>,
     opts: &KamailioOptions,
     ports: &Ports,
 ) -> Result<String> {
-    let defines = match opts.wrong_password_answer {
-        WrongPasswordAnswer::Answer401 => "",
-        WrongPasswordAnswer::Answer403 => "#!define WRONG_PASSWORD_403",
-    };
+    let mut defines = String::new();
+    if opts.wrong_password_answer == WrongPasswordAnswer::Answer403 {
+        defines.push_str("#!define WRONG_PASSWORD_403\n");
+    }
+    if opts.presence {
+        defines.push_str("#!define WITH_PRESENCE\n");
+    }
     let mut extra_aliases = String::new();
     let mut local_from = String::from("$fd==\"127.0.0.1\" || $fd==\"localhost\"");
     for domain in &opts.extra_domains {
@@ -65,15 +82,17 @@ fn render(
         let _ = write!(local_from, " || $fd==\"{domain}\"");
     }
     let qop = if opts.qop_auth { "1" } else { "0" };
-    let run = path_str(run_dir)?;
-    let db = path_str(db_dir)?;
+    let run = path_str(dirs.run)?;
+    let db = path_str(dirs.db)?;
+    let presence_db = path_str(dirs.presence_db)?;
     let out = template
-        .replace("@@DEFINES@@", defines)
+        .replace("@@DEFINES@@", &defines)
         .replace("@@UDP_PORT@@", &ports.sip.to_string())
         .replace("@@TCP_PORT@@", &ports.sip.to_string())
         .replace("@@TLS_PORT@@", &ports.tls.to_string())
         .replace("@@EXTRA_ALIASES@@", &extra_aliases)
         .replace("@@RUNDIR@@", run)
+        .replace("@@PRESENCE_DBDIR@@", presence_db)
         .replace("@@DBDIR@@", db)
         .replace("@@LOCAL_FROM@@", &format!("({local_from})"))
         .replace("@@QOP_FLAG@@", qop)
@@ -112,6 +131,47 @@ fn write_subscribers(db_dir: &Path, users: &[(String, String)]) -> Result<()> {
         "id(int,auto) table_name(string) table_version(int) \n0:subscriber:7\n",
     )
     .ctx(|| format!("writing {}", version.display()))
+}
+
+/// Empty db_text tables of the presence module (checked at start, filled only at shutdown:
+/// `subs_db_mode 0` and `publ_cache 2` keep everything in memory), as Debian ships them.
+fn write_presence_tables(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).ctx(|| format!("creating {}", dir.display()))?;
+    let tables: [(&str, &str, u32); 3] = [
+        (
+            "presentity",
+            "id(int,auto) username(string) domain(string) event(string) etag(string) \
+             expires(int) received_time(int) body(string) sender(string) priority(int) \
+             ruid(string,null) ",
+            5,
+        ),
+        (
+            "active_watchers",
+            "id(int,auto) presentity_uri(string) watcher_username(string) \
+             watcher_domain(string) to_user(string) to_domain(string) event(string) \
+             event_id(string,null) to_tag(string) from_tag(string) callid(string) \
+             local_cseq(int) remote_cseq(int) contact(string) record_route(string,null) \
+             expires(int) status(int) reason(string,null) version(int) socket_info(string) \
+             local_contact(string) from_user(string) from_domain(string) updated(int) \
+             updated_winfo(int) flags(int) user_agent(string,null) ",
+            12,
+        ),
+        (
+            "watchers",
+            "id(int,auto) presentity_uri(string) watcher_username(string) \
+             watcher_domain(string) event(string) status(int) reason(string,null) \
+             inserted_time(int) ",
+            3,
+        ),
+    ];
+    let mut version = String::from("id(int,auto) table_name(string) table_version(int) \n");
+    for (name, columns, v) in tables {
+        let path = dir.join(name);
+        fs::write(&path, format!("{columns}\n")).ctx(|| format!("writing {}", path.display()))?;
+        let _ = writeln!(version, "0:{name}:{v}");
+    }
+    let path = dir.join("version");
+    fs::write(&path, version).ctx(|| format!("writing {}", path.display()))
 }
 
 fn write_tls_cfg(path: &Path, certs: &TestCerts) -> Result<()> {
