@@ -20,6 +20,7 @@ mod tests;
 mod tests_store;
 mod transfer_flow;
 mod view;
+mod voicemail;
 mod windows;
 
 use crate::desktop::instance::ControlServer;
@@ -129,6 +130,8 @@ pub struct App {
     main_visible: bool,
     popup: Option<(window::Id, CallId)>,
     missed: u32,
+    /// Each line's mailbox as last reported (message waiting).
+    mailboxes: voicemail::Mailboxes,
     dnd: bool,
     /// A link to call once the engine is up.
     pending_dial: Option<String>,
@@ -258,6 +261,7 @@ impl App {
             main_visible: true,
             popup: None,
             missed: 0,
+            mailboxes: voicemail::Mailboxes::default(),
             dnd,
             pending_dial: launch.dial,
             notice: None,
@@ -377,8 +381,10 @@ impl App {
             Message::Engine(event) => self.on_event(event),
             Message::SignIn(msg) => self.on_sign_in(msg),
             Message::Dialer(msg) => {
-                if let dialer::Outcome::Dial { account, to } = self.dialer.update(msg) {
-                    self.dial(account, to);
+                match self.dialer.update(msg) {
+                    dialer::Outcome::Dial { account, to } => self.dial(account, to),
+                    dialer::Outcome::Voicemail => self.call_voicemail(),
+                    dialer::Outcome::None => {}
                 }
                 Task::none()
             }
@@ -558,6 +564,21 @@ impl App {
                 }
             }
             Event::Device { message, .. } => self.notice = Some(message.clone()),
+            Event::Voicemail {
+                account,
+                waiting,
+                new,
+                old,
+                unavailable,
+            } => self.on_voicemail(
+                account,
+                voicemail::Mailbox {
+                    waiting: *waiting,
+                    new: *new,
+                    old: *old,
+                    unavailable: unavailable.clone(),
+                },
+            ),
             // A failed transfer comes with an `error` (transfer_failed) that says so; one that
             // succeeds ends the call with reason `transferred`.
             Event::Transfer { .. } => {}

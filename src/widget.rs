@@ -9,7 +9,7 @@ pub mod keypad;
 pub mod nav;
 pub mod search;
 
-pub use action::{action, icon_button, round, tile, tip};
+pub use action::{action, counted_action, icon_button, round, tile, tip};
 pub use avatar::avatar;
 pub use empty::empty_state;
 pub use focus::Press;

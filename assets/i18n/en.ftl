@@ -277,3 +277,13 @@ line-transfers = Transfers from the other side
 transfers-any = Accept to any address
 transfers-domain = Accept within this line's domain
 transfers-never = Refuse
+
+## Voicemail
+voicemail = Voicemail
+voicemail-new = { $count ->
+    [one] 1 new voicemail message
+   *[other] { $count } new voicemail messages
+}
+line-message-waiting = Voicemail light (message waiting)
+line-voicemail-number = Voicemail number
+line-voicemail-number-placeholder = From the server

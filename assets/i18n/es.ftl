@@ -277,3 +277,13 @@ line-transfers = Transferencias del otro lado
 transfers-any = Aceptar a cualquier dirección
 transfers-domain = Aceptar dentro del dominio de esta línea
 transfers-never = Rechazar
+
+## Voicemail
+voicemail = Buzón de voz
+voicemail-new = { $count ->
+    [one] 1 mensaje de voz nuevo
+   *[other] { $count } mensajes de voz nuevos
+}
+line-message-waiting = Aviso de buzón de voz (mensaje en espera)
+line-voicemail-number = Número del buzón de voz
+line-voicemail-number-placeholder = El del servidor

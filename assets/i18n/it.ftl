@@ -277,3 +277,13 @@ line-transfers = Trasferimenti dall'altra parte
 transfers-any = Accetta verso qualsiasi indirizzo
 transfers-domain = Accetta nel dominio di questa linea
 transfers-never = Rifiuta
+
+## Voicemail
+voicemail = Segreteria
+voicemail-new = { $count ->
+    [one] 1 nuovo messaggio in segreteria
+   *[other] { $count } nuovi messaggi in segreteria
+}
+line-message-waiting = Spia della segreteria (messaggio in attesa)
+line-voicemail-number = Numero della segreteria
+line-voicemail-number-placeholder = Quello del server

@@ -277,3 +277,13 @@ line-transfers = Doorverbinden door de andere kant
 transfers-any = Toestaan naar elk adres
 transfers-domain = Toestaan binnen het domein van deze lijn
 transfers-never = Weigeren
+
+## Voicemail
+voicemail = Voicemail
+voicemail-new = { $count ->
+    [one] 1 nieuw voicemailbericht
+   *[other] { $count } nieuwe voicemailberichten
+}
+line-message-waiting = Voicemaillampje (wachtend bericht)
+line-voicemail-number = Voicemailnummer
+line-voicemail-number-placeholder = Van de server

@@ -248,6 +248,12 @@ impl App {
                 }
                 _ => Task::none(),
             },
+            Shortcut::Voicemail => {
+                if focused.is_none() {
+                    self.call_voicemail();
+                }
+                Task::none()
+            }
             Shortcut::Place(_)
             | Shortcut::NewContact
             | Shortcut::FocusNext

@@ -68,7 +68,7 @@ pub fn start_tray(status: TrayStatus) -> impl Stream<Item = TrayEvent> {
     })
 }
 
-pub fn tray_labels(i18n: &I18n, missed: u32) -> TrayLabels {
+pub fn tray_labels(i18n: &I18n, missed: u32, new_voicemail: u32) -> TrayLabels {
     TrayLabels {
         title: "Parla".into(),
         all_registered: i18n.tr("tray-registered"),
@@ -78,6 +78,11 @@ pub fn tray_labels(i18n: &I18n, missed: u32) -> TrayLabels {
         dnd_on: i18n.tr("dnd-on"),
         missed_calls: if missed > 0 {
             i18n.tr_count("missed-calls", u64::from(missed))
+        } else {
+            String::new()
+        },
+        new_voicemail: if new_voicemail > 0 {
+            i18n.tr_count("voicemail-new", u64::from(new_voicemail))
         } else {
             String::new()
         },
@@ -170,6 +175,20 @@ impl Notifications {
         });
     }
 
+    /// "2 new voicemail messages" on `line` (no buttons), off the window's thread.
+    pub fn voicemail(
+        &self,
+        notifier: &Notifier,
+        summary: String,
+        line: String,
+        labels: NotifyLabels,
+    ) {
+        let notifier = notifier.clone();
+        std::thread::spawn(move || {
+            let _ = notifier.voicemail(&summary, &line, &labels);
+        });
+    }
+
     /// Takes the call's notification off the screen (answered, declined or ended).
     pub fn close(&self, call: CallId) {
         let shown = self.shown.lock().ok().and_then(|mut map| map.remove(&call));
@@ -204,6 +223,7 @@ impl App {
             .iter()
             .filter(|s| **s == Some(RegistrationState::Registered))
             .count();
+        let new_voicemail = self.new_voicemail();
         TrayStatus {
             lines: match (lines.len(), registered) {
                 (0, _) => LinesStatus::NoLines,
@@ -213,8 +233,9 @@ impl App {
             },
             dnd: self.dnd,
             missed_calls: self.missed,
+            new_voicemail,
             window_visible: self.main_visible,
-            labels: tray_labels(&self.i18n, self.missed),
+            labels: tray_labels(&self.i18n, self.missed, new_voicemail),
         }
     }
 

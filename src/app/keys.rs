@@ -1,7 +1,8 @@
 //! Keyboard shortcuts: digits dial (or send DTMF in a call), Enter calls or answers, Escape
 //! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps
 //! calls, Ctrl+T transfers, Ctrl+Shift+T consults first (or completes the consult transfer),
-//! Ctrl+D adds a call, Ctrl+N adds a contact, Ctrl+1 to Ctrl+4 go to the phone, contacts,
+//! Ctrl+D adds a call, Ctrl+N adds a contact, Ctrl+Shift+M calls the line's voicemail (on the
+//! dialer; Ctrl+Shift+V would paste into a focused field), Ctrl+1 to Ctrl+4 go to the phone, contacts,
 //! history and settings (in the navigation's order), Tab and Shift+Tab move the focus.
 
 use super::Tab;
@@ -27,6 +28,8 @@ pub enum Shortcut {
     AddCall,
     /// Ctrl+N: a new contact.
     NewContact,
+    /// Ctrl+Shift+M: call the dialer's line's mailbox (when no call is on screen).
+    Voicemail,
     Place(Tab),
     /// Tab and Shift+Tab: the next or previous control in the focus order.
     FocusNext,
@@ -49,6 +52,9 @@ pub fn shortcut(event: &Event) -> Option<Shortcut> {
 pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Option<Shortcut> {
     if modifiers.command() {
         return match key.as_ref() {
+            Key::Character("m") | Key::Character("M") if modifiers.shift() => {
+                Some(Shortcut::Voicemail)
+            }
             Key::Character("m") | Key::Character("M") => Some(Shortcut::Mute),
             Key::Character("h") | Key::Character("H") => Some(Shortcut::Hold),
             Key::Character("k") | Key::Character("K") => Some(Shortcut::Keypad),
@@ -135,6 +141,14 @@ mod tests {
         assert_eq!(
             shortcut_for(&Key::Character("d".into()), Modifiers::CTRL, None),
             Some(Shortcut::AddCall)
+        );
+        assert_eq!(
+            shortcut_for(
+                &Key::Character("M".into()),
+                Modifiers::CTRL | Modifiers::SHIFT,
+                None
+            ),
+            Some(Shortcut::Voicemail)
         );
         assert_eq!(
             shortcut_for(&Key::Character("x".into()), Modifiers::CTRL, None),

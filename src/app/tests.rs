@@ -7,6 +7,8 @@ use parla_core::api::{CallState, DeclineReason};
 use parla_core::config::AccountConfig;
 use tokio::sync::mpsc;
 
+mod voicemail;
+
 struct Harness {
     app: App,
     commands: mpsc::Receiver<Command>,

@@ -35,7 +35,7 @@ impl App {
         Some(self.line_label(account.as_str()))
     }
 
-    fn line_label(&self, id: &str) -> String {
+    pub(super) fn line_label(&self, id: &str) -> String {
         if id == LOCAL_LINE {
             return self.i18n.tr("line-local");
         }
@@ -83,7 +83,7 @@ impl App {
         }
         let compact = self.config.app.compact;
         let places = [
-            (Glyph::Phone, "tab-phone", Tab::Phone, 0),
+            (Glyph::Phone, "tab-phone", Tab::Phone, self.new_voicemail()),
             (Glyph::Contacts, "tab-contacts", Tab::Contacts, 0),
             (Glyph::History, "tab-history", Tab::History, self.missed),
             (Glyph::Settings, "tab-settings", Tab::Settings, 0),
@@ -153,10 +153,17 @@ impl App {
                     .view(&self.i18n)
                     .map(|(call, action)| Message::Call(call, action))
                 }
-                None => self
-                    .dialer
-                    .view(&self.i18n, self.line_choices(), self.config.app.compact)
-                    .map(Message::Dialer),
+                None => {
+                    let voicemail = self.dialer_voicemail();
+                    self.dialer
+                        .view(
+                            &self.i18n,
+                            self.line_choices(),
+                            voicemail,
+                            self.config.app.compact,
+                        )
+                        .map(Message::Dialer)
+                }
             },
         };
         column![
@@ -167,7 +174,7 @@ impl App {
         .into()
     }
 
-    fn line_choices(&self) -> Vec<dialer::LineChoice> {
+    pub(super) fn line_choices(&self) -> Vec<dialer::LineChoice> {
         let default = self.default_line();
         let mut choices: Vec<dialer::LineChoice> = self
             .config

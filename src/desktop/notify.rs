@@ -1,5 +1,5 @@
 //! Desktop notifications (org.freedesktop.Notifications through `notify-rust`): an incoming
-//! call with Answer and Decline buttons, and a plain "missed call".
+//! call with Answer and Decline buttons, a plain "missed call" and "new voicemail".
 //!
 //! [`channel`] gives a [`Notifier`] (kept by the app, cheap to clone) and the [`NotifyActions`]
 //! stream on which the person's choices arrive as [`NotifyAction`]s. Each incoming-call
@@ -132,6 +132,21 @@ impl Notifier {
         labels: &NotifyLabels,
     ) -> Result<(), NotifyError> {
         let notification = missed_call_notification(caller_name, number, labels);
+        on_own_thread(move |shown| async move {
+            let result = notification.show_async().await;
+            let _ = shown.send(result.map(|handle| handle.id()).map_err(|e| show_error(&e)));
+        })?;
+        Ok(())
+    }
+
+    /// Shows "2 new voicemail messages" with the line's name (no buttons).
+    pub fn voicemail(
+        &self,
+        summary: &str,
+        line: &str,
+        labels: &NotifyLabels,
+    ) -> Result<(), NotifyError> {
+        let notification = voicemail_notification(summary, line, labels);
         on_own_thread(move |shown| async move {
             let result = notification.show_async().await;
             let _ = shown.send(result.map(|handle| handle.id()).map_err(|e| show_error(&e)));
@@ -332,6 +347,18 @@ fn missed_call_notification(
         labels,
     );
     notification.urgency(Urgency::Normal);
+    notification
+}
+
+fn voicemail_notification(summary: &str, line: &str, labels: &NotifyLabels) -> Notification {
+    let mut notification = Notification::new();
+    notification
+        .appname(&labels.app_name)
+        .summary(summary)
+        .body(&escape_markup(&truncate(line.trim())))
+        .icon("mail-unread")
+        .hint(Hint::DesktopEntry(DESKTOP_ENTRY.into()))
+        .urgency(Urgency::Normal);
     notification
 }
 

@@ -1,5 +1,5 @@
 //! The tray icon: a StatusNotifierItem on the session D-Bus (through `ksni`, no GTK) with the
-//! state of the lines, do-not-disturb and missed calls, and a menu (show/hide, do not disturb,
+//! state of the lines, do-not-disturb, missed calls and new voicemail, and a menu (show/hide, do not disturb,
 //! quit). Left click shows or hides the window.
 //!
 //! The app drives it with [`start`] (inside the tokio runtime, e.g. from an iced
@@ -50,6 +50,8 @@ pub struct TrayLabels {
     pub dnd_on: String,
     /// Tooltip line while there are missed calls, with the count in it ("3 missed calls").
     pub missed_calls: String,
+    /// Tooltip line while the lines' mailboxes hold new messages ("2 new voicemail messages").
+    pub new_voicemail: String,
     pub show_window: String,
     pub hide_window: String,
     /// The menu's checkbox.
@@ -68,6 +70,7 @@ impl Default for TrayLabels {
             no_lines: "No lines set up".into(),
             dnd_on: "Do not disturb is on".into(),
             missed_calls: String::new(),
+            new_voicemail: String::new(),
             show_window: "Show Parla".into(),
             hide_window: "Hide Parla".into(),
             do_not_disturb: "Do not disturb".into(),
@@ -84,6 +87,8 @@ pub struct TrayStatus {
     /// Calls missed since the person last looked; above 0 the icon gets a dot and the item
     /// asks for attention.
     pub missed_calls: u32,
+    /// New voicemail messages on all lines; shown like missed calls (the dot, attention).
+    pub new_voicemail: u32,
     /// Picks "Hide" or "Show" for the menu's first entry.
     pub window_visible: bool,
     pub labels: TrayLabels,

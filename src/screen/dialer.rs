@@ -1,9 +1,10 @@
-//! The dialer: a number or address field (paste tolerant), the keypad, the line to call from.
+//! The dialer: a number or address field (paste tolerant), the keypad, the line to call from,
+//! and the line's voicemail with its count of new messages.
 
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
 use crate::widget::keypad::{is_key, keypad};
-use crate::widget::{icon, icon_button, round, tip, Glyph, Press};
+use crate::widget::{counted_action, icon, icon_button, round, tip, Glyph, Press};
 use iced::widget::{column, container, pick_list, row, text_input, tooltip};
 use iced::{Alignment, Element, Length};
 use parla_core::AccountId;
@@ -22,6 +23,8 @@ pub enum Msg {
     Backspace,
     Line(LineChoice),
     Call,
+    /// Call the selected line's mailbox.
+    Voicemail,
 }
 
 /// An entry of the line menu: the line id and how it reads.
@@ -45,6 +48,8 @@ pub enum Outcome {
         account: Option<AccountId>,
         to: String,
     },
+    /// Call the mailbox of the line picked (the app knows which one that is).
+    Voicemail,
 }
 
 /// Longest thing the field takes: a SIP URI is bounded by what a person types or pastes.
@@ -64,6 +69,7 @@ impl Dialer {
                 self.input.pop();
             }
             Msg::Line(choice) => self.line = Some(choice.id),
+            Msg::Voicemail => return Outcome::Voicemail,
             Msg::Call => {
                 let to = self.input.trim().to_string();
                 if to.is_empty() {
@@ -83,8 +89,10 @@ impl Dialer {
         &'a self,
         i18n: &I18n,
         lines: Vec<LineChoice>,
+        new_voicemail: u32,
         compact: bool,
     ) -> Element<'a, Msg> {
+        let has_line = !lines.is_empty();
         let field = text_input(&i18n.tr("dialer-placeholder"), &self.input)
             .id("dialer-input")
             .on_input(Msg::Input)
@@ -126,6 +134,17 @@ impl Dialer {
         let call = round(Glyph::Call, Tone::Answer, if compact { 52.0 } else { 64.0 })
             .press_maybe((!self.input.trim().is_empty()).then_some(Msg::Call));
         content = content.push(tip(call, i18n.tr("dialer-call"), tooltip::Position::Top));
+        if has_line {
+            content = content.push(
+                counted_action(
+                    Glyph::Voicemail,
+                    i18n.tr("voicemail"),
+                    Tone::Quiet,
+                    new_voicemail,
+                )
+                .on_press(Msg::Voicemail),
+            );
+        }
         container(content.max_width(300))
             .center_x(Length::Fill)
             .padding([space::L, space::M])

@@ -21,6 +21,9 @@ pub struct Settings {
     pub notice: Option<String>,
     /// The section shown.
     pub section: Section,
+    /// Voicemail numbers being typed, by line: saved on Enter or the save button, so the line
+    /// does not restart at every key.
+    pub voicemail_drafts: std::collections::BTreeMap<String, String>,
 }
 
 /// A part of the settings, shown alone.
@@ -53,6 +56,12 @@ pub enum Msg {
     DefaultLine(String),
     /// Where the far end of a call on this line may transfer us.
     LineTransfers(String, TransferPolicy),
+    /// Subscribe to the line's mailbox state (the voicemail light and count).
+    LineMessageWaiting(String, bool),
+    /// The line's voicemail number as it is being typed (kept by the screen, not saved).
+    VoicemailNumberDraft(String, String),
+    /// Save the line's voicemail number (empty: none, the server's is used).
+    LineVoicemailNumber(String, String),
     Input(String),
     Output(String),
     Ring(String),
@@ -113,8 +122,15 @@ fn restart(account: &AccountConfig) -> Command {
 impl Settings {
     /// Handles `msg`: the chosen section here, everything else by [`apply`].
     pub fn update(&mut self, config: &mut Config, msg: Msg) -> Effect {
-        if let Msg::Section(section) = msg {
-            self.section = section;
+        match &msg {
+            Msg::Section(section) => self.section = *section,
+            Msg::VoicemailNumberDraft(id, number) => {
+                self.voicemail_drafts.insert(id.clone(), number.clone());
+            }
+            Msg::LineVoicemailNumber(id, _) | Msg::RemoveLine(id) => {
+                self.voicemail_drafts.remove(id);
+            }
+            _ => {}
         }
         apply(config, msg)
     }
@@ -164,6 +180,27 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
                 if account.enabled {
                     effect.commands.push(restart(account));
                 }
+            }
+        }
+        Msg::LineMessageWaiting(id, on) => {
+            if let Some(account) = config.accounts.iter_mut().find(|a| a.id == id) {
+                account.message_waiting = on;
+                if account.enabled {
+                    effect.commands.push(restart(account));
+                }
+            }
+        }
+        Msg::VoicemailNumberDraft(..) => effect.save = false,
+        Msg::LineVoicemailNumber(id, number) => {
+            let number = Some(number.trim().to_string()).filter(|n| !n.is_empty());
+            match config.accounts.iter_mut().find(|a| a.id == id) {
+                Some(account) if account.voicemail_number != number => {
+                    account.voicemail_number = number;
+                    if account.enabled {
+                        effect.commands.push(restart(account));
+                    }
+                }
+                _ => effect.save = false,
             }
         }
         Msg::Input(device) => {
@@ -441,6 +478,60 @@ mod tests {
         config.save_profile(dir.path()).expect("saved");
         let saved = Config::load_profile(dir.path()).expect("loads");
         assert_eq!(saved.accounts[1].accept_transfers, TransferPolicy::Domain);
+    }
+
+    #[test]
+    fn the_voicemail_light_and_number_are_saved_line_settings() {
+        let mut config = config();
+        let mut settings = Settings::default();
+        let effect = settings.update(&mut config, Msg::LineMessageWaiting("home".into(), false));
+        assert!(!config.accounts[1].message_waiting);
+        assert!(
+            config.accounts[0].message_waiting,
+            "the other line keeps it"
+        );
+        assert!(effect.save);
+        assert_eq!(
+            effect.commands,
+            vec![Command::SetAccount {
+                account: Box::new(config.accounts[1].clone())
+            }]
+        );
+        let effect = settings.update(
+            &mut config,
+            Msg::VoicemailNumberDraft("home".into(), "*9".into()),
+        );
+        assert!(
+            !effect.save && effect.commands.is_empty(),
+            "typing saves nothing"
+        );
+        assert_eq!(
+            settings.voicemail_drafts.get("home").map(String::as_str),
+            Some("*9")
+        );
+        assert_eq!(config.accounts[1].voicemail_number, None);
+        let effect = settings.update(
+            &mut config,
+            Msg::LineVoicemailNumber("home".into(), " *98 ".into()),
+        );
+        assert_eq!(config.accounts[1].voicemail_number.as_deref(), Some("*98"));
+        assert!(effect.save && effect.commands.len() == 1);
+        assert!(settings.voicemail_drafts.is_empty());
+        let effect = apply(
+            &mut config,
+            Msg::LineVoicemailNumber("home".into(), "*98".into()),
+        );
+        assert!(!effect.save && effect.commands.is_empty(), "unchanged");
+        let dir = tempfile::tempdir().expect("dir");
+        config.save_profile(dir.path()).expect("saved");
+        let saved = Config::load_profile(dir.path()).expect("loads");
+        assert!(!saved.accounts[1].message_waiting);
+        assert_eq!(saved.accounts[1].voicemail_number.as_deref(), Some("*98"));
+        apply(
+            &mut config,
+            Msg::LineVoicemailNumber("home".into(), "  ".into()),
+        );
+        assert_eq!(config.accounts[1].voicemail_number, None, "empty is none");
     }
 
     #[test]

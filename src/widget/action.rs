@@ -20,6 +20,37 @@ pub fn action<'a, M: 'a>(glyph: Glyph, label: String, tone: Tone) -> Button<'a, 
     .style(button_style(tone, None))
 }
 
+/// [`action`] with a count badge after the label when `count` is above zero (new voicemail).
+pub fn counted_action<'a, M: 'a>(
+    glyph: Glyph,
+    label: String,
+    tone: Tone,
+    count: u32,
+) -> Button<'a, M> {
+    let mut content = row![icon(glyph, size::ICON), text(label).size(size::BODY)]
+        .spacing(space::S)
+        .align_y(Alignment::Center);
+    if count > 0 {
+        content = content.push(
+            container(text(badge_text(count)).size(size::CAPTION))
+                .padding([1.0, 6.0])
+                .style(crate::style::badge),
+        );
+    }
+    button(content)
+        .padding([space::S, space::M])
+        .style(button_style(tone, None))
+}
+
+/// A count as a badge shows it: up to 99, then "99+".
+pub fn badge_text(count: u32) -> String {
+    if count > 99 {
+        "99+".to_owned()
+    } else {
+        count.to_string()
+    }
+}
+
 /// A round button of `diameter` pixels with a centred icon: answer, decline, call, hang up.
 pub fn round<'a, M: 'a>(glyph: Glyph, tone: Tone, diameter: f32) -> Button<'a, M> {
     button(

@@ -12,10 +12,7 @@ const FONT: Font = Font::with_name("lucide");
 
 /// The actions and marks of the app, each with its one picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "Voicemail and Chat are drawn by the screens of issues 12-13"
-)]
+#[allow(dead_code, reason = "Chat is drawn by the screen of issue 13")]
 pub enum Glyph {
     Call,
     HangUp,

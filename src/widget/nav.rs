@@ -49,11 +49,7 @@ pub fn nav_item<'a, M: Clone + 'a>(
 fn badged<'a, M: 'a>(glyph: Glyph, icon_size: f32, room: f32, count: u32) -> Element<'a, M> {
     let mut picture = stack![container(icon(glyph, icon_size)).padding([2.0, room])];
     if count > 0 {
-        let shown = if count > 99 {
-            "99+".to_owned()
-        } else {
-            count.to_string()
-        };
+        let shown = super::action::badge_text(count);
         picture = picture.push(
             container(
                 container(text(shown).size(10))

@@ -28,7 +28,7 @@ impl ParlaTray {
 
     pub(crate) fn set_status(&mut self, status: TrayStatus) {
         if badge_of(&status) != badge_of(&self.status)
-            || (status.missed_calls > 0) != (self.status.missed_calls > 0)
+            || needs_attention(&status) != needs_attention(&self.status)
         {
             self.pixmaps = pixmaps_for(&status);
         }
@@ -56,7 +56,8 @@ impl ParlaTray {
         self.send(TrayAction::SetDnd(dnd));
     }
 
-    /// The tooltip's text: the state of the lines, then do-not-disturb and missed calls when
+    /// The tooltip's text: the state of the lines, then do-not-disturb, missed calls and new
+    /// voicemail when
     /// they apply, one per line.
     pub(crate) fn description(&self) -> String {
         let labels = &self.status.labels;
@@ -71,6 +72,9 @@ impl ParlaTray {
         }
         if self.status.missed_calls > 0 {
             lines.push(labels.missed_calls.as_str());
+        }
+        if self.status.new_voicemail > 0 {
+            lines.push(labels.new_voicemail.as_str());
         }
         lines.retain(|line| !line.is_empty());
         lines.join("\n")
@@ -88,8 +92,13 @@ fn badge_of(status: &TrayStatus) -> Badge {
     }
 }
 
+/// Missed calls or new voicemail: the icon gets its dot and the item asks for attention.
+fn needs_attention(status: &TrayStatus) -> bool {
+    status.missed_calls > 0 || status.new_voicemail > 0
+}
+
 fn pixmaps_for(status: &TrayStatus) -> Vec<ksni::Icon> {
-    icon::draw_all(badge_of(status), status.missed_calls > 0)
+    icon::draw_all(badge_of(status), needs_attention(status))
         .into_iter()
         .map(|pixmap| ksni::Icon {
             width: i32::from(pixmap.size),
@@ -113,7 +122,7 @@ impl ksni::Tray for ParlaTray {
     }
 
     fn status(&self) -> ksni::Status {
-        if self.status.missed_calls > 0 {
+        if needs_attention(&self.status) {
             ksni::Status::NeedsAttention
         } else {
             ksni::Status::Active
@@ -187,6 +196,7 @@ mod tests {
             lines: LinesStatus::SomeDown,
             dnd: false,
             missed_calls: 0,
+            new_voicemail: 0,
             window_visible: true,
             labels: TrayLabels::default(),
         }
@@ -207,6 +217,23 @@ mod tests {
             "Some lines are not connected\nDo not disturb is on\n2 missed calls"
         );
         assert_eq!(tray.status(), ksni::Status::NeedsAttention);
+    }
+
+    #[test]
+    fn new_voicemail_shows_like_missed_calls() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tray = ParlaTray::new(status(), tx);
+        let plain = tray.icon_pixmap();
+        let mut next = status();
+        next.new_voicemail = 2;
+        next.labels.new_voicemail = "2 new voicemail messages".into();
+        tray.set_status(next);
+        assert_eq!(
+            tray.description(),
+            "Some lines are not connected\n2 new voicemail messages"
+        );
+        assert_eq!(tray.status(), ksni::Status::NeedsAttention);
+        assert_ne!(tray.icon_pixmap()[0].data, plain[0].data, "the dot");
     }
 
     #[test]

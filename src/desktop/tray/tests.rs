@@ -29,6 +29,7 @@ fn status() -> TrayStatus {
         lines: LinesStatus::AllRegistered,
         dnd: false,
         missed_calls: 0,
+        new_voicemail: 0,
         window_visible: true,
         labels: TrayLabels::default(),
     }

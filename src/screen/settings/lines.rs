@@ -1,11 +1,12 @@
 //! The Lines section: each line with its state, the default mark, its switch, edit and remove;
 //! and adding one.
 
-use iced::widget::{column, pick_list, row, text, toggler};
+use iced::widget::{column, pick_list, row, text, text_input, toggler};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RegistrationState;
 use parla_core::config::{AccountConfig, TransferPolicy};
 use parla_core::Config;
+use std::collections::BTreeMap;
 
 use super::parts::{group, tip};
 use super::Msg;
@@ -17,6 +18,7 @@ pub(super) fn view<'a>(
     i18n: &I18n,
     config: &'a Config,
     line_state: impl Fn(&str) -> Option<RegistrationState>,
+    voicemail_drafts: &'a BTreeMap<String, String>,
 ) -> Element<'a, Msg> {
     let add = action(Glyph::Add, i18n.tr("line-add"), Tone::Accent).on_press(Msg::AddLine);
     if config.accounts.is_empty() {
@@ -30,7 +32,13 @@ pub(super) fn view<'a>(
     let default = config.default_account().map(|a| a.id.as_str());
     let rows = column(config.accounts.iter().map(|account| {
         let is_default = default == Some(account.id.as_str());
-        line_row(i18n, account, line_state(&account.id), is_default)
+        line_row(
+            i18n,
+            account,
+            line_state(&account.id),
+            is_default,
+            voicemail_drafts.get(&account.id),
+        )
     }))
     .spacing(space::M);
     column![group(i18n.tr("settings-lines"), rows), add]
@@ -43,6 +51,7 @@ fn line_row<'a>(
     account: &'a AccountConfig,
     state: Option<RegistrationState>,
     is_default: bool,
+    voicemail_draft: Option<&'a String>,
 ) -> Element<'a, Msg> {
     let (dot, dot_style): (&str, fn(&iced::Theme) -> text::Style) = match state {
         _ if !account.enabled => ("○", text::secondary),
@@ -110,6 +119,10 @@ fn line_row<'a>(
     .spacing(space::S)
     .align_y(Alignment::Center)
     .wrap();
+    // A line that does not register (the Local line) has no server, so no mailbox.
+    let voicemail = account
+        .register
+        .then(|| voicemail_settings(i18n, account, voicemail_draft));
     row![
         text(dot).size(size::BODY).style(dot_style),
         column![
@@ -121,6 +134,7 @@ fn line_row<'a>(
                 .style(text::secondary),
             transfers,
         ]
+        .extend(voicemail)
         .spacing(2)
         .width(Length::Fill),
         default_mark,
@@ -141,6 +155,51 @@ fn line_row<'a>(
     .spacing(space::S)
     .align_y(Alignment::Center)
     .into()
+}
+
+/// The voicemail light (message waiting) switch and the voicemail number, saved on Enter or
+/// with the save button beside it while it differs from the saved one.
+fn voicemail_settings<'a>(
+    i18n: &I18n,
+    account: &'a AccountConfig,
+    draft: Option<&'a String>,
+) -> Element<'a, Msg> {
+    let id = &account.id;
+    let light = toggler(account.message_waiting)
+        .label(i18n.tr("line-message-waiting"))
+        .text_size(size::CAPTION)
+        .on_toggle({
+            let id = id.clone();
+            move |on| Msg::LineMessageWaiting(id.clone(), on)
+        });
+    let saved = account.voicemail_number.as_deref().unwrap_or("");
+    let typed = draft.map_or(saved, String::as_str);
+    let changed = typed.trim() != saved;
+    let field = text_input(&i18n.tr("line-voicemail-number-placeholder"), typed)
+        .on_input({
+            let id = id.clone();
+            move |number| Msg::VoicemailNumberDraft(id.clone(), number)
+        })
+        .on_submit(Msg::LineVoicemailNumber(id.clone(), typed.to_string()))
+        .size(size::CAPTION)
+        .width(Length::Fixed(160.0));
+    let mut number = row![
+        text(i18n.tr("line-voicemail-number"))
+            .size(size::CAPTION)
+            .style(text::secondary),
+        field,
+    ]
+    .spacing(space::S)
+    .align_y(Alignment::Center);
+    if changed {
+        number = number.push(icon_button(
+            Glyph::Save,
+            i18n.tr("sign-in-save"),
+            Tone::Accent,
+            Some(Msg::LineVoicemailNumber(id.clone(), typed.to_string())),
+        ));
+    }
+    column![light, number.wrap()].spacing(2).into()
 }
 
 /// An entry of a line's transfers menu: the policy and how it reads.
