@@ -196,3 +196,29 @@ fn in_call_commands_on_a_ringing_call_are_refused_and_it_keeps_ringing() {
     );
     app.quit();
 }
+
+/// A far end that takes our BYE and never answers it: the call still ends (and is in the
+/// history) within moments, not after the BYE transaction's 32 s.
+#[test]
+fn hanging_up_on_a_far_end_that_never_answers_the_bye_ends_the_call_at_once() {
+    let mut sipp = sipp_uas("uas_silent_bye");
+    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    app.wait("ready", |v| is_event(v, "ready"));
+    let to = format!("sip:silent@{}", sipp.local_addr());
+    let call = app.dial("local", &to);
+    app.wait_call(call, "connected");
+    let asked = std::time::Instant::now();
+    let ended = app.hang_up(call);
+    let took = asked.elapsed();
+    assert_eq!(ended["reason"], "local hangup", "{ended}");
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "ended {took:?} after the hangup, as if it waited for the BYE's answer"
+    );
+    assert!(
+        sipp.wait(T).expect("sipp").success(),
+        "sipp got the BYE: {}",
+        sipp.diagnostics()
+    );
+    app.quit();
+}

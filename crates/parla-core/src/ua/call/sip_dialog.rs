@@ -153,6 +153,9 @@ async fn send_notifies(dialog: InviteDialog, mut queue: UnboundedReceiver<(u16, 
     }
 }
 
+/// How long the end of a call waits for the answer to its BYE.
+const BYE_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What both directions share: the dialog once there is one, its states, the far end's
 /// requests waiting for our answer, and the outcome of our re-INVITE.
 struct Core {
@@ -399,10 +402,22 @@ impl Core {
         });
     }
 
+    /// Sends BYE. The session is over once it is sent (RFC 3261 15.1.1): the call ends after
+    /// the answer or [`BYE_ANSWER_WAIT`], whichever comes first, while the BYE's transaction
+    /// goes on retransmitting in the background. A far end that never answers no longer holds
+    /// the call's end (and the history, and quitting) for Timer F's 32 s.
     async fn bye(&self) -> Result<(), SignallingError> {
-        match &self.dialog {
-            Some(dialog) => dialog.bye().await.map_err(failed),
-            None => Ok(()),
+        let Some(dialog) = self.dialog.clone() else {
+            return Ok(());
+        };
+        let sent = tokio::spawn(async move { dialog.bye().await });
+        match tokio::time::timeout(BYE_ANSWER_WAIT, sent).await {
+            Ok(Ok(result)) => result.map_err(failed),
+            Ok(Err(e)) => Err(failed(e)),
+            Err(_) => {
+                tracing::info!("no answer to our BYE yet: the call ends all the same");
+                Ok(())
+            }
         }
     }
 
