@@ -5,8 +5,9 @@ use super::call::admission::{self, Line};
 use super::call::outgoing::Referral;
 use super::call::referred::{LineRequest, ReferredCall};
 use super::call::sip_dialog::{
-    capability_headers, incoming_invite, SipEnv, SipIncoming, SipOutgoing,
+    capability_headers, header_value, incoming_invite, SipEnv, SipIncoming, SipOutgoing,
 };
+use super::call::transfer::is_event_package;
 use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use super::media::DeviceMedia;
@@ -544,13 +545,9 @@ impl Running {
             let _ = tx.reply(StatusCode::Forbidden).await;
             return;
         }
-        let state = tx.original.headers.iter().find_map(|h| match h {
-            Header::SubscriptionState(s) => Some(s.value().to_string()),
-            _ => None,
-        });
         let notified = Notified {
             body: tx.original.body.clone(),
-            state,
+            state: header_value(&tx.original, "Subscription-State"),
         };
         let _ = tx.reply(StatusCode::OK).await;
         let _ = self.mwi.send(notified);
@@ -574,14 +571,7 @@ impl Running {
 }
 
 fn is_message_summary(tx: &Transaction) -> bool {
-    tx.original.headers.iter().any(|h| match h {
-        Header::Event(e) => e
-            .value()
-            .split(';')
-            .next()
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("message-summary")),
-        _ => false,
-    })
+    header_value(&tx.original, "Event").is_some_and(|e| is_event_package(&e, "message-summary"))
 }
 
 fn has_to_tag(tx: &Transaction) -> bool {

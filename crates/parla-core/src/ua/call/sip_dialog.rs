@@ -50,9 +50,8 @@ pub fn capability_headers() -> Vec<Header> {
     ]
 }
 
-/// The value of the first header named `name` (any case), for the headers rsipstack keeps
-/// untyped.
-fn header_value(request: &Request, name: &str) -> Option<String> {
+/// The value of the first header named `name` (any case).
+pub(crate) fn header_value(request: &Request, name: &str) -> Option<String> {
     request
         .headers
         .iter()
@@ -130,7 +129,7 @@ fn invite_outcome(result: Result<InviteAsyncResult, tokio::task::JoinError>) -> 
 async fn send_notifies(dialog: InviteDialog, mut queue: UnboundedReceiver<(u16, bool)>) {
     while let Some((code, terminated)) = queue.recv().await {
         if code == 100 {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            tokio::time::sleep(RESPONSE_LEAD).await;
         }
         let state = if terminated {
             "terminated;reason=noresource"
@@ -153,6 +152,12 @@ async fn send_notifies(dialog: InviteDialog, mut queue: UnboundedReceiver<(u16, 
     }
 }
 
+/// Responses leave through their transaction's task, requests we send in the dialog go out
+/// at once: a request right after a response can overtake it on the wire. Strict peers
+/// (SIPp) then see a NOTIFY before our 202, or our BYE before our 200 to their NOTIFY. A
+/// request that follows a response waits this long after it.
+const RESPONSE_LEAD: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// How long the end of a call waits for the answer to its BYE.
 const BYE_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -171,6 +176,8 @@ struct Core {
     /// The CSeq of the far end's offerless re-INVITEs waiting for our answer: our 200 carries
     /// the offer and their ACK the answer.
     offerless: HashMap<RequestId, u32>,
+    /// When we last handed a response to its transaction (see [`RESPONSE_LEAD`]).
+    answered_at: Option<tokio::time::Instant>,
     next_request: RequestId,
     reinvite_tx: UnboundedSender<DialogEvent>,
     reinvite_rx: UnboundedReceiver<DialogEvent>,
@@ -186,6 +193,7 @@ impl Core {
             states: None,
             waiting: HashMap::new(),
             offerless: HashMap::new(),
+            answered_at: None,
             notifies: None,
             next_request: 1,
             reinvite_tx,
@@ -265,24 +273,16 @@ impl Core {
 
     /// A NOTIFY: one of our REFER's subscription is read; any other is answered as before.
     fn notify(&mut self, request: &Request, handle: TransactionHandle) -> DialogEvent {
-        let header =
-            |wanted: fn(&Header) -> Option<String>| request.headers.iter().find_map(wanted);
-        let event = header(|h| match h {
-            Header::Event(e) => Some(e.value().to_string()),
-            _ => None,
-        });
         let request_id = self.wait_for_answer(handle);
-        if !event.as_deref().is_some_and(transfer::is_refer_event) {
+        if !header_value(request, "Event").is_some_and(|e| transfer::is_event_package(&e, "refer"))
+        {
             return DialogEvent::Request {
                 request: request_id,
                 method: InDialogMethod::Notify,
             };
         }
-        let terminated = header(|h| match h {
-            Header::SubscriptionState(s) => Some(s.value().to_string()),
-            _ => None,
-        })
-        .is_some_and(|s| transfer::subscription_terminated(&s));
+        let terminated = header_value(request, "Subscription-State")
+            .is_some_and(|s| transfer::subscription_terminated(&s));
         let status = transfer::sipfrag_status(&String::from_utf8_lossy(&request.body));
         DialogEvent::ReferNotify {
             request: request_id,
@@ -410,6 +410,9 @@ impl Core {
         let Some(dialog) = self.dialog.clone() else {
             return Ok(());
         };
+        if let Some(answered_at) = self.answered_at {
+            tokio::time::sleep_until(answered_at + RESPONSE_LEAD).await;
+        }
         let sent = tokio::spawn(async move { dialog.bye().await });
         match tokio::time::timeout(BYE_ANSWER_WAIT, sent).await {
             Ok(Ok(result)) => result.map_err(failed),
@@ -450,6 +453,7 @@ impl Core {
         let Some(handle) = self.waiting.remove(&request) else {
             return;
         };
+        self.answered_at = Some(tokio::time::Instant::now());
         let offerless = self.offerless.remove(&request);
         if let (Some(seq), true, false) = (offerless, sdp.is_some(), self.server) {
             self.await_ack_answer(seq);

@@ -155,12 +155,12 @@ pub fn subscription_terminated(value: &str) -> bool {
         .is_some_and(|state| state.trim().eq_ignore_ascii_case("terminated"))
 }
 
-/// Whether an `Event` value is the refer package (`refer`, `refer;id=93809824`).
-pub fn is_refer_event(value: &str) -> bool {
+/// Whether an `Event` value names `package` (`refer`, `refer;id=93809824`).
+pub fn is_event_package(value: &str, package: &str) -> bool {
     value
         .split(';')
         .next()
-        .is_some_and(|package| package.trim().eq_ignore_ascii_case("refer"))
+        .is_some_and(|name| name.trim().eq_ignore_ascii_case(package))
 }
 
 #[cfg(test)]
@@ -186,9 +186,9 @@ mod tests {
         assert!(subscription_terminated("terminated;reason=noresource"));
         assert!(subscription_terminated("Terminated"));
         assert!(!subscription_terminated("active;expires=60"));
-        assert!(is_refer_event("refer"));
-        assert!(is_refer_event("refer;id=93809824"));
-        assert!(!is_refer_event("message-summary"));
+        assert!(is_event_package("refer", "refer"));
+        assert!(is_event_package("refer;id=93809824", "refer"));
+        assert!(!is_event_package("message-summary", "refer"));
     }
 
     #[tokio::test(start_paused = true)]

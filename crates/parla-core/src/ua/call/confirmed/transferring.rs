@@ -25,10 +25,6 @@ pub(super) struct Attended {
     pub reversed: bool,
 }
 
-/// Room for a response handed to its transaction task to reach the wire before a request we
-/// send ourselves in the same dialog.
-pub(crate) const ANSWER_FIRST: std::time::Duration = std::time::Duration::from_millis(20);
-
 /// REFER refusals that mean "not here, try the other way" (RFC 5589 7.1).
 fn cannot_refer(code: u16) -> bool {
     matches!(code, 405 | 501)
@@ -204,9 +200,6 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
 
     /// The far end has the target on the line: our part is over.
     pub(super) async fn transferred(mut self) {
-        // Our 200 to its last NOTIFY leaves through the NOTIFY's transaction task: let it go
-        // out before the BYE, or a strict peer sees the BYE first (seen with SIPp).
-        tokio::time::sleep(ANSWER_FIRST).await;
         if let Err(e) = self.dialog.bye().await {
             tracing::warn!(call = %self.call.id, error = %e, "BYE after the transfer failed");
         }
