@@ -59,6 +59,7 @@ dialer-call = Call
 call-calling = Calling…
 call-ringing = Ringing…
 call-incoming = Incoming call
+call-answering-machine = Taking a message
 call-held-by-them = On hold by the other side
 call-on-hold = On hold
 call-ended = Call ended

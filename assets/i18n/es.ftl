@@ -59,6 +59,7 @@ dialer-call = Llamar
 call-calling = Llamando…
 call-ringing = Sonando…
 call-incoming = Llamada entrante
+call-answering-machine = Grabando un mensaje
 call-held-by-them = En espera por el otro lado
 call-on-hold = En espera
 call-ended = Llamada finalizada

@@ -59,6 +59,7 @@ dialer-call = Chiama
 call-calling = Chiamata in corso…
 call-ringing = Squilla…
 call-incoming = Chiamata in arrivo
+call-answering-machine = Registrazione messaggio
 call-held-by-them = In attesa dall'altra parte
 call-on-hold = In attesa
 call-ended = Chiamata terminata

@@ -59,6 +59,7 @@ dialer-call = Bellen
 call-calling = Bezig met bellen…
 call-ringing = Gaat over…
 call-incoming = Inkomende oproep
+call-answering-machine = Neemt een bericht op
 call-held-by-them = In de wacht gezet door de andere kant
 call-on-hold = In de wacht
 call-ended = Gesprek beëindigd

@@ -80,6 +80,7 @@ pub fn state_text(i18n: &I18n, call: &CallView, now: Instant) -> String {
         CallState::Calling => i18n.tr("call-calling"),
         CallState::Ringing => i18n.tr("call-ringing"),
         CallState::Incoming => i18n.tr("call-incoming"),
+        CallState::AnsweringMachine => i18n.tr("call-answering-machine"),
         CallState::Held => i18n.tr("call-held-by-them"),
         CallState::OnHold => i18n.tr("call-on-hold"),
         CallState::Ended => i18n.tr("call-ended"),

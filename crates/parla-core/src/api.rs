@@ -5,6 +5,7 @@
 use crate::config::{AccountConfig, AudioConfig};
 use crate::store::{
     Contact, ContactFields, ContactId, HistoryEntry, HistoryFilter, HistoryId, SearchFilter,
+    VoicemailEntry, VoicemailId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -97,6 +98,15 @@ pub enum ErrorKind {
     ImportFailed,
     /// `call_voicemail` on a line with no voicemail number (none set, none from the server).
     NoVoicemailNumber,
+    /// The answering machine (or a greeting being recorded) could not write its file (disk
+    /// full, folder gone): the call was ended after the beep; earlier messages are kept.
+    RecordingFailed,
+    /// A message's (or greeting's) audio file is gone or unreadable: it cannot be played or
+    /// exported, only deleted.
+    FileMissing,
+    /// `export_voicemail`: the file could not be written, or its extension is neither `.wav`
+    /// nor `.ogg`/`.opus`.
+    ExportFailed,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -335,6 +345,69 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
     },
+    /// The answering machine's messages, newest first, at most `limit` (default 300).
+    /// Answered with `voicemail_messages`.
+    ListVoicemail {
+        #[serde(default = "default_history_limit")]
+        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Marks a message heard (or unheard again). Answered with `voicemail_changed`.
+    SetVoicemailHeard {
+        id: VoicemailId,
+        heard: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Deletes a message: its file and its row. Answered with `voicemail_changed`.
+    DeleteVoicemail {
+        id: VoicemailId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Writes a message to `output`: `.wav` as WAV, `.ogg` or `.opus` as Ogg Opus; any other
+    /// extension is refused (`export_failed`). Answered with `voicemail_exported`.
+    ExportVoicemail {
+        id: VoicemailId,
+        output: std::path::PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Plays a message on the output device from `position_ms` (default: the start; a
+    /// paused message resumes where it was), and marks it heard. Progress comes as
+    /// `playback` events. One thing plays at a time: a new `play_*` stops the previous one.
+    PlayVoicemail {
+        id: VoicemailId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position_ms: Option<u64>,
+    },
+    /// Plays the line's greeting as callers hear it (the one being kept, or the one just
+    /// recorded with `record_greeting` while it is not kept yet).
+    PlayGreeting {
+        account: AccountId,
+    },
+    /// Pauses what plays (`playback` with `paused`).
+    PausePlayback,
+    /// Moves what plays (or is paused) to `position_ms`.
+    SeekPlayback {
+        position_ms: u64,
+    },
+    /// Stops what plays (`playback` with `stopped`).
+    StopPlayback,
+    /// Records a new greeting for the line from the microphone (`stop: true` ends it; it
+    /// also ends by itself after 60 s). Answered with `greeting` events. The recording is a
+    /// draft until `keep_greeting`.
+    RecordGreeting {
+        account: AccountId,
+        #[serde(default)]
+        stop: bool,
+    },
+    /// Keeps the draft greeting: it becomes the profile's `greetings/ACCOUNT.wav`, and the
+    /// line's `answering_machine.greeting` points at it. Answered with `greeting` `kept`.
+    KeepGreeting {
+        account: AccountId,
+    },
     /// Desktop app: bring the main window forward; the headless engine ignores it.
     Show,
     /// Un-register every account, end every call, then stop.
@@ -418,7 +491,31 @@ pub enum CallState {
     Held,
     /// We put the call on hold.
     OnHold,
+    /// Incoming, answered by the line's answering machine: the caller hears the greeting, then
+    /// leaves a message. `answer` picks the call up (the recording stops, the microphone opens:
+    /// `connected`).
+    AnsweringMachine,
     Ended,
+}
+
+/// Where the playback of a message or greeting stands (the `playback` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaybackState {
+    Playing,
+    Paused,
+    /// Stopped, played to the end, or replaced by another playback.
+    Stopped,
+}
+
+/// Where the recording of a greeting stands (the `greeting` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GreetingState {
+    Recording,
+    /// Recorded as a draft: listen with `play_greeting`, keep with `keep_greeting`.
+    Recorded,
+    Kept,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -534,6 +631,57 @@ pub enum Event {
         old: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unavailable: Option<String>,
+    },
+    /// The answering machine kept a message. `duration_ms`: the message only (after the
+    /// beep), not the call.
+    VoicemailMessage {
+        account: AccountId,
+        id: VoicemailId,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        duration_ms: u64,
+    },
+    /// The answer to `list_voicemail`, with the count of messages not heard yet.
+    VoicemailMessages {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        messages: Vec<VoicemailEntry>,
+        unheard: u64,
+    },
+    /// Messages were added, deleted or marked: lists shown are stale. `unheard`: how many
+    /// are not heard now.
+    VoicemailChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        unheard: u64,
+    },
+    /// The answer to `export_voicemail`: where the message was written.
+    VoicemailExported {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        id: VoicemailId,
+        path: String,
+    },
+    /// What plays: a message (`id`) or a line's greeting (`greeting`), where it is, how long
+    /// it is. About 5 times a second while playing, and once on every change of state.
+    Playback {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<VoicemailId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        greeting: Option<AccountId>,
+        state: PlaybackState,
+        position_ms: u64,
+        duration_ms: u64,
+    },
+    /// A greeting being recorded (`recording`, about 5 times a second with its length so
+    /// far), recorded as a draft (`recorded`), or kept (`kept`, with the file it is in).
+    Greeting {
+        account: AccountId,
+        state: GreetingState,
+        duration_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
     },
     /// Media negotiated (or renegotiated) for a call.
     Media {

@@ -3,9 +3,11 @@
 //! Every struct carries `#[serde(default)]` so that old or partial files still load; what is
 //! present but wrong is refused with a message naming the account and the field.
 
+mod answering_machine;
 mod lines;
 mod validate;
 
+pub use answering_machine::AnsweringMachineConfig;
 pub use lines::LOCAL_LINE;
 pub use validate::{AccountConfigError, AudioConfigError, DirectoryConfigError, ServerUriError};
 
@@ -117,6 +119,8 @@ pub struct AccountConfig {
     /// The number (or address) of the line's mailbox; absent: what the server's
     /// `Message-Account` says.
     pub voicemail_number: Option<String>,
+    /// Parla's own answering machine for this line (off by default).
+    pub answering_machine: AnsweringMachineConfig,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -148,6 +152,7 @@ impl std::fmt::Debug for AccountConfig {
             .field("accept_transfers", &self.accept_transfers)
             .field("message_waiting", &self.message_waiting)
             .field("voicemail_number", &self.voicemail_number)
+            .field("answering_machine", &self.answering_machine)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -178,6 +183,7 @@ impl Default for AccountConfig {
             accept_transfers: TransferPolicy::Any,
             message_waiting: true,
             voicemail_number: None,
+            answering_machine: AnsweringMachineConfig::default(),
             password_in_keyring: false,
         }
     }

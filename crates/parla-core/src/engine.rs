@@ -1,6 +1,7 @@
 //! The engine: takes `Command`s, runs one task per account, and reports `Event`s. The GUI,
 //! `parla --headless` and the control socket all drive it the same way.
 
+mod clips;
 mod directories;
 mod store_requests;
 #[cfg(test)]
@@ -48,6 +49,8 @@ pub struct Engine {
     /// Lines being stopped (removed or replaced): quitting waits for them too.
     stopping: Vec<JoinHandle<()>>,
     echo: Option<EchoTest>,
+    /// What plays outside calls (messages, greetings) and greetings being recorded.
+    clips: clips::Clips,
 }
 
 use crate::ua::calls::HOLD_OTHERS_WAIT;
@@ -62,7 +65,9 @@ impl Engine {
         let (internal_tx, internal) = mpsc::unbounded_channel();
         let shared = Shared::new(internal_tx, config.audio.clone(), dns_servers);
         shared.set_do_not_disturb(config.app.do_not_disturb);
+        let clips = clips::Clips::new(shared.events.clone());
         Self {
+            clips,
             config,
             shared,
             internal,
@@ -235,7 +240,18 @@ impl Engine {
             | Command::DeleteHistory { .. }
             | Command::ClearHistory { .. }
             | Command::MarkMissedSeen { .. }
-            | Command::ImportContacts { .. }) => return self.store_request(store),
+            | Command::ImportContacts { .. }
+            | Command::ListVoicemail { .. }
+            | Command::SetVoicemailHeard { .. }
+            | Command::DeleteVoicemail { .. }
+            | Command::ExportVoicemail { .. }) => return self.store_request(store),
+            clip @ (Command::PlayVoicemail { .. }
+            | Command::PlayGreeting { .. }
+            | Command::PausePlayback
+            | Command::SeekPlayback { .. }
+            | Command::StopPlayback
+            | Command::RecordGreeting { .. }
+            | Command::KeepGreeting { .. }) => return self.clips.handle(clip),
         };
         let (call, command) = call_command;
         let makes_active = matches!(command, CallCommand::Answer | CallCommand::Resume);

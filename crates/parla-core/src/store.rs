@@ -31,6 +31,7 @@ pub mod migrations;
 mod numbers;
 mod search;
 mod vcard;
+mod voicemail;
 pub(crate) use vcard::read_bounded;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ pub use import_csv::{
 pub use numbers::{normalise_number, Region};
 pub use search::{CallerName, SearchFilter};
 pub use vcard::{VCardVersion, MAX_CARD_BYTES};
+pub use voicemail::{NewVoicemail, VoicemailEntry, VoicemailId, VOICEMAIL_DIR};
 
 /// At most this many phone numbers per contact.
 pub const MAX_PHONES: usize = 3;

@@ -10,6 +10,7 @@
 #[global_allocator]
 static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
+pub mod clip;
 pub mod codec;
 pub mod device;
 pub mod dtmf;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod jitter;
 pub mod level;
+pub mod machine;
 pub mod moh;
 pub mod peer;
 mod pipeline;
@@ -33,6 +35,7 @@ pub use device::AudioEndpoint;
 pub use error::{CodecError, MediaError, RtpError};
 pub use events::{MediaEvent, MediaEventSink};
 pub use level::InputLevel;
+pub use machine::{AnsweringMachine, Greeting, MachineEnd, MachinePhase, MachineStatus};
 pub use moh::{MusicOnHold, MusicOnHoldFallback};
 pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
 pub use stats::{MediaStats, Quality};

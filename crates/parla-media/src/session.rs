@@ -66,6 +66,9 @@ pub struct MediaConfig {
     /// The telephone-event clock (its `a=rtpmap` rate) when it differs from the codec's, as with
     /// Opus at 48 kHz and telephone-event/8000: event durations are counted in it.
     pub telephone_event_clock_rate: Option<u32>,
+    /// Answer as the answering machine: the greeting and beep in place of `input`, the
+    /// caller recorded in place of `output` (see `machine.rs`).
+    pub machine: Option<crate::machine::AnsweringMachine>,
 }
 
 impl MediaConfig {
@@ -85,6 +88,7 @@ impl MediaConfig {
             rtcp_socket: None,
             remote_rtcp: None,
             telephone_event_clock_rate: None,
+            machine: None,
         }
     }
 }
@@ -253,6 +257,11 @@ impl MediaSession {
             capture_frame,
             level,
         })
+    }
+
+    /// Where the answering machine stands; `None` when the session did not start as one.
+    pub fn machine_status(&self) -> Option<crate::machine::MachineStatus> {
+        None
     }
 
     /// The local RTP address (the socket's).

@@ -29,6 +29,9 @@ pub enum AccountConfigError {
     Region(StoreError),
     #[error("`directory`: {0}")]
     Directory(DirectoryConfigError),
+    /// `[accounts.answering_machine]`: the message names the field.
+    #[error("`answering_machine`: {0}")]
+    AnsweringMachine(String),
     #[error("two accounts share this id")]
     DuplicateId,
 }
@@ -97,6 +100,9 @@ impl AccountConfig {
             directory
                 .validate()
                 .map_err(AccountConfigError::Directory)?;
+        }
+        if let Some(problem) = self.answering_machine.problem() {
+            return Err(AccountConfigError::AnsweringMachine(problem));
         }
         Ok(())
     }

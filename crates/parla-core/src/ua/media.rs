@@ -244,6 +244,7 @@ impl CallAudio for CallMedia {
             rtcp_socket: self.rtcp_socket.try_clone().ok(),
             remote_rtcp: Some(negotiated.remote_rtcp),
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
+            machine: None,
         };
         let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
         let (session, music_notice) = off_the_async_workers(|| {
