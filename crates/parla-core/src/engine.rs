@@ -91,8 +91,10 @@ impl Engine {
     /// recorded in its history. It is opened on its own thread; one that cannot be opened is
     /// logged and the engine runs on without names and history. Without this call: neither.
     pub fn with_store(mut self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        self.shared.profile = path.parent().map(std::path::Path::to_path_buf);
         let events = self.shared.events.clone();
-        self.shared.store = StoreLink::open_then(path.into(), move |opening| {
+        self.shared.store = StoreLink::open_then(path, move |opening| {
             let event = match opening {
                 Ok((moved_aside, unseen_missed)) => Event::Database {
                     state: DatabaseState::Ready,

@@ -73,6 +73,9 @@ pub struct Shared {
     pub secrets: Option<Arc<dyn SecretStore>>,
     /// Caller names and the call history (the profile's database); none: no names, no history.
     pub store: StoreLink,
+    /// The profile folder (the database's): the answering machine's messages go to its
+    /// `voicemail/`, recorded greetings to its `greetings/`. None: no answering machine.
+    pub profile: Option<std::path::PathBuf>,
     /// Read when a call or tone starts; `set_audio` changes it for the ones after.
     audio: Arc<RwLock<AudioConfig>>,
     /// The mailbox addresses the lines' servers gave (`call_voicemail` dials them).
@@ -93,6 +96,7 @@ impl Shared {
             dns_servers,
             secrets: None,
             store: StoreLink::none(),
+            profile: None,
             audio: Arc::new(RwLock::new(audio)),
             mailboxes: Mailboxes::default(),
             do_not_disturb: Arc::new(AtomicBool::new(false)),
