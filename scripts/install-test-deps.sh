@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
 # bench (Kamailio, with its presence modules for message-waiting; baresip, SIPp, dnsmasq),
-# sox/openssl, PulseAudio/Xvfb for the device and GUI tests, linphonec (the attended-transfer
-# peer, run in a private network namespace made with unshare and ip), dunst plus a
+# sox/openssl, opus-tools (opusinfo/opusdec check exported Ogg Opus), PulseAudio/Xvfb for the
+# device and GUI tests, linphonec (the attended-transfer peer, run in a private network namespace
+# made with unshare and ip), dunst plus a
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
 # keyring tests, lintian for the .deb test. Idempotent and non-interactive: only missing packages
 # are installed, and `apt-get update` runs only if something is missing. Works as root or through
@@ -19,7 +20,7 @@ packages=(
     kamailio kamailio-tls-modules kamailio-extra-modules kamailio-presence-modules
     baresip-core sip-tester dnsmasq-base
     linphone-cli iproute2 util-linux
-    sox libsox-fmt-all openssl
+    sox libsox-fmt-all openssl opus-tools
     pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
     xvfb dbus xdotool imagemagick
     libxcursor1 libxi6 libxrandr2 libx11-xcb1 libxkbcommon-x11-0 fonts-dejavu-core

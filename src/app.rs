@@ -1,6 +1,7 @@
 //! The desktop app: an iced daemon (it lives on in the tray when its window is closed) that sends
 //! `Command`s to the engine and renders its `Event`s. The GUI never sees a SIP or audio type.
 
+mod answering_machine;
 mod call_control;
 pub mod calls;
 mod desktop_glue;
@@ -21,6 +22,7 @@ mod tests_store;
 mod transfer_flow;
 mod view;
 mod voicemail;
+mod voicemail_tab;
 mod windows;
 
 use crate::desktop::instance::ControlServer;
@@ -44,6 +46,7 @@ pub enum Tab {
     Phone,
     Contacts,
     History,
+    Voicemail,
     Settings,
 }
 
@@ -64,6 +67,7 @@ pub enum Message {
     Settings(settings::Msg),
     Contacts(contacts::Msg),
     History(history::Msg),
+    Voicemail(crate::screen::voicemail::Msg),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -132,6 +136,8 @@ pub struct App {
     missed: u32,
     /// Each line's mailbox as last reported (message waiting).
     mailboxes: voicemail::Mailboxes,
+    /// The last "new voicemail from" notification asked for (answering_machine.rs).
+    message_notice: Option<String>,
     dnd: bool,
     /// A link to call once the engine is up.
     pending_dial: Option<String>,
@@ -156,6 +162,8 @@ pub struct App {
     window_geometry: Option<parla_core::config::WindowGeometry>,
     contacts: contacts::Contacts,
     history: history::History,
+    /// The Voicemail tab: the answering machine's messages and the player.
+    voicemail_list: crate::screen::voicemail::Voicemail,
     quitting: bool,
 }
 
@@ -262,6 +270,7 @@ impl App {
             popup: None,
             missed: 0,
             mailboxes: voicemail::Mailboxes::default(),
+            message_notice: None,
             dnd,
             pending_dial: launch.dial,
             notice: None,
@@ -278,6 +287,7 @@ impl App {
             window_geometry: None,
             contacts: contacts::Contacts::default(),
             history: history::History::default(),
+            voicemail_list: crate::screen::voicemail::Voicemail::default(),
             quitting: false,
             config,
         };
@@ -311,6 +321,7 @@ impl App {
             Tab::Phone => None,
             Tab::Contacts => Some("tab-contacts"),
             Tab::History => Some("tab-history"),
+            Tab::Voicemail => Some("tab-voicemail"),
             Tab::Settings => Some("tab-settings"),
         };
         match (self.focused.and_then(|id| self.calls.get(id)), place) {
@@ -427,9 +438,11 @@ impl App {
                 match self.history.update(msg, &mut || requests.next()) {
                     history::Outcome::Dial(to) => self.dial(None, to),
                     history::Outcome::Send(commands) => self.send_all(commands),
+                    history::Outcome::OpenVoicemail(id) => self.open_voicemail(id),
                 }
                 Task::none()
             }
+            Message::Voicemail(msg) => self.on_voicemail_msg(msg),
             Message::Key(event) => match keys::shortcut(&event) {
                 Some(shortcut) => self.on_shortcut(shortcut),
                 None => Task::none(),
@@ -597,6 +610,8 @@ impl App {
             } => self.notice = Some(errors::describe(&self.i18n, *kind, message)),
             _ => self.on_store_event(&event),
         }
+        self.on_voicemail_event(&event);
+        task = Task::batch([task, self.on_answering_machine(&event)]);
         self.note_transfer_event(&event);
         match self.calls.apply(&event, Instant::now()) {
             CallChange::RingingIn(call) => task = Task::batch([task, self.on_ringing_in(call)]),

@@ -8,8 +8,9 @@ usage: parla [--profile DIR] [--headless] [--minimised] [tel:|sip:|sips:|callto:
        parla [--profile DIR] contacts import FILE       (CSV or vCard; prints what was refused)
        parla [--profile DIR] contacts export [--format csv|vcard] [--output FILE]
        parla [--profile DIR] history export [--output FILE]
+       parla [--profile DIR] voicemail list [--json] | export ID --output FILE | delete ID
        parla [--profile DIR] diagnostics --output FILE  (.zip or .tar.gz, for a bug report)
-       (`parla contacts --help` and `parla diagnostics --help` tell more)
+       (`parla contacts --help`, `parla voicemail --help` and `parla diagnostics --help` tell more)
 
   A link or number is called; when Parla already runs on the profile, it is handed over to it.
 

@@ -16,6 +16,7 @@ mod store_cli;
 mod style;
 #[cfg(feature = "gui")]
 mod theme;
+mod voicemail_cli;
 #[cfg(feature = "gui")]
 mod when;
 #[cfg(feature = "gui")]
@@ -39,6 +40,11 @@ fn main() -> anyhow::Result<()> {
     if let Some((profile, store_args)) = store_cli::detect(&raw) {
         let profile = cli::profile_dir(profile.as_deref()).context("no profile folder")?;
         let code = store_cli::run(&profile, &store_args)?;
+        std::process::exit(store_cli::exit_status(code));
+    }
+    if let Some((profile, vm_args)) = voicemail_cli::detect(&raw) {
+        let profile = cli::profile_dir(profile.as_deref()).context("no profile folder")?;
+        let code = voicemail_cli::run(&profile, &vm_args);
         std::process::exit(store_cli::exit_status(code));
     }
     if let Some((profile, diag_args)) = diagnostics::detect(&raw) {

@@ -8,3 +8,4 @@ pub mod history;
 pub mod popup;
 pub mod settings;
 pub mod sign_in;
+pub mod voicemail;

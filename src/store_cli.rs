@@ -28,8 +28,8 @@ usage: parla [--profile DIR] contacts import FILE [--region CC]
                     line's `region`, else the locale's country)";
 
 /// Exit codes: 0 done (an import may still have refused rows), 1 failed, 2 bad arguments.
-const FAILED: u8 = 1;
-const BAD_ARGS: u8 = 2;
+pub(crate) const FAILED: u8 = 1;
+pub(crate) const BAD_ARGS: u8 = 2;
 
 /// The profile flag and the arguments from `contacts` / `history` on, when the command line
 /// asks for one of these.
@@ -58,22 +58,8 @@ pub fn run(profile: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
         println!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     }
-    let path = profile.join(DB_FILE_NAME);
-    let mut store = match Store::open(&path) {
-        Ok(opened) => {
-            if let Some(old) = &opened.moved_aside {
-                eprintln!(
-                    "parla: the database {} could not be read; it was kept as {} and a new one started",
-                    path.display(),
-                    old.display()
-                );
-            }
-            opened.store
-        }
-        Err(e) => {
-            eprintln!("parla: cannot open {}: {e}", path.display());
-            return Ok(ExitCode::from(FAILED));
-        }
+    let Some(mut store) = open_store(profile) else {
+        return Ok(ExitCode::from(FAILED));
     };
     match command {
         Command::Help => Ok(ExitCode::SUCCESS),
@@ -104,6 +90,27 @@ pub fn run(profile: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
             let n = store.export_history_csv(out)?;
             Ok(format!("{n} calls"))
         }),
+    }
+}
+
+/// The profile's database, or `None` once stderr says why it cannot be opened.
+pub(crate) fn open_store(profile: &Path) -> Option<Store> {
+    let path = profile.join(DB_FILE_NAME);
+    match Store::open(&path) {
+        Ok(opened) => {
+            if let Some(old) = &opened.moved_aside {
+                eprintln!(
+                    "parla: the database {} could not be read; it was kept as {} and a new one started",
+                    path.display(),
+                    old.display()
+                );
+            }
+            Some(opened.store)
+        }
+        Err(e) => {
+            eprintln!("parla: cannot open {}: {e}", path.display());
+            None
+        }
     }
 }
 

@@ -19,11 +19,21 @@ const POPUP: &str = "^Incoming call ";
 
 /// Where the navigation's places and the dialer's number field are in the 420-wide main window
 /// (see target/screenshots/dialer.png).
-const PHONE: (u32, u32) = (60, 60);
-const CONTACTS: (u32, u32) = (160, 60);
-const HISTORY: (u32, u32) = (260, 60);
-const SETTINGS: (u32, u32) = (360, 60);
+const PHONE: (u32, u32) = (50, 60);
+const CONTACTS: (u32, u32) = (130, 60);
+const HISTORY: (u32, u32) = (210, 60);
+const VOICEMAIL: (u32, u32) = (290, 60);
+const SETTINGS: (u32, u32) = (370, 60);
 const NUMBER_FIELD: (u32, u32) = (190, 133);
+/// The Voicemail tab's first message, and the player's play/pause button once it is picked
+/// (see target/screenshots/voicemail.png and voicemail-player.png).
+const FIRST_MESSAGE: (u32, u32) = (200, 128);
+const PLAY_BUTTON: (u32, u32) = (44, 190);
+const DELETE_BUTTON: (u32, u32) = (70, 285);
+/// The history's link to the message a call left (see target/screenshots/history-voicemail.png).
+const HISTORY_MESSAGE_LINK: (u32, u32) = (348, 220);
+/// Empty room under the list: the pointer rests there for a picture without a tooltip.
+const NOWHERE: (u32, u32) = (200, 600);
 /// Settings' Audio section (see target/screenshots/settings.png).
 const AUDIO_SECTION: (u32, u32) = (134, 135);
 /// The sign-in screen's two fields (see target/screenshots/sign-in.png).
@@ -378,10 +388,10 @@ fn the_dark_theme_draws_every_screen_dark() {
         );
     };
     dark(&window, "dialer-dark");
-    // The keyboard alone: Tab walks the navigation (phone, contacts, history, settings: the
-    // number field and the disabled call button come after), Enter opens the focused place,
-    // and its ring shows which one that is.
-    for _ in 0..4 {
+    // The keyboard alone: Tab walks the navigation (phone, contacts, history, voicemail,
+    // settings: the number field and the disabled call button come after), Enter opens the
+    // focused place, and its ring shows which one that is.
+    for _ in 0..5 {
         desktop.key(&window, "Tab");
     }
     desktop.screenshot(&window, "focus-on-settings-dark");
@@ -391,7 +401,7 @@ fn the_dark_theme_draws_every_screen_dark() {
     assert_eq!(
         desktop.wait_window("^Settings ", T).as_deref(),
         Some(window.as_str()),
-        "Tab ×4 and Enter open Settings"
+        "Tab ×5 and Enter open Settings"
     );
     dark(&window, "settings-dark");
     desktop.key(&window, "ctrl+1");
@@ -477,4 +487,128 @@ fn the_sign_in_screen_is_dark_too() {
         "the sign-in screen is not dark: mean brightness {brightness:.2}"
     );
     assert!(app.quit().success());
+}
+
+/// A profile holding one message from Ada (left an hour ago): 30 s of a quiet tone as a
+/// 16 kHz WAV in `voicemail/`, and its row (with the call's history row) in the database.
+fn seed_voicemail(profile: &std::path::Path) {
+    use parla_core::store::{
+        CallRecord, CallResult, Direction, NewVoicemail, Store, DB_FILE_NAME, VOICEMAIL_DIR,
+    };
+    let dir = profile.join(VOICEMAIL_DIR);
+    std::fs::create_dir_all(&dir).expect("voicemail dir");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(dir.join("ada.wav"), spec).expect("wav");
+    for i in 0..16_000 * 30 {
+        let t = i as f32 / 16_000.0;
+        let sample = (t * 440.0 * std::f32::consts::TAU).sin() * 2_000.0;
+        wav.write_sample(sample as i16).expect("sample");
+    }
+    wav.finalize().expect("wav written");
+    let mut store = Store::open(&profile.join(DB_FILE_NAME))
+        .expect("database")
+        .store;
+    let started = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let from = format!("sip:+31201234567@{DOMAIN}");
+    let call = CallRecord {
+        direction: Direction::Incoming,
+        account: "alice".into(),
+        remote_uri: from.clone(),
+        number: "+31201234567".into(),
+        display_name: "Ada Lovelace".into(),
+        started,
+        answered: Some(started + Duration::from_secs(5)),
+        ended: started + Duration::from_secs(40),
+        result: CallResult::Answered,
+        reason: String::new(),
+    };
+    let message = NewVoicemail {
+        account: "alice".into(),
+        from,
+        name: "Ada Lovelace".into(),
+        started,
+        duration_ms: 30_000,
+        file: "ada.wav".into(),
+    };
+    store
+        .record_voicemail(&call, &message, "NL".parse().expect("region"))
+        .expect("message recorded");
+}
+
+/// The Voicemail tab, light and dark (`voicemail*.png`): the message listed as not heard,
+/// picked (from the history's link in light, from the list in dark), played (the slider moves
+/// on), heard once played, paused, and its delete asking first.
+#[test]
+fn the_voicemail_tab_lists_and_plays_a_message() {
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    for (theme, suffix) in [("light", ""), ("dark", "-dark")] {
+        let desktop = Desktop::start();
+        let app = GuiApp::start_seeded(
+            &config_with_theme(&kamailio, "alice", "alicepw", theme),
+            &desktop,
+            &[],
+            seed_voicemail,
+        );
+        let window = desktop
+            .wait_window(MAIN, T)
+            .unwrap_or_else(|| panic!("no window: {}", app.log()));
+        let mut control = app.control();
+        wait_registered(&mut control, "alice");
+        desktop.click(&window, VOICEMAIL.0, VOICEMAIL.1);
+        assert_eq!(
+            desktop.wait_window("^Voicemail ", T).as_deref(),
+            Some(window.as_str()),
+            "the nav opens the Voicemail tab"
+        );
+        // The window asked for the list; control clients see the answer too.
+        control.wait("the list", |v| {
+            v["event"] == "voicemail_messages" && v["messages"][0]["name"] == "Ada Lovelace"
+        });
+        desktop.screenshot(&window, &format!("voicemail{suffix}"));
+        if theme == "light" {
+            // The call that left it, in the history: its link opens the message.
+            desktop.click(&window, HISTORY.0, HISTORY.1);
+            desktop.screenshot(&window, "history-voicemail");
+            desktop.click(&window, HISTORY_MESSAGE_LINK.0, HISTORY_MESSAGE_LINK.1);
+            assert_eq!(
+                desktop.wait_window("^Voicemail ", T).as_deref(),
+                Some(window.as_str()),
+                "the history's link opens the Voicemail tab"
+            );
+        } else {
+            desktop.click(&window, FIRST_MESSAGE.0, FIRST_MESSAGE.1);
+        }
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("voicemail-player{suffix}"));
+        desktop.click(&window, PLAY_BUTTON.0, PLAY_BUTTON.1);
+        // Playing marks it heard; the window fetches the list again.
+        control.wait("heard", |v| {
+            v["event"] == "voicemail_messages" && v["messages"][0]["heard"] == true
+        });
+        control.wait("playing on", |v| {
+            v["event"] == "playback"
+                && v["state"] == "playing"
+                && v["position_ms"].as_u64().is_some_and(|p| p >= 2_000)
+        });
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot_moving(&window, &format!("voicemail-playing{suffix}"));
+        // Pause shows where it stopped.
+        desktop.click(&window, PLAY_BUTTON.0, PLAY_BUTTON.1);
+        control.wait("paused", |v| {
+            v["event"] == "playback" && v["state"] == "paused"
+        });
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("voicemail-paused{suffix}"));
+        // Delete asks first.
+        desktop.click(&window, DELETE_BUTTON.0, DELETE_BUTTON.1);
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("voicemail-delete{suffix}"));
+        assert!(app.quit().success());
+    }
 }

@@ -47,6 +47,9 @@ impl App {
         self.notifications.close(call);
         if missed {
             self.missed += 1;
+        }
+        // A call the answering machine took is told of by its message, if one was left.
+        if missed && !call_view.taken_by_machine {
             self.notifications.missed(
                 &self.notifier,
                 call_view.name.clone(),
@@ -84,6 +87,11 @@ impl App {
                 self.focused = Some(call);
                 self.tab = Tab::Phone;
                 task = Task::batch([self.close_popup_for(call), self.show_main()]);
+            }
+            // The answering machine has answered: refusing it now is hanging up.
+            call::Action::Decline if view.is_taking_message() => {
+                self.send(Command::Hangup { call });
+                task = self.close_popup_for(call);
             }
             call::Action::Decline => {
                 self.send(Command::Decline {
@@ -180,6 +188,9 @@ impl App {
             },
             Shortcut::Enter => match (ringing, focused) {
                 (Some(call), _) => self.on_call_action(call, call::Action::Answer),
+                (None, Some(call)) if call.is_taking_message() => {
+                    self.on_call_action(call.id, call::Action::Answer)
+                }
                 (None, None) => self.update(Message::Dialer(dialer::Msg::Call)),
                 _ => Task::none(),
             },

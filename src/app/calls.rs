@@ -53,6 +53,8 @@ pub struct CallView {
     pub ended_reason: Option<String>,
     /// A transfer of this call is under way (a `transfer` event said trying or ringing).
     pub transferring: bool,
+    /// The line's answering machine took the call (it may have been picked up since).
+    pub taken_by_machine: bool,
 }
 
 impl CallView {
@@ -71,6 +73,7 @@ impl CallView {
             last_counts: None,
             ended_reason: None,
             transferring: false,
+            taken_by_machine: false,
         }
     }
 
@@ -84,6 +87,16 @@ impl CallView {
 
     pub fn is_ringing_in(&self) -> bool {
         self.state == CallState::Incoming
+    }
+
+    /// The answering machine has the caller: the person can still pick the call up.
+    pub fn is_taking_message(&self) -> bool {
+        self.state == CallState::AnsweringMachine
+    }
+
+    /// Waiting for the person: ringing, or with the answering machine (popup, banner).
+    pub fn wants_pick_up(&self) -> bool {
+        self.is_ringing_in() || self.is_taking_message()
     }
 
     pub fn is_live(&self) -> bool {
@@ -282,6 +295,9 @@ impl Calls {
         }
         let was_connected = view.connected_at.is_some();
         view.state = state;
+        if state == CallState::AnsweringMachine {
+            view.taken_by_machine = true;
+        }
         if state == CallState::Connected && !was_connected {
             view.connected_at = Some(now);
             return CallChange::Connected(call);
@@ -347,6 +363,35 @@ mod tests {
             "{change:?}"
         );
         assert!(calls.iter().next().is_none());
+    }
+
+    #[test]
+    fn a_call_the_machine_takes_stays_until_picked_up() {
+        let mut calls = Calls::default();
+        let now = Instant::now();
+        let call = CallId(3);
+        calls.apply(
+            &Event::IncomingCall {
+                call,
+                account: AccountId::new("a"),
+                from: "sip:bob@x".into(),
+                name: None,
+            },
+            now,
+        );
+        let change = calls.apply(&Event::call_state(call, CallState::AnsweringMachine), now);
+        assert_eq!(change, CallChange::None, "no timer, no ring");
+        let view = calls.get(call).expect("still listed");
+        assert!(view.taken_by_machine && view.is_taking_message() && !view.is_live());
+        assert_eq!(calls.ringing_in().count(), 0);
+        assert_eq!(
+            calls.apply(&Event::call_state(call, CallState::Connected), now),
+            CallChange::Connected(call),
+            "picked up"
+        );
+        assert!(calls
+            .get(call)
+            .is_some_and(|c| c.is_live() && c.taken_by_machine));
     }
 
     #[test]

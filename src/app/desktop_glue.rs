@@ -223,7 +223,10 @@ impl App {
             .iter()
             .filter(|s| **s == Some(RegistrationState::Registered))
             .count();
-        let new_voicemail = self.new_voicemail();
+        // The lines' mailboxes and the answering machine's messages not heard yet.
+        let new_voicemail = self
+            .new_voicemail()
+            .saturating_add(self.unheard_voicemail());
         TrayStatus {
             lines: match (lines.len(), registered) {
                 (0, _) => LinesStatus::NoLines,

@@ -26,6 +26,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
             | ErrorKind::DevicesNotSwitched
             | ErrorKind::DiagnosticsFailed
             | ErrorKind::ImportFailed
+            | ErrorKind::ExportFailed
             | ErrorKind::Internal
     );
     if detailed {
@@ -37,7 +38,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 24] = [
+pub const ALL: [ErrorKind; 26] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -61,6 +62,8 @@ pub const ALL: [ErrorKind; 24] = [
     ErrorKind::NotFound,
     ErrorKind::DiagnosticsFailed,
     ErrorKind::ImportFailed,
+    ErrorKind::FileMissing,
+    ErrorKind::ExportFailed,
     ErrorKind::Internal,
 ];
 

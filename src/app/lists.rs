@@ -42,6 +42,7 @@ impl App {
                     self.history.refresh(next()),
                 ]
             }
+            Tab::Voicemail => vec![self.voicemail_list.refresh(next())],
             Tab::Phone | Tab::Settings => Vec::new(),
         };
         self.send_all(commands);
@@ -80,6 +81,7 @@ impl App {
                 unseen_missed,
                 moved_aside,
                 reason,
+                ..
             } => {
                 self.missed = u32::try_from(*unseen_missed).unwrap_or(u32::MAX);
                 if let Some(moved) = moved_aside {

@@ -19,8 +19,14 @@ impl App {
         match self.popup {
             Some((window, ringing)) if ringing == call => {
                 self.popup = None;
-                // Another call may still be ringing: it gets the popup.
-                let next = self.calls.ringing_in().map(|c| c.id).find(|id| *id != call);
+                // Another call may still be ringing (or with the answering machine): it gets
+                // the popup.
+                let next = self
+                    .calls
+                    .iter()
+                    .filter(|c| c.wants_pick_up())
+                    .map(|c| c.id)
+                    .find(|id| *id != call);
                 let close = window::close(window);
                 match next {
                     Some(next) => {

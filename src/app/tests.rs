@@ -7,7 +7,9 @@ use parla_core::api::{CallState, DeclineReason};
 use parla_core::config::AccountConfig;
 use tokio::sync::mpsc;
 
+mod answering_machine;
 mod voicemail;
+mod voicemail_tab;
 
 struct Harness {
     app: App,

@@ -86,6 +86,12 @@ impl App {
             (Glyph::Phone, "tab-phone", Tab::Phone, self.new_voicemail()),
             (Glyph::Contacts, "tab-contacts", Tab::Contacts, 0),
             (Glyph::History, "tab-history", Tab::History, self.missed),
+            (
+                Glyph::Voicemail,
+                "tab-voicemail",
+                Tab::Voicemail,
+                self.unheard_voicemail(),
+            ),
             (Glyph::Settings, "tab-settings", Tab::Settings, 0),
         ];
         let items = places.map(|(glyph, key, tab, count)| {
@@ -118,6 +124,7 @@ impl App {
         let body: Element<'_, Message> = match self.tab {
             Tab::Contacts => self.contacts.view(&self.i18n).map(Message::Contacts),
             Tab::History => self.history.view(&self.i18n).map(Message::History),
+            Tab::Voicemail => self.voicemail_list.view(&self.i18n).map(Message::Voicemail),
             Tab::Settings => self
                 .settings
                 .view(&self.i18n, &self.config, |id| self.line_state(id))

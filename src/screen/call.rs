@@ -114,7 +114,7 @@ impl<'a> CallScreen<'a> {
         for waiting in self
             .calls
             .iter()
-            .filter(|c| c.id != id && c.is_ringing_in())
+            .filter(|c| c.id != id && c.wants_pick_up())
         {
             content = content.push(list::waiting_banner(i18n, waiting));
         }
@@ -162,6 +162,22 @@ impl<'a> CallScreen<'a> {
                     labelled(
                         round(Glyph::Call, Tone::Answer, 64.0).press((id, Action::Answer)),
                         i18n.tr("answer")
+                    ),
+                ]
+                .spacing(space::XL * 2.0),
+            );
+        } else if call.is_taking_message() {
+            // The caller hears the greeting or leaves a message: hang up, or take the call.
+            content = content.push(iced::widget::space().height(space::L));
+            content = content.push(
+                row![
+                    labelled(
+                        round(Glyph::HangUp, Tone::HangUp, 64.0).press((id, Action::Hangup)),
+                        i18n.tr("hang-up")
+                    ),
+                    labelled(
+                        round(Glyph::Call, Tone::Answer, 64.0).press((id, Action::Answer)),
+                        i18n.tr("call-pick-up")
                     ),
                 ]
                 .spacing(space::XL * 2.0),

@@ -1,4 +1,5 @@
-//! The call history: every call with its result, filters, search, call back, delete, clear.
+//! The call history: every call with its result, filters, search, call back, delete, clear;
+//! a call that left a message links to it on the Voicemail tab.
 //! The engine owns the database: the list is asked for with a `request` id and shown when the
 //! answer with that id comes back.
 
@@ -11,7 +12,9 @@ use chrono::NaiveDateTime;
 use iced::widget::{column, container, pick_list, row, scrollable, text};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RequestId;
-use parla_core::store::{CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId};
+use parla_core::store::{
+    CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId, VoicemailId,
+};
 use parla_core::{Command, Event};
 
 const LIST_LIMIT: usize = 300;
@@ -45,12 +48,15 @@ pub enum Msg {
     CallBack(String),
     Delete(HistoryId),
     ClearAll,
+    /// The message the call left: open it on the Voicemail tab.
+    OpenVoicemail(VoicemailId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Dial(String),
     Send(Vec<Command>),
+    OpenVoicemail(VoicemailId),
 }
 
 fn filter_key(filter: HistoryFilter) -> &'static str {
@@ -98,6 +104,7 @@ impl History {
                 self.refresh(next_request())
             }
             Msg::CallBack(target) => return Outcome::Dial(target),
+            Msg::OpenVoicemail(id) => return Outcome::OpenVoicemail(id),
             Msg::Delete(id) => {
                 // Gone from the list at once; the engine confirms with `history_changed`.
                 self.entries.retain(|e| e.id != id);
@@ -215,6 +222,7 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
     let call = &entry.call;
     let missed = call.result == CallResult::Missed;
     let glyph = match (call.direction, call.result) {
+        _ if entry.voicemail.is_some() => Glyph::Voicemail,
         (_, CallResult::Missed) => Glyph::Missed,
         (_, CallResult::Blocked) => Glyph::Block,
         (Direction::Incoming, _) => Glyph::Incoming,
@@ -238,6 +246,7 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
         i18n,
     )];
     match call.result {
+        _ if entry.voicemail.is_some() => details.push(i18n.tr("voicemail")),
         CallResult::Answered => details.push(crate::when::duration(call.duration().as_secs())),
         CallResult::Missed => {}
         other => details.push(i18n.tr(result_key(other))),
@@ -282,6 +291,7 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
                     Tone::Answer,
                     Some(Msg::CallBack(target)),
                 ),
+                voicemail_link(entry.voicemail, i18n),
                 icon_button(
                     Glyph::Delete,
                     i18n.tr("history-delete"),
@@ -297,4 +307,17 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
     )
     .padding([space::S, space::S])
     .into()
+}
+
+/// The button to the message a call left (nothing when it left none).
+fn voicemail_link<'a>(message: Option<VoicemailId>, i18n: &I18n) -> Element<'a, Msg> {
+    match message {
+        Some(id) => icon_button(
+            Glyph::Voicemail,
+            i18n.tr("history-open-voicemail"),
+            Tone::Quiet,
+            Some(Msg::OpenVoicemail(id)),
+        ),
+        None => iced::widget::Space::new().into(),
+    }
 }

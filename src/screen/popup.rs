@@ -1,6 +1,8 @@
 //! The incoming-call popup: a small window over everything, who is calling (avatar, name,
-//! number) and on which line, with round Decline and Answer buttons. It is opened without
-//! taking the keyboard focus (see app/windows.rs).
+//! number) and on which line, with round Decline and Answer buttons. When the line's answering
+//! machine takes the call it stays, reading "Taking a message", with Hang up and Pick up (the
+//! app hangs up on `Decline` of such a call). It is opened without taking the keyboard focus
+//! (see app/windows.rs).
 
 use crate::app::calls::{display_number, CallView};
 use crate::i18n::I18n;
@@ -18,11 +20,26 @@ pub enum Choice {
 pub const SIZE: iced::Size = iced::Size::new(360.0, 150.0);
 
 pub fn view<'a>(i18n: &I18n, call: &'a CallView, line: Option<String>) -> Element<'a, Choice> {
+    let machine = call.is_taking_message();
+    let (about, refuse, take) = if machine {
+        (
+            i18n.tr("call-answering-machine"),
+            i18n.tr("hang-up"),
+            i18n.tr("call-pick-up"),
+        )
+    } else {
+        (
+            i18n.tr("popup-incoming"),
+            i18n.tr("decline"),
+            i18n.tr("answer"),
+        )
+    };
     let mut who = column![
-        text(i18n.tr("popup-incoming"))
-            .size(size::CAPTION)
-            .style(text::secondary),
-        text(call.title()).size(size::TITLE)
+        text(about).size(size::CAPTION).style(text::secondary),
+        // A caller's address has no spaces: it breaks anywhere rather than run under the buttons.
+        text(call.title())
+            .size(size::TITLE)
+            .wrapping(text::Wrapping::WordOrGlyph)
     ]
     .spacing(2)
     .width(Length::Fill);
@@ -44,13 +61,8 @@ pub fn view<'a>(i18n: &I18n, call: &'a CallView, line: Option<String>) -> Elemen
         )
     };
     let actions = row![
-        choice(
-            Glyph::HangUp,
-            Tone::HangUp,
-            i18n.tr("decline"),
-            Choice::Decline
-        ),
-        choice(Glyph::Call, Tone::Answer, i18n.tr("answer"), Choice::Answer),
+        choice(Glyph::HangUp, Tone::HangUp, refuse, Choice::Decline),
+        choice(Glyph::Call, Tone::Answer, take, Choice::Answer),
     ]
     .spacing(space::M);
     container(

@@ -8,6 +8,8 @@ use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting, TransferPolic
 use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
+pub use answering::{Greeting, Machine};
+
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub inputs: Vec<String>,
@@ -24,6 +26,11 @@ pub struct Settings {
     /// Voicemail numbers being typed, by line: saved on Enter or the save button, so the line
     /// does not restart at every key.
     pub voicemail_drafts: std::collections::BTreeMap<String, String>,
+    /// The line whose own page is open (transfers, voicemail, answering machine); `None`:
+    /// the list of lines.
+    pub line_open: Option<String>,
+    /// Per line, the greeting being recorded, listened to or typed.
+    pub greetings: std::collections::BTreeMap<String, Greeting>,
 }
 
 /// A part of the settings, shown alone.
@@ -62,6 +69,10 @@ pub enum Msg {
     VoicemailNumberDraft(String, String),
     /// Save the line's voicemail number (empty: none, the server's is used).
     LineVoicemailNumber(String, String),
+    /// Open a line's own page (`None`: back to the list of lines).
+    OpenLine(Option<String>),
+    /// A change to the line's answering machine, or news of its greeting from the engine.
+    Machine(String, Machine),
     Input(String),
     Output(String),
     Ring(String),
@@ -123,12 +134,24 @@ impl Settings {
     /// Handles `msg`: the chosen section here, everything else by [`apply`].
     pub fn update(&mut self, config: &mut Config, msg: Msg) -> Effect {
         match &msg {
-            Msg::Section(section) => self.section = *section,
+            Msg::Section(section) => {
+                self.section = *section;
+                self.line_open = None;
+            }
+            Msg::OpenLine(id) => self.line_open = id.clone(),
+            Msg::Machine(id, change) => answering::note(&mut self.greetings, id, change),
             Msg::VoicemailNumberDraft(id, number) => {
                 self.voicemail_drafts.insert(id.clone(), number.clone());
             }
-            Msg::LineVoicemailNumber(id, _) | Msg::RemoveLine(id) => {
+            Msg::LineVoicemailNumber(id, _) => {
                 self.voicemail_drafts.remove(id);
+            }
+            Msg::RemoveLine(id) => {
+                self.voicemail_drafts.remove(id);
+                self.greetings.remove(id);
+                if self.line_open.as_ref() == Some(id) {
+                    self.line_open = None;
+                }
             }
             _ => {}
         }
@@ -267,7 +290,8 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             config.audio.music_on_hold = item.setting;
             effect.commands.push(set_audio(&config.audio));
         }
-        Msg::Section(_) => effect.save = false,
+        Msg::Section(_) | Msg::OpenLine(_) => effect.save = false,
+        Msg::Machine(id, change) => return answering::apply(config, id, change),
     }
     effect
 }
@@ -368,11 +392,14 @@ impl std::fmt::Display for ThemeItem {
 }
 
 mod advanced;
+mod answering;
 mod appearance;
 mod audio;
 mod calls;
 pub mod devices;
+mod line_page;
 mod lines;
+mod machine_view;
 mod parts;
 mod view;
 

@@ -65,3 +65,18 @@ pub fn badge(theme: &Theme) -> container::Style {
         ..container::Style::default()
     }
 }
+
+/// The mark of something not seen yet in a list (a voicemail message not heard): a small dot
+/// in the accent.
+pub fn unread_dot(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.primary.base.color)),
+        border: Border {
+            radius: 4.0.into(),
+            width: 0.0,
+            color: Color::TRANSPARENT,
+        },
+        ..container::Style::default()
+    }
+}

@@ -48,9 +48,22 @@ pub enum Glyph {
     Phone,
     MoveUp,
     MoveDown,
+    /// A row's own page (a line's settings).
+    Details,
+    /// Record a greeting.
+    Record,
+    /// Stop a recording or what plays.
+    StopSound,
+    /// A stepper's smaller value (its larger one is `Add`).
+    Less,
     SignIn,
     Save,
     Back,
+    /// Save a copy elsewhere (a voicemail message as a file).
+    Export,
+    /// A voicemail message not heard yet / heard.
+    Unheard,
+    Heard,
 }
 
 impl Glyph {
@@ -91,6 +104,13 @@ impl Glyph {
             Glyph::Back => Icon::ArrowLeft,
             Glyph::MoveUp => Icon::ArrowUp,
             Glyph::MoveDown => Icon::ArrowDown,
+            Glyph::Details => Icon::ChevronRight,
+            Glyph::Record => Icon::CircleDot,
+            Glyph::StopSound => Icon::Square,
+            Glyph::Less => Icon::Minus,
+            Glyph::Export => Icon::Download,
+            Glyph::Unheard => Icon::Mail,
+            Glyph::Heard => Icon::MailOpen,
         }
     }
 }

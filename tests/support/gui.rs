@@ -137,6 +137,31 @@ impl Desktop {
         path
     }
 
+    /// Saves the window as `target/screenshots/NAME.png` as it is now, once it is not blank:
+    /// for a window that keeps moving (a message playing), which [`Desktop::screenshot`]
+    /// would wait on forever.
+    pub fn screenshot_moving(&self, window: &str, name: &str) -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        let deadline = Instant::now() + super::T;
+        while self
+            .pixels(window)
+            .as_ref()
+            .is_none_or(|p| p.chunks(3).all(|px| px == &p[..3]))
+        {
+            assert!(Instant::now() < deadline, "window {window} stayed blank");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let saved = Command::new("import")
+            .args(["-window", window, &format!("png:{}", path.display())])
+            .envs(self.xvfb.env())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(saved, "no picture of window {window}");
+        path
+    }
+
     /// Clicks into the field at a point of the window and types `text` over what it held (the
     /// focus is given first: there is no window manager to give it). Waits until the window shows a change, and
     /// types again once if the keys were lost (a busy machine can drop the first ones while
@@ -206,8 +231,20 @@ impl GuiApp {
     }
 
     pub fn start_with(config_toml: &str, desktop: &Desktop, extra_env: &[(&str, &str)]) -> GuiApp {
+        GuiApp::start_seeded(config_toml, desktop, extra_env, |_| {})
+    }
+
+    /// [`GuiApp::start_with`], with `seed` given the profile folder first (a database with
+    /// messages in it, files).
+    pub fn start_seeded(
+        config_toml: &str,
+        desktop: &Desktop,
+        extra_env: &[(&str, &str)],
+        seed: impl FnOnce(&std::path::Path),
+    ) -> GuiApp {
         let profile = tempfile::tempdir().expect("profile");
         std::fs::write(profile.path().join("config.toml"), config_toml).expect("config");
+        seed(profile.path());
         let runtime = tempfile::tempdir().expect("runtime dir");
         let mut env = desktop.env();
         env.push((

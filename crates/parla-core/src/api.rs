@@ -746,11 +746,14 @@ pub enum Event {
         do_not_disturb: bool,
     },
     /// The contacts and history database is open (`ready`, with the number of missed calls
-    /// not yet seen, and where an unreadable old file was moved), or cannot be (`unavailable`).
+    /// not yet seen and of answering machine messages not heard yet, and where an unreadable
+    /// old file was moved), or cannot be (`unavailable`).
     Database {
         state: DatabaseState,
         #[serde(default)]
         unseen_missed: u64,
+        #[serde(default)]
+        unheard_voicemail: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         moved_aside: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]

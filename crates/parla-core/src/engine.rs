@@ -96,15 +96,17 @@ impl Engine {
         let events = self.shared.events.clone();
         self.shared.store = StoreLink::open_then(path, move |opening| {
             let event = match opening {
-                Ok((moved_aside, unseen_missed)) => Event::Database {
+                Ok(opened) => Event::Database {
                     state: DatabaseState::Ready,
-                    unseen_missed,
-                    moved_aside: moved_aside.map(|p| p.display().to_string()),
+                    unseen_missed: opened.unseen_missed,
+                    unheard_voicemail: opened.unheard_voicemail,
+                    moved_aside: opened.moved_aside.map(|p| p.display().to_string()),
                     reason: None,
                 },
                 Err(error) => Event::Database {
                     state: DatabaseState::Unavailable,
                     unseen_missed: 0,
+                    unheard_voicemail: 0,
                     moved_aside: None,
                     reason: Some(error.to_string()),
                 },
@@ -127,6 +129,11 @@ impl Engine {
             link: self.shared.store.clone(),
             events: self.shared.events.clone(),
             region,
+            voicemail_dir: self
+                .shared
+                .profile
+                .as_ref()
+                .map(|p| p.join(crate::store::VOICEMAIL_DIR)),
         }
         .handle(command);
     }
@@ -186,7 +193,19 @@ impl Engine {
                 entry.state = *state;
             }
         }
+        let a_call_starts = matches!(
+            event,
+            Event::IncomingCall { .. }
+                | Event::CallState {
+                    state: CallState::Calling,
+                    ..
+                }
+        );
         self.emit(event);
+        if a_call_starts && self.clips.started() {
+            // A message playing on the speaker would talk over the ringtone or the call.
+            self.clips.handle(Command::StopPlayback, &self.shared);
+        }
     }
 
     fn handle(&mut self, command: Command) {
@@ -253,7 +272,7 @@ impl Engine {
             | Command::SeekPlayback { .. }
             | Command::StopPlayback
             | Command::RecordGreeting { .. }
-            | Command::KeepGreeting { .. }) => return self.clips.handle(clip),
+            | Command::KeepGreeting { .. }) => return self.clips.handle(clip, &self.shared),
         };
         let (call, command) = call_command;
         let makes_active = matches!(command, CallCommand::Answer | CallCommand::Resume);
@@ -607,6 +626,9 @@ impl Engine {
 
     /// Hangs up every call, then un-registers every account, within a grace period.
     async fn quit(mut self) {
+        if self.clips.started() {
+            self.clips.handle(Command::StopPlayback, &self.shared);
+        }
         if let Some(echo) = self.echo.take() {
             let _ = tokio::task::spawn_blocking(move || echo.stop()).await;
         }

@@ -17,3 +17,6 @@ pub use config::Config;
 pub use engine::Engine;
 /// The sound devices, as `list_devices` answers (for offline use: `parla diagnostics`).
 pub use ua::devices::device_names;
+
+#[cfg(test)]
+mod test_wav;

@@ -55,7 +55,9 @@ pub use import_csv::{
 pub use numbers::{normalise_number, Region};
 pub use search::{CallerName, SearchFilter};
 pub use vcard::{VCardVersion, MAX_CARD_BYTES};
-pub use voicemail::{NewVoicemail, VoicemailEntry, VoicemailId, VOICEMAIL_DIR};
+pub use voicemail::{
+    is_export_format, NewVoicemail, VoicemailEntry, VoicemailFileError, VoicemailId, VOICEMAIL_DIR,
+};
 
 /// At most this many phone numbers per contact.
 pub const MAX_PHONES: usize = 3;
@@ -91,6 +93,8 @@ pub enum StoreError {
     NotFound(ContactId),
     #[error("no call history entry with id {0}")]
     HistoryNotFound(HistoryId),
+    #[error("no voicemail message with id {0}")]
+    VoicemailNotFound(VoicemailId),
     #[error("contact {0} comes from a shared directory and cannot be edited here")]
     ReadOnly(ContactId),
     #[error("a contact has at most {MAX_PHONES} phone numbers, this one has {0}")]

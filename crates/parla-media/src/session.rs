@@ -15,6 +15,9 @@
 //!   place of the microphone. See `moh.rs`.
 //! - Devices: [`MediaSession::switch_devices`] moves a running call to other devices (see
 //!   `session/switch.rs`); [`MediaSession::input_level`] reads the microphone's level.
+//! - Answering machine: with [`MediaConfig::machine`] the greeting and beep stand in for the
+//!   input and the message recorder for the output (see `machine.rs`);
+//!   [`MediaSession::machine_status`] says where it stands. Picking up is a device switch.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -24,10 +27,11 @@ use std::thread::JoinHandle;
 use rtrb::{Producer, RingBuffer};
 
 use crate::codec::{self, CodecParams, OpusSettings};
-use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
+use crate::device::{self, AudioEndpoint, AudioSink, AudioSource, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::events::MediaEventSink;
 use crate::level::{InputLevel, LevelMeter};
+use crate::machine::{MachineAudio, MachineState, MachineStatus};
 use crate::moh::{HoldMusic, MusicOnHold, MusicOnHoldFallback};
 use crate::pipeline::{Pipeline, Setup};
 use crate::resample::StreamResampler;
@@ -179,6 +183,8 @@ pub struct MediaSession {
     capture_rate: u32,
     capture_frame: usize,
     level: InputLevel,
+    /// What the answering machine's endpoints report, when the session answers as one.
+    machine: Option<Arc<MachineState>>,
 }
 
 impl MediaSession {
@@ -201,8 +207,19 @@ impl MediaSession {
         }
         let encoder_rate = encoder.sample_rate();
         let capture_frame = frame_samples(encoder_rate, cfg.ptime_ms);
-        let source = device::open_source(&cfg.input, encoder_rate, capture_frame)?;
-        let sink = device::open_sink(&cfg.output)?;
+        // The answering machine stands in for both devices; a pick-up switches to real ones.
+        let (source, sink, machine): (Box<dyn AudioSource>, Box<dyn AudioSink>, _) =
+            match &cfg.machine {
+                Some(machine) => {
+                    let m = MachineAudio::open(machine, encoder_rate, capture_frame)?;
+                    (Box::new(m.source), Box::new(m.sink), Some(m.state))
+                }
+                None => (
+                    device::open_source(&cfg.input, encoder_rate, capture_frame)?,
+                    device::open_sink(&cfg.output)?,
+                    None,
+                ),
+            };
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
         let (music, _) = HoldMusic::open(&MusicOnHold::BuiltIn, encoder_rate, capture_frame);
@@ -256,12 +273,14 @@ impl MediaSession {
             capture_rate: encoder_rate,
             capture_frame,
             level,
+            machine,
         })
     }
 
     /// Where the answering machine stands; `None` when the session did not start as one.
-    pub fn machine_status(&self) -> Option<crate::machine::MachineStatus> {
-        None
+    /// Still answers after a device switch (the pick-up) has closed the message file.
+    pub fn machine_status(&self) -> Option<MachineStatus> {
+        self.machine.as_ref().map(|m| m.status())
     }
 
     /// The local RTP address (the socket's).

@@ -64,14 +64,24 @@ pub fn calls<'a>(
 }
 
 /// A call waiting while another is on: who, and Decline / Answer (answering holds the
-/// active call first).
+/// active call first); one the answering machine has: "Taking a message", Hang up / Pick up.
 pub fn waiting_banner<'a>(i18n: &I18n, call: &CallView) -> Element<'a, (CallId, Action)> {
     let id = call.id;
+    let (about, refuse, refuse_label, take_label) = if call.is_taking_message() {
+        (
+            "call-answering-machine",
+            Action::Hangup,
+            "hang-up",
+            "call-pick-up",
+        )
+    } else {
+        ("call-waiting", Action::Decline, "decline", "answer")
+    };
     container(
         row![
             avatar(&call.title(), 36.0),
             column![
-                text(i18n.tr("call-waiting"))
+                text(i18n.tr(about))
                     .size(size::CAPTION)
                     .style(text::secondary),
                 text(call.title()).size(size::BODY),
@@ -79,13 +89,13 @@ pub fn waiting_banner<'a>(i18n: &I18n, call: &CallView) -> Element<'a, (CallId, 
             .spacing(2)
             .width(Length::Fill),
             tip(
-                round(Glyph::HangUp, Tone::HangUp, 40.0).press((id, Action::Decline)),
-                i18n.tr("decline"),
+                round(Glyph::HangUp, Tone::HangUp, 40.0).press((id, refuse)),
+                i18n.tr(refuse_label),
                 tooltip::Position::Bottom
             ),
             tip(
                 round(Glyph::Call, Tone::Answer, 40.0).press((id, Action::Answer)),
-                i18n.tr("answer"),
+                i18n.tr(take_label),
                 tooltip::Position::Bottom
             ),
         ]

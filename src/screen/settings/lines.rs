@@ -1,25 +1,38 @@
-//! The Lines section: each line with its state, the default mark, its switch, edit and remove;
-//! and adding one.
+//! The Lines section: each line with its state, the default mark, its switch, edit, remove and
+//! its own page (line_page.rs: transfers, voicemail, answering machine); and adding one.
 
-use iced::widget::{column, pick_list, row, text, text_input, toggler};
+use iced::widget::{button, column, row, text, toggler};
 use iced::{Alignment, Element, Length};
 use parla_core::api::RegistrationState;
-use parla_core::config::{AccountConfig, TransferPolicy};
+use parla_core::config::AccountConfig;
 use parla_core::Config;
-use std::collections::BTreeMap;
 
 use super::parts::{group, tip};
-use super::Msg;
+use super::{line_page, Msg, Settings};
 use crate::i18n::I18n;
-use crate::style::{size, space, Tone};
-use crate::widget::{action, empty_state, icon_button, Glyph};
+use crate::style::{self, size, space, Tone};
+use crate::widget::{action, empty_state, icon_button, Glyph, Press};
 
 pub(super) fn view<'a>(
+    settings: &'a Settings,
     i18n: &I18n,
     config: &'a Config,
     line_state: impl Fn(&str) -> Option<RegistrationState>,
-    voicemail_drafts: &'a BTreeMap<String, String>,
 ) -> Element<'a, Msg> {
+    let default = config.default_account().map(|a| a.id.as_str());
+    let open = settings
+        .line_open
+        .as_ref()
+        .and_then(|id| config.accounts.iter().find(|a| &a.id == id));
+    if let Some(account) = open {
+        let (name, caption) = describe(
+            i18n,
+            account,
+            line_state(&account.id),
+            default == Some(account.id.as_str()),
+        );
+        return line_page::view(settings, i18n, config, account, name, caption);
+    }
     let add = action(Glyph::Add, i18n.tr("line-add"), Tone::Accent).on_press(Msg::AddLine);
     if config.accounts.is_empty() {
         return empty_state(
@@ -29,16 +42,9 @@ pub(super) fn view<'a>(
             vec![add.into()],
         );
     }
-    let default = config.default_account().map(|a| a.id.as_str());
     let rows = column(config.accounts.iter().map(|account| {
         let is_default = default == Some(account.id.as_str());
-        line_row(
-            i18n,
-            account,
-            line_state(&account.id),
-            is_default,
-            voicemail_drafts.get(&account.id),
-        )
+        line_row(i18n, account, line_state(&account.id), is_default)
     }))
     .spacing(space::M);
     column![group(i18n.tr("settings-lines"), rows), add]
@@ -46,20 +52,14 @@ pub(super) fn view<'a>(
         .into()
 }
 
-fn line_row<'a>(
+/// The line's name and the caption under it: its state, whether it is the default, whether
+/// its answering machine is on.
+pub(super) fn describe(
     i18n: &I18n,
-    account: &'a AccountConfig,
+    account: &AccountConfig,
     state: Option<RegistrationState>,
     is_default: bool,
-    voicemail_draft: Option<&'a String>,
-) -> Element<'a, Msg> {
-    let (dot, dot_style): (&str, fn(&iced::Theme) -> text::Style) = match state {
-        _ if !account.enabled => ("○", text::secondary),
-        Some(RegistrationState::Registered) => ("●", text::success),
-        Some(RegistrationState::Failed) => ("●", text::danger),
-        _ if !account.register => ("●", text::primary),
-        _ => ("○", text::secondary),
-    };
+) -> (String, String) {
     let state = match state {
         _ if !account.enabled => i18n.tr("line-off"),
         Some(RegistrationState::Registered) => i18n.tr("line-registered"),
@@ -77,6 +77,26 @@ fn line_row<'a>(
     if is_default {
         caption.push(i18n.tr("line-is-default"));
     }
+    if account.answering_machine.enabled {
+        caption.push(i18n.tr("machine-on"));
+    }
+    (name, caption.join(" · "))
+}
+
+fn line_row<'a>(
+    i18n: &I18n,
+    account: &'a AccountConfig,
+    state: Option<RegistrationState>,
+    is_default: bool,
+) -> Element<'a, Msg> {
+    let (dot, dot_style): (&str, fn(&iced::Theme) -> text::Style) = match state {
+        _ if !account.enabled => ("○", text::secondary),
+        Some(RegistrationState::Registered) => ("●", text::success),
+        Some(RegistrationState::Failed) => ("●", text::danger),
+        _ if !account.register => ("●", text::primary),
+        _ => ("○", text::secondary),
+    };
+    let (name, caption) = describe(i18n, account, state, is_default);
     let id = &account.id;
     // Lit on the default line; on another, it makes that one the default.
     let default_mark = if is_default {
@@ -101,42 +121,28 @@ fn line_row<'a>(
         }),
         i18n.tr("line-enable"),
     );
-    let transfers = TransferChoice::all(i18n);
-    let selected = transfers
-        .iter()
-        .find(|c| c.policy == account.accept_transfers)
-        .cloned();
-    let transfers = row![
-        text(i18n.tr("line-transfers"))
-            .size(size::CAPTION)
-            .style(text::secondary),
-        pick_list(transfers, selected, {
-            let id = id.clone();
-            move |c: TransferChoice| Msg::LineTransfers(id.clone(), c.policy)
-        })
-        .text_size(size::CAPTION),
-    ]
-    .spacing(space::S)
-    .align_y(Alignment::Center)
-    .wrap();
-    // A line that does not register (the Local line) has no server, so no mailbox.
-    let voicemail = account
-        .register
-        .then(|| voicemail_settings(i18n, account, voicemail_draft));
-    row![
-        text(dot).size(size::BODY).style(dot_style),
-        column![
-            text(name)
-                .size(size::BODY)
-                .wrapping(text::Wrapping::WordOrGlyph),
-            text(caption.join(" · "))
-                .size(size::CAPTION)
-                .style(text::secondary),
-            transfers,
+    // The name opens the line's own page, as the arrow at the end does.
+    let open = Msg::OpenLine(Some(id.clone()));
+    let about = button(
+        row![
+            text(dot).size(size::BODY).style(dot_style),
+            column![
+                text(name)
+                    .size(size::BODY)
+                    .wrapping(text::Wrapping::WordOrGlyph),
+                text(caption).size(size::CAPTION).style(text::secondary),
+            ]
+            .spacing(2),
         ]
-        .extend(voicemail)
-        .spacing(2)
-        .width(Length::Fill),
+        .spacing(space::S)
+        .align_y(Alignment::Center),
+    )
+    .width(Length::Fill)
+    .padding([space::XS, space::XS])
+    .style(style::list_row)
+    .press(open.clone());
+    row![
+        about,
         default_mark,
         switch,
         icon_button(
@@ -151,82 +157,14 @@ fn line_row<'a>(
             Tone::Quiet,
             Some(Msg::RemoveLine(id.clone())),
         ),
+        icon_button(
+            Glyph::Details,
+            i18n.tr("line-details"),
+            Tone::Quiet,
+            Some(open)
+        ),
     ]
-    .spacing(space::S)
+    .spacing(space::XS)
     .align_y(Alignment::Center)
     .into()
-}
-
-/// The voicemail light (message waiting) switch and the voicemail number, saved on Enter or
-/// with the save button beside it while it differs from the saved one.
-fn voicemail_settings<'a>(
-    i18n: &I18n,
-    account: &'a AccountConfig,
-    draft: Option<&'a String>,
-) -> Element<'a, Msg> {
-    let id = &account.id;
-    let light = toggler(account.message_waiting)
-        .label(i18n.tr("line-message-waiting"))
-        .text_size(size::CAPTION)
-        .on_toggle({
-            let id = id.clone();
-            move |on| Msg::LineMessageWaiting(id.clone(), on)
-        });
-    let saved = account.voicemail_number.as_deref().unwrap_or("");
-    let typed = draft.map_or(saved, String::as_str);
-    let changed = typed.trim() != saved;
-    let field = text_input(&i18n.tr("line-voicemail-number-placeholder"), typed)
-        .on_input({
-            let id = id.clone();
-            move |number| Msg::VoicemailNumberDraft(id.clone(), number)
-        })
-        .on_submit(Msg::LineVoicemailNumber(id.clone(), typed.to_string()))
-        .size(size::CAPTION)
-        .width(Length::Fixed(160.0));
-    let mut number = row![
-        text(i18n.tr("line-voicemail-number"))
-            .size(size::CAPTION)
-            .style(text::secondary),
-        field,
-    ]
-    .spacing(space::S)
-    .align_y(Alignment::Center);
-    if changed {
-        number = number.push(icon_button(
-            Glyph::Save,
-            i18n.tr("sign-in-save"),
-            Tone::Accent,
-            Some(Msg::LineVoicemailNumber(id.clone(), typed.to_string())),
-        ));
-    }
-    column![light, number.wrap()].spacing(2).into()
-}
-
-/// An entry of a line's transfers menu: the policy and how it reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct TransferChoice {
-    policy: TransferPolicy,
-    label: String,
-}
-
-impl TransferChoice {
-    fn all(i18n: &I18n) -> Vec<TransferChoice> {
-        [
-            (TransferPolicy::Any, "transfers-any"),
-            (TransferPolicy::Domain, "transfers-domain"),
-            (TransferPolicy::Never, "transfers-never"),
-        ]
-        .into_iter()
-        .map(|(policy, key)| TransferChoice {
-            policy,
-            label: i18n.tr(key),
-        })
-        .collect()
-    }
-}
-
-impl std::fmt::Display for TransferChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.label)
-    }
 }

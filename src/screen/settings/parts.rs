@@ -32,7 +32,12 @@ pub(super) fn labelled<'a>(
 }
 
 /// An on/off setting: the switch, then what it does. Tab reaches it; Enter or Space flips it.
-pub(super) fn switch<'a>(on: bool, label: String, msg: fn(bool) -> Msg) -> Element<'a, Msg> {
+pub(super) fn switch<'a>(
+    on: bool,
+    label: String,
+    msg: impl Fn(bool) -> Msg + 'a,
+) -> Element<'a, Msg> {
+    let flip = msg(!on);
     focusable(
         toggler(on)
             .label(label)
@@ -40,7 +45,7 @@ pub(super) fn switch<'a>(on: bool, label: String, msg: fn(bool) -> Msg) -> Eleme
             .spacing(space::M)
             .width(Length::Fill)
             .on_toggle(msg),
-        Some(msg(!on)),
+        Some(flip),
     )
 }
 

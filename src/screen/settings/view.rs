@@ -19,7 +19,7 @@ impl Settings {
         line_state: impl Fn(&str) -> Option<RegistrationState>,
     ) -> Element<'a, Msg> {
         let body = match self.section {
-            Section::Lines => lines::view(i18n, config, line_state, &self.voicemail_drafts),
+            Section::Lines => lines::view(self, i18n, config, line_state),
             Section::Audio => audio::view(self, i18n, config),
             Section::Calls => calls::view(i18n, config),
             Section::Appearance => appearance::view(i18n, config),

@@ -9,8 +9,10 @@ use crate::store::{
     is_vcard, ContactFields, ContactId, ImportError, ImportReport, Region, Store, StoreError,
 };
 use crate::ua::store_link::StoreLink;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::UnboundedSender;
+
+mod voicemail;
 
 /// Where answers go and how numbers without a country code are read.
 #[derive(Clone)]
@@ -18,6 +20,8 @@ pub struct StoreRequests {
     pub link: StoreLink,
     pub events: UnboundedSender<Event>,
     pub region: Region,
+    /// The profile's `voicemail/` folder, where the messages' audio files are.
+    pub voicemail_dir: Option<PathBuf>,
 }
 
 fn bounded(query: String) -> String {
@@ -26,7 +30,9 @@ fn bounded(query: String) -> String {
 
 fn store_error(request: Option<RequestId>, error: &StoreError) -> Event {
     let kind = match error {
-        StoreError::NotFound(_) | StoreError::HistoryNotFound(_) => ErrorKind::NotFound,
+        StoreError::NotFound(_)
+        | StoreError::HistoryNotFound(_)
+        | StoreError::VoicemailNotFound(_) => ErrorKind::NotFound,
         StoreError::EmptyContact
         | StoreError::TooManyPhones(_)
         | StoreError::TooManyEmails(_)
@@ -115,8 +121,12 @@ impl StoreRequests {
         let request = request_of(&command);
         let events = self.events.clone();
         let region = self.region;
+        let dir = self.voicemail_dir.clone();
         let job = move |store: Option<&mut Store>| {
             let answers = match store {
+                Some(store) if is_voicemail(&command) => {
+                    voicemail::answer(store, command, dir.as_deref(), request, &events)
+                }
                 Some(store) => answer(store, command, region),
                 None => vec![unavailable(request)],
             };
@@ -151,9 +161,23 @@ fn request_of(command: &Command) -> Option<RequestId> {
         | Command::ClearHistory { request }
         | Command::MarkMissedSeen { request }
         | Command::ImportContacts { request, .. }
-        | Command::SyncDirectories { request, .. } => *request,
+        | Command::SyncDirectories { request, .. }
+        | Command::ListVoicemail { request, .. }
+        | Command::SetVoicemailHeard { request, .. }
+        | Command::DeleteVoicemail { request, .. }
+        | Command::ExportVoicemail { request, .. } => *request,
         _ => None,
     }
+}
+
+fn is_voicemail(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::ListVoicemail { .. }
+            | Command::SetVoicemailHeard { .. }
+            | Command::DeleteVoicemail { .. }
+            | Command::ExportVoicemail { .. }
+    )
 }
 
 /// Runs one command against the store and says what came of it.

@@ -3,7 +3,7 @@
 //! what an `import_contacts` of a file gives.
 
 use super::*;
-use crate::api::SyncState;
+use crate::api::{PlaybackState, SyncState};
 use crate::config::DirectoryConfig;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -406,4 +406,68 @@ fn import_contacts_reads_and_writes_as_the_protocol_says() {
         serde_json::to_value(ErrorKind::ImportFailed).unwrap(),
         serde_json::json!("import_failed")
     );
+}
+
+#[tokio::test]
+async fn a_call_coming_in_stops_a_message_playing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("parla.db");
+    let folder = dir.path().join(crate::store::VOICEMAIL_DIR);
+    std::fs::create_dir_all(&folder).unwrap();
+    crate::test_wav::write_wav(&folder.join("m.wav"), 5_000);
+    let id = {
+        let mut store = crate::store::Store::open(&db).unwrap().store;
+        let message = crate::store::NewVoicemail {
+            account: "work".into(),
+            from: "sip:201@pbx.example".into(),
+            name: String::new(),
+            started: std::time::SystemTime::now(),
+            duration_ms: 5_000,
+            file: "m.wav".into(),
+        };
+        let call = crate::store::CallRecord::incoming_now(crate::store::CallResult::Missed);
+        store
+            .record_voicemail(&call, &message, crate::store::Region::US)
+            .unwrap()
+            .id
+    };
+    let mut config = Config::default();
+    config.audio.output = "null".into();
+    let (tx, _out) = mpsc::unbounded_channel();
+    let mut engine = Engine::new(config, tx, Vec::new()).with_store(db);
+    engine.handle(Command::PlayVoicemail {
+        id,
+        position_ms: None,
+    });
+    // Not running: the engine's own events wait in its internal channel.
+    next(&mut engine.internal, "playing", |e| {
+        matches!(
+            e,
+            Event::Playback {
+                state: PlaybackState::Playing,
+                ..
+            }
+        )
+    })
+    .await;
+    engine.forward(Event::IncomingCall {
+        call: CallId(1),
+        account: AccountId::new("work"),
+        from: "sip:202@pbx.example".into(),
+        name: None,
+    });
+    let stopped = next(&mut engine.internal, "stopped", |e| {
+        matches!(
+            e,
+            Event::Playback {
+                state: PlaybackState::Stopped,
+                ..
+            }
+        )
+    })
+    .await;
+    let Event::Playback { position_ms, .. } = stopped else {
+        unreachable!()
+    };
+    assert!(position_ms < 5_000, "stopped before the end: {position_ms}");
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contacts::{ContactFields, ContactId};
 use super::numbers::{self, Region};
+use super::voicemail::VoicemailId;
 use super::{Store, StoreError};
 
 mod unix_ms;
@@ -197,6 +198,17 @@ pub struct HistoryEntry {
     pub contact: Option<ContactId>,
     /// False for a missed call not yet seen.
     pub seen: bool,
+    /// The message the caller left on the answering machine, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<VoicemailId>,
+}
+
+/// A history row as written: its id, and the number as read (from the URI when the call
+/// carried none) with its E.164 form.
+pub(super) struct Written {
+    pub id: HistoryId,
+    pub number: String,
+    pub e164: Option<String>,
 }
 
 impl Store {
@@ -206,36 +218,8 @@ impl Store {
         call: &CallRecord,
         region: Region,
     ) -> Result<HistoryId, StoreError> {
-        let number = if call.number.trim().is_empty() {
-            numbers::uri_user(&call.remote_uri).to_string()
-        } else {
-            call.number.trim().to_string()
-        };
-        let number = bounded(&number);
-        let analysed = numbers::analyse(number, region);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO call_history (direction, account, remote_uri, number, e164, digits,
-                    search, display_name, started_ms, answered_ms, ended_ms, result, reason, seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                call.direction.as_str(),
-                bounded(&call.account),
-                bounded(&call.remote_uri),
-                number,
-                analysed.e164,
-                numbers::digits(number),
-                analysed.search.join(" "),
-                bounded(call.display_name.trim()),
-                unix_ms(call.started),
-                call.answered.map(unix_ms),
-                unix_ms(call.ended),
-                call.result.as_str(),
-                bounded(&call.reason),
-                call.result != CallResult::Missed,
-            ])?;
-        Ok(HistoryId(self.conn.last_insert_rowid()))
+        let seen = call.result != CallResult::Missed;
+        Ok(insert_call(&self.conn, call, region, seen)?.id)
     }
 
     /// Calls within `filter` whose name, display name, URI or number matches every word of
@@ -259,8 +243,9 @@ impl Store {
                 FROM call_history h WHERE {})
              SELECT h.id, h.direction, h.account, h.remote_uri, h.number, h.display_name,
                     h.started_ms, h.answered_ms, h.ended_ms, h.result, h.reason, h.seen, h.e164,
-                    h.search, h.contact_id, c.first_name, c.last_name, c.company
+                    h.search, h.contact_id, c.first_name, c.last_name, c.company, v.id
              FROM h LEFT JOIN contacts c ON c.id = h.contact_id
+                    LEFT JOIN voicemail v ON v.history_id = h.id
              ORDER BY h.started_ms DESC, h.id DESC",
             filter.sql()
         );
@@ -320,6 +305,49 @@ impl Store {
     }
 }
 
+/// Writes `call` to the history (`seen`: not counted as a missed call to tell about); the
+/// caller owns the transaction, if any.
+pub(super) fn insert_call(
+    conn: &rusqlite::Connection,
+    call: &CallRecord,
+    region: Region,
+    seen: bool,
+) -> Result<Written, StoreError> {
+    let number = if call.number.trim().is_empty() {
+        numbers::uri_user(&call.remote_uri).to_string()
+    } else {
+        call.number.trim().to_string()
+    };
+    let number = bounded(&number);
+    let analysed = numbers::analyse(number, region);
+    conn.prepare_cached(
+        "INSERT INTO call_history (direction, account, remote_uri, number, e164, digits,
+                    search, display_name, started_ms, answered_ms, ended_ms, result, reason, seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        call.direction.as_str(),
+        bounded(&call.account),
+        bounded(&call.remote_uri),
+        number,
+        analysed.e164.as_deref(),
+        numbers::digits(number),
+        analysed.search.join(" "),
+        bounded(call.display_name.trim()),
+        unix_ms(call.started),
+        call.answered.map(unix_ms),
+        unix_ms(call.ended),
+        call.result.as_str(),
+        bounded(&call.reason),
+        seen,
+    ])?;
+    Ok(Written {
+        id: HistoryId(conn.last_insert_rowid()),
+        number: number.to_string(),
+        e164: analysed.e164,
+    })
+}
+
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(HistoryEntry, String)> {
     let direction = if r.get::<_, String>(1)? == "outgoing" {
         Direction::Outgoing
@@ -360,6 +388,7 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(HistoryEntry, String)> {
         name,
         contact: contact.map(ContactId),
         seen: r.get(11)?,
+        voicemail: r.get::<_, Option<i64>>(18)?.map(VoicemailId),
         call,
     };
     Ok((entry, r.get(13)?))
@@ -424,7 +453,7 @@ pub(crate) fn from_unix_ms(ms: i64) -> SystemTime {
 }
 
 /// `s` cut to at most [`MAX_HISTORY_TEXT_BYTES`] on a character boundary.
-fn bounded(s: &str) -> &str {
+pub(super) fn bounded(s: &str) -> &str {
     if s.len() <= MAX_HISTORY_TEXT_BYTES {
         return s;
     }

@@ -97,6 +97,26 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX contact_emails_address ON contact_emails (address COLLATE NOCASE);
     "#,
+    // 4: the answering machine's messages; the audio is a file in the profile's `voicemail/`
+    // folder, the row says who left it and links the call that did.
+    r#"
+    CREATE TABLE voicemail (
+        id          INTEGER PRIMARY KEY,
+        account     TEXT NOT NULL DEFAULT '',
+        remote_uri  TEXT NOT NULL DEFAULT '',
+        number      TEXT NOT NULL DEFAULT '',
+        e164        TEXT,
+        name        TEXT NOT NULL DEFAULT '',
+        started_ms  INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+        file        TEXT NOT NULL,
+        heard       INTEGER NOT NULL DEFAULT 0 CHECK (heard IN (0, 1)),
+        history_id  INTEGER REFERENCES call_history(id) ON DELETE SET NULL
+    );
+    CREATE INDEX voicemail_started ON voicemail (started_ms);
+    -- one message per call: the history's LEFT JOIN finds at most one
+    CREATE UNIQUE INDEX voicemail_history ON voicemail (history_id) WHERE history_id IS NOT NULL;
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.

@@ -5,7 +5,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::SystemTime;
 
-use super::HistoryId;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::history::{self, bounded, unix_ms};
+use super::{rfc3339_utc, CallRecord, HistoryId, Region, Store, StoreError};
+
+mod files;
+#[cfg(test)]
+mod tests;
+
+pub use files::{is_export_format, VoicemailFileError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -61,3 +70,116 @@ pub struct NewVoicemail {
 
 /// The profile's folder for message files, beside the database.
 pub const VOICEMAIL_DIR: &str = "voicemail";
+
+/// The columns [`entry_from_row`] reads, in its order.
+const COLUMNS: &str = "id, account, remote_uri, number, name, started_ms, duration_ms, heard, \
+                       file, history_id";
+
+impl Store {
+    /// Records a call that left a message, in ONE transaction: its history row (seen: the
+    /// unheard message is what the person is told about, not a missed call) and the message's
+    /// row linked to it. `region` reads the number, as [`Store::record_call`] does.
+    pub fn record_voicemail(
+        &mut self,
+        call: &CallRecord,
+        message: &NewVoicemail,
+        region: Region,
+    ) -> Result<VoicemailEntry, StoreError> {
+        let tx = self.conn.transaction()?;
+        let written = history::insert_call(&tx, call, region, true)?;
+        tx.prepare_cached(
+            "INSERT INTO voicemail (account, remote_uri, number, e164, name, started_ms,
+                duration_ms, file, heard, history_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+        )?
+        .execute(params![
+            bounded(&message.account),
+            bounded(&message.from),
+            written.number,
+            written.e164,
+            bounded(message.name.trim()),
+            unix_ms(message.started),
+            i64::try_from(message.duration_ms).unwrap_or(i64::MAX),
+            message.file,
+            written.id.0,
+        ])?;
+        let id = VoicemailId(tx.last_insert_rowid());
+        tx.commit()?;
+        self.voicemail(id)?.ok_or(StoreError::VoicemailNotFound(id))
+    }
+
+    /// One message; `None` when there is no such message.
+    pub fn voicemail(&self, id: VoicemailId) -> Result<Option<VoicemailEntry>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM voicemail WHERE id = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], entry_from_row)
+            .optional()?)
+    }
+
+    /// The messages, newest first, at most `limit`.
+    pub fn list_voicemail(&self, limit: usize) -> Result<Vec<VoicemailEntry>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM voicemail ORDER BY started_ms DESC, id DESC LIMIT ?1");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([limit], entry_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a message heard, or unheard again.
+    pub fn set_voicemail_heard(&mut self, id: VoicemailId, heard: bool) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE voicemail SET heard = ?2 WHERE id = ?1",
+            params![id.0, heard],
+        )?;
+        if n == 0 {
+            return Err(StoreError::VoicemailNotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Deletes a message's row and returns it: the caller removes its file. The call stays in
+    /// the history.
+    pub fn delete_voicemail(&mut self, id: VoicemailId) -> Result<VoicemailEntry, StoreError> {
+        let tx = self.conn.transaction()?;
+        let sql = format!("SELECT {COLUMNS} FROM voicemail WHERE id = ?1");
+        let entry = tx
+            .prepare_cached(&sql)?
+            .query_row([id.0], entry_from_row)
+            .optional()?
+            .ok_or(StoreError::VoicemailNotFound(id))?;
+        tx.execute("DELETE FROM voicemail WHERE id = ?1", [id.0])?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// How many messages are not heard yet (the window's and tray's badge).
+    pub fn unheard_voicemail(&self) -> Result<u64, StoreError> {
+        let n: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM voicemail WHERE heard = 0", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(n.max(0) as u64)
+    }
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<VoicemailEntry> {
+    let start_ms: i64 = r.get(5)?;
+    Ok(VoicemailEntry {
+        id: VoicemailId(r.get(0)?),
+        account: r.get(1)?,
+        from: r.get(2)?,
+        number: r.get(3)?,
+        name: r.get(4)?,
+        start: rfc3339_utc(start_ms),
+        start_ms,
+        duration_ms: r.get::<_, i64>(6)?.max(0) as u64,
+        heard: r.get(7)?,
+        file: r.get(8)?,
+        missing: false,
+        history: r.get::<_, Option<i64>>(9)?.map(HistoryId),
+    })
+}

@@ -2,6 +2,7 @@
 //! found), keeps it registered, takes incoming requests and starts calls.
 
 use super::call::admission::{self, Line};
+use super::call::machine::MachineSettings;
 use super::call::outgoing::Referral;
 use super::call::referred::{LineRequest, ReferredCall};
 use super::call::sip_dialog::{
@@ -394,6 +395,7 @@ impl Running {
                 dial_plan: self.dial_plan(),
                 transfers: self.config.accept_transfers,
                 line: self.requests.clone(),
+                machine: self.machine(),
             },
             sip: SipEnv {
                 stack: self.stack.clone(),
@@ -406,6 +408,16 @@ impl Running {
                 local_ip: self.stack.local_ip,
                 audio: self.shared.audio(),
             },
+        })
+    }
+
+    /// The line's answering machine, when it is on and there is a profile to keep messages in.
+    fn machine(&self) -> Option<MachineSettings> {
+        let config = &self.config.answering_machine;
+        let profile = self.shared.profile.as_ref()?;
+        config.enabled.then(|| MachineSettings {
+            config: config.clone(),
+            folder: profile.join(crate::store::VOICEMAIL_DIR),
         })
     }
 
@@ -566,6 +578,8 @@ impl Running {
             account: &self.id,
             shared: &self.shared,
             region: self.region,
+            machine_under_dnd: self.machine().is_some()
+                && self.config.answering_machine.when_do_not_disturb,
         };
         admission::take_incoming_call(line, dialog, invite, || {
             self.call_parts().map(|parts| (parts.env, parts.media))

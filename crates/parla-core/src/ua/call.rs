@@ -9,6 +9,7 @@ pub mod admission;
 pub mod confirmed;
 pub mod dialog;
 pub mod incoming;
+pub mod machine;
 pub mod outgoing;
 pub(crate) mod record;
 pub mod referred;
@@ -25,6 +26,8 @@ mod tests_attended;
 mod tests_confirmed;
 #[cfg(test)]
 mod tests_incoming;
+#[cfg(test)]
+mod tests_machine;
 #[cfg(test)]
 mod tests_outgoing;
 #[cfg(test)]
@@ -59,6 +62,8 @@ pub struct CallEnv {
     pub transfers: crate::config::TransferPolicy,
     /// Asks the line for what a call cannot do alone (place the call a REFER asks for).
     pub line: UnboundedSender<referred::LineRequest>,
+    /// The line's answering machine, when it has one turned on.
+    pub machine: Option<machine::MachineSettings>,
 }
 
 /// How often a connected call reports its quality.
@@ -80,6 +85,10 @@ pub(crate) struct Call<M: MediaBackend> {
     log: record::CallLog,
     /// A call placed for a REFER: the call that got the REFER hears how this one goes.
     referred: Option<UnboundedSender<referred::Progress>>,
+    /// The answering machine took the call (until it is picked up).
+    machine: Option<machine::MachineRun>,
+    /// The caller's name as the call showed it (the contact's, else the display name).
+    caller_name: Option<String>,
 }
 
 impl<M: MediaBackend> Call<M> {
@@ -97,6 +106,8 @@ impl<M: MediaBackend> Call<M> {
             media_events,
             media_events_tx,
             referred: None,
+            machine: None,
+            caller_name: None,
         }
     }
 
@@ -135,6 +146,7 @@ impl<M: MediaBackend> Call<M> {
         self.tell_referrer(referred::Progress::Ended(code));
         // Handed over, it ends so whoever said BYE first.
         let reason = self.env.calls.handed_over(self.id).unwrap_or(reason);
+        let machine = self.finish_machine();
         if let Some(media) = self.media.take() {
             if let Some(stats) = media.stats() {
                 summary::log(self.id, &stats);
@@ -146,8 +158,20 @@ impl<M: MediaBackend> Call<M> {
         // Written (or queued, if the database is slow) before the call leaves the registry and
         // `ended` is reported: the history has the row when the window re-reads it, and quitting
         // (which waits for the registry to empty, then closes the store) loses none.
-        let record = self.log.finish(&self.env.account, reason, code);
-        self.env.store.record(record, self.env.region).await;
+        match machine {
+            Some(machine::Outcome::Message(message)) => {
+                let record = self.log.finish(&self.env.account, "voicemail", None);
+                machine::keep_message(self.env.clone(), self.id, record, message).await;
+            }
+            Some(machine::Outcome::Nothing(why)) => {
+                let record = self.log.finish(&self.env.account, why, None);
+                self.env.store.record(record, self.env.region).await;
+            }
+            None => {
+                let record = self.log.finish(&self.env.account, reason, code);
+                self.env.store.record(record, self.env.region).await;
+            }
+        }
         self.env.calls.remove(self.id);
         tracing::info!(call = %self.id, reason, ?code, "call ended");
         self.emit(Event::call_ended(self.id, reason, code));

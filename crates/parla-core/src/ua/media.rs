@@ -5,8 +5,8 @@
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
 use parla_media::{
-    AudioEndpoint, CodecKind, CodecParams, MediaConfig, MediaError, MediaEvent, MediaEventSink,
-    MediaSession, MediaStats, MusicOnHold, TonePlayer,
+    AnsweringMachine, AudioEndpoint, CodecKind, CodecParams, MachineStatus, MediaConfig,
+    MediaError, MediaEvent, MediaEventSink, MediaSession, MediaStats, MusicOnHold, TonePlayer,
 };
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
@@ -68,6 +68,17 @@ pub trait CallAudio: Send + 'static {
     fn stats(&self) -> Option<MediaStats>;
     /// Whether audio flows (started by an answer or early media).
     fn is_running(&self) -> bool;
+    /// The answering machine takes the call: the audio started next plays the greeting and
+    /// records the caller instead of using the devices.
+    fn set_machine(&mut self, machine: AnsweringMachine);
+    /// Where the answering machine stands; none when it did not take the call.
+    fn machine_status(&self) -> Option<MachineStatus>;
+    /// The person picks up a call the machine took: the devices replace the machine (its
+    /// recording stops and its file is closed).
+    fn pick_up(&mut self) -> Result<(), SwitchError>;
+    /// Stops the audio (the machine's file is complete afterwards) and says where the
+    /// machine stood at the end.
+    fn finish_machine(&mut self) -> Option<MachineStatus>;
 }
 
 /// Where a call gets its audio and its tones.
@@ -146,6 +157,10 @@ pub struct CallMedia {
     /// We put the call on hold: the far end gets the music on hold (or nothing, when it holds
     /// us too), and nothing of theirs is played.
     local_hold: bool,
+    /// The answering machine took the call (until it is picked up).
+    machine: Option<AnsweringMachine>,
+    /// The machine's last status, kept once its session has stopped.
+    machine_end: Option<MachineStatus>,
 }
 
 impl CallMedia {
@@ -168,6 +183,8 @@ impl CallMedia {
                         events,
                         muted: false,
                         local_hold: false,
+                        machine: None,
+                        machine_end: None,
                     });
                 }
                 Err(e) => last_error = Some(e),
@@ -178,6 +195,10 @@ impl CallMedia {
 
     pub fn stop(&mut self) {
         if let Some(session) = self.session.take() {
+            // Read just before the stop: the last tick adds at most one frame.
+            if let Some(status) = session.machine_status() {
+                self.machine_end = Some(status);
+            }
             let stats = off_the_async_workers(|| session.stop());
             tracing::debug!(?stats, "media stopped");
         }
@@ -244,7 +265,7 @@ impl CallAudio for CallMedia {
             rtcp_socket: self.rtcp_socket.try_clone().ok(),
             remote_rtcp: Some(negotiated.remote_rtcp),
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
-            machine: None,
+            machine: self.machine.clone(),
         };
         let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
         let (session, music_notice) = off_the_async_workers(|| {
@@ -257,6 +278,12 @@ impl CallAudio for CallMedia {
             Ok::<_, MediaError>((session, notice))
         })
         .map_err(ApplyError::Start)?;
+        if let Some(fallback) = session.machine_status().and_then(|s| s.greeting_fallback) {
+            tracing::warn!("answering machine: {fallback}");
+            self.events.emit(MediaEvent::DeviceChanged {
+                message: format!("answering machine greeting: {fallback}"),
+            });
+        }
         if let Some(notice) = music_notice {
             tracing::warn!("{notice}");
             self.events.emit(MediaEvent::DeviceChanged {
@@ -322,6 +349,32 @@ impl CallAudio for CallMedia {
 
     fn is_running(&self) -> bool {
         self.session.is_some()
+    }
+
+    fn set_machine(&mut self, machine: AnsweringMachine) {
+        self.machine = Some(machine);
+    }
+
+    fn machine_status(&self) -> Option<MachineStatus> {
+        self.machine.as_ref()?;
+        self.session
+            .as_ref()
+            .and_then(MediaSession::machine_status)
+            .or_else(|| self.machine_end.clone())
+    }
+
+    fn pick_up(&mut self) -> Result<(), SwitchError> {
+        let (input, output) = (self.audio.input.clone(), self.audio.output.clone());
+        self.switch_devices(Some(input), Some(output))?;
+        // A restart for a new codec now opens the devices, not the machine.
+        self.machine = None;
+        Ok(())
+    }
+
+    fn finish_machine(&mut self) -> Option<MachineStatus> {
+        self.machine.as_ref()?;
+        self.stop();
+        self.machine_end.clone()
     }
 }
 

@@ -12,7 +12,9 @@
 //! records are dropped, calls go on.
 
 use crate::config::AccountConfig;
-use crate::store::{CallRecord, CallerName, Region, Store, StoreError};
+use crate::store::{
+    CallRecord, CallerName, NewVoicemail, Region, Store, StoreError, VoicemailEntry,
+};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -45,6 +47,12 @@ enum Job {
         region: Region,
         written: oneshot::Sender<()>,
     },
+    RecordVoicemail {
+        call: Box<CallRecord>,
+        message: Box<NewVoicemail>,
+        region: Region,
+        written: oneshot::Sender<Option<VoicemailEntry>>,
+    },
     Run(StoreJob),
     Close {
         done: oneshot::Sender<()>,
@@ -52,8 +60,19 @@ enum Job {
 }
 
 /// What the store thread found when it opened the database: `Ok` with where an unreadable old
-/// file was moved (if it was) and the missed calls not yet seen, or why it cannot be used.
-pub type Opening = Result<(Option<PathBuf>, u64), StoreError>;
+/// file was moved (if it was) and what waits for the user, or why it cannot be used.
+pub type Opening = Result<OpenedStore, StoreError>;
+
+/// A database that opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenedStore {
+    /// Where an unreadable old file was moved, if it was.
+    pub moved_aside: Option<PathBuf>,
+    /// Missed calls not yet seen.
+    pub unseen_missed: u64,
+    /// Answering machine messages not heard yet.
+    pub unheard_voicemail: u64,
+}
 
 /// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
 #[derive(Clone, Default)]
@@ -152,6 +171,34 @@ impl StoreLink {
         }
     }
 
+    /// Writes a call that left a message on the answering machine: its history row and the
+    /// message's row, in one transaction (see [`Store::record_voicemail`]), and waits for it.
+    /// `None` when there is no database or the write failed (logged): the caller keeps the
+    /// file and tells the user.
+    pub async fn record_voicemail(
+        &self,
+        call: CallRecord,
+        message: NewVoicemail,
+        region: Region,
+    ) -> Option<VoicemailEntry> {
+        let Some(jobs) = &self.jobs else {
+            tracing::warn!("no database: the message is not in the voicemail list");
+            return None;
+        };
+        let (written, done) = oneshot::channel();
+        let job = Job::RecordVoicemail {
+            call: Box::new(call),
+            message: Box::new(message),
+            region,
+            written,
+        };
+        if jobs.send(job).is_err() {
+            tracing::warn!("the database is closed: the message is not in the voicemail list");
+            return None;
+        }
+        done.await.ok().flatten()
+    }
+
     /// Runs `job` on the store thread, after every job sent before it: with the store, or with
     /// `None` when the database could not be opened (so every job is answered). False when
     /// there is no store thread (none was started, or the link is closed): the job is dropped
@@ -210,8 +257,12 @@ fn serve(
                     "the contacts database could not be read; it was moved aside and a new one started"
                 );
             }
-            let unseen = opened.store.unseen_missed_count().unwrap_or(0);
-            opened_with(Ok((opened.moved_aside, unseen)));
+            let report = OpenedStore {
+                unseen_missed: opened.store.unseen_missed_count().unwrap_or(0),
+                unheard_voicemail: opened.store.unheard_voicemail().unwrap_or(0),
+                moved_aside: opened.moved_aside,
+            };
+            opened_with(Ok(report));
             Some(opened.store)
         }
         Err(e) => {
@@ -247,6 +298,27 @@ fn serve(
                     tracing::warn!(error = %e, "call not recorded in the history");
                 }
                 let _ = written.send(());
+            }
+            Job::RecordVoicemail {
+                call,
+                message,
+                region,
+                written,
+            } => {
+                let entry = match store.as_mut() {
+                    Some(store) => match store.record_voicemail(&call, &message, region) {
+                        Ok(entry) => Some(entry),
+                        Err(e) => {
+                            tracing::warn!(error = %e, file = %message.file, "voicemail message not recorded");
+                            None
+                        }
+                    },
+                    None => {
+                        tracing::warn!(file = %message.file, "no database: voicemail message not recorded");
+                        None
+                    }
+                };
+                let _ = written.send(entry);
             }
             Job::Run(job) => job(store.as_mut()),
             Job::Close { done } => {
@@ -363,6 +435,39 @@ mod tests {
         .await;
         link.close(Duration::from_secs(5)).await;
         StoreLink::none().close(Duration::from_secs(1)).await;
+    }
+
+    #[tokio::test]
+    async fn a_message_not_written_is_none() {
+        let message = NewVoicemail {
+            account: "work".into(),
+            from: "sip:201@pbx".into(),
+            name: String::new(),
+            started: SystemTime::now(),
+            duration_ms: 1_000,
+            file: "1.wav".into(),
+        };
+        let call = CallRecord::incoming_now(CallResult::Missed);
+        let none = StoreLink::none();
+        assert!(none
+            .record_voicemail(call.clone(), message.clone(), nl())
+            .await
+            .is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parla.db");
+        std::fs::create_dir(&path).unwrap();
+        let unopenable = StoreLink::open(path);
+        assert!(unopenable
+            .record_voicemail(call.clone(), message.clone(), nl())
+            .await
+            .is_none());
+        unopenable.close(Duration::from_secs(5)).await;
+        // Written: the entry comes back with its call linked.
+        let link = StoreLink::open(dir.path().join("profile").join(DB_FILE_NAME));
+        let entry = link.record_voicemail(call, message, nl()).await.unwrap();
+        assert!(entry.history.is_some());
+        assert_eq!(entry.file, "1.wav");
+        link.close(Duration::from_secs(5)).await;
     }
 
     #[test]

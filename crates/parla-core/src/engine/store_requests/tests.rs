@@ -1,6 +1,8 @@
 use super::*;
 use crate::api::{ErrorKind, Event};
-use crate::store::{CallResult, HistoryFilter, Phone, PhoneLabel, SearchFilter, DB_FILE_NAME};
+use crate::store::{
+    CallResult, HistoryFilter, Phone, PhoneLabel, SearchFilter, DB_FILE_NAME, VOICEMAIL_DIR,
+};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -8,13 +10,14 @@ fn nl() -> Region {
     "NL".parse().unwrap()
 }
 
-struct Bench {
-    requests: StoreRequests,
-    events: mpsc::UnboundedReceiver<Event>,
-    _dir: tempfile::TempDir,
+/// The requests on a profile in a temporary folder (its database and `voicemail/` folder).
+pub(super) struct Bench {
+    pub(super) requests: StoreRequests,
+    pub(super) events: mpsc::UnboundedReceiver<Event>,
+    pub(super) dir: tempfile::TempDir,
 }
 
-fn bench() -> Bench {
+pub(super) fn bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let (tx, events) = mpsc::unbounded_channel();
     let link = StoreLink::open(dir.path().join(DB_FILE_NAME));
@@ -23,14 +26,16 @@ fn bench() -> Bench {
             link,
             events: tx,
             region: nl(),
+            voicemail_dir: Some(dir.path().join(VOICEMAIL_DIR)),
         },
         events,
-        _dir: dir,
+        dir,
     }
 }
 
 impl Bench {
-    async fn ask(&mut self, command: Command) -> Vec<Event> {
+    /// Every answer to `command` sent by the time the store thread is done with it.
+    pub(super) async fn ask(&mut self, command: Command) -> Vec<Event> {
         self.requests.handle(command);
         // Every answer is sent before the job returns: one more job marks the end.
         let (done, finished) = tokio::sync::oneshot::channel();
@@ -272,6 +277,7 @@ async fn without_a_database_every_request_is_answered_with_an_error() {
         link: StoreLink::none(),
         events: tx,
         region: nl(),
+        voicemail_dir: None,
     };
     requests.handle(search("x", 42));
     let event = events.recv().await.unwrap();

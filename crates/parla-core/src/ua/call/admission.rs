@@ -1,6 +1,7 @@
 //! Whether a new INVITE becomes a call: refused at once when there are too many calls (486,
 //! nothing recorded), when the caller is a blocked contact (603) or under do not disturb
-//! (486); else a call task takes it, with the caller's name from the contacts.
+//! (486, unless the line's answering machine takes such calls at once); else a call task
+//! takes it, with the caller's name from the contacts.
 //!
 //! An INVITE with Replaces (RFC 3891) is the far end of an attended transfer taking the place
 //! of one of our calls: 481 when it names no call of ours, 403 when the call is on another
@@ -21,6 +22,9 @@ pub struct Line<'a> {
     pub account: &'a AccountId,
     pub shared: &'a Shared,
     pub region: Region,
+    /// The line's answering machine takes calls at once under do not disturb (instead of
+    /// their being refused).
+    pub machine_under_dnd: bool,
 }
 
 /// Takes or refuses the INVITE behind `dialog`. `start` gives what a call task needs; none:
@@ -60,7 +64,8 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
         tracing::info!(account = %line.account, "incoming call refused: blocked contact");
         return refuse(&line, dialog, RefusalReason::Blocked, &invite, name).await;
     }
-    if replacing.is_none() && shared.do_not_disturb() {
+    let machine_at_once = shared.do_not_disturb() && line.machine_under_dnd;
+    if replacing.is_none() && shared.do_not_disturb() && !machine_at_once {
         tracing::info!(account = %line.account, "incoming call refused: do not disturb");
         return refuse(&line, dialog, RefusalReason::DoNotDisturb, &invite, name).await;
     }
@@ -76,7 +81,11 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
             invite.from.clone(),
             CallState::Incoming,
         );
-        let caller = Caller { name, replacing };
+        let caller = Caller {
+            name,
+            replacing,
+            machine_at_once,
+        };
         tokio::spawn(incoming::run(
             call, env, backend, dialog, invite, commands, caller,
         ));

@@ -108,6 +108,8 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     async fn run(mut self, mut commands: UnboundedReceiver<CallCommand>) {
         let mut quality = tokio::time::interval(QUALITY_EVERY);
         quality.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut machine = tokio::time::interval(super::machine::MACHINE_POLL);
+        machine.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let id = self.call.id;
         loop {
             let retry_at = self.retry.as_ref().map(|(at, _)| *at);
@@ -115,6 +117,14 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             let leaving_at = self.leaving_at;
             tokio::select! {
                 _ = quality.tick() => self.call.report_quality(),
+                _ = machine.tick(), if self.call.machine.is_some() => {
+                    if let Some(why) = self.call.machine_stopped() {
+                        if let Err(e) = self.dialog.bye().await {
+                            tracing::warn!(call = %id, error = %e, "BYE failed");
+                        }
+                        return self.call.end(why, None).await;
+                    }
+                }
                 _ = tokio::time::sleep_until(leaving_at.unwrap_or_else(Instant::now)), if leaving_at.is_some() => {
                     return self.transferred().await;
                 }
@@ -132,6 +142,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                             tracing::warn!(call = %id, error = %e, "BYE failed");
                         }
                         return self.call.end("local hangup", None).await;
+                    }
+                    Some(CallCommand::Answer) if self.call.machine.is_some() => self.call.pick_up(),
+                    // Keys, hold and transfers wait until the person has picked the call up.
+                    Some(CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. }) if self.call.machine.is_some() => {
+                        self.call.not_connected();
                     }
                     Some(CallCommand::Answer) => self.call.error(
                         ErrorKind::CannotAnswer,

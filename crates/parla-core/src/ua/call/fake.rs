@@ -220,6 +220,10 @@ pub struct MediaLog {
     pub tones: Vec<String>,
     /// The call's audio was released.
     pub dropped: bool,
+    /// The answering machine the audio was started as, and where it stands (tests set it).
+    pub machine: Option<parla_media::AnsweringMachine>,
+    pub machine_status: Option<parla_media::MachineStatus>,
+    pub picked_up: bool,
 }
 
 #[derive(Clone, Default)]
@@ -373,6 +377,26 @@ impl CallAudio for FakeAudio {
     fn is_running(&self) -> bool {
         self.running
     }
+
+    fn set_machine(&mut self, machine: parla_media::AnsweringMachine) {
+        self.log().machine = Some(machine);
+    }
+
+    fn machine_status(&self) -> Option<parla_media::MachineStatus> {
+        let log = self.log();
+        log.machine.as_ref()?;
+        log.machine_status.clone()
+    }
+
+    fn pick_up(&mut self) -> Result<(), SwitchError> {
+        self.log().picked_up = true;
+        Ok(())
+    }
+
+    fn finish_machine(&mut self) -> Option<parla_media::MachineStatus> {
+        self.running = false;
+        self.machine_status()
+    }
 }
 
 impl Drop for FakeAudio {
@@ -440,6 +464,7 @@ pub fn env(
         },
         transfers: POLICY.with(|p| p.replace(crate::config::TransferPolicy::Any)),
         line,
+        machine: None,
     };
     (env, requests)
 }
@@ -486,7 +511,14 @@ pub fn outgoing() -> Harness {
 
 /// A call from `sip:carol@example.com` with `sdp` in its INVITE, just started.
 pub fn incoming_with(sdp: &str, dialog: FakeDialog, far: FarEnd, media: FakeBackend) -> Harness {
-    incoming_in(CallRegistry::default(), sdp, dialog, far, media, None)
+    incoming_in(
+        CallRegistry::default(),
+        sdp,
+        dialog,
+        far,
+        media,
+        Line::default(),
+    )
 }
 
 /// An incoming call while another call, in `other` state, is on the line.
@@ -500,13 +532,24 @@ pub fn incoming_beside(other: CallState, sdp: &str) -> Harness {
         other,
     );
     let (dialog, far) = dialog();
-    incoming_in(calls, sdp, dialog, far, FakeBackend::default(), None)
+    incoming_in(
+        calls,
+        sdp,
+        dialog,
+        far,
+        FakeBackend::default(),
+        Line::default(),
+    )
 }
 
 /// An incoming call whose INVITE replaces call `old` (in `calls`): answered at once.
 pub fn incoming_replacing(calls: CallRegistry, old: CallId, sdp: &str) -> Harness {
     let (dialog, far) = dialog();
-    incoming_in(calls, sdp, dialog, far, FakeBackend::default(), Some(old))
+    let line = Line {
+        replacing: Some(old),
+        ..Line::default()
+    };
+    incoming_in(calls, sdp, dialog, far, FakeBackend::default(), line)
 }
 
 /// An incoming call on a line that takes transfers as `policy` says.
@@ -521,13 +564,44 @@ thread_local! {
         const { std::cell::Cell::new(crate::config::TransferPolicy::Any) };
 }
 
+/// How the fake line takes an incoming call.
+#[derive(Default)]
+pub struct Line {
+    /// The call the INVITE replaces.
+    pub replacing: Option<CallId>,
+    /// The line's answering machine, its store, and whether it answers at once (DND).
+    pub machine: Option<(super::machine::MachineSettings, StoreLink, bool)>,
+}
+
+/// An incoming call on a line with an answering machine (`at_once`: under do not disturb).
+pub fn incoming_to_machine(
+    sdp: &str,
+    settings: super::machine::MachineSettings,
+    store: StoreLink,
+    at_once: bool,
+) -> Harness {
+    let (dialog, far) = dialog();
+    let line = Line {
+        machine: Some((settings, store, at_once)),
+        ..Line::default()
+    };
+    incoming_in(
+        CallRegistry::default(),
+        sdp,
+        dialog,
+        far,
+        FakeBackend::default(),
+        line,
+    )
+}
+
 fn incoming_in(
     calls: CallRegistry,
     sdp: &str,
     dialog: FakeDialog,
     far: FarEnd,
     media: FakeBackend,
-    replacing: Option<CallId>,
+    line_setup: Line,
 ) -> Harness {
     let (events_tx, events) = unbounded_channel();
     let from = "sip:carol@example.com".to_string();
@@ -544,10 +618,17 @@ fn incoming_in(
         sdp: sdp.to_string(),
         replaces: None,
     };
-    let (env, line) = env(events_tx, calls.clone());
+    let (mut env, line) = env(events_tx, calls.clone());
+    let mut machine_at_once = false;
+    if let Some((settings, store, at_once)) = line_setup.machine {
+        env.machine = Some(settings);
+        env.store = store;
+        machine_at_once = at_once;
+    }
     let caller = incoming::Caller {
         name: Some("Carol".into()),
-        replacing,
+        replacing: line_setup.replacing,
+        machine_at_once,
     };
     let task = tokio::spawn(incoming::run(
         CALL,

@@ -9,6 +9,7 @@ use crate::store;
 use crate::ua::calls::CallCommand;
 use crate::ua::media::{CallAudio, MediaBackend};
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::{sleep_until, Instant};
 
 /// Who is calling, as admission found out.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,8 @@ pub struct Caller {
     /// The call this one takes the place of (its INVITE has a Replaces naming it): answered
     /// at once, without ringing, and that call is handed over.
     pub replacing: Option<CallId>,
+    /// Do not disturb is on and the line's answering machine takes such calls at once.
+    pub machine_at_once: bool,
 }
 
 /// Takes the call: 180, `incoming_call` with the caller's name, then what the person
@@ -37,9 +40,21 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         sdp: offer,
         ..
     } = invite;
-    let Caller { name, replacing } = caller;
+    let Caller {
+        name,
+        replacing,
+        machine_at_once,
+    } = caller;
     let log = CallLog::new(store::Direction::Incoming, from.clone(), display_name);
     let mut call = Call::new(id, env, backend, log, CallState::Incoming);
+    call.caller_name = name.clone();
+    // When the line's answering machine answers, if no one has.
+    let machine_at = call
+        .env
+        .machine
+        .as_ref()
+        .filter(|_| replacing.is_none())
+        .map(|m| Instant::now() + m.answer_after(machine_at_once));
     if let Err(e) = dialog.open() {
         dialog.reject(500).await;
         return call
@@ -91,7 +106,10 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
             name: name.clone(),
         });
         // During another call: soft beeps in the earpiece, not the ringtone on the speaker.
-        ringtone = if call.env.calls.another_in_progress(id) {
+        // Under do not disturb the machine answers at once: nothing rings.
+        ringtone = if machine_at_once {
+            None
+        } else if call.env.calls.another_in_progress(id) {
             call.backend.call_waiting()
         } else {
             call.backend.ringtone()
@@ -99,6 +117,15 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
     }
     loop {
         tokio::select! {
+            _ = sleep_until(machine_at.unwrap_or_else(Instant::now)), if machine_at.is_some() && !answered => {
+                if call.take_by_machine() {
+                    answered = true;
+                    drop(ringtone.take());
+                    if let Err(e) = answer(&mut call, &mut dialog, &body, negotiated.as_ref()) {
+                        return call.end(&e, None).await;
+                    }
+                }
+            }
             command = commands.recv() => match command {
                 Some(CallCommand::Answer) if !answered => {
                     answered = true;
@@ -148,7 +175,9 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                             call.start_media(n);
                         }
                     }
-                    let state = negotiated.as_ref().map_or(CallState::Connected, Call::<M>::state_for);
+                    let state = call.machine_state().unwrap_or_else(|| {
+                        negotiated.as_ref().map_or(CallState::Connected, Call::<M>::state_for)
+                    });
                     match replacing {
                         Some(old) => took_the_place_of(&mut call, old, state, &from, name.clone()),
                         None => call.set_state(state),

@@ -18,6 +18,8 @@ pub(crate) struct CallLog {
     pub answered: Option<SystemTime>,
     /// Outgoing: we hung up (CANCEL) before the answer.
     pub cancelled: bool,
+    /// Incoming, answered by the answering machine (and not picked up): a missed call.
+    pub by_machine: bool,
 }
 
 impl CallLog {
@@ -29,6 +31,7 @@ impl CallLog {
             started: SystemTime::now(),
             answered: None,
             cancelled: false,
+            by_machine: false,
         }
     }
 
@@ -43,12 +46,16 @@ impl CallLog {
             started: self.started,
             answered: self.answered,
             ended: SystemTime::now(),
-            result: call_result(
-                self.direction,
-                self.answered.is_some(),
-                self.cancelled,
-                code,
-            ),
+            result: if self.by_machine {
+                CallResult::Missed
+            } else {
+                call_result(
+                    self.direction,
+                    self.answered.is_some(),
+                    self.cancelled,
+                    code,
+                )
+            },
             reason: reason_text(reason, code),
         }
     }

@@ -261,6 +261,7 @@ async fn offer_call(shared: &Shared) -> (FarEnd, FakeBackend, bool) {
         account: &account,
         shared,
         region: Region::US,
+        machine_under_dnd: false,
     };
     let started = std::cell::Cell::new(false);
     let backend = media.clone();

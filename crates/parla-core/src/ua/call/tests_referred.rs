@@ -299,6 +299,7 @@ async fn admit_replacing(
         account: &account,
         shared: &shared,
         region: Region::US,
+        machine_under_dnd: false,
     };
     let backend = FakeBackend::default();
     take_incoming_call(admitted, dialog, invite, || {
