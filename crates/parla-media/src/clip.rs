@@ -36,13 +36,7 @@ pub fn wav_duration_ms(path: &Path) -> Result<u64, MediaError> {
     Ok(clip.frames * 1000 / u64::from(clip.rate))
 }
 
-/// How samples are stored.
-#[derive(Debug, Clone, Copy)]
-enum Format {
-    /// Integer samples and the factor that maps them to [-1.0, 1.0).
-    Int(f32),
-    Float,
-}
+use crate::device::file::Format;
 
 /// A WAV file read in blocks, down-mixed to mono at its own rate.
 struct WavClip {
@@ -121,17 +115,8 @@ impl WavClip {
     fn read_block(&mut self, want: usize, out: &mut Vec<f32>) {
         let want = want.min(usize::try_from(self.frames - self.pos).unwrap_or(usize::MAX));
         let before = out.len();
-        let channels = self.channels;
-        match self.format {
-            Format::Int(scale) => {
-                let samples = self
-                    .reader
-                    .samples::<i32>()
-                    .map(|r| r.map(|s| s as f32 * scale));
-                downmix(samples, channels, want, out);
-            }
-            Format::Float => downmix(self.reader.samples::<f32>(), channels, want, out),
-        }
+        self.format
+            .read_mono(&mut self.reader, self.channels, want, out);
         let got = out.len() - before;
         self.pos += got as u64;
         if got < want {
@@ -157,26 +142,6 @@ impl WavClip {
 
     fn duration_ms(&self) -> u64 {
         self.frames * 1000 / u64::from(self.rate)
-    }
-}
-
-fn downmix(
-    mut samples: impl Iterator<Item = hound::Result<f32>>,
-    channels: usize,
-    frames: usize,
-    out: &mut Vec<f32>,
-) {
-    let gain = 1.0 / channels as f32;
-    let target = out.len() + frames;
-    while out.len() < target {
-        let mut sum = 0.0;
-        for _ in 0..channels {
-            match samples.next() {
-                Some(Ok(s)) => sum += s,
-                _ => return,
-            }
-        }
-        out.push(sum * gain);
     }
 }
 

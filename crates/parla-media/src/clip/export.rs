@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use audiopus::coder::Encoder as RawEncoder;
 use audiopus::{Application, Bitrate, Channels, SampleRate};
-use hound::{SampleFormat, WavSpec, WavWriter};
 use ogg::writing::{PacketWriteEndInfo, PacketWriter};
 
 use super::{Resampled, WavClip};
@@ -124,13 +123,8 @@ impl Drop for TempFile {
 }
 
 fn write_wav(mut clip: WavClip, path: &Path) -> Result<(), String> {
-    let spec = WavSpec {
-        channels: 1,
-        sample_rate: clip.rate,
-        bits_per_sample: 16,
-        sample_format: SampleFormat::Int,
-    };
-    let mut writer = WavWriter::create(path, spec).map_err(|e| e.to_string())?;
+    let mut writer =
+        crate::device::file::create_mono_wav(path, clip.rate).map_err(|e| e.to_string())?;
     let chunk = frame_samples(clip.rate, 20).max(1);
     let mut block = Vec::with_capacity(chunk);
     loop {

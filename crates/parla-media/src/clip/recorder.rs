@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use hound::{SampleFormat, WavSpec, WavWriter};
+use hound::WavWriter;
 
 use crate::device::{self, AudioEndpoint, AudioSource};
 use crate::error::MediaError;
@@ -39,16 +39,7 @@ impl ClipRecorder {
     pub fn start(input: &AudioEndpoint, path: &Path, max: Duration) -> Result<Self, MediaError> {
         let frame = frame_samples(RECORD_RATE, FRAME_MS);
         let source = device::open_source(input, RECORD_RATE, frame)?;
-        let spec = WavSpec {
-            channels: 1,
-            sample_rate: RECORD_RATE,
-            bits_per_sample: 16,
-            sample_format: SampleFormat::Int,
-        };
-        let writer = WavWriter::create(path, spec).map_err(|source| MediaError::Wav {
-            path: path.to_owned(),
-            source,
-        })?;
+        let writer = crate::device::file::create_mono_wav(path, RECORD_RATE)?;
         let control = Arc::new(Control {
             stop: AtomicBool::new(false),
             finished: AtomicBool::new(false),

@@ -26,11 +26,32 @@ pub struct FileSource {
     failed: bool,
 }
 
+/// How a WAV file's samples are stored.
 #[derive(Debug, Clone, Copy)]
-enum Format {
+pub(crate) enum Format {
     /// Integer samples and the factor that maps them to [-1.0, 1.0).
     Int(f32),
     Float,
+}
+
+impl Format {
+    /// Appends up to `frames` down-mixed frames of `reader` to `out`; fewer at the end of the
+    /// data or on a read error.
+    pub(crate) fn read_mono(
+        self,
+        reader: &mut WavReader<BufReader<File>>,
+        channels: usize,
+        frames: usize,
+        out: &mut Vec<f32>,
+    ) {
+        match self {
+            Format::Int(scale) => {
+                let samples = reader.samples::<i32>().map(|r| r.map(|s| s as f32 * scale));
+                downmix(samples, channels, frames, out);
+            }
+            Format::Float => downmix(reader.samples::<f32>(), channels, frames, out),
+        }
+    }
 }
 
 impl FileSource {
@@ -80,22 +101,12 @@ impl FileSource {
     /// (a truncated file reads as a shorter one).
     fn read_block(&mut self) {
         self.block.clear();
-        let (channels, want) = (self.channels, self.block_frames);
-        match self.format {
-            Format::Int(scale) => {
-                let samples = self
-                    .reader
-                    .samples::<i32>()
-                    .map(|r| r.map(|s| s as f32 * scale));
-                downmix(samples, channels, want, &mut self.block);
-            }
-            Format::Float => downmix(
-                self.reader.samples::<f32>(),
-                channels,
-                want,
-                &mut self.block,
-            ),
-        }
+        self.format.read_mono(
+            &mut self.reader,
+            self.channels,
+            self.block_frames,
+            &mut self.block,
+        );
     }
 
     fn refill(&mut self, needed: usize) -> Result<(), MediaError> {
@@ -136,7 +147,8 @@ fn downmix(
     out: &mut Vec<f32>,
 ) {
     let gain = 1.0 / channels as f32;
-    while out.len() < frames {
+    let target = out.len() + frames;
+    while out.len() < target {
         let mut sum = 0.0;
         for _ in 0..channels {
             match samples.next() {
@@ -168,18 +180,26 @@ pub struct FileSink {
     writer: Option<WavWriter<BufWriter<File>>>,
 }
 
+/// Creates (or replaces) `path` as a mono 16-bit WAV at `rate`.
+pub(crate) fn create_mono_wav(
+    path: &Path,
+    rate: u32,
+) -> Result<WavWriter<BufWriter<File>>, MediaError> {
+    let spec = WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: SampleFormat::Int,
+    };
+    WavWriter::create(path, spec).map_err(|source| MediaError::Wav {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 impl FileSink {
     pub fn create(path: &Path) -> Result<Self, MediaError> {
-        let spec = WavSpec {
-            channels: 1,
-            sample_rate: OUTPUT_RATE,
-            bits_per_sample: 16,
-            sample_format: SampleFormat::Int,
-        };
-        let writer = WavWriter::create(path, spec).map_err(|source| MediaError::Wav {
-            path: path.to_owned(),
-            source,
-        })?;
+        let writer = create_mono_wav(path, OUTPUT_RATE)?;
         Ok(Self {
             path: path.to_owned(),
             writer: Some(writer),

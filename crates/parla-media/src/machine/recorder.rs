@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hound::{SampleFormat, WavSpec, WavWriter};
+use hound::WavWriter;
 
 use super::{
     AnsweringMachine, MachineEnd, MachinePhase, MachineState, MAX_SILENCE_LIMIT, MESSAGE_RATE,
@@ -66,17 +66,12 @@ impl MessageRecorder {
         machine: &AnsweringMachine,
         state: Arc<MachineState>,
     ) -> Result<Self, MediaError> {
-        let spec = WavSpec {
-            channels: 1,
-            sample_rate: MESSAGE_RATE,
-            bits_per_sample: 16,
-            sample_format: SampleFormat::Int,
-        };
         let path = machine.recording.clone();
-        let (writer, create_error) = match WavWriter::create(&path, spec) {
+        let (writer, create_error) = match crate::device::file::create_mono_wav(&path, MESSAGE_RATE)
+        {
             Ok(w) => (Some(w), None),
             Err(e) => {
-                let error = format!("cannot create {}: {e}", path.display());
+                let error = e.to_string();
                 tracing::warn!("answering machine: {error}");
                 (None, Some(error))
             }
