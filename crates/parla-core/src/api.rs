@@ -4,8 +4,8 @@
 
 use crate::config::{AccountConfig, AudioConfig};
 use crate::store::{
-    Contact, ContactFields, ContactId, HistoryEntry, HistoryFilter, HistoryId, SearchFilter,
-    VoicemailEntry, VoicemailId,
+    Contact, ContactFields, ContactId, ConversationEntry, HistoryEntry, HistoryFilter, HistoryId,
+    MessageEntry, MessageId, MessageState, SearchFilter, VoicemailEntry, VoicemailId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -107,6 +107,8 @@ pub enum ErrorKind {
     /// `export_voicemail`: the file could not be written, or its extension is neither `.wav`
     /// nor `.ogg`/`.opus`.
     ExportFailed,
+    /// `send_message`: empty, or longer than `MAX_MESSAGE_BYTES`; nothing was sent or kept.
+    InvalidMessage,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -408,6 +410,52 @@ pub enum Command {
     KeepGreeting {
         account: AccountId,
     },
+    /// Send a text message (SIP MESSAGE, `text/plain; charset=UTF-8`) to `to` (read as `dial`
+    /// reads it) from `account` (the default line when none is named). It is stored at once
+    /// and answered with `message_state` `sending` (with its `id`), then `sent` or `failed`.
+    SendMessage {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<AccountId>,
+        to: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Send a failed message again (the same stored message). Answered like `send_message`.
+    RetryMessage {
+        id: MessageId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// The conversations, newest first, at most `limit` (default 300). Answered with
+    /// `conversations`.
+    ListConversations {
+        #[serde(default = "default_history_limit")]
+        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// One conversation's messages (`peer` as `conversations` names it), oldest first, the
+    /// last `limit` (default 300). Answered with `messages`.
+    ListMessages {
+        peer: String,
+        #[serde(default = "default_history_limit")]
+        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// The person has read the conversation. Answered with `messages_changed`.
+    MarkConversationRead {
+        peer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
+    /// Deletes a conversation's messages. Answered with `messages_changed`.
+    DeleteConversation {
+        peer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+    },
     /// Desktop app: bring the main window forward; the headless engine ignores it.
     Show,
     /// Un-register every account, end every call, then stop.
@@ -682,6 +730,51 @@ pub enum Event {
         duration_ms: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
+    },
+    /// Where a message we send stands: `sending` (stored, with its `id`), then `sent` (2xx:
+    /// `code` 202 means the server stored it to deliver later) or `failed` (`code` and
+    /// `reason` when a response said why).
+    MessageState {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        id: MessageId,
+        /// The conversation it belongs to.
+        peer: String,
+        state: MessageState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A message came in (and is stored as `id`). `from`: the sender's `sip:user@host` (the
+    /// conversation); `name`: the contact's, else the display name it carried.
+    Message {
+        account: AccountId,
+        id: MessageId,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        text: String,
+    },
+    /// The answer to `list_conversations`, with the count of unread messages.
+    Conversations {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        conversations: Vec<ConversationEntry>,
+        unread: u64,
+    },
+    /// The answer to `list_messages`.
+    Messages {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        peer: String,
+        messages: Vec<MessageEntry>,
+    },
+    /// Messages were marked read or deleted; `unread` is the count now.
+    MessagesChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<RequestId>,
+        unread: u64,
     },
     /// Media negotiated (or renegotiated) for a call.
     Media {

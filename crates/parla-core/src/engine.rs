@@ -266,6 +266,19 @@ impl Engine {
             | Command::SetVoicemailHeard { .. }
             | Command::DeleteVoicemail { .. }
             | Command::ExportVoicemail { .. }) => return self.store_request(store),
+            // Messages: the line sends; the store keeps and lists (being built).
+            Command::SendMessage { request, .. }
+            | Command::RetryMessage { request, .. }
+            | Command::ListConversations { request, .. }
+            | Command::ListMessages { request, .. }
+            | Command::MarkConversationRead { request, .. }
+            | Command::DeleteConversation { request, .. } => {
+                return self.emit(Event::request_error(
+                    request,
+                    ErrorKind::Internal,
+                    "messages are not built yet",
+                ))
+            }
             clip @ (Command::PlayVoicemail { .. }
             | Command::PlayGreeting { .. }
             | Command::PausePlayback

@@ -27,6 +27,7 @@ mod directory;
 mod export_csv;
 mod history;
 mod import_csv;
+mod messages;
 pub mod migrations;
 mod numbers;
 mod search;
@@ -51,6 +52,9 @@ pub use history::{
 };
 pub use import_csv::{
     ImportError, ImportReport, RowKind, RowOutcome, RowReport, MAX_FIELD_BYTES, MAX_FILE_BYTES,
+};
+pub use messages::{
+    ConversationEntry, MessageDirection, MessageEntry, MessageId, MessageState, MAX_MESSAGE_BYTES,
 };
 pub use numbers::{normalise_number, Region};
 pub use search::{CallerName, SearchFilter};
