@@ -100,6 +100,7 @@ impl Engine {
                     state: DatabaseState::Ready,
                     unseen_missed: opened.unseen_missed,
                     unheard_voicemail: opened.unheard_voicemail,
+                    unread_messages: opened.unread_messages,
                     moved_aside: opened.moved_aside.map(|p| p.display().to_string()),
                     reason: None,
                 },
@@ -107,6 +108,7 @@ impl Engine {
                     state: DatabaseState::Unavailable,
                     unseen_missed: 0,
                     unheard_voicemail: 0,
+                    unread_messages: 0,
                     moved_aside: None,
                     reason: Some(error.to_string()),
                 },
@@ -265,19 +267,27 @@ impl Engine {
             | Command::ListVoicemail { .. }
             | Command::SetVoicemailHeard { .. }
             | Command::DeleteVoicemail { .. }
-            | Command::ExportVoicemail { .. }) => return self.store_request(store),
-            // Messages: the line sends; the store keeps and lists (being built).
-            Command::SendMessage { request, .. }
-            | Command::RetryMessage { request, .. }
-            | Command::ListConversations { request, .. }
-            | Command::ListMessages { request, .. }
-            | Command::MarkConversationRead { request, .. }
-            | Command::DeleteConversation { request, .. } => {
-                return self.emit(Event::request_error(
-                    request,
-                    ErrorKind::Internal,
-                    "messages are not built yet",
-                ))
+            | Command::ExportVoicemail { .. }
+            | Command::ListConversations { .. }
+            | Command::ListMessages { .. }
+            | Command::MarkConversationRead { .. }
+            | Command::DeleteConversation { .. }) => return self.store_request(store),
+            // Messages: the line sends; the store keeps and lists.
+            Command::SendMessage {
+                account,
+                to,
+                text,
+                request,
+            } => return self.send_message(account, to, text, request),
+            Command::RetryMessage { id, request } => {
+                let lines = self
+                    .accounts
+                    .iter()
+                    .map(|(id, entry)| (id.clone(), entry.messages.clone()))
+                    .collect();
+                let (store, events) = (self.shared.store.clone(), self.shared.events.clone());
+                tokio::spawn(crate::ua::message::retry(store, events, id, request, lines));
+                return;
             }
             clip @ (Command::PlayVoicemail { .. }
             | Command::PlayGreeting { .. }
@@ -486,6 +496,42 @@ impl Engine {
                 ErrorKind::NoSuchCall,
                 format!("there is no call {call}"),
             ));
+        }
+    }
+
+    /// `send_message`: to the named line, else the default one, which checks and sends it.
+    fn send_message(
+        &mut self,
+        account: Option<AccountId>,
+        to: String,
+        text: String,
+        request: Option<crate::api::RequestId>,
+    ) {
+        let refused = |kind, message: String, account| Event::Error {
+            kind,
+            message,
+            call: None,
+            account,
+            request,
+        };
+        if let Err(why) = crate::ua::message::check_text(&text) {
+            return self.emit(refused(ErrorKind::InvalidMessage, why, account));
+        }
+        let Some(account) = account.or_else(|| {
+            let line = self.config.default_account();
+            line.map(|a| AccountId::new(a.id.clone()))
+        }) else {
+            let why = "no account to send from: add one to config.toml".into();
+            return self.emit(refused(ErrorKind::NoAccount, why, None));
+        };
+        let Some(entry) = self.accounts.get(&account) else {
+            let why = format!("there is no enabled account {account:?}");
+            return self.emit(refused(ErrorKind::NoSuchAccount, why, Some(account)));
+        };
+        let message = AccountMessage::SendMessage { to, text, request };
+        if entry.messages.send(message).is_err() {
+            let why = format!("account {account} has stopped");
+            self.emit(refused(ErrorKind::AccountStopped, why, Some(account)));
         }
     }
 

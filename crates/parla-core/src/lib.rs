@@ -11,6 +11,7 @@ pub mod secrets;
 pub mod store;
 mod tls;
 mod ua;
+mod xml;
 
 pub use api::{AccountId, CallId, Command, Event};
 pub use config::Config;

@@ -1,5 +1,5 @@
 //! Parla's local database: contacts (personal, and shared from company directories) and the
-//! call history; later the voicemail index and messages.
+//! call history, the voicemail index and text messages.
 //!
 //! One SQLite file (bundled SQLite, WAL journal, foreign keys on) in the profile's data folder.
 //! The schema is versioned with `PRAGMA user_version`; each migration runs in its own
@@ -54,7 +54,8 @@ pub use import_csv::{
     ImportError, ImportReport, RowKind, RowOutcome, RowReport, MAX_FIELD_BYTES, MAX_FILE_BYTES,
 };
 pub use messages::{
-    ConversationEntry, MessageDirection, MessageEntry, MessageId, MessageState, MAX_MESSAGE_BYTES,
+    conversation_peer, ConversationEntry, MessageDirection, MessageEntry, MessageId, MessageState,
+    NewMessage, MAX_MESSAGE_BYTES, NOT_SENT_STOPPED,
 };
 pub use numbers::{normalise_number, Region};
 pub use search::{CallerName, SearchFilter};
@@ -99,6 +100,12 @@ pub enum StoreError {
     HistoryNotFound(HistoryId),
     #[error("no voicemail message with id {0}")]
     VoicemailNotFound(VoicemailId),
+    #[error("no text message with id {0}")]
+    MessageNotFound(MessageId),
+    #[error("a text message is at most {MAX_MESSAGE_BYTES} bytes, this one has {0}")]
+    MessageTooLong(usize),
+    #[error("{0:?} is not a SIP address (sip:user@host) a conversation can be kept with")]
+    NotAnAddress(String),
     #[error("contact {0} comes from a shared directory and cannot be edited here")]
     ReadOnly(ContactId),
     #[error("a contact has at most {MAX_PHONES} phone numbers, this one has {0}")]

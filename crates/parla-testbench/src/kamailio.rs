@@ -95,6 +95,9 @@ pub struct KamailioOptions {
     /// Also a message-waiting server (presence + presence_mwi): SUBSCRIBE and PUBLISH
     /// `Event: message-summary`, see the module docs and [`Kamailio::publish_mwi`].
     pub presence: bool,
+    /// Also keeps MESSAGEs to known users who are not registered (msilo: 202 Accepted) and
+    /// sends them when the user registers. Without it such a MESSAGE gets 404.
+    pub msilo: bool,
 }
 
 impl Default for KamailioOptions {
@@ -107,6 +110,7 @@ impl Default for KamailioOptions {
             digest_algorithm: DigestAlgorithm::default(),
             min_expires: 10,
             presence: false,
+            msilo: false,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::ua::store_link::StoreLink;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::UnboundedSender;
 
+mod messages;
 mod voicemail;
 
 /// Where answers go and how numbers without a country code are read.
@@ -32,7 +33,10 @@ fn store_error(request: Option<RequestId>, error: &StoreError) -> Event {
     let kind = match error {
         StoreError::NotFound(_)
         | StoreError::HistoryNotFound(_)
-        | StoreError::VoicemailNotFound(_) => ErrorKind::NotFound,
+        | StoreError::VoicemailNotFound(_)
+        | StoreError::MessageNotFound(_) => ErrorKind::NotFound,
+        StoreError::MessageTooLong(_) => ErrorKind::InvalidMessage,
+        StoreError::NotAnAddress(_) => ErrorKind::BadCommand,
         StoreError::EmptyContact
         | StoreError::TooManyPhones(_)
         | StoreError::TooManyEmails(_)
@@ -127,6 +131,9 @@ impl StoreRequests {
                 Some(store) if is_voicemail(&command) => {
                     voicemail::answer(store, command, dir.as_deref(), request, &events)
                 }
+                Some(store) if messages::is_messages(&command) => {
+                    messages::answer(store, command, region, request)
+                }
                 Some(store) => answer(store, command, region),
                 None => vec![unavailable(request)],
             };
@@ -165,7 +172,11 @@ fn request_of(command: &Command) -> Option<RequestId> {
         | Command::ListVoicemail { request, .. }
         | Command::SetVoicemailHeard { request, .. }
         | Command::DeleteVoicemail { request, .. }
-        | Command::ExportVoicemail { request, .. } => *request,
+        | Command::ExportVoicemail { request, .. }
+        | Command::ListConversations { request, .. }
+        | Command::ListMessages { request, .. }
+        | Command::MarkConversationRead { request, .. }
+        | Command::DeleteConversation { request, .. } => *request,
         _ => None,
     }
 }

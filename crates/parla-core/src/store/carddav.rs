@@ -248,13 +248,12 @@ struct Response {
     is_collection: bool,
 }
 
+/// Deepest nesting read in a CardDAV answer (a multistatus is about 8 deep).
+const MAX_XML_DEPTH: usize = 64;
+
 fn parse_multistatus(xml: &str) -> Result<Vec<Response>, DirectoryError> {
-    // roxmltree refuses DTDs (no entity expansion) and we cap the node count.
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: 10_000_000,
-    };
-    let doc = roxmltree::Document::parse_with_options(xml, options)
+    // No DTD (no entity expansion), the node count and the nesting capped.
+    let doc = crate::xml::parse(xml, 10_000_000, MAX_XML_DEPTH)
         .map_err(|e| DirectoryError::Xml(e.to_string()))?;
     let mut out = Vec::new();
     for resp in doc

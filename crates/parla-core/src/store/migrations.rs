@@ -117,6 +117,28 @@ pub const MIGRATIONS: &[&str] = &[
     -- one message per call: the history's LEFT JOIN finds at most one
     CREATE UNIQUE INDEX voicemail_history ON voicemail (history_id) WHERE history_id IS NOT NULL;
     "#,
+    // 5: text messages (SIP MESSAGE), one row each; `peer` names the conversation
+    // (`sip:user@host`, host lower-cased, no port or parameters: see `conversation_peer`).
+    r#"
+    CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY,
+        account      TEXT NOT NULL DEFAULT '',
+        peer         TEXT NOT NULL,
+        direction    TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        text         TEXT NOT NULL DEFAULT '',
+        time_ms      INTEGER NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed', 'received')),
+        code         INTEGER,
+        reason       TEXT,
+        read         INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),
+        display_name TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX messages_peer_time ON messages (peer, time_ms);
+    -- the unread badge (all, and per conversation)
+    CREATE INDEX messages_unread ON messages (peer) WHERE read = 0;
+    -- the sends left unfinished when Parla stopped, failed when it starts again
+    CREATE INDEX messages_sending ON messages (state) WHERE state = 'sending';
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.

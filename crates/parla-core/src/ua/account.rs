@@ -12,6 +12,8 @@ use super::call::transfer::is_event_package;
 use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use super::media::DeviceMedia;
+use super::message::incoming::Senders;
+use super::message::MessageLine;
 use super::mwi::subscriber::Subscriber;
 use super::mwi::task::{Mailboxes, MwiTask, Notified};
 use super::registration::RegistrationLoop;
@@ -19,10 +21,12 @@ use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
 use super::store_link::{region_of, StoreLink};
 use super::uri::{dial_target, DialPlan};
-use crate::api::{AccountId, CallDirection, CallId, CallState, Event, RegistrationState};
-use crate::config::{AccountConfig, AudioConfig};
+use crate::api::{
+    AccountId, CallDirection, CallId, CallState, ErrorKind, Event, RegistrationState, RequestId,
+};
+use crate::config::{AccountConfig, AudioConfig, LOCAL_LINE};
 use crate::secrets::{SecretError, SecretStore};
-use crate::store::Region;
+use crate::store::{MessageEntry, Region};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
@@ -149,6 +153,17 @@ pub enum AccountMessage {
         call: CallId,
         to: String,
         commands: mpsc::UnboundedReceiver<CallCommand>,
+    },
+    /// `send_message` on this line.
+    SendMessage {
+        to: String,
+        text: String,
+        request: Option<RequestId>,
+    },
+    /// `retry_message` of this failed message of this line.
+    RetryMessage {
+        entry: MessageEntry,
+        request: Option<RequestId>,
     },
 }
 
@@ -303,6 +318,8 @@ impl AccountTask {
                 _ = stop.cancelled() => break,
                 message = messages.recv() => match message {
                     Some(AccountMessage::Dial { call, to, commands }) => running.dial(call, &to, commands),
+                    Some(AccountMessage::SendMessage { to, text, request }) => running.send_message(&to, text, request),
+                    Some(AccountMessage::RetryMessage { entry, request }) => running.retry_message(entry, request),
                     None => break,
                 },
                 Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
@@ -339,9 +356,22 @@ impl AccountTask {
 }
 
 fn refuse_dial(shared: &Shared, message: AccountMessage, why: &str) {
-    let AccountMessage::Dial { call, .. } = message;
-    shared.calls.remove(call);
-    let _ = shared.events.send(Event::call_ended(call, why, None));
+    let request = match message {
+        AccountMessage::Dial { call, .. } => {
+            shared.calls.remove(call);
+            let _ = shared.events.send(Event::call_ended(call, why, None));
+            return;
+        }
+        AccountMessage::SendMessage { request, .. }
+        | AccountMessage::RetryMessage { request, .. } => request,
+    };
+    let _ = shared.events.send(Event::Error {
+        kind: ErrorKind::AccountStopped,
+        message: format!("the message was not sent: {why}"),
+        call: None,
+        account: None,
+        request,
+    });
 }
 
 impl Running {
@@ -569,6 +599,68 @@ impl Running {
         let _ = self.mwi.send(notified);
     }
 
+    /// What the line's text messages need; none while the line has no valid address.
+    fn message_line(&self) -> Option<MessageLine> {
+        Some(MessageLine {
+            account: self.id.clone(),
+            stack: self.stack.clone(),
+            aor: self.aor()?,
+            display_name: self.config.display_name.clone(),
+            contact: self.contact()?,
+            credential: self.credential(),
+            domain: self.config.domain.clone(),
+            international_prefix: self.config.international_prefix.clone(),
+            events: self.shared.events.clone(),
+            store: self.shared.store.clone(),
+        })
+    }
+
+    fn send_message(&self, to: &str, text: String, request: Option<RequestId>) {
+        match self.message_line() {
+            Some(line) => line.send(to, text, request),
+            None => refuse_dial(
+                &self.shared,
+                AccountMessage::SendMessage {
+                    to: to.into(),
+                    text,
+                    request,
+                },
+                "the account's address is not valid",
+            ),
+        }
+    }
+
+    fn retry_message(&self, entry: MessageEntry, request: Option<RequestId>) {
+        match self.message_line() {
+            Some(line) => line.retry(entry, request),
+            None => refuse_dial(
+                &self.shared,
+                AccountMessage::RetryMessage { entry, request },
+                "the account's address is not valid",
+            ),
+        }
+    }
+
+    /// A MESSAGE out of any call. The server relays everybody's, so only it may send them
+    /// (the transport drops SIP from other addresses on a registered line anyway); the Local
+    /// line takes them from anyone.
+    async fn take_message(&self, tx: Transaction) {
+        let senders = if self.id.as_str() == LOCAL_LINE {
+            Senders::Anyone
+        } else {
+            match &self.stack.server {
+                Some(server) => Senders::Server(server.addr.ip()),
+                None => Senders::Nobody,
+            }
+        };
+        let Some(line) = self.message_line() else {
+            let mut tx = tx;
+            let _ = tx.reply(StatusCode::ServerInternalError).await;
+            return;
+        };
+        super::message::incoming::take(&line, self.region, senders, tx).await;
+    }
+
     /// A new INVITE: [`admission`] takes it or refuses it.
     async fn take_incoming_call(&self, tx: Transaction) {
         let invite = incoming_invite(&tx);
@@ -623,6 +715,12 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
                 continue;
             }
             Method::Ack => None,
+            Method::Message => {
+                // Its own task: storing and naming it must not hold up other requests.
+                let account = account.clone();
+                tokio::spawn(async move { account.take_message(tx).await });
+                continue;
+            }
             Method::Options => {
                 let mut headers = capability_headers();
                 headers.push(Header::Accept("application/sdp".into()));

@@ -1,8 +1,9 @@
 //! The engine's line to the local database (contacts and call history).
 //!
 //! One thread ("parla-store") owns the SQLite connection and takes jobs from a channel: caller
-//! lookups (answered on a oneshot), finished calls to record, and the requests of the control
-//! vocabulary (searches, edits, directory replacements: [`StoreLink::run`]). A dedicated thread rather than
+//! lookups (answered on a oneshot), finished calls to record, text messages to keep, and the
+//! requests of the control vocabulary (searches, edits, directory replacements:
+//! [`StoreLink::run`]). A dedicated thread rather than
 //! `spawn_blocking` per query because [`Store`] is not `Sync` (one connection, used from one
 //! thread, keeps its prepared statements cached), the jobs run in the order they were sent (a
 //! call's record is written before the engine's closing job, so quitting never loses one), and
@@ -13,7 +14,8 @@
 
 use crate::config::AccountConfig;
 use crate::store::{
-    CallRecord, CallerName, NewVoicemail, Region, Store, StoreError, VoicemailEntry,
+    CallRecord, CallerName, MessageEntry, MessageId, MessageState, NewMessage, NewVoicemail,
+    Region, Store, StoreError, VoicemailEntry,
 };
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,6 +74,8 @@ pub struct OpenedStore {
     pub unseen_missed: u64,
     /// Answering machine messages not heard yet.
     pub unheard_voicemail: u64,
+    /// Text messages not read yet.
+    pub unread_messages: u64,
 }
 
 /// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
@@ -199,6 +203,66 @@ impl StoreLink {
         done.await.ok().flatten()
     }
 
+    /// Keeps a text message sent or received (see [`Store::add_message`]) and waits for it.
+    /// `None` when there is no database or it could not be written (logged).
+    pub async fn add_message(&self, message: NewMessage) -> Option<MessageEntry> {
+        self.ask("keep the text message", move |store| {
+            store.add_message(&message)
+        })
+        .await
+    }
+
+    /// Where a sent message stands now (see [`Store::set_message_state`]). `None` when there
+    /// is no database, no such message, or the write failed (logged).
+    pub async fn set_message_state(
+        &self,
+        id: MessageId,
+        state: MessageState,
+        code: Option<u16>,
+        reason: Option<String>,
+    ) -> Option<MessageEntry> {
+        self.ask("update the text message", move |store| {
+            store.set_message_state(id, state, code, reason.as_deref())
+        })
+        .await
+    }
+
+    /// One text message; `None` when there is none, or no database (a failed read is logged).
+    pub async fn message(&self, id: MessageId) -> Option<MessageEntry> {
+        self.ask("read the text message", move |store| store.message(id))
+            .await
+            .flatten()
+    }
+
+    /// Runs `job` on the store thread and waits for its answer; `None`, logged with `what`,
+    /// when there is no database or the job failed.
+    async fn ask<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        let sent = self.run(move |store| {
+            let answer = match store.map(job) {
+                Some(Ok(answer)) => Some(answer),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot {what}");
+                    None
+                }
+                None => {
+                    tracing::warn!("no database: cannot {what}");
+                    None
+                }
+            };
+            let _ = reply.send(answer);
+        });
+        if !sent {
+            tracing::warn!("the database is closed: cannot {what}");
+            return None;
+        }
+        answer.await.ok().flatten()
+    }
+
     /// Runs `job` on the store thread, after every job sent before it: with the store, or with
     /// `None` when the database could not be opened (so every job is answered). False when
     /// there is no store thread (none was started, or the link is closed): the job is dropped
@@ -257,13 +321,24 @@ fn serve(
                     "the contacts database could not be read; it was moved aside and a new one started"
                 );
             }
+            let mut store = opened.store;
+            // The sends the last run left unfinished never will be: failed, to be retried.
+            match store.fail_unsent() {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    n,
+                    "text messages left sending when Parla stopped are failed"
+                ),
+                Err(e) => tracing::warn!(error = %e, "cannot fail the messages left sending"),
+            }
             let report = OpenedStore {
-                unseen_missed: opened.store.unseen_missed_count().unwrap_or(0),
-                unheard_voicemail: opened.store.unheard_voicemail().unwrap_or(0),
+                unseen_missed: store.unseen_missed_count().unwrap_or(0),
+                unheard_voicemail: store.unheard_voicemail().unwrap_or(0),
+                unread_messages: store.unread_messages().unwrap_or(0),
                 moved_aside: opened.moved_aside,
             };
             opened_with(Ok(report));
-            Some(opened.store)
+            Some(store)
         }
         Err(e) => {
             tracing::error!(

@@ -39,6 +39,10 @@ pub(super) fn write_all(
     if opts.presence {
         write_presence_tables(&presence_db_dir)?;
     }
+    let msilo_db_dir = run_dir.join("msilo_db");
+    if opts.msilo {
+        write_silo_table(&msilo_db_dir)?;
+    }
 
     let template_path = template_path();
     let template = fs::read_to_string(&template_path)
@@ -47,6 +51,7 @@ pub(super) fn write_all(
         run: run_dir,
         db: &db_dir,
         presence_db: &presence_db_dir,
+        msilo_db: &msilo_db_dir,
     };
     let cfg_text = render(&template, &dirs, opts, ports)?;
     let cfg = run_dir.join("kamailio.cfg");
@@ -58,6 +63,7 @@ struct Dirs<'a> {
     run: &'a Path,
     db: &'a Path,
     presence_db: &'a Path,
+    msilo_db: &'a Path,
 }
 
 fn render(
@@ -73,6 +79,9 @@ fn render(
     if opts.presence {
         defines.push_str("#!define WITH_PRESENCE\n");
     }
+    if opts.msilo {
+        defines.push_str("#!define WITH_MSILO\n");
+    }
     let mut extra_aliases = String::new();
     let mut local_from = String::from("$fd==\"127.0.0.1\" || $fd==\"localhost\"");
     for domain in &opts.extra_domains {
@@ -85,6 +94,7 @@ fn render(
     let run = path_str(dirs.run)?;
     let db = path_str(dirs.db)?;
     let presence_db = path_str(dirs.presence_db)?;
+    let msilo_db = path_str(dirs.msilo_db)?;
     let out = template
         .replace("@@DEFINES@@", &defines)
         .replace("@@UDP_PORT@@", &ports.sip.to_string())
@@ -93,6 +103,7 @@ fn render(
         .replace("@@EXTRA_ALIASES@@", &extra_aliases)
         .replace("@@RUNDIR@@", run)
         .replace("@@PRESENCE_DBDIR@@", presence_db)
+        .replace("@@MSILO_DBDIR@@", msilo_db)
         .replace("@@DBDIR@@", db)
         .replace("@@LOCAL_FROM@@", &format!("({local_from})"))
         .replace("@@QOP_FLAG@@", qop)
@@ -172,6 +183,26 @@ fn write_presence_tables(dir: &Path) -> Result<()> {
     }
     let path = dir.join("version");
     fs::write(&path, version).ctx(|| format!("writing {}", path.display()))
+}
+
+/// msilo's empty db_text `silo` table. Debian's declares `callid` and `status` NOT NULL, but
+/// msilo 5.6 leaves them empty (`null value not allowed`, 503): here both may be null.
+fn write_silo_table(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).ctx(|| format!("creating {}", dir.display()))?;
+    let silo = dir.join("silo");
+    fs::write(
+        &silo,
+        "id(int,auto) src_addr(string) dst_addr(string) username(string) domain(string) \
+         inc_time(int) exp_time(int) snd_time(int) ctype(string) body(string,null) \
+         extra_hdrs(string,null) callid(string,null) status(int,null) \n",
+    )
+    .ctx(|| format!("writing {}", silo.display()))?;
+    let version = dir.join("version");
+    fs::write(
+        &version,
+        "id(int,auto) table_name(string) table_version(int) \n0:silo:8\n",
+    )
+    .ctx(|| format!("writing {}", version.display()))
 }
 
 fn write_tls_cfg(path: &Path, certs: &TestCerts) -> Result<()> {

@@ -1,17 +1,16 @@
 //! The SUBSCRIBE exchange for `message-summary` over rsipstack: the first request out of
 //! dialog (digest auth on 401/407), refreshes in the dialog its 2xx made (same Call-ID and
 //! tags, the notifier's Contact as Request-URI), and Expires: 0 to end it. Every request goes
-//! to the line's server, like the rest of the line's SIP. rsipstack has no client
+//! to the line's server, like the rest of the line's SIP ([`crate::ua::out_of_dialog`] sends
+//! it, with the digest retry). rsipstack has no client
 //! subscription for this ([`crate::ua::account`] hands us the NOTIFYs), so the request is
 //! built here.
 
 use super::plan::Answer;
 use crate::ua::stack::SipStack;
-use rsipstack::dialog::authenticate::{handle_client_authenticate, AuthRetry, Credential};
+use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::{Header, Method, StatusCodeKind, Uri};
-use rsipstack::transaction::key::{TransactionKey, TransactionRole};
-use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transaction::{make_call_id, make_tag};
 use std::sync::Arc;
 
@@ -124,70 +123,48 @@ impl Subscriber {
 
     async fn exchange(&mut self, expires: u32) -> Result<Answer, String> {
         let request = self.request(expires)?;
-        let endpoint = self.stack.endpoint.inner.clone();
-        let key = TransactionKey::from_request(&request, TransactionRole::Client)
-            .map_err(|e| e.to_string())?;
-        let mut tx = Transaction::new_client(key, request, endpoint, None);
-        tx.destination = self.stack.destination();
-        tx.send().await.map_err(|e| e.to_string())?;
-        let mut auth = AuthRetry::new();
-        while let Some(message) = tx.receive().await {
-            let rsipstack::sip::SipMessage::Response(response) = message else {
-                continue;
-            };
-            let code = response.status_code.code();
-            match code {
-                100..=199 => continue,
-                401 | 407 => {
-                    let Some(credential) = self
-                        .credential
-                        .as_ref()
-                        .filter(|_| auth.should_answer(&response))
-                    else {
-                        return Ok(Answer::Refused { code });
-                    };
-                    self.cseq += 1;
-                    tx = handle_client_authenticate(self.cseq, &tx, response, credential)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    tx.send().await.map_err(|e| e.to_string())?;
-                }
-                _ if response.status_code.kind() == StatusCodeKind::Successful => {
-                    let granted = response
-                        .headers
-                        .iter()
-                        .find_map(|h| match h {
-                            Header::Expires(e) => e.value().trim().parse().ok(),
-                            _ => None,
-                        })
-                        .unwrap_or(expires);
-                    let to_tag = response
-                        .to_header()
-                        .ok()
-                        .and_then(|to| to.tag().ok().flatten())
-                        .map(|tag| tag.to_string());
-                    let target = response
-                        .contact_header()
-                        .ok()
-                        .and_then(|c| c.typed().ok())
-                        .map(|c| c.uri);
-                    self.dialog = match (to_tag, target) {
-                        (Some(to_tag), Some(target)) if granted > 0 => {
-                            Some(Dialog { to_tag, target })
-                        }
+        let response = crate::ua::out_of_dialog::exchange(
+            &self.stack,
+            request,
+            self.credential.as_ref(),
+            &mut self.cseq,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let code = response.status_code.code();
+        match code {
+            _ if response.status_code.kind() == StatusCodeKind::Successful => {
+                let granted = response
+                    .headers
+                    .iter()
+                    .find_map(|h| match h {
+                        Header::Expires(e) => e.value().trim().parse().ok(),
                         _ => None,
-                    };
-                    return Ok(Answer::Accepted { expires: granted });
+                    })
+                    .unwrap_or(expires);
+                let to_tag = response
+                    .to_header()
+                    .ok()
+                    .and_then(|to| to.tag().ok().flatten())
+                    .map(|tag| tag.to_string());
+                let target = response
+                    .contact_header()
+                    .ok()
+                    .and_then(|c| c.typed().ok())
+                    .map(|c| c.uri);
+                self.dialog = match (to_tag, target) {
+                    (Some(to_tag), Some(target)) if granted > 0 => Some(Dialog { to_tag, target }),
+                    _ => None,
+                };
+                Ok(Answer::Accepted { expires: granted })
+            }
+            _ => {
+                if code == 481 {
+                    // The server lost our subscription: the next one starts afresh.
+                    self.dialog = None;
                 }
-                _ => {
-                    if code == 481 {
-                        // The server lost our subscription: the next one starts afresh.
-                        self.dialog = None;
-                    }
-                    return Ok(Answer::Refused { code });
-                }
+                Ok(Answer::Refused { code })
             }
         }
-        Err("no final response".into())
     }
 }
