@@ -4,6 +4,7 @@
 mod answering_machine;
 mod call_control;
 pub mod calls;
+mod chat_tab;
 mod desktop_glue;
 pub mod engine_link;
 pub mod errors;
@@ -26,10 +27,10 @@ mod voicemail_tab;
 mod windows;
 
 use crate::desktop::instance::ControlServer;
-use crate::desktop::notify::{CallResponse, Notifier, NotifyAction};
+use crate::desktop::notify::{CallResponse, MessageResponse, Notifier, NotifyAction};
 use crate::desktop::tray::TrayHandle;
 use crate::i18n::{I18n, Language};
-use crate::screen::{call, contacts, dialer, history, popup, settings, sign_in};
+use crate::screen::{call, chat, contacts, dialer, history, popup, settings, sign_in};
 use calls::{CallChange, Calls};
 use desktop_glue::{Notifications, TrayEvent};
 use engine_link::EngineLink;
@@ -46,6 +47,7 @@ pub enum Tab {
     Phone,
     Contacts,
     History,
+    Chat,
     Voicemail,
     Settings,
 }
@@ -68,6 +70,7 @@ pub enum Message {
     Contacts(contacts::Msg),
     History(history::Msg),
     Voicemail(crate::screen::voicemail::Msg),
+    Chat(chat::Msg),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -79,6 +82,9 @@ pub enum Message {
     DismissNotice,
     Tray(TrayEvent),
     Notification(NotifyAction),
+    /// What the person did with a text message's notification (`None`: it was not shown),
+    /// about the conversation with this address.
+    ChatNotification(String, Option<MessageResponse>),
     /// Showing a notification failed (no notification service): said once, calls still ring.
     NotificationFailed(Option<String>),
     /// The settings file could not be written.
@@ -86,6 +92,8 @@ pub enum Message {
     /// The main window moved or was resized (to be remembered when it is hidden or closed).
     WindowMoved(window::Id, iced::Point),
     WindowResized(window::Id, iced::Size),
+    /// A window took (`true`) or lost the keyboard focus.
+    WindowFocus(window::Id, bool),
     /// A file was dropped on a window: a CSV or vCard file on the main one is imported.
     FileDropped(window::Id, PathBuf),
     /// The desktop's light/dark preference, at start and when it changes.
@@ -132,12 +140,16 @@ pub struct App {
     now: Instant,
     main_window: Option<window::Id>,
     main_visible: bool,
+    /// The main window has the keyboard focus (a message to the open conversation is read).
+    main_focused: bool,
     popup: Option<(window::Id, CallId)>,
     missed: u32,
     /// Each line's mailbox as last reported (message waiting).
     mailboxes: voicemail::Mailboxes,
     /// The last "new voicemail from" notification asked for (answering_machine.rs).
     message_notice: Option<String>,
+    /// The last text message notification asked for: the conversation and who it names.
+    chat_notice: Option<(String, String)>,
     dnd: bool,
     /// A link to call once the engine is up.
     pending_dial: Option<String>,
@@ -164,6 +176,8 @@ pub struct App {
     history: history::History,
     /// The Voicemail tab: the answering machine's messages and the player.
     voicemail_list: crate::screen::voicemail::Voicemail,
+    /// The Chat tab: the conversations and the thread open.
+    chat: chat::Chat,
     quitting: bool,
 }
 
@@ -267,10 +281,12 @@ impl App {
             now: Instant::now(),
             main_window: Some(main_id),
             main_visible: true,
+            main_focused: false,
             popup: None,
             missed: 0,
             mailboxes: voicemail::Mailboxes::default(),
             message_notice: None,
+            chat_notice: None,
             dnd,
             pending_dial: launch.dial,
             notice: None,
@@ -288,6 +304,7 @@ impl App {
             contacts: contacts::Contacts::default(),
             history: history::History::default(),
             voicemail_list: crate::screen::voicemail::Voicemail::default(),
+            chat: chat::Chat::default(),
             quitting: false,
             config,
         };
@@ -321,6 +338,7 @@ impl App {
             Tab::Phone => None,
             Tab::Contacts => Some("tab-contacts"),
             Tab::History => Some("tab-history"),
+            Tab::Chat => Some("tab-chat"),
             Tab::Voicemail => Some("tab-voicemail"),
             Tab::Settings => Some("tab-settings"),
         };
@@ -355,6 +373,10 @@ impl App {
                 }
                 iced::Event::Window(window::Event::FileDropped(path)) => {
                     Some(Message::FileDropped(id, path))
+                }
+                iced::Event::Window(window::Event::Focused) => Some(Message::WindowFocus(id, true)),
+                iced::Event::Window(window::Event::Unfocused) => {
+                    Some(Message::WindowFocus(id, false))
                 }
                 _ => None,
             }),
@@ -425,6 +447,13 @@ impl App {
                 {
                     contacts::Outcome::Dial(to) => self.dial(None, to),
                     contacts::Outcome::Send(commands) => self.send_all(commands),
+                    contacts::Outcome::Message { to, name } => {
+                        return self.open_chat(chat::Target {
+                            to,
+                            name,
+                            account: None,
+                        })
+                    }
                     contacts::Outcome::None => {}
                 }
                 // The import panel opens with its path field ready for typing.
@@ -443,6 +472,7 @@ impl App {
                 Task::none()
             }
             Message::Voicemail(msg) => self.on_voicemail_msg(msg),
+            Message::Chat(msg) => self.on_chat_msg(msg),
             Message::Key(event) => match keys::shortcut(&event) {
                 Some(shortcut) => self.on_shortcut(shortcut),
                 None => Task::none(),
@@ -478,6 +508,10 @@ impl App {
                 self.on_window_resized(id, size);
                 Task::none()
             }
+            Message::WindowFocus(id, focused) => {
+                self.on_window_focus(id, focused);
+                Task::none()
+            }
             Message::FileDropped(id, path) => {
                 self.on_file_dropped(id, path);
                 Task::none()
@@ -507,6 +541,7 @@ impl App {
                 CallResponse::Opened => self.show_main(),
                 CallResponse::Dismissed => Task::none(),
             },
+            Message::ChatNotification(peer, response) => self.on_chat_notification(peer, response),
             Message::NotificationFailed(None) => Task::none(),
             Message::NotificationFailed(Some(why)) => {
                 if !self.notification_trouble_told {
@@ -611,6 +646,7 @@ impl App {
             _ => self.on_store_event(&event),
         }
         self.on_voicemail_event(&event);
+        task = Task::batch([task, self.on_chat_event(&event)]);
         task = Task::batch([task, self.on_answering_machine(&event)]);
         self.note_transfer_event(&event);
         match self.calls.apply(&event, Instant::now()) {

@@ -1,6 +1,7 @@
 //! The window's screens. Each has its own state, messages and view; the app routes between them.
 
 pub mod call;
+pub mod chat;
 pub mod contact_form;
 pub mod contacts;
 pub mod dialer;

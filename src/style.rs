@@ -8,7 +8,9 @@ mod buttons;
 mod surfaces;
 
 pub use buttons::{button_style, Tone};
-pub use surfaces::{badge, card, list_row, selected_row, unread_dot};
+pub use surfaces::{
+    badge, bubble_ours, bubble_theirs, card, list_row, selected_row, unread_count, unread_dot,
+};
 
 /// Spacing, in logical pixels: every gap and padding is one of these.
 pub mod space {

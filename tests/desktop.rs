@@ -17,13 +17,14 @@ use support::*;
 const MAIN: &str = "Parla";
 const POPUP: &str = "^Incoming call ";
 
-/// Where the navigation's places and the dialer's number field are in the 420-wide main window
-/// (see target/screenshots/dialer.png).
-const PHONE: (u32, u32) = (50, 60);
-const CONTACTS: (u32, u32) = (130, 60);
-const HISTORY: (u32, u32) = (210, 60);
-const VOICEMAIL: (u32, u32) = (290, 60);
-const SETTINGS: (u32, u32) = (370, 60);
+/// Where the navigation's places (six: phone, contacts, history, chat, voicemail, settings)
+/// and the dialer's number field are in the 420-wide main window (see
+/// target/screenshots/dialer.png).
+const PHONE: (u32, u32) = (42, 60);
+const CONTACTS: (u32, u32) = (107, 60);
+const HISTORY: (u32, u32) = (172, 60);
+const VOICEMAIL: (u32, u32) = (301, 60);
+const SETTINGS: (u32, u32) = (374, 60);
 const NUMBER_FIELD: (u32, u32) = (190, 133);
 /// The Voicemail tab's first message, and the player's play/pause button once it is picked
 /// (see target/screenshots/voicemail.png and voicemail-player.png).
@@ -388,10 +389,10 @@ fn the_dark_theme_draws_every_screen_dark() {
         );
     };
     dark(&window, "dialer-dark");
-    // The keyboard alone: Tab walks the navigation (phone, contacts, history, voicemail,
-    // settings: the number field and the disabled call button come after), Enter opens the
-    // focused place, and its ring shows which one that is.
-    for _ in 0..5 {
+    // The keyboard alone: Tab walks the navigation (phone, contacts, history, chat,
+    // voicemail, settings: the number field and the disabled call button come after), Enter
+    // opens the focused place, and its ring shows which one that is.
+    for _ in 0..6 {
         desktop.key(&window, "Tab");
     }
     desktop.screenshot(&window, "focus-on-settings-dark");
@@ -401,7 +402,7 @@ fn the_dark_theme_draws_every_screen_dark() {
     assert_eq!(
         desktop.wait_window("^Settings ", T).as_deref(),
         Some(window.as_str()),
-        "Tab ×5 and Enter open Settings"
+        "Tab ×6 and Enter open Settings"
     );
     dark(&window, "settings-dark");
     desktop.key(&window, "ctrl+1");

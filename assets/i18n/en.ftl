@@ -337,3 +337,32 @@ greeting-file-placeholder = /home/you/greeting.wav
 greeting-use-file = Use this file
 call-pick-up = Pick up
 notify-voicemail-from = New voicemail from { $name } ({ $duration })
+
+## Chat (text messages)
+tab-chat = Chat
+chat-new = New message
+chat-empty-title = No messages yet
+chat-empty-hint = Text messages you send and receive appear here.
+chat-unread = { $count ->
+    [one] 1 unread
+   *[other] { $count } unread
+}
+chat-unread-messages = { $count ->
+    [one] 1 unread message
+   *[other] { $count } unread messages
+}
+chat-you = You: { $text }
+chat-thread-empty-title = No messages yet
+chat-thread-empty-hint = Write the first one to { $name } below.
+chat-compose = Message
+chat-send = Send
+chat-sending = Sending…
+chat-sent = Sent
+chat-failed = Not sent
+chat-failed-why = Not sent: { $reason }
+chat-retry = Retry
+chat-to = Number or address
+chat-write = Write
+chat-reply = Reply
+call-message = Message
+contact-message = Send a message

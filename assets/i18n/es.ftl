@@ -337,3 +337,32 @@ greeting-file-placeholder = /home/tu/saludo.wav
 greeting-use-file = Usar este archivo
 call-pick-up = Atender
 notify-voicemail-from = Mensaje de voz nuevo de { $name } ({ $duration })
+
+## Chat (text messages)
+tab-chat = Chat
+chat-new = Mensaje nuevo
+chat-empty-title = Aún no hay mensajes
+chat-empty-hint = Aquí aparecen los mensajes de texto que envías y recibes.
+chat-unread = { $count ->
+    [one] 1 sin leer
+   *[other] { $count } sin leer
+}
+chat-unread-messages = { $count ->
+    [one] 1 mensaje sin leer
+   *[other] { $count } mensajes sin leer
+}
+chat-you = Tú: { $text }
+chat-thread-empty-title = Aún no hay mensajes
+chat-thread-empty-hint = Escribe abajo el primero para { $name }.
+chat-compose = Mensaje
+chat-send = Enviar
+chat-sending = Enviando…
+chat-sent = Enviado
+chat-failed = No enviado
+chat-failed-why = No enviado: { $reason }
+chat-retry = Reintentar
+chat-to = Número o dirección
+chat-write = Escribir
+chat-reply = Responder
+call-message = Mensaje
+contact-message = Enviar un mensaje

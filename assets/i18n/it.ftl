@@ -337,3 +337,32 @@ greeting-file-placeholder = /home/tu/saluto.wav
 greeting-use-file = Usa questo file
 call-pick-up = Rispondi
 notify-voicemail-from = Nuovo messaggio vocale da { $name } ({ $duration })
+
+## Chat (text messages)
+tab-chat = Chat
+chat-new = Nuovo messaggio
+chat-empty-title = Ancora nessun messaggio
+chat-empty-hint = Qui compaiono i messaggi di testo che invii e ricevi.
+chat-unread = { $count ->
+    [one] 1 da leggere
+   *[other] { $count } da leggere
+}
+chat-unread-messages = { $count ->
+    [one] 1 messaggio da leggere
+   *[other] { $count } messaggi da leggere
+}
+chat-you = Tu: { $text }
+chat-thread-empty-title = Ancora nessun messaggio
+chat-thread-empty-hint = Scrivi qui sotto il primo a { $name }.
+chat-compose = Messaggio
+chat-send = Invia
+chat-sending = Invio in corso…
+chat-sent = Inviato
+chat-failed = Non inviato
+chat-failed-why = Non inviato: { $reason }
+chat-retry = Riprova
+chat-to = Numero o indirizzo
+chat-write = Scrivi
+chat-reply = Rispondi
+call-message = Messaggio
+contact-message = Invia un messaggio

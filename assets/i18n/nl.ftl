@@ -337,3 +337,32 @@ greeting-file-placeholder = /home/jij/begroeting.wav
 greeting-use-file = Dit bestand gebruiken
 call-pick-up = Aannemen
 notify-voicemail-from = Nieuw voicemailbericht van { $name } ({ $duration })
+
+## Chat (text messages)
+tab-chat = Chat
+chat-new = Nieuw bericht
+chat-empty-title = Nog geen berichten
+chat-empty-hint = Tekstberichten die je verstuurt en ontvangt, verschijnen hier.
+chat-unread = { $count ->
+    [one] 1 ongelezen
+   *[other] { $count } ongelezen
+}
+chat-unread-messages = { $count ->
+    [one] 1 ongelezen bericht
+   *[other] { $count } ongelezen berichten
+}
+chat-you = Jij: { $text }
+chat-thread-empty-title = Nog geen berichten
+chat-thread-empty-hint = Schrijf hieronder het eerste aan { $name }.
+chat-compose = Bericht
+chat-send = Versturen
+chat-sending = Versturen…
+chat-sent = Verstuurd
+chat-failed = Niet verstuurd
+chat-failed-why = Niet verstuurd: { $reason }
+chat-retry = Opnieuw
+chat-to = Nummer of adres
+chat-write = Schrijven
+chat-reply = Beantwoorden
+call-message = Bericht
+contact-message = Bericht sturen

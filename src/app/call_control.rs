@@ -2,7 +2,7 @@
 //! call's popup and notification, and what is left when a call ends.
 
 use super::{calls, desktop_glue, keys, windows, App, Message, Tab};
-use crate::screen::{call, contacts, dialer};
+use crate::screen::{call, chat, contacts, dialer};
 use iced::{window, Task};
 use parla_core::api::{CallState, DeclineReason};
 use parla_core::{AccountId, CallId, Command};
@@ -143,6 +143,14 @@ impl App {
             | call::Action::AddCallTo(_)
             | call::Action::Pick(_)
             | call::Action::AddCall => task = self.on_transfer_action(call, action),
+            call::Action::Message => {
+                let target = chat::Target {
+                    to: view.remote.clone(),
+                    name: view.name.clone().unwrap_or_default(),
+                    account: view.account.clone(),
+                };
+                task = self.open_chat(target);
+            }
             call::Action::Output(device) => {
                 self.call_outputs.insert(call, device.clone());
                 self.send(Command::SetCallDevices {

@@ -68,7 +68,7 @@ pub fn start_tray(status: TrayStatus) -> impl Stream<Item = TrayEvent> {
     })
 }
 
-pub fn tray_labels(i18n: &I18n, missed: u32, new_voicemail: u32) -> TrayLabels {
+pub fn tray_labels(i18n: &I18n, missed: u32, new_voicemail: u32, unread: u32) -> TrayLabels {
     TrayLabels {
         title: "Parla".into(),
         all_registered: i18n.tr("tray-registered"),
@@ -83,6 +83,11 @@ pub fn tray_labels(i18n: &I18n, missed: u32, new_voicemail: u32) -> TrayLabels {
         },
         new_voicemail: if new_voicemail > 0 {
             i18n.tr_count("voicemail-new", u64::from(new_voicemail))
+        } else {
+            String::new()
+        },
+        unread_messages: if unread > 0 {
+            i18n.tr_count("chat-unread-messages", u64::from(unread))
         } else {
             String::new()
         },
@@ -101,6 +106,7 @@ pub fn notify_labels(i18n: &I18n) -> NotifyLabels {
         answer: i18n.tr("answer"),
         decline: i18n.tr("decline"),
         open: i18n.tr("tray-show"),
+        reply: i18n.tr("chat-reply"),
     }
 }
 
@@ -189,6 +195,35 @@ impl Notifications {
         });
     }
 
+    /// "NAME: text" with Reply, off the window's thread; what the person does with it comes
+    /// back as a message about `peer`'s conversation (nothing when it cannot be shown).
+    pub fn message(
+        &self,
+        notifier: &Notifier,
+        peer: String,
+        sender: String,
+        text: String,
+        labels: NotifyLabels,
+    ) -> Task<Message> {
+        let notifier = notifier.clone();
+        Task::perform(
+            async move {
+                let shown =
+                    tokio::task::spawn_blocking(move || notifier.message(&sender, &text, &labels))
+                        .await;
+                match shown {
+                    Ok(Ok(answer)) => answer.await.ok(),
+                    Ok(Err(e)) => {
+                        tracing::debug!(error = %e, "no notification for a text message");
+                        None
+                    }
+                    Err(_) => None,
+                }
+            },
+            move |response| Message::ChatNotification(peer, response),
+        )
+    }
+
     /// Takes the call's notification off the screen (answered, declined or ended).
     pub fn close(&self, call: CallId) {
         let shown = self.shown.lock().ok().and_then(|mut map| map.remove(&call));
@@ -237,8 +272,14 @@ impl App {
             dnd: self.dnd,
             missed_calls: self.missed,
             new_voicemail,
+            unread_messages: self.unread_messages(),
             window_visible: self.main_visible,
-            labels: tray_labels(&self.i18n, self.missed, new_voicemail),
+            labels: tray_labels(
+                &self.i18n,
+                self.missed,
+                new_voicemail,
+                self.unread_messages(),
+            ),
         }
     }
 

@@ -2,8 +2,9 @@
 //! hangs up or declines, Ctrl+M mutes, Ctrl+H holds, Ctrl+K opens the keypad, Ctrl+S swaps
 //! calls, Ctrl+T transfers, Ctrl+Shift+T consults first (or completes the consult transfer),
 //! Ctrl+D adds a call, Ctrl+N adds a contact, Ctrl+Shift+M calls the line's voicemail (on the
-//! dialer; Ctrl+Shift+V would paste into a focused field), Ctrl+1 to Ctrl+5 go to the phone, contacts,
-//! history, voicemail and settings (in the navigation's order), Tab and Shift+Tab move the focus.
+//! dialer; Ctrl+Shift+V would paste into a focused field), Ctrl+1 to Ctrl+6 go to the phone,
+//! contacts, history, chat, voicemail and settings (in the navigation's order), Tab and
+//! Shift+Tab move the focus.
 
 use super::Tab;
 use iced::keyboard::{key::Named, Event, Key, Modifiers};
@@ -68,8 +69,9 @@ pub fn shortcut_for(key: &Key, modifiers: Modifiers, text: Option<&str>) -> Opti
             Key::Character("1") => Some(Shortcut::Place(Tab::Phone)),
             Key::Character("2") => Some(Shortcut::Place(Tab::Contacts)),
             Key::Character("3") => Some(Shortcut::Place(Tab::History)),
-            Key::Character("4") => Some(Shortcut::Place(Tab::Voicemail)),
-            Key::Character("5") => Some(Shortcut::Place(Tab::Settings)),
+            Key::Character("4") => Some(Shortcut::Place(Tab::Chat)),
+            Key::Character("5") => Some(Shortcut::Place(Tab::Voicemail)),
+            Key::Character("6") => Some(Shortcut::Place(Tab::Settings)),
             _ => None,
         };
     }
@@ -153,10 +155,14 @@ mod tests {
         );
         assert_eq!(
             shortcut_for(&Key::Character("4".into()), Modifiers::CTRL, None),
-            Some(Shortcut::Place(Tab::Voicemail))
+            Some(Shortcut::Place(Tab::Chat))
         );
         assert_eq!(
             shortcut_for(&Key::Character("5".into()), Modifiers::CTRL, None),
+            Some(Shortcut::Place(Tab::Voicemail))
+        );
+        assert_eq!(
+            shortcut_for(&Key::Character("6".into()), Modifiers::CTRL, None),
             Some(Shortcut::Place(Tab::Settings))
         );
         assert_eq!(

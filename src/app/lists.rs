@@ -42,6 +42,13 @@ impl App {
                     self.history.refresh(next()),
                 ]
             }
+            Tab::Chat => {
+                let mut commands = self.chat.refresh(&mut next);
+                if self.chat.open_unread() > 0 {
+                    commands.extend(self.chat.seen(&mut next));
+                }
+                commands
+            }
             Tab::Voicemail => vec![self.voicemail_list.refresh(next())],
             Tab::Phone | Tab::Settings => Vec::new(),
         };

@@ -8,6 +8,7 @@ use parla_core::config::AccountConfig;
 use tokio::sync::mpsc;
 
 mod answering_machine;
+mod chat_tab;
 mod voicemail;
 mod voicemail_tab;
 

@@ -86,6 +86,7 @@ impl App {
             (Glyph::Phone, "tab-phone", Tab::Phone, self.new_voicemail()),
             (Glyph::Contacts, "tab-contacts", Tab::Contacts, 0),
             (Glyph::History, "tab-history", Tab::History, self.missed),
+            (Glyph::Chat, "tab-chat", Tab::Chat, self.unread_messages()),
             (
                 Glyph::Voicemail,
                 "tab-voicemail",
@@ -124,6 +125,7 @@ impl App {
         let body: Element<'_, Message> = match self.tab {
             Tab::Contacts => self.contacts.view(&self.i18n).map(Message::Contacts),
             Tab::History => self.history.view(&self.i18n).map(Message::History),
+            Tab::Chat => self.chat.view(&self.i18n).map(Message::Chat),
             Tab::Voicemail => self.voicemail_list.view(&self.i18n).map(Message::Voicemail),
             Tab::Settings => self
                 .settings

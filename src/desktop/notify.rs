@@ -1,13 +1,17 @@
 //! Desktop notifications (org.freedesktop.Notifications through `notify-rust`): an incoming
-//! call with Answer and Decline buttons, a plain "missed call" and "new voicemail".
+//! call with Answer and Decline buttons, a plain "missed call" and "new voicemail", and a text
+//! message with Reply (message.rs).
 //!
 //! [`channel`] gives a [`Notifier`] (kept by the app, cheap to clone) and the [`NotifyActions`]
 //! stream on which the person's choices arrive as [`NotifyAction`]s. Each incoming-call
 //! notification gets its own short-lived thread that waits for the daemon's signals, so
 //! nothing blocks the GUI or an async worker, and nothing runs while nobody is calling.
 
+mod message;
 #[cfg(test)]
 mod tests;
+
+pub use message::MessageResponse;
 
 use std::pin::Pin;
 use std::sync::mpsc as std_mpsc;
@@ -44,6 +48,8 @@ pub struct NotifyLabels {
     pub decline: String,
     /// The action behind a click on the notification itself (some daemons show it).
     pub open: String,
+    /// A text message's button: open the conversation to answer it.
+    pub reply: String,
 }
 
 impl Default for NotifyLabels {
@@ -56,6 +62,7 @@ impl Default for NotifyLabels {
             answer: "Answer".into(),
             decline: "Decline".into(),
             open: "Open Parla".into(),
+            reply: "Reply".into(),
         }
     }
 }

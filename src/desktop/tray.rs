@@ -52,6 +52,8 @@ pub struct TrayLabels {
     pub missed_calls: String,
     /// Tooltip line while the lines' mailboxes hold new messages ("2 new voicemail messages").
     pub new_voicemail: String,
+    /// Tooltip line while text messages are unread ("3 unread messages").
+    pub unread_messages: String,
     pub show_window: String,
     pub hide_window: String,
     /// The menu's checkbox.
@@ -71,6 +73,7 @@ impl Default for TrayLabels {
             dnd_on: "Do not disturb is on".into(),
             missed_calls: String::new(),
             new_voicemail: String::new(),
+            unread_messages: String::new(),
             show_window: "Show Parla".into(),
             hide_window: "Hide Parla".into(),
             do_not_disturb: "Do not disturb".into(),
@@ -89,6 +92,8 @@ pub struct TrayStatus {
     pub missed_calls: u32,
     /// New voicemail messages on all lines; shown like missed calls (the dot, attention).
     pub new_voicemail: u32,
+    /// Text messages not read yet; shown like missed calls too.
+    pub unread_messages: u32,
     /// Picks "Hide" or "Show" for the menu's first entry.
     pub window_visible: bool,
     pub labels: TrayLabels,

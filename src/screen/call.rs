@@ -48,6 +48,8 @@ pub enum Action {
     Pick(String),
     /// Call what the add call field holds from the same line (the engine holds this call).
     AddCall,
+    /// Write to the far end: the Chat tab opens on the conversation.
+    Message,
     Digit(char),
     Output(String),
 }
@@ -234,7 +236,9 @@ impl<'a> CallScreen<'a> {
                             self.add_call_to.is_some(),
                             Action::ToggleAddCall
                         ),
-                        iced::widget::space().width(Length::Fill),
+                        // Writing needs no live call: it goes by the address.
+                        tile(Glyph::Chat, i18n.tr("call-message"), false)
+                            .press((id, Action::Message)),
                     ]
                     .spacing(space::S),
                 ]

@@ -1,5 +1,6 @@
 //! Containers and rows: cards that group a section, list rows that light up under the pointer
-//! and when chosen, and the small count badge of the navigation.
+//! and when chosen, the small count badges (the navigation's, a list row's) and the bubbles
+//! of a conversation.
 
 use iced::border::Border;
 use iced::widget::{button, container};
@@ -74,6 +75,46 @@ pub fn unread_dot(theme: &Theme) -> container::Style {
         background: Some(Background::Color(p.primary.base.color)),
         border: Border {
             radius: 4.0.into(),
+            width: 0.0,
+            color: Color::TRANSPARENT,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// How many are unread in a list row (a conversation): white on the accent, a pill.
+pub fn unread_count(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.primary.base.color)),
+        text_color: Some(p.primary.base.text),
+        ..badge(theme)
+    }
+}
+
+/// A message we sent: the accent, rounded.
+pub fn bubble_ours(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.primary.base.color)),
+        text_color: Some(p.primary.base.text),
+        border: Border {
+            radius: RADIUS.into(),
+            width: 0.0,
+            color: Color::TRANSPARENT,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// A message we received: the raised surface of a card.
+pub fn bubble_theirs(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.background.weak.color)),
+        text_color: Some(p.background.weak.text),
+        border: Border {
+            radius: RADIUS.into(),
             width: 0.0,
             color: Color::TRANSPARENT,
         },

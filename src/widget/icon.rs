@@ -12,7 +12,6 @@ const FONT: Font = Font::with_name("lucide");
 
 /// The actions and marks of the app, each with its one picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code, reason = "Chat is drawn by the screen of issue 13")]
 pub enum Glyph {
     Call,
     HangUp,
@@ -64,6 +63,12 @@ pub enum Glyph {
     /// A voicemail message not heard yet / heard.
     Unheard,
     Heard,
+    /// Send what the compose field holds.
+    Send,
+    /// Write to someone new.
+    NewMessage,
+    /// Send a failed message again.
+    Retry,
 }
 
 impl Glyph {
@@ -111,6 +116,9 @@ impl Glyph {
             Glyph::Export => Icon::Download,
             Glyph::Unheard => Icon::Mail,
             Glyph::Heard => Icon::MailOpen,
+            Glyph::Send => Icon::SendHorizontal,
+            Glyph::NewMessage => Icon::SquarePen,
+            Glyph::Retry => Icon::RotateCw,
         }
     }
 }

@@ -9,6 +9,10 @@ use super::focus::Press;
 use super::icon::{icon, Glyph};
 use crate::style::{self, size, space, Tone};
 
+/// The least share of the width an item gets, in characters of its name (plus one, for the
+/// room around it): enough for the icon with its badge.
+const MIN_SHARE: u16 = 8;
+
 /// One navigation item; `count` above zero shows a badge on the icon. In the `compact` window
 /// the icon stands alone, its label a tooltip.
 pub fn nav_item<'a, M: Clone + 'a>(
@@ -27,18 +31,26 @@ pub fn nav_item<'a, M: Clone + 'a>(
             .press(on_press);
         return tip(item, label, tooltip::Position::Bottom);
     }
+    // Six places share the width: a long name ("Geschiedenis", "Impostazioni") gets more of it
+    // than a short one, and a name that still does not fit is cut, never drawn over the next.
+    let share = u16::try_from(label.chars().count() + 1)
+        .unwrap_or(u16::MAX)
+        .max(MIN_SHARE);
     button(
         container(
             column![
                 badged(glyph, 20.0, 12.0, count),
-                text(label).size(size::CAPTION)
+                text(label)
+                    .size(size::CAPTION)
+                    .wrapping(text::Wrapping::None)
             ]
             .spacing(2)
             .align_x(Alignment::Center),
         )
         .center_x(Length::Fill),
     )
-    .width(Length::Fill)
+    .width(Length::FillPortion(share))
+    .clip(true)
     .padding([space::XS, 0.0])
     .style(style::button_style(tone, None))
     .press(on_press)
@@ -62,7 +74,8 @@ fn badged<'a, M: 'a>(glyph: Glyph, icon_size: f32, room: f32, count: u32) -> Ele
     picture.into()
 }
 
-/// Items side by side, sharing the width.
+/// Items side by side, sharing the width (no gap: the room around each name keeps them apart,
+/// and six long names need all of it).
 pub fn nav_bar<'a, M: 'a>(items: Vec<Element<'a, M>>) -> Element<'a, M> {
-    row(items).spacing(space::XS).into()
+    row(items).into()
 }

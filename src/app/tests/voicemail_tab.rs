@@ -31,6 +31,7 @@ fn database(unseen_missed: u64, unheard_voicemail: u64) -> Event {
         state: DatabaseState::Ready,
         unseen_missed,
         unheard_voicemail,
+        unread_messages: 0,
         moved_aside: None,
         reason: None,
     }
@@ -108,10 +109,10 @@ fn the_list_arrives_as_rows_and_a_missing_file_is_not_played() {
     h.send(Message::Voicemail(VmMsg::Export));
     assert_eq!(h.sent(), Vec::new());
 
-    // Ctrl+4 comes back to the tab from elsewhere, and asks for the list again.
+    // Ctrl+5 comes back to the tab from elsewhere, and asks for the list again.
     h.send(Message::Tab(Tab::Phone));
     h.key(
-        keyboard::Key::Character("4".into()),
+        keyboard::Key::Character("5".into()),
         keyboard::Modifiers::CTRL,
         None,
     );

@@ -56,9 +56,8 @@ impl ParlaTray {
         self.send(TrayAction::SetDnd(dnd));
     }
 
-    /// The tooltip's text: the state of the lines, then do-not-disturb, missed calls and new
-    /// voicemail when
-    /// they apply, one per line.
+    /// The tooltip's text: the state of the lines, then do-not-disturb, missed calls, new
+    /// voicemail and unread messages when they apply, one per line.
     pub(crate) fn description(&self) -> String {
         let labels = &self.status.labels;
         let mut lines = vec![match self.status.lines {
@@ -76,6 +75,9 @@ impl ParlaTray {
         if self.status.new_voicemail > 0 {
             lines.push(labels.new_voicemail.as_str());
         }
+        if self.status.unread_messages > 0 {
+            lines.push(labels.unread_messages.as_str());
+        }
         lines.retain(|line| !line.is_empty());
         lines.join("\n")
     }
@@ -92,9 +94,10 @@ fn badge_of(status: &TrayStatus) -> Badge {
     }
 }
 
-/// Missed calls or new voicemail: the icon gets its dot and the item asks for attention.
+/// Missed calls, new voicemail or unread messages: the icon gets its dot and the item asks for
+/// attention.
 fn needs_attention(status: &TrayStatus) -> bool {
-    status.missed_calls > 0 || status.new_voicemail > 0
+    status.missed_calls > 0 || status.new_voicemail > 0 || status.unread_messages > 0
 }
 
 fn pixmaps_for(status: &TrayStatus) -> Vec<ksni::Icon> {
@@ -197,6 +200,7 @@ mod tests {
             dnd: false,
             missed_calls: 0,
             new_voicemail: 0,
+            unread_messages: 0,
             window_visible: true,
             labels: TrayLabels::default(),
         }
@@ -231,6 +235,23 @@ mod tests {
         assert_eq!(
             tray.description(),
             "Some lines are not connected\n2 new voicemail messages"
+        );
+        assert_eq!(tray.status(), ksni::Status::NeedsAttention);
+        assert_ne!(tray.icon_pixmap()[0].data, plain[0].data, "the dot");
+    }
+
+    #[test]
+    fn unread_messages_show_like_missed_calls() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tray = ParlaTray::new(status(), tx);
+        let plain = tray.icon_pixmap();
+        let mut next = status();
+        next.unread_messages = 3;
+        next.labels.unread_messages = "3 unread messages".into();
+        tray.set_status(next);
+        assert_eq!(
+            tray.description(),
+            "Some lines are not connected\n3 unread messages"
         );
         assert_eq!(tray.status(), ksni::Status::NeedsAttention);
         assert_ne!(tray.icon_pixmap()[0].data, plain[0].data, "the dot");

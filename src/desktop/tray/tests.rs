@@ -30,6 +30,7 @@ fn status() -> TrayStatus {
         dnd: false,
         missed_calls: 0,
         new_voicemail: 0,
+        unread_messages: 0,
         window_visible: true,
         labels: TrayLabels::default(),
     }
