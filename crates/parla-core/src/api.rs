@@ -18,7 +18,7 @@ mod tests;
 
 pub use kinds::{
     AccountStatus, CallDirection, CallState, CallStatus, ContactEntry, DatabaseState,
-    DeclineReason, ErrorKind, GreetingState, PlaybackState, RefusalReason, RegistrationState,
+    DeclineReason, ErrorKind, GreetingState, PlaybackState, PresenceState, RefusalReason, RegistrationState,
     SyncState, TransferState,
 };
 
@@ -368,6 +368,14 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
     },
+    /// Pick up the call ringing at a watched extension (`uri`, as `presence` events name it):
+    /// an INVITE with Replaces built from the dialog its busy lamp reported, else the line's
+    /// `pickup_code` followed by the extension. Progress as for `dial` (`call_state`).
+    Pickup {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<AccountId>,
+        uri: String,
+    },
     /// Desktop app: bring the main window forward; the headless engine ignores it.
     Show,
     /// Un-register every account, end every call, then stop.
@@ -572,6 +580,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
         unread: u64,
+    },
+    /// A watched colleague's state: their presence, or their busy lamp (`ringing` while a
+    /// call rings at the extension, `busy` while they are in a call, `available` when idle).
+    /// `uri` is the address as the line's `watch` list resolves it.
+    Presence {
+        account: AccountId,
+        uri: String,
+        state: PresenceState,
     },
     /// Media negotiated (or renegotiated) for a call.
     Media {

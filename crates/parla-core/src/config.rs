@@ -121,6 +121,12 @@ pub struct AccountConfig {
     pub voicemail_number: Option<String>,
     /// Parla's own answering machine for this line (off by default).
     pub answering_machine: AnsweringMachineConfig,
+    /// Busy lamps: extensions (`201`) or addresses (`sip:bob@pbx.example`) whose calls this
+    /// line watches (`dialog` subscriptions at the line's server).
+    pub watch: Vec<String>,
+    /// What to dial before an extension to pick up a call ringing there when the server gives
+    /// no dialog to replace (`**` on many PBXs). Absent: such a pickup is refused.
+    pub pickup_code: Option<String>,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -153,6 +159,8 @@ impl std::fmt::Debug for AccountConfig {
             .field("message_waiting", &self.message_waiting)
             .field("voicemail_number", &self.voicemail_number)
             .field("answering_machine", &self.answering_machine)
+            .field("watch", &self.watch)
+            .field("pickup_code", &self.pickup_code)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -184,6 +192,8 @@ impl Default for AccountConfig {
             message_waiting: true,
             voicemail_number: None,
             answering_machine: AnsweringMachineConfig::default(),
+            watch: Vec::new(),
+            pickup_code: None,
             password_in_keyring: false,
         }
     }

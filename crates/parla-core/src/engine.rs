@@ -272,6 +272,13 @@ impl Engine {
             | Command::ListMessages { .. }
             | Command::MarkConversationRead { .. }
             | Command::DeleteConversation { .. }) => return self.store_request(store),
+            Command::Pickup { account, .. } => {
+                return self.emit(Event::account_error(
+                    account.unwrap_or_else(|| AccountId::new("")),
+                    ErrorKind::Internal,
+                    "busy-lamp pickup is not built yet",
+                ))
+            }
             // Messages: the line sends; the store keeps and lists.
             Command::SendMessage {
                 account,

@@ -20,6 +20,7 @@ pub mod registration;
 pub mod sip_registrar;
 pub mod stack;
 pub mod store_link;
+pub mod subscription;
 pub mod tones;
 pub mod trace;
 pub mod uri;

@@ -218,3 +218,16 @@ pub struct CallStatus {
     pub remote: String,
     pub state: CallState,
 }
+
+/// What a watched colleague is, as the `presence` event says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    Available,
+    Away,
+    Busy,
+    /// A busy lamp: a call rings at the watched extension.
+    Ringing,
+    Offline,
+    Unknown,
+}

@@ -14,12 +14,12 @@ use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use super::media::DeviceMedia;
 use super::message::incoming::Senders;
 use super::message::MessageLine;
-use super::mwi::subscriber::Subscriber;
 use super::mwi::task::{Mailboxes, MwiTask, Notified};
 use super::registration::RegistrationLoop;
 use super::sip_registrar::SipRegistrar;
 use super::stack::{SipStack, StackError};
 use super::store_link::{region_of, StoreLink};
+use super::subscription::{Subscriber, MESSAGE_SUMMARY};
 use super::uri::{dial_target, DialPlan};
 use crate::api::{
     AccountId, CallDirection, CallId, CallState, ErrorKind, Event, RegistrationState, RequestId,
@@ -568,7 +568,9 @@ impl Running {
                 }
             }
             self.aor().zip(self.contact()).map(|(aor, contact)| {
-                Subscriber::new(self.stack.clone(), aor, contact, self.credential())
+                let resource = aor.clone();
+                let (stack, credential) = (self.stack.clone(), self.credential());
+                Subscriber::new(stack, MESSAGE_SUMMARY, aor, resource, contact, credential)
             })
         } else {
             None

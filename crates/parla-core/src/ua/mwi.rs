@@ -4,12 +4,8 @@
 //! PBXs send those), become `voicemail` events when the counts change.
 //!
 //! - [`summary`]: what a `simple-message-summary` body says.
-//! - [`plan`]: when to subscribe again, from the answers and NOTIFYs (no I/O; paused-clock
-//!   tests).
-//! - [`subscriber`]: the SUBSCRIBE exchange over rsipstack (digest auth, in-dialog refresh).
-//! - [`task`]: the line's loop that ties them together.
+//! - [`task`]: the line's loop, over the subscription code every package shares
+//!   ([`crate::ua::subscription`]).
 
-pub mod plan;
-pub mod subscriber;
 pub mod summary;
 pub mod task;

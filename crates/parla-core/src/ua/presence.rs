@@ -8,7 +8,6 @@
 pub mod dialog_info;
 pub mod pidf;
 
-use serde::{Deserialize, Serialize};
 
 /// Largest PIDF or dialog-info body read; a larger one reads as unknown.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -17,18 +16,7 @@ const MAX_NODES: u32 = 4096;
 /// Deepest element nesting read: real bodies are under 10 deep.
 const MAX_DEPTH: usize = 32;
 
-/// What a watched colleague is, as the `presence` event says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PresenceState {
-    Available,
-    Away,
-    Busy,
-    /// A busy lamp: a call rings at the watched extension.
-    Ringing,
-    Offline,
-    Unknown,
-}
+pub use crate::api::PresenceState;
 
 /// Parses a bounded XML body, or says why not.
 fn parse_xml(body: &[u8]) -> Option<roxmltree::Document<'_>> {

@@ -2,10 +2,9 @@
 //! line hands over (of the subscription, or unsolicited from the server), reports each
 //! change as a `voicemail` event, and ends the subscription when the line stops.
 
-use super::plan::{self, Next, Plan};
-use super::subscriber::Subscriber;
 use super::summary::{self, Mailbox};
 use crate::api::{AccountId, Event};
+use crate::ua::subscription::{self as plan, Next, Plan, Subscriber, MESSAGE_SUMMARY};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -39,7 +38,7 @@ pub struct MwiTask {
 
 impl MwiTask {
     pub async fn run(mut self, stop: CancellationToken) {
-        let mut plan = Plan::default();
+        let mut plan = Plan::new(MESSAGE_SUMMARY);
         let mut next = self.subscriber.as_ref().map(|_| Instant::now());
         let mut subscribed = false;
         let mut last: Option<Mailbox> = None;

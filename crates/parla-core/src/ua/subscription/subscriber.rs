@@ -7,6 +7,7 @@
 //! built here.
 
 use super::plan::Answer;
+use super::Package;
 use crate::ua::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
@@ -22,8 +23,12 @@ struct Dialog {
 
 pub struct Subscriber {
     stack: Arc<SipStack>,
-    /// `sip:user@domain`: the resource we subscribe to, and who we are.
+    package: Package,
+    /// `sip:user@domain`: who we are (From).
     aor: Uri,
+    /// What we subscribe to (To, and the first Request-URI): our own AoR for message waiting,
+    /// a colleague's for presence and busy lamps.
+    resource: Uri,
     contact: Uri,
     credential: Option<Credential>,
     call_id: String,
@@ -35,13 +40,17 @@ pub struct Subscriber {
 impl Subscriber {
     pub fn new(
         stack: Arc<SipStack>,
+        package: Package,
         aor: Uri,
+        resource: Uri,
         contact: Uri,
         credential: Option<Credential>,
     ) -> Self {
         Self {
             stack,
+            package,
             aor,
+            resource,
             contact,
             credential,
             call_id: String::new(),
@@ -49,6 +58,11 @@ impl Subscriber {
             cseq: 0,
             dialog: None,
         }
+    }
+
+    /// The subscription's Call-ID (empty before the first SUBSCRIBE): its NOTIFYs carry it.
+    pub fn call_id(&self) -> &str {
+        &self.call_id
     }
 
     /// Forgets the dialog: the next SUBSCRIBE starts a new subscription.
@@ -76,10 +90,10 @@ impl Subscriber {
         .with_tag(self.from_tag.clone().into());
         let mut to = rsipstack::sip::typed::To {
             display_name: None,
-            uri: self.aor.clone(),
+            uri: self.resource.clone(),
             params: vec![],
         };
-        let mut target = self.aor.clone();
+        let mut target = self.resource.clone();
         if let Some(dialog) = &self.dialog {
             to = to.with_tag(dialog.to_tag.clone().into());
             target = dialog.target.clone();
@@ -101,8 +115,8 @@ impl Subscriber {
         );
         let headers = [
             Header::Contact(format!("<{}>", self.contact).into()),
-            Header::Event("message-summary".into()),
-            Header::Accept("application/simple-message-summary".into()),
+            Header::Event(self.package.event.into()),
+            Header::Accept(self.package.accept.into()),
             Header::Expires(expires.into()),
         ];
         request.headers.extend(headers.to_vec());
@@ -115,7 +129,7 @@ impl Subscriber {
         match self.exchange(expires).await {
             Ok(answer) => answer,
             Err(e) => {
-                tracing::info!(error = %e, "SUBSCRIBE message-summary got no answer");
+                tracing::info!(event = self.package.event, error = %e, "SUBSCRIBE got no answer");
                 Answer::Silence
             }
         }

@@ -1,6 +1,6 @@
-//! When a line subscribes to `message-summary` again: a refresh before the granted expiry,
-//! a new subscription (after a wait that grows) when the server ends or refuses it, none at
-//! all when it does not offer the event package.
+//! When a subscription is made again: a refresh before the granted expiry, a new
+//! subscription (after a wait that grows) when the server ends or refuses it, none at all when
+//! it does not offer the event package.
 
 use std::time::Duration;
 use tokio::time::Instant;
@@ -16,7 +16,7 @@ pub const EXPIRES: u32 = 3600;
 pub enum Next {
     /// Subscribe (or refresh) at that time.
     SubscribeAt(Instant),
-    /// Never again this run: the server does not do message waiting; the text says why.
+    /// Never again this run: the server does not offer the package; the text says why.
     Stop(String),
 }
 
@@ -31,12 +31,20 @@ pub enum Answer {
     Silence,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Plan {
     failures: u32,
+    package: super::Package,
 }
 
 impl Plan {
+    pub fn new(package: super::Package) -> Self {
+        Self {
+            failures: 0,
+            package,
+        }
+    }
+
     fn retry(&mut self) -> Next {
         let wait = FIRST_WAIT
             .saturating_mul(1 << self.failures.min(8))
@@ -59,7 +67,8 @@ impl Plan {
             Answer::Refused {
                 code: code @ (489 | 405 | 501),
             } => Next::Stop(format!(
-                "the server does not offer message waiting ({code})"
+                "the server does not offer {} ({code})",
+                self.package.what
             )),
             Answer::Refused { .. } | Answer::Silence => self.retry(),
         }
@@ -70,9 +79,10 @@ impl Plan {
         match reason.map(str::to_ascii_lowercase).as_deref() {
             // RFC 6665 4.1.3: subscribe again at once.
             Some("deactivated") | Some("timeout") => Next::SubscribeAt(Instant::now()),
-            Some("noresource") | Some("rejected") => {
-                Next::Stop("the server has no mailbox for this line".into())
-            }
+            Some("noresource") | Some("rejected") => Next::Stop(format!(
+                "the server has no {} for this resource",
+                self.package.what
+            )),
             _ => self.retry(),
         }
     }
@@ -98,7 +108,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_granted_hour_is_refreshed_at_48_minutes() {
-        let mut plan = Plan::default();
+        let mut plan = Plan::new(super::super::MESSAGE_SUMMARY);
         assert_eq!(
             plan.answered(&Answer::Accepted { expires: 3600 }),
             Next::SubscribeAt(Instant::now() + Duration::from_secs(2880))
@@ -111,7 +121,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn failures_wait_longer_each_time_up_to_half_an_hour_and_success_resets() {
-        let mut plan = Plan::default();
+        let mut plan = Plan::new(super::super::MESSAGE_SUMMARY);
         let waits: Vec<u64> = (0..9)
             .map(|_| match plan.answered(&Answer::Silence) {
                 Next::SubscribeAt(at) => (at - Instant::now()).as_secs(),
@@ -130,7 +140,7 @@ mod tests {
     async fn a_server_without_the_package_stops_the_subscription() {
         for code in [489, 405, 501] {
             assert!(matches!(
-                Plan::default().answered(&Answer::Refused { code }),
+                Plan::new(super::super::MESSAGE_SUMMARY).answered(&Answer::Refused { code }),
                 Next::Stop(why) if why.contains(&code.to_string())
             ));
         }
@@ -138,7 +148,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn terminated_subscriptions_are_made_again_as_the_reason_says() {
-        let mut plan = Plan::default();
+        let mut plan = Plan::new(super::super::MESSAGE_SUMMARY);
         assert_eq!(
             plan.terminated(Some("deactivated")),
             Next::SubscribeAt(Instant::now())
