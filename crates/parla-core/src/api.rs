@@ -18,7 +18,7 @@ mod tests;
 
 pub use kinds::{
     AccountStatus, CallDirection, CallState, CallStatus, ContactEntry, DatabaseState,
-    DeclineReason, ErrorKind, GreetingState, PlaybackState, PresenceState, RefusalReason, RegistrationState,
+    DeclineReason, ErrorKind, GreetingState, OwnPresence, PlaybackState, PresenceState, RefusalReason, RegistrationState,
     SyncState, TransferState,
 };
 
@@ -367,6 +367,12 @@ pub enum Command {
         peer: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request: Option<RequestId>,
+    },
+    /// What the lines publish about us (PUBLISH `presence`, PIDF) where the server takes it:
+    /// `available`, `away` or `busy`; while do not disturb is on it says do not disturb, and
+    /// while we are in a call it says busy, whatever was chosen.
+    SetPresence {
+        state: OwnPresence,
     },
     /// Pick up the call ringing at a watched extension (`uri`, as `presence` events name it):
     /// an INVITE with Replaces built from the dialog its busy lamp reported, else the line's

@@ -272,11 +272,10 @@ impl Engine {
             | Command::ListMessages { .. }
             | Command::MarkConversationRead { .. }
             | Command::DeleteConversation { .. }) => return self.store_request(store),
-            Command::Pickup { account, .. } => {
-                return self.emit(Event::account_error(
-                    account.unwrap_or_else(|| AccountId::new("")),
+            Command::Pickup { .. } | Command::SetPresence { .. } => {
+                return self.emit(Event::error(
                     ErrorKind::Internal,
-                    "busy-lamp pickup is not built yet",
+                    "presence and busy lamps are not built yet",
                 ))
             }
             // Messages: the line sends; the store keeps and lists.

@@ -231,3 +231,14 @@ pub enum PresenceState {
     Offline,
     Unknown,
 }
+
+/// What the person says about themselves (`set_presence`); do not disturb and being in a call
+/// are published on top of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnPresence {
+    #[default]
+    Available,
+    Away,
+    Busy,
+}
