@@ -18,8 +18,8 @@ mod tests;
 
 pub use kinds::{
     AccountStatus, CallDirection, CallState, CallStatus, ContactEntry, DatabaseState,
-    DeclineReason, ErrorKind, GreetingState, OwnPresence, PlaybackState, PresenceState, RefusalReason, RegistrationState,
-    SyncState, TransferState,
+    DeclineReason, ErrorKind, GreetingState, OwnPresence, PlaybackState, PresenceState,
+    RefusalReason, RegistrationState, SyncState, TransferState,
 };
 
 /// An account ("line") as named by `id` in the profile's config.toml.

@@ -8,7 +8,6 @@
 pub mod dialog_info;
 pub mod pidf;
 
-
 /// Largest PIDF or dialog-info body read; a larger one reads as unknown.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Most XML nodes a body may have.
