@@ -10,6 +10,7 @@ pub mod engine_link;
 pub mod errors;
 mod frame_probe;
 mod keys;
+mod lamps;
 mod lists;
 mod passwords;
 mod persist;
@@ -71,6 +72,8 @@ pub enum Message {
     History(history::Msg),
     Voicemail(crate::screen::voicemail::Msg),
     Chat(chat::Msg),
+    /// The busy lamps panel and our own status.
+    Lamps(crate::screen::lamps::Msg),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -178,6 +181,8 @@ pub struct App {
     voicemail_list: crate::screen::voicemail::Voicemail,
     /// The Chat tab: the conversations and the thread open.
     chat: chat::Chat,
+    /// Busy lamps and presence (lamps.rs).
+    lamps: lamps::LampsState,
     quitting: bool,
 }
 
@@ -305,6 +310,7 @@ impl App {
             history: history::History::default(),
             voicemail_list: crate::screen::voicemail::Voicemail::default(),
             chat: chat::Chat::default(),
+            lamps: lamps::LampsState::default(),
             quitting: false,
             config,
         };
@@ -454,6 +460,7 @@ impl App {
                             account: None,
                         })
                     }
+                    contacts::Outcome::Watch(entry) => return self.watch_on_default_line(entry),
                     contacts::Outcome::None => {}
                 }
                 // The import panel opens with its path field ready for typing.
@@ -473,6 +480,7 @@ impl App {
             }
             Message::Voicemail(msg) => self.on_voicemail_msg(msg),
             Message::Chat(msg) => self.on_chat_msg(msg),
+            Message::Lamps(msg) => self.on_lamps_msg(msg),
             Message::Key(event) => match keys::shortcut(&event) {
                 Some(shortcut) => self.on_shortcut(shortcut),
                 None => Task::none(),
@@ -646,6 +654,7 @@ impl App {
             _ => self.on_store_event(&event),
         }
         self.on_voicemail_event(&event);
+        self.on_lamps_event(&event);
         task = Task::batch([task, self.on_chat_event(&event)]);
         task = Task::batch([task, self.on_answering_machine(&event)]);
         self.note_transfer_event(&event);

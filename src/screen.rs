@@ -6,6 +6,7 @@ pub mod contact_form;
 pub mod contacts;
 pub mod dialer;
 pub mod history;
+pub mod lamps;
 pub mod popup;
 pub mod settings;
 pub mod sign_in;

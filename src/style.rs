@@ -9,7 +9,8 @@ mod surfaces;
 
 pub use buttons::{button_style, Tone};
 pub use surfaces::{
-    badge, bubble_ours, bubble_theirs, card, list_row, selected_row, unread_count, unread_dot,
+    badge, bubble_ours, bubble_theirs, card, lamp, list_row, selected_row, unread_count,
+    unread_dot, Lamp,
 };
 
 /// Spacing, in logical pixels: every gap and padding is one of these.

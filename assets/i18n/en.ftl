@@ -366,3 +366,26 @@ chat-write = Write
 chat-reply = Reply
 call-message = Message
 contact-message = Send a message
+
+## Busy lamps and presence
+lamps-title = Busy lamps
+lamp-idle = Free
+lamp-ringing = Ringing
+lamp-busy = In a call
+lamp-unknown = Not known
+lamp-pickup = Click to pick up the call ringing at { $who }
+lamp-transfer = Click to transfer the call to { $who }
+lamp-call = Click to call { $who }
+lamps-hint = Extensions or addresses whose calls this line shows on the Phone tab. A click picks up a call ringing there, calls them, or transfers your call to them.
+lamps-none = No extensions watched yet.
+lamps-add = Watch
+lamps-add-placeholder = Extension or address, e.g. 201
+lamps-remove = Stop watching
+lamps-pickup-code = Pickup code
+lamps-pickup-placeholder = e.g. **
+contact-watch = Watch on the busy lamps
+filter-online = Online
+presence-own = Your status, as others see it
+presence-available = Available
+presence-away = Away
+presence-busy = Busy

@@ -366,3 +366,26 @@ chat-write = Escribir
 chat-reply = Responder
 call-message = Mensaje
 contact-message = Enviar un mensaje
+
+## Busy lamps and presence
+lamps-title = Indicadores de ocupado
+lamp-idle = Libre
+lamp-ringing = Sonando
+lamp-busy = En llamada
+lamp-unknown = Desconocido
+lamp-pickup = Haz clic para capturar la llamada que suena en { $who }
+lamp-transfer = Haz clic para transferir la llamada a { $who }
+lamp-call = Haz clic para llamar a { $who }
+lamps-hint = Extensiones o direcciones cuyas llamadas esta línea muestra en la pestaña Teléfono. Un clic captura una llamada que suena allí, las llama o les transfiere tu llamada.
+lamps-none = Todavía no se vigila ninguna extensión.
+lamps-add = Vigilar
+lamps-add-placeholder = Extensión o dirección, p. ej. 201
+lamps-remove = Dejar de vigilar
+lamps-pickup-code = Código de captura
+lamps-pickup-placeholder = p. ej. **
+contact-watch = Vigilar en los indicadores de ocupado
+filter-online = En línea
+presence-own = Tu estado, como lo ven los demás
+presence-available = Disponible
+presence-away = Ausente
+presence-busy = Ocupado

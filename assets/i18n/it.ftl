@@ -366,3 +366,26 @@ chat-write = Scrivi
 chat-reply = Rispondi
 call-message = Messaggio
 contact-message = Invia un messaggio
+
+## Busy lamps and presence
+lamps-title = Spie di occupato
+lamp-idle = Libero
+lamp-ringing = Squilla
+lamp-busy = In chiamata
+lamp-unknown = Sconosciuto
+lamp-pickup = Fai clic per rispondere alla chiamata che squilla su { $who }
+lamp-transfer = Fai clic per trasferire la chiamata a { $who }
+lamp-call = Fai clic per chiamare { $who }
+lamps-hint = Interni o indirizzi le cui chiamate questa linea mostra nella scheda Telefono. Un clic risponde a una chiamata che squilla lì, li chiama o trasferisce loro la tua chiamata.
+lamps-none = Nessun interno osservato.
+lamps-add = Osserva
+lamps-add-placeholder = Interno o indirizzo, es. 201
+lamps-remove = Smetti di osservare
+lamps-pickup-code = Codice di risposta per assente
+lamps-pickup-placeholder = es. **
+contact-watch = Osserva nelle spie di occupato
+filter-online = In linea
+presence-own = Il tuo stato, come lo vedono gli altri
+presence-available = Disponibile
+presence-away = Assente
+presence-busy = Occupato

@@ -366,3 +366,26 @@ chat-write = Schrijven
 chat-reply = Beantwoorden
 call-message = Bericht
 contact-message = Bericht sturen
+
+## Busy lamps and presence
+lamps-title = Bezetlampjes
+lamp-idle = Vrij
+lamp-ringing = Gaat over
+lamp-busy = In gesprek
+lamp-unknown = Onbekend
+lamp-pickup = Klik om het gesprek op te nemen dat bij { $who } overgaat
+lamp-transfer = Klik om het gesprek door te verbinden met { $who }
+lamp-call = Klik om { $who } te bellen
+lamps-hint = Toestellen of adressen waarvan deze lijn de gesprekken op het tabblad Telefoon toont. Een klik neemt een gesprek op dat daar overgaat, belt ze, of verbindt je gesprek met ze door.
+lamps-none = Nog geen toestellen gevolgd.
+lamps-add = Volgen
+lamps-add-placeholder = Toestel of adres, bijv. 201
+lamps-remove = Niet meer volgen
+lamps-pickup-code = Opnamecode
+lamps-pickup-placeholder = bijv. **
+contact-watch = Volgen bij de bezetlampjes
+filter-online = Online
+presence-own = Je status, zoals anderen die zien
+presence-available = Beschikbaar
+presence-away = Afwezig
+presence-busy = Bezet

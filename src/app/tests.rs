@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 
 mod answering_machine;
 mod chat_tab;
+mod lamps;
 mod voicemail;
 mod voicemail_tab;
 

@@ -74,14 +74,20 @@ impl App {
         let mut bar = row![lines.width(Length::Fill).clip(true)]
             .spacing(space::S)
             .align_y(Alignment::Center);
+        let compact = self.config.app.compact;
+        // Do not disturb says more than our status, so it takes its place; the compact bar
+        // has no room for the picker.
         if self.dnd {
             bar = bar.push(
                 text(self.i18n.tr("dnd-on"))
                     .size(size::CAPTION)
                     .style(text::danger),
             );
+        } else if !compact {
+            bar = bar.push(
+                crate::screen::lamps::own_picker(&self.i18n, self.lamps.own).map(Message::Lamps),
+            );
         }
-        let compact = self.config.app.compact;
         let places = [
             (Glyph::Phone, "tab-phone", Tab::Phone, self.new_voicemail()),
             (Glyph::Contacts, "tab-contacts", Tab::Contacts, 0),
@@ -123,7 +129,14 @@ impl App {
             return column![self.notices(), form.view(&self.i18n).map(Message::SignIn)].into();
         }
         let body: Element<'_, Message> = match self.tab {
-            Tab::Contacts => self.contacts.view(&self.i18n).map(Message::Contacts),
+            Tab::Contacts => self
+                .contacts
+                .view(
+                    &self.i18n,
+                    &self.lamps.presence,
+                    self.watched_on_default_line(),
+                )
+                .map(Message::Contacts),
             Tab::History => self.history.view(&self.i18n).map(Message::History),
             Tab::Chat => self.chat.view(&self.i18n).map(Message::Chat),
             Tab::Voicemail => self.voicemail_list.view(&self.i18n).map(Message::Voicemail),
@@ -175,12 +188,15 @@ impl App {
                 }
             },
         };
-        column![
+        let mut page = column![
             self.top_bar(),
             self.notices(),
             container(body).height(Length::Fill)
-        ]
-        .into()
+        ];
+        if self.tab == Tab::Phone {
+            page = page.push(self.lamps_panel());
+        }
+        page.into()
     }
 
     pub(super) fn line_choices(&self) -> Vec<dialer::LineChoice> {

@@ -4,6 +4,7 @@
 //! the id it waits for (a slower answer to an older keystroke is dropped).
 
 use super::contact_form::{self, ContactForm};
+use super::lamps::{self, Presence};
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
 use crate::widget::{
@@ -12,7 +13,7 @@ use crate::widget::{
 use iced::widget::{button, column, pick_list, row, scrollable, text, Space};
 use iced::{Alignment, Element, Length};
 pub use import::ImportPanel;
-use parla_core::api::{ContactEntry, ErrorKind, RequestId};
+use parla_core::api::{ContactEntry, ErrorKind, PresenceState, RequestId};
 use parla_core::store::{ContactId, SearchFilter, Source};
 use parla_core::{Command, Event};
 
@@ -22,25 +23,33 @@ pub mod import;
 /// How many contacts the list shows at once: enough to scroll, bounded for a huge directory.
 const LIST_LIMIT: usize = 200;
 
+/// A filter of the menu: the engine's (`SearchFilter`), or Online, which the engine does not
+/// know: presence lives in the window (what `presence` events said), so Online searches all
+/// contacts and the list keeps those available, away or busy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FilterChoice(pub SearchFilter);
+pub enum FilterChoice {
+    Engine(SearchFilter),
+    Online,
+}
 
 impl FilterChoice {
-    const ALL: [FilterChoice; 5] = [
-        FilterChoice(SearchFilter::All),
-        FilterChoice(SearchFilter::Favourites),
-        FilterChoice(SearchFilter::Personal),
-        FilterChoice(SearchFilter::Shared),
-        FilterChoice(SearchFilter::Blocked),
+    const ALL: [FilterChoice; 6] = [
+        FilterChoice::Engine(SearchFilter::All),
+        FilterChoice::Engine(SearchFilter::Favourites),
+        FilterChoice::Online,
+        FilterChoice::Engine(SearchFilter::Personal),
+        FilterChoice::Engine(SearchFilter::Shared),
+        FilterChoice::Engine(SearchFilter::Blocked),
     ];
 
     fn key(self) -> &'static str {
-        match self.0 {
-            SearchFilter::All => "filter-all",
-            SearchFilter::Favourites => "filter-favourites",
-            SearchFilter::Personal => "filter-personal",
-            SearchFilter::Shared => "filter-shared",
-            SearchFilter::Blocked => "filter-blocked",
+        match self {
+            FilterChoice::Engine(SearchFilter::All) => "filter-all",
+            FilterChoice::Engine(SearchFilter::Favourites) => "filter-favourites",
+            FilterChoice::Engine(SearchFilter::Personal) => "filter-personal",
+            FilterChoice::Engine(SearchFilter::Shared) => "filter-shared",
+            FilterChoice::Engine(SearchFilter::Blocked) => "filter-blocked",
+            FilterChoice::Online => "filter-online",
         }
     }
 }
@@ -57,7 +66,16 @@ impl FilterItem {
     #[cfg(test)]
     pub fn new(filter: SearchFilter) -> Self {
         FilterItem {
-            choice: FilterChoice(filter),
+            choice: FilterChoice::Engine(filter),
+            label: String::new(),
+        }
+    }
+
+    /// The Online entry of the menu.
+    #[cfg(test)]
+    pub fn online() -> Self {
+        FilterItem {
+            choice: FilterChoice::Online,
             label: String::new(),
         }
     }
@@ -73,6 +91,9 @@ impl std::fmt::Display for FilterItem {
 pub struct Contacts {
     pub query: String,
     pub filter: SearchFilter,
+    /// The Online filter: only contacts available, away or busy are listed (applied here,
+    /// over the engine's answer for all contacts).
+    pub online_only: bool,
     pub results: Vec<ContactEntry>,
     pub selected: Option<ContactEntry>,
     pub form: Option<ContactForm>,
@@ -111,6 +132,8 @@ pub enum Msg {
     /// The import panel's field and buttons.
     ImportPanel(import::Msg),
     Form(contact_form::Msg),
+    /// Watch a number or SIP address of the open card (a busy lamp on the default line).
+    Watch(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +147,8 @@ pub enum Outcome {
         to: String,
         name: String,
     },
+    /// Watch this number or address on the default line.
+    Watch(String),
 }
 
 impl Contacts {
@@ -164,8 +189,12 @@ impl Contacts {
                 self.query = query.chars().take(100).collect();
                 Outcome::Send(self.refresh(next_request))
             }
+            Msg::Watch(entry) => Outcome::Watch(entry),
             Msg::Filter(item) => {
-                self.filter = item.choice.0;
+                (self.filter, self.online_only) = match item.choice {
+                    FilterChoice::Engine(filter) => (filter, false),
+                    FilterChoice::Online => (SearchFilter::All, true),
+                };
                 Outcome::Send(self.refresh(next_request))
             }
             Msg::Open(id) => {
@@ -341,20 +370,37 @@ impl Contacts {
         Vec::new()
     }
 
-    pub fn view<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
+    /// The contacts the list shows: the engine's answer, kept to those online under the
+    /// Online filter.
+    pub fn shown<'a>(&'a self, presence: &'a Presence) -> impl Iterator<Item = &'a ContactEntry> {
+        self.results
+            .iter()
+            .filter(move |c| !self.online_only || presence.of_contact(c).is_some())
+    }
+
+    pub fn view<'a>(
+        &'a self,
+        i18n: &I18n,
+        presence: &'a Presence,
+        watched: &'a [String],
+    ) -> Element<'a, Msg> {
         let body = if let Some(form) = &self.form {
             form.view(i18n).map(Msg::Form)
         } else if let Some(contact) = &self.selected {
             scrollable(card::card(
                 contact,
                 self.confirming == Some(contact.id),
+                card::Lamps {
+                    presence: presence.of_contact(contact),
+                    watched,
+                },
                 i18n,
             ))
             .height(Length::Fill)
             .spacing(space::XS)
             .into()
         } else {
-            self.list(i18n)
+            self.list(i18n, presence)
         };
         let mut content = column![].spacing(space::S).padding(space::M);
         if let Some(panel) = &self.import {
@@ -366,7 +412,7 @@ impl Contacts {
         content.push(body).into()
     }
 
-    fn list<'a>(&'a self, i18n: &I18n) -> Element<'a, Msg> {
+    fn list<'a>(&'a self, i18n: &I18n, presence: &'a Presence) -> Element<'a, Msg> {
         let filters: Vec<FilterItem> = FilterChoice::ALL
             .into_iter()
             .map(|choice| FilterItem {
@@ -374,7 +420,13 @@ impl Contacts {
                 label: i18n.tr(choice.key()),
             })
             .collect();
-        let selected = filters.iter().find(|f| f.choice.0 == self.filter).cloned();
+        let selected = filters
+            .iter()
+            .find(|f| match f.choice {
+                FilterChoice::Online => self.online_only,
+                FilterChoice::Engine(filter) => !self.online_only && filter == self.filter,
+            })
+            .cloned();
         let search = search_field(
             &i18n.tr("contacts-search"),
             &self.query,
@@ -399,8 +451,11 @@ impl Contacts {
             ],
         );
         let content = column![top].spacing(space::M);
-        if self.results.is_empty() {
-            let empty = if self.filter == SearchFilter::All && self.query.trim().is_empty() {
+        if self.shown(presence).next().is_none() {
+            let empty = if self.filter == SearchFilter::All
+                && !self.online_only
+                && self.query.trim().is_empty()
+            {
                 empty_state(
                     Glyph::Contacts,
                     i18n.tr("contacts-empty-title"),
@@ -421,11 +476,14 @@ impl Contacts {
             };
             return content.push(empty).into();
         }
-        let list = column(
-            self.results
-                .iter()
-                .map(|contact| contact_row(contact, self.confirming == Some(contact.id), i18n)),
-        )
+        let list = column(self.shown(presence).map(|contact| {
+            contact_row(
+                contact,
+                self.confirming == Some(contact.id),
+                presence.of_contact(contact),
+                i18n,
+            )
+        }))
         .spacing(2);
         content
             .push(scrollable(list).height(Length::Fill).spacing(space::XS))
@@ -438,16 +496,25 @@ const ICON_BUTTON: f32 = size::ICON + 2.0 * space::S;
 
 /// One contact: avatar, name (a star when a favourite), first number, blocked mark, and its
 /// actions as icons; the row opens the card.
-fn contact_row<'a>(contact: &'a ContactEntry, confirming: bool, i18n: &I18n) -> Element<'a, Msg> {
+fn contact_row<'a>(
+    contact: &'a ContactEntry,
+    confirming: bool,
+    presence: Option<PresenceState>,
+    i18n: &I18n,
+) -> Element<'a, Msg> {
     let fields = &contact.fields;
     let id = contact.id;
     let name = fields.display_name();
     let number = fields.phones.first().map(|p| p.number.clone());
-    let mut title = row![text(name.clone())
-        .size(size::BODY)
-        .wrapping(text::Wrapping::None)]
-    .spacing(space::XS)
-    .align_y(Alignment::Center);
+    let mut title = row![].spacing(space::XS).align_y(Alignment::Center);
+    if let Some(state) = presence {
+        title = title.push(lamps::dot(lamps::lamp_of(Some(state))));
+    }
+    title = title.push(
+        text(name.clone())
+            .size(size::BODY)
+            .wrapping(text::Wrapping::None),
+    );
     if fields.favourite {
         title = title.push(icon(Glyph::Favourite, size::CAPTION).style(text::warning));
     }

@@ -9,6 +9,7 @@ use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
 pub use answering::{Greeting, Machine};
+pub use busy_lamps::{LampChange, LampDrafts};
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -31,6 +32,8 @@ pub struct Settings {
     pub line_open: Option<String>,
     /// Per line, the greeting being recorded, listened to or typed.
     pub greetings: std::collections::BTreeMap<String, Greeting>,
+    /// Per line, the busy lamps' fields being typed (busy_lamps.rs).
+    pub lamp_drafts: std::collections::BTreeMap<String, LampDrafts>,
 }
 
 /// A part of the settings, shown alone.
@@ -73,6 +76,8 @@ pub enum Msg {
     OpenLine(Option<String>),
     /// A change to the line's answering machine, or news of its greeting from the engine.
     Machine(String, Machine),
+    /// A change to the line's busy lamps (watched extensions, pickup code).
+    Lamps(String, LampChange),
     Input(String),
     Output(String),
     Ring(String),
@@ -140,6 +145,7 @@ impl Settings {
             }
             Msg::OpenLine(id) => self.line_open = id.clone(),
             Msg::Machine(id, change) => answering::note(&mut self.greetings, id, change),
+            Msg::Lamps(id, change) => busy_lamps::note(&mut self.lamp_drafts, id, change),
             Msg::VoicemailNumberDraft(id, number) => {
                 self.voicemail_drafts.insert(id.clone(), number.clone());
             }
@@ -149,6 +155,7 @@ impl Settings {
             Msg::RemoveLine(id) => {
                 self.voicemail_drafts.remove(id);
                 self.greetings.remove(id);
+                self.lamp_drafts.remove(id);
                 if self.line_open.as_ref() == Some(id) {
                     self.line_open = None;
                 }
@@ -292,6 +299,7 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         }
         Msg::Section(_) | Msg::OpenLine(_) => effect.save = false,
         Msg::Machine(id, change) => return answering::apply(config, id, change),
+        Msg::Lamps(id, change) => return busy_lamps::apply(config, &id, change),
     }
     effect
 }
@@ -395,6 +403,7 @@ mod advanced;
 mod answering;
 mod appearance;
 mod audio;
+mod busy_lamps;
 mod calls;
 pub mod devices;
 mod line_page;

@@ -82,6 +82,48 @@ pub fn unread_dot(theme: &Theme) -> container::Style {
     }
 }
 
+/// What a status dot says: a busy lamp's or a person's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lamp {
+    /// Idle, available: green.
+    Idle,
+    /// A call rings there: the accent.
+    Ringing,
+    /// In a call, busy: red.
+    Busy,
+    /// Away: amber.
+    Away,
+    /// Offline or not known: grey.
+    Unknown,
+}
+
+/// A status dot of `lamp`'s colour (a busy lamp, a contact's presence, our own).
+pub fn lamp(lamp: Lamp) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let p = theme.extended_palette();
+        let color = match lamp {
+            Lamp::Idle => p.success.base.color,
+            Lamp::Ringing => p.primary.base.color,
+            Lamp::Busy => p.danger.base.color,
+            Lamp::Away => p.warning.base.color,
+            // The text's colour, faint: grey on either theme's surfaces.
+            Lamp::Unknown => Color {
+                a: 0.35,
+                ..p.background.base.text
+            },
+        };
+        container::Style {
+            background: Some(Background::Color(color)),
+            border: Border {
+                radius: 5.0.into(),
+                width: 0.0,
+                color: Color::TRANSPARENT,
+            },
+            ..container::Style::default()
+        }
+    }
+}
+
 /// How many are unread in a list row (a conversation): white on the accent, a pill.
 pub fn unread_count(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();

@@ -69,6 +69,8 @@ pub enum Glyph {
     NewMessage,
     /// Send a failed message again.
     Retry,
+    /// Watch an extension's busy lamp.
+    Watch,
 }
 
 impl Glyph {
@@ -119,6 +121,7 @@ impl Glyph {
             Glyph::Send => Icon::SendHorizontal,
             Glyph::NewMessage => Icon::SquarePen,
             Glyph::Retry => Icon::RotateCw,
+            Glyph::Watch => Icon::Eye,
         }
     }
 }

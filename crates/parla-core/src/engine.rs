@@ -212,7 +212,7 @@ impl Engine {
 
     fn handle(&mut self, command: Command) {
         let call_command = match command {
-            Command::Dial { account, to } => return self.dial(account, to),
+            Command::Dial { account, to } => return self.place(account, to, Place::Dial),
             Command::CallVoicemail { account } => return self.call_voicemail(account),
             Command::Status => return self.status(),
             // Carried out around the engine: the window, or `--headless`.
@@ -272,12 +272,8 @@ impl Engine {
             | Command::ListMessages { .. }
             | Command::MarkConversationRead { .. }
             | Command::DeleteConversation { .. }) => return self.store_request(store),
-            Command::Pickup { .. } | Command::SetPresence { .. } => {
-                return self.emit(Event::error(
-                    ErrorKind::Internal,
-                    "presence and busy lamps are not built yet",
-                ))
-            }
+            Command::Pickup { account, uri } => return self.place(account, uri, Place::Pickup),
+            Command::SetPresence { state } => return self.shared.set_own_presence(state),
             // Messages: the line sends; the store keeps and lists.
             Command::SendMessage {
                 account,
@@ -460,7 +456,7 @@ impl Engine {
                 .cloned()
         };
         match configured.or_else(learned) {
-            Some(number) => self.dial(Some(account), number),
+            Some(number) => self.place(Some(account), number, Place::Dial),
             None => self.emit(Event::account_error(
                 account.clone(),
                 ErrorKind::NoVoicemailNumber,
@@ -541,7 +537,8 @@ impl Engine {
         }
     }
 
-    fn dial(&mut self, account: Option<AccountId>, to: String) {
+    /// A new outgoing call on a line: `dial`, or `pickup` (`to` is then the watched uri).
+    fn place(&mut self, account: Option<AccountId>, to: String, how: Place) {
         let account = match account {
             Some(id) => id,
             None => match self.config.default_account() {
@@ -587,10 +584,7 @@ impl Engine {
                 calls
                     .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
                     .await;
-                if messages
-                    .send(AccountMessage::Dial { call, to, commands })
-                    .is_err()
-                {
+                if messages.send(how.message(call, to, commands)).is_err() {
                     calls.remove(call);
                     let _ = events.send(Event::account_error(
                         account.clone(),
@@ -603,7 +597,7 @@ impl Engine {
         }
         if entry
             .messages
-            .send(AccountMessage::Dial { call, to, commands })
+            .send(how.message(call, to, commands))
             .is_err()
         {
             self.shared.calls.remove(call);
@@ -733,5 +727,30 @@ impl Engine {
 async fn futures_join_all(tasks: Vec<JoinHandle<()>>) {
     for task in tasks {
         let _ = task.await;
+    }
+}
+
+/// Which kind of outgoing call [`Engine::place`] starts.
+#[derive(Clone, Copy)]
+enum Place {
+    Dial,
+    Pickup,
+}
+
+impl Place {
+    fn message(
+        self,
+        call: CallId,
+        to: String,
+        commands: mpsc::UnboundedReceiver<CallCommand>,
+    ) -> AccountMessage {
+        match self {
+            Place::Dial => AccountMessage::Dial { call, to, commands },
+            Place::Pickup => AccountMessage::Pickup {
+                call,
+                uri: to,
+                commands,
+            },
+        }
     }
 }

@@ -31,6 +31,7 @@ mod messages;
 pub mod migrations;
 mod numbers;
 mod search;
+mod sip_addresses;
 mod vcard;
 mod voicemail;
 pub(crate) use vcard::read_bounded;

@@ -6,16 +6,13 @@ pub mod calls;
 pub mod devices;
 pub mod digest_names;
 pub mod echo;
+pub mod lamps;
 pub mod media;
 pub mod message;
 pub mod mwi;
 pub mod out_of_dialog;
-#[allow(
-    dead_code,
-    reason = "the bodies of the presence and busy-lamp subscriptions (issue 13): read and \
-              written here and tested; the watchers that use them come next"
-)]
 pub mod presence;
+pub mod publication;
 pub mod registration;
 pub mod sip_registrar;
 pub mod stack;

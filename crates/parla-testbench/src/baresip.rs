@@ -339,6 +339,19 @@ impl Baresip {
             .map_err(|failure| self.wait_error("the expected event", failure, timeout))
     }
 
+    /// As [`Baresip::wait_event_type`], with the time the event arrived on the control
+    /// connection.
+    pub fn wait_event_type_timed(
+        &self,
+        event_type: &str,
+        timeout: Duration,
+    ) -> Result<(Value, std::time::Instant)> {
+        self.ctrl
+            .events()
+            .wait_for_timed(|v| v["type"] == event_type, timeout)
+            .map_err(|failure| self.wait_error(event_type, failure, timeout))
+    }
+
     /// Waits for the next not-yet-returned event of this `type`, e.g. `"CALL_CLOSED"`.
     pub fn wait_event_type(&self, event_type: &str, timeout: Duration) -> Result<Value> {
         self.ctrl

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 #[derive(Debug, Default)]
 struct Inner {
-    events: Vec<(Value, bool)>,
+    /// Each event, whether `wait_for` returned it, and when it arrived.
+    events: Vec<(Value, bool, Instant)>,
     closed: bool,
 }
 
@@ -42,7 +43,7 @@ impl EventLog {
     }
 
     pub fn push(&self, event: Value) {
-        self.lock().events.push((event, false));
+        self.lock().events.push((event, false, Instant::now()));
         self.inner.1.notify_all();
     }
 
@@ -58,12 +59,12 @@ impl EventLog {
 
     /// Every event received so far, in order.
     pub fn all(&self) -> Vec<Value> {
-        self.lock().events.iter().map(|(e, _)| e.clone()).collect()
+        self.lock().events.iter().map(|(e, ..)| e.clone()).collect()
     }
 
     /// True if any event received so far matches (whether or not it was already returned).
     pub fn any(&self, pred: impl Fn(&Value) -> bool) -> bool {
-        self.lock().events.iter().any(|(e, _)| pred(e))
+        self.lock().events.iter().any(|(e, ..)| pred(e))
     }
 
     /// Waits for the oldest not-yet-returned event that matches `pred`.
@@ -72,12 +73,24 @@ impl EventLog {
         pred: impl Fn(&Value) -> bool,
         timeout: Duration,
     ) -> Result<Value, WaitFailure> {
+        self.wait_for_timed(pred, timeout).map(|(event, _)| event)
+    }
+
+    /// As [`EventLog::wait_for`], with the time the event arrived (read off its stream): for
+    /// latencies between two peers' events, whichever the test waits for first.
+    pub fn wait_for_timed(
+        &self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Result<(Value, Instant), WaitFailure> {
         let deadline = Instant::now() + timeout;
         let mut inner = self.lock();
         loop {
-            if let Some((event, taken)) = inner.events.iter_mut().find(|(e, t)| !*t && pred(e)) {
+            if let Some((event, taken, at)) =
+                inner.events.iter_mut().find(|(e, t, _)| !*t && pred(e))
+            {
                 *taken = true;
-                return Ok(event.clone());
+                return Ok((event.clone(), *at));
             }
             if inner.closed {
                 return Err(WaitFailure::Closed);

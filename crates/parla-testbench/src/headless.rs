@@ -151,20 +151,31 @@ impl Headless {
 
     /// Waits for the oldest not-yet-returned stdout object that matches `pred`.
     pub fn wait_event(&self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Result<Value> {
-        self.events.wait_for(pred, timeout).map_err(|failure| {
-            let what = match failure {
-                WaitFailure::TimedOut => "an event from the headless app".to_string(),
-                WaitFailure::Closed => {
-                    "an event from the headless app (its stdout closed first)".to_string()
-                }
-            };
-            let seen: Vec<String> = self.events.all().iter().map(Value::to_string).collect();
-            BenchError::timeout(
-                format!("{what}; seen: [{}]", seen.join(", ")),
-                timeout,
-                Some(self.proc.log_path()),
-            )
-        })
+        self.wait_event_timed(pred, timeout).map(|(event, _)| event)
+    }
+
+    /// As [`Headless::wait_event`], with the time the event was read off stdout.
+    pub fn wait_event_timed(
+        &self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Result<(Value, std::time::Instant)> {
+        self.events
+            .wait_for_timed(pred, timeout)
+            .map_err(|failure| {
+                let what = match failure {
+                    WaitFailure::TimedOut => "an event from the headless app".to_string(),
+                    WaitFailure::Closed => {
+                        "an event from the headless app (its stdout closed first)".to_string()
+                    }
+                };
+                let seen: Vec<String> = self.events.all().iter().map(Value::to_string).collect();
+                BenchError::timeout(
+                    format!("{what}; seen: [{}]", seen.join(", ")),
+                    timeout,
+                    Some(self.proc.log_path()),
+                )
+            })
     }
 
     /// Everything the app printed so far, in order.

@@ -27,6 +27,14 @@
 //! - [`Kamailio::publish_mwi`] publishes a mailbox state as a voicemail server would (PUBLISH,
 //!   not challenged, later calls modify the same publication); every subscriber of that mailbox
 //!   is notified at once.
+//!
+//! Busy lamps and presence, with [`KamailioOptions::busy_lamps`] (see `tests/peers/README.md`):
+//! - every call through the proxy is tracked (dialog) and published (pua_dialoginfo) for its
+//!   caller and callee; `SUBSCRIBE Event: dialog` to `sip:USER@127.0.0.1` is challenged, then
+//!   NOTIFYs dialog-info: a terminated dummy dialog while idle, then early (with call-id,
+//!   `local-tag` = the callee's, `remote-tag` = the caller's), confirmed, terminated;
+//! - `PUBLISH Event: presence` (PIDF, challenged) and `SUBSCRIBE Event: presence` (presence_xml,
+//!   everyone may watch everyone); `rpc(&["presence.presentity_list", "full"])` shows bodies.
 
 mod config;
 mod log;
@@ -98,6 +106,9 @@ pub struct KamailioOptions {
     /// Also keeps MESSAGEs to known users who are not registered (msilo: 202 Accepted) and
     /// sends them when the user registers. Without it such a MESSAGE gets 404.
     pub msilo: bool,
+    /// Also a busy-lamp server (implies `presence`): every call through the proxy is tracked
+    /// (dialog) and published (pua_dialoginfo); SUBSCRIBE `Event: dialog` gets its NOTIFYs.
+    pub busy_lamps: bool,
 }
 
 impl Default for KamailioOptions {
@@ -111,6 +122,7 @@ impl Default for KamailioOptions {
             min_expires: 10,
             presence: false,
             msilo: false,
+            busy_lamps: false,
         }
     }
 }

@@ -7,14 +7,40 @@ use crate::style::{self, size, space, Tone};
 use crate::widget::{action, avatar, icon, icon_button, Glyph, Press};
 use iced::widget::{column, container, row, text, Space};
 use iced::{Alignment, Element, Length};
-use parla_core::api::ContactEntry;
+use parla_core::api::{ContactEntry, PresenceState};
 use parla_core::store::Source;
+
+/// What the card shows of presence: the contact's state (a dot by the name) and what the
+/// default line watches (a number already watched offers no Watch).
+pub(super) struct Lamps<'a> {
+    pub presence: Option<PresenceState>,
+    pub watched: &'a [String],
+}
+
+impl Lamps<'_> {
+    /// The Watch button for a number or address, unless the line watches it already.
+    fn watch<'a>(&self, address: &str, i18n: &I18n) -> Option<Element<'a, Msg>> {
+        let watched = self
+            .watched
+            .iter()
+            .any(|w| crate::screen::lamps::same_party(w, address) || w == address);
+        (!watched).then(|| {
+            icon_button(
+                Glyph::Watch,
+                i18n.tr("contact-watch"),
+                Tone::Quiet,
+                Some(Msg::Watch(address.to_string())),
+            )
+        })
+    }
+}
 
 /// A contact's card: who, every number with a call button, the rest of the details, and the
 /// actions (edit and delete for personal contacts only).
 pub(super) fn card<'a>(
     contact: &'a ContactEntry,
     confirming: bool,
+    lamps: Lamps<'_>,
     i18n: &I18n,
 ) -> Element<'a, Msg> {
     let fields = &contact.fields;
@@ -31,6 +57,17 @@ pub(super) fn card<'a>(
         );
     }
     let mut marks = row![].spacing(space::S).align_y(Alignment::Center);
+    if let Some(state) = lamps.presence {
+        marks = marks
+            .push(crate::screen::lamps::dot(crate::screen::lamps::lamp_of(
+                Some(state),
+            )))
+            .push(
+                text(i18n.tr(presence_key(state)))
+                    .size(size::CAPTION)
+                    .style(text::secondary),
+            );
+    }
     if fields.favourite {
         marks = marks.push(icon(Glyph::Favourite, size::CAPTION).style(text::warning));
     }
@@ -57,6 +94,7 @@ pub(super) fn card<'a>(
     if !fields.phones.is_empty() {
         let mut numbers = column![].spacing(space::XS);
         for phone in &fields.phones {
+            let watch = lamps.watch(&phone.number, i18n);
             numbers = numbers.push(
                 row![
                     column![
@@ -67,6 +105,7 @@ pub(super) fn card<'a>(
                     ]
                     .spacing(2)
                     .width(Length::Fill),
+                    row(watch),
                     icon_button(
                         Glyph::Chat,
                         i18n.tr("contact-message"),
@@ -102,7 +141,11 @@ pub(super) fn card<'a>(
     let mut details = column![].spacing(space::S);
     for email in &fields.emails {
         // An address that is also a SIP address can be written to.
-        let write = crate::screen::chat::sip_address(email).map(|address| {
+        let sip = crate::screen::chat::sip_address(email);
+        let watch = sip
+            .as_deref()
+            .and_then(|address| lamps.watch(address, i18n));
+        let write = sip.map(|address| {
             icon_button(
                 Glyph::Chat,
                 i18n.tr("contact-message"),
@@ -113,6 +156,9 @@ pub(super) fn card<'a>(
         let mut line = row![text(email.clone()).size(size::BODY).width(Length::Fill)]
             .spacing(space::S)
             .align_y(Alignment::Center);
+        if let Some(watch) = watch {
+            line = line.push(watch);
+        }
         if let Some(write) = write {
             line = line.push(write);
         }
@@ -180,6 +226,16 @@ pub(super) fn card<'a>(
         );
     }
     content.padding([0.0, space::XS]).into()
+}
+
+/// The word for a contact's state beside the dot.
+fn presence_key(state: PresenceState) -> &'static str {
+    match state {
+        PresenceState::Available => "presence-available",
+        PresenceState::Away => "presence-away",
+        PresenceState::Busy | PresenceState::Ringing => "presence-busy",
+        PresenceState::Offline | PresenceState::Unknown => "lamp-unknown",
+    }
 }
 
 fn address_is_empty(address: &parla_core::store::Address) -> bool {

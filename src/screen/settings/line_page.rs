@@ -1,6 +1,6 @@
 //! A line's own page in the settings: back to the list, then its transfers, its voicemail
-//! (message waiting light and number; lines with a server only) and its answering machine
-//! (machine_view.rs).
+//! (message waiting light and number; lines with a server only), its busy lamps
+//! (busy_lamps.rs) and its answering machine (machine_view.rs).
 
 use iced::widget::{column, pick_list, row, text, text_input};
 use iced::{Alignment, Element, Length};
@@ -8,7 +8,7 @@ use parla_core::config::{AccountConfig, TransferPolicy};
 use parla_core::Config;
 
 use super::parts::{group, labelled, switch};
-use super::{machine_view, Msg, Settings};
+use super::{busy_lamps, machine_view, Msg, Settings};
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
 use crate::widget::{icon_button, Glyph};
@@ -60,6 +60,13 @@ pub(super) fn view<'a>(
         page = page.push(group(
             i18n.tr("voicemail"),
             voicemail_settings(i18n, account, settings.voicemail_drafts.get(id)),
+        ));
+    }
+    // Busy lamps are the server's too: subscriptions at the line's registrar.
+    if account.register {
+        page = page.push(group(
+            i18n.tr("lamps-title"),
+            busy_lamps::view(i18n, account, settings.lamp_drafts.get(id)),
         ));
     }
     page.push(group(

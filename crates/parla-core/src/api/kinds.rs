@@ -69,6 +69,9 @@ pub enum ErrorKind {
     ExportFailed,
     /// `send_message`: empty, or longer than `MAX_MESSAGE_BYTES`; nothing was sent or kept.
     InvalidMessage,
+    /// `pickup`: no call rings at that extension as far as its busy lamp says, and the line
+    /// has no `pickup_code` ("no call to pick up").
+    PickupFailed,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }

@@ -1,6 +1,8 @@
 //! One task per account ("line"): brings its SIP stack up (retrying while the server cannot be
 //! found), keeps it registered, takes incoming requests and starts calls.
 
+mod watching;
+
 use super::call::admission::{self, Line};
 use super::call::machine::MachineSettings;
 use super::call::outgoing::Referral;
@@ -11,6 +13,7 @@ use super::call::sip_dialog::{
 use super::call::transfer::is_event_package;
 use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
+use super::lamps::{self, Lamps};
 use super::media::DeviceMedia;
 use super::message::incoming::Senders;
 use super::message::MessageLine;
@@ -22,7 +25,8 @@ use super::store_link::{region_of, StoreLink};
 use super::subscription::{Subscriber, MESSAGE_SUMMARY};
 use super::uri::{dial_target, DialPlan};
 use crate::api::{
-    AccountId, CallDirection, CallId, CallState, ErrorKind, Event, RegistrationState, RequestId,
+    AccountId, CallDirection, CallId, CallState, ErrorKind, Event, OwnPresence, RegistrationState,
+    RequestId,
 };
 use crate::config::{AccountConfig, AudioConfig, LOCAL_LINE};
 use crate::secrets::{SecretError, SecretStore};
@@ -86,6 +90,8 @@ pub struct Shared {
     /// The mailbox addresses the lines' servers gave (`call_voicemail` dials them).
     pub mailboxes: Mailboxes,
     do_not_disturb: Arc<AtomicBool>,
+    /// What `set_presence` chose; notified on do-not-disturb changes too (the lines publish).
+    own_presence: Arc<watch::Sender<OwnPresence>>,
     next_call: Arc<AtomicU64>,
 }
 
@@ -105,6 +111,7 @@ impl Shared {
             audio: Arc::new(RwLock::new(audio)),
             mailboxes: Mailboxes::default(),
             do_not_disturb: Arc::new(AtomicBool::new(false)),
+            own_presence: Arc::new(watch::Sender::new(OwnPresence::default())),
             next_call: Arc::new(AtomicU64::new(1)),
         }
     }
@@ -130,6 +137,7 @@ impl Shared {
 
     pub fn set_do_not_disturb(&self, on: bool) {
         self.do_not_disturb.store(on, Ordering::Relaxed);
+        self.own_presence.send_modify(|_| {});
     }
 
     fn emit_registration(
@@ -165,6 +173,12 @@ pub enum AccountMessage {
         entry: MessageEntry,
         request: Option<RequestId>,
     },
+    /// `pickup` of the call ringing at a watched extension, as call `call`.
+    Pickup {
+        call: CallId,
+        uri: String,
+        commands: mpsc::UnboundedReceiver<CallCommand>,
+    },
 }
 
 pub struct AccountTask {
@@ -184,6 +198,9 @@ struct Running {
     requests: mpsc::UnboundedSender<LineRequest>,
     /// Where `message-summary` NOTIFYs go (the message-waiting task).
     mwi: mpsc::UnboundedSender<Notified>,
+    /// The busy lamps' shared state, and where their `dialog` NOTIFYs go.
+    lamps: Lamps,
+    lamp_notifies: mpsc::UnboundedSender<lamps::Notified>,
 }
 
 impl AccountTask {
@@ -284,6 +301,7 @@ impl AccountTask {
         let (contact_tx, contact) = watch::channel(None);
         let (requests, mut line_requests) = mpsc::unbounded_channel();
         let (mwi, notifies) = mpsc::unbounded_channel();
+        let (lamp_notifies, lamp_notified) = mpsc::unbounded_channel();
         let running = Arc::new(Running {
             id: id.clone(),
             region: region_of(&self.config),
@@ -293,6 +311,8 @@ impl AccountTask {
             contact,
             requests,
             mwi,
+            lamps: Lamps::default(),
+            lamp_notifies,
         });
 
         let registration_stop = stop.child_token();
@@ -312,6 +332,8 @@ impl AccountTask {
         let incoming = tokio::spawn(serve_incoming(running.clone(), parts.incoming));
         let mwi_stop = stop.child_token();
         let mwi = tokio::spawn(running.clone().message_waiting(notifies, mwi_stop.clone()));
+        let lamps = tokio::spawn(running.clone().busy_lamps(lamp_notified, mwi_stop.clone()));
+        let publication = tokio::spawn(running.clone().publication(mwi_stop.clone()));
 
         loop {
             tokio::select! {
@@ -320,6 +342,7 @@ impl AccountTask {
                     Some(AccountMessage::Dial { call, to, commands }) => running.dial(call, &to, commands),
                     Some(AccountMessage::SendMessage { to, text, request }) => running.send_message(&to, text, request),
                     Some(AccountMessage::RetryMessage { entry, request }) => running.retry_message(entry, request),
+                    Some(AccountMessage::Pickup { call, uri, commands }) => running.pickup(call, &uri, commands),
                     None => break,
                 },
                 Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
@@ -328,6 +351,8 @@ impl AccountTask {
         // Ends the subscription (Expires: 0) while the line can still send.
         mwi_stop.cancel();
         let _ = mwi.await;
+        let _ = lamps.await;
+        let _ = publication.await;
         registration_stop.cancel();
         let registered = registration.is_some();
         if let Some(task) = registration {
@@ -357,7 +382,7 @@ impl AccountTask {
 
 fn refuse_dial(shared: &Shared, message: AccountMessage, why: &str) {
     let request = match message {
-        AccountMessage::Dial { call, .. } => {
+        AccountMessage::Dial { call, .. } | AccountMessage::Pickup { call, .. } => {
             shared.calls.remove(call);
             let _ = shared.events.send(Event::call_ended(call, why, None));
             return;
@@ -686,6 +711,11 @@ fn is_message_summary(tx: &Transaction) -> bool {
     header_value(&tx.original, "Event").is_some_and(|e| is_event_package(&e, "message-summary"))
 }
 
+fn is_dialog_event(tx: &Transaction) -> bool {
+    header_value(&tx.original, "Event")
+        .is_some_and(|e| is_event_package(&e, "dialog") || is_event_package(&e, "presence"))
+}
+
 fn has_to_tag(tx: &Transaction) -> bool {
     tx.original
         .to_header()
@@ -707,6 +737,10 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
         let method = tx.original.method;
         if method == Method::Notify && is_message_summary(&tx) {
             account.message_summary(tx).await;
+            continue;
+        }
+        if method == Method::Notify && is_dialog_event(&tx) {
+            account.lamp_notify(tx).await;
             continue;
         }
         let reply = match method {

@@ -79,6 +79,11 @@ impl CallRegistry {
         f(&mut map)
     }
 
+    /// Changes whenever a call changes state or goes (a line's published presence follows).
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
     /// Adds a call and returns the receiving end of its command channel.
     pub fn insert(
         &self,

@@ -36,8 +36,8 @@ pub(super) fn write_all(
     write_subscribers(&db_dir, &opts.users)?;
     write_tls_cfg(&run_dir.join("tls.cfg"), certs)?;
     let presence_db_dir = run_dir.join("presence_db");
-    if opts.presence {
-        write_presence_tables(&presence_db_dir)?;
+    if opts.presence || opts.busy_lamps {
+        write_presence_tables(&presence_db_dir, opts.busy_lamps)?;
     }
     let msilo_db_dir = run_dir.join("msilo_db");
     if opts.msilo {
@@ -76,8 +76,11 @@ fn render(
     if opts.wrong_password_answer == WrongPasswordAnswer::Answer403 {
         defines.push_str("#!define WRONG_PASSWORD_403\n");
     }
-    if opts.presence {
+    if opts.presence || opts.busy_lamps {
         defines.push_str("#!define WITH_PRESENCE\n");
+    }
+    if opts.busy_lamps {
+        defines.push_str("#!define WITH_BUSY_LAMPS\n");
     }
     if opts.msilo {
         defines.push_str("#!define WITH_MSILO\n");
@@ -145,10 +148,19 @@ fn write_subscribers(db_dir: &Path, users: &[(String, String)]) -> Result<()> {
 }
 
 /// Empty db_text tables of the presence module (checked at start, filled only at shutdown:
-/// `subs_db_mode 0` and `publ_cache 2` keep everything in memory), as Debian ships them.
-fn write_presence_tables(dir: &Path) -> Result<()> {
+/// `subs_db_mode 0` and `publ_cache 2` keep everything in memory), as Debian ships them;
+/// with busy lamps also pua's (`db_mode 0`: memory only, the table is only checked).
+fn write_presence_tables(dir: &Path, busy_lamps: bool) -> Result<()> {
     fs::create_dir_all(dir).ctx(|| format!("creating {}", dir.display()))?;
-    let tables: [(&str, &str, u32); 3] = [
+    let pua = (
+        "pua",
+        "id(int,auto) pres_uri(string) pres_id(string) event(int) expires(int) \
+         desired_expires(int) flag(int) etag(string) tuple_id(string,null) watcher_uri(string) \
+         call_id(string) to_tag(string) from_tag(string) cseq(int) record_route(string,null) \
+         contact(string) remote_contact(string) version(int) extra_headers(string) ",
+        7,
+    );
+    let mut tables: Vec<(&str, &str, u32)> = vec![
         (
             "presentity",
             "id(int,auto) username(string) domain(string) event(string) etag(string) \
@@ -175,6 +187,9 @@ fn write_presence_tables(dir: &Path) -> Result<()> {
             3,
         ),
     ];
+    if busy_lamps {
+        tables.push(pua);
+    }
     let mut version = String::from("id(int,auto) table_name(string) table_version(int) \n");
     for (name, columns, v) in tables {
         let path = dir.join(name);

@@ -35,6 +35,8 @@ pub struct Subscriber {
     from_tag: String,
     cseq: u32,
     dialog: Option<Dialog>,
+    /// The Call-ID of the next new subscription is already chosen ([`Subscriber::prepare`]).
+    prepared: bool,
 }
 
 impl Subscriber {
@@ -57,7 +59,29 @@ impl Subscriber {
             from_tag: String::new(),
             cseq: 0,
             dialog: None,
+            prepared: false,
         }
+    }
+
+    /// The Call-ID the next SUBSCRIBE carries, chosen now (a new one when it starts a new
+    /// subscription): NOTIFYs that overtake its 2xx can then be told apart by it.
+    pub fn prepare(&mut self) -> &str {
+        if self.dialog.is_none() && !self.prepared {
+            self.new_call_id();
+            self.prepared = true;
+        }
+        &self.call_id
+    }
+
+    fn new_call_id(&mut self) {
+        let endpoint = &self.stack.endpoint.inner;
+        self.call_id = make_call_id(
+            endpoint.option.callid_suffix.as_deref(),
+            endpoint.option.callid_format,
+        )
+        .value()
+        .to_string();
+        self.from_tag = make_tag().to_string();
     }
 
     /// The subscription's Call-ID (empty before the first SUBSCRIBE): its NOTIFYs carry it.
@@ -71,16 +95,10 @@ impl Subscriber {
     }
 
     fn request(&mut self, expires: u32) -> Result<rsipstack::sip::Request, String> {
-        if self.dialog.is_none() {
-            let endpoint = &self.stack.endpoint.inner;
-            self.call_id = make_call_id(
-                endpoint.option.callid_suffix.as_deref(),
-                endpoint.option.callid_format,
-            )
-            .value()
-            .to_string();
-            self.from_tag = make_tag().to_string();
+        if self.dialog.is_none() && !self.prepared {
+            self.new_call_id();
         }
+        self.prepared = false;
         self.cseq += 1;
         let from = rsipstack::sip::typed::From {
             display_name: None,
