@@ -3,7 +3,8 @@
 //! newest first with an unread count, one opened (read: the badge goes), a message typed and
 //! sent with Enter to bob's baresip through Kamailio, a refused one sent again with Retry; Ada's
 //! contact card's Message opens her conversation; then a message from bob while the list is
-//! shown comes as a notification whose Reply opens his conversation. And the list in Dutch.
+//! shown comes as a notification whose Reply opens his conversation; the open conversation
+//! deleted, asked twice (chat-delete*.png, chat-deleted*.png). And the list in Dutch.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -42,6 +43,10 @@ const NEW_MESSAGE: (u32, u32) = (335, 122);
 const TO_FIELD: (u32, u32) = (150, 172);
 /// The Retry button under Ada's refused message (see target/screenshots/chat-failed.png).
 const RETRY: (u32, u32) = (365, 233);
+/// Delete conversation at the right of a thread's header, then its confirmation under the
+/// header (see target/screenshots/chat-delete.png).
+const DELETE: (u32, u32) = (392, 119);
+const DELETE_FOR_GOOD: (u32, u32) = (250, 168);
 /// Empty room: the pointer rests there for a picture without a tooltip or a lit row.
 const NOWHERE: (u32, u32) = (410, 400);
 
@@ -175,6 +180,13 @@ fn wait_registered(control: &mut Control) {
     }
 }
 
+/// Whether a `conversations` answer lists `peer`.
+fn has_peer(v: &Value, peer: &str) -> Option<bool> {
+    v["conversations"]
+        .as_array()
+        .map(|a| a.iter().any(|c| c["peer"] == peer))
+}
+
 fn is(v: &Value, event: &str) -> bool {
     v["event"] == event
 }
@@ -291,6 +303,36 @@ fn the_chat_tab_lists_reads_and_sends_messages() {
             let read = control.wait("read by Reply", |v| is(v, "messages_changed"));
             assert_eq!(read["unread"], 0, "{read}");
         }
+
+        // Delete conversation, asked twice: the open thread (bob's after the Reply, else
+        // Ada's) goes, and the list comes back without it.
+        let open = if theme == "light" { BOB } else { ADA };
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.click(&window, DELETE.0, DELETE.1);
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("chat-delete{suffix}"));
+        assert!(
+            !control
+                .seen
+                .iter()
+                .any(|v| is(v, "conversations") && has_peer(v, open) == Some(false)),
+            "nothing deleted on the first press"
+        );
+        desktop.click(&window, DELETE_FOR_GOOD.0, DELETE_FOR_GOOD.1);
+        let listed = control.wait("the list without the deleted conversation", |v| {
+            is(v, "conversations") && has_peer(v, open) == Some(false)
+        });
+        assert!(
+            has_peer(&listed, if open == BOB { ADA } else { BOB }) == Some(true),
+            "only that one went: {listed}"
+        );
+        assert_eq!(
+            desktop.wait_window("^Chat ", T).as_deref(),
+            Some(window.as_str()),
+            "still on the Chat tab"
+        );
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("chat-deleted{suffix}"));
         assert!(app.quit().success());
     }
 }

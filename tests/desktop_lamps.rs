@@ -4,6 +4,9 @@
 //! (target/screenshots/lamps*.png); the line's page shows its Busy lamps part
 //! (settings-lamps*.png). The lamps are in the unknown state here: nothing answers the line's
 //! subscriptions at this Kamailio, and the window takes events only from its engine.
+//! With `KamailioOptions::busy_lamps` the lamps light for real: carol calls bob (baresip,
+//! answering by hand) and bob's lamp rings, then shows busy (lamps-ringing*.png,
+//! lamps-busy.png); a click on the ringing lamp picks carol's call up (lamps-pickup-dark.png).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,6 +17,7 @@
 mod support;
 use parla_core::store::{ContactFields, Phone, PhoneLabel, Store, DB_FILE_NAME};
 use serde_json::json;
+use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::gui::{Control, Desktop, GuiApp};
@@ -235,4 +239,151 @@ fn watched_extensions_show_as_lamps_on_the_phone_tab_and_the_line_page() {
     wait_registered(&mut control);
     desktop.screenshot(&window, "lamps-compact");
     assert!(app.quit().success());
+}
+
+/// alice's line watching bob and 201 (where nothing ever rings), in `theme`.
+fn watching_bob(kamailio: &Kamailio, theme: &str) -> String {
+    let mut line = Line::at(kamailio, "alice", "alicepw");
+    line.extra = "default = true\nwatch = [\"bob\", \"201\"]\n".into();
+    format!(
+        "{}\n[[accounts]]\nid = \"local\"\nusername = \"me\"\ndomain = \"127.0.0.1\"\n\
+         register = false\nenabled = false\n\n[audio]\ninput = \"null\"\noutput = \"null\"\n\n\
+         [app]\nlanguage = \"en\"\ntheme = \"{theme}\"\n",
+        line.toml()
+    )
+}
+
+/// bob's lamp in `state`, as the window's engine tells it.
+fn bobs_lamp(v: &Value, state: &str) -> bool {
+    v["event"] == "presence" && v["account"] == "alice" && v["uri"] == BOB && v["state"] == state
+}
+
+/// Waits until bob's lamp is in `state`: at once if the last word on it (seen while waiting
+/// for something else) says so.
+fn wait_bob(control: &mut Control, state: &str, context: impl Fn() -> String) {
+    let last = control
+        .seen
+        .iter()
+        .rev()
+        .find(|v| v["event"] == "presence" && v["uri"] == BOB);
+    if last.is_some_and(|v| bobs_lamp(v, state)) {
+        return;
+    }
+    control.wait_or(
+        &format!("bob's lamp {state}"),
+        |v| bobs_lamp(v, state),
+        context,
+    );
+}
+
+/// The window (alice) with its Phone tab in front, registered (bob's first, idle lamp may
+/// come before the control socket is connected: not waited on).
+fn window_watching_bob(kamailio: &Kamailio, theme: &str) -> (Desktop, GuiApp, String, Control) {
+    let desktop = Desktop::start();
+    let app = GuiApp::start(&watching_bob(kamailio, theme), &desktop);
+    let window = desktop
+        .wait_window(MAIN, T)
+        .unwrap_or_else(|| panic!("no window: {}", app.log()));
+    let mut control = app.control();
+    wait_registered(&mut control);
+    (desktop, app, window, control)
+}
+
+/// bob's lamp lit by a real call through Kamailio with busy lamps on: ringing while carol's
+/// call rings at bob, busy once he answers (light); in the dark theme a click on the ringing
+/// lamp picks the call up (carol is Parla there: baresip ignores Replaces).
+#[test]
+fn a_watched_extension_that_rings_lights_its_lamp_and_a_click_picks_up() {
+    let mut options = KamailioOptions::with_users(&[
+        ("alice", "alicepw"),
+        ("bob", "bobpw"),
+        ("carol", "carolpw"),
+    ]);
+    options.busy_lamps = true;
+    let kamailio = Kamailio::start(options).expect("kamailio");
+    let mut bob_options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
+    bob_options.answer_mode = AnswerMode::Manual;
+    let bob = Baresip::start(bob_options).expect("baresip bob");
+    bob.wait_registered(T).expect("bob registered");
+
+    // Light: carol (baresip) calls bob; the lamp rings, then shows busy.
+    {
+        let carol = Baresip::start(BaresipOptions::registering(&kamailio, "carol", "carolpw"))
+            .expect("baresip carol");
+        carol.wait_registered(T).expect("carol registered");
+        let (desktop, app, window, mut control) = window_watching_bob(&kamailio, "light");
+        carol.dial(&kamailio.user_uri("bob")).expect("carol dials");
+        bob.wait_event_type("CALL_INCOMING", T).expect("bob rings");
+        wait_bob(&mut control, "ringing", || {
+            format!("bob:\n{}", bob.log_tail(40))
+        });
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, "lamps-ringing");
+
+        bob.answer().expect("bob answers");
+        carol
+            .wait_event_type("CALL_ESTABLISHED", T)
+            .expect("carol and bob talk");
+        wait_bob(&mut control, "busy", String::new);
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, "lamps-busy");
+
+        carol.hangup().expect("carol hangs up");
+        bob.wait_event_type("CALL_CLOSED", T)
+            .expect("bob's call ends");
+        wait_bob(&mut control, "available", String::new);
+        assert!(
+            !control.seen.iter().any(|v| v["event"] == "call_state"),
+            "the window placed no call of its own"
+        );
+        assert!(app.quit().success());
+    }
+
+    // Dark: carol (Parla) calls bob; a click on bob's ringing lamp takes the call.
+    let mut carol = start(
+        &[Line::at(&kamailio, "carol", "carolpw")],
+        Some("\n[audio]\ninput = \"null\"\noutput = \"null\"\nmusic_on_hold = \"off\"\n"),
+        &[("RUST_LOG", "info,sip=debug")],
+    );
+    carol.wait_registered("carol");
+    let (desktop, app, window, mut control) = window_watching_bob(&kamailio, "dark");
+    let carols = carol.dial("carol", &kamailio.user_uri("bob"));
+    bob.wait_event_type("CALL_INCOMING", T).expect("bob rings");
+    carol.wait_call(carols, "ringing");
+    wait_bob(&mut control, "ringing", || app.log());
+    desktop.click(&window, NOWHERE.0, NOWHERE.1);
+    desktop.screenshot(&window, "lamps-ringing-dark");
+
+    // bob is the first lamp.
+    desktop.click(&window, 40, LAMP_Y);
+    let calling = control.wait_or(
+        "the pickup call",
+        |v| v["event"] == "call_state" && v["state"] == "calling",
+        || app.log(),
+    );
+    assert_eq!(calling["remote"], "sip:carol@127.0.0.1", "{calling}");
+    let call = calling["call"].as_u64().expect("call id");
+    control.wait("alice connected to carol", |v| {
+        v["event"] == "call_state" && v["call"] == call && v["state"] == "connected"
+    });
+    let replaced = carol.wait_call(carols, "ended");
+    assert_eq!(replaced["reason"], "replaced", "{replaced}");
+    bob.wait_event_type("CALL_CLOSED", T)
+        .expect("bob stops ringing");
+    // The lamp went idle while the pickup call came up.
+    wait_bob(&mut control, "available", || app.log());
+    assert_eq!(
+        desktop.wait_window("^carol@", T).as_deref(),
+        Some(window.as_str()),
+        "the call screen is up, with carol"
+    );
+    desktop.click(&window, NOWHERE.0, NOWHERE.1);
+    desktop.screenshot(&window, "lamps-pickup-dark");
+
+    control.send(&json!({"cmd": "hangup", "call": call}));
+    control.wait("ended", |v| {
+        v["event"] == "call_state" && v["call"] == call && v["state"] == "ended"
+    });
+    assert!(app.quit().success());
+    carol.quit();
 }

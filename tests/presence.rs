@@ -134,3 +134,93 @@ fn a_contact_on_the_line_domain_is_watched_for_presence() {
     bob.quit();
     alice.quit();
 }
+
+/// Both ways with baresip 1.0.0's `presence.so` through Kamailio. bob (baresip, `;pubint`)
+/// PUBLISHes open / closed with `presence_online` / `presence_offline` (the only states its
+/// publisher has) and alice (Parla, bob among her contacts) gets `presence` events saying
+/// available / offline. bob also watches alice (a `;presence=p2p` contact: SUBSCRIBE Event:
+/// presence to Kamailio's presence server): what alice `set_presence`s reaches bob's presence
+/// module, whose `contacts` command shows her status: Online (available), Offline (away:
+/// baresip 1.0.0 reads `<rpid:away/>` as closed), Busy (do not disturb), Online again.
+#[test]
+fn presence_both_ways_with_baresip() {
+    let kamailio = kamailio();
+    let profile = tempfile::tempdir().expect("profile dir");
+    {
+        let mut store = Store::open(&profile.path().join(DB_FILE_NAME))
+            .expect("open the database")
+            .store;
+        let fields = ContactFields {
+            first_name: "Bob".into(),
+            phones: vec![Phone::new(PhoneLabel::Work, "sip:bob@127.0.0.1")],
+            ..Default::default()
+        };
+        store
+            .add_contact(&fields, "NL".parse().expect("region"))
+            .expect("add contact");
+    }
+    let mut alice = start_in(
+        profile,
+        &[Line::at(&kamailio, "alice", "alicepw")],
+        None,
+        &[],
+    );
+    alice.wait_registered("alice");
+    wait_published(&kamailio, "<note>Available</note>");
+    let alice_uri = format!("sip:alice@127.0.0.1:{}", kamailio.sip_port());
+    let bob = Baresip::start(BaresipOptions {
+        presence: true,
+        pubint: 60,
+        presence_contacts: vec![alice_uri.clone()],
+        ..BaresipOptions::registering(&kamailio, "bob", "bobpw")
+    })
+    .expect("baresip");
+    bob.wait_registered(T).expect("bob registered");
+
+    // bob -> alice.
+    let seen = |alice: &App, state: &str| {
+        alice.wait(&format!("bob {state}"), |v| {
+            is_event(v, "presence")
+                && v["account"] == "alice"
+                && v["uri"] == "sip:bob@127.0.0.1"
+                && v["state"] == state
+        })
+    };
+    bob.command_ok("presence_online", "")
+        .expect("presence_online");
+    seen(&alice, "available");
+    bob.command_ok("presence_offline", "")
+        .expect("presence_offline");
+    seen(&alice, "offline");
+    bob.command_ok("presence_online", "")
+        .expect("presence_online");
+    seen(&alice, "available");
+
+    // alice -> bob: baresip's `contacts` command shows each contact's presence status.
+    let bob_sees = |state: &str| {
+        let deadline = Instant::now() + T;
+        loop {
+            let contacts = bob.command_ok("contacts", "").expect("contacts");
+            if contacts.contains(state) && contacts.contains(&alice_uri) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "bob never saw alice {state}: {contacts}\n{}",
+                bob.log_tail(40)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    bob_sees("Online");
+    // baresip 1.0.0 has three states: `<rpid:away/>` reads as closed ("Offline"),
+    // `<rpid:busy/>` as "Busy", any other open one as "Online".
+    alice.send(json!({"cmd": "set_presence", "state": "away"}));
+    bob_sees("Offline");
+    alice.send(json!({"cmd": "set_do_not_disturb", "on": true}));
+    bob_sees("Busy");
+    alice.send(json!({"cmd": "set_do_not_disturb", "on": false}));
+    alice.send(json!({"cmd": "set_presence", "state": "available"}));
+    bob_sees("Online");
+    alice.quit();
+}

@@ -389,3 +389,8 @@ presence-own = Your status, as others see it
 presence-available = Available
 presence-away = Away
 presence-busy = Busy
+
+# Chat: deleting a conversation (asked twice)
+chat-delete = Delete conversation
+chat-delete-ask = Delete all messages with { $name }?
+chat-delete-confirm = Delete for good

@@ -389,3 +389,8 @@ presence-own = Tu estado, como lo ven los demás
 presence-available = Disponible
 presence-away = Ausente
 presence-busy = Ocupado
+
+# Chat: deleting a conversation (asked twice)
+chat-delete = Eliminar conversación
+chat-delete-ask = ¿Eliminar todos los mensajes con { $name }?
+chat-delete-confirm = Eliminar definitivamente

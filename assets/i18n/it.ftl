@@ -389,3 +389,8 @@ presence-own = Il tuo stato, come lo vedono gli altri
 presence-available = Disponibile
 presence-away = Assente
 presence-busy = Occupato
+
+# Chat: deleting a conversation (asked twice)
+chat-delete = Elimina conversazione
+chat-delete-ask = Eliminare tutti i messaggi con { $name }?
+chat-delete-confirm = Elimina definitivamente

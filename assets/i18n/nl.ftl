@@ -389,3 +389,8 @@ presence-own = Je status, zoals anderen die zien
 presence-available = Beschikbaar
 presence-away = Afwezig
 presence-busy = Bezet
+
+# Chat: deleting a conversation (asked twice)
+chat-delete = Gesprek verwijderen
+chat-delete-ask = Alle berichten met { $name } verwijderen?
+chat-delete-confirm = Definitief verwijderen

@@ -1,8 +1,8 @@
 //! Text messages: the conversations (newest first, with their unread counts), the one opened as
 //! a thread of bubbles (ours on the right in the accent, theirs on the left) with a compose
-//! field under it, and "New message": a field for a number or address, with the contacts that
-//! match. The engine owns the messages and sends them: this screen sends commands and draws
-//! what the events say.
+//! field under it (and Delete conversation, asked twice), and "New message": a field for a
+//! number or address, with the contacts that match. The engine owns the messages and sends
+//! them: this screen sends commands and draws what the events say.
 
 use crate::i18n::I18n;
 use parla_core::api::{ContactEntry, RequestId};
@@ -56,6 +56,8 @@ pub struct Thread {
     reading: Option<RequestId>,
     /// Sends not answered yet, with their text (put back in the field if the send fails).
     sending: Vec<(RequestId, String)>,
+    /// Delete conversation was pressed once (pressed again: deleted).
+    pub confirm_delete: bool,
 }
 
 impl Thread {
@@ -117,6 +119,11 @@ pub enum Msg {
     Pick(Suggestion),
     /// Enter in the new message field: the thread for what it holds.
     Start,
+    /// First press of the thread's Delete conversation: asks to confirm.
+    AskDelete,
+    /// Second press: the conversation's messages are deleted.
+    ConfirmDelete,
+    CancelDelete,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,7 +263,20 @@ impl Chat {
 
     pub fn update(&mut self, msg: Msg, next_request: &mut impl FnMut() -> RequestId) -> Outcome {
         self.error = None;
+        if !matches!(msg, Msg::AskDelete | Msg::ConfirmDelete) {
+            if let Some(thread) = self.thread.as_mut() {
+                thread.confirm_delete = false;
+            }
+        }
         match msg {
+            Msg::AskDelete => {
+                if let Some(thread) = self.thread.as_mut().filter(|t| t.peer.is_some()) {
+                    thread.confirm_delete = true;
+                }
+                Outcome::None
+            }
+            Msg::CancelDelete => Outcome::None,
+            Msg::ConfirmDelete => self.delete_thread(next_request),
             Msg::Open(peer) => {
                 let mut commands = self.open(
                     Target {
@@ -379,6 +399,30 @@ impl Chat {
                 Outcome::Opened(commands)
             }
         }
+    }
+
+    /// The open conversation deleted (once confirmed): gone from the list at once and the
+    /// list shown; the engine confirms with `messages_changed`, which asks for the list again.
+    fn delete_thread(&mut self, next_request: &mut impl FnMut() -> RequestId) -> Outcome {
+        let Some(peer) = self
+            .thread
+            .as_ref()
+            .filter(|t| t.confirm_delete)
+            .and_then(|t| t.peer.clone())
+        else {
+            return Outcome::None;
+        };
+        self.thread = None;
+        if let Some(at) = self.conversations.iter().position(|c| c.peer == peer) {
+            let gone = self.conversations.remove(at);
+            self.unread = self.unread.saturating_sub(gone.unread);
+        }
+        let request = next_request();
+        self.asked.push(request);
+        Outcome::Send(vec![Command::DeleteConversation {
+            peer,
+            request: Some(request),
+        }])
     }
 
     /// Takes the engine's answers and news; returns what to ask next. `reading`: the open

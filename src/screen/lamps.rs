@@ -184,23 +184,26 @@ pub fn panel<'a>(i18n: &I18n, lamps: Vec<LampView<'a>>, in_call: bool) -> Elemen
     }
     let chips = lamps.into_iter().map(|lamp| {
         let name = crate::app::calls::display_number(lamp.entry);
-        let mut label = row![
-            dot(lamp_of(lamp.state)),
-            text(name.clone()).size(size::CAPTION)
-        ]
-        .spacing(space::XS)
-        .align_y(Alignment::Center);
+        let click = Click::of(lamp.state, in_call);
+        // A call to pick up is the accent chip itself: its dot would vanish on the accent, and
+        // its words take the chip's own (contrasting) text colour.
+        let pickup = click == Click::Pickup;
+        let mut label = Row::new().spacing(space::XS).align_y(Alignment::Center);
+        if !pickup {
+            label = label.push(dot(lamp_of(lamp.state)));
+        }
+        label = label.push(text(name.clone()).size(size::CAPTION));
         if matches!(
             lamp.state,
             Some(PresenceState::Ringing | PresenceState::Busy)
         ) {
-            label = label.push(
-                text(i18n.tr(state_key(lamp.state)))
-                    .size(size::CAPTION)
-                    .style(text::secondary),
-            );
+            let state = text(i18n.tr(state_key(lamp.state))).size(size::CAPTION);
+            label = label.push(if pickup {
+                state
+            } else {
+                state.style(text::secondary)
+            });
         }
-        let click = Click::of(lamp.state, in_call);
         let tone = if click == Click::Pickup {
             Tone::Accent
         } else {

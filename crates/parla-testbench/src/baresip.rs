@@ -114,6 +114,15 @@ pub struct BaresipOptions {
     pub dns_server: Option<SocketAddr>,
     /// Run with `-s`: every SIP message is written to the log.
     pub sip_trace: bool,
+    /// Load baresip's `contact.so` and `presence.so` (`/presence_online`, `/presence_offline`,
+    /// PUBLISH with `;pubint`, SUBSCRIBE Event: presence to `;presence=p2p` contacts). The
+    /// account is then written to the `accounts` file (the module only sets up publishers and
+    /// subscriptions for the accounts there at start), not added with `uanew`.
+    pub presence: bool,
+    /// PUBLISH interval in seconds (`;pubint`); 0: no PUBLISH. Needs `presence`.
+    pub pubint: u32,
+    /// SIP URIs written to the `contacts` file with `;presence=p2p` (watched when `presence`).
+    pub presence_contacts: Vec<String>,
 }
 
 impl BaresipOptions {
@@ -140,6 +149,9 @@ impl BaresipOptions {
             ca_cert: None,
             dns_server: None,
             sip_trace: true,
+            presence: false,
+            pubint: 0,
+            presence_contacts: Vec::new(),
         }
     }
 }
@@ -203,8 +215,15 @@ impl Baresip {
         // The account is added over ctrl_tcp once connected (`uanew`), so that no event of its
         // first REGISTER (e.g. REGISTER_FAIL) happens before the bench listens.
         let account = config::account_line(&opts, &ports)?;
-        fs::write(conf_dir.join("accounts"), "").ctx(|| "writing baresip accounts".to_string())?;
-        fs::write(conf_dir.join("contacts"), "").ctx(|| "writing baresip contacts".to_string())?;
+        let accounts = if opts.presence {
+            format!("{account}\n")
+        } else {
+            String::new()
+        };
+        fs::write(conf_dir.join("accounts"), accounts)
+            .ctx(|| "writing baresip accounts".to_string())?;
+        fs::write(conf_dir.join("contacts"), config::contacts_text(&opts)?)
+            .ctx(|| "writing baresip contacts".to_string())?;
 
         let mut cmd = Command::new("baresip");
         cmd.arg("-4").arg("-f").arg(&conf_dir);
@@ -233,7 +252,9 @@ impl Baresip {
             ctrl_port: ports.ctrl,
             dir,
         };
-        bs.command_ok("uanew", &account)?;
+        if !bs.opts.presence {
+            bs.command_ok("uanew", &account)?;
+        }
         Ok(bs)
     }
 
@@ -273,6 +294,23 @@ impl Baresip {
 
     pub fn log_path(&self) -> &Path {
         self.proc.log_path()
+    }
+
+    /// Waits until baresip's log holds `text` (e.g. the presence module's
+    /// `presence: update status of '...' from '...' to '...'`); returns the whole log.
+    pub fn wait_log(&self, text: &str, timeout: Duration) -> Result<String> {
+        let path = self.proc.log_path();
+        let found = poll_until(timeout, Duration::from_millis(50), || {
+            let log = fs::read_to_string(path).unwrap_or_default();
+            Ok(log.contains(text).then_some(log))
+        })?;
+        found.ok_or_else(|| {
+            BenchError::timeout(
+                format!("baresip {} to log {text:?}", self.opts.user),
+                timeout,
+                Some(path),
+            )
+        })
     }
 
     pub fn log_tail(&self, lines: usize) -> String {

@@ -503,3 +503,61 @@ fn a_new_message_to_a_typed_number_learns_its_address() {
     assert!(h.app.chat.is_open("sip:2002@pbx.example.com"));
     assert!(reading(&h.sent(), "sip:2002@pbx.example.com").is_some());
 }
+
+#[test]
+fn delete_conversation_asks_twice_then_goes_back_to_the_list() {
+    let mut h = with_thread(vec![message(
+        1,
+        ADA,
+        MessageDirection::Incoming,
+        MessageState::Received,
+    )]);
+    let confirming = |h: &Harness| h.app.chat.thread.as_ref().is_some_and(|t| t.confirm_delete);
+
+    // The first press only asks; Cancel (or anything else done) takes the question back.
+    h.send(Message::Chat(ChatMsg::AskDelete));
+    assert!(confirming(&h), "the first press asks");
+    assert_eq!(h.sent(), Vec::new(), "nothing deleted on the first press");
+    draw(&h);
+    h.send(Message::Chat(ChatMsg::CancelDelete));
+    assert!(!confirming(&h));
+    h.send(Message::Chat(ChatMsg::AskDelete));
+    h.send(Message::Chat(ChatMsg::Draft("hm".into())));
+    assert!(!confirming(&h), "typing takes the question back");
+    // A second press without the first deletes nothing.
+    h.send(Message::Chat(ChatMsg::ConfirmDelete));
+    assert_eq!(h.sent(), Vec::new());
+    assert!(h.app.chat.thread.is_some());
+
+    h.send(Message::Chat(ChatMsg::AskDelete));
+    h.send(Message::Chat(ChatMsg::ConfirmDelete));
+    let sent = h.sent();
+    let [Command::DeleteConversation {
+        peer,
+        request: Some(_),
+    }] = sent.as_slice()
+    else {
+        panic!("one delete_conversation: {sent:?}");
+    };
+    assert_eq!(peer, ADA);
+    // Back to the list, Ada's row gone at once.
+    assert!(h.app.chat.thread.is_none(), "back to the list");
+    let peers: Vec<_> = h.app.chat.conversations.iter().map(|c| &c.peer).collect();
+    assert_eq!(peers, [BOB]);
+    draw(&h);
+
+    // The engine confirms: the list is asked for again and shown as it says.
+    h.event(Event::MessagesChanged {
+        request: None,
+        unread: 0,
+    });
+    let request = listing(&h.sent());
+    assert!(request.is_some(), "the list is asked for again");
+    h.event(Event::Conversations {
+        request,
+        conversations: vec![conversation(BOB, "", 0)],
+        unread: 0,
+    });
+    assert_eq!(h.app.chat.conversations.len(), 1);
+    assert_eq!(h.app.unread_messages(), 0);
+}

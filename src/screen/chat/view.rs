@@ -172,9 +172,31 @@ fn thread_view<'a>(thread: &'a Thread, now: NaiveDateTime, i18n: &I18n) -> Eleme
             Tone::Answer,
             Some(Msg::Call)
         ),
+        icon_button(
+            Glyph::Delete,
+            i18n.tr("chat-delete"),
+            Tone::HangUp,
+            thread.peer.is_some().then_some(Msg::AskDelete)
+        ),
     ]
     .spacing(space::S)
     .align_y(Alignment::Center);
+    let header: Element<'a, Msg> = if thread.confirm_delete {
+        let confirm = row![
+            text(i18n.tr_args("chat-delete-ask", &[("name", &title)]))
+                .size(size::CAPTION)
+                .style(text::secondary)
+                .width(Length::Fill),
+            action(Glyph::Delete, i18n.tr("chat-delete-confirm"), Tone::HangUp)
+                .press(Msg::ConfirmDelete),
+            action(Glyph::Close, i18n.tr("cancel"), Tone::Quiet).press(Msg::CancelDelete),
+        ]
+        .spacing(space::S)
+        .align_y(Alignment::Center);
+        column![header, confirm].spacing(space::S).into()
+    } else {
+        header.into()
+    };
 
     let messages: Element<'a, Msg> = if thread.messages.is_empty() {
         if thread.loaded {

@@ -53,6 +53,11 @@ pub(super) fn config_text(
     line("module_tmp", "uuid.so");
     line("module_tmp", "account.so");
     line("module_app", "menu.so");
+    if opts.presence {
+        // contact.so first: presence.so subscribes to the contacts it has loaded.
+        line("module_app", "contact.so");
+        line("module_app", "presence.so");
+    }
     line("module_app", "ctrl_tcp.so");
     line("ctrl_tcp_listen", &format!("127.0.0.1:{}", ports.ctrl));
     Ok(c)
@@ -94,10 +99,27 @@ pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<Strin
         let _ = write!(line, ";auth_pass={pw}");
     }
     let _ = write!(line, ";answermode={answermode}");
+    if opts.pubint > 0 {
+        let _ = write!(line, ";pubint={}", opts.pubint);
+    }
     if !opts.audio_codecs.is_empty() {
         let _ = write!(line, ";audio_codecs={}", opts.audio_codecs.join(","));
     }
     Ok(line)
+}
+
+/// The `contacts` file: one `<URI>;presence=p2p` line per watched contact.
+pub(super) fn contacts_text(opts: &BaresipOptions) -> Result<String> {
+    let mut text = String::new();
+    for uri in &opts.presence_contacts {
+        if uri.contains(['<', '>', '\n', '"']) {
+            return Err(BenchError::Setup(format!(
+                "bad baresip contact URI {uri:?}"
+            )));
+        }
+        let _ = writeln!(text, "<{uri}>;presence=p2p");
+    }
+    Ok(text)
 }
 
 fn path_str(p: &Path) -> Result<&str> {
