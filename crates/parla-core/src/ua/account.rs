@@ -510,17 +510,7 @@ impl Running {
             };
             return refuse_dial(&self.shared, message, "the account's address is not valid");
         };
-        let remote = target.to_string();
-        let dialog = SipOutgoing::new(parts.sip, target);
-        tokio::spawn(outgoing::run(
-            call,
-            parts.env,
-            parts.media,
-            dialog,
-            remote,
-            commands,
-            None,
-        ));
+        start_outgoing(call, parts, target, None, commands);
     }
 
     /// The call the far end of call `referred.from` asked for (its REFER): placed like a
@@ -778,4 +768,26 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver
             let _ = tx.reply(code).await;
         }
     }
+}
+
+/// Places call `call` to `target` (with `replaces`: a pickup taking a call that rings
+/// elsewhere) on its own task.
+fn start_outgoing(
+    call: CallId,
+    parts: CallParts,
+    target: Uri,
+    replaces: Option<String>,
+    commands: mpsc::UnboundedReceiver<CallCommand>,
+) {
+    let remote = target.to_string();
+    let dialog = SipOutgoing::new(parts.sip, target).referred(replaces, None);
+    tokio::spawn(outgoing::run(
+        call,
+        parts.env,
+        parts.media,
+        dialog,
+        remote,
+        commands,
+        None,
+    ));
 }

@@ -4,8 +4,7 @@
 
 use super::{Running, Shared};
 use crate::api::{CallId, ErrorKind, Event, OwnPresence};
-use crate::ua::call::outgoing;
-use crate::ua::call::sip_dialog::{header_value, SipOutgoing};
+use crate::ua::call::sip_dialog::header_value;
 use crate::ua::calls::CallCommand;
 use crate::ua::lamps::{pickup, LampsTask, Notified, Watched, MAX_WATCHED};
 use crate::ua::publication::{PublicationTask, Publisher};
@@ -202,19 +201,7 @@ impl Running {
             let target = Uri::try_from(pickup.caller.as_str()).ok();
             if let (Some(parts), Some(target)) = (parts, target) {
                 tracing::info!(account = %self.id, %uri, caller = %pickup.caller, "picking up");
-                let remote = target.to_string();
-                let dialog =
-                    SipOutgoing::new(parts.sip, target).referred(Some(pickup.replaces), None);
-                tokio::spawn(outgoing::run(
-                    call,
-                    parts.env,
-                    parts.media,
-                    dialog,
-                    remote,
-                    commands,
-                    None,
-                ));
-                return;
+                return super::start_outgoing(call, parts, target, Some(pickup.replaces), commands);
             }
         }
         if let Some(code) = self.config.pickup_code.as_deref().filter(|c| !c.is_empty()) {
