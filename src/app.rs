@@ -3,8 +3,10 @@
 
 mod answering_machine;
 mod call_control;
+mod call_features;
 pub mod calls;
 mod chat_tab;
+mod conference;
 mod desktop_glue;
 pub mod engine_link;
 pub mod errors;
@@ -655,6 +657,8 @@ impl App {
         }
         self.on_voicemail_event(&event);
         self.on_lamps_event(&event);
+        self.on_conference_event(&event);
+        self.on_call_features_event(&event);
         task = Task::batch([task, self.on_chat_event(&event)]);
         task = Task::batch([task, self.on_answering_machine(&event)]);
         self.note_transfer_event(&event);

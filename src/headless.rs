@@ -65,7 +65,12 @@ pub fn run(
         let command_tx = front_tx;
         // The engine reads commands only after it has reported `ready`.
         if let Some(to) = dial {
-            let _ = command_tx.try_send(Command::Dial { account: None, to });
+            let _ = command_tx.try_send(Command::Dial {
+                account: None,
+                to,
+                identity: None,
+                anonymous: false,
+            });
         }
         let forwarder = tokio::spawn(forward(socket_commands, command_tx.clone()));
 

@@ -170,6 +170,7 @@ result-busy = Busy
 result-failed = Failed
 result-blocked = Blocked
 result-cancelled = Cancelled
+result-forwarded = Forwarded
 notice-directory-failed = The company directory of { $line } could not be read: { $error }. The contacts from its last sync are kept.
 
 # Engine errors, by kind ({ $detail } is the engine's own text, in English).

@@ -170,6 +170,7 @@ result-busy = Ocupado
 result-failed = Fallida
 result-blocked = Bloqueada
 result-cancelled = Cancelada
+result-forwarded = Desviada
 notice-directory-failed = No se pudo leer el directorio de la empresa de { $line }: { $error }. Se conservan los contactos de la última sincronización.
 
 # Errores del motor, por tipo ({ $detail } es el texto del motor, en inglés).

@@ -170,6 +170,7 @@ result-busy = Occupato
 result-failed = Non riuscita
 result-blocked = Bloccata
 result-cancelled = Annullata
+result-forwarded = Inoltrata
 notice-directory-failed = Non è stato possibile leggere la rubrica aziendale di { $line }: { $error }. Restano i contatti dell'ultima sincronizzazione.
 
 # Errori del motore, per tipo ({ $detail } è il testo del motore, in inglese).

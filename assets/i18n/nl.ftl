@@ -170,6 +170,7 @@ result-busy = In gesprek
 result-failed = Mislukt
 result-blocked = Geblokkeerd
 result-cancelled = Geannuleerd
+result-forwarded = Doorgeschakeld
 notice-directory-failed = De bedrijfsgids van { $line } kon niet worden gelezen: { $error }. De contacten van de laatste synchronisatie blijven staan.
 
 # Fouten van de engine, per soort ({ $detail } is de tekst van de engine, in het Engels).

@@ -283,6 +283,11 @@ impl App {
     pub(super) fn dial(&mut self, account: Option<AccountId>, to: String) {
         let account = account.or_else(|| self.default_line());
         self.tab = Tab::Phone;
-        self.send(Command::Dial { account, to });
+        self.send(Command::Dial {
+            account,
+            to,
+            identity: None,
+            anonymous: false,
+        });
     }
 }

@@ -44,7 +44,7 @@ impl App {
     pub(super) fn on_control(&mut self, command: Command) -> Task<Message> {
         match command {
             Command::Show => self.show_main(),
-            Command::Dial { account, to } => {
+            Command::Dial { account, to, .. } => {
                 let ask = account.is_none()
                     && self.config.app.ask_line_for_links
                     && self.config.accounts.iter().filter(|a| a.enabled).count() > 1;

@@ -227,7 +227,9 @@ fn dialing_a_pasted_number_on_the_default_line_then_hanging_up_with_escape() {
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
-            to: "+34912345678".into()
+            to: "+34912345678".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     h.event(Event::CallState {
@@ -307,7 +309,9 @@ fn the_line_picked_in_the_dialer_is_used() {
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new(LOCAL_LINE)),
-            to: "12".into()
+            to: "12".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
 }
@@ -400,12 +404,16 @@ fn a_link_from_a_second_launch_is_dialled_on_the_default_line() {
     h.send(Message::Control(Command::Dial {
         account: None,
         to: "+15551234".into(),
+        identity: None,
+        anonymous: false,
     }));
     assert_eq!(
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
-            to: "+15551234".into()
+            to: "+15551234".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     // With "ask which line" on, the number waits in the dialer instead.
@@ -413,6 +421,8 @@ fn a_link_from_a_second_launch_is_dialled_on_the_default_line() {
     h.send(Message::Control(Command::Dial {
         account: None,
         to: "+15559999".into(),
+        identity: None,
+        anonymous: false,
     }));
     assert!(h.sent().is_empty());
     assert_eq!(h.app.dialer.input, "+15559999");
@@ -606,7 +616,9 @@ fn consult_first_dials_the_target_then_complete_sends_the_attended_transfer() {
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
-            to: "2002".into()
+            to: "2002".into(),
+            identity: None,
+            anonymous: false,
         }],
         "the consult call goes out from the same line"
     );
@@ -805,7 +817,9 @@ fn add_call_dials_from_the_line_of_the_call_on_screen() {
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
-            to: "2005".into()
+            to: "2005".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     assert_eq!(h.app.add_call_to, None);
@@ -868,7 +882,9 @@ fn a_contact_can_be_picked_in_the_add_call_field() {
         h.sent(),
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
-            to: "2003".into()
+            to: "2003".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
 }

@@ -39,6 +39,8 @@ impl App {
                     self.send(Command::Dial {
                         account,
                         to: to.trim().to_string(),
+                        identity: None,
+                        anonymous: false,
                     });
                     self.consult = Some(Consult {
                         held: call,
@@ -96,6 +98,8 @@ impl App {
                     self.send(Command::Dial {
                         account,
                         to: to.trim().to_string(),
+                        identity: None,
+                        anonymous: false,
                     });
                 }
             }

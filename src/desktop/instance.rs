@@ -134,6 +134,8 @@ pub fn forward_if_running(profile: &Path, dial: Option<&str>) -> Result<Launch, 
                 Some(to) => Command::Dial {
                     account: None,
                     to: to.to_string(),
+                    identity: None,
+                    anonymous: false,
                 },
                 None => Command::Show,
             };

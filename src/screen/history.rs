@@ -77,6 +77,7 @@ fn result_key(result: CallResult) -> &'static str {
         CallResult::Failed => "result-failed",
         CallResult::Blocked => "result-blocked",
         CallResult::Cancelled => "result-cancelled",
+        CallResult::Forwarded => "result-forwarded",
     }
 }
 

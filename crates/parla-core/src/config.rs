@@ -4,10 +4,15 @@
 //! present but wrong is refused with a message naming the account and the field.
 
 mod answering_machine;
+mod calls;
 mod lines;
 mod validate;
 
 pub use answering_machine::AnsweringMachineConfig;
+pub use calls::{
+    FeatureCode, FeatureKind, ForwardingConfig, Identity, RecordingChannels, RecordingFormat,
+    MAX_LIST_ENTRIES, MAX_NO_ANSWER_S,
+};
 pub use lines::LOCAL_LINE;
 pub use validate::{AccountConfigError, AudioConfigError, DirectoryConfigError, ServerUriError};
 
@@ -127,6 +132,15 @@ pub struct AccountConfig {
     /// What to dial before an extension to pick up a call ringing there when the server gives
     /// no dialog to replace (`**` on many PBXs). Absent: such a pickup is refused.
     pub pickup_code: Option<String>,
+    /// Where incoming calls go instead of ringing here.
+    pub forwarding: ForwardingConfig,
+    /// Caller IDs to choose from per call; the line's own user when none is marked default.
+    pub identities: Vec<Identity>,
+    /// Every call from this line is anonymous (RFC 3323/3325: an anonymous From, `Privacy: id`,
+    /// the real identity in P-Preferred-Identity for the provider).
+    pub anonymous: bool,
+    /// The provider's star codes (forwarding, park, pickup, ...), shown in the dialer's menu.
+    pub feature_codes: Vec<FeatureCode>,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -161,6 +175,10 @@ impl std::fmt::Debug for AccountConfig {
             .field("answering_machine", &self.answering_machine)
             .field("watch", &self.watch)
             .field("pickup_code", &self.pickup_code)
+            .field("forwarding", &self.forwarding)
+            .field("identities", &self.identities)
+            .field("anonymous", &self.anonymous)
+            .field("feature_codes", &self.feature_codes)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -194,6 +212,10 @@ impl Default for AccountConfig {
             answering_machine: AnsweringMachineConfig::default(),
             watch: Vec::new(),
             pickup_code: None,
+            forwarding: ForwardingConfig::default(),
+            identities: Vec::new(),
+            anonymous: false,
+            feature_codes: Vec::new(),
             password_in_keyring: false,
         }
     }
@@ -235,6 +257,16 @@ pub struct AudioConfig {
     /// What a caller we hold hears: `builtin` (Parla's own loop), `off` (silence, for PBXs
     /// that play their own) or `file:/path/music.wav`.
     pub music_on_hold: String,
+    /// Call recordings: `ogg` (Opus) or `wav`, `stereo` (us left, the far end right) or `mono`.
+    pub recording_format: RecordingFormat,
+    pub recording_channels: RecordingChannels,
+    /// Most calls in one local conference (us not counted), 2 to 10.
+    pub conference_size: usize,
+}
+
+impl AudioConfig {
+    pub const DEFAULT_CONFERENCE_SIZE: usize = 5;
+    pub const MAX_CONFERENCE_SIZE: usize = 10;
 }
 
 impl Default for AudioConfig {
@@ -246,6 +278,9 @@ impl Default for AudioConfig {
             opus_bitrate: 32_000,
             opus_complexity: 9,
             music_on_hold: "builtin".into(),
+            recording_format: RecordingFormat::default(),
+            recording_channels: RecordingChannels::default(),
+            conference_size: Self::DEFAULT_CONFERENCE_SIZE,
         }
     }
 }
@@ -283,8 +318,15 @@ pub struct AppConfig {
     pub start_at_login: bool,
     /// Refuse incoming calls (486) without ringing.
     pub do_not_disturb: bool,
-    /// Answer incoming calls by themselves (off by default).
+    /// Answer incoming calls by themselves when no other call is under way (off by default).
     pub auto_answer: bool,
+    /// Only these callers are answered by themselves (numbers, extensions or SIP addresses);
+    /// empty: anyone.
+    pub auto_answer_only: Vec<String>,
+    /// Honour a caller's request to be answered at once (intercom: `Call-Info:
+    /// ...;answer-after=0`, `Alert-Info: ...;info=alert-autoanswer`) from the callers in
+    /// `auto_answer_only` (anyone when empty), also while `auto_answer` is off.
+    pub intercom: bool,
     /// Ask which line to use for a clicked link instead of taking the default line.
     pub ask_line_for_links: bool,
     /// Light or dark colours, or as the desktop prefers.
@@ -545,6 +587,8 @@ output = "file:/path/out.wav"
             start_at_login: true,
             do_not_disturb: true,
             auto_answer: false,
+            auto_answer_only: vec!["201".into()],
+            intercom: true,
             ask_line_for_links: true,
             theme: ThemeSetting::Dark,
             compact: true,

@@ -1,7 +1,9 @@
 //! The engine: takes `Command`s, runs one task per account, and reports `Event`s. The GUI,
 //! `parla --headless` and the control socket all drive it the same way.
 
+mod call_features;
 mod clips;
+mod conference;
 mod directories;
 mod store_requests;
 #[cfg(test)]
@@ -212,7 +214,7 @@ impl Engine {
 
     fn handle(&mut self, command: Command) {
         let call_command = match command {
-            Command::Dial { account, to } => return self.place(account, to, Place::Dial),
+            Command::Dial { account, to, .. } => return self.place(account, to, Place::Dial),
             Command::CallVoicemail { account } => return self.call_voicemail(account),
             Command::Status => return self.status(),
             // Carried out around the engine: the window, or `--headless`.
@@ -291,6 +293,14 @@ impl Engine {
                 tokio::spawn(crate::ua::message::retry(store, events, id, request, lines));
                 return;
             }
+            conference @ (Command::Conference { .. }
+            | Command::Split { .. }
+            | Command::MuteParticipant { .. }
+            | Command::Record { .. }
+            | Command::Park { .. }) => return self.handle_conference(conference),
+            feature @ (Command::FeatureCode { .. }
+            | Command::SetForwarding { .. }
+            | Command::SetAutoAnswer { .. }) => return self.handle_call_feature(feature),
             clip @ (Command::PlayVoicemail { .. }
             | Command::PlayGreeting { .. }
             | Command::PausePlayback

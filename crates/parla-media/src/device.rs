@@ -17,6 +17,8 @@ pub use crate::sample::OUTPUT_RATE;
 /// Where audio is captured from or played to, as written in settings and on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioEndpoint {
+    /// A call's place in a local conference: the mixer, not a device. Never parsed from text.
+    Conference(crate::conference::ConferencePort),
     /// A WAV file: read (and looped) as input, written as output.
     File(PathBuf),
     /// Silence in, discard out.
@@ -51,6 +53,7 @@ impl fmt::Display for AudioEndpoint {
             AudioEndpoint::Null => f.write_str("null"),
             AudioEndpoint::Device(None) => f.write_str("default"),
             AudioEndpoint::Device(Some(name)) => f.write_str(name),
+            AudioEndpoint::Conference(port) => port.fmt(f),
         }
     }
 }
@@ -88,6 +91,9 @@ pub fn open_source(
             Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?))
         }
         AudioEndpoint::Null => Ok(Box::new(null::NullSource)),
+        AudioEndpoint::Conference(_) => Err(MediaError::InvalidConfig(
+            "conference: not built yet".into(),
+        )),
         AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSource::open(
             name.as_deref(),
             rate,
@@ -101,6 +107,9 @@ pub fn open_sink(endpoint: &AudioEndpoint) -> Result<Box<dyn AudioSink>, MediaEr
     match endpoint {
         AudioEndpoint::File(path) => Ok(Box::new(file::FileSink::create(path)?)),
         AudioEndpoint::Null => Ok(Box::new(null::NullSink)),
+        AudioEndpoint::Conference(_) => Err(MediaError::InvalidConfig(
+            "conference: not built yet".into(),
+        )),
         AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSink::open(name.as_deref())?)),
     }
 }

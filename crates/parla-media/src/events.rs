@@ -13,6 +13,9 @@ pub enum MediaEvent {
     DeviceChanged { message: String },
     /// No RTP from the far end for the timeout while the call expects some.
     RtpTimeout,
+    /// The call's recording could not be written any more (disk full, folder gone): it stopped
+    /// (what was written is kept); the call goes on.
+    RecordingFailed { message: String },
 }
 
 /// The engine's callback. It must be quick and must not block (e.g. a channel send).

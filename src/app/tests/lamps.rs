@@ -141,6 +141,8 @@ fn a_click_picks_up_a_ringing_lamp_and_calls_an_idle_one() {
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
             to: "202".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     // A lamp nothing was reported for yet is called too.
@@ -150,6 +152,8 @@ fn a_click_picks_up_a_ringing_lamp_and_calls_an_idle_one() {
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
             to: "sip:bob@pbx.example.com".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     assert_eq!(h.app.tab, Tab::Phone, "a call shows the Phone tab");

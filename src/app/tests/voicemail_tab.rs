@@ -309,6 +309,8 @@ fn call_back_export_and_mark_heard() {
         vec![Command::Dial {
             account: Some(AccountId::new("work")),
             to: "sip:+31201234562@pbx.example.com".into(),
+            identity: None,
+            anonymous: false,
         }]
     );
     assert_eq!(h.app.tab, Tab::Phone);

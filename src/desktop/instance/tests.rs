@@ -102,7 +102,9 @@ fn a_second_launch_hands_over_its_link_or_asks_for_the_window() {
         next_command(&mut commands),
         Command::Dial {
             account: None,
-            to: "+15551234".into()
+            to: "+15551234".into(),
+            identity: None,
+            anonymous: false,
         }
     );
     assert!(matches!(

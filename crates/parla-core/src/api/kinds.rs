@@ -58,8 +58,9 @@ pub enum ErrorKind {
     ImportFailed,
     /// `call_voicemail` on a line with no voicemail number (none set, none from the server).
     NoVoicemailNumber,
-    /// The answering machine (or a greeting being recorded) could not write its file (disk
-    /// full, folder gone): the call was ended after the beep; earlier messages are kept.
+    /// The answering machine, a greeting being recorded, or a call's recording could not
+    /// write its file (disk full, folder gone, read-only): a machine's call was ended after
+    /// the beep, a recorded call goes on; earlier files are kept.
     RecordingFailed,
     /// A message's (or greeting's) audio file is gone or unreadable: it cannot be played or
     /// exported, only deleted.
@@ -72,6 +73,19 @@ pub enum ErrorKind {
     /// `pickup`: no call rings at that extension as far as its busy lamp says, and the line
     /// has no `pickup_code` ("no call to pick up").
     PickupFailed,
+    /// `conference`/`split`/`mute_participant`: a call that is not connected or held, more
+    /// calls than `conference_size`, a call not in the conference, or no audio to mix.
+    ConferenceFailed,
+    /// `park`: the line has no `park` feature code, or the park server refused the call.
+    ParkFailed,
+    /// `feature_code`: the line has no feature code by that name (or it is empty), or an
+    /// in-call code without a connected call.
+    NoSuchFeatureCode,
+    /// `dial` with an `identity` that is not one of the line's.
+    NoSuchIdentity,
+    /// `set_forwarding`: a target that cannot be dialled, or (by the provider) a code missing
+    /// or failing.
+    ForwardingFailed,
     /// Something inside Parla went wrong that should not (a bug); the message says what.
     Internal,
 }
@@ -94,6 +108,8 @@ pub enum RefusalReason {
     Blocked,
     /// Do not disturb is on: 486 Busy Here.
     DoNotDisturb,
+    /// Forwarded elsewhere (302) by the line's forwarding.
+    Forwarded,
 }
 
 /// How an incoming call is refused.
@@ -244,4 +260,13 @@ pub enum OwnPresence {
     Available,
     Away,
     Busy,
+}
+
+/// Where a call's recording stands (the `recording` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingState {
+    Recording,
+    Stopped,
+    Failed,
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 #[test]
 fn commands_parse_from_the_documented_json() {
@@ -12,7 +13,9 @@ fn commands_parse_from_the_documented_json() {
         dial,
         Command::Dial {
             account: Some(AccountId::new("alice")),
-            to: "sip:bob@127.0.0.1".into()
+            to: "sip:bob@127.0.0.1".into(),
+            identity: None,
+            anonymous: false,
         }
     );
     let answer: Command = serde_json::from_value(json!({"cmd":"answer","call":3})).expect("answer");
@@ -131,6 +134,7 @@ fn settings_events_serialise_to_the_documented_json() {
         from: "sip:bob@127.0.0.1".into(),
         name: Some("Bob".into()),
         reason: RefusalReason::DoNotDisturb,
+        forwarded_to: None,
     };
     assert_eq!(
         serde_json::to_value(&refused).expect("json"),
@@ -155,6 +159,7 @@ fn contact_names_and_blocked_refusals_serialise_to_the_documented_json() {
         from: "sip:2003@127.0.0.1".into(),
         name: Some("Spam Caller".into()),
         reason: RefusalReason::Blocked,
+        forwarded_to: None,
     };
     assert_eq!(
         serde_json::to_value(&refused).expect("json"),

@@ -32,6 +32,9 @@ pub enum AccountConfigError {
     /// `[accounts.answering_machine]`: the message names the field.
     #[error("`answering_machine`: {0}")]
     AnsweringMachine(String),
+    /// `identities`, `feature_codes` or `forwarding`: the message names the field.
+    #[error("{0}")]
+    CallFeatures(String),
     #[error("two accounts share this id")]
     DuplicateId,
 }
@@ -62,6 +65,8 @@ pub enum AudioConfigError {
     OpusComplexity(u8),
     #[error("`music_on_hold`: {0}")]
     MusicOnHold(parla_media::MediaError),
+    #[error("`conference_size` = {0} is outside 2..=10")]
+    ConferenceSize(usize),
 }
 
 impl AccountConfig {
@@ -104,6 +109,9 @@ impl AccountConfig {
         if let Some(problem) = self.answering_machine.problem() {
             return Err(AccountConfigError::AnsweringMachine(problem));
         }
+        if let Some(problem) = self.call_features_problem() {
+            return Err(AccountConfigError::CallFeatures(problem));
+        }
         Ok(())
     }
 }
@@ -145,6 +153,9 @@ impl AudioConfig {
         }
         parla_media::MusicOnHold::parse(&self.music_on_hold)
             .map_err(AudioConfigError::MusicOnHold)?;
+        if !(2..=Self::MAX_CONFERENCE_SIZE).contains(&self.conference_size) {
+            return Err(AudioConfigError::ConferenceSize(self.conference_size));
+        }
         Ok(())
     }
 }

@@ -68,10 +68,12 @@ pub enum CallResult {
     Blocked,
     /// Outgoing, hung up by us before it was answered.
     Cancelled,
+    /// Incoming, sent elsewhere by the line's forwarding (302).
+    Forwarded,
 }
 
 impl CallResult {
-    pub const ALL: [CallResult; 7] = [
+    pub const ALL: [CallResult; 8] = [
         CallResult::Answered,
         CallResult::Missed,
         CallResult::Declined,
@@ -79,6 +81,7 @@ impl CallResult {
         CallResult::Failed,
         CallResult::Blocked,
         CallResult::Cancelled,
+        CallResult::Forwarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl CallResult {
             CallResult::Failed => "failed",
             CallResult::Blocked => "blocked",
             CallResult::Cancelled => "cancelled",
+            CallResult::Forwarded => "forwarded",
         }
     }
 

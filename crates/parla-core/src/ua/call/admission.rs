@@ -125,6 +125,7 @@ async fn refuse<D: IncomingDialog>(
         RefusalReason::Blocked => (603, CallResult::Blocked, "blocked"),
         // Missed, so the person sees who called while they were not to be disturbed.
         RefusalReason::DoNotDisturb => (486, CallResult::Missed, "do not disturb"),
+        RefusalReason::Forwarded => (302, CallResult::Forwarded, "forwarded"),
     };
     dialog.reject(code).await;
     let row = record::refused(
@@ -141,5 +142,6 @@ async fn refuse<D: IncomingDialog>(
         from: invite.from.clone(),
         name,
         reason,
+        forwarded_to: None,
     });
 }

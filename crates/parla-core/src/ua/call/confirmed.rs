@@ -187,6 +187,10 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         let _ = self.dialog.bye().await;
                         return self.call.end("no audio from the far end", None).await;
                     }
+                    // STUB: the recording's failure is reported by the recording work.
+                    MediaEvent::RecordingFailed { message } => {
+                        tracing::warn!(call = %id, %message, "recording failed");
+                    }
                 },
                 event = self.dialog.next_event() => match event {
                     None => return self.call.end("dialog lost", None).await,

@@ -317,6 +317,7 @@ async fn do_not_disturb_refuses_with_486_and_says_so() {
             from: "sip:carol@example.com".into(),
             name: Some("Carol".into()),
             reason: RefusalReason::DoNotDisturb,
+            forwarded_to: None,
         }
     );
     assert!(shared.calls.is_empty());
