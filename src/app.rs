@@ -76,6 +76,8 @@ pub enum Message {
     Chat(chat::Msg),
     /// The busy lamps panel and our own status.
     Lamps(crate::screen::lamps::Msg),
+    /// The forwarding banner's buttons.
+    Features(call_features::FeaturesMsg),
     Tab(Tab),
     Key(keyboard::Event),
     Tick(Instant),
@@ -185,6 +187,8 @@ pub struct App {
     chat: chat::Chat,
     /// Busy lamps and presence (lamps.rs).
     lamps: lamps::LampsState,
+    /// Forwarding at a glance and the last forwarded call (call_features.rs).
+    features: call_features::Features,
     quitting: bool,
 }
 
@@ -313,6 +317,7 @@ impl App {
             voicemail_list: crate::screen::voicemail::Voicemail::default(),
             chat: chat::Chat::default(),
             lamps: lamps::LampsState::default(),
+            features: call_features::Features::default(),
             quitting: false,
             config,
         };
@@ -421,14 +426,8 @@ impl App {
         match message {
             Message::Engine(event) => self.on_event(event),
             Message::SignIn(msg) => self.on_sign_in(msg),
-            Message::Dialer(msg) => {
-                match self.dialer.update(msg) {
-                    dialer::Outcome::Dial { account, to } => self.dial(account, to),
-                    dialer::Outcome::Voicemail => self.call_voicemail(),
-                    dialer::Outcome::None => {}
-                }
-                Task::none()
-            }
+            Message::Dialer(msg) => self.on_dialer(msg),
+            Message::Features(msg) => self.on_features_msg(msg),
             Message::Call(call, action) => self.on_call_action(call, action),
             Message::Popup(call, choice) => self.on_call_action(
                 call,
@@ -477,6 +476,7 @@ impl App {
                     history::Outcome::Dial(to) => self.dial(None, to),
                     history::Outcome::Send(commands) => self.send_all(commands),
                     history::Outcome::OpenVoicemail(id) => self.open_voicemail(id),
+                    history::Outcome::OpenRecording(path) => return self.open_recording(path),
                 }
                 Task::none()
             }
@@ -667,6 +667,8 @@ impl App {
             CallChange::Connected(call) => {
                 self.now = Instant::now();
                 self.focused = Some(call);
+                // Answered by the engine (auto-answer, intercom): its popup goes.
+                task = Task::batch([task, self.close_popup_for(call)]);
                 // The call screen offers the outputs to switch to.
                 if self.settings.outputs.is_empty() {
                     self.send(Command::ListDevices);

@@ -73,11 +73,21 @@ pub fn run(
             });
         }
         let forwarder = tokio::spawn(forward(socket_commands, command_tx.clone()));
+        let (forwardings, changed) = mpsc::unbounded_channel();
+        let persister = tokio::spawn(persist_forwarding(changed, profile.to_path_buf()));
 
         let writer = tokio::spawn(async move {
             let mut stdout = tokio::io::stdout();
             let mut stdout_open = true;
             while let Some(event) = event_rx.recv().await {
+                if let Event::Forwarding {
+                    account,
+                    forwarding,
+                    ..
+                } = &event
+                {
+                    let _ = forwardings.send((account.clone(), forwarding.clone()));
+                }
                 if let Some(broadcaster) = &broadcaster {
                     broadcaster.broadcast(&event);
                 }
@@ -116,6 +126,7 @@ pub fn run(
         dispatcher.abort();
         drop(event_tx);
         let _ = writer.await;
+        let _ = persister.await;
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     drop(control);
@@ -163,6 +174,41 @@ async fn forward(commands: Option<mpsc::Receiver<Command>>, engine: mpsc::Sender
     while let Some(command) = commands.recv().await {
         if engine.send(command).await.is_err() {
             return;
+        }
+    }
+}
+
+/// The engine does not write config.toml: a line's forwarding it reports (`set_forwarding`)
+/// is kept there, one change after the other, when it differs from what the file says.
+async fn persist_forwarding(
+    mut changed: mpsc::UnboundedReceiver<(
+        parla_core::api::AccountId,
+        parla_core::config::ForwardingConfig,
+    )>,
+    profile: std::path::PathBuf,
+) {
+    while let Some((account, forwarding)) = changed.recv().await {
+        let profile = profile.clone();
+        let saved = tokio::task::spawn_blocking(move || {
+            let mut config = Config::load_profile(&profile)?;
+            let Some(line) = config
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == account.as_str())
+            else {
+                return Ok(());
+            };
+            if line.forwarding == forwarding {
+                return Ok(());
+            }
+            line.forwarding = forwarding;
+            config.save_profile(&profile)
+        })
+        .await;
+        match saved {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "forwarding not saved to config.toml"),
+            Err(e) => tracing::warn!(error = %e, "forwarding not saved to config.toml"),
         }
     }
 }

@@ -9,7 +9,7 @@ mod surfaces;
 
 pub use buttons::{button_style, Tone};
 pub use surfaces::{
-    badge, bubble_ours, bubble_theirs, card, lamp, list_row, selected_row, unread_count,
+    badge, banner, bubble_ours, bubble_theirs, card, lamp, list_row, selected_row, unread_count,
     unread_dot, Lamp,
 };
 

@@ -96,28 +96,6 @@ fn wait_registered(control: &mut Control) {
     }
 }
 
-/// Turns the mouse wheel down over the window: the settings page scrolls.
-fn scroll_down(desktop: &Desktop, window: &str, notches: u32) {
-    let ok = Command::new("xdotool")
-        .args([
-            "mousemove",
-            "--window",
-            window,
-            "210",
-            "400",
-            "click",
-            "--repeat",
-            &notches.to_string(),
-            "--delay",
-            "30",
-            "5",
-        ])
-        .envs(desktop.xvfb.env())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "xdotool scrolls");
-}
-
 #[test]
 fn watched_extensions_show_as_lamps_on_the_phone_tab_and_the_line_page() {
     let kamailio = kamailio_alice_bob();
@@ -181,7 +159,7 @@ fn watched_extensions_show_as_lamps_on_the_phone_tab_and_the_line_page() {
             "the nav opens Settings"
         );
         desktop.click(&window, FIRST_LINE.0, FIRST_LINE.1);
-        scroll_down(&desktop, &window, 6);
+        desktop.scroll_down(&window, 14);
         desktop.click(&window, NOWHERE.0, NOWHERE.1);
         desktop.screenshot(&window, &format!("settings-lamps{suffix}"));
         if theme == "light" {

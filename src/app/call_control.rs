@@ -9,11 +9,6 @@ use parla_core::{AccountId, CallId, Command};
 
 impl App {
     pub(super) fn on_ringing_in(&mut self, call: CallId) -> Task<Message> {
-        if self.config.app.auto_answer && self.calls.iter().filter(|c| c.is_live()).count() == 0 {
-            self.send(Command::Answer { call });
-            self.focused = Some(call);
-            return Task::none();
-        }
         if self.focused.is_none() {
             self.focused = Some(call);
         }
@@ -72,6 +67,13 @@ impl App {
     }
 
     pub(super) fn on_call_action(&mut self, call: CallId, action: call::Action) -> Task<Message> {
+        let for_conference = matches!(
+            action,
+            call::Action::Mute(_) | call::Action::Hold(_) | call::Action::Digit(_)
+        ) && self.calls.get(call).is_some_and(|c| c.in_conference);
+        if for_conference {
+            return self.on_conference_action(call, action);
+        }
         let Some(view) = self.calls.get_mut(call) else {
             return Task::none();
         };
@@ -151,6 +153,12 @@ impl App {
                 };
                 task = self.open_chat(target);
             }
+            call::Action::Merge
+            | call::Action::Split
+            | call::Action::MuteParticipant(_)
+            | call::Action::EndConference
+            | call::Action::Record(_)
+            | call::Action::Park => task = self.on_conference_action(call, action),
             call::Action::Output(device) => {
                 self.call_outputs.insert(call, device.clone());
                 self.send(Command::SetCallDevices {

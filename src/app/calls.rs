@@ -1,6 +1,6 @@
 //! What the window knows about each call, kept up to date from the engine's events.
 
-use parla_core::api::{CallDirection, CallState, ErrorKind, TransferState};
+use parla_core::api::{CallDirection, CallState, ErrorKind, RecordingState, TransferState};
 use parla_core::{AccountId, CallId, Event};
 use std::time::Instant;
 
@@ -55,6 +55,11 @@ pub struct CallView {
     pub transferring: bool,
     /// The line's answering machine took the call (it may have been picked up since).
     pub taken_by_machine: bool,
+    /// In the local conference, and left out of its mix (`mute_participant`).
+    pub in_conference: bool,
+    pub participant_muted: bool,
+    /// Being recorded since then (a `recording` event said `recording`).
+    pub recording_since: Option<Instant>,
 }
 
 impl CallView {
@@ -74,6 +79,9 @@ impl CallView {
             ended_reason: None,
             transferring: false,
             taken_by_machine: false,
+            in_conference: false,
+            participant_muted: false,
+            recording_since: None,
         }
     }
 
@@ -110,6 +118,12 @@ impl CallView {
         self.connected_at
             .map(|t| now.saturating_duration_since(t).as_secs())
     }
+
+    /// How long the recording has run, while it runs.
+    pub fn recording_secs(&self, now: Instant) -> Option<u64> {
+        self.recording_since
+            .map(|t| now.saturating_duration_since(t).as_secs())
+    }
 }
 
 /// `sip:+15551234@host;user=phone` -> `+15551234`; `sip:bob@example.com` -> `bob@example.com`.
@@ -129,10 +143,41 @@ pub fn display_number(remote: &str) -> String {
     }
 }
 
+/// The calls a Merge would name, when it would bring someone in: the conference's calls
+/// first, then `focused`, then the other connected and held calls, at most `limit`. A first
+/// merge needs two such calls, one of them on hold; a running conference needs a call not in
+/// it yet and room for it.
+pub fn merge_set(calls: &[&CallView], focused: CallId, limit: usize) -> Option<Vec<CallId>> {
+    let joinable = |c: &&&CallView| c.is_live() && !c.transferring;
+    let members: Vec<CallId> = calls
+        .iter()
+        .filter(|c| c.in_conference)
+        .map(|c| c.id)
+        .collect();
+    let mut set = members.clone();
+    let mut others: Vec<&CallView> = calls
+        .iter()
+        .filter(joinable)
+        .filter(|c| !c.in_conference)
+        .copied()
+        .collect();
+    // The call on screen comes first among the new ones, so a full conference takes it.
+    others.sort_by_key(|c| c.id != focused);
+    if members.is_empty() && !others.iter().any(|c| c.state == CallState::OnHold) {
+        return None;
+    }
+    set.extend(others.iter().map(|c| c.id));
+    set.truncate(limit);
+    (set.len() >= 2 && set.len() > members.len()).then_some(set)
+}
+
 /// The calls in the order they started; ended calls leave the list.
 #[derive(Debug, Default)]
 pub struct Calls {
     calls: Vec<CallView>,
+    /// The local conference's calls in the engine's order (empty: none), and since when it runs.
+    conference: Vec<CallId>,
+    conference_since: Option<Instant>,
 }
 
 /// What an event changed that the window should react to beyond redrawing.
@@ -163,6 +208,37 @@ impl Calls {
 
     pub fn ringing_in(&self) -> impl Iterator<Item = &CallView> {
         self.calls.iter().filter(|c| c.is_ringing_in())
+    }
+
+    /// The conference's calls still here, in its order; empty when there is none.
+    pub fn conference(&self) -> Vec<&CallView> {
+        self.conference
+            .iter()
+            .filter_map(|id| self.get(*id))
+            .collect()
+    }
+
+    /// When the conference started (the first `conference` event naming calls).
+    pub fn conference_since(&self) -> Option<Instant> {
+        self.conference_since
+    }
+
+    fn apply_conference(&mut self, calls: &[CallId], muted: &[CallId], now: Instant) {
+        let members: Vec<CallId> = calls
+            .iter()
+            .copied()
+            .filter(|id| self.get(*id).is_some())
+            .collect();
+        if members.is_empty() {
+            self.conference_since = None;
+        } else if self.conference.is_empty() {
+            self.conference_since = Some(now);
+        }
+        for view in &mut self.calls {
+            view.in_conference = members.contains(&view.id);
+            view.participant_muted = view.in_conference && muted.contains(&view.id);
+        }
+        self.conference = members;
     }
 
     pub fn apply(&mut self, event: &Event, now: Instant) -> CallChange {
@@ -229,6 +305,19 @@ impl Calls {
                 }
                 CallChange::None
             }
+            Event::Conference { calls, muted } => {
+                self.apply_conference(calls, muted, now);
+                CallChange::None
+            }
+            Event::Recording { call, state, .. } => {
+                if let Some(view) = self.get_mut(*call) {
+                    view.recording_since = match state {
+                        RecordingState::Recording => view.recording_since.or(Some(now)),
+                        RecordingState::Stopped | RecordingState::Failed => None,
+                    };
+                }
+                CallChange::None
+            }
             Event::Media { call, codec, .. } => {
                 if let Some(view) = self.get_mut(*call) {
                     view.codec = Some(codec.clone());
@@ -275,6 +364,10 @@ impl Calls {
                 return CallChange::None;
             };
             let mut view = self.calls.remove(index);
+            self.conference.retain(|id| *id != call);
+            if self.conference.is_empty() {
+                self.conference_since = None;
+            }
             let missed = view.direction == CallDirection::Incoming && view.connected_at.is_none();
             view.state = CallState::Ended;
             view.ended_reason = reason.clone();

@@ -91,6 +91,8 @@ pub fn tray_labels(i18n: &I18n, missed: u32, new_voicemail: u32, unread: u32) ->
         } else {
             String::new()
         },
+        // Filled in by the app when calls are forwarded.
+        forwarding: String::new(),
         show_window: i18n.tr("tray-show"),
         hide_window: i18n.tr("tray-hide"),
         do_not_disturb: i18n.tr("tray-dnd"),
@@ -262,6 +264,7 @@ impl App {
         let new_voicemail = self
             .new_voicemail()
             .saturating_add(self.unheard_voicemail());
+        let forwarding = self.forwarding_tray_text();
         TrayStatus {
             lines: match (lines.len(), registered) {
                 (0, _) => LinesStatus::NoLines,
@@ -274,12 +277,16 @@ impl App {
             new_voicemail,
             unread_messages: self.unread_messages(),
             window_visible: self.main_visible,
-            labels: tray_labels(
-                &self.i18n,
-                self.missed,
-                new_voicemail,
-                self.unread_messages(),
-            ),
+            forwarding: !forwarding.is_empty(),
+            labels: TrayLabels {
+                forwarding,
+                ..tray_labels(
+                    &self.i18n,
+                    self.missed,
+                    new_voicemail,
+                    self.unread_messages(),
+                )
+            },
         }
     }
 

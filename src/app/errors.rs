@@ -38,7 +38,7 @@ pub fn describe(i18n: &I18n, kind: ErrorKind, message: &str) -> String {
 
 /// Every kind there is, for the translation test.
 #[cfg(test)]
-pub const ALL: [ErrorKind; 26] = [
+pub const ALL: [ErrorKind; 34] = [
     ErrorKind::BadCommand,
     ErrorKind::EngineBusy,
     ErrorKind::NoSuchCall,
@@ -64,6 +64,14 @@ pub const ALL: [ErrorKind; 26] = [
     ErrorKind::ImportFailed,
     ErrorKind::FileMissing,
     ErrorKind::ExportFailed,
+    ErrorKind::RecordingFailed,
+    ErrorKind::InvalidMessage,
+    ErrorKind::PickupFailed,
+    ErrorKind::ConferenceFailed,
+    ErrorKind::ParkFailed,
+    ErrorKind::NoSuchFeatureCode,
+    ErrorKind::NoSuchIdentity,
+    ErrorKind::ForwardingFailed,
     ErrorKind::Internal,
 ];
 

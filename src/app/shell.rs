@@ -4,6 +4,7 @@
 use super::desktop_glue::TrayEvent;
 use super::{windows, App, Message, Tab};
 use crate::desktop::tray::{TrayAction, TrayHandle};
+use crate::screen::dialer::CallAs;
 use crate::screen::settings;
 use iced::{window, Task};
 use parla_core::api::ErrorKind;
@@ -44,7 +45,12 @@ impl App {
     pub(super) fn on_control(&mut self, command: Command) -> Task<Message> {
         match command {
             Command::Show => self.show_main(),
-            Command::Dial { account, to, .. } => {
+            Command::Dial {
+                account,
+                to,
+                identity,
+                anonymous,
+            } => {
                 let ask = account.is_none()
                     && self.config.app.ask_line_for_links
                     && self.config.accounts.iter().filter(|a| a.enabled).count() > 1;
@@ -52,7 +58,12 @@ impl App {
                     self.dialer.input = to;
                     self.tab = Tab::Phone;
                 } else {
-                    self.dial(account, to);
+                    let call_as = match (identity, anonymous) {
+                        (_, true) => Some(CallAs::Anonymous),
+                        (Some(user), false) => Some(CallAs::Identity(user)),
+                        (None, false) => None,
+                    };
+                    self.dial_as(account, to, call_as);
                 }
                 self.show_main()
             }

@@ -171,6 +171,7 @@ impl App {
                         line,
                         compact: self.config.app.compact,
                         now: self.now,
+                        in_call: self.in_call_features(focused),
                     }
                     .view(&self.i18n)
                     .map(|(call, action)| Message::Call(call, action))
@@ -183,16 +184,18 @@ impl App {
                             self.line_choices(),
                             voicemail,
                             self.config.app.compact,
+                            self.dialer_features(),
                         )
                         .map(Message::Dialer)
                 }
             },
         };
-        let mut page = column![
-            self.top_bar(),
-            self.notices(),
-            container(body).height(Length::Fill)
-        ];
+        let mut page = column![self.top_bar()];
+        if let Some(banner) = self.forwarding_banner() {
+            page = page.push(banner);
+        }
+        page = page.push(self.notices());
+        page = page.push(container(body).height(Length::Fill));
         if self.tab == Tab::Phone {
             page = page.push(self.lamps_panel());
         }

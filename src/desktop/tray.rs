@@ -1,5 +1,5 @@
 //! The tray icon: a StatusNotifierItem on the session D-Bus (through `ksni`, no GTK) with the
-//! state of the lines, do-not-disturb, missed calls and new voicemail, and a menu (show/hide, do not disturb,
+//! state of the lines, do-not-disturb, forwarding, missed calls and new voicemail, and a menu (show/hide, do not disturb,
 //! quit). Left click shows or hides the window.
 //!
 //! The app drives it with [`start`] (inside the tokio runtime, e.g. from an iced
@@ -54,6 +54,8 @@ pub struct TrayLabels {
     pub new_voicemail: String,
     /// Tooltip line while text messages are unread ("3 unread messages").
     pub unread_messages: String,
+    /// Tooltip lines while calls are forwarded ("Calls forwarded to 0612 345 678").
+    pub forwarding: String,
     pub show_window: String,
     pub hide_window: String,
     /// The menu's checkbox.
@@ -74,6 +76,7 @@ impl Default for TrayLabels {
             missed_calls: String::new(),
             new_voicemail: String::new(),
             unread_messages: String::new(),
+            forwarding: String::new(),
             show_window: "Show Parla".into(),
             hide_window: "Hide Parla".into(),
             do_not_disturb: "Do not disturb".into(),
@@ -96,6 +99,9 @@ pub struct TrayStatus {
     pub unread_messages: u32,
     /// Picks "Hide" or "Show" for the menu's first entry.
     pub window_visible: bool,
+    /// Calls are forwarded on some line: the icon gets an arrow in its corner (a forgotten
+    /// forward loses calls).
+    pub forwarding: bool,
     pub labels: TrayLabels,
 }
 

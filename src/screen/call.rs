@@ -1,8 +1,11 @@
 //! The call screen: who, how long, how it sounds, and the in-call controls. With several calls
 //! a list above lets the person switch between them (list.rs); transfer and add call have
-//! their fields in transfer.rs.
+//! their fields in transfer.rs. A call in the local conference shows the conference instead
+//! (conference.rs); a recording shows its indicator (recording.rs).
 
+mod conference;
 pub mod list;
+mod recording;
 mod transfer;
 
 pub use transfer::{Consult, Suggestion};
@@ -52,6 +55,29 @@ pub enum Action {
     Message,
     Digit(char),
     Output(String),
+    /// Bring the live calls together (or add this one to the running conference).
+    Merge,
+    /// Take this participant out of the conference (held).
+    Split,
+    /// Leave this participant out of the conference's mix, or let them back in.
+    MuteParticipant(bool),
+    /// Hang up every participant.
+    EndConference,
+    /// Start or stop recording the call.
+    Record(bool),
+    /// Send the call to the line's park code.
+    Park,
+}
+
+/// What the call screen offers beyond the calls themselves, from the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InCall {
+    /// The focused call's line has a `park` feature code.
+    pub can_park: bool,
+    /// `[audio] conference_size`: most calls in a conference.
+    pub conference_size: usize,
+    /// When the conference started, while one runs.
+    pub conference_since: Option<Instant>,
 }
 
 pub struct CallScreen<'a> {
@@ -74,6 +100,7 @@ pub struct CallScreen<'a> {
     /// The compact window: a smaller picture and keypad.
     pub compact: bool,
     pub now: Instant,
+    pub in_call: InCall,
 }
 
 pub fn state_text(i18n: &I18n, call: &CallView, now: Instant) -> String {
@@ -112,6 +139,9 @@ impl<'a> CallScreen<'a> {
             return text("").into();
         };
         let id = call.id;
+        if call.in_conference && self.calls.iter().filter(|c| c.in_conference).count() >= 2 {
+            return conference::view(self, i18n);
+        }
         let mut content = column![].spacing(space::M).align_x(Alignment::Center);
         for waiting in self
             .calls
@@ -127,7 +157,17 @@ impl<'a> CallScreen<'a> {
             &call.title(),
             if self.compact { 56.0 } else { 88.0 },
         ));
-        content = content.push(text(call.title()).size(size::HEADLINE));
+        // A long address breaks anywhere rather than running off a narrow window.
+        content = content.push(
+            text(call.title())
+                .size(if self.compact {
+                    size::TITLE
+                } else {
+                    size::HEADLINE
+                })
+                .wrapping(text::Wrapping::WordOrGlyph)
+                .center(),
+        );
         let mut about = column![].spacing(2).align_x(Alignment::Center);
         if call.name.is_some() {
             about = about.push(
@@ -148,6 +188,7 @@ impl<'a> CallScreen<'a> {
             row![
                 text(state_text(i18n, call, self.now)).size(size::TITLE),
                 quality(i18n, call.quality).map(move |a| (id, a)),
+                recording::indicator(call, self.now),
             ]
             .spacing(space::L)
             .align_y(Alignment::Center),
@@ -241,6 +282,7 @@ impl<'a> CallScreen<'a> {
                             .press((id, Action::Message)),
                     ]
                     .spacing(space::S),
+                    self.more_controls(i18n, call),
                 ]
                 .spacing(space::S)
                 .width(Length::Fill),
@@ -259,26 +301,8 @@ impl<'a> CallScreen<'a> {
             if self.keypad_open && live {
                 content = content.push(keypad(move |c| (id, Action::Digit(c)), self.compact));
             }
-            if !self.outputs.is_empty() {
-                let selected = self
-                    .output
-                    .and_then(|o| self.outputs.iter().find(|c| &c.id == o).cloned());
-                let outputs = self.outputs.clone();
-                content = content.push(
-                    row![
-                        tip(
-                            icon(Glyph::Speaker, size::ICON),
-                            i18n.tr("call-output"),
-                            tooltip::Position::Top
-                        ),
-                        pick_list(outputs, selected, move |o: DeviceChoice| {
-                            (id, Action::Output(o.id))
-                        })
-                        .width(Length::Fill),
-                    ]
-                    .spacing(space::S)
-                    .align_y(Alignment::Center),
-                );
+            if let Some(picker) = self.output_picker(i18n, id) {
+                content = content.push(picker);
             }
             content = content.push(iced::widget::space().height(space::S));
             content = content.push(labelled(
@@ -293,6 +317,62 @@ impl<'a> CallScreen<'a> {
         ))
         .into()
     }
+}
+
+impl CallScreen<'_> {
+    /// Where the call's sound goes, when there are outputs to choose from.
+    fn output_picker<'b>(&self, i18n: &I18n, id: CallId) -> Option<Element<'b, (CallId, Action)>> {
+        if self.outputs.is_empty() {
+            return None;
+        }
+        let selected = self
+            .output
+            .and_then(|o| self.outputs.iter().find(|c| &c.id == o).cloned());
+        let outputs = self.outputs.clone();
+        Some(
+            row![
+                tip(
+                    icon(Glyph::Speaker, size::ICON),
+                    i18n.tr("call-output"),
+                    tooltip::Position::Top
+                ),
+                pick_list(outputs, selected, move |o: DeviceChoice| {
+                    (id, Action::Output(o.id))
+                })
+                .width(Length::Fill),
+            ]
+            .spacing(space::S)
+            .align_y(Alignment::Center)
+            .into(),
+        )
+    }
+
+    /// The third row: record, merge (when there is a held call to bring in), park (when the
+    /// line has a park code); empty places keep the grid.
+    fn more_controls<'b>(&self, i18n: &I18n, call: &CallView) -> Element<'b, (CallId, Action)> {
+        let id = call.id;
+        let live = call.is_live();
+        let mut tiles: Vec<Element<'b, (CallId, Action)>> =
+            vec![recording::record_tile(i18n, call)];
+        if crate::app::calls::merge_set(&self.calls, id, self.in_call.conference_size).is_some() {
+            tiles.push(tile(Glyph::Merge, i18n.tr("call-merge"), false).press((id, Action::Merge)));
+        }
+        if self.in_call.can_park {
+            tiles.push(
+                tile(Glyph::Park, i18n.tr("call-park"), false)
+                    .press_maybe(live.then_some((id, Action::Park))),
+            );
+        }
+        grid_row(tiles)
+    }
+}
+
+/// Up to three tiles in a row as wide as a full one: the places left over stay empty.
+fn grid_row<'a, M: 'a>(mut tiles: Vec<Element<'a, M>>) -> Element<'a, M> {
+    while tiles.len() < 3 {
+        tiles.push(iced::widget::space().width(Length::Fill).into());
+    }
+    row(tiles).spacing(space::S).into()
 }
 
 /// A round button with its label under it.

@@ -1,12 +1,15 @@
 //! The dialer: a number or address field (paste tolerant), the keypad, the line to call from,
-//! and the line's voicemail with its count of new messages.
+//! who to call as (the line's identities, or anonymously), the line's feature codes, and the
+//! line's voicemail with its count of new messages.
 
 use crate::i18n::I18n;
+use crate::style::list_row;
 use crate::style::{size, space, Tone};
 use crate::widget::keypad::{is_key, keypad};
 use crate::widget::{counted_action, icon, icon_button, round, tip, Glyph, Press};
-use iced::widget::{column, container, pick_list, row, text_input, tooltip};
+use iced::widget::{button, column, container, pick_list, row, text, text_input, tooltip};
 use iced::{Alignment, Element, Length};
+use parla_core::config::{FeatureCode, Identity};
 use parla_core::AccountId;
 
 #[derive(Debug, Clone, Default)]
@@ -14,6 +17,95 @@ pub struct Dialer {
     pub input: String,
     /// The line picked for the next call; `None` is the default line.
     pub line: Option<AccountId>,
+    /// Who the next call is from, as picked in the "Call as" menu; `None`: the line's default.
+    pub call_as: Option<CallAs>,
+    /// The feature codes menu is open.
+    pub codes_open: bool,
+}
+
+/// Who a call is from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallAs {
+    /// The line's own user (no identity named).
+    Own,
+    /// One of the line's identities, by its user.
+    Identity(String),
+    /// Hidden (RFC 3323/3325).
+    Anonymous,
+}
+
+/// An entry of the "Call as" menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallAsChoice {
+    pub call_as: CallAs,
+    pub label: String,
+}
+
+impl std::fmt::Display for CallAsChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// What the dialer offers for the line picked: who to call as, and its feature codes.
+#[derive(Debug, Clone, Copy)]
+pub struct LineFeatures<'a> {
+    /// The line's own user part (what the far end sees without an identity).
+    pub user: &'a str,
+    pub identities: &'a [Identity],
+    /// The line calls anonymously always.
+    pub anonymous: bool,
+    pub codes: &'a [FeatureCode],
+    /// A call is up: in-call codes can be sent to it.
+    pub in_call: bool,
+}
+
+impl<'a> LineFeatures<'a> {
+    /// The menu's entries: the line's own user unless an identity is the default, the
+    /// identities, then Anonymous.
+    pub fn call_as_choices(&self, i18n: &I18n) -> Vec<CallAsChoice> {
+        let mut choices = Vec::new();
+        if !self.identities.iter().any(|i| i.default) {
+            choices.push(CallAsChoice {
+                call_as: CallAs::Own,
+                label: i18n.tr_args("dialer-call-as-own", &[("user", self.user)]),
+            });
+        }
+        // The name alone where there is one: the menu is narrow.
+        choices.extend(self.identities.iter().map(|i| {
+            CallAsChoice {
+                call_as: CallAs::Identity(i.user.clone()),
+                label: i
+                    .display_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map_or_else(|| i.user.clone(), str::to_string),
+            }
+        }));
+        choices.push(CallAsChoice {
+            call_as: CallAs::Anonymous,
+            label: i18n.tr("dialer-call-as-anonymous"),
+        });
+        choices
+    }
+
+    /// The codes the menu offers: in-call ones only while a call is up.
+    pub fn usable_codes(&self) -> impl Iterator<Item = &'a FeatureCode> + 'a {
+        let in_call = self.in_call;
+        self.codes.iter().filter(move |c| !c.in_call || in_call)
+    }
+
+    /// Who a call is from when the menu was not touched.
+    pub fn default_call_as(&self) -> CallAs {
+        if self.anonymous {
+            return CallAs::Anonymous;
+        }
+        match self.identities.iter().find(|i| i.default) {
+            Some(identity) => CallAs::Identity(identity.user.clone()),
+            None => CallAs::Own,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +117,11 @@ pub enum Msg {
     Call,
     /// Call the selected line's mailbox.
     Voicemail,
+    CallAs(CallAsChoice),
+    /// Open or close the feature codes menu.
+    ToggleCodes,
+    /// Use the line's feature code of this name (`true`: an in-call one, for the call up).
+    Code(String, bool),
 }
 
 /// An entry of the line menu: the line id and how it reads.
@@ -47,9 +144,18 @@ pub enum Outcome {
     Dial {
         account: Option<AccountId>,
         to: String,
+        /// Picked in the "Call as" menu (`None`: the line's default).
+        call_as: Option<CallAs>,
     },
     /// Call the mailbox of the line picked (the app knows which one that is).
     Voicemail,
+    /// Use this feature code of the line, with what the field held as its argument.
+    Code {
+        account: Option<AccountId>,
+        name: String,
+        argument: Option<String>,
+        in_call: bool,
+    },
 }
 
 /// Longest thing the field takes: a SIP URI is bounded by what a person types or pastes.
@@ -68,8 +174,31 @@ impl Dialer {
             Msg::Backspace => {
                 self.input.pop();
             }
-            Msg::Line(choice) => self.line = Some(choice.id),
+            Msg::Line(choice) => {
+                if self.line.as_ref() != Some(&choice.id) {
+                    self.call_as = None;
+                    self.codes_open = false;
+                }
+                self.line = Some(choice.id);
+            }
             Msg::Voicemail => return Outcome::Voicemail,
+            Msg::CallAs(choice) => self.call_as = Some(choice.call_as),
+            Msg::ToggleCodes => self.codes_open = !self.codes_open,
+            Msg::Code(name, in_call) => {
+                self.codes_open = false;
+                let typed = self.input.trim().to_string();
+                // An in-call code goes to the call as DTMF: the field is not its argument.
+                let argument = (!typed.is_empty() && !in_call).then_some(typed);
+                if argument.is_some() {
+                    self.input.clear();
+                }
+                return Outcome::Code {
+                    account: self.line.clone(),
+                    name,
+                    argument,
+                    in_call,
+                };
+            }
             Msg::Call => {
                 let to = self.input.trim().to_string();
                 if to.is_empty() {
@@ -79,6 +208,7 @@ impl Dialer {
                 return Outcome::Dial {
                     account: self.line.clone(),
                     to,
+                    call_as: self.call_as.clone(),
                 };
             }
         }
@@ -91,6 +221,7 @@ impl Dialer {
         lines: Vec<LineChoice>,
         new_voicemail: u32,
         compact: bool,
+        features: Option<LineFeatures<'a>>,
     ) -> Element<'a, Msg> {
         let has_line = !lines.is_empty();
         let field = text_input(&i18n.tr("dialer-placeholder"), &self.input)
@@ -130,7 +261,18 @@ impl Dialer {
                 .align_y(Alignment::Center),
             );
         }
-        content = content.push(keypad(Msg::Key, compact));
+        let mut menu_open = false;
+        if let Some(features) = features {
+            content = content.push(self.features_row(i18n, &features));
+            if self.codes_open && features.usable_codes().next().is_some() {
+                // The codes take the keypad's place while their menu is open.
+                content = content.push(codes_menu(i18n, &features));
+                menu_open = true;
+            }
+        }
+        if !menu_open {
+            content = content.push(keypad(Msg::Key, compact));
+        }
         let call = round(Glyph::Call, Tone::Answer, if compact { 52.0 } else { 64.0 })
             .press_maybe((!self.input.trim().is_empty()).then_some(Msg::Call));
         content = content.push(tip(call, i18n.tr("dialer-call"), tooltip::Position::Top));
@@ -150,6 +292,79 @@ impl Dialer {
             .padding([space::L, space::M])
             .into()
     }
+}
+
+impl Dialer {
+    /// "Call as" (a menu) and the Codes button, on one line under the line picker.
+    fn features_row<'a>(&self, i18n: &I18n, features: &LineFeatures<'a>) -> Element<'a, Msg> {
+        let choices = features.call_as_choices(i18n);
+        let wanted = self
+            .call_as
+            .clone()
+            .unwrap_or_else(|| features.default_call_as());
+        let selected = choices.iter().find(|c| c.call_as == wanted).cloned();
+        let mut line = row![
+            tip(
+                icon(Glyph::Contacts, size::ICON),
+                i18n.tr("dialer-call-as"),
+                tooltip::Position::Bottom
+            ),
+            pick_list(choices, selected, Msg::CallAs)
+                .text_size(size::BODY)
+                .width(Length::Fill),
+        ]
+        .spacing(space::S)
+        .align_y(Alignment::Center);
+        if features.usable_codes().next().is_some() {
+            line = line.push(
+                crate::widget::action(
+                    Glyph::Keypad,
+                    i18n.tr("dialer-codes"),
+                    if self.codes_open {
+                        Tone::On
+                    } else {
+                        Tone::Neutral
+                    },
+                )
+                .on_press(Msg::ToggleCodes),
+            );
+        }
+        line.into()
+    }
+}
+
+/// The line's feature codes, one row each (its name, its code); in-call codes only while a
+/// call is up.
+fn codes_menu<'a>(i18n: &I18n, features: &LineFeatures<'a>) -> Element<'a, Msg> {
+    let mut list = column![].spacing(2);
+    for code in features.usable_codes() {
+        let mut about = code.code.replace("{}", "…");
+        if code.in_call {
+            about = format!("{about} · {}", i18n.tr("codes-in-call-short"));
+        }
+        list = list.push(
+            button(
+                row![
+                    text(code.name.clone())
+                        .size(size::BODY)
+                        .width(Length::Fill)
+                        .wrapping(text::Wrapping::WordOrGlyph),
+                    text(about).size(size::CAPTION).style(text::secondary),
+                ]
+                .spacing(space::S)
+                .align_y(Alignment::Center),
+            )
+            .width(Length::Fill)
+            .padding([space::XS, space::S])
+            .style(list_row)
+            .on_press(Msg::Code(code.name.clone(), code.in_call)),
+        );
+    }
+    container(list)
+        .padding(space::XS)
+        .width(Length::Fill)
+        .style(crate::style::card)
+        .into()
 }
 
 fn tidy(value: &str) -> String {
@@ -195,7 +410,8 @@ mod tests {
             dialer.update(Msg::Call),
             Outcome::Dial {
                 account: Some(AccountId::new("work")),
-                to: "12".into()
+                to: "12".into(),
+                call_as: None,
             }
         );
         assert!(dialer.input.is_empty());

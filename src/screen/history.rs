@@ -1,5 +1,6 @@
 //! The call history: every call with its result, filters, search, call back, delete, clear;
-//! a call that left a message links to it on the Voicemail tab.
+//! a call that left a message links to it on the Voicemail tab; a recorded call opens its
+//! recording in the desktop's player.
 //! The engine owns the database: the list is asked for with a `request` id and shown when the
 //! answer with that id comes back.
 
@@ -50,6 +51,8 @@ pub enum Msg {
     ClearAll,
     /// The message the call left: open it on the Voicemail tab.
     OpenVoicemail(VoicemailId),
+    /// The call's recording: open the file in the desktop's player.
+    OpenRecording(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +60,7 @@ pub enum Outcome {
     Dial(String),
     Send(Vec<Command>),
     OpenVoicemail(VoicemailId),
+    OpenRecording(String),
 }
 
 fn filter_key(filter: HistoryFilter) -> &'static str {
@@ -106,6 +110,7 @@ impl History {
             }
             Msg::CallBack(target) => return Outcome::Dial(target),
             Msg::OpenVoicemail(id) => return Outcome::OpenVoicemail(id),
+            Msg::OpenRecording(path) => return Outcome::OpenRecording(path),
             Msg::Delete(id) => {
                 // Gone from the list at once; the engine confirms with `history_changed`.
                 self.entries.retain(|e| e.id != id);
@@ -285,7 +290,9 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
                 .spacing(2)
                 .width(Length::Fill)
                 .clip(true),
+            // The recording's button comes first, so call back and delete line up down the list.
             row![
+                recording_link(entry.recording.as_deref(), i18n),
                 icon_button(
                     Glyph::Call,
                     i18n.tr("history-call-back"),
@@ -318,6 +325,19 @@ fn voicemail_link<'a>(message: Option<VoicemailId>, i18n: &I18n) -> Element<'a, 
             i18n.tr("history-open-voicemail"),
             Tone::Quiet,
             Some(Msg::OpenVoicemail(id)),
+        ),
+        None => iced::widget::Space::new().into(),
+    }
+}
+
+/// The button that opens the call's recording (nothing when it was not recorded).
+fn recording_link<'a>(recording: Option<&str>, i18n: &I18n) -> Element<'a, Msg> {
+    match recording.filter(|path| !path.trim().is_empty()) {
+        Some(path) => icon_button(
+            Glyph::Recording,
+            i18n.tr("history-open-recording"),
+            Tone::Quiet,
+            Some(Msg::OpenRecording(path.to_string())),
         ),
         None => iced::widget::Space::new().into(),
     }

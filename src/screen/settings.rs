@@ -4,12 +4,19 @@
 //! saves the file. `update` also keeps the chosen section, which is the screen's own.
 
 use crate::i18n::Language;
-use parla_core::config::{AccountConfig, AudioConfig, ThemeSetting, TransferPolicy};
+use parla_core::config::{
+    AccountConfig, AudioConfig, FeatureCode, ForwardingConfig, RecordingChannels, RecordingFormat,
+    ThemeSetting, TransferPolicy,
+};
 use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
 pub use answering::{Greeting, Machine};
 pub use busy_lamps::{LampChange, LampDrafts};
+pub use feature_codes::CodeChange;
+pub use forwarding::ForwardingChange;
+pub use identities::{IdentityChange, IdentityDraft};
+pub use parts::Choice;
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -34,6 +41,14 @@ pub struct Settings {
     pub greetings: std::collections::BTreeMap<String, Greeting>,
     /// Per line, the busy lamps' fields being typed (busy_lamps.rs).
     pub lamp_drafts: std::collections::BTreeMap<String, LampDrafts>,
+    /// Per line, the forwarding being typed (saved with its button).
+    pub forwarding_drafts: std::collections::BTreeMap<String, ForwardingConfig>,
+    /// Per line, the identity being typed.
+    pub identity_drafts: std::collections::BTreeMap<String, IdentityDraft>,
+    /// Per line, the feature code being typed.
+    pub code_drafts: std::collections::BTreeMap<String, FeatureCode>,
+    /// The auto-answer list's field for a new caller.
+    pub auto_answer_draft: String,
 }
 
 /// A part of the settings, shown alone.
@@ -78,6 +93,12 @@ pub enum Msg {
     Machine(String, Machine),
     /// A change to the line's busy lamps (watched extensions, pickup code).
     Lamps(String, LampChange),
+    /// A change to the line's forwarding (typed, or saved).
+    Forwarding(String, ForwardingChange),
+    /// A change to the line's identities or its "always anonymous".
+    Identities(String, IdentityChange),
+    /// A change to the line's feature codes.
+    Codes(String, CodeChange),
     Input(String),
     Output(String),
     Ring(String),
@@ -87,6 +108,16 @@ pub enum Msg {
     CodecLater(usize),
     DoNotDisturb(bool),
     AutoAnswer(bool),
+    /// The auto-answer list's field as it is typed.
+    AutoAnswerDraft(String),
+    /// Answer only these callers by themselves: add one, or remove one.
+    AutoAnswerAdd(String),
+    AutoAnswerRemove(String),
+    /// Answer intercom and paging calls at once.
+    Intercom(bool),
+    RecordingFormat(Choice<RecordingFormat>),
+    RecordingChannels(Choice<RecordingChannels>),
+    ConferenceSize(usize),
     AskLineForLinks(bool),
     Language(Language),
     Theme(ThemeItem),
@@ -146,6 +177,20 @@ impl Settings {
             Msg::OpenLine(id) => self.line_open = id.clone(),
             Msg::Machine(id, change) => answering::note(&mut self.greetings, id, change),
             Msg::Lamps(id, change) => busy_lamps::note(&mut self.lamp_drafts, id, change),
+            Msg::Forwarding(id, change) => {
+                let saved = config
+                    .accounts
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .map(|a| &a.forwarding);
+                forwarding::note(&mut self.forwarding_drafts, saved, id, change);
+            }
+            Msg::Identities(id, change) => identities::note(&mut self.identity_drafts, id, change),
+            Msg::Codes(id, change) => feature_codes::note(&mut self.code_drafts, id, change),
+            Msg::AutoAnswerDraft(typed) => {
+                self.auto_answer_draft = typed.chars().take(calls::MAX_ENTRY).collect();
+            }
+            Msg::AutoAnswerAdd(_) => self.auto_answer_draft.clear(),
             Msg::VoicemailNumberDraft(id, number) => {
                 self.voicemail_drafts.insert(id.clone(), number.clone());
             }
@@ -156,6 +201,9 @@ impl Settings {
                 self.voicemail_drafts.remove(id);
                 self.greetings.remove(id);
                 self.lamp_drafts.remove(id);
+                self.forwarding_drafts.remove(id);
+                self.identity_drafts.remove(id);
+                self.code_drafts.remove(id);
                 if self.line_open.as_ref() == Some(id) {
                     self.line_open = None;
                 }
@@ -275,7 +323,32 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             config.app.do_not_disturb = on;
             effect.commands.push(Command::SetDoNotDisturb { on });
         }
-        Msg::AutoAnswer(on) => config.app.auto_answer = on,
+        Msg::AutoAnswer(on) => {
+            config.app.auto_answer = on;
+            effect.commands.push(calls::set_auto_answer(config));
+        }
+        Msg::AutoAnswerDraft(_) => effect.save = false,
+        Msg::AutoAnswerAdd(entry) => return calls::add_entry(config, &entry),
+        Msg::AutoAnswerRemove(entry) => {
+            config.app.auto_answer_only.retain(|e| *e != entry);
+            effect.commands.push(calls::set_auto_answer(config));
+        }
+        Msg::Intercom(on) => {
+            config.app.intercom = on;
+            effect.commands.push(calls::set_auto_answer(config));
+        }
+        Msg::RecordingFormat(choice) => {
+            config.audio.recording_format = choice.value;
+            effect.commands.push(set_audio(&config.audio));
+        }
+        Msg::RecordingChannels(choice) => {
+            config.audio.recording_channels = choice.value;
+            effect.commands.push(set_audio(&config.audio));
+        }
+        Msg::ConferenceSize(size) => {
+            config.audio.conference_size = size.clamp(2, 10);
+            effect.commands.push(set_audio(&config.audio));
+        }
         Msg::AskLineForLinks(on) => config.app.ask_line_for_links = on,
         Msg::StartMinimised(on) => config.app.start_minimised = on,
         Msg::StartAtLogin(on) => {
@@ -300,6 +373,9 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         Msg::Section(_) | Msg::OpenLine(_) => effect.save = false,
         Msg::Machine(id, change) => return answering::apply(config, id, change),
         Msg::Lamps(id, change) => return busy_lamps::apply(config, &id, change),
+        Msg::Forwarding(id, change) => return forwarding::apply(config, &id, change),
+        Msg::Identities(id, change) => return identities::apply(config, &id, change),
+        Msg::Codes(id, change) => return feature_codes::apply(config, &id, change),
     }
     effect
 }
@@ -406,6 +482,9 @@ mod audio;
 mod busy_lamps;
 mod calls;
 pub mod devices;
+pub mod feature_codes;
+pub mod forwarding;
+pub mod identities;
 mod line_page;
 mod lines;
 mod machine_view;

@@ -23,6 +23,22 @@ pub fn card(theme: &Theme) -> container::Style {
     }
 }
 
+/// A standing notice under the top bar (calls are forwarded): the accent, softly, with a
+/// hairline of it around.
+pub fn banner(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(p.primary.weak.color)),
+        text_color: Some(p.primary.weak.text),
+        border: Border {
+            radius: RADIUS.into(),
+            width: 1.0,
+            color: p.primary.base.color,
+        },
+        ..container::Style::default()
+    }
+}
+
 /// A list row: flat, lit under the pointer.
 pub fn list_row(theme: &Theme, status: button::Status) -> button::Style {
     row_style(theme, status, false)

@@ -71,6 +71,15 @@ pub enum Glyph {
     Retry,
     /// Watch an extension's busy lamp.
     Watch,
+    /// Merge calls into a conference / take one out of it.
+    Merge,
+    Split,
+    /// The people of a conference.
+    Conference,
+    /// Park a call on the line's park server.
+    Park,
+    /// A call's recording (a file to open).
+    Recording,
 }
 
 impl Glyph {
@@ -122,6 +131,11 @@ impl Glyph {
             Glyph::NewMessage => Icon::SquarePen,
             Glyph::Retry => Icon::RotateCw,
             Glyph::Watch => Icon::Eye,
+            Glyph::Merge => Icon::Merge,
+            Glyph::Split => Icon::Split,
+            Glyph::Conference => Icon::Users,
+            Glyph::Park => Icon::SquareParking,
+            Glyph::Recording => Icon::FileAudio,
         }
     }
 }

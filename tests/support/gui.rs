@@ -214,6 +214,15 @@ impl Desktop {
             "1",
         ]);
     }
+
+    /// Turns the mouse wheel down over the middle of the window, one notch at a time (a burst
+    /// of them scrolls iced's pages unevenly): about 120 pixels each.
+    pub fn scroll_down(&self, window: &str, notches: u32) {
+        for _ in 0..notches {
+            self.xdotool(&["mousemove", "--window", window, "210", "400", "click", "5"]);
+            std::thread::sleep(std::time::Duration::from_millis(60));
+        }
+    }
 }
 
 /// The desktop app as a person runs it: `parla --profile DIR`, with its own runtime folder so

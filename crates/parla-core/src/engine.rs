@@ -67,6 +67,7 @@ impl Engine {
         let (internal_tx, internal) = mpsc::unbounded_channel();
         let shared = Shared::new(internal_tx, config.audio.clone(), dns_servers);
         shared.set_do_not_disturb(config.app.do_not_disturb);
+        shared.set_auto_answer(crate::ua::auto_answer::AutoAnswer::from_app(&config.app));
         let clips = clips::Clips::new(shared.events.clone());
         Self {
             clips,
@@ -214,7 +215,12 @@ impl Engine {
 
     fn handle(&mut self, command: Command) {
         let call_command = match command {
-            Command::Dial { account, to, .. } => return self.place(account, to, Place::Dial),
+            Command::Dial {
+                account,
+                to,
+                identity,
+                anonymous,
+            } => return self.dial(account, to, identity, anonymous),
             Command::CallVoicemail { account } => return self.call_voicemail(account),
             Command::Status => return self.status(),
             // Carried out around the engine: the window, or `--headless`.
@@ -310,6 +316,9 @@ impl Engine {
             | Command::KeepGreeting { .. }) => return self.clips.handle(clip, &self.shared),
         };
         let (call, command) = call_command;
+        if self.conference_call_command(call, &command) {
+            return;
+        }
         let makes_active = matches!(command, CallCommand::Answer | CallCommand::Resume);
         if makes_active && self.shared.calls.another_connected(call) {
             // One active call: the others are held (and the holds answered) first.
@@ -402,6 +411,7 @@ impl Engine {
     }
 
     fn remove_account(&mut self, account: AccountId) {
+        self.shared.forwardings.remove(&account);
         let known = self.config.accounts.len();
         self.config.accounts.retain(|a| a.id != account.as_str());
         match self.accounts.remove(&account) {
@@ -465,7 +475,10 @@ impl Engine {
                 .get(&account)
                 .cloned()
         };
-        match configured.or_else(learned) {
+        let number = configured
+            .or_else(learned)
+            .or_else(|| self.voicemail_code(&account));
+        match number {
             Some(number) => self.place(Some(account), number, Place::Dial),
             None => self.emit(Event::account_error(
                 account.clone(),
@@ -549,6 +562,17 @@ impl Engine {
 
     /// A new outgoing call on a line: `dial`, or `pickup` (`to` is then the watched uri).
     fn place(&mut self, account: Option<AccountId>, to: String, how: Place) {
+        self.place_as(account, to, how, None);
+    }
+
+    /// [`Self::place`] showing `caller_id` (an identity of the line, or anonymous).
+    fn place_as(
+        &mut self,
+        account: Option<AccountId>,
+        to: String,
+        how: Place,
+        caller_id: Option<crate::ua::identity::CallerId>,
+    ) {
         let account = match account {
             Some(id) => id,
             None => match self.config.default_account() {
@@ -594,7 +618,10 @@ impl Engine {
                 calls
                     .hold_others(call, tokio::time::Instant::now() + HOLD_OTHERS_WAIT)
                     .await;
-                if messages.send(how.message(call, to, commands)).is_err() {
+                if messages
+                    .send(how.message(call, to, commands, caller_id))
+                    .is_err()
+                {
                     calls.remove(call);
                     let _ = events.send(Event::account_error(
                         account.clone(),
@@ -607,7 +634,7 @@ impl Engine {
         }
         if entry
             .messages
-            .send(how.message(call, to, commands))
+            .send(how.message(call, to, commands, caller_id))
             .is_err()
         {
             self.shared.calls.remove(call);
@@ -753,9 +780,15 @@ impl Place {
         call: CallId,
         to: String,
         commands: mpsc::UnboundedReceiver<CallCommand>,
+        caller_id: Option<crate::ua::identity::CallerId>,
     ) -> AccountMessage {
         match self {
-            Place::Dial => AccountMessage::Dial { call, to, commands },
+            Place::Dial => AccountMessage::Dial {
+                call,
+                to,
+                commands,
+                caller_id,
+            },
             Place::Pickup => AccountMessage::Pickup {
                 call,
                 uri: to,

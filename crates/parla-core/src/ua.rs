@@ -1,11 +1,15 @@
 //! The SIP user agent on rsipstack: accounts and their registration, calls, SDP-driven media.
 
 pub mod account;
+pub mod auto_answer;
 pub mod call;
 pub mod calls;
+pub mod conference;
 pub mod devices;
 pub mod digest_names;
 pub mod echo;
+pub mod forwarding;
+pub mod identity;
 pub mod lamps;
 pub mod media;
 pub mod message;

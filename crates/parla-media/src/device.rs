@@ -91,9 +91,9 @@ pub fn open_source(
             Ok(Box::new(file::FileSource::open(path, rate, frame_samples)?))
         }
         AudioEndpoint::Null => Ok(Box::new(null::NullSource)),
-        AudioEndpoint::Conference(_) => Err(MediaError::InvalidConfig(
-            "conference: not built yet".into(),
-        )),
+        AudioEndpoint::Conference(port) => {
+            crate::conference::open_source(port, rate, frame_samples)
+        }
         AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSource::open(
             name.as_deref(),
             rate,
@@ -107,9 +107,7 @@ pub fn open_sink(endpoint: &AudioEndpoint) -> Result<Box<dyn AudioSink>, MediaEr
     match endpoint {
         AudioEndpoint::File(path) => Ok(Box::new(file::FileSink::create(path)?)),
         AudioEndpoint::Null => Ok(Box::new(null::NullSink)),
-        AudioEndpoint::Conference(_) => Err(MediaError::InvalidConfig(
-            "conference: not built yet".into(),
-        )),
+        AudioEndpoint::Conference(port) => crate::conference::open_sink(port),
         AudioEndpoint::Device(name) => Ok(Box::new(self::cpal::CpalSink::open(name.as_deref())?)),
     }
 }

@@ -29,6 +29,8 @@ pub enum MediaError {
     Socket(#[source] std::io::Error),
     #[error("cannot start the media thread: {0}")]
     Spawn(#[source] std::io::Error),
+    #[error("cannot record the call into {}: {reason}", path.display())]
+    Recording { path: PathBuf, reason: String },
     #[error("cannot switch audio devices: {0}")]
     DeviceSwitch(&'static str),
 }

@@ -21,6 +21,7 @@ pub mod jitter;
 pub mod level;
 pub mod machine;
 pub mod moh;
+mod ogg_opus;
 pub mod peer;
 mod pipeline;
 pub mod record;

@@ -20,6 +20,7 @@ use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::level::LevelMeter;
 use crate::moh::HoldMusic;
 use crate::peer::{PeerFilter, RtpTimeout};
+use crate::record::Tap;
 use crate::resample::StreamResampler;
 use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
 use crate::rtp::{RtpSender, MAX_DATAGRAM};
@@ -83,6 +84,8 @@ pub(crate) struct Pipeline {
     packet: Vec<u8>,
     datagram: Vec<u8>,
     decoded: Vec<f32>,
+    /// The running recording's rings, if any.
+    record: Option<Tap>,
 }
 
 impl Pipeline {
@@ -116,6 +119,7 @@ impl Pipeline {
             packet: vec![0; MAX_DATAGRAM],
             datagram: vec![0; MAX_DATAGRAM],
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
+            record: None,
             s,
         }
     }
@@ -137,6 +141,7 @@ impl Pipeline {
                 self.peer.set_negotiated(remote);
             }
             self.take_device_swap();
+            self.s.control.take_recording(&mut self.record);
             self.take_queued_digits();
             self.send_frame();
             self.receive();

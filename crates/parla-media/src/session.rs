@@ -18,6 +18,10 @@
 //! - Answering machine: with [`MediaConfig::machine`] the greeting and beep stand in for the
 //!   input and the message recorder for the output (see `machine.rs`);
 //!   [`MediaSession::machine_status`] says where it stands. Picking up is a device switch.
+//! - Recording: [`MediaSession::start_recording`] copies what we send and what we play to a
+//!   writer thread each tick (see `record.rs`); stopping the session completes the file.
+//! - Conference: a session joins a [`crate::Conference`] by using its place as both devices
+//!   (`AudioEndpoint::Conference`, at start or through `switch_devices`).
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -34,6 +38,7 @@ use crate::level::{InputLevel, LevelMeter};
 use crate::machine::{MachineAudio, MachineState, MachineStatus};
 use crate::moh::{HoldMusic, MusicOnHold, MusicOnHoldFallback};
 use crate::pipeline::{Pipeline, Setup};
+use crate::record::{ActiveRecording, Tap};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
 use crate::stats::{Counters, MediaStats};
@@ -115,6 +120,11 @@ pub(crate) struct Control {
     pub remote: Mutex<SocketAddr>,
     /// Digits waiting to be sent as RFC 4733 events, oldest first.
     pub dtmf: Mutex<String>,
+    /// A recording's tap from [`MediaSession::start_recording`], flagged by
+    /// `recording_changed`; the one it replaced comes back in `retired_recording`, as music does.
+    pub recording_changed: AtomicBool,
+    pub next_recording: Mutex<Option<Tap>>,
+    pub retired_recording: Mutex<Option<Tap>>,
 }
 
 impl Control {
@@ -132,6 +142,9 @@ impl Control {
             remote_changed: AtomicBool::new(false),
             remote: Mutex::new(remote),
             dtmf: Mutex::new(String::new()),
+            recording_changed: AtomicBool::new(false),
+            next_recording: Mutex::new(None),
+            retired_recording: Mutex::new(None),
         }
     }
 
@@ -170,9 +183,59 @@ impl Control {
     }
 }
 
+impl Control {
+    /// On the handle's thread: a new recording's tap for the media thread.
+    pub fn offer_recording(&self, tap: Tap) {
+        self.drop_retired_recording();
+        let unused = self
+            .next_recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(tap);
+        drop(unused);
+        self.recording_changed.store(true, Relaxed);
+    }
+
+    pub fn drop_retired_recording(&self) {
+        let retired = self
+            .retired_recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(retired);
+    }
+
+    /// On the media thread: puts a new tap in `current` and hands the old one back.
+    pub fn take_recording(&self, current: &mut Option<Tap>) {
+        if !self.recording_changed.swap(false, Relaxed) {
+            return;
+        }
+        let Some(new) = self
+            .next_recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return;
+        };
+        if let Some(old) = current.replace(new) {
+            let mut retired = self
+                .retired_recording
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if retired.is_none() {
+                *retired = Some(old);
+            } else {
+                drop(retired);
+                drop(old);
+            }
+        }
+    }
+}
+
 /// A running call's media. Dropping it stops the thread too.
 pub struct MediaSession {
-    control: Arc<Control>,
+    pub(crate) control: Arc<Control>,
     telephone_event_pt: Option<u8>,
     counters: Arc<Counters>,
     thread: Option<JoinHandle<UdpSocket>>,
@@ -180,11 +243,15 @@ pub struct MediaSession {
     /// Device switches for the media thread (one at a time).
     swaps: Mutex<Producer<DeviceSwap>>,
     /// What a new input device is opened for: the encoder's rate and frame.
-    capture_rate: u32,
-    capture_frame: usize,
+    pub(crate) capture_rate: u32,
+    pub(crate) capture_frame: usize,
     level: InputLevel,
     /// What the answering machine's endpoints report, when the session answers as one.
     machine: Option<Arc<MachineState>>,
+    pub(crate) ptime_ms: u32,
+    /// The engine's callback, for the recording's writer too.
+    pub(crate) events: Option<MediaEventSink>,
+    pub(crate) recording: Mutex<Option<ActiveRecording>>,
 }
 
 impl MediaSession {
@@ -243,7 +310,7 @@ impl MediaSession {
             telephone_event_clock_rate: cfg
                 .telephone_event_clock_rate
                 .unwrap_or(cfg.codec.clock_rate),
-            events: cfg.events,
+            events: cfg.events.clone(),
             codec: cfg.codec,
             telephone_event_pt: cfg.telephone_event_pt,
             ptime_ms: cfg.ptime_ms,
@@ -258,6 +325,7 @@ impl MediaSession {
             swaps: swaps_in,
             level: LevelMeter::new(level.clone(), cfg.ptime_ms),
         });
+        let ptime_ms = cfg.ptime_ms;
         let thread = std::thread::Builder::new()
             .name("parla-media".into())
             .spawn(move || pipeline.run())
@@ -274,6 +342,9 @@ impl MediaSession {
             capture_frame,
             level,
             machine,
+            ptime_ms,
+            events: cfg.events,
+            recording: Mutex::new(None),
         })
     }
 
@@ -428,6 +499,14 @@ impl MediaSession {
                 .map_err(|_| tracing::error!("the media thread panicked"))
                 .ok()
         });
+        let recording = self
+            .recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(summary) = recording.and_then(ActiveRecording::finish) {
+            tracing::info!(path = %summary.path.display(), ms = summary.duration_ms, "recording completed at the end of the call");
+        }
         (self.counters.snapshot(), socket)
     }
 }

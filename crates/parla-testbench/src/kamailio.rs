@@ -47,7 +47,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use self::config::{peers_dir, template_path};
-pub use self::log::LoggedRequest;
+pub use self::log::{LoggedCallerId, LoggedRequest};
 pub use self::rpc::Registration;
 use crate::certs::{self, TestCerts};
 use crate::error::{BenchError, Result};
@@ -109,6 +109,12 @@ pub struct KamailioOptions {
     /// Also a busy-lamp server (implies `presence`): every call through the proxy is tracked
     /// (dialog) and published (pua_dialoginfo); SUBSCRIBE `Event: dialog` gets its NOTIFYs.
     pub busy_lamps: bool,
+    /// INVITEs from local users may carry another From user than the digest user (caller-ID
+    /// identities); other requests still must match.
+    pub caller_ids: bool,
+    /// A 302 to an INVITE the proxy relayed sends the call on to the 302's Contact (once),
+    /// as a provider's proxy does for a callee that forwards.
+    pub follow_redirects: bool,
 }
 
 impl Default for KamailioOptions {
@@ -123,6 +129,8 @@ impl Default for KamailioOptions {
             presence: false,
             msilo: false,
             busy_lamps: false,
+            caller_ids: false,
+            follow_redirects: false,
         }
     }
 }
@@ -325,6 +333,11 @@ impl Kamailio {
     /// Every request that reached Kamailio so far, in arrival order (retransmissions included).
     pub fn requests(&self) -> Result<Vec<LoggedRequest>> {
         log::read(self.proc.log_path())
+    }
+
+    /// The From, Privacy and P-Preferred-Identity of every new INVITE so far.
+    pub fn caller_ids(&self) -> Result<Vec<LoggedCallerId>> {
+        log::read_caller_ids(self.proc.log_path())
     }
 
     /// How many `method` requests with From user `from_user` arrived so far.

@@ -390,6 +390,7 @@ fn a_history_entry_with_a_message_opens_it_on_the_voicemail_tab() {
             contact: None,
             seen: true,
             voicemail: Some(VoicemailId(1)),
+            recording: None,
         }],
     });
     assert_eq!(h.app.history.entries.len(), 1);

@@ -1,6 +1,7 @@
 //! The tray icon, drawn in code as ARGB32 pixmaps so that no icon file can go missing: a round
 //! badge in the colour of the state with a white handset (or a white bar for do-not-disturb),
-//! and a blue dot in the corner when there are missed calls.
+//! a blue dot in the corner when there are missed calls, and a white arrow on the accent in
+//! the other corner while calls are forwarded.
 
 /// The sizes handed to the panel; it picks the nearest one.
 pub(crate) const SIZES: [u16; 3] = [22, 32, 48];
@@ -27,10 +28,10 @@ pub(crate) struct Pixmap {
 }
 
 /// The icon in every size of [`SIZES`].
-pub(crate) fn draw_all(badge: Badge, missed_calls: bool) -> Vec<Pixmap> {
+pub(crate) fn draw_all(badge: Badge, missed_calls: bool, forwarding: bool) -> Vec<Pixmap> {
     SIZES
         .iter()
-        .map(|&size| draw(size, badge, missed_calls))
+        .map(|&size| draw_with(size, badge, missed_calls, forwarding))
         .collect()
 }
 
@@ -38,6 +39,7 @@ type Rgb = [f32; 3];
 
 const WHITE: Rgb = [1.0, 1.0, 1.0];
 const MISSED_DOT: Rgb = rgb(0x1e, 0x88, 0xe5);
+const FORWARD_DOT: Rgb = rgb(0x6a, 0x1b, 0x9a);
 
 const fn rgb(r: u8, g: u8, b: u8) -> Rgb {
     [r as f32 / 255.0, g as f32 / 255.0, b as f32 / 255.0]
@@ -52,9 +54,16 @@ fn badge_colour(badge: Badge) -> Rgb {
     }
 }
 
-/// Draws one size. Shapes are signed distance functions in units of the icon's width (0..1);
-/// their coverage of a pixel gives anti-aliased edges without supersampling.
+/// [`draw_with`] without the forwarding arrow.
+#[cfg(test)]
 pub(crate) fn draw(size: u16, badge: Badge, missed_calls: bool) -> Pixmap {
+    draw_with(size, badge, missed_calls, false)
+}
+
+/// Draws one size, with the forwarding arrow at the bottom right when `forwarding`. Shapes
+/// are signed distance functions in units of the icon's width (0..1); their coverage of a
+/// pixel gives anti-aliased edges without supersampling.
+pub(crate) fn draw_with(size: u16, badge: Badge, missed_calls: bool, forwarding: bool) -> Pixmap {
     let n = usize::from(size);
     let scale = f32::from(size);
     let mut canvas = vec![[0.0f32; 4]; n * n];
@@ -75,6 +84,11 @@ pub(crate) fn draw(size: u16, badge: Badge, missed_calls: bool) -> Pixmap {
             paint(circle(p, [0.78, 0.22], 0.22), WHITE);
             paint(circle(p, [0.78, 0.22], 0.16), MISSED_DOT);
         }
+        if forwarding {
+            paint(circle(p, [0.78, 0.78], 0.22), WHITE);
+            paint(circle(p, [0.78, 0.78], 0.17), FORWARD_DOT);
+            paint(forward_arrow(p), WHITE);
+        }
     }
     let mut argb = Vec::with_capacity(n * n * 4);
     for [r, g, b, a] in canvas {
@@ -92,6 +106,14 @@ fn handset(p: [f32; 2]) -> f32 {
     let ear = capsule(p, [0.33, 0.37], [0.44, 0.37], 0.085);
     let mouth = capsule(p, [0.63, 0.67], [0.63, 0.56], 0.085);
     handle.min(ear).min(mouth)
+}
+
+/// A small arrow pointing right, centred in the forwarding corner.
+fn forward_arrow(p: [f32; 2]) -> f32 {
+    let shaft = capsule(p, [0.69, 0.78], [0.86, 0.78], 0.025);
+    let upper = capsule(p, [0.80, 0.72], [0.86, 0.78], 0.025);
+    let lower = capsule(p, [0.80, 0.84], [0.86, 0.78], 0.025);
+    shaft.min(upper).min(lower)
 }
 
 /// The quarter of a ring between "pointing left" and "pointing down" (y grows downwards).
@@ -167,11 +189,11 @@ mod tests {
 
     #[test]
     fn every_size_is_square_argb32() {
-        for pixmap in draw_all(Badge::Online, true) {
+        for pixmap in draw_all(Badge::Online, true, true) {
             let n = usize::from(pixmap.size);
             assert_eq!(pixmap.argb.len(), n * n * 4);
         }
-        let sizes: Vec<u16> = draw_all(Badge::Offline, false)
+        let sizes: Vec<u16> = draw_all(Badge::Offline, false, false)
             .iter()
             .map(|p| p.size)
             .collect();
@@ -208,6 +230,20 @@ mod tests {
         assert_ne!(pixel(&without, 37, 10), pixel(&with, 37, 10));
         // the rest of the icon is unchanged
         assert_eq!(pixel(&with, 10, 40), pixel(&without, 10, 40));
+    }
+
+    #[test]
+    fn the_forwarding_arrow_sits_bottom_right_only_when_asked() {
+        let with = draw_with(48, Badge::Online, false, true);
+        let without = draw(48, Badge::Online, false);
+        // beside the arrow's shaft, inside the corner's dot
+        let [_, r, g, b] = pixel(&with, 37, 32);
+        assert_eq!([r, g, b], FORWARD_DOT.map(to_byte));
+        // on the shaft: white
+        let [a, r, g, b] = pixel(&with, 37, 37);
+        assert_eq!((a, r, g, b), (255, 255, 255, 255));
+        assert_ne!(pixel(&without, 37, 32), pixel(&with, 37, 32));
+        assert_eq!(pixel(&with, 10, 10), pixel(&without, 10, 10));
     }
 
     #[test]

@@ -29,6 +29,7 @@ impl ParlaTray {
     pub(crate) fn set_status(&mut self, status: TrayStatus) {
         if badge_of(&status) != badge_of(&self.status)
             || needs_attention(&status) != needs_attention(&self.status)
+            || status.forwarding != self.status.forwarding
         {
             self.pixmaps = pixmaps_for(&status);
         }
@@ -69,6 +70,9 @@ impl ParlaTray {
         if self.status.dnd {
             lines.push(labels.dnd_on.as_str());
         }
+        if self.status.forwarding {
+            lines.push(labels.forwarding.as_str());
+        }
         if self.status.missed_calls > 0 {
             lines.push(labels.missed_calls.as_str());
         }
@@ -101,7 +105,7 @@ fn needs_attention(status: &TrayStatus) -> bool {
 }
 
 fn pixmaps_for(status: &TrayStatus) -> Vec<ksni::Icon> {
-    icon::draw_all(badge_of(status), needs_attention(status))
+    icon::draw_all(badge_of(status), needs_attention(status), status.forwarding)
         .into_iter()
         .map(|pixmap| ksni::Icon {
             width: i32::from(pixmap.size),
@@ -202,6 +206,7 @@ mod tests {
             new_voicemail: 0,
             unread_messages: 0,
             window_visible: true,
+            forwarding: false,
             labels: TrayLabels::default(),
         }
     }
@@ -238,6 +243,25 @@ mod tests {
         );
         assert_eq!(tray.status(), ksni::Status::NeedsAttention);
         assert_ne!(tray.icon_pixmap()[0].data, plain[0].data, "the dot");
+    }
+
+    #[test]
+    fn forwarding_shows_in_the_tooltip_and_on_the_icon() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tray = ParlaTray::new(status(), tx);
+        let plain = tray.icon_pixmap();
+        let mut next = status();
+        next.forwarding = true;
+        next.labels.forwarding = "Calls forwarded to 0612 345 678".into();
+        tray.set_status(next);
+        assert_eq!(
+            tray.description(),
+            "Some lines are not connected\nCalls forwarded to 0612 345 678"
+        );
+        assert_ne!(tray.icon_pixmap()[0].data, plain[0].data, "the arrow");
+        assert_eq!(tray.status(), ksni::Status::Active, "no attention asked");
+        tray.set_status(status());
+        assert_eq!(tray.icon_pixmap()[0].data, plain[0].data, "gone when off");
     }
 
     #[test]

@@ -32,6 +32,7 @@ fn status() -> TrayStatus {
         new_voicemail: 0,
         unread_messages: 0,
         window_visible: true,
+        forwarding: false,
         labels: TrayLabels::default(),
     }
 }

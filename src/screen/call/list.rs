@@ -1,8 +1,8 @@
 //! The call screen's list of calls (when there is more than one): who, and the state of each
-//! in words; a row focuses its call, a held one can be swapped to. And the banner of a call
-//! waiting while another is on.
+//! in words (and the recording indicator); a row focuses its call, a held one can be swapped
+//! to. And the banner of a call waiting while another is on.
 
-use super::{state_text, Action};
+use super::{recording, state_text, Action};
 use crate::app::calls::CallView;
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
@@ -17,6 +17,7 @@ use std::time::Instant;
 pub fn list_state(i18n: &I18n, call: &CallView, now: Instant) -> String {
     match call.state {
         _ if call.transferring => i18n.tr("call-transferring"),
+        _ if call.in_conference => i18n.tr("conference-in"),
         CallState::Connected => i18n.tr("call-active"),
         _ => state_text(i18n, call, now),
     }
@@ -33,7 +34,14 @@ pub fn calls<'a>(
     for call in calls {
         let mut row = row![
             avatar(&call.title(), 28.0),
-            text(call.title()).size(size::BODY).width(Length::Fill),
+            container(
+                text(call.title())
+                    .size(size::BODY)
+                    .wrapping(text::Wrapping::None)
+            )
+            .width(Length::Fill)
+            .clip(true),
+            recording::indicator(call, now),
             text(list_state(i18n, call, now))
                 .size(size::CAPTION)
                 .style(text::secondary),

@@ -1,12 +1,14 @@
 //! The Audio section: microphone, speaker and ringtone devices by the names people know, and
-//! the sound test with the microphone's level.
+//! the sound test with the microphone's level, and how calls are recorded and how many a
+//! conference takes.
 
 use iced::widget::{column, pick_list, progress_bar, row};
 use iced::{Alignment, Element, Length};
+use parla_core::config::{AudioConfig, RecordingChannels, RecordingFormat};
 use parla_core::Config;
 
 use super::devices::{device_choices, device_list, DeviceChoice};
-use super::parts::{group, hint, labelled};
+use super::parts::{choices, group, hint, labelled, Choice};
 use super::{Msg, Settings};
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
@@ -73,7 +75,63 @@ pub(super) fn view<'a>(
     column![
         group(i18n.tr("audio-devices"), devices),
         group(i18n.tr("audio-test-title"), test),
+        group(i18n.tr("audio-recording-title"), recording(i18n, audio)),
     ]
     .spacing(space::L)
+    .into()
+}
+
+/// Call recordings' format and channels, and the most calls a conference joins.
+fn recording<'a>(i18n: &I18n, audio: &AudioConfig) -> Element<'a, Msg> {
+    let formats = choices(
+        i18n,
+        &[
+            (RecordingFormat::Ogg, "audio-recording-ogg"),
+            (RecordingFormat::Wav, "audio-recording-wav"),
+        ],
+    );
+    let format = formats
+        .iter()
+        .find(|c| c.value == audio.recording_format)
+        .cloned();
+    let channels = choices(
+        i18n,
+        &[
+            (RecordingChannels::Stereo, "audio-recording-stereo"),
+            (RecordingChannels::Mono, "audio-recording-mono"),
+        ],
+    );
+    let channel = channels
+        .iter()
+        .find(|c| c.value == audio.recording_channels)
+        .cloned();
+    let sizes: Vec<usize> = (2..=10).collect();
+    let size_now = audio.conference_size.clamp(2, 10);
+    column![
+        labelled(
+            i18n.tr("audio-recording-format"),
+            pick_list(formats, format, |c: Choice<RecordingFormat>| {
+                Msg::RecordingFormat(c)
+            })
+            .text_size(size::BODY)
+            .width(Length::Fill)
+        ),
+        labelled(
+            i18n.tr("audio-recording-channels"),
+            pick_list(channels, channel, |c: Choice<RecordingChannels>| {
+                Msg::RecordingChannels(c)
+            })
+            .text_size(size::BODY)
+            .width(Length::Fill)
+        ),
+        labelled(
+            i18n.tr("audio-conference-size"),
+            pick_list(sizes, Some(size_now), Msg::ConferenceSize)
+                .text_size(size::BODY)
+                .width(Length::Fill)
+        ),
+        hint(i18n.tr("audio-conference-size-hint")),
+    ]
+    .spacing(space::M)
     .into()
 }

@@ -1,4 +1,5 @@
-//! A line's own page in the settings: back to the list, then its transfers, its voicemail
+//! A line's own page in the settings: back to the list, then its transfers, its forwarding
+//! (forwarding.rs), its identities and feature codes (identities.rs, feature_codes.rs), its voicemail
 //! (message waiting light and number; lines with a server only), its busy lamps
 //! (busy_lamps.rs) and its answering machine (machine_view.rs).
 
@@ -8,7 +9,7 @@ use parla_core::config::{AccountConfig, TransferPolicy};
 use parla_core::Config;
 
 use super::parts::{group, labelled, switch};
-use super::{busy_lamps, machine_view, Msg, Settings};
+use super::{busy_lamps, feature_codes, forwarding, identities, machine_view, Msg, Settings};
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
 use crate::widget::{icon_button, Glyph};
@@ -55,6 +56,21 @@ pub(super) fn view<'a>(
         .width(Length::Fill),
     );
     let mut page = column![header, group(i18n.tr("line-calls"), transfers)].spacing(space::M);
+    page = page.push(group(
+        i18n.tr("forwarding-title"),
+        forwarding::view(i18n, account, settings.forwarding_drafts.get(id)),
+    ));
+    // Identities and codes are the provider's: a line without a server has neither.
+    if account.register {
+        page = page.push(group(
+            i18n.tr("identities-title"),
+            identities::view(i18n, account, settings.identity_drafts.get(id)),
+        ));
+        page = page.push(group(
+            i18n.tr("codes-title"),
+            feature_codes::view(i18n, account, settings.code_drafts.get(id)),
+        ));
+    }
     // A line that does not register (the Local line) has no server, so no mailbox.
     if account.register {
         page = page.push(group(

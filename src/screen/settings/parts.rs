@@ -58,3 +58,27 @@ pub(super) fn hint<'a>(hint: String) -> Element<'a, Msg> {
 pub(super) fn tip<'a>(content: impl Into<Element<'a, Msg>>, label: String) -> Element<'a, Msg> {
     crate::widget::tip(content, label, tooltip::Position::Bottom)
 }
+
+/// An entry of a settings menu: the value and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice<T> {
+    pub value: T,
+    pub label: String,
+}
+
+impl<T> std::fmt::Display for Choice<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// The menu's entries for `values`, each with its translated name from `key`.
+pub fn choices<T: Copy>(i18n: &crate::i18n::I18n, values: &[(T, &str)]) -> Vec<Choice<T>> {
+    values
+        .iter()
+        .map(|(value, key)| Choice {
+            value: *value,
+            label: i18n.tr(key),
+        })
+        .collect()
+}

@@ -21,7 +21,7 @@ impl Settings {
         let body = match self.section {
             Section::Lines => lines::view(self, i18n, config, line_state),
             Section::Audio => audio::view(self, i18n, config),
-            Section::Calls => calls::view(i18n, config),
+            Section::Calls => calls::view(i18n, config, &self.auto_answer_draft),
             Section::Appearance => appearance::view(i18n, config),
             Section::Advanced => advanced::view(i18n, config),
         };

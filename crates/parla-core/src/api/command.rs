@@ -74,7 +74,8 @@ pub enum Command {
         #[serde(default)]
         account: Option<AccountId>,
     },
-    /// Stop (or resume) sending the microphone.
+    /// Stop (or resume) sending the microphone. For a call in the conference: the
+    /// microphone is muted for the whole conference (the participants still hear each other).
     Mute {
         call: CallId,
         muted: bool,

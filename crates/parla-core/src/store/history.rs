@@ -205,6 +205,9 @@ pub struct HistoryEntry {
     /// The message the caller left on the answering machine, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicemail: Option<VoicemailId>,
+    /// The file the call was recorded into (`record`), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<String>,
 }
 
 /// A history row as written: its id, and the number as read (from the URI when the call
@@ -222,8 +225,27 @@ impl Store {
         call: &CallRecord,
         region: Region,
     ) -> Result<HistoryId, StoreError> {
+        self.record_call_with(call, None, region)
+    }
+
+    /// [`Self::record_call`] of a call recorded into the file `recording`.
+    pub fn record_call_with(
+        &mut self,
+        call: &CallRecord,
+        recording: Option<&str>,
+        region: Region,
+    ) -> Result<HistoryId, StoreError> {
         let seen = call.result != CallResult::Missed;
-        Ok(insert_call(&self.conn, call, region, seen)?.id)
+        let tx = self.conn.transaction()?;
+        let id = insert_call(&tx, call, region, seen)?.id;
+        if let Some(path) = recording {
+            tx.execute(
+                "UPDATE call_history SET recording = ?1 WHERE id = ?2",
+                params![bounded(path), id.0],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
     }
 
     /// Calls within `filter` whose name, display name, URI or number matches every word of
@@ -247,7 +269,8 @@ impl Store {
                 FROM call_history h WHERE {})
              SELECT h.id, h.direction, h.account, h.remote_uri, h.number, h.display_name,
                     h.started_ms, h.answered_ms, h.ended_ms, h.result, h.reason, h.seen, h.e164,
-                    h.search, h.contact_id, c.first_name, c.last_name, c.company, v.id
+                    h.search, h.contact_id, c.first_name, c.last_name, c.company, v.id,
+                    h.recording
              FROM h LEFT JOIN contacts c ON c.id = h.contact_id
                     LEFT JOIN voicemail v ON v.history_id = h.id
              ORDER BY h.started_ms DESC, h.id DESC",
@@ -393,6 +416,7 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(HistoryEntry, String)> {
         contact: contact.map(ContactId),
         seen: r.get(11)?,
         voicemail: r.get::<_, Option<i64>>(18)?.map(VoicemailId),
+        recording: r.get(19)?,
         call,
     };
     Ok((entry, r.get(13)?))

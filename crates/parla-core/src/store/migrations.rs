@@ -139,6 +139,47 @@ pub const MIGRATIONS: &[&str] = &[
     -- the sends left unfinished when Parla stopped, failed when it starts again
     CREATE INDEX messages_sending ON messages (state) WHERE state = 'sending';
     "#,
+    // 6: the file a recorded call was recorded into (PROFILE/recordings/...), if any, and
+    // `forwarded` as a result. SQLite cannot change a CHECK in place: the table is rebuilt.
+    // Dropping the old table sets the voicemail rows' links to NULL (foreign keys are on),
+    // so they are kept aside and put back.
+    r#"
+    CREATE TEMP TABLE voicemail_links AS
+        SELECT id, history_id FROM voicemail WHERE history_id IS NOT NULL;
+    CREATE TABLE call_history_new (
+        id           INTEGER PRIMARY KEY,
+        direction    TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        account      TEXT NOT NULL DEFAULT '',
+        remote_uri   TEXT NOT NULL DEFAULT '',
+        number       TEXT NOT NULL DEFAULT '',
+        e164         TEXT,
+        digits       TEXT NOT NULL DEFAULT '',
+        search       TEXT NOT NULL DEFAULT '',
+        display_name TEXT NOT NULL DEFAULT '',
+        started_ms   INTEGER NOT NULL,
+        answered_ms  INTEGER,
+        ended_ms     INTEGER NOT NULL,
+        result       TEXT NOT NULL CHECK (result IN
+                         ('answered', 'missed', 'declined', 'busy', 'failed', 'blocked',
+                          'cancelled', 'forwarded')),
+        reason       TEXT NOT NULL DEFAULT '',
+        seen         INTEGER NOT NULL DEFAULT 1 CHECK (seen IN (0, 1)),
+        recording    TEXT
+    );
+    INSERT INTO call_history_new (id, direction, account, remote_uri, number, e164, digits,
+            search, display_name, started_ms, answered_ms, ended_ms, result, reason, seen)
+        SELECT id, direction, account, remote_uri, number, e164, digits, search,
+               display_name, started_ms, answered_ms, ended_ms, result, reason, seen
+        FROM call_history;
+    DROP TABLE call_history;
+    ALTER TABLE call_history_new RENAME TO call_history;
+    CREATE INDEX call_history_started ON call_history (started_ms);
+    CREATE INDEX call_history_unseen ON call_history (seen) WHERE seen = 0;
+    UPDATE voicemail SET history_id =
+            (SELECT l.history_id FROM voicemail_links l WHERE l.id = voicemail.id)
+        WHERE id IN (SELECT id FROM voicemail_links);
+    DROP TABLE voicemail_links;
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.
@@ -221,6 +262,55 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn the_history_rebuilt_for_recordings_keeps_its_rows_and_voicemail_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(5).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO call_history (id, direction, started_ms, ended_ms, result, reason)
+                 VALUES (7, 'incoming', 1, 2, 'missed', 'voicemail');
+             INSERT INTO voicemail (id, started_ms, file, history_id) VALUES (3, 1, 'm.wav', 7);",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let (reason, recording): (String, Option<String>) = conn
+            .query_row(
+                "SELECT reason, recording FROM call_history WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((reason.as_str(), recording), ("voicemail", None));
+        let link: Option<i64> = conn
+            .query_row("SELECT history_id FROM voicemail WHERE id = 3", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(link, Some(7));
+        conn.execute(
+            "INSERT INTO call_history (direction, started_ms, ended_ms, result, recording)
+                 VALUES ('incoming', 3, 4, 'forwarded', 'r.ogg')",
+            [],
+        )
+        .unwrap();
+        // The link still works: deleting the call unlinks its message.
+        conn.execute("DELETE FROM call_history WHERE id = 7", [])
+            .unwrap();
+        let link: Option<i64> = conn
+            .query_row("SELECT history_id FROM voicemail WHERE id = 3", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(link, None);
     }
 
     #[test]

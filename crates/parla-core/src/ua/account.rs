@@ -1,15 +1,13 @@
 //! One task per account ("line"): brings its SIP stack up (retrying while the server cannot be
 //! found), keeps it registered, takes incoming requests and starts calls.
 
+mod features;
 mod watching;
 
-use super::call::admission::{self, Line};
 use super::call::machine::MachineSettings;
 use super::call::outgoing::Referral;
 use super::call::referred::{LineRequest, ReferredCall};
-use super::call::sip_dialog::{
-    capability_headers, header_value, incoming_invite, SipEnv, SipIncoming, SipOutgoing,
-};
+use super::call::sip_dialog::{capability_headers, header_value, SipEnv, SipOutgoing};
 use super::call::transfer::is_event_package;
 use super::call::{outgoing, CallEnv};
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
@@ -93,6 +91,10 @@ pub struct Shared {
     /// What `set_presence` chose; notified on do-not-disturb changes too (the lines publish).
     own_presence: Arc<watch::Sender<OwnPresence>>,
     next_call: Arc<AtomicU64>,
+    /// Each running line's own forwarding (`set_forwarding` changes it in place).
+    pub forwardings: super::forwarding::Forwardings,
+    /// Who is answered without a click (`[app]`, then `set_auto_answer`).
+    auto_answer: Arc<RwLock<super::auto_answer::AutoAnswer>>,
 }
 
 impl Shared {
@@ -101,9 +103,13 @@ impl Shared {
         audio: AudioConfig,
         dns_servers: Vec<SocketAddr>,
     ) -> Self {
+        let mut calls = CallRegistry::default();
+        calls.set_conference(super::conference::ConferenceHub::reporting_to(
+            events.clone(),
+        ));
         Self {
             events,
-            calls: CallRegistry::default(),
+            calls,
             dns_servers,
             secrets: None,
             store: StoreLink::none(),
@@ -113,6 +119,8 @@ impl Shared {
             do_not_disturb: Arc::new(AtomicBool::new(false)),
             own_presence: Arc::new(watch::Sender::new(OwnPresence::default())),
             next_call: Arc::new(AtomicU64::new(1)),
+            forwardings: Default::default(),
+            auto_answer: Default::default(),
         }
     }
 
@@ -161,6 +169,8 @@ pub enum AccountMessage {
         call: CallId,
         to: String,
         commands: mpsc::UnboundedReceiver<CallCommand>,
+        /// The identity (or anonymity) the call shows; none: the line's own From.
+        caller_id: Option<super::identity::CallerId>,
     },
     /// `send_message` on this line.
     SendMessage {
@@ -213,6 +223,7 @@ impl AccountTask {
     ) {
         let id = AccountId::new(self.config.id.clone());
         let shared = self.shared.clone();
+        features::line_starts(&id, &self.config, &shared);
         if !self.run_line(id.clone(), messages, stop).await {
             shared.emit_registration(&id, RegistrationState::Unregistered, None);
         }
@@ -339,7 +350,7 @@ impl AccountTask {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 message = messages.recv() => match message {
-                    Some(AccountMessage::Dial { call, to, commands }) => running.dial(call, &to, commands),
+                    Some(AccountMessage::Dial { call, to, commands, caller_id }) => running.dial(call, &to, commands, caller_id),
                     Some(AccountMessage::SendMessage { to, text, request }) => running.send_message(&to, text, request),
                     Some(AccountMessage::RetryMessage { entry, request }) => running.retry_message(entry, request),
                     Some(AccountMessage::Pickup { call, uri, commands }) => running.pickup(call, &uri, commands),
@@ -483,7 +494,13 @@ impl Running {
         }
     }
 
-    fn dial(&self, call: CallId, to: &str, commands: mpsc::UnboundedReceiver<CallCommand>) {
+    fn dial(
+        &self,
+        call: CallId,
+        to: &str,
+        commands: mpsc::UnboundedReceiver<CallCommand>,
+        caller_id: Option<super::identity::CallerId>,
+    ) {
         let target = match dial_target(
             to,
             &self.config.domain,
@@ -497,6 +514,7 @@ impl Running {
                         call,
                         to: to.into(),
                         commands,
+                        caller_id,
                     },
                     &e.to_string(),
                 )
@@ -507,10 +525,11 @@ impl Running {
                 call,
                 to: to.into(),
                 commands,
+                caller_id,
             };
             return refuse_dial(&self.shared, message, "the account's address is not valid");
         };
-        start_outgoing(call, parts, target, None, commands);
+        start_outgoing(call, parts, target, None, commands, caller_id);
     }
 
     /// The call the far end of call `referred.from` asked for (its REFER): placed like a
@@ -677,24 +696,6 @@ impl Running {
         };
         super::message::incoming::take(&line, self.region, senders, tx).await;
     }
-
-    /// A new INVITE: [`admission`] takes it or refuses it.
-    async fn take_incoming_call(&self, tx: Transaction) {
-        let invite = incoming_invite(&tx);
-        // Without a Contact for the dialog, `call_parts` is none too and the INVITE gets 500.
-        let dialog = SipIncoming::new(self.stack.clone(), self.contact(), self.aor(), tx);
-        let line = Line {
-            account: &self.id,
-            shared: &self.shared,
-            region: self.region,
-            machine_under_dnd: self.machine().is_some()
-                && self.config.answering_machine.when_do_not_disturb,
-        };
-        admission::take_incoming_call(line, dialog, invite, || {
-            self.call_parts().map(|parts| (parts.env, parts.media))
-        })
-        .await;
-    }
 }
 
 fn is_message_summary(tx: &Transaction) -> bool {
@@ -778,9 +779,12 @@ fn start_outgoing(
     target: Uri,
     replaces: Option<String>,
     commands: mpsc::UnboundedReceiver<CallCommand>,
+    caller_id: Option<super::identity::CallerId>,
 ) {
     let remote = target.to_string();
-    let dialog = SipOutgoing::new(parts.sip, target).referred(replaces, None);
+    let dialog = SipOutgoing::new(parts.sip, target)
+        .referred(replaces, None)
+        .calling_as(caller_id);
     tokio::spawn(outgoing::run(
         call,
         parts.env,

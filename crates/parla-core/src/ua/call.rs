@@ -25,11 +25,17 @@ mod tests_attended;
 #[cfg(test)]
 mod tests_confirmed;
 #[cfg(test)]
+mod tests_forwarding;
+#[cfg(test)]
 mod tests_incoming;
 #[cfg(test)]
 mod tests_machine;
 #[cfg(test)]
 mod tests_outgoing;
+#[cfg(test)]
+mod tests_park;
+#[cfg(test)]
+mod tests_recording;
 #[cfg(test)]
 mod tests_referred;
 #[cfg(test)]
@@ -89,6 +95,10 @@ pub(crate) struct Call<M: MediaBackend> {
     machine: Option<machine::MachineRun>,
     /// The caller's name as the call showed it (the contact's, else the display name).
     caller_name: Option<String>,
+    /// The file being recorded into, while a recording runs.
+    recording: Option<String>,
+    /// The file the history row names: the last recording of the call.
+    recorded: Option<String>,
 }
 
 impl<M: MediaBackend> Call<M> {
@@ -108,6 +118,8 @@ impl<M: MediaBackend> Call<M> {
             referred: None,
             machine: None,
             caller_name: None,
+            recording: None,
+            recorded: None,
         }
     }
 
@@ -147,6 +159,11 @@ impl<M: MediaBackend> Call<M> {
         // Handed over, it ends so whoever said BYE first.
         let reason = self.env.calls.handed_over(self.id).unwrap_or(reason);
         let machine = self.finish_machine();
+        // `stopped` comes before `ended`, and the call leaves the conference first.
+        self.finish_recording();
+        if let Some(event) = self.env.calls.leave_conference(self.id) {
+            self.emit(event);
+        }
         if let Some(media) = self.media.take() {
             if let Some(stats) = media.stats() {
                 summary::log(self.id, &stats);
@@ -169,7 +186,9 @@ impl<M: MediaBackend> Call<M> {
             }
             None => {
                 let record = self.log.finish(&self.env.account, reason, code);
-                self.env.store.record(record, self.env.region).await;
+                let recorded = self.recorded.take();
+                let store = &self.env.store;
+                store.record_with(record, recorded, self.env.region).await;
             }
         }
         self.env.calls.remove(self.id);

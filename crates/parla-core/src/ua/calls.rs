@@ -2,6 +2,7 @@
 //! the one-active-call rule (the others held before one is answered, dialled or resumed).
 
 use super::call::replaces::{DialogInfo, Replaces};
+use super::conference::{ConferenceHub, Seat};
 use crate::api::{AccountId, CallDirection, CallId, CallState, CallStatus, DeclineReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -40,6 +41,29 @@ pub enum CallCommand {
         input: Option<String>,
         output: Option<String>,
     },
+    /// Join the local conference: the call's audio goes to this place of the mixer.
+    JoinConference(Seat),
+    /// Leave the conference: the call's audio goes back to these devices.
+    LeaveConference {
+        input: String,
+        output: String,
+    },
+    /// Start recording the call (as asked), or stop (`None`).
+    Record(Option<RecordingRequest>),
+    /// Park: a blind transfer to the line's park code `target`; `orbit`: the one asked for.
+    Park {
+        target: String,
+        orbit: Option<String>,
+    },
+}
+
+/// Where and how a call is to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingRequest {
+    /// The profile's `recordings/` folder (made if missing).
+    pub folder: std::path::PathBuf,
+    pub format: crate::config::RecordingFormat,
+    pub channels: crate::config::RecordingChannels,
 }
 
 struct Entry {
@@ -60,6 +84,8 @@ pub struct CallRegistry {
     removed: Arc<watch::Sender<u64>>,
     /// Bumped whenever a call changes state or goes, so that a call can wait for another's.
     changed: Arc<watch::Sender<u64>>,
+    /// The local conference: its members count as one active call.
+    conference: ConferenceHub,
 }
 
 impl Default for CallRegistry {
@@ -68,6 +94,7 @@ impl Default for CallRegistry {
             calls: Arc::default(),
             removed: Arc::new(watch::Sender::new(0)),
             changed: Arc::new(watch::Sender::new(0)),
+            conference: ConferenceHub::default(),
         }
     }
 }
@@ -77,6 +104,54 @@ impl CallRegistry {
         // A panicking call task must not take every other call down with it.
         let mut map = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut map)
+    }
+
+    /// Uses `hub` as the conference (the engine's reports device changes; tests give it a
+    /// fake mixer). Before any call is placed.
+    pub fn set_conference(&mut self, hub: ConferenceHub) {
+        self.conference = hub;
+    }
+
+    /// The local conference.
+    pub fn conference(&self) -> &ConferenceHub {
+        &self.conference
+    }
+
+    /// `calls`, and every member of the conference when one of them is a member: the
+    /// conference counts as one active call.
+    pub fn with_conference(&self, calls: &[CallId]) -> Vec<CallId> {
+        let mut out = calls.to_vec();
+        let members = self.conference.members();
+        if calls.iter().any(|c| members.contains(c)) {
+            out.extend(members.into_iter().filter(|m| !calls.contains(m)));
+        }
+        out
+    }
+
+    /// A call's status, while it exists.
+    pub fn status(&self, call: CallId) -> Option<CallStatus> {
+        self.with(|m| m.get(&call).map(|e| e.status.clone()))
+    }
+
+    /// Waits until `call` is in none of `states` (or gone), or until `deadline`; true when it
+    /// left them in time.
+    pub async fn wait_out_of(
+        &self,
+        call: CallId,
+        states: &[CallState],
+        deadline: tokio::time::Instant,
+    ) -> bool {
+        let mut changed = self.changed.subscribe();
+        loop {
+            match self.status(call) {
+                Some(status) if states.contains(&status.state) => {}
+                _ => return true,
+            }
+            tokio::select! {
+                gone = changed.changed() => if gone.is_err() { return false },
+                _ = tokio::time::sleep_until(deadline) => return false,
+            }
+        }
     }
 
     /// Changes whenever a call changes state or goes (a line's published presence follows).
@@ -159,7 +234,11 @@ impl CallRegistry {
     /// Whether a call other than `except` is connected (not held): answering, dialling or
     /// resuming must hold it first.
     pub fn another_connected(&self, except: CallId) -> bool {
-        self.another_in(except, &[CallState::Connected])
+        let spared = self.with_conference(&[except]);
+        self.with(|m| {
+            m.values()
+                .any(|e| !spared.contains(&e.status.call) && e.status.state == CallState::Connected)
+        })
     }
 
     /// One active call at a time: puts every connected call but `except` on hold and waits
@@ -172,6 +251,7 @@ impl CallRegistry {
     /// [`Self::hold_others`] sparing several calls (a call placed for a REFER spares the call
     /// that got it, which is about to end).
     pub async fn hold_all_but(&self, spared: &[CallId], deadline: tokio::time::Instant) {
+        let spared = &self.with_conference(spared)[..];
         let active = |registry: &Self| -> Vec<CallId> {
             registry.with(|m| {
                 m.values()

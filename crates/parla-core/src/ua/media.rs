@@ -2,13 +2,16 @@
 //! started, moved or restarted as offer/answer settles. The call logic sees it through
 //! [`MediaBackend`] and [`CallAudio`], so its tests open no socket and no sound device.
 
+use super::conference::Seat;
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
 use parla_media::{
-    AnsweringMachine, AudioEndpoint, CodecKind, CodecParams, MachineStatus, MediaConfig,
-    MediaError, MediaEvent, MediaEventSink, MediaSession, MediaStats, MusicOnHold, TonePlayer,
+    AnsweringMachine, AudioEndpoint, CodecKind, CodecParams, ConferencePort, MachineStatus,
+    MediaConfig, MediaError, MediaEvent, MediaEventSink, MediaSession, MediaStats, MusicOnHold,
+    RecordChannels, RecordFormat, RecordingSummary, TonePlayer,
 };
 use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::path::Path;
 
 /// No RTP port could be opened for a call.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,15 @@ pub enum SwitchError {
     Endpoint(MediaError),
     #[error(transparent)]
     Switch(MediaError),
+}
+
+/// Why a recording did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("the call has no audio")]
+    NoAudio,
+    #[error(transparent)]
+    Media(MediaError),
 }
 
 /// Why keys were not sent.
@@ -79,6 +91,20 @@ pub trait CallAudio: Send + 'static {
     /// Stops the audio (the machine's file is complete afterwards) and says where the
     /// machine stood at the end.
     fn finish_machine(&mut self) -> Option<MachineStatus>;
+    /// Joins the local conference: the audio goes to `seat` instead of the devices (also
+    /// after a restart for a new codec), unmuted (the conference mutes the microphone).
+    fn join_conference(&mut self, seat: Seat) -> Result<(), SwitchError>;
+    /// Leaves the conference: back to these devices, muted again if the call was.
+    fn leave_conference(&mut self, input: String, output: String) -> Result<(), SwitchError>;
+    /// Records both directions into `path` (created) until stopped or the audio stops.
+    fn start_recording(
+        &mut self,
+        path: &Path,
+        format: RecordFormat,
+        channels: RecordChannels,
+    ) -> Result<(), RecordError>;
+    /// Stops the recording (its file complete); `None` when none ran.
+    fn stop_recording(&mut self) -> Option<RecordingSummary>;
 }
 
 /// Where a call gets its audio and its tones.
@@ -161,6 +187,8 @@ pub struct CallMedia {
     machine: Option<AnsweringMachine>,
     /// The machine's last status, kept once its session has stopped.
     machine_end: Option<MachineStatus>,
+    /// The call's place in the conference while it is in one: its input and output.
+    conference: Option<ConferencePort>,
 }
 
 impl CallMedia {
@@ -185,6 +213,7 @@ impl CallMedia {
                         local_hold: false,
                         machine: None,
                         machine_end: None,
+                        conference: None,
                     });
                 }
                 Err(e) => last_error = Some(e),
@@ -257,8 +286,14 @@ impl CallAudio for CallMedia {
             },
             telephone_event_pt: negotiated.telephone_event_pt,
             ptime_ms: negotiated.ptime_ms,
-            input: AudioEndpoint::parse(&self.audio.input).map_err(ApplyError::Endpoint)?,
-            output: AudioEndpoint::parse(&self.audio.output).map_err(ApplyError::Endpoint)?,
+            input: match &self.conference {
+                Some(port) => AudioEndpoint::Conference(port.clone()),
+                None => AudioEndpoint::parse(&self.audio.input).map_err(ApplyError::Endpoint)?,
+            },
+            output: match &self.conference {
+                Some(port) => AudioEndpoint::Conference(port.clone()),
+                None => AudioEndpoint::parse(&self.audio.output).map_err(ApplyError::Endpoint)?,
+            },
             opus_bitrate: self.audio.opus_bitrate,
             opus_complexity: self.audio.opus_complexity,
             events: Some(self.events.clone()),
@@ -290,7 +325,7 @@ impl CallAudio for CallMedia {
                 message: notice.to_string(),
             });
         }
-        session.set_muted(self.muted);
+        session.set_muted(self.muted && self.conference.is_none());
         self.session = Some(session);
         self.apply_direction();
         Ok(())
@@ -375,6 +410,49 @@ impl CallAudio for CallMedia {
         self.machine.as_ref()?;
         self.stop();
         self.machine_end.clone()
+    }
+
+    fn join_conference(&mut self, seat: Seat) -> Result<(), SwitchError> {
+        let port = seat.into_port().ok_or(SwitchError::NoAudio)?;
+        if let Some(session) = &self.session {
+            let endpoint = || Some(AudioEndpoint::Conference(port.clone()));
+            off_the_async_workers(|| session.switch_devices(endpoint(), endpoint()))
+                .map_err(SwitchError::Switch)?;
+            session.set_muted(false);
+        }
+        self.conference = Some(port);
+        Ok(())
+    }
+
+    fn leave_conference(&mut self, input: String, output: String) -> Result<(), SwitchError> {
+        if self.conference.take().is_none() {
+            return Ok(());
+        }
+        if self.session.is_some() {
+            self.switch_devices(Some(input), Some(output))?;
+        } else {
+            (self.audio.input, self.audio.output) = (input, output);
+        }
+        if let Some(session) = &self.session {
+            session.set_muted(self.muted);
+        }
+        Ok(())
+    }
+
+    fn start_recording(
+        &mut self,
+        path: &Path,
+        format: RecordFormat,
+        channels: RecordChannels,
+    ) -> Result<(), RecordError> {
+        let session = self.session.as_ref().ok_or(RecordError::NoAudio)?;
+        off_the_async_workers(|| session.start_recording(path, format, channels))
+            .map_err(RecordError::Media)
+    }
+
+    fn stop_recording(&mut self) -> Option<RecordingSummary> {
+        let session = self.session.as_ref()?;
+        off_the_async_workers(|| session.stop_recording())
     }
 }
 

@@ -46,6 +46,8 @@ enum Job {
     },
     Record {
         call: Box<CallRecord>,
+        /// The file the call was recorded into.
+        recording: Option<String>,
         region: Region,
         written: oneshot::Sender<()>,
     },
@@ -159,10 +161,16 @@ impl StoreLink {
     /// is written, at most [`RECORD_WAIT`]: whoever learns that the call ended next (the
     /// window re-reading its history list) finds the row there.
     pub async fn record(&self, call: CallRecord, region: Region) {
+        self.record_with(call, None, region).await;
+    }
+
+    /// [`Self::record`] of a call recorded into the file `recording`.
+    pub async fn record_with(&self, call: CallRecord, recording: Option<String>, region: Region) {
         let Some(jobs) = &self.jobs else { return };
         let (written, done) = oneshot::channel();
         let job = Job::Record {
             call: Box::new(call),
+            recording,
             region,
             written,
         };
@@ -366,10 +374,14 @@ fn serve(
             }
             Job::Record {
                 call,
+                recording,
                 region,
                 written,
             } => {
-                if let Some(Err(e)) = store.as_mut().map(|s| s.record_call(&call, region)) {
+                let recorded = store
+                    .as_mut()
+                    .map(|s| s.record_call_with(&call, recording.as_deref(), region));
+                if let Some(Err(e)) = recorded {
                     tracing::warn!(error = %e, "call not recorded in the history");
                 }
                 let _ = written.send(());

@@ -3,25 +3,16 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-use audiopus::coder::Encoder as RawEncoder;
-use audiopus::{Application, Bitrate, Channels, SampleRate};
-use ogg::writing::{PacketWriteEndInfo, PacketWriter};
-
 use super::{Resampled, WavClip};
+use crate::ogg_opus::{OggOpusWriter, OPUS_FRAME};
 use crate::sample::{f32_to_i16, frame_samples};
 
 /// The bitrate of exported Ogg Opus (bit/s): plenty for speech.
 pub const OPUS_BITRATE: i32 = 28_000;
-/// 20 ms at 48 kHz.
-const OPUS_FRAME: usize = 960;
-/// Audio packets per Ogg page (one second).
-const PACKETS_PER_PAGE: u64 = 50;
-/// Largest Opus packet we let the encoder write.
-const MAX_PACKET: usize = 4000;
 
 /// Why [`export`] wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -143,76 +134,16 @@ fn write_wav(mut clip: WavClip, path: &Path) -> Result<(), String> {
 }
 
 fn write_ogg_opus(mut audio: Resampled, path: &Path) -> Result<(), String> {
-    let opus_err = |e: audiopus::Error| format!("Opus: {e}");
-    let mut encoder = RawEncoder::new(SampleRate::Hz48000, Channels::Mono, Application::Voip)
-        .map_err(opus_err)?;
-    encoder
-        .set_bitrate(Bitrate::BitsPerSecond(OPUS_BITRATE))
-        .map_err(opus_err)?;
-    encoder.set_complexity(10).map_err(opus_err)?;
-    let pre_skip = encoder.lookahead().map_err(opus_err)?;
-    let pre_skip = u16::try_from(pre_skip).map_err(|_| format!("Opus lookahead {pre_skip}"))?;
-
     let file = File::create(path).map_err(|e| e.to_string())?;
-    let mut ogg = PacketWriter::new(BufWriter::new(file));
-    let serial = rand::random::<u32>();
-    let io = |e: std::io::Error| e.to_string();
-    ogg.write_packet(
-        opus_head(pre_skip, audio.clip.rate),
-        serial,
-        PacketWriteEndInfo::EndPage,
-        0,
-    )
-    .map_err(io)?;
-    ogg.write_packet(opus_tags(), serial, PacketWriteEndInfo::EndPage, 0)
-        .map_err(io)?;
-
-    // The decoder drops `pre_skip` samples at the start; the last page's granule position
-    // trims the padding at the end (RFC 7845 section 4).
-    let samples = audio.total();
-    let end_granule = samples + u64::from(pre_skip);
-    let packets = end_granule.div_ceil(OPUS_FRAME as u64).max(1);
+    let mut ogg = OggOpusWriter::new(BufWriter::new(file), 1, OPUS_BITRATE, audio.clip.rate)?;
     let mut pcm = vec![0.0f32; OPUS_FRAME];
-    let mut packet = vec![0u8; MAX_PACKET];
-    for k in 1..=packets {
+    while !audio.at_end() {
         let n = audio.read(&mut pcm).map_err(|e| e.to_string())?;
-        pcm[n..].fill(0.0);
-        let len = encoder.encode_float(&pcm, &mut packet).map_err(opus_err)?;
-        let (end, granule) = if k == packets {
-            (PacketWriteEndInfo::EndStream, end_granule)
-        } else if k % PACKETS_PER_PAGE == 0 {
-            (PacketWriteEndInfo::EndPage, k * OPUS_FRAME as u64)
-        } else {
-            (PacketWriteEndInfo::NormalPacket, k * OPUS_FRAME as u64)
-        };
-        ogg.write_packet(packet[..len].to_vec(), serial, end, granule)
-            .map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        ogg.write(&pcm[..n])?;
     }
-    let mut out = ogg.into_inner();
-    out.flush().map_err(io)?;
-    out.get_ref().sync_all().map_err(io)
-}
-
-/// The identification header (RFC 7845 section 5.1): mono, channel mapping family 0.
-fn opus_head(pre_skip: u16, input_rate: u32) -> Vec<u8> {
-    let mut head = Vec::with_capacity(19);
-    head.extend_from_slice(b"OpusHead");
-    head.push(1); // version
-    head.push(1); // channels
-    head.extend_from_slice(&pre_skip.to_le_bytes());
-    head.extend_from_slice(&input_rate.to_le_bytes());
-    head.extend_from_slice(&0i16.to_le_bytes()); // output gain
-    head.push(0); // mapping family
-    head
-}
-
-/// The comment header (RFC 7845 section 5.2): our vendor string, no comments.
-fn opus_tags() -> Vec<u8> {
-    let vendor = format!("Parla {}", env!("CARGO_PKG_VERSION"));
-    let mut tags = Vec::with_capacity(16 + vendor.len());
-    tags.extend_from_slice(b"OpusTags");
-    tags.extend_from_slice(&(vendor.len() as u32).to_le_bytes());
-    tags.extend_from_slice(vendor.as_bytes());
-    tags.extend_from_slice(&0u32.to_le_bytes());
-    tags
+    let out = ogg.finish()?;
+    out.get_ref().sync_all().map_err(|e| e.to_string())
 }

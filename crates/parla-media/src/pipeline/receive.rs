@@ -126,7 +126,11 @@ impl Pipeline {
     /// Plays one frame: the packet due now, a concealed frame, or silence.
     pub(super) fn playout(&mut self, now: Instant) {
         let Self {
-            jitter, s, decoded, ..
+            jitter,
+            s,
+            decoded,
+            record,
+            ..
         } = self;
         let frame =
             crate::sample::frame_samples(s.decoder.sample_rate(), s.ptime_ms).min(decoded.len());
@@ -155,6 +159,9 @@ impl Pipeline {
         let sink = &mut s.sink;
         let mut write_error = None;
         let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
+            if let Some(tap) = record.as_mut() {
+                tap.remote(pcm);
+            }
             if write_error.is_none() {
                 write_error = sink.write(pcm).err();
             }

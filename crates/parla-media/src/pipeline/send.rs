@@ -6,6 +6,7 @@ use std::sync::PoisonError;
 use std::time::Instant;
 
 use super::Pipeline;
+use crate::record::tap;
 use crate::stats::Counters;
 
 impl Pipeline {
@@ -38,7 +39,11 @@ impl Pipeline {
         }
         // Before mute: the meter shows the microphone works even while nothing is sent.
         self.s.level.observe(&self.capture);
+        if let Some(tap) = self.record.as_mut() {
+            tap.begin_tick(self.capture.len());
+        }
         if !self.s.control.send.load(Relaxed) {
+            tap::local(&mut self.record, None, self.capture.len());
             self.dtmf_out.clear();
             self.rtp.skip(self.timestamp_step);
             return;
@@ -50,6 +55,7 @@ impl Pipeline {
             self.rtp.mark();
         }
         if let (true, Some(pt)) = (self.dtmf_out.is_active(), self.s.telephone_event_pt) {
+            tap::local(&mut self.record, None, self.capture.len());
             return self.send_dtmf(pt);
         }
         let pcm = if music {
@@ -70,6 +76,7 @@ impl Pipeline {
             }
             &self.capture
         };
+        tap::local(&mut self.record, Some(pcm), pcm.len());
         let len = match self.s.encoder.encode(pcm, &mut self.payload) {
             Ok(len) => len,
             Err(e) => {
@@ -214,6 +221,11 @@ mod tests {
             }
             control.dtmf.lock().expect("dtmf").push('5');
             let mut file_music = Some(file_music.0);
+            // A recording runs too: its tap copies every frame.
+            let (local, mut local_out) = rtrb::RingBuffer::new(rate as usize);
+            let (remote, _remote_out) = rtrb::RingBuffer::new(48_000);
+            let state = Arc::new(crate::record::tap::RecordState::default());
+            p.record = Some(crate::record::Tap::new(local, remote, state, 1920));
             let before = assert_no_alloc::violation_count();
             for frame in 0..300 {
                 match frame {
@@ -239,6 +251,11 @@ mod tests {
                 "{:?}: the send path allocated",
                 codec.kind
             );
+            assert!(
+                local_out.slots() >= rate as usize / 2,
+                "the recording got what was sent"
+            );
+            while local_out.pop().is_ok() {}
             assert!(
                 control.retired_music.lock().expect("retired").is_some(),
                 "the file music replaced the built-in one"

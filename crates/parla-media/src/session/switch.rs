@@ -29,7 +29,7 @@ pub(crate) struct Retired {
 
 impl DeviceSwap {
     /// Opens what is asked for; if either cannot be opened, nothing changes.
-    fn open(
+    pub(crate) fn open(
         input: Option<&AudioEndpoint>,
         output: Option<&AudioEndpoint>,
         capture_rate: u32,
@@ -53,7 +53,7 @@ impl DeviceSwap {
 
 impl Retired {
     /// Closes the endpoints (a WAV output gets its final header); runs on the switching thread.
-    fn close(self) {
+    pub(crate) fn close(self) {
         drop(self.source);
         if let Some(mut sink) = self.sink {
             if let Err(e) = sink.finish() {

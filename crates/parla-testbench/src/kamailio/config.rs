@@ -85,6 +85,12 @@ fn render(
     if opts.msilo {
         defines.push_str("#!define WITH_MSILO\n");
     }
+    if opts.caller_ids {
+        defines.push_str("#!define WITH_CALLER_IDS\n");
+    }
+    if opts.follow_redirects {
+        defines.push_str("#!define WITH_REDIRECTS\n");
+    }
     let mut extra_aliases = String::new();
     let mut local_from = String::from("$fd==\"127.0.0.1\" || $fd==\"localhost\"");
     for domain in &opts.extra_domains {
@@ -92,6 +98,10 @@ fn render(
         // A name (not 127.0.0.1) may be an alias without a port: nothing else answers to it.
         let _ = writeln!(extra_aliases, "alias=\"{domain}\"");
         let _ = write!(local_from, " || $fd==\"{domain}\"");
+    }
+    if opts.caller_ids {
+        // Anonymous calls (RFC 3323) from local users are authenticated like theirs.
+        local_from.push_str(" || $fd==\"anonymous.invalid\"");
     }
     let qop = if opts.qop_auth { "1" } else { "0" };
     let run = path_str(dirs.run)?;

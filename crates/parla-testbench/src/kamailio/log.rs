@@ -50,6 +50,47 @@ pub(super) fn parse_line(line: &str) -> Option<LoggedRequest> {
     })
 }
 
+/// The caller ID of a new INVITE as it reached Kamailio; absent headers read `<null>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedCallerId {
+    pub call_id: String,
+    pub from: String,
+    pub privacy: String,
+    pub p_preferred_identity: String,
+}
+
+const FROM_MARKER: &str = "PARLA-FROM ";
+
+pub(super) fn read_caller_ids(log: &Path) -> Result<Vec<LoggedCallerId>> {
+    let bytes = std::fs::read(log).ctx(|| format!("reading {}", log.display()))?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(parse_caller_id)
+        .collect())
+}
+
+/// `callid=..|from=..|privacy=..|ppi=..`: values may hold spaces, not `|`.
+fn parse_caller_id(line: &str) -> Option<LoggedCallerId> {
+    let rest = &line[line.find(FROM_MARKER)? + FROM_MARKER.len()..];
+    let mut fields = rest.split('|');
+    let mut get = |key: &str| -> Option<String> {
+        let field = fields.next()?;
+        Some(
+            field
+                .strip_prefix(key)?
+                .strip_prefix('=')?
+                .trim()
+                .to_string(),
+        )
+    };
+    Some(LoggedCallerId {
+        call_id: get("callid")?,
+        from: get("from")?,
+        privacy: get("privacy")?,
+        p_preferred_identity: get("ppi")?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +113,21 @@ mod tests {
             })
         );
         assert_eq!(parse_line("no marker here"), None);
+    }
+
+    #[test]
+    fn parses_a_caller_id_line() {
+        let line = " 1(1) NOTICE: <script>: PARLA-FROM callid=abc d|from=\"Anonymous\" \
+            <sip:anonymous@anonymous.invalid>;tag=x|privacy=id|ppi=<sip:alice@127.0.0.1>";
+        assert_eq!(
+            parse_caller_id(line),
+            Some(LoggedCallerId {
+                call_id: "abc d".into(),
+                from: "\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=x".into(),
+                privacy: "id".into(),
+                p_preferred_identity: "<sip:alice@127.0.0.1>".into(),
+            })
+        );
+        assert_eq!(parse_caller_id("PARLA-REQ method=INVITE"), None);
     }
 }

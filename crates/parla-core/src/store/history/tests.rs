@@ -58,7 +58,7 @@ fn every_field_and_every_result_round_trips() {
     drop(store);
     let store = Store::open(&dir.path().join("parla.db")).unwrap().store;
     let got = store.history(HistoryFilter::All, "", 100).unwrap();
-    assert_eq!(got.len(), 7);
+    assert_eq!(got.len(), CallResult::ALL.len());
     // Newest first.
     for (entry, (id, mut want)) in got.iter().zip(ids.iter().rev().cloned()) {
         assert_eq!(entry.id, id);
@@ -425,4 +425,42 @@ fn kill_9_while_recording_leaves_whole_rows() {
     assert_eq!(seen, (0..n).collect::<Vec<_>>(), "no gaps");
     // Imports are all-or-nothing: whole batches of 50 only.
     assert_eq!(store.contact_count().unwrap() % 50, 0);
+}
+
+#[test]
+fn a_recorded_call_keeps_its_file_and_others_have_none() {
+    let (_dir, mut store) = open();
+    let path = "/home/u/.parla/recordings/2026-12-02_05-30-00_0612345678.ogg";
+    store
+        .record_call_with(
+            &call(
+                Direction::Outgoing,
+                "sip:0612345678@x",
+                CallResult::Answered,
+                1,
+            ),
+            Some(path),
+            nl(),
+        )
+        .unwrap();
+    store
+        .record_call(
+            &call(
+                Direction::Outgoing,
+                "sip:0612345679@x",
+                CallResult::Answered,
+                2,
+            ),
+            nl(),
+        )
+        .unwrap();
+    let got = store.history(HistoryFilter::All, "", 10).unwrap();
+    assert_eq!(got[0].recording, None);
+    assert_eq!(got[1].recording.as_deref(), Some(path));
+    let json = serde_json::to_value(&got[1]).unwrap();
+    assert_eq!(json["recording"], path);
+    assert!(serde_json::to_value(&got[0])
+        .unwrap()
+        .get("recording")
+        .is_none());
 }

@@ -201,12 +201,28 @@ impl Running {
             let target = Uri::try_from(pickup.caller.as_str()).ok();
             if let (Some(parts), Some(target)) = (parts, target) {
                 tracing::info!(account = %self.id, %uri, caller = %pickup.caller, "picking up");
-                return super::start_outgoing(call, parts, target, Some(pickup.replaces), commands);
+                return super::start_outgoing(
+                    call,
+                    parts,
+                    target,
+                    Some(pickup.replaces),
+                    commands,
+                    None,
+                );
             }
         }
         if let Some(code) = self.config.pickup_code.as_deref().filter(|c| !c.is_empty()) {
             let extension = extension_of(uri);
-            return self.dial(call, &format!("{code}{extension}"), commands);
+            return self.dial(call, &format!("{code}{extension}"), commands, None);
+        }
+        // Else the line's feature code of kind `pickup`, directed at the extension.
+        let code = self.config.feature_codes.iter().find_map(|c| {
+            (c.kind == crate::config::FeatureKind::Pickup && !c.in_call)
+                .then(|| c.expand(Some(extension_of(uri))))
+                .flatten()
+        });
+        if let Some(code) = code {
+            return self.dial(call, &code, commands, None);
         }
         self.shared.calls.remove(call);
         drop(commands);

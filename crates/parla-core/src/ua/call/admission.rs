@@ -1,7 +1,10 @@
 //! Whether a new INVITE becomes a call: refused at once when there are too many calls (486,
 //! nothing recorded), when the caller is a blocked contact (603) or under do not disturb
-//! (486, unless the line's answering machine takes such calls at once); else a call task
-//! takes it, with the caller's name from the contacts.
+//! (486, unless the line's answering machine takes such calls at once); forwarded at once
+//! (302 with the target in Contact) when the line forwards always, or when busy and another
+//! call is under way or do not disturb is on (a busy forward wins over do not disturb's
+//! 486); else a call task takes it, with the caller's name from the contacts, the line's
+//! no-answer forward, and whether it is answered by itself (auto-answer, intercom).
 //!
 //! An INVITE with Replaces (RFC 3891) is the far end of an attended transfer taking the place
 //! of one of our calls: 481 when it names no call of ours, 403 when the call is on another
@@ -29,10 +32,23 @@ pub struct Line<'a> {
 
 /// Takes or refuses the INVITE behind `dialog`. `start` gives what a call task needs; none:
 /// the line cannot take calls (500).
+#[cfg(test)]
 pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
+    line: Line<'_>,
+    dialog: D,
+    invite: IncomingInvite,
+    start: impl FnOnce() -> Option<(CallEnv, M)>,
+) {
+    take_incoming_call_asking(line, dialog, invite, None, start).await;
+}
+
+/// [`take_incoming_call`] for an INVITE that asks to be answered after `asked` (intercom
+/// headers, see [`crate::ua::auto_answer::asked_answer_after`]).
+pub async fn take_incoming_call_asking<D: IncomingDialog, M: MediaBackend>(
     line: Line<'_>,
     mut dialog: D,
     invite: IncomingInvite,
+    asked: Option<std::time::Duration>,
     start: impl FnOnce() -> Option<(CallEnv, M)>,
 ) {
     let shared = line.shared;
@@ -62,17 +78,48 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
     // A call taking the place of one we have is no new caller to keep away.
     if replacing.is_none() && blocked {
         tracing::info!(account = %line.account, "incoming call refused: blocked contact");
-        return refuse(&line, dialog, RefusalReason::Blocked, &invite, name).await;
+        return refuse(&line, dialog, RefusalReason::Blocked, &invite, name, None).await;
+    }
+    let forwarding = shared.forwardings.of(line.account);
+    let busy = shared.calls.another_in_progress(NO_CALL) || shared.do_not_disturb();
+    let forward_now = forwarding
+        .always
+        .clone()
+        .or_else(|| forwarding.busy.clone().filter(|_| busy));
+    if let (None, Some(target)) = (replacing, forward_now) {
+        tracing::info!(account = %line.account, "incoming call forwarded");
+        return refuse(
+            &line,
+            dialog,
+            RefusalReason::Forwarded,
+            &invite,
+            name,
+            Some(target),
+        )
+        .await;
     }
     let machine_at_once = shared.do_not_disturb() && line.machine_under_dnd;
     if replacing.is_none() && shared.do_not_disturb() && !machine_at_once {
         tracing::info!(account = %line.account, "incoming call refused: do not disturb");
-        return refuse(&line, dialog, RefusalReason::DoNotDisturb, &invite, name).await;
+        return refuse(
+            &line,
+            dialog,
+            RefusalReason::DoNotDisturb,
+            &invite,
+            name,
+            None,
+        )
+        .await;
     }
     // Again: the lookup took time, and other INVITEs may have become calls meanwhile.
     let refusal = if shared.calls.ids().len() >= MAX_CALLS {
         486
     } else if let Some((env, backend)) = start() {
+        let alone = shared.calls.is_empty();
+        let auto_answer_after =
+            shared
+                .auto_answer()
+                .answer_after(&invite.from, line.region, asked, alone);
         let call = shared.next_call_id();
         let commands = shared.calls.insert(
             call,
@@ -85,6 +132,8 @@ pub async fn take_incoming_call<D: IncomingDialog, M: MediaBackend>(
             name,
             replacing,
             machine_at_once,
+            no_answer_forward: forwarding.no_answer.filter(|_| replacing.is_none()),
+            auto_answer_after: auto_answer_after.filter(|_| replacing.is_none()),
         };
         tokio::spawn(incoming::run(
             call, env, backend, dialog, invite, commands, caller,
@@ -113,13 +162,18 @@ fn replaced_call(line: &Line<'_>, replaces: &Result<Replaces, String>) -> Result
     Ok(call.call)
 }
 
-/// Answers without ringing, says so (`call_refused`) and records the call.
+/// No call has this id (ids start at 1): "another call than none".
+const NO_CALL: CallId = CallId(0);
+
+/// Answers without ringing, says so (`call_refused`) and records the call. A forwarded call
+/// gets a 302 with `forwarded_to` in its Contact.
 async fn refuse<D: IncomingDialog>(
     line: &Line<'_>,
     mut dialog: D,
     reason: RefusalReason,
     invite: &IncomingInvite,
     name: Option<String>,
+    forwarded_to: Option<String>,
 ) {
     let (code, result, text) = match reason {
         RefusalReason::Blocked => (603, CallResult::Blocked, "blocked"),
@@ -127,7 +181,10 @@ async fn refuse<D: IncomingDialog>(
         RefusalReason::DoNotDisturb => (486, CallResult::Missed, "do not disturb"),
         RefusalReason::Forwarded => (302, CallResult::Forwarded, "forwarded"),
     };
-    dialog.reject(code).await;
+    match &forwarded_to {
+        Some(target) if code == 302 => dialog.redirect(target.clone()).await,
+        _ => dialog.reject(code).await,
+    }
     let row = record::refused(
         line.account,
         &invite.from,
@@ -142,6 +199,6 @@ async fn refuse<D: IncomingDialog>(
         from: invite.from.clone(),
         name,
         reason,
-        forwarded_to: None,
+        forwarded_to,
     });
 }

@@ -19,10 +19,15 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 mod being_transferred;
+mod parking;
+mod recording;
 mod transferring;
 
 use being_transferred::BeingTransferred;
 pub(crate) use being_transferred::BYE_WAIT;
+use parking::Parking;
+#[cfg(test)]
+pub(crate) use parking::PARK_GRACE;
 use transferring::Attended;
 
 /// Tries of one hold or resume that the far end answers with 491 Request Pending.
@@ -77,6 +82,8 @@ struct Established<D, M: MediaBackend> {
     /// Transferred: the new call is up and the far end told so; it is to say BYE by then,
     /// else we do (RFC 5589: the transferor ends the old dialog).
     leaving_at: Option<Instant>,
+    /// Our transfer under way is a park.
+    parking: Option<Parking>,
 }
 
 /// Runs the confirmed call until it ends.
@@ -99,6 +106,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         referred: None,
         leaving_at: None,
         offered_in_200: None,
+        parking: None,
     };
     established.call.note_dialog(&established.dialog);
     established.run(commands).await;
@@ -145,7 +153,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     }
                     Some(CallCommand::Answer) if self.call.machine.is_some() => self.call.pick_up(),
                     // Keys, hold and transfers wait until the person has picked the call up.
-                    Some(CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. }) if self.call.machine.is_some() => {
+                    Some(CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. } | CallCommand::Park { .. } | CallCommand::Record(Some(_))) if self.call.machine.is_some() => {
                         self.call.not_connected();
                     }
                     Some(CallCommand::Answer) => self.call.error(
@@ -165,6 +173,10 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     Some(CallCommand::TransferReplacing { consult, target, reversed }) => {
                         self.transfer_replacing(Attended { consult, target, reversed });
                     }
+                    Some(CallCommand::JoinConference(seat)) => self.call.join_conference(seat),
+                    Some(CallCommand::LeaveConference { input, output }) => self.call.leave_conference(input, output),
+                    Some(CallCommand::Record(request)) => self.call.record(request),
+                    Some(CallCommand::Park { target, orbit }) => self.park(&target, orbit),
                     Some(CallCommand::HandedOver { reason }) => {
                         if let Err(e) = self.dialog.bye().await {
                             tracing::debug!(call = %id, error = %e, "BYE of a handed-over call failed");
@@ -187,16 +199,18 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                         let _ = self.dialog.bye().await;
                         return self.call.end("no audio from the far end", None).await;
                     }
-                    // STUB: the recording's failure is reported by the recording work.
-                    MediaEvent::RecordingFailed { message } => {
-                        tracing::warn!(call = %id, %message, "recording failed");
-                    }
+                    MediaEvent::RecordingFailed { message } => self.call.recording_stopped_by_media(message),
                 },
                 event = self.dialog.next_event() => match event {
                     None => return self.call.end("dialog lost", None).await,
                     Some(DialogEvent::Terminated(reason)) => {
+                        if self.parking.is_some() && self.leaving_at.is_none() {
+                            // The park server took the call and hung up before its NOTIFY.
+                            self.parked();
+                        }
                         if self.leaving_at.is_some() {
-                            return self.call.end("transferred", None).await;
+                            let reason = self.leaving_reason();
+                            return self.call.end(reason, None).await;
                         }
                         // A hold or resume still pending simply ends with the call.
                         let (text, code) = reason.describe();

@@ -54,6 +54,8 @@ pub enum DialogEvent {
         request: RequestId,
         status: Option<u16>,
         terminated: bool,
+        /// Where the sipfrag says the call went (a park server's orbit), if it says.
+        orbit: Option<String>,
     },
     /// A REFER from the far end (RFC 3515): it asks us to call `target` (a URI, Refer-To
     /// with its headers taken off), replacing the dialog `replaces` names if any (RFC 3891,
@@ -199,4 +201,6 @@ pub trait IncomingDialog: CallDialog {
     fn accept(&mut self, sdp: String) -> Result<(), SignallingError>;
     /// A final refusal of the INVITE (with or without a dialog).
     fn reject(&mut self, code: u16) -> impl Future<Output = ()> + Send;
+    /// 302 Moved Temporarily with `target` (a SIP URI) in Contact: the call is forwarded.
+    fn redirect(&mut self, target: String) -> impl Future<Output = ()> + Send;
 }

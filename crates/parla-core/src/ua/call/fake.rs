@@ -43,6 +43,8 @@ pub enum Sent {
     Ringing,
     Accept(String),
     Reject(u16),
+    /// 302 with this Contact.
+    Redirect(String),
     /// 202 to the far end's REFER.
     AcceptRefer {
         request: RequestId,
@@ -180,6 +182,10 @@ impl IncomingDialog for FakeDialog {
     async fn reject(&mut self, code: u16) {
         self.record(Sent::Reject(code));
     }
+
+    async fn redirect(&mut self, target: String) {
+        self.record(Sent::Redirect(target));
+    }
 }
 
 impl FarEnd {
@@ -224,6 +230,13 @@ pub struct MediaLog {
     pub machine: Option<parla_media::AnsweringMachine>,
     pub machine_status: Option<parla_media::MachineStatus>,
     pub picked_up: bool,
+    /// The conference seat the audio went to, while in one.
+    pub seat: Option<crate::ua::conference::Seat>,
+    /// The file being recorded, and the ones finished.
+    pub recording: Option<std::path::PathBuf>,
+    pub recorded: Vec<std::path::PathBuf>,
+    /// Recording is refused with this message.
+    pub refuse_recording: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -396,6 +409,45 @@ impl CallAudio for FakeAudio {
     fn finish_machine(&mut self) -> Option<parla_media::MachineStatus> {
         self.running = false;
         self.machine_status()
+    }
+
+    fn join_conference(&mut self, seat: crate::ua::conference::Seat) -> Result<(), SwitchError> {
+        self.log().seat = Some(seat);
+        Ok(())
+    }
+
+    fn leave_conference(&mut self, _input: String, _output: String) -> Result<(), SwitchError> {
+        self.log().seat = None;
+        Ok(())
+    }
+
+    fn start_recording(
+        &mut self,
+        path: &std::path::Path,
+        _format: parla_media::RecordFormat,
+        _channels: parla_media::RecordChannels,
+    ) -> Result<(), crate::ua::media::RecordError> {
+        let mut log = self.log();
+        if let Some(why) = log.refuse_recording.clone() {
+            return Err(crate::ua::media::RecordError::Media(
+                MediaError::InvalidConfig(why),
+            ));
+        }
+        std::fs::write(path, b"").map_err(|e| {
+            crate::ua::media::RecordError::Media(MediaError::InvalidConfig(e.to_string()))
+        })?;
+        log.recording = Some(path.to_path_buf());
+        Ok(())
+    }
+
+    fn stop_recording(&mut self) -> Option<parla_media::RecordingSummary> {
+        let mut log = self.log();
+        let path = log.recording.take()?;
+        log.recorded.push(path.clone());
+        Some(parla_media::RecordingSummary {
+            path,
+            duration_ms: 0,
+        })
     }
 }
 
@@ -629,6 +681,7 @@ fn incoming_in(
         name: Some("Carol".into()),
         replacing: line_setup.replacing,
         machine_at_once,
+        ..incoming::Caller::default()
     };
     let task = tokio::spawn(incoming::run(
         CALL,

@@ -1,4 +1,7 @@
-//! An incoming call: 180 while the person decides, then 200 with our answer, or 603/486.
+//! An incoming call: 180 while the person decides, then 200 with our answer, or 603/486;
+//! a 302 to the line's no-answer target when nobody answers in time (if the answering
+//! machine is on too, whichever comes first takes the call); answered by itself at once
+//! (or after the caller's `answer-after`) when auto-answer or intercom says so.
 
 use super::dialog::{DialogEvent, IncomingDialog, IncomingInvite};
 use super::record::CallLog;
@@ -21,6 +24,10 @@ pub struct Caller {
     pub replacing: Option<CallId>,
     /// Do not disturb is on and the line's answering machine takes such calls at once.
     pub machine_at_once: bool,
+    /// Forward to this target (a SIP URI) when not answered within the time.
+    pub no_answer_forward: Option<(String, std::time::Duration)>,
+    /// Answer by itself after this long (auto-answer, intercom).
+    pub auto_answer_after: Option<std::time::Duration>,
 }
 
 /// Takes the call: 180, `incoming_call` with the caller's name, then what the person
@@ -44,6 +51,8 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         name,
         replacing,
         machine_at_once,
+        no_answer_forward,
+        auto_answer_after,
     } = caller;
     let log = CallLog::new(store::Direction::Incoming, from.clone(), display_name);
     let mut call = Call::new(id, env, backend, log, CallState::Incoming);
@@ -55,6 +64,11 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         .as_ref()
         .filter(|_| replacing.is_none())
         .map(|m| Instant::now() + m.answer_after(machine_at_once));
+    let auto_answer_at = auto_answer_after.map(|after| Instant::now() + after);
+    let (forward_to, forward_at) = match no_answer_forward {
+        Some((target, after)) => (Some(target), Some(Instant::now() + after)),
+        None => (None, None),
+    };
     if let Err(e) = dialog.open() {
         dialog.reject(500).await;
         return call
@@ -107,7 +121,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
         });
         // During another call: soft beeps in the earpiece, not the ringtone on the speaker.
         // Under do not disturb the machine answers at once: nothing rings.
-        ringtone = if machine_at_once {
+        ringtone = if machine_at_once || auto_answer_after.is_some_and(|a| a.is_zero()) {
             None
         } else if call.env.calls.another_in_progress(id) {
             call.backend.call_waiting()
@@ -117,6 +131,21 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
     }
     loop {
         tokio::select! {
+            _ = sleep_until(auto_answer_at.unwrap_or_else(Instant::now)), if auto_answer_at.is_some() && !answered => {
+                tracing::info!(call = %id, "answered by itself");
+                answered = true;
+                drop(ringtone.take());
+                if let Err(e) = answer(&mut call, &mut dialog, &body, negotiated.as_ref()) {
+                    return call.end(&e, None).await;
+                }
+            }
+            _ = sleep_until(forward_at.unwrap_or_else(Instant::now)), if forward_at.is_some() && !answered => {
+                let target = forward_to.clone().unwrap_or_default();
+                tracing::info!(call = %id, "not answered: forwarded");
+                drop(ringtone.take());
+                dialog.redirect(target).await;
+                return call.end("forwarded", Some(302)).await;
+            }
             _ = sleep_until(machine_at.unwrap_or_else(Instant::now)), if machine_at.is_some() && !answered => {
                 if call.take_by_machine() {
                     answered = true;
@@ -163,7 +192,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                     }
                 }
                 // Keys, hold and mute need a call that is up: say so, and leave the call alone.
-                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. }) => {
+                Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. } | CallCommand::JoinConference(_) | CallCommand::LeaveConference { .. } | CallCommand::Record(_) | CallCommand::Park { .. }) => {
                     call.not_connected();
                 }
             },

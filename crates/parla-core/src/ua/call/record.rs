@@ -123,6 +123,7 @@ pub(crate) fn call_result(
         (_, Some(486 | 600)) => CallResult::Busy,
         (_, Some(603)) => CallResult::Declined,
         (Direction::Incoming, Some(487 | 408 | 480)) => CallResult::Missed,
+        (Direction::Incoming, Some(302)) => CallResult::Forwarded,
         _ => CallResult::Failed,
     }
 }

@@ -8,6 +8,7 @@ use super::dialog::{
 };
 use super::replaces::{parse_replaces, DialogInfo};
 use super::transfer;
+use crate::ua::identity::{caller_from, CallerId};
 use crate::ua::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{
@@ -283,11 +284,12 @@ impl Core {
         }
         let terminated = header_value(request, "Subscription-State")
             .is_some_and(|s| transfer::subscription_terminated(&s));
-        let status = transfer::sipfrag_status(&String::from_utf8_lossy(&request.body));
+        let body = String::from_utf8_lossy(&request.body);
         DialogEvent::ReferNotify {
             request: request_id,
-            status,
+            status: transfer::sipfrag_status(&body),
             terminated,
+            orbit: transfer::sipfrag_orbit(&body),
         }
     }
 
@@ -479,6 +481,8 @@ pub struct SipOutgoing {
     target: Uri,
     /// Headers of a call placed for a transfer: Replaces, Referred-By.
     extra_headers: Vec<Header>,
+    /// Who the far end sees as the caller, when not the line itself.
+    caller_id: Option<CallerId>,
     core: Core,
     /// The INVITE transaction until its final outcome has been reported.
     invite: Option<JoinHandle<InviteAsyncResult>>,
@@ -492,6 +496,7 @@ impl SipOutgoing {
             core: Core::new(false, target.to_string()),
             target,
             extra_headers: Vec::new(),
+            caller_id: None,
             invite: None,
             cancelled: false,
         }
@@ -508,6 +513,24 @@ impl SipOutgoing {
                 .push(Header::ReferredBy(referred_by.into()));
         }
         self
+    }
+}
+
+impl SipOutgoing {
+    /// The call shows `caller_id` (an identity of the line, or anonymous) as its caller.
+    pub fn calling_as(mut self, caller_id: Option<CallerId>) -> Self {
+        self.caller_id = caller_id;
+        self
+    }
+
+    /// The From (display name, URI) and the headers our INVITE carries for its caller ID.
+    /// The dialog's ACK, CANCEL and BYE reuse the INVITE's From.
+    fn caller_headers(&self) -> (Option<String>, Uri, Vec<Header>) {
+        caller_from(
+            &self.env.aor,
+            self.env.display_name.clone(),
+            self.caller_id.as_ref(),
+        )
     }
 }
 
@@ -572,9 +595,10 @@ impl OutgoingDialog for SipOutgoing {
     fn invite(&mut self, offer: String) -> Result<(), SignallingError> {
         let stack = &self.env.stack;
         let (state_tx, states) = stack.dialog_layer.new_dialog_state_channel();
+        let (caller_display_name, caller, identity_headers) = self.caller_headers();
         let option = InviteOption {
-            caller_display_name: self.env.display_name.clone(),
-            caller: self.env.aor.clone(),
+            caller_display_name,
+            caller,
             callee: self.target.clone(),
             destination: stack.destination(),
             content_type: Some("application/sdp".into()),
@@ -585,6 +609,7 @@ impl OutgoingDialog for SipOutgoing {
                 capability_headers()
                     .into_iter()
                     .chain(self.extra_headers.iter().cloned())
+                    .chain(identity_headers)
                     .collect(),
             ),
             ..Default::default()
@@ -617,6 +642,12 @@ pub struct SipIncoming {
     /// Our address of record: the `Referred-By` of a transfer.
     aor: Option<Uri>,
     tx: Option<Transaction>,
+    /// Once the dialog has the INVITE's transaction: how to answer it ourselves (a 302
+    /// with a Contact of our choosing, which the dialog's own `reject` cannot carry).
+    transaction: Option<(
+        rsipstack::transaction::endpoint::EndpointInnerRef,
+        rsipstack::transaction::transaction::TransactionEventSender,
+    )>,
     core: Core,
 }
 
@@ -633,6 +664,7 @@ impl SipIncoming {
             contact,
             aor,
             tx: Some(tx),
+            transaction: None,
             core: Core::new(true, caller),
         }
     }
@@ -688,6 +720,7 @@ impl IncomingDialog for SipIncoming {
             .get_or_create_server_invite(tx, state_tx, None, Some(contact))
             .map_err(failed)?;
         if let Some(mut tx) = self.tx.take() {
+            self.transaction = Some((tx.endpoint_inner.clone(), tx.tu_sender.clone()));
             let mut server = dialog.clone();
             tokio::spawn(async move {
                 if let Err(e) = server.handle(&mut tx).await {
@@ -725,6 +758,40 @@ impl IncomingDialog for SipIncoming {
             let _ = dialog.reject(Some(status), None);
         } else if let Some(tx) = self.tx.as_mut() {
             let _ = tx.reply(status).await;
+        }
+    }
+
+    async fn redirect(&mut self, target: String) {
+        let contact = Header::Contact(format!("<{target}>").into());
+        let status = StatusCode::MovedTemporarily;
+        match (&self.core.dialog, &self.transaction) {
+            (Some(dialog), Some((endpoint, transaction))) => {
+                // Through the INVITE's transaction, as the dialog answers, with its To tag.
+                let invite = dialog.initial_request();
+                let mut response = endpoint.make_response(&invite, status, None);
+                let tag = dialog.id().local_tag;
+                for header in response.headers.iter_mut() {
+                    if let Header::To(to) = header {
+                        if let Ok(typed) = to.typed() {
+                            if typed.tag().is_none() && !tag.is_empty() {
+                                *header = Header::To(typed.with_tag(tag.clone().into()).into());
+                            }
+                        }
+                        break;
+                    }
+                }
+                response.headers.push(contact);
+                let event =
+                    rsipstack::transaction::transaction::TransactionEvent::Respond(response);
+                if transaction.send(event).is_err() {
+                    tracing::debug!("the INVITE's transaction is gone: no 302");
+                }
+            }
+            _ => {
+                if let Some(tx) = self.tx.as_mut() {
+                    let _ = tx.reply_with(status, vec![contact], None).await;
+                }
+            }
         }
     }
 }

@@ -79,6 +79,7 @@ async fn the_call_is_held_then_referred_with_replaces_and_both_calls_end() {
         request: 1,
         status: Some(200),
         terminated: true,
+        orbit: None,
     });
     assert!(matches!(
         t.far.next().await,

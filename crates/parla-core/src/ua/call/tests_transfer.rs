@@ -33,6 +33,7 @@ async fn notify(t: &mut Harness, request: u64, status: u16, terminated: bool) {
         request,
         status: Some(status),
         terminated,
+        orbit: None,
     });
     assert_eq!(
         t.far.next().await,

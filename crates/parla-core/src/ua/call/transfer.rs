@@ -147,6 +147,68 @@ pub fn sipfrag_status(body: &str) -> Option<u16> {
         .filter(|c| (100..700).contains(c))
 }
 
+/// How much of a sipfrag is read for an orbit.
+const SIPFRAG_READ: usize = 4096;
+/// The longest orbit taken.
+const ORBIT_CHARS: usize = 32;
+
+/// Where a final 2xx sipfrag says the call went (a park server's orbit): the number in its
+/// reason phrase (`SIP/2.0 200 Parked at 701`), else the user of its Contact
+/// (`Contact: <sip:701@pbx>`). Bounded: the first few KB, a short orbit.
+pub fn sipfrag_orbit(body: &str) -> Option<String> {
+    let end = (0..=body.len().min(SIPFRAG_READ))
+        .rev()
+        .find(|&i| body.is_char_boundary(i))
+        .unwrap_or(0);
+    let body = &body[..end];
+    let mut lines = body.lines().filter(|l| !l.trim().is_empty());
+    let status = lines.next()?;
+    if !(200..300).contains(&sipfrag_status(status)?) {
+        return None;
+    }
+    let reason = status.split_whitespace().skip(2).collect::<Vec<_>>();
+    let in_reason = reason.iter().find_map(|word| {
+        let digits: String = word
+            .trim_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take(ORBIT_CHARS + 1)
+            .collect();
+        (!digits.is_empty()
+            && digits.len() <= ORBIT_CHARS
+            && digits.chars().all(|c| c.is_ascii_digit()))
+        .then_some(digits)
+    });
+    if in_reason.is_some() {
+        return in_reason;
+    }
+    lines.find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let name = name.trim();
+        if !(name.eq_ignore_ascii_case("contact") || name.eq_ignore_ascii_case("m")) {
+            return None;
+        }
+        let value = value.trim();
+        let uri = value
+            .split_once('<')
+            .map_or(value, |(_, rest)| rest.split('>').next().unwrap_or(rest));
+        let (scheme, rest) = uri.split_once(':')?;
+        if !["sip", "sips", "tel"]
+            .iter()
+            .any(|s| scheme.trim().eq_ignore_ascii_case(s))
+        {
+            return None;
+        }
+        let user = rest.split(['@', ';', '?', '>']).next()?;
+        let ok = !user.is_empty()
+            && user.len() <= ORBIT_CHARS
+            && user.chars().any(|c| c.is_ascii_digit())
+            && user
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '#' | '+' | '-' | '_'));
+        ok.then(|| user.to_string())
+    })
+}
+
 /// Whether a `Subscription-State` value ends the subscription (`terminated;reason=noresource`).
 pub fn subscription_terminated(value: &str) -> bool {
     value
@@ -179,6 +241,35 @@ mod tests {
         assert_eq!(sipfrag_status("INVITE sip:carol@x SIP/2.0"), None);
         assert_eq!(sipfrag_status("SIP/2.0 abc"), None);
         assert_eq!(sipfrag_status("SIP/2.0 99 Low"), None);
+    }
+
+    #[test]
+    fn the_orbit_comes_from_the_reason_phrase_or_the_contact() {
+        assert_eq!(
+            sipfrag_orbit("SIP/2.0 200 Parked at 701\r\n").as_deref(),
+            Some("701")
+        );
+        assert_eq!(
+            sipfrag_orbit("SIP/2.0 200 OK\r\nContact: <sip:702@pbx.example;transport=udp>\r\n")
+                .as_deref(),
+            Some("702")
+        );
+        assert_eq!(
+            sipfrag_orbit("SIP/2.0 200 OK\r\nm: sip:703@pbx\r\n").as_deref(),
+            Some("703")
+        );
+        assert_eq!(sipfrag_orbit("SIP/2.0 200 OK\r\n"), None);
+        assert_eq!(sipfrag_orbit("SIP/2.0 100 Trying at 701"), None);
+        assert_eq!(sipfrag_orbit("SIP/2.0 486 Busy 701"), None);
+        assert_eq!(
+            sipfrag_orbit("SIP/2.0 200 OK\r\nContact: <sip:park@pbx>\r\n"),
+            None
+        );
+        let long = format!("SIP/2.0 200 Parked at {}", "7".repeat(100_000));
+        assert_eq!(sipfrag_orbit(&long), None);
+        assert_eq!(sipfrag_orbit("SIP/2.0 200 é\u{1F600}"), None);
+        let cut = format!("SIP/2.0 200 OK\r\n{}", "é".repeat(5000));
+        assert_eq!(sipfrag_orbit(&cut), None);
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn cannot_refer(code: u16) -> bool {
 
 impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     /// Why a new transfer cannot start now, if it cannot.
-    fn transfer_busy(&self) -> Option<&'static str> {
+    pub(super) fn transfer_busy(&self) -> Option<&'static str> {
         if self.transfer.is_some() || self.refer_after_hold.is_some() {
             Some("a transfer is already under way")
         } else if self.referred.is_some() {
@@ -139,6 +139,13 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     .emit(self.report(state, Some(code), self.attended.as_ref()));
                 false
             }
+            Some(Outcome::Succeeded(code)) if self.parking.is_some() => {
+                self.transfer = None;
+                self.call
+                    .emit(self.report(TransferState::Succeeded, Some(code), None));
+                self.parked();
+                false
+            }
             Some(Outcome::Succeeded(code)) => {
                 self.transfer = None;
                 let attended = self.attended.take();
@@ -170,8 +177,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                 tracing::info!(call = %id, code, %why, "transfer failed");
                 self.call
                     .emit(self.report(TransferState::Failed, Some(code), attended.as_ref()));
-                self.call
-                    .error(ErrorKind::TransferFailed, format!("call {id}: {why}"));
+                let kind = match self.parking.take() {
+                    Some(_) => ErrorKind::ParkFailed,
+                    None => ErrorKind::TransferFailed,
+                };
+                self.call.error(kind, format!("call {id}: {why}"));
                 self.send_queued();
                 false
             }
@@ -203,7 +213,17 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         if let Err(e) = self.dialog.bye().await {
             tracing::warn!(call = %self.call.id, error = %e, "BYE after the transfer failed");
         }
-        self.call.end("transferred", None).await;
+        let reason = self.leaving_reason();
+        self.call.end(reason, None).await;
+    }
+
+    /// How the call ends once its transfer succeeded.
+    pub(super) fn leaving_reason(&self) -> &'static str {
+        if self.parking.is_some() {
+            "parked"
+        } else {
+            "transferred"
+        }
     }
 
     /// The REFER's response or a NOTIFY of its subscription; true when the call is to end
@@ -218,9 +238,13 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                 request,
                 status,
                 terminated,
+                orbit,
             } => {
                 // Every NOTIFY gets its 200, also one for a transfer given up on.
                 self.dialog.respond(request, 200, None).await;
+                if let (Some(parking), Some(orbit)) = (self.parking.as_mut(), orbit) {
+                    parking.told = Some(orbit);
+                }
                 self.transfer
                     .as_mut()
                     .and_then(|t| t.notified(status, terminated))
