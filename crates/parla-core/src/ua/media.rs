@@ -269,7 +269,19 @@ impl CallAudio for CallMedia {
             self.apply_direction();
             return Ok(());
         }
+        let was_recording = self
+            .session
+            .as_ref()
+            .is_some_and(MediaSession::is_recording);
+        // Stopping the session completes its recording's file.
         self.stop();
+        if was_recording {
+            self.events.emit(MediaEvent::RecordingFailed {
+                message: "the call changed codec: the recording stopped (what was recorded is \
+                          kept; record again to go on)"
+                    .into(),
+            });
+        }
         let socket = self.socket.try_clone().map_err(ApplyError::Socket)?;
         let config = MediaConfig {
             socket,
@@ -461,3 +473,6 @@ impl Drop for CallMedia {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests;
