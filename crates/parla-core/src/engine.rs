@@ -5,6 +5,7 @@ mod call_features;
 mod clips;
 mod conference;
 mod directories;
+mod lines;
 mod store_requests;
 #[cfg(test)]
 mod tests;
@@ -15,7 +16,7 @@ use crate::api::{
 };
 use crate::config::{AccountConfig, AudioConfig, Config};
 use crate::secrets::SecretStore;
-use crate::ua::account::{AccountMessage, AccountTask, Shared};
+use crate::ua::account::{AccountMessage, Shared};
 use crate::ua::calls::CallCommand;
 use crate::ua::echo::EchoTest;
 use crate::ua::store_link::{locale_region, region_of, StoreLink};
@@ -344,95 +345,6 @@ impl Engine {
                 ErrorKind::NoSuchCall,
                 format!("there is no call {}", call_command.0),
             ));
-        }
-    }
-
-    /// Starts a line's task; with `previous`, only once that (the line it replaces) has ended.
-    fn spawn_account(
-        &self,
-        account: AccountConfig,
-        previous: Option<JoinHandle<()>>,
-    ) -> AccountEntry {
-        let (messages, rx) = mpsc::unbounded_channel();
-        let stop = self.stop.child_token();
-        let task = AccountTask {
-            config: account,
-            shared: self.shared.clone(),
-        };
-        let run_stop = stop.clone();
-        let task = tokio::spawn(async move {
-            if let Some(previous) = previous {
-                let _ = previous.await;
-            }
-            task.run(rx, run_stop).await;
-        });
-        AccountEntry {
-            messages,
-            state: RegistrationState::Unregistered,
-            stop,
-            task,
-        }
-    }
-
-    /// Ends the line's calls (within the grace period), then un-registers and stops it.
-    fn stop_account(&self, account: AccountId, entry: AccountEntry) -> JoinHandle<()> {
-        let calls = self.shared.calls.clone();
-        tokio::spawn(async move {
-            let deadline = tokio::time::Instant::now() + QUIT_GRACE;
-            calls.end_calls_of(&account, deadline).await;
-            entry.stop.cancel();
-            let _ = entry.task.await;
-        })
-    }
-
-    fn set_account(&mut self, account: AccountConfig) {
-        if let Err(message) = account.validate() {
-            return self.emit(Event::account_error(
-                AccountId::new(account.id.clone()),
-                ErrorKind::InvalidAccount,
-                format!("account {:?}: {message}", account.id),
-            ));
-        }
-        let id = AccountId::new(account.id.clone());
-        let previous = self
-            .accounts
-            .remove(&id)
-            .map(|entry| self.stop_account(id.clone(), entry));
-        match self.config.accounts.iter_mut().find(|a| a.id == account.id) {
-            Some(slot) => *slot = account.clone(),
-            None => self.config.accounts.push(account.clone()),
-        }
-        if account.enabled {
-            let entry = self.spawn_account(account, previous);
-            self.accounts.insert(id, entry);
-        } else if let Some(previous) = previous {
-            self.stopping.push(previous);
-        }
-    }
-
-    fn remove_account(&mut self, account: AccountId) {
-        self.shared.forwardings.remove(&account);
-        let known = self.config.accounts.len();
-        self.config.accounts.retain(|a| a.id != account.as_str());
-        match self.accounts.remove(&account) {
-            Some(entry) => {
-                self.stopping.retain(|task| !task.is_finished());
-                let stopping = self.stop_account(account, entry);
-                self.stopping.push(stopping);
-            }
-            // A disabled line is not running: confirm it all the same.
-            None if self.config.accounts.len() < known => self.emit(Event::Registration {
-                account,
-                state: RegistrationState::Unregistered,
-                code: None,
-                reason: None,
-                expires: None,
-            }),
-            None => self.emit(Event::account_error(
-                account.clone(),
-                ErrorKind::NoSuchAccount,
-                format!("there is no account {account:?}"),
-            )),
         }
     }
 
