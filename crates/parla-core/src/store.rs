@@ -178,7 +178,9 @@ impl Store {
 
 /// [`open_checked`], again after a short wait while another connection holds the file: two
 /// processes (or threads) opening a new database at once can get SQLITE_BUSY from the switch to
-/// WAL without SQLite's busy handler being consulted (it is not, where waiting could deadlock).
+/// WAL without SQLite's busy handler being consulted (it is not, where waiting could deadlock),
+/// or SQLITE_SCHEMA when the other one's migration changes the schema under a statement (the
+/// full-text table's constructor, while a migration rebuilds a table).
 fn open_retrying_busy(path: &Path) -> Result<Connection, StoreError> {
     const ATTEMPTS: u32 = 20;
     let mut attempt = 1;
@@ -198,7 +200,10 @@ fn is_busy(e: &StoreError) -> bool {
     matches!(
         e,
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+            if matches!(
+                f.code,
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::SchemaChanged
+            )
     )
 }
 
