@@ -23,17 +23,15 @@ mod thread;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
 use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::events::MediaEventSink;
-use crate::session::switch::{DeviceSwap, Retired as RetiredDevices};
+use crate::session::switch::{await_handover, DeviceSwap};
 
 pub(crate) use port::{open_sink, open_source};
 
@@ -43,8 +41,6 @@ pub const MAX_PARTICIPANTS: usize = 10;
 pub(crate) const FRAME: usize = (OUTPUT_RATE / 50) as usize;
 /// Commands waiting for the mixer (attachments and device switches) at most.
 const COMMANDS: usize = 4 * MAX_PARTICIPANTS;
-/// How long the mixer may take to pick new devices up (it looks every 20 ms).
-const HANDOVER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the handles tell the mixer thread.
 pub(crate) enum Command {
@@ -356,19 +352,14 @@ impl Conference {
             .unwrap_or_else(PoisonError::into_inner);
         let (swap, back) = DeviceSwap::open(input.as_ref(), output.as_ref(), OUTPUT_RATE, FRAME)?;
         self.shared.send(Command::Devices(swap))?;
-        let result = match back.recv_timeout(HANDOVER_TIMEOUT) {
-            Ok(retired) => {
-                RetiredDevices::close(retired);
-                tracing::info!(?input, ?output, "conference devices switched");
-                Ok(())
-            }
-            Err(RecvTimeoutError::Timeout) => Err(MediaError::DeviceSwitch(
-                "the mixer did not take the new device in time",
-            )),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(MediaError::DeviceSwitch("the conference has stopped"))
-            }
-        };
+        let result = await_handover(
+            &back,
+            "the mixer did not take the new device in time",
+            "the conference has stopped",
+        );
+        if result.is_ok() {
+            tracing::info!(?input, ?output, "conference devices switched");
+        }
         self.shared.drain_retired();
         result
     }

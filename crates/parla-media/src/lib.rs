@@ -22,6 +22,7 @@ pub mod level;
 pub mod machine;
 pub mod moh;
 mod ogg_opus;
+mod pacing;
 pub mod peer;
 mod pipeline;
 pub mod record;

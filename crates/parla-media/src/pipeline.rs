@@ -19,6 +19,7 @@ use crate::events::{MediaEvent, MediaEventSink};
 use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::level::LevelMeter;
 use crate::moh::HoldMusic;
+use crate::pacing::Pacer;
 use crate::peer::{PeerFilter, RtpTimeout};
 use crate::record::Tap;
 use crate::resample::StreamResampler;
@@ -29,9 +30,6 @@ use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
 
-/// Falling further behind than this many ticks (suspend, debugger) skips ahead instead of
-/// bursting the missed packets.
-const MAX_LAG_TICKS: u64 = 5;
 /// No RTP for this long while both directions are active ends the call.
 pub(crate) const RTP_TIMEOUT: Duration = Duration::from_secs(30);
 const QUALITY_EVERY: Duration = Duration::from_secs(1);
@@ -132,8 +130,7 @@ impl Pipeline {
 
     /// Runs until stopped, then finalises the output and returns the socket.
     pub fn run(mut self) -> UdpSocket {
-        let start = Instant::now();
-        let mut tick: u64 = 0;
+        let mut pacer = Pacer::new(self.ptime);
         while !self.s.control.stop.load(Relaxed) {
             if let Some(remote) = self.s.control.take_remote() {
                 tracing::debug!(%remote, "media remote changed");
@@ -149,18 +146,12 @@ impl Pipeline {
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
-            tick += 1;
-            let mut deadline = start + self.span(tick);
-            let now = Instant::now();
-            if now > deadline + self.span(MAX_LAG_TICKS) {
-                let behind = ((now - deadline).as_nanos() / self.ptime.as_nanos().max(1)) as u64;
-                tick += behind;
+            let behind = pacer.wait_next(&self.s.control.stop);
+            if behind > 0 {
                 self.rtp
                     .skip(self.timestamp_step.wrapping_mul(behind as u32));
                 Counters::add(&self.s.counters.ticks_skipped, behind as usize);
-                deadline = start + self.span(tick);
             }
-            self.wait_until(deadline);
         }
         self.send_rtcp(true);
         if let Err(e) = self.s.sink.finish() {
@@ -236,22 +227,5 @@ impl Pipeline {
         }
         let rtp = self.peer.current();
         Some(SocketAddr::new(rtp.ip(), rtp.port().checked_add(1)?))
-    }
-
-    /// `ticks` packet times as a duration.
-    fn span(&self, ticks: u64) -> Duration {
-        let nanos = u64::try_from(self.ptime.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(nanos.saturating_mul(ticks))
-    }
-
-    fn wait_until(&self, deadline: Instant) {
-        // park_timeout may wake early (spuriously, or from `stop`): re-check both.
-        while !self.s.control.stop.load(Relaxed) {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            std::thread::park_timeout(deadline - now);
-        }
     }
 }

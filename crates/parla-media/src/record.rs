@@ -131,7 +131,7 @@ impl MediaSession {
             .map_err(MediaError::Spawn)?;
         let remote_reserve = 2 * crate::sample::frame_samples(OUTPUT_RATE, self.ptime_ms);
         let tap = Tap::new(local, remote, Arc::clone(&state), remote_reserve);
-        self.control.offer_recording(tap);
+        self.control.next_recording.offer(tap);
         *active = Some(ActiveRecording { state, thread });
         tracing::info!(path = %path.display(), ?format, ?channels, "recording started");
         Ok(())
@@ -147,7 +147,7 @@ impl MediaSession {
             .take()?;
         let live = running.state.is_live();
         let summary = running.finish();
-        self.control.drop_retired_recording();
+        self.control.next_recording.drop_retired();
         if let Some(summary) = &summary {
             tracing::info!(path = %summary.path.display(), ms = summary.duration_ms, "recording stopped");
         }

@@ -42,8 +42,10 @@ use crate::record::{ActiveRecording, Tap};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
 use crate::stats::{Counters, MediaStats};
+use handover::Handover;
 use switch::DeviceSwap;
 
+mod handover;
 pub(crate) mod switch;
 
 pub const DEFAULT_OPUS_BITRATE: i32 = codec::opus::DEFAULT_BITRATE;
@@ -110,21 +112,14 @@ pub(crate) struct Control {
     pub muted: AtomicBool,
     /// While sending, send the hold music instead of the microphone.
     pub music: AtomicBool,
-    /// Other hold music from [`MediaSession::set_music_on_hold`], flagged by `music_changed`.
-    pub music_changed: AtomicBool,
-    pub next_music: Mutex<Option<HoldMusic>>,
-    /// The music `next_music` replaced, handed back by the media thread to be dropped by the
-    /// handle (no freeing on the media thread).
-    pub retired_music: Mutex<Option<HoldMusic>>,
+    /// Other hold music from [`MediaSession::set_music_on_hold`].
+    pub next_music: Handover<HoldMusic>,
     pub remote_changed: AtomicBool,
     pub remote: Mutex<SocketAddr>,
     /// Digits waiting to be sent as RFC 4733 events, oldest first.
     pub dtmf: Mutex<String>,
-    /// A recording's tap from [`MediaSession::start_recording`], flagged by
-    /// `recording_changed`; the one it replaced comes back in `retired_recording`, as music does.
-    pub recording_changed: AtomicBool,
-    pub next_recording: Mutex<Option<Tap>>,
-    pub retired_recording: Mutex<Option<Tap>>,
+    /// A recording's tap from [`MediaSession::start_recording`].
+    pub next_recording: Handover<Tap>,
 }
 
 impl Control {
@@ -136,15 +131,11 @@ impl Control {
             receive: AtomicBool::new(true),
             muted: AtomicBool::new(false),
             music: AtomicBool::new(false),
-            music_changed: AtomicBool::new(false),
-            next_music: Mutex::new(None),
-            retired_music: Mutex::new(None),
+            next_music: Handover::default(),
             remote_changed: AtomicBool::new(false),
             remote: Mutex::new(remote),
             dtmf: Mutex::new(String::new()),
-            recording_changed: AtomicBool::new(false),
-            next_recording: Mutex::new(None),
-            retired_recording: Mutex::new(None),
+            next_recording: Handover::default(),
         }
     }
 
@@ -155,79 +146,18 @@ impl Control {
     }
 
     /// On the media thread: puts new music from the handle in `current` and hands the old one
-    /// back. The retired slot is empty here (the handle empties it before offering new music), so
-    /// nothing is freed on this thread.
+    /// back.
     pub fn take_music(&self, current: &mut HoldMusic) {
-        if !self.music_changed.swap(false, Relaxed) {
-            return;
-        }
-        let Some(new) = self
-            .next_music
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        else {
-            return;
-        };
-        let old = std::mem::replace(current, new);
-        let mut retired = self
-            .retired_music
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if retired.is_none() {
-            *retired = Some(old);
-        } else {
-            drop(retired);
-            drop(old);
+        if let Some(new) = self.next_music.take() {
+            self.next_music.retire(std::mem::replace(current, new));
         }
     }
-}
 
-impl Control {
-    /// On the handle's thread: a new recording's tap for the media thread.
-    pub fn offer_recording(&self, tap: Tap) {
-        self.drop_retired_recording();
-        let unused = self
-            .next_recording
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .replace(tap);
-        drop(unused);
-        self.recording_changed.store(true, Relaxed);
-    }
-
-    pub fn drop_retired_recording(&self) {
-        let retired = self
-            .retired_recording
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        drop(retired);
-    }
-
-    /// On the media thread: puts a new tap in `current` and hands the old one back.
+    /// On the media thread: puts a new recording's tap in `current` and hands the old one back.
     pub fn take_recording(&self, current: &mut Option<Tap>) {
-        if !self.recording_changed.swap(false, Relaxed) {
-            return;
-        }
-        let Some(new) = self
-            .next_recording
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        else {
-            return;
-        };
-        if let Some(old) = current.replace(new) {
-            let mut retired = self
-                .retired_recording
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if retired.is_none() {
-                *retired = Some(old);
-            } else {
-                drop(retired);
-                drop(old);
+        if let Some(new) = self.next_recording.take() {
+            if let Some(old) = current.replace(new) {
+                self.next_recording.retire(old);
             }
         }
     }
@@ -410,21 +340,7 @@ impl MediaSession {
         let (music, fallback) = HoldMusic::open(music, self.capture_rate, self.capture_frame);
         // Music replaced earlier, and any the media thread has not picked up yet, are closed
         // here, not there.
-        let retired = self
-            .control
-            .retired_music
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        drop(retired);
-        let unused = self
-            .control
-            .next_music
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .replace(music);
-        drop(unused);
-        self.control.music_changed.store(true, Relaxed);
+        self.control.next_music.offer(music);
         fallback.map_or(Ok(()), Err)
     }
 

@@ -1,8 +1,8 @@
-//! The `parla-mixer` thread: every 20 ms, commands, microphone, mix, speaker. Paced by deadlines
-//! from one start instant, as the call's media thread is, so it does not drift.
+//! The `parla-mixer` thread: every 20 ms, commands, microphone, mix, speaker; paced as a call's
+//! media thread is (`pacing.rs`).
 
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rtrb::Consumer;
 
@@ -10,11 +10,10 @@ use super::mix::Mixer;
 use super::Command;
 use crate::device::{AudioSink, AudioSource};
 use crate::events::{MediaEvent, MediaEventSink};
-use crate::session::switch::Retired as RetiredDevices;
+use crate::pacing::Pacer;
+use crate::session::switch::device_notices;
 
 const TICK: Duration = Duration::from_millis(20);
-/// Falling further behind than this many ticks skips ahead instead of mixing in a burst.
-const MAX_LAG_TICKS: u32 = 5;
 
 pub(super) struct MixerThread {
     pub mixer: Mixer,
@@ -27,8 +26,7 @@ pub(super) struct MixerThread {
 impl MixerThread {
     pub fn run(mut self) {
         let shared = self.mixer.shared();
-        let start = Instant::now();
-        let mut deadline = start;
+        let mut pacer = Pacer::new(TICK);
         let (mut input_failed, mut output_failed) = (false, false);
         while !shared.stop.load(Relaxed) {
             self.take_commands();
@@ -44,20 +42,7 @@ impl MixerThread {
                 }
             }
             self.report_notices();
-
-            deadline += TICK;
-            let now = Instant::now();
-            if now > deadline + TICK * MAX_LAG_TICKS {
-                let behind = (now - deadline).as_nanos() / TICK.as_nanos();
-                deadline += TICK * u32::try_from(behind).unwrap_or(u32::MAX);
-            }
-            while !shared.stop.load(Relaxed) {
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                std::thread::park_timeout(deadline - now);
-            }
+            pacer.wait_next(&shared.stop);
         }
         if let Err(e) = self.sink.finish() {
             tracing::warn!("closing the conference output failed: {e}");
@@ -71,21 +56,14 @@ impl MixerThread {
                 Command::Output { slot, ring } => self.mixer.attach_output(slot, ring),
                 Command::Devices(swap) => {
                     self.report_notices();
-                    let old = RetiredDevices {
-                        source: swap
-                            .source
-                            .map(|new| std::mem::replace(&mut self.source, new)),
-                        sink: swap.sink.map(|new| std::mem::replace(&mut self.sink, new)),
-                    };
-                    old.hand_back(&swap.retired);
+                    swap.install(&mut self.source, &mut self.sink);
                 }
             }
         }
     }
 
     fn report_notices(&mut self) {
-        let notices = [self.source.take_notice(), self.sink.take_notice()];
-        for notice in notices.into_iter().flatten() {
+        for notice in device_notices(self.source.as_mut(), self.sink.as_mut()) {
             tracing::warn!(%notice, "conference audio device changed");
             if let Some(events) = &self.events {
                 events.emit(MediaEvent::DeviceChanged {

@@ -3,13 +3,12 @@
 
 use super::Pipeline;
 use crate::events::MediaEvent;
-use crate::session::switch::{DeviceSwap, Retired};
+use crate::session::switch::device_notices;
 
 impl Pipeline {
     /// Reports device changes (unplugged, fell back to the default) as events.
     pub(super) fn report_device_notices(&mut self) {
-        let notices = [self.s.source.take_notice(), self.s.sink.take_notice()];
-        for notice in notices.into_iter().flatten() {
+        for notice in device_notices(self.s.source.as_mut(), self.s.sink.as_mut()) {
             tracing::warn!(%notice, "audio device changed");
             self.emit(MediaEvent::DeviceChanged {
                 message: notice.to_string(),
@@ -20,20 +19,11 @@ impl Pipeline {
     /// Puts in the endpoints a switch opened and hands the replaced ones back, to be closed
     /// on the switching thread.
     pub(super) fn take_device_swap(&mut self) {
-        let Ok(DeviceSwap {
-            source,
-            sink,
-            retired,
-        }) = self.s.swaps.pop()
-        else {
+        let Ok(swap) = self.s.swaps.pop() else {
             return;
         };
         // What the old devices still had to say is said before they go.
         self.report_device_notices();
-        let old = Retired {
-            source: source.map(|new| std::mem::replace(&mut self.s.source, new)),
-            sink: sink.map(|new| std::mem::replace(&mut self.s.sink, new)),
-        };
-        old.hand_back(&retired);
+        swap.install(&mut self.s.source, &mut self.s.sink);
     }
 }

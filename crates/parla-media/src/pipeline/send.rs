@@ -232,8 +232,9 @@ mod tests {
                     20 => control.music.store(true, Relaxed),
                     // 1.5 s from a 1 s file: it loops (rewinds) too.
                     80 => {
-                        *control.next_music.lock().expect("music") = file_music.take();
-                        control.music_changed.store(true, Relaxed);
+                        if let Some(music) = file_music.take() {
+                            control.next_music.offer(music);
+                        }
                     }
                     200 => control.music.store(false, Relaxed),
                     220 => control.muted.store(true, Relaxed),
@@ -257,7 +258,7 @@ mod tests {
             );
             while local_out.pop().is_ok() {}
             assert!(
-                control.retired_music.lock().expect("retired").is_some(),
+                control.next_music.has_retired(),
                 "the file music replaced the built-in one"
             );
             let stats = p.s.counters.snapshot();

@@ -51,6 +51,28 @@ impl DeviceSwap {
     }
 }
 
+impl DeviceSwap {
+    /// On the thread that owns the endpoints (a call's media thread, the mixer): puts the new
+    /// ones in place and hands the replaced ones back to be closed off this thread.
+    pub(crate) fn install(self, source: &mut Box<dyn AudioSource>, sink: &mut Box<dyn AudioSink>) {
+        let old = Retired {
+            source: self.source.map(|new| std::mem::replace(source, new)),
+            sink: self.sink.map(|new| std::mem::replace(sink, new)),
+        };
+        old.hand_back(&self.retired);
+    }
+}
+
+/// What the endpoints have to say about their devices (unplugged, fell back to the default).
+pub(crate) fn device_notices(
+    source: &mut dyn AudioSource,
+    sink: &mut dyn AudioSink,
+) -> impl Iterator<Item = crate::device::cpal::DeviceNotice> {
+    [source.take_notice(), sink.take_notice()]
+        .into_iter()
+        .flatten()
+}
+
 impl Retired {
     /// Closes the endpoints (a WAV output gets its final header); runs on the switching thread.
     pub(crate) fn close(self) {
@@ -101,18 +123,29 @@ impl MediaSession {
         if let Some(thread) = &self.thread {
             thread.thread().unpark();
         }
-        match back.recv_timeout(HANDOVER_TIMEOUT) {
-            Ok(retired) => {
-                retired.close();
-                tracing::info!(?input, ?output, "audio devices switched");
-                Ok(())
-            }
-            Err(RecvTimeoutError::Timeout) => Err(MediaError::DeviceSwitch(
-                "the media thread did not take the new device in time",
-            )),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(MediaError::DeviceSwitch("the call's media has stopped"))
-            }
+        await_handover(
+            &back,
+            "the media thread did not take the new device in time",
+            "the call's media has stopped",
+        )?;
+        tracing::info!(?input, ?output, "audio devices switched");
+        Ok(())
+    }
+}
+
+/// Waits for the thread that was given a [`DeviceSwap`] to hand the replaced endpoints back,
+/// and closes them here; `late` and `stopped` say what went wrong otherwise.
+pub(crate) fn await_handover(
+    back: &Receiver<Retired>,
+    late: &'static str,
+    stopped: &'static str,
+) -> Result<(), MediaError> {
+    match back.recv_timeout(HANDOVER_TIMEOUT) {
+        Ok(retired) => {
+            retired.close();
+            Ok(())
         }
+        Err(RecvTimeoutError::Timeout) => Err(MediaError::DeviceSwitch(late)),
+        Err(RecvTimeoutError::Disconnected) => Err(MediaError::DeviceSwitch(stopped)),
     }
 }
