@@ -179,7 +179,8 @@ async fn forward(commands: Option<mpsc::Receiver<Command>>, engine: mpsc::Sender
 }
 
 /// The engine does not write config.toml: a line's forwarding it reports (`set_forwarding`)
-/// is kept there, one change after the other, when it differs from what the file says.
+/// is kept there, one change after the other, when it differs from what the file says. The
+/// first report of each line (its start, from the file) is only noted: no file work at start.
 async fn persist_forwarding(
     mut changed: mpsc::UnboundedReceiver<(
         parla_core::api::AccountId,
@@ -187,7 +188,13 @@ async fn persist_forwarding(
     )>,
     profile: std::path::PathBuf,
 ) {
+    let mut known = std::collections::HashMap::new();
     while let Some((account, forwarding)) = changed.recv().await {
+        match known.insert(account.clone(), forwarding.clone()) {
+            None => continue,
+            Some(before) if before == forwarding => continue,
+            Some(_) => {}
+        }
         let profile = profile.clone();
         let saved = tokio::task::spawn_blocking(move || {
             let mut config = Config::load_profile(&profile)?;

@@ -17,8 +17,6 @@ use std::collections::BTreeMap;
 /// What the window keeps of the lines' call features.
 #[derive(Debug, Default)]
 pub(super) struct Features {
-    /// Per line, whether the engine says its forwarding is on (its last `forwarding` event).
-    active: BTreeMap<String, bool>,
     /// Per line, the forwarding the engine last reported (what a refused change goes back to).
     reported: BTreeMap<String, ForwardingConfig>,
     /// The last call forwarded without ringing here: who called, and where it went.
@@ -39,18 +37,19 @@ impl App {
     /// `forwarding` events and calls refused as `forwarded`.
     pub(super) fn on_call_features_event(&mut self, event: &Event) {
         match event {
+            // `active` is the forwarding's own `is_active`: the config, kept in step here,
+            // says it.
             Event::Forwarding {
                 account,
                 forwarding,
-                active,
+                ..
             } => {
                 let id = account.as_str();
-                self.features.active.insert(id.to_string(), *active);
                 self.features
                     .reported
                     .insert(id.to_string(), forwarding.clone());
                 // A change made elsewhere (the control socket, a headless client) is kept.
-                let changed = match self.config.accounts.iter_mut().find(|a| a.id == id) {
+                let changed = match self.config.account_mut(id) {
                     Some(line) if line.forwarding != *forwarding => {
                         line.forwarding = forwarding.clone();
                         true
@@ -73,7 +72,7 @@ impl App {
                 let Some(kept) = self.features.reported.get(id).cloned() else {
                     return;
                 };
-                if let Some(line) = self.config.accounts.iter_mut().find(|a| a.id == id) {
+                if let Some(line) = self.config.account_mut(id) {
                     if line.forwarding != kept {
                         line.forwarding = kept;
                         self.save();
@@ -115,7 +114,7 @@ impl App {
                 open
             }
             FeaturesMsg::TurnOff(id) => {
-                let Some(line) = self.config.accounts.iter().find(|a| a.id == id) else {
+                let Some(line) = self.config.account(&id) else {
                     return Task::none();
                 };
                 let off = forwarding::turned_off(&line.forwarding);
@@ -128,22 +127,13 @@ impl App {
         }
     }
 
-    /// Whether the line's calls are forwarded: as the engine last said, else as configured.
-    fn forwarding_on(&self, id: &str, forwarding: &ForwardingConfig) -> bool {
-        self.features
-            .active
-            .get(id)
-            .copied()
-            .unwrap_or_else(|| forwarding.is_active())
-    }
-
     /// The lines whose calls are forwarded, each with what the banner says of it.
     pub(super) fn forwarded_lines(&self) -> Vec<(String, String)> {
         let lines = self.config.accounts.iter().filter(|a| a.enabled);
         // The embedded Local line is always there: it counts only when it forwards.
         let named = lines.clone().filter(|a| a.id != super::LOCAL_LINE).count() > 1;
         lines
-            .filter(|a| self.forwarding_on(&a.id, &a.forwarding))
+            .filter(|a| a.forwarding.is_active())
             .map(|a| {
                 let says = forwarding_summary(&self.i18n, &a.forwarding);
                 let says = if named || a.id == super::LOCAL_LINE {
@@ -254,11 +244,7 @@ impl App {
     /// What the dialer offers for the line it calls from (`None`: no line).
     pub(super) fn dialer_features(&self) -> Option<LineFeatures<'_>> {
         let id = self.dialer.line.clone().or_else(|| self.default_line())?;
-        let line = self
-            .config
-            .accounts
-            .iter()
-            .find(|a| a.id == id.as_str() && a.enabled)?;
+        let line = self.config.account(id.as_str()).filter(|a| a.enabled)?;
         // The Local line has no provider: no identities, no codes, nobody to hide from.
         if !line.register {
             return None;

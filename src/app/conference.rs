@@ -72,17 +72,9 @@ impl App {
             .calls
             .get(focused)
             .and_then(|c| c.account.as_ref())
-            .and_then(|account| {
-                self.config
-                    .accounts
-                    .iter()
-                    .find(|a| a.id == account.as_str())
-            });
-        let can_park = line.is_some_and(|line| {
-            line.feature_codes
-                .iter()
-                .any(|code| code.kind == FeatureKind::Park && !code.code.trim().is_empty())
-        });
+            .and_then(|account| self.config.account(account.as_str()));
+        let can_park =
+            line.is_some_and(|line| line.feature_codes_of(FeatureKind::Park).next().is_some());
         call::InCall {
             can_park,
             conference_size: self.config.audio.conference_size,

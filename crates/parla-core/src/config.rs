@@ -10,8 +10,8 @@ mod validate;
 
 pub use answering_machine::AnsweringMachineConfig;
 pub use calls::{
-    FeatureCode, FeatureKind, ForwardingConfig, Identity, RecordingChannels, RecordingFormat,
-    MAX_LIST_ENTRIES, MAX_NO_ANSWER_S,
+    dial_code, FeatureCode, FeatureKind, ForwardingConfig, Identity, RecordingChannels,
+    RecordingFormat, MAX_LIST_ENTRIES, MAX_NO_ANSWER_S,
 };
 pub use lines::LOCAL_LINE;
 pub use validate::{AccountConfigError, AudioConfigError, DirectoryConfigError, ServerUriError};
@@ -431,6 +431,15 @@ impl Config {
     pub fn default_account(&self) -> Option<&AccountConfig> {
         let enabled = || self.accounts.iter().filter(|a| a.enabled);
         enabled().find(|a| a.default).or_else(|| enabled().next())
+    }
+
+    /// The line with this id, enabled or not.
+    pub fn account(&self, id: &str) -> Option<&AccountConfig> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    pub fn account_mut(&mut self, id: &str) -> Option<&mut AccountConfig> {
+        self.accounts.iter_mut().find(|a| a.id == id)
     }
 }
 

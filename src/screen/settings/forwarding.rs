@@ -92,7 +92,7 @@ pub(super) fn apply(config: &mut Config, id: &str, change: ForwardingChange) -> 
     let ForwardingChange::Save(forwarding) = change else {
         return effect;
     };
-    let Some(account) = config.accounts.iter_mut().find(|a| a.id == id) else {
+    let Some(account) = config.account_mut(id) else {
         return effect;
     };
     let forwarding = tidy(&forwarding);

@@ -84,7 +84,7 @@ pub(super) fn note(
 
 pub(super) fn apply(config: &mut Config, id: &str, change: IdentityChange) -> Effect {
     let mut effect = Effect::default();
-    let Some(account) = config.accounts.iter_mut().find(|a| a.id == id) else {
+    let Some(account) = config.account_mut(id) else {
         return effect;
     };
     let changed = match change {

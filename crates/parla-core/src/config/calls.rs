@@ -154,7 +154,31 @@ pub enum RecordingChannels {
     Mono,
 }
 
+/// The first of `codes` of `kind` to dial as a call (not an in-call one), with `argument`.
+pub fn dial_code(
+    codes: &[FeatureCode],
+    kind: FeatureKind,
+    argument: Option<&str>,
+) -> Option<String> {
+    codes
+        .iter()
+        .filter(|c| c.kind == kind && !c.in_call)
+        .find_map(|c| c.expand(argument))
+}
+
 impl super::AccountConfig {
+    /// The line's feature codes of `kind` that have a code, in the order given.
+    pub fn feature_codes_of(&self, kind: FeatureKind) -> impl Iterator<Item = &FeatureCode> {
+        self.feature_codes
+            .iter()
+            .filter(move |c| c.kind == kind && !c.code.trim().is_empty())
+    }
+
+    /// The first code of `kind` to dial as a call (not an in-call one), with `argument`.
+    pub fn dial_code(&self, kind: FeatureKind, argument: Option<&str>) -> Option<String> {
+        dial_code(&self.feature_codes, kind, argument)
+    }
+
     /// What is wrong with the line's forwarding, identities or feature codes, if anything.
     pub(super) fn call_features_problem(&self) -> Option<String> {
         if self.identities.len() > MAX_LIST_ENTRIES {

@@ -49,7 +49,7 @@ impl Engine {
         anonymous: bool,
     ) {
         let line = match &account {
-            Some(id) => self.config.accounts.iter().find(|a| a.id == id.as_str()),
+            Some(id) => self.config.account(id.as_str()),
             None => self.config.default_account(),
         };
         let caller = match line.map(|line| caller_id(line, identity.as_deref(), anonymous)) {
@@ -73,15 +73,12 @@ impl Engine {
     /// The line's `voicemail` feature code (`call_voicemail` without a voicemail number).
     pub(super) fn voicemail_code(&self, account: &AccountId) -> Option<String> {
         self.line(Some(account))?
-            .feature_codes
-            .iter()
-            .filter(|c| c.kind == FeatureKind::Voicemail && !c.in_call)
-            .find_map(|c| c.expand(None))
+            .dial_code(FeatureKind::Voicemail, None)
     }
 
     fn line(&self, account: Option<&AccountId>) -> Option<&AccountConfig> {
         match account {
-            Some(id) => self.config.accounts.iter().find(|a| a.id == id.as_str()),
+            Some(id) => self.config.account(id.as_str()),
             None => self.config.default_account(),
         }
     }
@@ -205,7 +202,7 @@ impl Engine {
         if self.accounts.contains_key(&id) {
             self.shared.forwardings.set(id.clone(), own);
         }
-        if let Some(slot) = self.config.accounts.iter_mut().find(|a| a.id == line.id) {
+        if let Some(slot) = self.config.account_mut(&line.id) {
             slot.forwarding = forwarding.clone();
         }
         self.emit(Event::Forwarding {

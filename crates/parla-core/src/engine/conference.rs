@@ -16,6 +16,15 @@ mod tests;
 /// Where recordings go, in the profile folder.
 pub const RECORDINGS_DIR: &str = "recordings";
 
+/// The `error` (conference_failed) for `why`, about `call` when it concerns one.
+fn conference_error(call: Option<CallId>, why: &ConferenceError) -> Event {
+    let message = format!("conference: {why}");
+    match call {
+        Some(call) => Event::call_error(call, ErrorKind::ConferenceFailed, message),
+        None => Event::error(ErrorKind::ConferenceFailed, message),
+    }
+}
+
 impl Engine {
     pub(super) fn handle_conference(&mut self, command: Command) {
         match command {
@@ -35,11 +44,7 @@ impl Engine {
     }
 
     fn conference_failed(&self, call: Option<CallId>, why: &ConferenceError) {
-        let message = format!("conference: {why}");
-        self.emit(match call {
-            Some(call) => Event::call_error(call, ErrorKind::ConferenceFailed, message),
-            None => Event::error(ErrorKind::ConferenceFailed, message),
-        });
+        self.emit(conference_error(call, why));
     }
 
     fn conference(&self, wanted: Vec<CallId>) {
@@ -53,7 +58,7 @@ impl Engine {
                 Ok(_) => calls.conference().event(),
                 Err(why) => {
                     tracing::info!(%why, "no conference");
-                    Event::error(ErrorKind::ConferenceFailed, format!("conference: {why}"))
+                    conference_error(None, &why)
                 }
             };
             let _ = events.send(event);
@@ -153,14 +158,8 @@ impl Engine {
         };
         let code = self
             .config
-            .accounts
-            .iter()
-            .find(|a| a.id == status.account.as_str())
-            .and_then(|a| {
-                a.feature_codes
-                    .iter()
-                    .find(|c| c.kind == FeatureKind::Park && !c.code.trim().is_empty())
-            });
+            .account(status.account.as_str())
+            .and_then(|a| a.feature_codes_of(FeatureKind::Park).next());
         let Some(code) = code else {
             return self.emit(Event::call_error(
                 call,

@@ -12,6 +12,9 @@ use tokio::sync::{mpsc, watch};
 /// room for two 491 retries (RFC 3261 14.1: up to 4 s each).
 pub const HOLD_OTHERS_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The states of a call that is under way: answered, held or holding.
+const UNDER_WAY: [CallState; 3] = [CallState::Connected, CallState::OnHold, CallState::Held];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallCommand {
     Answer,
@@ -141,17 +144,35 @@ impl CallRegistry {
         states: &[CallState],
         deadline: tokio::time::Instant,
     ) -> bool {
+        self.wait_for(call, deadline, |status| {
+            status.is_none_or(|s| !states.contains(&s.state))
+        })
+        .await
+    }
+
+    /// Waits until `call` has ended (left the registry), or until `deadline`; true when it
+    /// did in time.
+    pub async fn wait_gone(&self, call: CallId, deadline: tokio::time::Instant) -> bool {
+        self.wait_for(call, deadline, |status| status.is_none())
+            .await
+    }
+
+    /// Waits until `done` holds for `call`'s status (none once it has gone), or `deadline`.
+    async fn wait_for(
+        &self,
+        call: CallId,
+        deadline: tokio::time::Instant,
+        done: impl Fn(Option<&CallStatus>) -> bool,
+    ) -> bool {
+        // Subscribed before looking, so a change in between is not missed.
         let mut changed = self.changed.subscribe();
-        loop {
-            match self.status(call) {
-                Some(status) if states.contains(&status.state) => {}
-                _ => return true,
-            }
+        while !done(self.status(call).as_ref()) {
             tokio::select! {
                 gone = changed.changed() => if gone.is_err() { return false },
                 _ = tokio::time::sleep_until(deadline) => return false,
             }
         }
+        true
     }
 
     /// Changes whenever a call changes state or goes (a line's published presence follows).
@@ -361,10 +382,13 @@ impl CallRegistry {
     /// Whether a call other than `call` is under way (answered, held or holding): a new one
     /// arriving now is a waiting call.
     pub fn another_in_progress(&self, call: CallId) -> bool {
-        self.another_in(
-            call,
-            &[CallState::Connected, CallState::OnHold, CallState::Held],
-        )
+        self.another_in(call, &UNDER_WAY)
+    }
+
+    /// Whether any call is under way (answered, held or holding): a new one arriving now
+    /// finds the line busy.
+    pub fn any_in_progress(&self) -> bool {
+        self.with(|m| m.values().any(|e| UNDER_WAY.contains(&e.status.state)))
     }
 
     /// Whether a call other than `call` is in one of `states`.

@@ -4,7 +4,7 @@
 //! switch the provider's forwards on and off.
 
 use crate::api::AccountId;
-use crate::config::{FeatureCode, FeatureKind, ForwardingConfig};
+use crate::config::{dial_code, FeatureCode, FeatureKind, ForwardingConfig};
 use crate::ua::uri::DialPlan;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -127,11 +127,7 @@ pub fn provider_codes(
             (Some(_), None) => (off, None),
             _ => continue,
         };
-        let code = codes
-            .iter()
-            .filter(|c| c.kind == kind && !c.in_call)
-            .find_map(|c| c.expand(argument))
-            .ok_or(MissingCode(kind))?;
+        let code = dial_code(codes, kind, argument).ok_or(MissingCode(kind))?;
         dialled.push(code);
     }
     Ok(dialled)

@@ -73,17 +73,7 @@ impl Dialler {
             calls.wait_out_of(call, &up, gone).await;
         }
         calls.send(call, CallCommand::Hangup);
-        let every = [
-            CallState::Calling,
-            CallState::Ringing,
-            CallState::Connected,
-            CallState::OnHold,
-            CallState::Held,
-            CallState::Incoming,
-        ];
-        calls
-            .wait_out_of(call, &every, Instant::now() + END_WAIT)
-            .await;
+        calls.wait_gone(call, Instant::now() + END_WAIT).await;
         true
     }
 }

@@ -216,11 +216,9 @@ impl Running {
             return self.dial(call, &format!("{code}{extension}"), commands, None);
         }
         // Else the line's feature code of kind `pickup`, directed at the extension.
-        let code = self.config.feature_codes.iter().find_map(|c| {
-            (c.kind == crate::config::FeatureKind::Pickup && !c.in_call)
-                .then(|| c.expand(Some(extension_of(uri))))
-                .flatten()
-        });
+        let code = self
+            .config
+            .dial_code(crate::config::FeatureKind::Pickup, Some(extension_of(uri)));
         if let Some(code) = code {
             return self.dial(call, &code, commands, None);
         }

@@ -81,7 +81,7 @@ pub async fn take_incoming_call_asking<D: IncomingDialog, M: MediaBackend>(
         return refuse(&line, dialog, RefusalReason::Blocked, &invite, name, None).await;
     }
     let forwarding = shared.forwardings.of(line.account);
-    let busy = shared.calls.another_in_progress(NO_CALL) || shared.do_not_disturb();
+    let busy = shared.calls.any_in_progress() || shared.do_not_disturb();
     let forward_now = forwarding
         .always
         .clone()
@@ -161,9 +161,6 @@ fn replaced_call(line: &Line<'_>, replaces: &Result<Replaces, String>) -> Result
     }
     Ok(call.call)
 }
-
-/// No call has this id (ids start at 1): "another call than none".
-const NO_CALL: CallId = CallId(0);
 
 /// Answers without ringing, says so (`call_refused`) and records the call. A forwarded call
 /// gets a 302 with `forwarded_to` in its Contact.
