@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian 12): build tools, the SIP peers of the test
 # bench (Kamailio, with its presence modules for message-waiting; baresip, SIPp, dnsmasq),
-# sox/openssl, opus-tools (opusinfo/opusdec check exported Ogg Opus), PulseAudio/Xvfb for the
+# sox/openssl, espeak-ng (speech for the echo, noise and impairment measurements), libspeexdsp
+# (one of the echo-canceller candidates the benchmark compares), opus-tools (opusinfo/opusdec check exported Ogg Opus), PulseAudio/Xvfb for the
 # device and GUI tests, linphonec (the attended-transfer peer, run in a private network namespace
 # made with unshare and ip), dunst plus a
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
@@ -28,6 +29,7 @@ packages=(
     haskell-status-notifier-item-utils dunst libnotify-bin
     gnome-keyring libsecret-tools
     python3 python3-venv curl
+    libspeexdsp-dev espeak-ng
 )
 
 "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
@@ -84,8 +86,14 @@ if ! "$radicale_venv/bin/radicale" --version >/dev/null 2>&1; then
 fi
 "$radicale_venv/bin/radicale" --version >/dev/null 2>&1 \
     || { echo "install-test-deps: radicale not found in $radicale_venv" >&2; exit 1; }
+# PESQ (ITU-T P.862, PyPI `pesq`, with numpy) scores received speech in the impairment
+# benchmark and its smoke test.
+if ! "$radicale_venv/bin/python" -c 'import pesq, numpy' >/dev/null 2>&1; then
+    echo "install-test-deps: installing pesq into $radicale_venv"
+    "${as_root[@]}" "$radicale_venv/bin/pip" install --quiet --disable-pip-version-check numpy pesq
+fi
 
-for tool in kamailio kamcmd baresip linphonec unshare ip sipp sox openssl dnsmasq status-notifier-watcher dunst; do
+for tool in kamailio kamcmd baresip linphonec unshare ip tc sipp sox openssl espeak-ng dnsmasq status-notifier-watcher dunst; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-test-deps: $tool not found" >&2; exit 1; }
 done
 echo "install-test-deps: ready"

@@ -262,9 +262,25 @@ pub struct AudioConfig {
     pub recording_channels: RecordingChannels,
     /// Most calls in one local conference (us not counted), 2 to 10.
     pub conference_size: usize,
+    /// The microphone's processing while it is a sound device (not a file): cancel the
+    /// speaker's echo (turn off with a headset), suppress steady noise, level the voice.
+    pub echo_cancellation: bool,
+    pub noise_suppression: bool,
+    pub auto_gain: bool,
 }
 
 impl AudioConfig {
+    /// The media engine's processing stages as these settings choose them (the high-pass
+    /// filter runs whenever anything else does).
+    pub(crate) fn processing(&self) -> parla_media::ProcessingConfig {
+        parla_media::ProcessingConfig {
+            echo_cancellation: self.echo_cancellation,
+            noise_suppression: self.noise_suppression,
+            auto_gain: self.auto_gain,
+            high_pass: self.echo_cancellation || self.noise_suppression || self.auto_gain,
+        }
+    }
+
     pub const DEFAULT_CONFERENCE_SIZE: usize = 5;
     pub const MAX_CONFERENCE_SIZE: usize = 10;
 }
@@ -281,6 +297,9 @@ impl Default for AudioConfig {
             recording_format: RecordingFormat::default(),
             recording_channels: RecordingChannels::default(),
             conference_size: Self::DEFAULT_CONFERENCE_SIZE,
+            echo_cancellation: true,
+            noise_suppression: true,
+            auto_gain: true,
         }
     }
 }

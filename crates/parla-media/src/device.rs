@@ -63,6 +63,11 @@ pub trait AudioSource: Send {
     /// Fills `out` with the next samples. On error `out` holds silence and the caller counts it;
     /// a source reports a lasting failure once and then stays silent.
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError>;
+    /// A microphone in a room (a sound device), whose audio the echo canceller and noise
+    /// suppression are for; files, silence and the conference mixer are not.
+    fn acoustic(&self) -> bool {
+        false
+    }
     /// A device change the person should hear about (unplugged, fell back to the default).
     fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
         None

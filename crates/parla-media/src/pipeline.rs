@@ -4,6 +4,7 @@
 //! not drift.
 
 mod devices;
+mod processing;
 mod receive;
 mod send;
 
@@ -29,6 +30,7 @@ use crate::sample::frame_samples;
 use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
+pub(crate) use processing::Processing;
 
 /// No RTP for this long while both directions are active ends the call.
 pub(crate) const RTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -58,6 +60,8 @@ pub(crate) struct Setup {
     /// Device switches from the handle.
     pub swaps: rtrb::Consumer<DeviceSwap>,
     pub level: LevelMeter,
+    /// The microphone's processing, when any stage is on.
+    pub processing: Option<Processing>,
 }
 
 pub(crate) struct Pipeline {

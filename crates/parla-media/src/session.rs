@@ -37,7 +37,8 @@ use crate::events::MediaEventSink;
 use crate::level::{InputLevel, LevelMeter};
 use crate::machine::{MachineAudio, MachineState, MachineStatus};
 use crate::moh::{HoldMusic, MusicOnHold, MusicOnHoldFallback};
-use crate::pipeline::{Pipeline, Setup};
+use crate::pipeline::{Pipeline, Processing, Setup};
+use crate::processing::ProcessingConfig;
 use crate::record::{ActiveRecording, Tap};
 use crate::resample::StreamResampler;
 use crate::sample::frame_samples;
@@ -80,6 +81,9 @@ pub struct MediaConfig {
     /// Answer as the answering machine: the greeting and beep in place of `input`, the
     /// caller recorded in place of `output` (see `machine.rs`).
     pub machine: Option<crate::machine::AnsweringMachine>,
+    /// The microphone's processing (echo cancellation, noise suppression, gain); it runs only
+    /// while the input is a sound device.
+    pub processing: ProcessingConfig,
 }
 
 impl MediaConfig {
@@ -100,6 +104,7 @@ impl MediaConfig {
             remote_rtcp: None,
             telephone_event_clock_rate: None,
             machine: None,
+            processing: ProcessingConfig::OFF,
         }
     }
 }
@@ -220,6 +225,7 @@ impl MediaSession {
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
         let (music, _) = HoldMusic::open(&MusicOnHold::BuiltIn, encoder_rate, capture_frame);
+        let processing = Processing::open(cfg.processing, encoder_rate)?;
 
         cfg.socket
             .set_nonblocking(true)
@@ -254,6 +260,7 @@ impl MediaSession {
             counters: Arc::clone(&counters),
             swaps: swaps_in,
             level: LevelMeter::new(level.clone(), cfg.ptime_ms),
+            processing,
         });
         let ptime_ms = cfg.ptime_ms;
         let thread = std::thread::Builder::new()

@@ -258,6 +258,10 @@ pub enum Event {
         remote_loss_percent: Option<f32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rtt_ms: Option<f32>,
+        /// Estimated mean opinion score, 1 to 4.5 (ITU-T G.107 E-model from delay, loss and
+        /// jitter); absent before anything was received.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mos: Option<f32>,
     },
     /// A DTMF digit from the far end (RFC 4733), once per key press.
     Dtmf { call: CallId, digit: String },

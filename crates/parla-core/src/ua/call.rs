@@ -268,6 +268,7 @@ impl<M: MediaBackend> Call<M> {
             concealed: q.concealed,
             remote_loss_percent: q.remote_fraction_lost.map(|f| f * 100.0),
             rtt_ms: q.rtt_ms,
+            mos: summary::estimated_mos(&stats),
         });
     }
 

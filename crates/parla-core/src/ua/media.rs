@@ -313,6 +313,7 @@ impl CallAudio for CallMedia {
             remote_rtcp: Some(negotiated.remote_rtcp),
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
             machine: self.machine.clone(),
+            processing: self.audio.processing(),
         };
         let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
         let (session, music_notice) = off_the_async_workers(|| {

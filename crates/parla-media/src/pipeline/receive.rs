@@ -157,10 +157,16 @@ impl Pipeline {
             decoded[..samples].fill(0.0);
         }
         let sink = &mut s.sink;
+        let processing = &mut s.processing;
         let mut write_error = None;
         let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
             if let Some(tap) = record.as_mut() {
                 tap.remote(pcm);
+            }
+            if let Some(processing) = processing.as_mut() {
+                if let Err(e) = processing.render(pcm) {
+                    write_error.get_or_insert(e);
+                }
             }
             if write_error.is_none() {
                 write_error = sink.write(pcm).err();

@@ -37,6 +37,9 @@ impl Pipeline {
                 tracing::warn!("audio input failed, sending silence: {e}");
             }
         }
+        if let (Some(processing), true) = (self.s.processing.as_mut(), self.s.source.acoustic()) {
+            processing.capture(&mut self.capture);
+        }
         // Before mute: the meter shows the microphone works even while nothing is sent.
         self.s.level.observe(&self.capture);
         if let Some(tap) = self.record.as_mut() {
@@ -186,6 +189,7 @@ mod tests {
             events: None,
             swaps: swaps_in,
             level: LevelMeter::new(InputLevel::default(), 20),
+            processing: None,
         };
         (Pipeline::new(setup), control)
     }

@@ -8,14 +8,8 @@ use parla_media::MediaStats;
 /// Logs the call's final figures at `info`.
 pub(crate) fn log(call: CallId, stats: &MediaStats) {
     let q = stats.quality;
-    let expected = stats.packets_received + q.lost;
-    let loss_percent = if expected == 0 {
-        0.0
-    } else {
-        q.lost as f32 * 100.0 / expected as f32
-    };
-    // Nothing received, nothing to judge.
-    let mos = (stats.packets_received > 0).then(|| mos(loss_percent, q.jitter_ms, q.rtt_ms));
+    let loss_percent = loss_percent(stats);
+    let mos = estimated_mos(stats);
     tracing::info!(
         call = %call,
         packets_received = stats.packets_received,
@@ -30,6 +24,22 @@ pub(crate) fn log(call: CallId, stats: &MediaStats) {
         mos = %shown(mos, 2),
         "call quality"
     );
+}
+
+fn loss_percent(stats: &MediaStats) -> f32 {
+    let lost = stats.quality.lost;
+    let expected = stats.packets_received + lost;
+    if expected == 0 {
+        0.0
+    } else {
+        lost as f32 * 100.0 / expected as f32
+    }
+}
+
+/// The call's MOS so far; `None` while nothing was received (nothing to judge).
+pub(crate) fn estimated_mos(stats: &MediaStats) -> Option<f32> {
+    let q = stats.quality;
+    (stats.packets_received > 0).then(|| mos(loss_percent(stats), q.jitter_ms, q.rtt_ms))
 }
 
 /// A figure with `decimals`, or `none` when there is none.

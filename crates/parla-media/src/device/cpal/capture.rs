@@ -206,6 +206,10 @@ impl CpalSource {
 }
 
 impl AudioSource for CpalSource {
+    fn acoustic(&self) -> bool {
+        true
+    }
+
     fn take_notice(&mut self) -> Option<DeviceNotice> {
         CpalSource::take_notice(self)
     }
