@@ -7,7 +7,12 @@
 //! `parec`: their offset is the delay Parla adds (the loopbacks' own latency cancels out). The
 //! signal is a repeated frequency sweep, whose cross-correlation has one sharp peak.
 //!
-//! `cargo bench --bench latency` (release build). Prints the median; asserts nothing.
+//! Five runs, each a fresh echo test recorded from its first sound: the delay is measured over
+//! every half-second window, and each run reports the median of its first two seconds and of
+//! the rest (settled).
+//!
+//! `cargo bench --bench latency` (release build). Prints the medians; asserts nothing. With
+//! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,6 +20,7 @@
     reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
 )]
 
+use parla_testbench::headless::STDERR_LOG;
 use parla_testbench::*;
 use serde_json::json;
 use std::path::Path;
@@ -22,7 +28,18 @@ use std::time::Duration;
 
 const T: Duration = Duration::from_secs(20);
 const RATE: u32 = 48_000;
+/// Echo test runs, each on freshly opened devices and a fresh jitter buffer.
+const RUNS: usize = 5;
+/// What is recorded of each run, from just before it starts.
+const RUN_S: f64 = 9.0;
+/// The start-up part of a run; the rest is the settled part.
+const EARLY_S: f64 = 2.0;
+/// One sweep, and the window each delay is measured over.
+const SWEEP_S: f64 = 0.5;
+const MAX_LAG_S: f64 = 0.3;
 
+/// Back-to-back 300-3000 Hz sweeps, one every [`SWEEP_S`]: any window of that length holds a
+/// whole sweep's worth of signal, so the delay can be measured window by window from the start.
 fn write_sweeps(path: &Path, seconds: u32) {
     let spec = hound::WavSpec {
         channels: 1,
@@ -31,19 +48,13 @@ fn write_sweeps(path: &Path, seconds: u32) {
         sample_format: hound::SampleFormat::Int,
     };
     let mut w = hound::WavWriter::create(path, spec).expect("wav");
-    let period = RATE as usize * 2;
-    let sweep = RATE as usize / 2;
+    let period = (f64::from(RATE) * SWEEP_S) as usize;
     for n in 0..(RATE * seconds) as usize {
-        let i = n % period;
-        let v = if i < sweep {
-            let t = i as f64 / f64::from(RATE);
-            let (f0, f1, d) = (300.0, 3000.0, 0.5);
-            let phase = 2.0 * std::f64::consts::PI * (f0 * t + (f1 - f0) * t * t / (2.0 * d));
-            0.5 * phase.sin()
-        } else {
-            0.0
-        };
-        w.write_sample((v * 32767.0) as i16).expect("sample");
+        let t = (n % period) as f64 / f64::from(RATE);
+        let (f0, f1, d) = (300.0, 3000.0, SWEEP_S);
+        let phase = 2.0 * std::f64::consts::PI * (f0 * t + (f1 - f0) * t * t / (2.0 * d));
+        w.write_sample((0.5 * phase.sin() * 32767.0) as i16)
+            .expect("sample");
     }
     w.finalize().expect("finalize");
 }
@@ -59,15 +70,14 @@ fn channels(path: &Path) -> (Vec<f32>, Vec<f32>) {
     (left, right)
 }
 
-/// Lag (in samples, 0..max) at which `later` best matches `earlier`, by normalised correlation
-/// over the window, with the correlation value.
-fn best_lag(earlier: &[f32], later: &[f32], max: usize) -> (usize, f32) {
-    let n = earlier.len().min(later.len()).saturating_sub(max);
+/// Lag (in samples, 0..max) by which `later[at..at + len]` best matches `earlier`, by
+/// normalised correlation, with the correlation value.
+fn lag_at(earlier: &[f32], later: &[f32], at: usize, len: usize, max: usize) -> (usize, f32) {
     let mut best = (0, f32::MIN);
-    for lag in 0..max {
+    for lag in 0..max.min(at) {
         let (mut xy, mut xx, mut yy) = (0.0f32, 0.0f32, 0.0f32);
-        for i in (0..n).step_by(2) {
-            let (x, y) = (earlier[i], later[i + lag]);
+        for i in (at..at + len).step_by(2) {
+            let (x, y) = (earlier[i - lag], later[i]);
             xy += x * y;
             xx += x * x;
             yy += y * y;
@@ -78,6 +88,37 @@ fn best_lag(earlier: &[f32], later: &[f32], max: usize) -> (usize, f32) {
         }
     }
     best
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied()
+}
+
+/// One run's delays in ms, window by window from when the speaker first plays the signal:
+/// (those in the first [`EARLY_S`], those after).
+fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
+    let rate = f64::from(RATE);
+    let max = (rate * MAX_LAG_S) as usize;
+    let win = (rate * SWEEP_S) as usize;
+    let Some(start) = speaker.iter().position(|s| s.abs() > 0.02) else {
+        return (Vec::new(), Vec::new());
+    };
+    let (mut early, mut settled) = (Vec::new(), Vec::new());
+    let mut at = start.max(max);
+    while at + win <= speaker.len().min(mic.len()) {
+        let (lag, corr) = lag_at(mic, speaker, at, win, max);
+        if corr > 0.5 {
+            let ms = lag as f64 * 1000.0 / rate;
+            if ((at + win - start) as f64) <= EARLY_S * rate {
+                early.push(ms);
+            } else {
+                settled.push(ms);
+            }
+        }
+        at += win / 2;
+    }
+    (early, settled)
 }
 
 fn main() {
@@ -112,7 +153,7 @@ fn main() {
             .expect("loopback");
     }
     let sweeps = work.path().join("sweeps.wav");
-    write_sweeps(&sweeps, 60);
+    write_sweeps(&sweeps, 150);
     let _mic = pulse.play_into_mic(&sweeps).expect("play");
 
     let profile = work.path().join("parla");
@@ -123,42 +164,66 @@ fn main() {
     )
     .expect("config");
     let env = pulse.env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // The device rings' fill and ratio corrections, for the report below.
+    env.push(("RUST_LOG", "info,parla_media::drift=debug"));
     let mut parla =
         Headless::spawn_with(Path::new(env!("CARGO_BIN_EXE_parla")), &profile, &[], &env)
             .expect("parla");
     parla
         .wait_event(|v| v["event"] == "ready", T)
         .expect("ready");
-    parla.send(&json!({"cmd": "echo_test"})).expect("echo test");
-    let running = parla
-        .wait_event(|v| v["event"] == "echo_test", T)
-        .expect("echo test event");
-    assert_eq!(running["state"], "running", "{running}");
-    // The first seconds run on the jitter buffer's initial 40 ms, which then shrinks to what a
-    // calm network needs: report the settled path, after the first rounds show the settling.
-    let mut lags = Vec::new();
-    for round in 0..8 {
-        let path = work.path().join(format!("probe-{round}.wav"));
+    let mut pairs = Vec::new();
+    for run in 0..RUNS {
+        let path = work.path().join(format!("probe-{run}.wav"));
+        // Recording starts first, so the speaker's first sound is in it.
         let recording = pulse
-            .record("probe.monitor", &path, 4.0, 2)
+            .record("probe.monitor", &path, RUN_S, 2)
             .expect("record");
+        parla.send(&json!({"cmd": "echo_test"})).expect("echo test");
+        let running = parla
+            .wait_event(|v| v["event"] == "echo_test", T)
+            .expect("echo test event");
+        assert_eq!(running["state"], "running", "{running}");
         let path = recording.finish().expect("recording");
+        parla
+            .send(&json!({"cmd": "echo_test", "stop": true}))
+            .expect("stop");
+        parla
+            .wait_event(|v| v["event"] == "echo_test" && v["state"] == "stopped", T)
+            .expect("stopped");
         let (mic, speaker) = channels(&path);
-        let (lag, corr) = best_lag(&mic, &speaker, RATE as usize * 3 / 10);
-        let ms = lag as f64 * 1000.0 / f64::from(RATE);
-        println!("round {round}: delay {ms:.1} ms (correlation {corr:.2})");
-        if corr > 0.5 && round >= 3 {
-            lags.push(ms);
+        let (early, settled) = delays(&mic, &speaker);
+        let fmt = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1} ms"));
+        let (e, s) = (median(early.clone()), median(settled.clone()));
+        println!(
+            "run {run}: first {EARLY_S} s median {} ({} windows, max {}), settled median {} ({} windows, range {}..{})",
+            fmt(e),
+            early.len(),
+            fmt(early.iter().copied().reduce(f64::max)),
+            fmt(s),
+            settled.len(),
+            fmt(settled.iter().copied().reduce(f64::min)),
+            fmt(settled.iter().copied().reduce(f64::max)),
+        );
+        pairs.push((e, s));
+    }
+    drop(parla.quit_and_wait(T));
+    if std::env::var_os("LATENCY_DEVICE_LOG").is_some() {
+        let log = std::fs::read_to_string(profile.join(STDERR_LOG)).unwrap_or_default();
+        for line in log.lines().filter(|l| l.contains("drift")) {
+            println!("{line}");
         }
     }
-    parla
-        .send(&json!({"cmd": "echo_test", "stop": true}))
-        .expect("stop");
-    drop(parla.quit_and_wait(T));
-    lags.sort_by(|a, b| a.total_cmp(b));
-    match lags.get(lags.len() / 2) {
-        Some(median) => println!("client-added one-way delay (capture to playout, echo test, Opus 20 ms): median {median:.1} ms over {} settled rounds", lags.len()),
-        None => println!("no round correlated: the echo path did not carry the signal"),
+    println!(
+        "client-added one-way delay (capture to playout, echo test, Opus 20 ms), {RUNS} runs:"
+    );
+    for (run, (e, s)) in pairs.iter().enumerate() {
+        let fmt = |m: &Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1}"));
+        println!(
+            "  run {run}: settled {} ms, first {EARLY_S} s {} ms",
+            fmt(s),
+            fmt(e)
+        );
     }
 }

@@ -2,6 +2,11 @@
 //! then baresip -> baresip, with the same tone as the caller's input and no sound card. Prints
 //! the callers' CPU (share of one core over the call) and RSS, and Parla's ratios to baresip's.
 //!
+//! Then the same calls with the callers on a sound card (a test-started PulseAudio, the tone
+//! played into its microphone), where Parla's microphone processing runs: once with echo
+//! cancellation, noise suppression and automatic gain on, once with all three off, against
+//! baresip on the same card (its ALSA module; baresip has no echo canceller).
+//!
 //! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls.
 //! Asserts nothing.
 #![allow(
@@ -65,24 +70,60 @@ fn main() {
     .expect("kamailio");
     let work = tempfile::tempdir().expect("dir");
     let tone = work.path().join("tone.wav");
-    make_tone_wav(&tone, 440.0, (seconds + 30) as f64, 48_000, 2).expect("tone");
+    // Long enough for the three sound-card calls, played once into the microphone.
+    make_tone_wav(&tone, 440.0, (3 * (seconds + 20)) as f64, 48_000, 2).expect("tone");
 
-    // Parla -> baresip.
-    let callee = bob(&kamailio);
-    let profile = work.path().join("parla");
+    let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", tone.display());
+    let ours = parla_call(&kamailio, work.path(), "parla", &audio, &[], seconds);
+    let theirs = baresip_call(&kamailio, &tone, None, seconds);
+    print_pair("no sound card", seconds, &ours, &theirs);
+
+    if !PulseAudio::available() {
+        println!("(PulseAudio is not available: no sound-card comparison)");
+        return;
+    }
+    let pulse = PulseAudio::start().expect("pulseaudio");
+    let env = pulse.env();
+    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // The tone keeps playing into the microphone for every call below.
+    let _player = pulse.play_into_mic(&tone).expect("paplay");
+    let card = "input = \"default\"\noutput = \"default\"\n";
+    let on =
+        format!("{card}echo_cancellation = true\nnoise_suppression = true\nauto_gain = true\n");
+    let off =
+        format!("{card}echo_cancellation = false\nnoise_suppression = false\nauto_gain = false\n");
+    let ours_on = parla_call(&kamailio, work.path(), "parla-on", &on, &envs, seconds);
+    let ours_off = parla_call(&kamailio, work.path(), "parla-off", &off, &envs, seconds);
+    let theirs = baresip_call(&kamailio, &tone, Some(env.clone()), seconds);
+    print_pair("sound card, processing on", seconds, &ours_on, &theirs);
+    print_pair("sound card, processing off", seconds, &ours_off, &theirs);
+}
+
+/// Parla (alice) calls baresip (bob) with `audio` as its `[audio]` section and `envs` in its
+/// environment; the caller's CPU and RSS over `seconds` of the call.
+fn parla_call(
+    kamailio: &Kamailio,
+    work: &Path,
+    name: &str,
+    audio: &str,
+    envs: &[(&str, &str)],
+    seconds: u64,
+) -> Measure {
+    let callee = bob(kamailio);
+    let profile = work.join(name);
     std::fs::create_dir_all(&profile).expect("profile");
     std::fs::write(
         profile.join("config.toml"),
         format!(
             "[[accounts]]\nid = \"alice\"\nusername = \"alice\"\npassword = \"alicepw\"\ndomain = \"127.0.0.1\"\n\
-             registrar = \"sip:127.0.0.1:{}\"\ncodecs = [\"opus\"]\n[audio]\ninput = \"file:{}\"\noutput = \"null\"\n",
+             registrar = \"sip:127.0.0.1:{}\"\ncodecs = [\"opus\"]\n[audio]\n{audio}",
             kamailio.sip_port(),
-            tone.display()
         ),
     )
     .expect("config");
     let mut parla =
-        Headless::spawn(Path::new(env!("CARGO_BIN_EXE_parla")), &profile).expect("parla");
+        Headless::spawn_with(Path::new(env!("CARGO_BIN_EXE_parla")), &profile, &[], envs)
+            .expect("parla");
     parla.wait_registered(T).expect("registered");
     let call = parla
         .call_connected(&kamailio.user_uri("bob"), T)
@@ -95,13 +136,22 @@ fn main() {
         .send(&json!({"cmd": "hangup", "call": call}))
         .expect("hangup");
     drop(parla.quit_and_wait(T));
-    drop(callee);
+    ours
+}
 
-    // baresip -> baresip.
-    let _callee = bob(&kamailio);
-    let mut o = BaresipOptions::registering(&kamailio, "carol", "carolpw");
+/// baresip (carol) calls baresip (bob): the tone from a file, or from the sound card whose
+/// environment is `sound_card` (carol then plays to it too).
+fn baresip_call(
+    kamailio: &Kamailio,
+    tone: &Path,
+    sound_card: Option<Vec<(String, String)>>,
+    seconds: u64,
+) -> Measure {
+    let _callee = bob(kamailio);
+    let mut o = BaresipOptions::registering(kamailio, "carol", "carolpw");
     o.audio_codecs = vec!["opus".into()];
-    o.source_wav = Some(tone.clone());
+    o.source_wav = Some(tone.to_owned());
+    o.sound_card = sound_card;
     o.sip_trace = false;
     let carol = Baresip::start(o).expect("baresip carol");
     carol.wait_registered(T).expect("carol registered");
@@ -111,8 +161,11 @@ fn main() {
         .expect("established");
     let theirs = measure_call(carol.pid(), seconds);
     let _ = carol.hangup();
+    theirs
+}
 
-    println!("{seconds} s Opus call, caller side, loopback, no sound card:");
+fn print_pair(what: &str, seconds: u64, ours: &Measure, theirs: &Measure) {
+    println!("{seconds} s Opus call, caller side, loopback, {what}:");
     println!(
         "  parla   CPU {:5.2} % of one core, RSS {:5.1} MiB",
         ours.cpu_percent, ours.rss_mib

@@ -207,6 +207,9 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
     desktop.screenshot(&window, "settings");
     desktop.click(&window, AUDIO_SECTION.0, AUDIO_SECTION.1);
     desktop.screenshot(&window, "settings-audio");
+    // Further down: the microphone's processing switches.
+    desktop.scroll_down(&window, 3);
+    desktop.screenshot(&window, "settings-audio-processing");
     desktop.click(&window, PHONE.0, PHONE.1);
 
     // The tray item is on the session bus, registered with the watcher.
@@ -247,6 +250,10 @@ fn a_tel_link_from_a_second_launch_calls_through_the_running_app() {
         Some(window.as_str()),
         "the main window shows the call"
     );
+    // The first quality report with a MOS puts the level and the figure beside the time.
+    control.wait("quality", |v| {
+        v["event"] == "quality" && v["call"] == call && v["mos"].is_number()
+    });
     desktop.screenshot(&window, "active-call");
     // Ctrl+T opens the transfer field (typing goes to it), Ctrl+T again closes it.
     desktop.key(&window, "ctrl+t");

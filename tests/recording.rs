@@ -1,7 +1,8 @@
 //! Call recording against baresip through Kamailio, with WAV files at both ends: Parla sends
 //! a 700 Hz tone (its `file:` input), baresip a 1 kHz tone. `record` writes a stereo WAV into
 //! the profile's `recordings/` folder with our tone on the left and baresip's on the right,
-//! named in the `recording` events and on the call's history row. A folder that cannot be
+//! named in the `recording` events and on the call's history row (which also carries the
+//! call's estimated MOS, as its `quality` events do). A folder that cannot be
 //! written gives `recording` failed and a `recording_failed` error, and the call goes on with
 //! its audio.
 #![allow(
@@ -108,6 +109,13 @@ fn a_stereo_wav_holds_our_tone_left_and_theirs_right_and_the_history_names_it() 
     assert_eq!(path.extension().and_then(|e| e.to_str()), Some("wav"));
     // Three seconds of what we hear (8 kHz... 48 kHz, 16-bit): the call has run that long.
     grows(&s.heard, 3 * 48_000 * 2);
+    // A clean local call: its quality reports score it near the top of G.711's scale (4.41).
+    let quality = s.app.wait("quality with a mos", |v| {
+        is_event(v, "quality") && v["call"] == call && v["mos"].is_number()
+    });
+    let mos = quality["mos"].as_f64().unwrap();
+    eprintln!("quality: {quality}");
+    assert!((4.0..=4.5).contains(&mos), "{quality}");
     s.app
         .send(json!({"cmd": "record", "call": call, "on": false}));
     let stopped = s
@@ -146,6 +154,9 @@ fn a_stereo_wav_holds_our_tone_left_and_theirs_right_and_the_history_names_it() 
         history["calls"][0]["recording"], started["path"],
         "{history}"
     );
+    let mos = history["calls"][0]["mos"].as_f64();
+    eprintln!("the call's mos: {mos:?}");
+    assert!(mos.is_some_and(|m| (4.0..=4.5).contains(&m)), "{history}");
     s.app.quit();
 }
 

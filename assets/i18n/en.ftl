@@ -71,6 +71,12 @@ audio-recording-stereo = Stereo (you left, the other side right)
 audio-recording-mono = Mono (both sides mixed)
 audio-conference-size = Most calls in a conference
 audio-conference-size-hint = Counting the calls joined, not you.
+audio-processing-title = Microphone processing
+audio-echo-cancellation = Echo cancellation
+audio-echo-cancellation-hint = Removes the speaker's sound from the microphone. Turn it off with a headset.
+audio-noise-suppression = Noise suppression
+audio-auto-gain = Automatic gain
+audio-processing-hint = Calls that start after a change use it.
 
 ## Sign-in
 sign-in-title = Sign in to your phone service
@@ -147,6 +153,7 @@ keypad = Keypad
 quality-good = Good sound
 quality-fair = Fair sound
 quality-poor = Poor sound
+quality-mos-tip = Estimated from delay, loss and jitter (ITU-T G.107): { $mos } of 4.5
 
 ## Incoming-call popup and notifications
 popup-title = Incoming call – Parla

@@ -71,6 +71,12 @@ audio-recording-stereo = Estéreo (tú a la izquierda, la otra parte a la derech
 audio-recording-mono = Mono (ambas partes mezcladas)
 audio-conference-size = Máximo de llamadas en una conferencia
 audio-conference-size-hint = Cuenta las llamadas unidas, sin contarte a ti.
+audio-processing-title = Procesado del micrófono
+audio-echo-cancellation = Cancelación de eco
+audio-echo-cancellation-hint = Quita del micrófono el sonido del altavoz. Desactívala si usas auriculares.
+audio-noise-suppression = Supresión de ruido
+audio-auto-gain = Ganancia automática
+audio-processing-hint = Las llamadas que empiecen después de un cambio lo aplican.
 
 ## Sign-in
 sign-in-title = Inicia sesión en tu servicio telefónico
@@ -147,6 +153,7 @@ keypad = Teclado
 quality-good = Buen sonido
 quality-fair = Sonido aceptable
 quality-poor = Sonido deficiente
+quality-mos-tip = Estimación a partir del retardo, las pérdidas y el jitter (UIT-T G.107): { $mos } de 4,5
 
 ## Incoming-call popup and notifications
 popup-title = Llamada entrante – Parla

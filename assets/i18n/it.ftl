@@ -71,6 +71,12 @@ audio-recording-stereo = Stereo (tu a sinistra, l'altra parte a destra)
 audio-recording-mono = Mono (entrambe le parti mixate)
 audio-conference-size = Massimo di chiamate in una conferenza
 audio-conference-size-hint = Conta le chiamate unite, te escluso.
+audio-processing-title = Elaborazione del microfono
+audio-echo-cancellation = Cancellazione dell'eco
+audio-echo-cancellation-hint = Toglie dal microfono il suono dell'altoparlante. Disattivala con le cuffie.
+audio-noise-suppression = Riduzione del rumore
+audio-auto-gain = Guadagno automatico
+audio-processing-hint = Le chiamate che iniziano dopo una modifica la applicano.
 
 ## Sign-in
 sign-in-title = Accedi al tuo servizio telefonico
@@ -147,6 +153,7 @@ keypad = Tastiera
 quality-good = Audio buono
 quality-fair = Audio discreto
 quality-poor = Audio scarso
+quality-mos-tip = Stima da ritardo, perdite e jitter (ITU-T G.107): { $mos } su 4,5
 
 ## Incoming-call popup and notifications
 popup-title = Chiamata in arrivo – Parla

@@ -71,6 +71,12 @@ audio-recording-stereo = Stereo (jij links, de ander rechts)
 audio-recording-mono = Mono (beide kanten gemengd)
 audio-conference-size = Meeste gesprekken in een vergadering
 audio-conference-size-hint = Het aantal gekoppelde gesprekken, jijzelf niet meegeteld.
+audio-processing-title = Microfoonbewerking
+audio-echo-cancellation = Echo-onderdrukking
+audio-echo-cancellation-hint = Haalt het geluid van de luidspreker uit de microfoon. Zet het uit met een headset.
+audio-noise-suppression = Ruisonderdrukking
+audio-auto-gain = Automatische versterking
+audio-processing-hint = Gesprekken die na een wijziging beginnen, gebruiken die.
 
 ## Sign-in
 sign-in-title = Meld je aan bij je telefoondienst
@@ -147,6 +153,7 @@ keypad = Toetsen
 quality-good = Goed geluid
 quality-fair = Redelijk geluid
 quality-poor = Slecht geluid
+quality-mos-tip = Geschat uit vertraging, verlies en jitter (ITU-T G.107): { $mos } van 4,5
 
 ## Incoming-call popup and notifications
 popup-title = Inkomende oproep – Parla

@@ -4,7 +4,7 @@ use parla_core::api::{CallDirection, CallState, ErrorKind, RecordingState, Trans
 use parla_core::{AccountId, CallId, Event};
 use std::time::Instant;
 
-/// How a call sounds, from the jitter buffer and RTCP figures, for a three-bar indicator.
+/// How a call sounds, from the engine's estimated MOS, for a three-bar indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QualityLevel {
     Good,
@@ -13,16 +13,15 @@ pub enum QualityLevel {
 }
 
 impl QualityLevel {
-    /// Loss and jitter thresholds after ITU-T G.107 rules of thumb: a few percent of loss or
-    /// tens of milliseconds of jitter are heard.
-    pub fn from_figures(loss_percent: f32, jitter_ms: f32, rtt_ms: Option<f32>) -> QualityLevel {
-        let rtt = rtt_ms.unwrap_or(0.0);
-        if loss_percent > 5.0 || jitter_ms > 60.0 || rtt > 600.0 {
-            QualityLevel::Poor
-        } else if loss_percent > 1.0 || jitter_ms > 30.0 || rtt > 300.0 {
+    /// G.109's categories on the E-model's scale: R 80 (MOS 4.0) and up "users satisfied",
+    /// R 70 (MOS 3.6) and up "some users dissatisfied", below that many are.
+    pub fn from_mos(mos: f32) -> QualityLevel {
+        if mos >= 4.0 {
+            QualityLevel::Good
+        } else if mos >= 3.6 {
             QualityLevel::Fair
         } else {
-            QualityLevel::Good
+            QualityLevel::Poor
         }
     }
 
@@ -33,6 +32,17 @@ impl QualityLevel {
             QualityLevel::Poor => 1,
         }
     }
+}
+
+/// A MOS as the window shows it: `MOS 4.3` (`MOS 4,3` where the comma is the decimal mark).
+pub fn mos_text(i18n: &crate::i18n::I18n, mos: f32) -> String {
+    let figure = format!("{mos:.1}");
+    let figure = if i18n.language().code() == "en" {
+        figure
+    } else {
+        figure.replace('.', ",")
+    };
+    format!("MOS {figure}")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,8 +58,8 @@ pub struct CallView {
     pub muted: bool,
     pub codec: Option<String>,
     pub quality: Option<QualityLevel>,
-    /// Packets the jitter buffer counted so far, used to turn the running counts into a loss rate.
-    last_counts: Option<(u64, u64)>,
+    /// The estimated mean opinion score of the last quality report (1 to 4.5).
+    pub mos: Option<f32>,
     pub ended_reason: Option<String>,
     /// A transfer of this call is under way (a `transfer` event said trying or ringing).
     pub transferring: bool,
@@ -75,7 +85,7 @@ impl CallView {
             muted: false,
             codec: None,
             quality: None,
-            last_counts: None,
+            mos: None,
             ended_reason: None,
             transferring: false,
             taken_by_machine: false,
@@ -324,25 +334,11 @@ impl Calls {
                 }
                 CallChange::None
             }
-            Event::Quality {
-                call,
-                jitter_ms,
-                lost,
-                late,
-                concealed: _,
-                remote_loss_percent,
-                rtt_ms,
-                ..
-            } => {
+            Event::Quality { call, mos, .. } => {
                 if let Some(view) = self.get_mut(*call) {
-                    let (prev_lost, prev_late) = view.last_counts.unwrap_or((0, 0));
-                    // Reports come every 2 s: 100 frames of 20 ms, so a count of frames lost
-                    // or late since the last one reads directly as a percentage.
-                    let local_loss_percent =
-                        (lost.saturating_sub(prev_lost) + late.saturating_sub(prev_late)) as f32;
-                    let loss = local_loss_percent.max(remote_loss_percent.unwrap_or(0.0));
-                    view.last_counts = Some((*lost, *late));
-                    view.quality = Some(QualityLevel::from_figures(loss, *jitter_ms, *rtt_ms));
+                    let mos = mos.filter(|m| m.is_finite());
+                    view.mos = mos;
+                    view.quality = mos.map(QualityLevel::from_mos);
                 }
                 CallChange::None
             }
@@ -416,23 +412,41 @@ mod tests {
     }
 
     #[test]
-    fn quality_levels_follow_loss_and_jitter() {
+    fn quality_levels_follow_the_mos() {
+        assert_eq!(QualityLevel::from_mos(4.41), QualityLevel::Good);
+        assert_eq!(QualityLevel::from_mos(4.0), QualityLevel::Good);
+        assert_eq!(QualityLevel::from_mos(3.99), QualityLevel::Fair);
+        assert_eq!(QualityLevel::from_mos(3.6), QualityLevel::Fair);
+        assert_eq!(QualityLevel::from_mos(3.59), QualityLevel::Poor);
+        assert_eq!(QualityLevel::from_mos(1.0), QualityLevel::Poor);
+    }
+
+    #[test]
+    fn the_quality_event_sets_the_level_and_figure() {
+        let mut calls = Calls::default();
+        let now = Instant::now();
+        let id = CallId(7);
+        calls.apply(&Event::call_state(id, CallState::Connected), now);
+        let quality = |mos| Event::Quality {
+            call: id,
+            jitter_ms: 3.0,
+            target_delay_ms: 40,
+            lost: 0,
+            late: 0,
+            concealed: 0,
+            remote_loss_percent: None,
+            rtt_ms: None,
+            mos,
+        };
+        calls.apply(&quality(Some(3.7)), now);
+        let view = calls.get(id).unwrap();
         assert_eq!(
-            QualityLevel::from_figures(0.0, 5.0, Some(40.0)),
-            QualityLevel::Good
+            (view.quality, view.mos),
+            (Some(QualityLevel::Fair), Some(3.7))
         );
-        assert_eq!(
-            QualityLevel::from_figures(2.0, 5.0, None),
-            QualityLevel::Fair
-        );
-        assert_eq!(
-            QualityLevel::from_figures(0.0, 80.0, None),
-            QualityLevel::Poor
-        );
-        assert_eq!(
-            QualityLevel::from_figures(10.0, 0.0, None),
-            QualityLevel::Poor
-        );
+        // Nothing received yet: no indicator rather than a guess.
+        calls.apply(&quality(None), now);
+        assert_eq!(calls.get(id).unwrap().quality, None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod call_features;
 mod chat_tab;
 mod conference;
 mod lamps;
+mod quality;
 mod transfers;
 mod voicemail;
 mod voicemail_tab;

@@ -117,8 +117,9 @@ pub fn state_text(i18n: &I18n, call: &CallView, now: Instant) -> String {
     }
 }
 
-fn quality(i18n: &I18n, level: Option<QualityLevel>) -> Element<'static, Action> {
-    let Some(level) = level else {
+/// The three bars, the level in words and the MOS ("MOS 4.3"), with what it means on hover.
+fn quality(i18n: &I18n, level: Option<QualityLevel>, mos: Option<f32>) -> Element<'static, Action> {
+    let (Some(level), Some(mos)) = (level, mos) else {
         return text("").into();
     };
     let bars = "▮".repeat(level.bars()) + &"▯".repeat(3 - level.bars());
@@ -127,10 +128,19 @@ fn quality(i18n: &I18n, level: Option<QualityLevel>) -> Element<'static, Action>
         QualityLevel::Fair => (i18n.tr("quality-fair"), text::warning),
         QualityLevel::Poor => (i18n.tr("quality-poor"), text::danger),
     };
-    row![text(bars).style(style), text(label).size(12)]
-        .spacing(6)
-        .align_y(Alignment::Center)
-        .into()
+    let figure = crate::app::calls::mos_text(i18n, mos);
+    let shown = row![
+        text(bars).style(style),
+        text(label).size(12),
+        text(figure.clone()).size(12).style(text::secondary),
+    ]
+    .spacing(6)
+    .align_y(Alignment::Center);
+    tip(
+        shown,
+        i18n.tr_args("quality-mos-tip", &[("mos", &figure)]),
+        tooltip::Position::Bottom,
+    )
 }
 
 impl<'a> CallScreen<'a> {
@@ -187,7 +197,7 @@ impl<'a> CallScreen<'a> {
         content = content.push(
             row![
                 text(state_text(i18n, call, self.now)).size(size::TITLE),
-                quality(i18n, call.quality).map(move |a| (id, a)),
+                quality(i18n, call.quality, call.mos).map(move |a| (id, a)),
                 recording::indicator(call, self.now),
             ]
             .spacing(space::L)

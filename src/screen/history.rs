@@ -244,22 +244,7 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
     } else {
         entry.name.clone()
     };
-    // When first, then how long (or how it ended), then the number: the end is what a
-    // narrow window cuts off.
-    let mut details = vec![crate::when::call_time(
-        crate::when::local(call.started),
-        now,
-        i18n,
-    )];
-    match call.result {
-        _ if entry.voicemail.is_some() => details.push(i18n.tr("voicemail")),
-        CallResult::Answered => details.push(crate::when::duration(call.duration().as_secs())),
-        CallResult::Missed => {}
-        other => details.push(i18n.tr(result_key(other))),
-    }
-    if !call.number.is_empty() && call.number != name {
-        details.push(call.number.clone());
-    }
+    let details = details(entry, &name, now, i18n);
     let direction = icon(glyph, size::CAPTION);
     let direction = if missed || call.result == CallResult::Blocked {
         direction.style(text::danger)
@@ -315,6 +300,35 @@ fn history_row<'a>(entry: &'a HistoryEntry, now: NaiveDateTime, i18n: &I18n) -> 
     )
     .padding([space::S, space::S])
     .into()
+}
+
+/// The row's second line: when first, then how long (or how it ended), then the number, then
+/// the call's estimated quality: the end is what a narrow window cuts off.
+pub(crate) fn details(
+    entry: &HistoryEntry,
+    name: &str,
+    now: NaiveDateTime,
+    i18n: &I18n,
+) -> Vec<String> {
+    let call = &entry.call;
+    let mut details = vec![crate::when::call_time(
+        crate::when::local(call.started),
+        now,
+        i18n,
+    )];
+    match call.result {
+        _ if entry.voicemail.is_some() => details.push(i18n.tr("voicemail")),
+        CallResult::Answered => details.push(crate::when::duration(call.duration().as_secs())),
+        CallResult::Missed => {}
+        other => details.push(i18n.tr(result_key(other))),
+    }
+    if !call.number.is_empty() && call.number != name {
+        details.push(call.number.clone());
+    }
+    if let Some(mos) = entry.mos {
+        details.push(crate::app::calls::mos_text(i18n, mos));
+    }
+    details
 }
 
 /// The button to the message a call left (nothing when it left none).

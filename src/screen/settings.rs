@@ -12,6 +12,7 @@ use parla_core::sdp::Codec;
 use parla_core::{AccountId, Command, Config};
 
 pub use answering::{Greeting, Machine};
+pub use audio::Processing;
 pub use busy_lamps::{LampChange, LampDrafts};
 pub use feature_codes::CodeChange;
 pub use forwarding::ForwardingChange;
@@ -118,6 +119,8 @@ pub enum Msg {
     RecordingFormat(Choice<RecordingFormat>),
     RecordingChannels(Choice<RecordingChannels>),
     ConferenceSize(usize),
+    /// Turn one of the microphone's processing steps on or off.
+    Processing(Processing, bool),
     AskLineForLinks(bool),
     Language(Language),
     Theme(ThemeItem),
@@ -349,6 +352,10 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
             config.audio.conference_size = size.clamp(2, 10);
             effect.commands.push(set_audio(&config.audio));
         }
+        Msg::Processing(which, on) => {
+            which.set(&mut config.audio, on);
+            effect.commands.push(set_audio(&config.audio));
+        }
         Msg::AskLineForLinks(on) => config.app.ask_line_for_links = on,
         Msg::StartMinimised(on) => config.app.start_minimised = on,
         Msg::StartAtLogin(on) => {
@@ -561,11 +568,11 @@ mod tests {
         let effect = apply(&mut config, Msg::CodecLater(0));
         assert_eq!(
             config.accounts[1].codecs,
-            vec![Codec::Pcmu, Codec::Opus, Codec::Pcma]
+            vec![Codec::G722, Codec::Opus, Codec::Pcmu, Codec::Pcma]
         );
         assert_eq!(effect.commands.len(), 2);
         assert!(effect.save);
-        let effect = apply(&mut config, Msg::CodecLater(2));
+        let effect = apply(&mut config, Msg::CodecLater(3));
         assert!(
             effect.commands.is_empty() && !effect.save,
             "nothing below the last"

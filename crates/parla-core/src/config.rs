@@ -201,7 +201,7 @@ impl Default for AccountConfig {
             register: true,
             local_port: None,
             expires: 600,
-            codecs: vec![Codec::Opus, Codec::Pcmu, Codec::Pcma],
+            codecs: vec![Codec::Opus, Codec::G722, Codec::Pcmu, Codec::Pcma],
             ca_file: None,
             international_prefix: None,
             region: None,
@@ -531,6 +531,10 @@ output = "file:/path/out.wav"
         assert_eq!(account.transport, None);
         assert_eq!(account.registrar, None);
         assert_eq!(account.expires, 600);
+        assert_eq!(
+            account.codecs,
+            vec![Codec::Opus, Codec::G722, Codec::Pcmu, Codec::Pcma]
+        );
         assert_eq!(config.audio.input, "default");
         assert!(Config::parse("").expect("empty").accounts.is_empty());
     }

@@ -12,6 +12,8 @@ mod write;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_g722;
+#[cfg(test)]
 mod tests_robust;
 
 use std::fmt;
@@ -39,11 +41,12 @@ pub enum Codec {
     Opus,
     Pcmu,
     Pcma,
+    G722,
 }
 
 impl Codec {
     /// Every codec, in the default preference order.
-    pub const ALL: [Codec; 3] = [Codec::Opus, Codec::Pcmu, Codec::Pcma];
+    pub const ALL: [Codec; 4] = [Codec::Opus, Codec::G722, Codec::Pcmu, Codec::Pcma];
 
     /// The encoding name as written in `a=rtpmap`.
     pub fn encoding_name(self) -> &'static str {
@@ -51,14 +54,15 @@ impl Codec {
             Codec::Opus => "opus",
             Codec::Pcmu => "PCMU",
             Codec::Pcma => "PCMA",
+            Codec::G722 => "G722",
         }
     }
 
-    /// The RTP clock rate.
+    /// The RTP clock rate: 8000 for G.722 too, whose audio is sampled at 16 kHz (RFC 3551 §4.5.2).
     pub fn clock_rate(self) -> u32 {
         match self {
             Codec::Opus => 48_000,
-            Codec::Pcmu | Codec::Pcma => 8_000,
+            Codec::Pcmu | Codec::Pcma | Codec::G722 => 8_000,
         }
     }
 
@@ -66,7 +70,7 @@ impl Codec {
     pub fn channels(self) -> u8 {
         match self {
             Codec::Opus => 2,
-            Codec::Pcmu | Codec::Pcma => 1,
+            Codec::Pcmu | Codec::Pcma | Codec::G722 => 1,
         }
     }
 
@@ -76,6 +80,7 @@ impl Codec {
             Codec::Opus => None,
             Codec::Pcmu => Some(0),
             Codec::Pcma => Some(8),
+            Codec::G722 => Some(9),
         }
     }
 
@@ -84,12 +89,13 @@ impl Codec {
         self.static_payload_type().unwrap_or(OPUS_PT)
     }
 
-    /// The configuration name: "opus", "pcmu" or "pcma".
+    /// The configuration name: "opus", "g722", "pcmu" or "pcma".
     pub fn config_name(self) -> &'static str {
         match self {
             Codec::Opus => "opus",
             Codec::Pcmu => "pcmu",
             Codec::Pcma => "pcma",
+            Codec::G722 => "g722",
         }
     }
 }
@@ -100,9 +106,9 @@ impl fmt::Display for Codec {
     }
 }
 
-/// A codec name that is not one of "opus", "pcmu", "pcma".
+/// A codec name that is not one of "opus", "g722", "pcmu", "pcma".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown codec {0:?} (expected \"opus\", \"pcmu\" or \"pcma\")")]
+#[error("unknown codec {0:?} (expected \"opus\", \"g722\", \"pcmu\" or \"pcma\")")]
 pub struct UnknownCodec(pub String);
 
 impl FromStr for Codec {

@@ -48,7 +48,7 @@ pub use directory::{
 };
 pub use export_csv::{ExportError, CONTACT_CSV_HEADER};
 pub use history::{
-    CallRecord, CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId,
+    CallExtras, CallRecord, CallResult, Direction, HistoryEntry, HistoryFilter, HistoryId,
     MAX_HISTORY_TEXT_BYTES,
 };
 pub use import_csv::{

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use parla_media::conference::TickBench;
+use parla_media::ProcessingConfig;
 use parla_media::{AudioEndpoint, CodecParams, Conference, MediaConfig, MediaSession};
 
 /// How long each side of the CPU comparison runs.
@@ -103,6 +104,7 @@ fn our_cpu(dir: &Path, conference: bool) -> u64 {
             &AudioEndpoint::Null,
             5,
             None,
+            ProcessingConfig::OFF,
         )
         .expect("conference")
     });

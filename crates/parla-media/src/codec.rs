@@ -1,6 +1,7 @@
 //! Codec vocabulary (what SDP negotiated) and the encoder/decoder traits the pipeline drives.
 
 pub mod g711;
+pub mod g722;
 pub mod opus;
 
 use crate::error::{CodecError, MediaError};
@@ -14,6 +15,7 @@ pub enum CodecKind {
     Pcmu,
     Pcma,
     Opus,
+    G722,
 }
 
 impl CodecKind {
@@ -23,26 +25,32 @@ impl CodecKind {
             CodecKind::Pcmu => "PCMU",
             CodecKind::Pcma => "PCMA",
             CodecKind::Opus => "opus",
+            CodecKind::G722 => "G722",
         }
     }
 
-    /// The RTP clock rate the codec requires (RFC 3551, RFC 7587).
+    /// The RTP clock rate the codec requires (RFC 3551, RFC 7587): what timestamps count.
     pub fn clock_rate(self) -> u32 {
         match self {
             CodecKind::Pcmu | CodecKind::Pcma => g711::RATE,
             CodecKind::Opus => opus::RATE,
+            CodecKind::G722 => g722::CLOCK_RATE,
         }
     }
 
-    /// The PCM rate the encoder takes and the decoder produces.
+    /// The PCM rate the encoder takes and the decoder produces. Only G.722 differs from the
+    /// clock rate (16 kHz audio on an 8 kHz RTP clock).
     pub fn pcm_rate(self) -> u32 {
-        self.clock_rate()
+        match self {
+            CodecKind::G722 => g722::RATE,
+            _ => self.clock_rate(),
+        }
     }
 
     /// Packet times (ms) this build can send.
     pub fn supports_ptime(self, ptime_ms: u32) -> bool {
         match self {
-            CodecKind::Pcmu | CodecKind::Pcma => {
+            CodecKind::Pcmu | CodecKind::Pcma | CodecKind::G722 => {
                 (10..=120).contains(&ptime_ms) && ptime_ms.is_multiple_of(10)
             }
             CodecKind::Opus => matches!(ptime_ms, 10 | 20 | 40 | 60),
@@ -76,6 +84,16 @@ impl CodecParams {
         Self {
             kind: CodecKind::Pcma,
             payload_type: 8,
+            clock_rate: 8000,
+            channels: 1,
+        }
+    }
+
+    /// G.722 on its static payload type 9, `G722/8000` (the RTP clock, not the 16 kHz audio).
+    pub fn g722() -> Self {
+        Self {
+            kind: CodecKind::G722,
+            payload_type: 9,
             clock_rate: 8000,
             channels: 1,
         }
@@ -155,6 +173,7 @@ pub fn new_encoder(
     Ok(match params.kind {
         CodecKind::Pcmu => Box::new(g711::G711Encoder::new(g711::Law::Mu)),
         CodecKind::Pcma => Box::new(g711::G711Encoder::new(g711::Law::A)),
+        CodecKind::G722 => Box::new(g722::G722Encoder::new()),
         CodecKind::Opus => Box::new(opus::OpusEncoder::new(
             frame_samples(opus::RATE, ptime_ms),
             opus,
@@ -169,6 +188,7 @@ pub fn new_decoder(params: &CodecParams, ptime_ms: u32) -> Result<Box<dyn Decode
     Ok(match params.kind {
         CodecKind::Pcmu => Box::new(g711::G711Decoder::new(g711::Law::Mu, frame)),
         CodecKind::Pcma => Box::new(g711::G711Decoder::new(g711::Law::A, frame)),
+        CodecKind::G722 => Box::new(g722::G722Decoder::new(frame)),
         CodecKind::Opus => Box::new(opus::OpusDecoder::new(frame)?),
     })
 }
@@ -209,5 +229,31 @@ mod tests {
         assert!(new_encoder(&CodecParams::pcmu(), 30, OpusSettings::default()).is_ok());
         assert_eq!(CodecParams::opus(96).timestamp_step(20), 960);
         assert_eq!(CodecParams::pcma().timestamp_step(20), 160);
+    }
+
+    #[test]
+    fn g722_counts_rtp_time_at_8khz_and_codes_16khz_audio() {
+        let g722 = CodecParams::g722();
+        assert!(g722.validate().is_ok());
+        assert_eq!(g722.kind.clock_rate(), 8000);
+        assert_eq!(g722.kind.pcm_rate(), 16_000);
+        assert_eq!(g722.timestamp_step(20), 160);
+        assert!(CodecParams {
+            clock_rate: 16_000,
+            ..g722
+        }
+        .validate()
+        .is_err());
+        let enc = new_encoder(&g722, 20, OpusSettings::default()).expect("encoder");
+        let mut dec = new_decoder(&g722, 20).expect("decoder");
+        assert_eq!(enc.sample_rate(), 16_000);
+        assert_eq!(dec.sample_rate(), 16_000);
+        let mut out = [1.0f32; 400];
+        assert_eq!(
+            dec.conceal(&mut out).expect("conceal"),
+            320,
+            "20 ms at 16 kHz"
+        );
+        assert!(new_encoder(&g722, 25, OpusSettings::default()).is_err());
     }
 }

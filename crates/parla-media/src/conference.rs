@@ -31,6 +31,7 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use crate::device::{self, AudioEndpoint, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::events::MediaEventSink;
+use crate::processing::{CaptureProcessor, ProcessingConfig};
 use crate::session::switch::{await_handover, DeviceSwap};
 
 pub(crate) use port::{open_sink, open_source};
@@ -246,12 +247,14 @@ fn not_a_device(endpoint: &AudioEndpoint) -> Result<(), MediaError> {
 impl Conference {
     /// Opens the microphone `input` and the speaker `output` (a `file:` output receives what
     /// the person hears: the mix of every participant) and starts the mixer thread for at most
-    /// `max_participants` calls. `events` hears device changes.
+    /// `max_participants` calls. `events` hears device changes. `processing` treats the
+    /// microphone (echo of the mix, noise, level) while it is a sound device.
     pub fn start(
         input: &AudioEndpoint,
         output: &AudioEndpoint,
         max_participants: usize,
         events: Option<MediaEventSink>,
+        processing: ProcessingConfig,
     ) -> Result<Conference, MediaError> {
         if !(1..=MAX_PARTICIPANTS).contains(&max_participants) {
             return Err(MediaError::InvalidConfig(format!(
@@ -262,6 +265,9 @@ impl Conference {
         not_a_device(output)?;
         let source = device::open_source(input, OUTPUT_RATE, FRAME)?;
         let sink = device::open_sink(output)?;
+        let processor = (!processing.is_off())
+            .then(|| CaptureProcessor::new(processing, OUTPUT_RATE))
+            .transpose()?;
         let (shared, commands_in, retire) = Shared::new(max_participants);
         let mixer = mix::Mixer::new(Arc::clone(&shared), retire);
         let job = thread::MixerThread {
@@ -270,6 +276,7 @@ impl Conference {
             sink,
             commands: commands_in,
             events,
+            processor,
         };
         let handle = std::thread::Builder::new()
             .name("parla-mixer".into())

@@ -53,14 +53,16 @@ pub struct JitterConfig {
 }
 
 impl JitterConfig {
-    /// The defaults (20 ms min, 300 ms max, 40 ms to start) for a stream.
+    /// The defaults (20 ms min, 300 ms max) for a stream. It starts at one frame, what a calm
+    /// network needs: a jittery one raises the target within two late packets, while a higher
+    /// start would cost every calm call its first seconds at the higher delay.
     pub fn new(clock_rate: u32, ptime_ms: u32) -> Self {
         Self {
             clock_rate,
             ptime_ms,
             min_delay_ms: 20,
             max_delay_ms: 300,
-            initial_delay_ms: 40,
+            initial_delay_ms: ptime_ms,
         }
     }
 

@@ -1,9 +1,18 @@
 //! Microphone processing on the media thread, never in a device callback: a high-pass filter
 //! against hum, acoustic echo cancellation fed with what the speaker is about to play, noise
-//! suppression and automatic gain. Works in 10 ms frames at the capture rate (8, 16 or 48 kHz);
-//! everything is allocated in [`CaptureProcessor::new`], nothing per frame.
+//! suppression and automatic gain. Works in 10 ms frames at the capture rate (8, 16 or 48 kHz)
+//! with `sonora` (WebRTC's audio processing module in Rust; chosen by `benches/echo.rs`, see
+//! processing/chain.rs). Our buffers are allocated in [`CaptureProcessor::new`]; sonora 0.2 still
+//! allocates small buffers inside AEC3 and AGC2 each frame (processing/tests.rs pins the rest).
+//! The chain delays the microphone by about 8 ms (AEC alone) to 15 ms (all stages).
 
 use crate::error::MediaError;
+
+mod chain;
+#[cfg(test)]
+mod tests;
+
+use chain::Chain;
 
 /// The unit the processor works in.
 pub const FRAME_MS: u32 = 10;
@@ -54,12 +63,23 @@ pub struct ProcessingStats {
 pub struct CaptureProcessor {
     config: ProcessingConfig,
     rate: u32,
+    /// `None` when every stage is off: audio passes untouched.
+    chain: Option<Chain>,
 }
 
 impl CaptureProcessor {
     /// A chain for mono audio at `rate` (8000, 16000, 32000 or 48000).
     pub fn new(config: ProcessingConfig, rate: u32) -> Result<Self, MediaError> {
-        Ok(Self { config, rate })
+        let chain = if config.is_off() {
+            None
+        } else {
+            Some(Chain::new(&config, rate)?)
+        };
+        Ok(Self {
+            config,
+            rate,
+            chain,
+        })
     }
 
     pub fn config(&self) -> ProcessingConfig {
@@ -70,14 +90,25 @@ impl CaptureProcessor {
         self.rate
     }
 
-    /// What the speaker is about to play, at the processor's rate, in any amount (kept in
-    /// 10 ms frames until the next capture frame is processed).
-    pub fn render(&mut self, _played: &[f32]) {}
+    /// What the speaker is about to play, at the processor's rate, in any amount: handed to the
+    /// canceller a 10 ms frame at a time, at most a few frames between two capture calls.
+    pub fn render(&mut self, played: &[f32]) {
+        if let Some(chain) = self.chain.as_mut() {
+            chain.render(played);
+        }
+    }
 
     /// Processes one capture frame in place: a whole number of 10 ms frames at the rate.
-    pub fn capture(&mut self, _frame: &mut [f32]) {}
+    /// A trailing partial frame is left as it is.
+    pub fn capture(&mut self, frame: &mut [f32]) {
+        if let Some(chain) = self.chain.as_mut() {
+            chain.capture(frame);
+        }
+    }
 
     pub fn stats(&self) -> ProcessingStats {
-        ProcessingStats::default()
+        self.chain
+            .as_ref()
+            .map_or_else(ProcessingStats::default, Chain::stats)
     }
 }

@@ -1,5 +1,11 @@
-//! Streaming mono sample-rate conversion with rubato's FFT resampler (fixed rates, no drift
-//! tracking: the device work adds an asynchronous resampler for clock drift).
+//! Streaming mono sample-rate conversion: [`StreamResampler`], rubato's FFT resampler, between
+//! fixed rates of our own clock; and, for sound devices, whose clocks drift from ours,
+//! [`adaptive::AdaptiveResampler`] steered by [`control::DriftControl`] (put together in
+//! [`drift`]).
+
+pub mod adaptive;
+pub mod control;
+pub mod drift;
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};

@@ -77,3 +77,113 @@ fn g711_round_trip_keeps_a_tone() {
         assert!(ratio > 0.99, "{:?}: band ratio {ratio:.4}", params.kind);
     }
 }
+
+/// SNR in dB of `decoded` against `input`, at the delay (0..40 samples) that fits best.
+fn best_snr(input: &[f32], decoded: &[f32]) -> (f64, usize) {
+    (0..40)
+        .map(|delay| {
+            let (mut signal, mut noise) = (0.0f64, 0.0f64);
+            for (x, y) in input.iter().zip(&decoded[delay..]) {
+                signal += f64::from(*x).powi(2);
+                noise += f64::from(x - y).powi(2);
+            }
+            (10.0 * (signal / noise.max(1e-12)).log10(), delay)
+        })
+        .fold((f64::MIN, 0), |a, b| if b.0 > a.0 { b } else { a })
+}
+
+/// The sweep in fixtures/spandsp_g722_ref.c: 100 Hz to 7 kHz over `n` samples at 16 kHz.
+fn sweep(n: usize) -> Vec<f32> {
+    let (f0, f1) = (100.0f64, 7000.0f64);
+    let t_end = n as f64 / 16_000.0;
+    let k = (f1 / f0).ln();
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / 16_000.0;
+            let phase = 2.0 * std::f64::consts::PI * f0 * t_end * ((k * t / t_end).exp() - 1.0) / k;
+            (0.5 * 32767.0 * phase.sin()).trunc() as f32 / 32768.0
+        })
+        .collect()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn s16le(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(2)
+        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+        .collect()
+}
+
+#[test]
+fn g722_round_trip_keeps_a_1khz_tone_and_a_sweep() {
+    let params = CodecParams::g722();
+    let input = tone(1000.0, 16_000, 1.0, 0.5);
+    let mut enc = codec::new_encoder(&params, 20, OpusSettings::default()).expect("encoder");
+    let mut dec = codec::new_decoder(&params, 20).expect("decoder");
+    let decoded = round_trip(enc.as_mut(), dec.as_mut(), &input, 320);
+    let steady = &decoded[1600..];
+    let ratio = band_energy_ratio(steady, 16_000, 1000.0, 50.0);
+    assert!(ratio > 0.99, "1 kHz band ratio {ratio:.4}");
+    let level = rms(steady);
+    assert!(
+        (0.33..0.38).contains(&level),
+        "level {level:.3} (input 0.354)"
+    );
+    let (snr, _) = best_snr(&input[1600..15_000], steady);
+    assert!(snr > 30.0, "tone SNR {snr:.1} dB");
+
+    // A sweep has one delay that fits: the QMF analysis + synthesis filters' 22 samples.
+    let input = sweep(16_000);
+    let mut enc = codec::new_encoder(&params, 20, OpusSettings::default()).expect("encoder");
+    let mut dec = codec::new_decoder(&params, 20).expect("decoder");
+    let decoded = round_trip(enc.as_mut(), dec.as_mut(), &input, 320);
+    let (snr, delay) = best_snr(&input[..15_900], &decoded);
+    assert_eq!(delay, 22);
+    assert!(snr > 25.0, "sweep SNR {snr:.1} dB");
+}
+
+#[test]
+fn g722_hears_spandsp_codes_as_spandsp_does() {
+    let codes = fixture("spandsp-sweep.g722");
+    let reference = s16le(&fixture("spandsp-sweep-decoded.s16le"));
+    assert_eq!(reference.len(), codes.len() * 2);
+    let mut dec = codec::new_decoder(&CodecParams::g722(), 20).expect("decoder");
+    let mut out = vec![0.0f32; MAX_DECODED_SAMPLES];
+    let mut ours = Vec::new();
+    for packet in codes.chunks(160) {
+        let n = dec.decode(packet, &mut out).expect("decode");
+        ours.extend_from_slice(&out[..n]);
+    }
+    let (snr, delay) = best_snr(&reference, &ours);
+    assert_eq!(delay, 0, "same QMF synthesis, no shift");
+    assert!(snr > 40.0, "ours against spandsp's decoding: {snr:.1} dB");
+}
+
+#[test]
+fn g722_codes_the_sweep_as_cleanly_as_spandsp() {
+    let input = sweep(8000);
+    let spandsp = s16le(&fixture("spandsp-sweep-decoded.s16le"));
+    let params = CodecParams::g722();
+    let mut enc = codec::new_encoder(&params, 20, OpusSettings::default()).expect("encoder");
+    let mut dec = codec::new_decoder(&params, 20).expect("decoder");
+    let ours = round_trip(enc.as_mut(), dec.as_mut(), &input, 320);
+    // Up to 2.4 kHz, then the top of the band, where the QMF filters roll off towards 7 kHz.
+    for (range, floor) in [(0..6000, 30.0), (6000..7900, 3.0)] {
+        let (spandsp_snr, _) = best_snr(&input[range.clone()], &spandsp[range.start..]);
+        let (our_snr, _) = best_snr(&input[range.clone()], &ours[range.start..]);
+        assert!(
+            spandsp_snr > floor,
+            "{range:?}: spandsp {spandsp_snr:.1} dB"
+        );
+        assert!(
+            our_snr > spandsp_snr - 1.0,
+            "{range:?}: ours {our_snr:.1} dB, spandsp {spandsp_snr:.1} dB"
+        );
+    }
+}

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{band_energy_ratio, read_wav, tone, wait_for, write_wav};
-use parla_media::{AudioEndpoint, CodecParams, Conference, MediaConfig, MediaSession};
+use parla_media::{
+    AudioEndpoint, CodecParams, Conference, MediaConfig, MediaSession, ProcessingConfig,
+};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 const MIC: f64 = 1900.0;
@@ -61,6 +63,7 @@ fn every_far_end_hears_the_others_and_the_mic_and_the_output_holds_all_far_ends(
         &AudioEndpoint::File(mixed.clone()),
         5,
         None,
+        ProcessingConfig::OFF,
     )
     .expect("conference");
 
@@ -161,6 +164,7 @@ fn a_session_restarted_with_another_codec_keeps_its_place() {
         &AudioEndpoint::Null,
         2,
         None,
+        ProcessingConfig::OFF,
     )
     .expect("conference");
     let port = conf.port().expect("a place");

@@ -95,6 +95,11 @@ fn opus_call() {
 }
 
 #[test]
+fn g722_call() {
+    call_carries_both_tones(CodecParams::g722());
+}
+
+#[test]
 fn hold_stops_packets_and_resume_restarts_them() {
     let ((sa, aa), (sb, ab)) = (bind(), bind());
     let a = MediaSession::start(MediaConfig::new(sa, ab, CodecParams::pcmu())).expect("A");

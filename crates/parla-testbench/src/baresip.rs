@@ -106,7 +106,8 @@ pub struct BaresipOptions {
     /// Record what is heard and sent (sndfile module) into this folder.
     pub record_dir: Option<PathBuf>,
     /// `audio_codecs` of the account, e.g. `["pcmu"]` or `["opus"]`; empty: all loaded
-    /// (opus, G.722, PCMU, PCMA, in that order of preference).
+    /// (opus, G.722, PCMU, PCMA, in that order of preference). G.722 is `g722/16000/1`:
+    /// baresip looks a bare name up at 8000 Hz, and knows G.722 by its audio rate.
     pub audio_codecs: Vec<String>,
     /// CA certificate to trust for TLS (`sip_cafile`), e.g. [`Kamailio::ca_cert_path`].
     pub ca_cert: Option<PathBuf>,
@@ -123,6 +124,12 @@ pub struct BaresipOptions {
     pub pubint: u32,
     /// SIP URIs written to the `contacts` file with `;presence=p2p` (watched when `presence`).
     pub presence_contacts: Vec<String>,
+    /// The address baresip listens on for SIP and media (`sip_listen`, `net_interface`, the
+    /// direct account's URI); `None`: 127.0.0.1. ctrl_tcp stays on 127.0.0.1.
+    pub listen_ip: Option<std::net::IpAddr>,
+    /// Play and capture on ALSA's `default` device (the alsa module) instead of `aufile` and
+    /// `aubridge`, with this environment (e.g. [`crate::PulseAudio::env`]).
+    pub sound_card: Option<Vec<(String, String)>>,
 }
 
 impl BaresipOptions {
@@ -152,6 +159,8 @@ impl BaresipOptions {
             presence: false,
             pubint: 0,
             presence_contacts: Vec::new(),
+            listen_ip: None,
+            sound_card: None,
         }
     }
 }
@@ -229,6 +238,9 @@ impl Baresip {
         cmd.arg("-4").arg("-f").arg(&conf_dir);
         if opts.sip_trace {
             cmd.arg("-s");
+        }
+        if let Some(env) = &opts.sound_card {
+            cmd.envs(env.iter().map(|(k, v)| (k, v)));
         }
         let log = dir.join("baresip.log");
         let mut proc = Proc::spawn(&format!("baresip {}", opts.user), cmd, &log)?;

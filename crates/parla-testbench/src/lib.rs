@@ -18,7 +18,12 @@
 //! - [`SessionBus`]: a private session D-Bus; [`TrayWatcher`] (a StatusNotifierWatcher on it),
 //!   [`Xvfb`] (a virtual X display) and [`Dunst`] (a real notification daemon on both).
 //!
-//! Nothing here sends traffic anywhere but 127.0.0.0/8.
+//! - [`impair`]: two private network namespaces joined by a userspace netem stand-in (loss,
+//!   jitter, reordering); [`impair_call`] runs Parla vs baresip over it, scored by [`pesq`]
+//!   on [`speech`] from espeak-ng; [`netpair`] runs code inside such a namespace.
+//!
+//! Nothing here sends traffic anywhere but 127.0.0.0/8 and, inside its own private network
+//! namespaces, 10.77.0.0/24.
 
 pub mod baresip;
 pub mod certs;
@@ -28,10 +33,14 @@ pub mod dunst;
 pub mod error;
 pub mod events;
 pub mod headless;
+pub mod impair;
+pub mod impair_call;
 pub mod kamailio;
 pub mod keyring;
 pub mod linphone;
 pub mod netns;
+pub mod netpair;
+pub mod pesq;
 pub mod ports;
 pub mod process;
 pub mod procstat;
@@ -39,6 +48,7 @@ pub mod pulse;
 pub mod radicale;
 pub mod session_bus;
 pub mod sipp;
+pub mod speech;
 pub mod tones;
 mod transport;
 pub mod workdir;

@@ -371,6 +371,7 @@ fn recorded_entry(recording: Option<&str>) -> HistoryEntry {
         seen: true,
         voicemail: None,
         recording: recording.map(str::to_string),
+        mos: None,
     }
 }
 

@@ -391,6 +391,7 @@ fn a_history_entry_with_a_message_opens_it_on_the_voicemail_tab() {
             seen: true,
             voicemail: Some(VoicemailId(1)),
             recording: None,
+            mos: None,
         }],
     });
     assert_eq!(h.app.history.entries.len(), 1);

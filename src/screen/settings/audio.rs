@@ -1,6 +1,7 @@
-//! The Audio section: microphone, speaker and ringtone devices by the names people know, and
-//! the sound test with the microphone's level, and how calls are recorded and how many a
-//! conference takes.
+//! The Audio section: microphone, speaker and ringtone devices by the names people know, the
+//! sound test with the microphone's level, the microphone's processing (echo cancellation,
+//! noise suppression, automatic gain), and how calls are recorded and how many a conference
+//! takes.
 
 use iced::widget::{column, pick_list, progress_bar, row};
 use iced::{Alignment, Element, Length};
@@ -8,7 +9,7 @@ use parla_core::config::{AudioConfig, RecordingChannels, RecordingFormat};
 use parla_core::Config;
 
 use super::devices::{device_choices, device_list, DeviceChoice};
-use super::parts::{choices, group, hint, labelled, Choice};
+use super::parts::{choices, group, hint, labelled, switch, Choice};
 use super::{Msg, Settings};
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
@@ -75,9 +76,53 @@ pub(super) fn view<'a>(
     column![
         group(i18n.tr("audio-devices"), devices),
         group(i18n.tr("audio-test-title"), test),
+        group(i18n.tr("audio-processing-title"), processing(i18n, audio)),
         group(i18n.tr("audio-recording-title"), recording(i18n, audio)),
     ]
     .spacing(space::L)
+    .into()
+}
+
+/// One of the microphone's processing steps, each turned on or off on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processing {
+    EchoCancellation,
+    NoiseSuppression,
+    AutoGain,
+}
+
+impl Processing {
+    /// Turns this step on or off in `audio`.
+    pub fn set(self, audio: &mut AudioConfig, on: bool) {
+        match self {
+            Processing::EchoCancellation => audio.echo_cancellation = on,
+            Processing::NoiseSuppression => audio.noise_suppression = on,
+            Processing::AutoGain => audio.auto_gain = on,
+        }
+    }
+}
+
+/// The three switches; the engine takes them for the calls that start afterwards.
+fn processing<'a>(i18n: &I18n, audio: &AudioConfig) -> Element<'a, Msg> {
+    let step = |which: Processing, on: bool, key: &str| {
+        switch(on, i18n.tr(key), move |on| Msg::Processing(which, on))
+    };
+    column![
+        step(
+            Processing::EchoCancellation,
+            audio.echo_cancellation,
+            "audio-echo-cancellation"
+        ),
+        hint(i18n.tr("audio-echo-cancellation-hint")),
+        step(
+            Processing::NoiseSuppression,
+            audio.noise_suppression,
+            "audio-noise-suppression"
+        ),
+        step(Processing::AutoGain, audio.auto_gain, "audio-auto-gain"),
+        hint(i18n.tr("audio-processing-hint")),
+    ]
+    .spacing(space::S)
     .into()
 }
 

@@ -30,7 +30,9 @@ fn is_telephone_event(map: RtpMap<'_>) -> bool {
 fn ptime_valid(codec: Codec, ms: u32) -> bool {
     match codec {
         Codec::Opus => matches!(ms, 10 | 20 | 40 | 60),
-        Codec::Pcmu | Codec::Pcma => ms.is_multiple_of(10) && (10..=120).contains(&ms),
+        Codec::Pcmu | Codec::Pcma | Codec::G722 => {
+            ms.is_multiple_of(10) && (10..=120).contains(&ms)
+        }
     }
 }
 

@@ -113,7 +113,7 @@ impl<'a> Media<'a> {
         self.payload_types.iter().copied()
     }
 
-    /// The explicit rtpmap, else the static one for PCMU and PCMA.
+    /// The explicit rtpmap, else the static one for PCMU, PCMA and G722.
     pub(super) fn rtpmap(&self, pt: u8) -> Option<RtpMap<'a>> {
         self.rtpmaps.get(&pt).copied().or_else(|| static_rtpmap(pt))
     }
@@ -128,6 +128,7 @@ fn static_rtpmap(pt: u8) -> Option<RtpMap<'static>> {
     let name = match pt {
         0 => "PCMU",
         8 => "PCMA",
+        9 => "G722",
         _ => return None,
     };
     Some(RtpMap {

@@ -125,7 +125,7 @@ fn offer_follows_preference_and_subset() {
     let offer = SdpSession::new().create_offer(&local(&[]));
     assert_eq!(
         m_lines(&offer),
-        vec!["m=audio 40000 RTP/AVP 111 0 8 101 110"]
+        vec!["m=audio 40000 RTP/AVP 111 9 0 8 101 110"]
     );
 }
 
@@ -276,11 +276,13 @@ fn rtpengine_offer_two_telephone_events() {
 fn polycom_offer_with_bfcp_and_two_videos() {
     let offer = fixture!("polycom_bfcp_offer.sdp");
     let (text, m) = answer(offer, &local(&[]));
-    assert_eq!((m.codec, m.payload_type), (Codec::Pcmu, 0));
+    // It lists G.722 first and so do we after Opus, which it lacks.
+    assert_eq!((m.codec, m.payload_type), (Codec::G722, 9));
+    assert!(has(&text, "a=rtpmap:9 G722/8000"));
     assert_eq!(
         m_lines(&text),
         vec![
-            "m=audio 40000 RTP/AVP 0 101",
+            "m=audio 40000 RTP/AVP 9 101",
             "m=video 0 RTP/AVP 109 34",
             "m=application 0 UDP/BFCP *",
             "m=video 0 RTP/AVP 109",
@@ -701,7 +703,7 @@ fn answer_telephone_event_we_did_not_offer_is_ignored() {
 fn codec_names() {
     assert_eq!(
         serde_json::to_string(&Codec::ALL).unwrap(),
-        r#"["opus","pcmu","pcma"]"#
+        r#"["opus","g722","pcmu","pcma"]"#
     );
     let c: Vec<Codec> = serde_json::from_str(r#"["pcma","opus"]"#).unwrap();
     assert_eq!(c, vec![Codec::Pcma, Codec::Opus]);
@@ -710,11 +712,11 @@ fn codec_names() {
     assert_eq!(Codec::Opus.to_string(), "opus");
     assert_eq!(" PCMA ".parse::<Codec>(), Ok(Codec::Pcma));
     assert_eq!("Opus".parse::<Codec>(), Ok(Codec::Opus));
-    assert!("g722"
+    assert!("g729"
         .parse::<Codec>()
         .unwrap_err()
         .to_string()
-        .contains("g722"));
+        .contains("g729"));
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn codec_attributes(out: &mut String, pt: u8, codec: Codec) {
             line(out, format_args!("a=rtpmap:{pt} opus/48000/2"));
             line(out, format_args!("a=fmtp:{pt} {OPUS_FMTP}"));
         }
-        Codec::Pcmu | Codec::Pcma => line(
+        Codec::Pcmu | Codec::Pcma | Codec::G722 => line(
             out,
             format_args!(
                 "a=rtpmap:{pt} {}/{}",

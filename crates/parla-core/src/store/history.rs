@@ -162,6 +162,15 @@ impl CallRecord {
     }
 }
 
+/// What a call with audio leaves besides its [`CallRecord`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallExtras {
+    /// The file the call was recorded into, if it was.
+    pub recording: Option<String>,
+    /// The whole call's estimated mean opinion score (1 to 4.5), when audio was received.
+    pub mos: Option<f32>,
+}
+
 /// Which calls [`Store::history`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -185,7 +194,7 @@ impl HistoryFilter {
 }
 
 /// A history row as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub id: HistoryId,
     /// The call as recorded (`number` filled in from the URI when it was empty; times to the
@@ -208,6 +217,10 @@ pub struct HistoryEntry {
     /// The file the call was recorded into (`record`), if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<String>,
+    /// The call's estimated mean opinion score (1 to 4.5); none for a call without audio
+    /// (and calls recorded before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mos: Option<f32>,
 }
 
 /// A history row as written: its id, and the number as read (from the URI when the call
@@ -225,23 +238,29 @@ impl Store {
         call: &CallRecord,
         region: Region,
     ) -> Result<HistoryId, StoreError> {
-        self.record_call_with(call, None, region)
+        self.record_call_with(call, &CallExtras::default(), region)
     }
 
-    /// [`Self::record_call`] of a call recorded into the file `recording`.
+    /// [`Self::record_call`] of a call with audio: the file it was recorded into, its MOS.
     pub fn record_call_with(
         &mut self,
         call: &CallRecord,
-        recording: Option<&str>,
+        extras: &CallExtras,
         region: Region,
     ) -> Result<HistoryId, StoreError> {
         let seen = call.result != CallResult::Missed;
         let tx = self.conn.transaction()?;
         let id = insert_call(&tx, call, region, seen)?.id;
-        if let Some(path) = recording {
+        if let Some(path) = &extras.recording {
             tx.execute(
                 "UPDATE call_history SET recording = ?1 WHERE id = ?2",
                 params![bounded(path), id.0],
+            )?;
+        }
+        if let Some(mos) = extras.mos.filter(|m| m.is_finite()) {
+            tx.execute(
+                "UPDATE call_history SET mos = ?1 WHERE id = ?2",
+                params![f64::from(mos.clamp(1.0, 4.5)), id.0],
             )?;
         }
         tx.commit()?;
@@ -270,7 +289,7 @@ impl Store {
              SELECT h.id, h.direction, h.account, h.remote_uri, h.number, h.display_name,
                     h.started_ms, h.answered_ms, h.ended_ms, h.result, h.reason, h.seen, h.e164,
                     h.search, h.contact_id, c.first_name, c.last_name, c.company, v.id,
-                    h.recording
+                    h.recording, h.mos
              FROM h LEFT JOIN contacts c ON c.id = h.contact_id
                     LEFT JOIN voicemail v ON v.history_id = h.id
              ORDER BY h.started_ms DESC, h.id DESC",
@@ -417,6 +436,7 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<(HistoryEntry, String)> {
         seen: r.get(11)?,
         voicemail: r.get::<_, Option<i64>>(18)?.map(VoicemailId),
         recording: r.get(19)?,
+        mos: r.get::<_, Option<f64>>(20)?.map(|m| m as f32),
         call,
     };
     Ok((entry, r.get(13)?))

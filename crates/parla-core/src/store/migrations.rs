@@ -180,6 +180,10 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE id IN (SELECT id FROM voicemail_links);
     DROP TABLE voicemail_links;
     "#,
+    // 7: a call's estimated mean opinion score (1 to 4.5), for calls with audio.
+    r#"
+    ALTER TABLE call_history ADD COLUMN mos REAL;
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.
@@ -311,6 +315,45 @@ mod tests {
             })
             .unwrap();
         assert_eq!(link, None);
+    }
+
+    #[test]
+    fn the_history_at_schema_6_gains_an_empty_mos_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        let conn = Connection::open(&path).unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(6).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO call_history (id, direction, started_ms, ended_ms, result, reason, recording)
+                 VALUES (4, 'outgoing', 1, 2, 'answered', 'bye', 'r.wav');",
+        )
+        .unwrap();
+        drop(conn);
+        // The store opens it, as a user upgrading would.
+        let store = super::super::Store::open(&path).unwrap().store;
+        let rows = store
+            .history(super::super::HistoryFilter::All, "", 10)
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].id.0, 4);
+        assert_eq!(rows[0].call.reason, "bye");
+        assert_eq!(rows[0].recording.as_deref(), Some("r.wav"));
+        assert_eq!(rows[0].mos, None);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let (version, mos): (i64, Option<f64>) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), mos
+                 FROM call_history WHERE id = 4",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((version, mos), (7, None));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod confirmed;
 pub mod dialog;
+mod emodel;
 pub mod incoming;
 pub mod machine;
 pub mod outgoing;
@@ -99,6 +100,8 @@ pub(crate) struct Call<M: MediaBackend> {
     recording: Option<String>,
     /// The file the history row names: the last recording of the call.
     recorded: Option<String>,
+    /// The MOS of each quality report, and of the whole call for the history.
+    quality: summary::QualityTally,
 }
 
 impl<M: MediaBackend> Call<M> {
@@ -120,6 +123,7 @@ impl<M: MediaBackend> Call<M> {
             caller_name: None,
             recording: None,
             recorded: None,
+            quality: summary::QualityTally::default(),
         }
     }
 
@@ -164,9 +168,11 @@ impl<M: MediaBackend> Call<M> {
         if let Some(event) = self.env.calls.leave_conference(self.id) {
             self.emit(event);
         }
+        let mut mos = None;
         if let Some(media) = self.media.take() {
             if let Some(stats) = media.stats() {
-                summary::log(self.id, &stats);
+                mos = self.quality.call_mos(&stats);
+                summary::log(self.id, &stats, mos);
             }
             // Stopping joins the media thread and finalises files: not on an async worker. The
             // `ended` event waits for it, so a recording is complete when the event says so.
@@ -186,9 +192,12 @@ impl<M: MediaBackend> Call<M> {
             }
             None => {
                 let record = self.log.finish(&self.env.account, reason, code);
-                let recorded = self.recorded.take();
+                let extras = crate::store::CallExtras {
+                    recording: self.recorded.take(),
+                    mos,
+                };
                 let store = &self.env.store;
-                store.record_with(record, recorded, self.env.region).await;
+                store.record_with(record, extras, self.env.region).await;
             }
         }
         self.env.calls.remove(self.id);
@@ -224,6 +233,7 @@ impl<M: MediaBackend> Call<M> {
         if let Some(w) = &warning {
             tracing::warn!(call = %self.id, warning = %w, "call has no audio");
         }
+        self.quality.set_codec(negotiated.codec.encoding_name());
         self.emit(Event::Media {
             call: self.id,
             codec: negotiated.codec.encoding_name().to_string(),
@@ -254,11 +264,12 @@ impl<M: MediaBackend> Call<M> {
         }
     }
 
-    fn report_quality(&self) {
+    fn report_quality(&mut self) {
         let Some(stats) = self.media.as_ref().and_then(CallAudio::stats) else {
             return;
         };
         let q = stats.quality;
+        let mos = self.quality.interval(&stats);
         self.emit(Event::Quality {
             call: self.id,
             jitter_ms: q.jitter_ms,
@@ -268,7 +279,7 @@ impl<M: MediaBackend> Call<M> {
             concealed: q.concealed,
             remote_loss_percent: q.remote_fraction_lost.map(|f| f * 100.0),
             rtt_ms: q.rtt_ms,
-            mos: summary::estimated_mos(&stats),
+            mos,
         });
     }
 

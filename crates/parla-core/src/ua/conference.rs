@@ -100,7 +100,7 @@ fn start_real(
     let input = AudioEndpoint::parse(&audio.input)?;
     let output = AudioEndpoint::parse(&audio.output)?;
     let size = size.min(parla_media::conference::MAX_PARTICIPANTS);
-    let mixer = Conference::start(&input, &output, size, events)?;
+    let mixer = Conference::start(&input, &output, size, events, audio.processing())?;
     Ok(Box::new(mixer))
 }
 

@@ -291,6 +291,7 @@ impl CallAudio for CallMedia {
                     Codec::Opus => CodecKind::Opus,
                     Codec::Pcmu => CodecKind::Pcmu,
                     Codec::Pcma => CodecKind::Pcma,
+                    Codec::G722 => CodecKind::G722,
                 },
                 payload_type: negotiated.payload_type,
                 clock_rate: negotiated.clock_rate,

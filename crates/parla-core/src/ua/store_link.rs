@@ -14,8 +14,8 @@
 
 use crate::config::AccountConfig;
 use crate::store::{
-    CallRecord, CallerName, MessageEntry, MessageId, MessageState, NewMessage, NewVoicemail,
-    Region, Store, StoreError, VoicemailEntry,
+    CallExtras, CallRecord, CallerName, MessageEntry, MessageId, MessageState, NewMessage,
+    NewVoicemail, Region, Store, StoreError, VoicemailEntry,
 };
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,8 +46,8 @@ enum Job {
     },
     Record {
         call: Box<CallRecord>,
-        /// The file the call was recorded into.
-        recording: Option<String>,
+        /// The file the call was recorded into, its MOS.
+        extras: CallExtras,
         region: Region,
         written: oneshot::Sender<()>,
     },
@@ -161,16 +161,16 @@ impl StoreLink {
     /// is written, at most [`RECORD_WAIT`]: whoever learns that the call ended next (the
     /// window re-reading its history list) finds the row there.
     pub async fn record(&self, call: CallRecord, region: Region) {
-        self.record_with(call, None, region).await;
+        self.record_with(call, CallExtras::default(), region).await;
     }
 
-    /// [`Self::record`] of a call recorded into the file `recording`.
-    pub async fn record_with(&self, call: CallRecord, recording: Option<String>, region: Region) {
+    /// [`Self::record`] of a call with audio (its recording, its MOS).
+    pub async fn record_with(&self, call: CallRecord, extras: CallExtras, region: Region) {
         let Some(jobs) = &self.jobs else { return };
         let (written, done) = oneshot::channel();
         let job = Job::Record {
             call: Box::new(call),
-            recording,
+            extras,
             region,
             written,
         };
@@ -374,13 +374,13 @@ fn serve(
             }
             Job::Record {
                 call,
-                recording,
+                extras,
                 region,
                 written,
             } => {
                 let recorded = store
                     .as_mut()
-                    .map(|s| s.record_call_with(&call, recording.as_deref(), region));
+                    .map(|s| s.record_call_with(&call, &extras, region));
                 if let Some(Err(e)) = recorded {
                     tracing::warn!(error = %e, "call not recorded in the history");
                 }

@@ -13,6 +13,9 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use super::mix::{FrameReader, Mixer};
 use super::{Conference, Shared, FRAME};
 use crate::device::{self, AudioEndpoint};
+use crate::processing::ProcessingConfig;
+
+const OFF: ProcessingConfig = ProcessingConfig::OFF;
 
 const RATE: f64 = 48_000.0;
 /// Analysis window: 0.2 s, so every multiple of 5 Hz is an exact DFT bin.
@@ -327,8 +330,8 @@ fn scheduling_jitter_between_the_threads_is_absorbed() {
 
 #[test]
 fn places_are_handed_out_freed_and_reused() {
-    let conf =
-        Conference::start(&AudioEndpoint::Null, &AudioEndpoint::Null, 2, None).expect("conference");
+    let conf = Conference::start(&AudioEndpoint::Null, &AudioEndpoint::Null, 2, None, OFF)
+        .expect("conference");
     let a = conf.port().expect("a");
     let b = conf.port().expect("b");
     assert_ne!(a, b);
@@ -381,11 +384,11 @@ fn handles_travel_between_threads() {
 #[test]
 fn a_conference_takes_1_to_max_participants_and_no_conference_devices() {
     let null = AudioEndpoint::Null;
-    assert!(Conference::start(&null, &null, 0, None).is_err());
-    assert!(Conference::start(&null, &null, super::MAX_PARTICIPANTS + 1, None).is_err());
-    let conf = Conference::start(&null, &null, 1, None).expect("conference");
+    assert!(Conference::start(&null, &null, 0, None, OFF).is_err());
+    assert!(Conference::start(&null, &null, super::MAX_PARTICIPANTS + 1, None, OFF).is_err());
+    let conf = Conference::start(&null, &null, 1, None, OFF).expect("conference");
     let port = AudioEndpoint::Conference(conf.port().expect("port"));
-    assert!(Conference::start(&port, &null, 1, None).is_err());
+    assert!(Conference::start(&port, &null, 1, None, OFF).is_err());
     assert!(conf.switch_devices(None, Some(port)).is_err());
     conf.switch_devices(Some(AudioEndpoint::Null), Some(AudioEndpoint::Null))
         .expect("switch to other devices");

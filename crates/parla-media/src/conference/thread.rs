@@ -11,6 +11,7 @@ use super::Command;
 use crate::device::{AudioSink, AudioSource};
 use crate::events::{MediaEvent, MediaEventSink};
 use crate::pacing::Pacer;
+use crate::processing::CaptureProcessor;
 use crate::session::switch::device_notices;
 
 const TICK: Duration = Duration::from_millis(20);
@@ -21,6 +22,8 @@ pub(super) struct MixerThread {
     pub sink: Box<dyn AudioSink>,
     pub commands: Consumer<Command>,
     pub events: Option<MediaEventSink>,
+    /// The microphone's processing; the mix played on the speaker is its echo reference.
+    pub processor: Option<CaptureProcessor>,
 }
 
 impl MixerThread {
@@ -35,11 +38,17 @@ impl MixerThread {
                     tracing::warn!("conference microphone failed, mixing silence: {e}");
                 }
             }
+            if let (Some(processor), true) = (self.processor.as_mut(), self.source.acoustic()) {
+                processor.capture(&mut self.mixer.mic);
+            }
             self.mixer.tick();
             if let Err(e) = self.sink.write(self.mixer.speaker()) {
                 if !std::mem::replace(&mut output_failed, true) {
                     tracing::warn!("conference output failed: {e}");
                 }
+            }
+            if let Some(processor) = self.processor.as_mut() {
+                processor.render(self.mixer.speaker());
             }
             self.report_notices();
             pacer.wait_next(&shared.stop);

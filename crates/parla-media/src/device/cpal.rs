@@ -6,8 +6,10 @@
 //!
 //! - Opening (`open_source`/`open_sink`) blocks for as long as the backend takes to start a
 //!   stream (tens of ms; more for a sound server): do it off async worker threads.
-//! - Rings hold at most [`RING_MS`]; the media side keeps the delay they add near 10-40 ms and
-//!   drops audio (counted in [`DeviceStats::overruns`]) when it builds up past that.
+//! - Rings hold at most [`RING_MS`]; the media side keeps their fill at about one device period
+//!   plus a few ms by resampling a few hundred ppm faster or slower (it follows the device's
+//!   clock, see `crate::resample::drift`), and drops audio (counted in
+//!   [`DeviceStats::overruns`]) only when a stall piles up far more than that.
 //! - A device that fails mid-call (unplugged, sound server gone) does not end the call: the next
 //!   `read`/`write` reopens the default device, or keeps trying every [`RETRY`] while none can be
 //!   opened, and meanwhile reads silence / discards. What happened is queued as a
@@ -236,39 +238,6 @@ pub(crate) fn ms_to_samples(rate: u32, ms: u32) -> usize {
     ((u64::from(rate) * u64::from(ms) / 1000) as usize).max(1)
 }
 
-/// The lowest ring level seen over a window of reads or writes. Whatever stayed queued above
-/// what is needed the whole time is standing delay (left by a stall, or by the device clock
-/// running faster than ours), and is dropped once per window.
-#[derive(Debug)]
-struct LowWater {
-    min: usize,
-    calls: u32,
-}
-
-impl LowWater {
-    /// About a second of 20 ms frames.
-    const WINDOW: u32 = 50;
-
-    fn new() -> Self {
-        Self {
-            min: usize::MAX,
-            calls: 0,
-        }
-    }
-
-    /// Records `level`; at the end of a window returns how much to drop to come down to `keep`.
-    fn observe(&mut self, level: usize, keep: usize) -> usize {
-        self.min = self.min.min(level);
-        self.calls += 1;
-        if self.calls < Self::WINDOW {
-            return 0;
-        }
-        let excess = self.min.saturating_sub(keep);
-        *self = Self::new();
-        excess
-    }
-}
-
 /// A live device stream as the recovery logic sees it.
 trait Link {
     /// Checks the stream's health; called once per read or write.
@@ -357,19 +326,6 @@ impl Recovery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn low_water_drops_only_what_stayed_queued_all_window() {
-        let mut lw = LowWater::new();
-        for i in 0..LowWater::WINDOW - 1 {
-            assert_eq!(lw.observe(3000 - (i as usize % 2) * 500, 1000), 0);
-        }
-        assert_eq!(lw.observe(2800, 1000), 1500);
-        for _ in 0..LowWater::WINDOW - 1 {
-            assert_eq!(lw.observe(900, 1000), 0);
-        }
-        assert_eq!(lw.observe(5000, 1000), 0);
-    }
 
     #[test]
     fn labels_are_the_first_line_of_the_description_or_the_name() {

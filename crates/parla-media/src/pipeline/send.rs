@@ -212,7 +212,11 @@ mod tests {
         }
         w.finalize().expect("finalize");
 
-        for codec in [CodecParams::pcmu(), CodecParams::opus(111)] {
+        for codec in [
+            CodecParams::pcmu(),
+            CodecParams::g722(),
+            CodecParams::opus(111),
+        ] {
             let far = UdpSocket::bind("127.0.0.1:0").expect("bind");
             let (mut p, control) = pipeline(codec, &far);
             let rate = p.s.encoder.sample_rate();

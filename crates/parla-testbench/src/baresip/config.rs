@@ -20,21 +20,29 @@ pub(super) fn config_text(
     let mut line = |k: &str, v: &str| {
         let _ = writeln!(c, "{k}\t{v}");
     };
+    let ip = listen_ip(opts);
     line("poll_method", "epoll");
-    line("sip_listen", &format!("127.0.0.1:{}", ports.sip));
+    line("sip_listen", &format!("{ip}:{}", ports.sip));
     if let Some(ca) = &opts.ca_cert {
         line("sip_cafile", path_str(ca)?);
     }
     line("call_local_timeout", "120");
     line("call_max_calls", "4");
-    // aubridge plays into nothing at real-time pace; ALSA "null" is not paced and burns a core.
-    line("audio_player", "aubridge,nil");
-    line("audio_alert", "aubridge,nil");
-    line("audio_source", &format!("aufile,{}", path_str(source_wav)?));
+    if opts.sound_card.is_some() {
+        line("audio_player", "alsa,default");
+        line("audio_alert", "alsa,default");
+        line("audio_source", "alsa,default");
+    } else {
+        // aubridge plays into nothing at real-time pace; ALSA "null" is not paced and burns a
+        // core.
+        line("audio_player", "aubridge,nil");
+        line("audio_alert", "aubridge,nil");
+        line("audio_source", &format!("aufile,{}", path_str(source_wav)?));
+    }
     // baresip 1.0.0's aufile accepts only a file that matches these exactly.
     line("ausrc_srate", "48000");
     line("ausrc_channels", "2");
-    line("net_interface", "127.0.0.1");
+    line("net_interface", &ip);
     line(
         "dns_server",
         &opts
@@ -45,6 +53,9 @@ pub(super) fn config_text(
     line("module_path", "/usr/lib/baresip/modules");
     for module in ["opus.so", "g722.so", "g711.so", "aubridge.so", "aufile.so"] {
         line("module", module);
+    }
+    if opts.sound_card.is_some() {
+        line("module", "alsa.so");
     }
     if let Some(record_dir) = &opts.record_dir {
         line("module", "sndfile.so");
@@ -61,6 +72,12 @@ pub(super) fn config_text(
     line("module_app", "ctrl_tcp.so");
     line("ctrl_tcp_listen", &format!("127.0.0.1:{}", ports.ctrl));
     Ok(c)
+}
+
+fn listen_ip(opts: &BaresipOptions) -> String {
+    opts.listen_ip
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "127.0.0.1".into())
 }
 
 pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<String> {
@@ -88,7 +105,12 @@ pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<Strin
             }
             l
         }
-        None => format!("<sip:{}@127.0.0.1:{}>;regint=0", opts.user, ports.sip),
+        None => format!(
+            "<sip:{}@{}:{}>;regint=0",
+            opts.user,
+            listen_ip(opts),
+            ports.sip
+        ),
     };
     if let Some(pw) = &opts.password {
         if pw.contains([';', '"', '\n']) {

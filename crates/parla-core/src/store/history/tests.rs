@@ -439,7 +439,10 @@ fn a_recorded_call_keeps_its_file_and_others_have_none() {
                 CallResult::Answered,
                 1,
             ),
-            Some(path),
+            &CallExtras {
+                recording: Some(path.to_string()),
+                mos: None,
+            },
             nl(),
         )
         .unwrap();
@@ -463,4 +466,61 @@ fn a_recorded_call_keeps_its_file_and_others_have_none() {
         .unwrap()
         .get("recording")
         .is_none());
+}
+
+#[test]
+fn a_call_keeps_its_mos_and_others_have_none() {
+    let (dir, mut store) = open();
+    let answered = call(
+        Direction::Incoming,
+        "sip:0612345678@x",
+        CallResult::Answered,
+        1,
+    );
+    let extras = CallExtras {
+        recording: None,
+        mos: Some(4.27),
+    };
+    store.record_call_with(&answered, &extras, nl()).unwrap();
+    let missed = call(
+        Direction::Incoming,
+        "sip:0612345679@x",
+        CallResult::Missed,
+        2,
+    );
+    store.record_call(&missed, nl()).unwrap();
+    // Nonsense is not kept as a score; out of range is brought into it.
+    let odd = |mos| CallExtras {
+        recording: None,
+        mos: Some(mos),
+    };
+    let third = call(
+        Direction::Outgoing,
+        "sip:0612345670@x",
+        CallResult::Answered,
+        3,
+    );
+    store
+        .record_call_with(&third, &odd(f32::NAN), nl())
+        .unwrap();
+    let fourth = call(
+        Direction::Outgoing,
+        "sip:0612345671@x",
+        CallResult::Answered,
+        4,
+    );
+    store.record_call_with(&fourth, &odd(9.0), nl()).unwrap();
+    drop(store);
+
+    // Read back from the file by a new connection.
+    let store = Store::open(&dir.path().join("parla.db")).unwrap().store;
+    let rows = store.history(HistoryFilter::All, "", 10).unwrap();
+    let mos: Vec<_> = rows.iter().map(|r| r.mos).collect();
+    assert_eq!(mos, [Some(4.5), None, None, Some(4.27)]);
+    let json = serde_json::to_value(&rows[3]).unwrap();
+    assert!(
+        (json["mos"].as_f64().unwrap() - 4.27).abs() < 1e-6,
+        "{json}"
+    );
+    assert!(serde_json::to_value(&rows[2]).unwrap().get("mos").is_none());
 }

@@ -1,15 +1,94 @@
-//! One `call quality` line in the log when a call with audio ends: the figures the last
-//! `quality` event showed, the loss over the whole call and an estimated MOS (`none` when
-//! nothing was received). The diagnostics bundle gathers these lines.
+//! A call's quality as the `quality` events and the history show it: an E-model MOS for each
+//! stretch between two reports (the loss of that stretch, not of the whole call), and for the
+//! whole call the mean of those, weighted by the packets each expected. When a call with audio
+//! ends, one `call quality` line in the log gives its final figures (the diagnostics bundle
+//! gathers these lines).
 
+use super::emodel::{self, CodecProfile, Conditions};
 use crate::api::CallId;
 use parla_media::MediaStats;
 
-/// Logs the call's final figures at `info`.
-pub(crate) fn log(call: CallId, stats: &MediaStats) {
+/// The counters at the last report.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Counts {
+    received: u64,
+    lost: u64,
+    late: u64,
+}
+
+impl Counts {
+    fn of(stats: &MediaStats) -> Self {
+        Self {
+            received: stats.packets_received,
+            lost: stats.quality.lost,
+            late: stats.quality.late,
+        }
+    }
+}
+
+/// Kept by a call from the start of its audio: the codec, the counters at the last report
+/// and the interval scores so far.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QualityTally {
+    codec: CodecProfile,
+    last: Counts,
+    last_mos: Option<f32>,
+    /// Sum of interval score x packets expected, and of the packets expected.
+    weighted: f64,
+    expected: u64,
+}
+
+impl QualityTally {
+    /// The codec the audio uses from now on (its `a=rtpmap` encoding name).
+    pub fn set_codec(&mut self, encoding: &str) {
+        self.codec = emodel::profile(encoding);
+    }
+
+    /// The MOS of the stretch since the last call; the last one again when nothing was
+    /// expected in it (on hold), `None` before anything was received.
+    pub fn interval(&mut self, stats: &MediaStats) -> Option<f32> {
+        let now = Counts::of(stats);
+        // A restarted audio session counts from zero again.
+        let since = if now.received < self.last.received || now.lost < self.last.lost {
+            Counts::default()
+        } else {
+            self.last
+        };
+        self.last = now;
+        let received = now.received - since.received;
+        let lost = now.lost - since.lost;
+        let late = now.late.saturating_sub(since.late);
+        let expected = received + lost;
+        if expected == 0 {
+            return self.last_mos;
+        }
+        let loss_percent = ((lost + late) as f64 * 100.0 / expected as f64).min(100.0) as f32;
+        let mos = emodel::mos(
+            &self.codec,
+            &Conditions {
+                rtt_ms: stats.quality.rtt_ms,
+                jitter_buffer_ms: stats.quality.target_delay_ms as f32,
+                loss_percent,
+            },
+        );
+        self.weighted += f64::from(mos) * expected as f64;
+        self.expected += expected;
+        self.last_mos = Some(mos);
+        Some(mos)
+    }
+
+    /// The whole call's MOS, the stretch since the last report included; `None` when nothing
+    /// was received.
+    pub fn call_mos(&mut self, stats: &MediaStats) -> Option<f32> {
+        self.interval(stats);
+        (self.expected > 0).then(|| (self.weighted / self.expected as f64) as f32)
+    }
+}
+
+/// Logs the call's final figures at `info`, with the whole call's `mos`.
+pub(crate) fn log(call: CallId, stats: &MediaStats, mos: Option<f32>) {
     let q = stats.quality;
     let loss_percent = loss_percent(stats);
-    let mos = estimated_mos(stats);
     tracing::info!(
         call = %call,
         packets_received = stats.packets_received,
@@ -36,44 +115,68 @@ fn loss_percent(stats: &MediaStats) -> f32 {
     }
 }
 
-/// The call's MOS so far; `None` while nothing was received (nothing to judge).
-pub(crate) fn estimated_mos(stats: &MediaStats) -> Option<f32> {
-    let q = stats.quality;
-    (stats.packets_received > 0).then(|| mos(loss_percent(stats), q.jitter_ms, q.rtt_ms))
-}
-
 /// A figure with `decimals`, or `none` when there is none.
 fn shown(value: Option<f32>, decimals: usize) -> String {
     value.map_or_else(|| "none".to_owned(), |v| format!("{v:.decimals$}"))
 }
 
-/// The ITU-T G.107 E-model, simplified as is common for VoIP monitoring (after Cole and
-/// Rosenbluth): R = 93.2 - Id - Ie with the one-way delay taken as RTT/2 (20 ms when unknown)
-/// plus twice the jitter plus 10 ms of codec delay, Id = d/40 below 160 ms else (d-120)/10,
-/// Ie = 2.5 per percent of loss; MOS = 1 + 0.035R + 7e-6 R(R-60)(100-R), 1 to 4.5.
-pub(crate) fn mos(loss_percent: f32, jitter_ms: f32, rtt_ms: Option<f32>) -> f32 {
-    let delay = rtt_ms.map_or(20.0, |r| r / 2.0) + 2.0 * jitter_ms + 10.0;
-    let id = if delay < 160.0 {
-        delay / 40.0
-    } else {
-        (delay - 120.0) / 10.0
-    };
-    let r = (93.2 - id - 2.5 * loss_percent).clamp(0.0, 100.0);
-    (1.0 + 0.035 * r + 7e-6 * r * (r - 60.0) * (100.0 - r)).clamp(1.0, 4.5)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::mos;
+    use super::*;
+
+    fn stats(received: u64, lost: u64, late: u64) -> MediaStats {
+        let mut s = MediaStats {
+            packets_received: received,
+            ..MediaStats::default()
+        };
+        s.quality.lost = lost;
+        s.quality.late = late;
+        s.quality.target_delay_ms = 40;
+        s.quality.rtt_ms = Some(20.0);
+        s
+    }
 
     #[test]
-    fn mos_falls_with_loss_and_delay() {
-        let clean = mos(0.0, 2.0, Some(40.0));
-        assert!(clean > 4.3 && clean <= 4.5, "{clean}");
-        let lossy = mos(5.0, 2.0, Some(40.0));
-        assert!(lossy < clean && lossy > 3.5, "{lossy}");
-        let far = mos(0.0, 30.0, Some(600.0));
-        assert!(far < clean, "{far}");
-        assert_eq!(mos(100.0, 0.0, None), 1.0);
+    fn nothing_received_is_no_score() {
+        let mut tally = QualityTally::default();
+        assert_eq!(tally.interval(&stats(0, 0, 0)), None);
+        assert_eq!(tally.call_mos(&stats(0, 0, 0)), None);
+    }
+
+    #[test]
+    fn each_report_scores_its_own_stretch() {
+        let mut tally = QualityTally::default();
+        tally.set_codec("PCMU");
+        let clean = tally.interval(&stats(100, 0, 0)).unwrap();
+        assert!(clean > 4.4, "{clean}");
+        // 10 of the next 100 lost: that stretch is poor...
+        let lossy = tally.interval(&stats(190, 10, 0)).unwrap();
+        assert!(lossy < 3.7, "{lossy}");
+        // ...and the next clean one is good again, whatever the call's total.
+        let again = tally.interval(&stats(290, 10, 0)).unwrap();
+        assert_eq!(again, clean);
+        // Late packets count as lost.
+        let late = tally.interval(&stats(390, 10, 10)).unwrap();
+        assert_eq!(late, lossy);
+        // On hold nothing is expected: the last score stands and weighs nothing.
+        assert_eq!(tally.interval(&stats(390, 10, 10)), Some(late));
+        let whole = tally.call_mos(&stats(390, 10, 10)).unwrap();
+        let mean = (2.0 * clean + 2.0 * lossy) / 4.0;
+        assert!((whole - mean).abs() < 1e-4, "{whole} vs {mean}");
+    }
+
+    #[test]
+    fn a_restarted_session_counts_afresh() {
+        let mut tally = QualityTally::default();
+        tally.interval(&stats(500, 0, 0));
+        let m = tally.interval(&stats(100, 0, 0)).unwrap();
+        assert!(m > 4.4, "{m}");
+    }
+
+    #[test]
+    fn a_short_call_is_scored_at_its_end() {
+        let mut tally = QualityTally::default();
+        let m = tally.call_mos(&stats(50, 0, 0)).unwrap();
+        assert!(m > 4.4, "{m}");
     }
 }

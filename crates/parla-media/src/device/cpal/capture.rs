@@ -1,30 +1,24 @@
-//! Capture: device callback -> ring (mono, device rate) -> resampler -> frames at the codec rate.
+//! Capture: device callback -> ring (mono, device rate) -> [`CaptureDrift`] (adaptive resampler
+//! steered to keep the ring's fill small and steady) -> frames at the codec rate.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use ::cpal::Stream;
-use rtrb::Consumer;
 
 use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
-use super::{
-    find_device, ms_to_samples, DeviceNotice, DeviceStats, Direction, Link, LowWater, Recovery,
-};
+use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
 use crate::device::AudioSource;
 use crate::error::MediaError;
-use crate::resample::StreamResampler;
+use crate::resample::drift::CaptureDrift;
 
-/// Resampler block: what one pass converts, at the device rate.
-const CHUNK_MS: u32 = 10;
-/// Audio held in the ring beyond the next frame before reading starts (and after an underrun):
-/// slack for callbacks that arrive late or in bursts.
-const CUSHION_MS: u32 = 10;
-/// More than this in the ring (the stream ran before the first read, or the media thread
-/// stalled) and the oldest audio is dropped at once, down to the cushion plus one frame. Smaller
-/// standing excess goes through [`LowWater`].
-const MAX_FILL_MS: u32 = 80;
+/// Ring fill kept just after each read, beyond one device period: what a callback that comes
+/// a little late, when it is due right at the read, needs so the read still finds a frame.
+const MARGIN_MS: f64 = 3.0;
+/// More than this above the target (the stream ran before the first read, or the media thread
+/// stalled) and the oldest audio is dropped at once, down to the target.
+const CAP_MS: f64 = 60.0;
 
 /// Capture from a sound device, as mono frames at the rate it was opened for.
 pub struct CpalSource {
@@ -32,27 +26,14 @@ pub struct CpalSource {
     frame: usize,
     link: Option<CaptureLink>,
     recovery: Recovery,
-    /// Resampled audio not yet read, at `rate`.
-    fifo: VecDeque<f32>,
-    /// One chunk taken from the ring, at the device rate.
-    block: Vec<f32>,
-    primed: bool,
 }
 
 struct CaptureLink {
     /// `None` only while being dropped.
     stream: Option<Stream>,
     watch: Watch,
-    ring: Consumer<f32>,
+    drift: CaptureDrift,
     shared: Arc<Shared>,
-    resampler: StreamResampler,
-    device_rate: u32,
-    chunk: usize,
-    cushion: usize,
-    /// One frame's worth of input at the device rate.
-    frame_in: usize,
-    max_fill: usize,
-    low_water: LowWater,
     name: String,
 }
 
@@ -78,45 +59,22 @@ impl CaptureLink {
     fn open(name: Option<&str>, rate: u32, frame: usize) -> Result<Self, MediaError> {
         let (device, label) = find_device(name, Direction::Input)?;
         let built = stream::build_input(&device, &label)?;
-        let device_rate = built.rate;
-        let chunk = ms_to_samples(device_rate, CHUNK_MS);
-        let resampler = StreamResampler::new(device_rate, rate, chunk)?;
-        let frame_in = (frame as u64 * u64::from(device_rate)).div_ceil(u64::from(rate)) as usize;
+        let period_ms = built.period as f64 * 1000.0 / f64::from(built.rate.max(1));
+        let drift = CaptureDrift::new(
+            built.ring,
+            built.rate,
+            rate,
+            frame,
+            period_ms + MARGIN_MS,
+            CAP_MS,
+        )?;
         Ok(Self {
             stream: Some(built.stream),
             watch: Watch::new(),
-            ring: built.ring,
+            drift,
             shared: built.shared,
-            resampler,
-            device_rate,
-            chunk,
-            cushion: ms_to_samples(device_rate, CUSHION_MS),
-            frame_in,
-            max_fill: ms_to_samples(device_rate, MAX_FILL_MS).max(frame_in + chunk),
-            low_water: LowWater::new(),
             name: label,
         })
-    }
-
-    /// Drops the oldest audio when too much has piled up. `primed`: reading is under way, so
-    /// the level counts for the low-water mark.
-    fn trim(&mut self, primed: bool) {
-        let queued = self.ring.slots();
-        let keep = self.cushion + self.frame_in;
-        let excess = if queued > self.max_fill {
-            self.low_water = LowWater::new();
-            queued - keep
-        } else if primed {
-            self.low_water.observe(queued, keep)
-        } else {
-            0
-        };
-        if excess > 0 {
-            if let Ok(chunk) = self.ring.read_chunk(excess) {
-                chunk.commit_all();
-            }
-            Shared::bump(&self.shared.overruns);
-        }
     }
 }
 
@@ -125,16 +83,11 @@ impl CpalSource {
     /// samples at `rate` are what [`AudioSource::read`] will usually be asked for.
     pub fn open(name: Option<&str>, rate: u32, frame: usize) -> Result<Self, MediaError> {
         let link = CaptureLink::open(name, rate, frame)?;
-        let fifo = VecDeque::with_capacity(frame + 2 * link.resampler.output_max());
-        let block = Vec::with_capacity(link.chunk);
         Ok(Self {
             rate,
             frame,
             link: Some(link),
             recovery: Recovery::default(),
-            fifo,
-            block,
-            primed: false,
         })
     }
 
@@ -153,7 +106,7 @@ impl CpalSource {
     pub fn stats(&self) -> DeviceStats {
         self.link
             .as_ref()
-            .map(|l| DeviceStats::read(&l.shared, l.device_rate, l.ring.slots()))
+            .map(|l| DeviceStats::read(&l.shared, l.drift.device_rate(), l.drift.queued()))
             .unwrap_or_default()
     }
 
@@ -162,44 +115,12 @@ impl CpalSource {
             out.fill(0.0);
             return Ok(());
         };
-        link.trim(self.primed);
-        if !self.primed {
-            let missing = out.len().saturating_sub(self.fifo.len()) as u64;
-            let need = missing * u64::from(link.device_rate) / u64::from(self.rate);
-            let wanted = need as usize + link.cushion;
-            let queued = link.ring.slots();
-            if queued < wanted {
-                out.fill(0.0);
-                return Ok(());
-            }
-            // Start from the newest audio: what piled up before the first read is only delay.
-            if let Ok(stale) = link.ring.read_chunk(queued - wanted) {
-                stale.commit_all();
-            }
-            self.primed = true;
+        let outcome = link.drift.read(out)?;
+        if outcome.dropped > 0 {
+            Shared::bump(&link.shared.overruns);
         }
-        while self.fifo.len() < out.len() && link.ring.slots() >= link.chunk {
-            self.block.clear();
-            if let Ok(chunk) = link.ring.read_chunk(link.chunk) {
-                let (a, b) = chunk.as_slices();
-                self.block.extend_from_slice(a);
-                self.block.extend_from_slice(b);
-                chunk.commit_all();
-            }
-            let fifo = &mut self.fifo;
-            if let Err(e) = link.resampler.process(&self.block, &mut |s| fifo.extend(s)) {
-                out.fill(0.0);
-                return Err(e);
-            }
-        }
-        let got = self.fifo.len().min(out.len());
-        for (o, s) in out.iter_mut().zip(self.fifo.drain(..got)) {
-            *o = s;
-        }
-        if got < out.len() {
-            out[got..].fill(0.0);
+        if outcome.padded > 0 {
             Shared::bump(&link.shared.underruns);
-            self.primed = false;
         }
         Ok(())
     }
@@ -216,13 +137,8 @@ impl AudioSource for CpalSource {
 
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError> {
         let (rate, frame) = (self.rate, self.frame);
-        let replaced = self
-            .recovery
+        self.recovery
             .check(&mut self.link, || CaptureLink::open(None, rate, frame));
-        if replaced {
-            self.fifo.clear();
-            self.primed = false;
-        }
         self.fill(out)
     }
 }

@@ -1,31 +1,26 @@
-//! Playback: 48 kHz mono -> resampler -> ring (mono, device rate) -> device callback.
+//! Playback: 48 kHz mono -> [`PlaybackDrift`] (adaptive resampler steered to keep the ring's
+//! fill small and steady) -> ring (mono, device rate) -> device callback.
 
 use std::sync::Arc;
 
 use ::cpal::Stream;
-use rtrb::Producer;
 
 use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
-use super::{
-    find_device, ms_to_samples, DeviceNotice, DeviceStats, Direction, Link, LowWater, Recovery,
-};
+use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
 use crate::device::{AudioSink, OUTPUT_RATE};
 use crate::error::MediaError;
-use crate::resample::StreamResampler;
+use crate::resample::drift::PlaybackDrift;
 
-/// Resampler block, at [`OUTPUT_RATE`].
-const CHUNK_MS: u32 = 10;
-/// More than this queued for the device (bursty writes, or our clock faster than the device's)
-/// and new audio is dropped until the queue is back down to [`TARGET_FILL_MS`].
-const MAX_FILL_MS: u32 = 100;
-const TARGET_FILL_MS: u32 = 40;
-/// What must stay queued just before each write so the device does not run dry until the next
-/// one: put in as silence (with two device periods more, which the device takes at once to fill
-/// its own buffer) when a write finds the queue empty, at the start or after the far end paused.
-/// A standing level above it is dropped (see [`LowWater`]).
-const KEEP_MS: u32 = 10;
+/// Ring fill kept just before each write, beyond one device period: what a callback that
+/// comes a little early, when it is due right at the write, needs so it does not run dry.
+const MARGIN_MS: f64 = 3.0;
+/// More than this above the target (bursty writes after a stall) and the excess is dropped
+/// from the next audio at once.
+const CAP_MS: f64 = 60.0;
+/// The frame size writes usually come in.
+const FRAME_MS: u32 = 20;
 
 /// Playback to a sound device; takes mono audio at [`OUTPUT_RATE`].
 pub struct CpalSink {
@@ -38,19 +33,8 @@ struct PlaybackLink {
     /// `None` only while being dropped.
     stream: Option<Stream>,
     watch: Watch,
-    ring: Producer<f32>,
+    drift: PlaybackDrift,
     shared: Arc<Shared>,
-    resampler: StreamResampler,
-    device_rate: u32,
-    max_fill: usize,
-    target_fill: usize,
-    /// Dropping new audio until the queue is down to `target_fill`.
-    draining: bool,
-    keep: usize,
-    period: usize,
-    low_water: LowWater,
-    /// Samples still to drop from the next audio, to shed standing delay.
-    skip: usize,
     name: String,
 }
 
@@ -76,75 +60,33 @@ impl PlaybackLink {
     fn open(name: Option<&str>) -> Result<Self, MediaError> {
         let (device, label) = find_device(name, Direction::Output)?;
         let built = stream::build_output(&device, &label)?;
-        let device_rate = built.rate;
-        let resampler = StreamResampler::new(
+        let period_ms = built.period as f64 * 1000.0 / f64::from(built.rate.max(1));
+        // When the ring runs dry the device takes about two periods at once to refill its own
+        // buffer: put that in as silence besides the target.
+        let drift = PlaybackDrift::new(
+            built.ring,
             OUTPUT_RATE,
-            device_rate,
-            ms_to_samples(OUTPUT_RATE, CHUNK_MS),
+            built.rate,
+            (OUTPUT_RATE * FRAME_MS / 1000) as usize,
+            period_ms + MARGIN_MS,
+            CAP_MS,
+            2 * built.period,
         )?;
         Ok(Self {
             stream: Some(built.stream),
             watch: Watch::new(),
-            ring: built.ring,
+            drift,
             shared: built.shared,
-            resampler,
-            device_rate,
-            max_fill: ms_to_samples(device_rate, MAX_FILL_MS),
-            target_fill: ms_to_samples(device_rate, TARGET_FILL_MS),
-            draining: false,
-            keep: ms_to_samples(device_rate, KEEP_MS),
-            period: built.period,
-            low_water: LowWater::new(),
-            skip: 0,
             name: label,
         })
     }
 
     fn push(&mut self, samples: &[f32]) -> Result<(), MediaError> {
-        let Self {
-            ring,
-            shared,
-            resampler,
-            max_fill,
-            target_fill,
-            draining,
-            keep,
-            period,
-            low_water,
-            skip,
-            ..
-        } = self;
-        let capacity = ring.buffer().capacity();
-        let queued = capacity - ring.slots();
-        if queued == 0 {
-            if let Ok(chunk) = ring.write_chunk_uninit(*keep + 2 * *period) {
-                chunk.fill_from_iter(std::iter::repeat(0.0));
-            }
+        let outcome = self.drift.write(samples)?;
+        if outcome.dropped > 0 {
+            Shared::bump(&self.shared.overruns);
         }
-        let excess = low_water.observe(queued.max(*keep), *keep);
-        if excess > 0 {
-            *skip += excess;
-            Shared::bump(&shared.overruns);
-        }
-        resampler.process(samples, &mut |mut block| {
-            let dropped = (*skip).min(block.len());
-            *skip -= dropped;
-            block = &block[dropped..];
-            let queued = capacity - ring.slots();
-            if *draining && queued > *target_fill {
-                return;
-            }
-            *draining = false;
-            if queued + block.len() > *max_fill {
-                *draining = true;
-                Shared::bump(&shared.overruns);
-                return;
-            }
-            let (_, rest) = ring.push_partial_slice(block);
-            if !rest.is_empty() {
-                Shared::bump(&shared.overruns);
-            }
-        })
+        Ok(())
     }
 }
 
@@ -174,10 +116,7 @@ impl CpalSink {
     pub fn stats(&self) -> DeviceStats {
         self.link
             .as_ref()
-            .map(|l| {
-                let queued = l.ring.buffer().capacity() - l.ring.slots();
-                DeviceStats::read(&l.shared, l.device_rate, queued)
-            })
+            .map(|l| DeviceStats::read(&l.shared, l.drift.device_rate(), l.drift.queued()))
             .unwrap_or_default()
     }
 }

@@ -1,4 +1,4 @@
-//! Building cpal streams: the device's preferred config, a ~10 ms period when the device allows
+//! Building cpal streams: the device's preferred config, a ~5 ms period when the device allows
 //! it, any sample format, and an error callback that only sets flags.
 
 use std::sync::atomic::Ordering::Relaxed;
@@ -16,10 +16,12 @@ use super::rt::{CaptureFeed, PlaybackFeed, Shared};
 use super::{device_error, ms_to_samples, RING_MS};
 use crate::error::MediaError;
 
-/// The device period asked for (the callback size): the capture share of the delay budget.
-const PERIOD_MS: u32 = 10;
+/// The device period asked for (the callback size). cpal keeps two periods in the device's
+/// buffer, and the rings hold about one more, on each side: 5 ms keeps that well inside the
+/// budget's 10 ms for capture and for playout.
+const PERIOD_MS: u32 = 5;
 /// Playback cushion held in the ring before the callback starts playing.
-const PLAYBACK_PRIME_MS: u32 = 10;
+const PLAYBACK_PRIME_MS: u32 = 5;
 
 /// A running stream and what the media side needs to use it.
 pub(crate) struct Built<R> {
@@ -124,7 +126,7 @@ fn period_of(stream: &Stream, rate: u32) -> usize {
     }
 }
 
-/// Tries a fixed ~10 ms period when the device's range allows it, then the device's own
+/// Tries a fixed ~5 ms period when the device's range allows it, then the device's own
 /// default; starts the stream that builds.
 fn with_period_fallback<R>(
     name: &str,

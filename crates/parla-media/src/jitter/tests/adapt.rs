@@ -21,10 +21,25 @@ fn a_calm_network_settles_at_the_minimum_delay() {
     let s = sim.stats();
     assert_eq!(s.target_delay_ms, 20);
     assert!(s.current_delay_ms >= 18 && s.current_delay_ms < 42, "{s:?}");
-    assert!(s.shrunk_frames >= 1, "{s:?}");
+    // It started there: nothing to shrink.
+    assert_eq!(s.shrunk_frames, 0, "{s:?}");
     assert_eq!((s.lost, s.late, s.concealed, s.grown_frames), (0, 0, 0, 0));
     assert!(s.jitter_ms < 1.0, "{s:?}");
     assert_eq!(conceals(&outs), 0);
+}
+
+#[test]
+fn a_calm_network_plays_one_frame_after_the_first_packet() {
+    // The first packet arrives at 30 ms; pops come at 7, 27, 47, 67 ms: one frame (20 ms)
+    // after it arrived, it plays at the first pop from 50 ms on.
+    let mut sim = Sim::new(cfg(), stream(100, 1, 0, calm(2)));
+    let outs = sim.run(100);
+    assert_eq!(outs[..3], [Out::Silence; 3]);
+    assert_eq!(outs[3], Out::Pkt(0));
+    assert_eq!(played(&outs), consecutive(0, 97));
+    let s = sim.stats();
+    assert_eq!(s.target_delay_ms, 20, "{s:?}");
+    assert_eq!((s.shrunk_frames, s.grown_frames, s.concealed), (0, 0, 0));
 }
 
 #[test]

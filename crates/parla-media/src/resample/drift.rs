@@ -1,0 +1,164 @@
+//! The media side of a device ring: ring + [`DriftControl`] + [`AdaptiveResampler`], without
+//! the device, so it can be driven by simulated callbacks as well as by cpal.
+//!
+//! [`CaptureDrift`] reads a ring filled at the device's rate and gives frames at the codec rate;
+//! [`PlaybackDrift`] takes 48 kHz audio and fills a ring drained at the device's rate. Each keeps
+//! its ring's fill at a small target by steering the resampler's ratio a few hundred ppm, so a
+//! device clock that runs fast or slow neither clicks (nothing is dropped or padded) nor builds
+//! up delay. Only a large jump (a stall, an overflow, the start) is dealt with at once: the fill
+//! is dropped to the target, or silence is put in, and then the ratio takes over again.
+//!
+//! Both run on the media thread and never allocate after `new`.
+
+mod capture;
+mod playback;
+
+pub use capture::CaptureDrift;
+pub use playback::PlaybackDrift;
+
+/// What one `read` or `write` had to do besides resampling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Audio was dropped to come down to the target (the fill jumped past the hard cap).
+    pub dropped: usize,
+    /// Capture: samples of silence returned for lack of audio. Playback: silence put in the
+    /// ring because it had run dry.
+    pub padded: usize,
+}
+
+/// Ticks over which the lowest fill is taken to spot standing excess: half a second.
+const SETTLE_WINDOW: u32 = 25;
+/// Fill that stayed this far above the target for a whole window (or the target itself, if
+/// more) is dropped at once, not steered away over many seconds: left by the start, a stall or
+/// a burst, not by drift, which keeps the fill within a device period of the target (and the
+/// target is a device period and a few ms).
+const SETTLE_TOLERANCE_MS: f64 = 3.0;
+
+/// The lowest fill over a window: what stayed queued above the target all along is standing
+/// delay.
+#[derive(Debug)]
+struct Settle {
+    min: usize,
+    ticks: u32,
+    tolerance: usize,
+}
+
+impl Settle {
+    fn new(rate: u32, target: usize) -> Self {
+        Self {
+            min: usize::MAX,
+            ticks: 0,
+            tolerance: ms(rate, SETTLE_TOLERANCE_MS).max(target),
+        }
+    }
+
+    /// Starts a new window (after the fill jumped for a known reason).
+    fn restart(&mut self) {
+        self.min = usize::MAX;
+        self.ticks = 0;
+    }
+
+    /// Records `level`; at the end of a window returns the excess over `target` to drop.
+    fn observe(&mut self, level: usize, target: usize) -> usize {
+        self.min = self.min.min(level);
+        self.ticks += 1;
+        if self.ticks < SETTLE_WINDOW {
+            return 0;
+        }
+        let min = self.min;
+        self.restart();
+        if min > target + self.tolerance {
+            min - target
+        } else {
+            0
+        }
+    }
+}
+
+/// Ticks between two debug reports of the fill and the ratio (five seconds of 20 ms frames).
+const REPORT_EVERY: u32 = 250;
+
+/// Logs, now and then and when something was dropped or padded, how a link is doing.
+fn report(what: &str, ticks: &mut u32, outcome: Outcome, level: usize, rate: u32, ratio: f64) {
+    *ticks = ticks.wrapping_add(1);
+    if ticks.is_multiple_of(REPORT_EVERY) || outcome != Outcome::default() {
+        tracing::debug!(
+            target: "parla_media::drift",
+            fill_ms = level as f64 * 1000.0 / f64::from(rate.max(1)),
+            ppm = (ratio - 1.0) * 1e6,
+            dropped = outcome.dropped,
+            padded = outcome.padded,
+            "{what}"
+        );
+    }
+}
+
+/// Samples in `ms` milliseconds at `rate` (at least 1).
+fn ms(rate: u32, ms: f64) -> usize {
+    ((f64::from(rate) * ms / 1000.0).round() as usize).max(1)
+}
+
+// Debug only: `assert_no_alloc` counts violations only there.
+#[cfg(all(test, debug_assertions))]
+#[allow(
+    clippy::expect_used,
+    reason = "a test module (clippy sees `cfg(all(test, ..))` as not one): a failed step is a failed test"
+)]
+mod tests {
+    use super::*;
+    use rtrb::RingBuffer;
+
+    /// Capture and playback through a 44.1 kHz device 500 ppm off, two seconds of 20 ms ticks:
+    /// reads and writes, ratio changes included, allocate nothing.
+    #[test]
+    fn standing_excess_is_dropped_drift_is_not() {
+        let mut s = Settle::new(48_000, 624);
+        // Swinging around the target by half a 10 ms period: left alone.
+        for i in 0..SETTLE_WINDOW * 4 {
+            let level = 624 + if i % 7 < 3 { 240 } else { 0 };
+            assert_eq!(s.observe(level, 624), 0);
+        }
+        // 20 ms more than the target for a whole window: dropped to the target once.
+        for _ in 0..SETTLE_WINDOW - 1 {
+            assert_eq!(s.observe(624 + 960 + 100, 624), 0);
+        }
+        assert_eq!(s.observe(624 + 960, 624), 960);
+    }
+
+    #[test]
+    fn reads_and_writes_do_not_allocate() {
+        let (device, rate, tick) = (44_100u32, 48_000u32, 960usize);
+        let period = 441;
+        let (mut mic, mic_ring) = RingBuffer::new(device as usize / 5);
+        let (spk_ring, mut spk) = RingBuffer::new(device as usize / 5);
+        let mut capture =
+            CaptureDrift::new(mic_ring, device, rate, tick, 13.0, 60.0).expect("capture");
+        let mut playback = PlaybackDrift::new(spk_ring, rate, device, tick, 13.0, 60.0, 2 * period)
+            .expect("playback");
+        let mut frame = vec![0.0f32; tick];
+        let callback_s = period as f64 / (f64::from(device) * 1.0005);
+        let mut next = 0.0;
+        let before = assert_no_alloc::violation_count();
+        for t in 0..100 {
+            while next <= f64::from(t) * 0.02 {
+                if let Ok(chunk) = mic.write_chunk_uninit(period) {
+                    chunk.fill_from_iter(std::iter::repeat(0.25));
+                }
+                if let Ok(chunk) = spk.read_chunk(period.min(spk.slots())) {
+                    chunk.commit_all();
+                }
+                next += callback_s;
+            }
+            assert_no_alloc::assert_no_alloc(|| {
+                capture.read(&mut frame).expect("read");
+                playback.write(&frame).expect("write");
+            });
+        }
+        assert_eq!(assert_no_alloc::violation_count(), before, "allocated");
+        assert!(capture.ratio() != 1.0 && playback.ratio() != 1.0, "steered");
+        assert!(
+            frame.iter().all(|s| (s - 0.25).abs() < 0.01),
+            "audio came through"
+        );
+    }
+}

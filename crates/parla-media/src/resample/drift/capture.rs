@@ -1,0 +1,174 @@
+//! Capture: ring at the device rate -> adaptive resampler -> frames at the codec rate.
+
+use std::collections::VecDeque;
+
+use rtrb::Consumer;
+
+use super::{ms, report, Outcome, Settle};
+use crate::error::MediaError;
+use crate::resample::adaptive::{AdaptiveResampler, Fixed};
+use crate::resample::control::DriftControl;
+
+/// Output block of the resampler, at the codec rate.
+const BLOCK_MS: f64 = 10.0;
+
+/// Reads a capture ring; see the module docs.
+pub struct CaptureDrift {
+    ring: Consumer<f32>,
+    resampler: AdaptiveResampler,
+    control: DriftControl,
+    device_rate: u32,
+    rate: u32,
+    /// Above this the excess is dropped at once.
+    cap: usize,
+    settle: Settle,
+    ticks: u32,
+    /// Resampled audio not yet read.
+    fifo: VecDeque<f32>,
+    /// One block of input, at the device rate.
+    block: Vec<f32>,
+    primed: bool,
+}
+
+impl CaptureDrift {
+    /// `frame`: samples per read at `rate`. `target_ms`: ring fill kept just after each read;
+    /// `cap_ms`: fill above the target that is dropped at once.
+    pub fn new(
+        ring: Consumer<f32>,
+        device_rate: u32,
+        rate: u32,
+        frame: usize,
+        target_ms: f64,
+        cap_ms: f64,
+    ) -> Result<Self, MediaError> {
+        let resampler =
+            AdaptiveResampler::new(device_rate, rate, ms(rate, BLOCK_MS), Fixed::Output)?;
+        let tick_s = frame as f64 / f64::from(rate.max(1));
+        let target = ms(device_rate, target_ms);
+        Ok(Self {
+            fifo: VecDeque::with_capacity(frame + 2 * resampler.output_max()),
+            block: vec![0.0; resampler.input_max()],
+            resampler,
+            control: DriftControl::new(target, device_rate, tick_s),
+            cap: target + ms(device_rate, cap_ms),
+            settle: Settle::new(device_rate, target),
+            ticks: 0,
+            device_rate,
+            rate,
+            ring,
+            primed: false,
+        })
+    }
+
+    /// Samples waiting in the ring.
+    pub fn queued(&self) -> usize {
+        self.ring.slots()
+    }
+
+    /// The ratio correction in use, relative (1.0: none).
+    pub fn ratio(&self) -> f64 {
+        self.control.ratio()
+    }
+
+    /// The device's clock offset learnt so far, in ppm.
+    pub fn drift_ppm(&self) -> f64 {
+        self.control.drift_ppm()
+    }
+
+    /// The device's rate.
+    pub fn device_rate(&self) -> u32 {
+        self.device_rate
+    }
+
+    /// Device-rate samples the next `out` samples need from the ring (a sample or two more
+    /// than the ratio says: the blocks' input sizes round).
+    fn input_for(&self, out: usize) -> usize {
+        let missing = out.saturating_sub(self.fifo.len());
+        (missing as u64 * u64::from(self.device_rate)).div_ceil(u64::from(self.rate)) as usize + 2
+    }
+
+    fn skip(&mut self, n: usize) {
+        if let Ok(chunk) = self.ring.read_chunk(n.min(self.ring.slots())) {
+            chunk.commit_all();
+        }
+    }
+
+    /// Fills `out` with the next audio; silence (counted in the outcome) when there is none.
+    pub fn read(&mut self, out: &mut [f32]) -> Result<Outcome, MediaError> {
+        let mut outcome = Outcome::default();
+        let queued = self.ring.slots();
+        let keep = self.input_for(out.len()) + self.control.target();
+        if !self.primed {
+            if queued < keep {
+                out.fill(0.0);
+                return Ok(outcome);
+            }
+            // Start from the newest audio: what piled up before is only delay.
+            self.skip(queued - keep);
+            self.primed = true;
+            self.control.relevel();
+            self.settle.restart();
+        } else if queued > keep + self.cap {
+            outcome.dropped = queued - keep;
+            self.skip(queued - keep);
+            self.control.relevel();
+            self.settle.restart();
+        }
+        while self.fifo.len() < out.len() {
+            let n = self.resampler.input_next();
+            let Ok(chunk) = self.ring.read_chunk(n) else {
+                break;
+            };
+            let (a, b) = chunk.as_slices();
+            self.block[..a.len()].copy_from_slice(a);
+            self.block[a.len()..n].copy_from_slice(b);
+            chunk.commit_all();
+            match self.resampler.process(&self.block[..n]) {
+                Ok(samples) => self.fifo.extend(samples),
+                Err(e) => {
+                    out.fill(0.0);
+                    return Err(e);
+                }
+            }
+        }
+        let got = self.fifo.len().min(out.len());
+        for (o, s) in out.iter_mut().zip(self.fifo.drain(..got)) {
+            *o = s;
+        }
+        if got < out.len() {
+            out[got..].fill(0.0);
+            outcome.padded = out.len() - got;
+            self.primed = false;
+            let ratio = self.control.ratio();
+            report(
+                "capture",
+                &mut self.ticks,
+                outcome,
+                0,
+                self.device_rate,
+                ratio,
+            );
+            return Ok(outcome);
+        }
+        let pending = self.fifo.len() as u64 * u64::from(self.device_rate) / u64::from(self.rate);
+        let mut level = self.ring.slots() + pending as usize;
+        let excess = self.settle.observe(level, self.control.target());
+        if excess > 0 {
+            self.skip(excess);
+            outcome.dropped = excess;
+            level -= excess.min(level);
+            self.control.relevel();
+        }
+        let ratio = self.control.update(level);
+        self.resampler.set_ratio(ratio);
+        report(
+            "capture",
+            &mut self.ticks,
+            outcome,
+            level,
+            self.device_rate,
+            ratio,
+        );
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,137 @@
+//! Playback: 48 kHz (or any rate) -> adaptive resampler -> ring at the device rate.
+
+use rtrb::Producer;
+
+use super::{ms, report, Outcome, Settle};
+use crate::error::MediaError;
+use crate::resample::adaptive::{AdaptiveResampler, Fixed};
+use crate::resample::control::DriftControl;
+
+/// Input block of the resampler.
+const BLOCK_MS: f64 = 10.0;
+
+/// Fills a playback ring; see the module docs.
+pub struct PlaybackDrift {
+    ring: Producer<f32>,
+    resampler: AdaptiveResampler,
+    control: DriftControl,
+    device_rate: u32,
+    /// Input waiting for a whole block.
+    pending: Vec<f32>,
+    block: usize,
+    /// Above this (before a write) the excess is dropped from what comes next.
+    cap: usize,
+    /// Resampled samples still to drop.
+    skip: usize,
+    settle: Settle,
+    ticks: u32,
+    /// Silence put in when a write finds the ring empty, besides the target.
+    restart_pad: usize,
+}
+
+impl PlaybackDrift {
+    /// `frame`: samples per write at `rate`. `target_ms`: ring fill kept just before each
+    /// write; `cap_ms`: fill above the target that is dropped at once; `pad`: silence (device
+    /// samples) put in besides the target when a write finds the ring empty (the device takes
+    /// about two periods at once to fill its own buffer).
+    pub fn new(
+        ring: Producer<f32>,
+        rate: u32,
+        device_rate: u32,
+        frame: usize,
+        target_ms: f64,
+        cap_ms: f64,
+        pad: usize,
+    ) -> Result<Self, MediaError> {
+        let block = ms(rate, BLOCK_MS);
+        let resampler = AdaptiveResampler::new(rate, device_rate, block, Fixed::Input)?;
+        let tick_s = frame as f64 / f64::from(rate.max(1));
+        let target = ms(device_rate, target_ms);
+        Ok(Self {
+            ring,
+            resampler,
+            control: DriftControl::new(target, device_rate, tick_s),
+            device_rate,
+            pending: Vec::with_capacity(block),
+            block,
+            cap: target + ms(device_rate, cap_ms),
+            settle: Settle::new(device_rate, target),
+            ticks: 0,
+            skip: 0,
+            restart_pad: pad,
+        })
+    }
+
+    /// Samples waiting in the ring.
+    pub fn queued(&self) -> usize {
+        self.ring.buffer().capacity() - self.ring.slots()
+    }
+
+    /// The ratio correction in use, relative (1.0: none).
+    pub fn ratio(&self) -> f64 {
+        self.control.ratio()
+    }
+
+    /// The device's clock offset learnt so far, in ppm (positive: the device is slow).
+    pub fn drift_ppm(&self) -> f64 {
+        self.control.drift_ppm()
+    }
+
+    /// The device's rate.
+    pub fn device_rate(&self) -> u32 {
+        self.device_rate
+    }
+
+    /// Queues `samples` for the device.
+    pub fn write(&mut self, mut samples: &[f32]) -> Result<Outcome, MediaError> {
+        let mut outcome = Outcome::default();
+        let queued = self.queued();
+        if queued == 0 {
+            let pad = self.control.target() + self.restart_pad;
+            if let Ok(chunk) = self.ring.write_chunk_uninit(pad.min(self.ring.slots())) {
+                outcome.padded = chunk.fill_from_iter(std::iter::repeat(0.0));
+            }
+            self.control.relevel();
+            self.settle.restart();
+        } else if queued > self.cap {
+            self.skip = queued - self.control.target();
+            outcome.dropped = self.skip;
+            self.control.relevel();
+            self.settle.restart();
+        } else {
+            let excess = self.settle.observe(queued, self.control.target());
+            if excess > 0 {
+                self.skip = excess;
+                outcome.dropped = excess;
+                self.control.relevel();
+            }
+            let ratio = self.control.update(queued - excess);
+            self.resampler.set_ratio(ratio);
+        }
+        while !samples.is_empty() {
+            let take = (self.block - self.pending.len()).min(samples.len());
+            self.pending.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.pending.len() < self.block {
+                break;
+            }
+            let mut out = self.resampler.process(&self.pending)?;
+            self.pending.clear();
+            let dropped = self.skip.min(out.len());
+            self.skip -= dropped;
+            out = &out[dropped..];
+            let (_, rest) = self.ring.push_partial_slice(out);
+            outcome.dropped += rest.len();
+        }
+        let ratio = self.control.ratio();
+        report(
+            "playback",
+            &mut self.ticks,
+            outcome,
+            queued,
+            self.device_rate,
+            ratio,
+        );
+        Ok(outcome)
+    }
+}
