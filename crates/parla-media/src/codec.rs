@@ -3,6 +3,7 @@
 pub mod g711;
 pub mod g722;
 pub mod opus;
+mod repetition;
 
 use crate::error::{CodecError, MediaError};
 use crate::sample::frame_samples;

@@ -1,6 +1,7 @@
 //! G.711 µ-law (PCMU) and A-law (PCMA), bit-exact with the ITU-T G.191 reference implementation
 //! (`ulaw_compress`/`ulaw_expand`, `alaw_compress`/`alaw_expand`) on 16-bit linear samples.
 
+use super::repetition::Repetition;
 use super::{Decoder, Encoder};
 use crate::error::CodecError;
 use crate::sample::{f32_to_i16, i16_to_f32};
@@ -155,34 +156,17 @@ impl Encoder for G711Encoder {
 #[derive(Debug)]
 pub struct G711Decoder {
     law: Law,
-    frame_samples: usize,
-    /// The last frame played, repeated (fading) over a loss.
-    history: Vec<f32>,
-    /// Consecutive concealed frames: each repeats at a lower level, silent after a few.
-    concealed: u32,
+    /// Losses are bridged by repeating the last frame, fading.
+    plc: Repetition,
 }
-
-/// Level of each repeated frame relative to the one before.
-const PLC_FADE: f32 = 0.6;
-/// After this many concealed frames in a row, silence: repeating longer sounds like a buzz.
-const PLC_MAX_FRAMES: u32 = 5;
 
 impl G711Decoder {
     /// `frame_samples` is the length [`Decoder::conceal`] fills.
     pub fn new(law: Law, frame_samples: usize) -> Self {
         Self {
             law,
-            frame_samples,
-            history: vec![0.0; frame_samples],
-            concealed: 0,
+            plc: Repetition::new(frame_samples),
         }
-    }
-
-    fn remember(&mut self, frame: &[f32]) {
-        let n = frame.len().min(self.history.len());
-        let keep = self.history.len() - n;
-        self.history.copy_within(n.., 0);
-        self.history[keep..].copy_from_slice(&frame[frame.len() - n..]);
     }
 }
 
@@ -202,25 +186,14 @@ impl Decoder for G711Decoder {
         for (d, &c) in dst.iter_mut().zip(payload) {
             *d = i16_to_f32(self.law.expand(c));
         }
-        self.concealed = 0;
         let len = payload.len();
-        self.remember(&out[..len]);
+        self.plc.played(&out[..len]);
         Ok(len)
     }
 
     /// Waveform repetition: the last frame again, fading, then silence.
     fn conceal(&mut self, out: &mut [f32]) -> Result<usize, CodecError> {
-        let n = self.frame_samples.min(out.len());
-        self.concealed += 1;
-        if self.concealed > PLC_MAX_FRAMES {
-            out[..n].fill(0.0);
-            return Ok(n);
-        }
-        let gain = PLC_FADE.powi(self.concealed as i32);
-        for (o, h) in out[..n].iter_mut().zip(self.history.iter().cycle()) {
-            *o = h * gain;
-        }
-        Ok(n)
+        Ok(self.plc.conceal(out))
     }
 }
 
@@ -383,6 +356,7 @@ mod tests {
 #[cfg(test)]
 mod plc_tests {
     use super::*;
+    use crate::codec::repetition::{PLC_FADE, PLC_MAX_FRAMES};
 
     #[test]
     fn a_lost_frame_repeats_the_last_one_fading_then_goes_silent() {

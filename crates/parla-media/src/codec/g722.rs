@@ -5,6 +5,7 @@
 //! works into caller buffers, so a frame costs no allocation. RTP carries G.722 with an 8 kHz
 //! clock although the audio is sampled at 16 kHz (RFC 3551 §4.5.2): see [`CLOCK_RATE`].
 
+use super::repetition::Repetition;
 use audio_codec::g722::{Bitrate, G722Decoder as Core722Decoder, G722Encoder as Core722Encoder};
 use audio_codec::{Decoder as _, Encoder as _};
 
@@ -20,11 +21,6 @@ pub const CLOCK_RATE: u32 = 8000;
 /// PCM samples per converted block: 20 ms at 16 kHz. Frames longer than this are coded in
 /// blocks, so the scratch buffer never grows on the media path.
 const BLOCK: usize = 320;
-
-/// Level of each repeated frame relative to the one before.
-const PLC_FADE: f32 = 0.6;
-/// After this many concealed frames in a row, silence: repeating longer sounds like a buzz.
-const PLC_MAX_FRAMES: u32 = 5;
 
 /// G.722 encoder: two samples in, one byte out.
 pub struct G722Encoder {
@@ -92,18 +88,14 @@ impl Encoder for G722Encoder {
 pub struct G722Decoder {
     core: Core722Decoder,
     scratch: [i16; BLOCK],
-    frame_samples: usize,
-    /// The last frame played, repeated (fading) over a loss.
-    history: Vec<f32>,
-    /// Consecutive concealed frames: each repeats at a lower level, silent after a few.
-    concealed: u32,
+    /// Losses are bridged by repeating the last frame, fading.
+    plc: Repetition,
 }
 
 impl std::fmt::Debug for G722Decoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("G722Decoder")
-            .field("frame_samples", &self.frame_samples)
-            .field("concealed", &self.concealed)
+            .field("concealed", &self.plc.concealed())
             .finish_non_exhaustive()
     }
 }
@@ -114,17 +106,8 @@ impl G722Decoder {
         Self {
             core: Core722Decoder::with_options(Bitrate::Mode1_64000, false, false),
             scratch: [0; BLOCK],
-            frame_samples,
-            history: vec![0.0; frame_samples],
-            concealed: 0,
+            plc: Repetition::new(frame_samples),
         }
-    }
-
-    fn remember(&mut self, frame: &[f32]) {
-        let n = frame.len().min(self.history.len());
-        let keep = self.history.len() - n;
-        self.history.copy_within(n.., 0);
-        self.history[keep..].copy_from_slice(&frame[frame.len() - n..]);
     }
 }
 
@@ -148,31 +131,21 @@ impl Decoder for G722Decoder {
                 *d = i16_to_f32(s);
             }
         }
-        self.concealed = 0;
-        self.remember(out);
+        self.plc.played(out);
         Ok(needed)
     }
 
     /// Waveform repetition: the last frame again, fading, then silence. The ADPCM state is
     /// left as it is; it re-converges on the packets that follow.
     fn conceal(&mut self, out: &mut [f32]) -> Result<usize, CodecError> {
-        let n = self.frame_samples.min(out.len());
-        self.concealed += 1;
-        if self.concealed > PLC_MAX_FRAMES {
-            out[..n].fill(0.0);
-            return Ok(n);
-        }
-        let gain = PLC_FADE.powi(self.concealed as i32);
-        for (o, h) in out[..n].iter_mut().zip(self.history.iter().cycle()) {
-            *o = h * gain;
-        }
-        Ok(n)
+        Ok(self.plc.conceal(out))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::repetition::{PLC_FADE, PLC_MAX_FRAMES};
     use std::f64::consts::TAU;
 
     fn tone(freq: f64, n: usize, amp: f64) -> Vec<f32> {
