@@ -18,6 +18,7 @@
 
 use parla_testbench::*;
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -37,17 +38,59 @@ fn rss_mib(pid: u32) -> f64 {
 struct Measure {
     cpu_percent: f64,
     rss_mib: f64,
+    /// The busiest threads by name, with their share of one core.
+    threads: Vec<(String, f64)>,
+}
+
+/// CPU seconds of each thread of `pid`, by thread id, with the thread's name.
+fn thread_cpu(pid: u32) -> BTreeMap<u32, (String, f64)> {
+    let ticks = 100.0; // USER_HZ on Linux
+    let mut out = BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let time = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // After the name: state is field 0, utime 11, stime 12.
+        let tid = task.file_name().to_string_lossy().parse().unwrap_or(0);
+        out.insert(tid, (name, (time(11) + time(12)) / ticks));
+    }
+    out
 }
 
 /// CPU over the call and RSS at its end, for `pid`, while the call lasts `seconds`.
 fn measure_call(pid: u32, seconds: u64) -> Measure {
     let cpu0 = cpu_seconds(pid);
+    let threads0 = thread_cpu(pid);
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_secs(seconds));
     let cpu = cpu_seconds(pid) - cpu0;
+    let elapsed = t0.elapsed().as_secs_f64();
+    let mut by_name: BTreeMap<String, f64> = BTreeMap::new();
+    for (tid, (name, secs)) in thread_cpu(pid) {
+        let before = threads0.get(&tid).map_or(0.0, |(_, s)| *s);
+        *by_name.entry(name).or_default() += 100.0 * (secs - before) / elapsed;
+    }
+    let mut threads: Vec<(String, f64)> = by_name.into_iter().collect();
+    threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+    threads.truncate(5);
     Measure {
-        cpu_percent: 100.0 * cpu / t0.elapsed().as_secs_f64(),
+        cpu_percent: 100.0 * cpu / elapsed,
         rss_mib: rss_mib(pid),
+        threads,
     }
 }
 
@@ -174,6 +217,14 @@ fn print_pair(what: &str, seconds: u64, ours: &Measure, theirs: &Measure) {
         "  baresip CPU {:5.2} % of one core, RSS {:5.1} MiB",
         theirs.cpu_percent, theirs.rss_mib
     );
+    for (who, m) in [("parla", ours), ("baresip", theirs)] {
+        let busiest: Vec<String> = m
+            .threads
+            .iter()
+            .map(|(name, pct)| format!("{name} {pct:.2}"))
+            .collect();
+        println!("  {who} threads (% of one core): {}", busiest.join(", "));
+    }
     println!(
         "  ratio parla/baresip: CPU {:.2}, RSS {:.2}",
         ours.cpu_percent / theirs.cpu_percent.max(0.01),

@@ -59,6 +59,9 @@ impl EchoTest {
         config.output = AudioEndpoint::parse(&audio.output).map_err(EchoTestError::Endpoint)?;
         config.opus_bitrate = audio.opus_bitrate;
         config.opus_complexity = audio.opus_complexity;
+        // As the other side would hear it: through the microphone's processing. The echo
+        // canceller also keeps the loop's own playback out of the microphone (no howl).
+        config.processing = audio.processing();
         let session = super::media::off_the_async_workers(|| MediaSession::start(config))
             .map_err(EchoTestError::Media)?;
         let level_reports = report_level(session.input_level_meter(), events);
