@@ -38,7 +38,8 @@ impl MixerThread {
                     tracing::warn!("conference microphone failed, mixing silence: {e}");
                 }
             }
-            if let (Some(processor), true) = (self.processor.as_mut(), self.source.acoustic()) {
+            let acoustic = self.source.acoustic();
+            if let (Some(processor), true) = (self.processor.as_mut(), acoustic) {
                 processor.capture(&mut self.mixer.mic);
             }
             self.mixer.tick();
@@ -47,7 +48,7 @@ impl MixerThread {
                     tracing::warn!("conference output failed: {e}");
                 }
             }
-            if let Some(processor) = self.processor.as_mut() {
+            if let (Some(processor), true) = (self.processor.as_mut(), acoustic) {
                 processor.render(self.mixer.speaker());
             }
             self.report_notices();

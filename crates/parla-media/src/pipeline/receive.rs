@@ -157,13 +157,14 @@ impl Pipeline {
             decoded[..samples].fill(0.0);
         }
         let sink = &mut s.sink;
-        let processing = &mut s.processing;
+        // The canceller's reference is needed only while a microphone can hear the speaker.
+        let mut processing = s.processing.as_mut().filter(|_| s.source.acoustic());
         let mut write_error = None;
         let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
             if let Some(tap) = record.as_mut() {
                 tap.remote(pcm);
             }
-            if let Some(processing) = processing.as_mut() {
+            if let Some(processing) = processing.as_deref_mut() {
                 if let Err(e) = processing.render(pcm) {
                     write_error.get_or_insert(e);
                 }
