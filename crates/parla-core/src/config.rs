@@ -6,6 +6,7 @@
 mod answering_machine;
 mod calls;
 mod lines;
+mod security;
 mod validate;
 
 pub use answering_machine::AnsweringMachineConfig;
@@ -14,6 +15,7 @@ pub use calls::{
     RecordingFormat, MAX_LIST_ENTRIES, MAX_NO_ANSWER_S,
 };
 pub use lines::LOCAL_LINE;
+pub use security::{DirectCalls, SrtpPolicy};
 pub use validate::{AccountConfigError, AudioConfigError, DirectoryConfigError, ServerUriError};
 
 use crate::sdp::Codec;
@@ -141,6 +143,13 @@ pub struct AccountConfig {
     pub anonymous: bool,
     /// The provider's star codes (forwarding, park, pickup, ...), shown in the dialer's menu.
     pub feature_codes: Vec<FeatureCode>,
+    /// Encrypted media (SRTP) on this line: `off`, `when_offered` (TLS lines), `required`.
+    pub srtp: SrtpPolicy,
+    /// Seconds between keep-alives to the server while registered (CRLF on UDP, a CRLF ping
+    /// on TCP/TLS, RFC 5626 4.4.1) so a NAT keeps the line's mapping; 0 turns them off.
+    pub keepalive_s: u32,
+    /// A line that does not register: who may call it directly (`local_network`, `anywhere`).
+    pub direct_calls: DirectCalls,
     /// The password lives in the OS keyring: [`Config::save_profile`] leaves it out of the file.
     /// Never read from or written to the file; a password that came from the file stays there.
     #[serde(skip)]
@@ -179,6 +188,9 @@ impl std::fmt::Debug for AccountConfig {
             .field("identities", &self.identities)
             .field("anonymous", &self.anonymous)
             .field("feature_codes", &self.feature_codes)
+            .field("srtp", &self.srtp)
+            .field("keepalive_s", &self.keepalive_s)
+            .field("direct_calls", &self.direct_calls)
             .field("password_in_keyring", &self.password_in_keyring)
             .finish()
     }
@@ -216,6 +228,9 @@ impl Default for AccountConfig {
             identities: Vec::new(),
             anonymous: false,
             feature_codes: Vec::new(),
+            srtp: SrtpPolicy::default(),
+            keepalive_s: 25,
+            direct_calls: DirectCalls::default(),
             password_in_keyring: false,
         }
     }

@@ -263,6 +263,22 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         mos: Option<f32>,
     },
+    /// Whether a call's media is encrypted (SRTP both ways), said when its media starts and
+    /// whenever a re-INVITE changes it. `suite`: the crypto suite in use when encrypted
+    /// (`AES_CM_128_HMAC_SHA1_80`, `AEAD_AES_128_GCM`).
+    CallEncryption {
+        call: CallId,
+        encrypted: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suite: Option<String>,
+    },
+    /// Where a line can be called directly (a line that does not register: the Local line),
+    /// said when it starts listening and when the machine's addresses change.
+    Reachable {
+        account: AccountId,
+        /// `sip:user@192.168.1.20:5060` for each address it listens on.
+        uris: Vec<String>,
+    },
     /// A DTMF digit from the far end (RFC 4733), once per key press.
     Dtmf { call: CallId, digit: String },
     /// Something about the audio devices the person should know; the call goes on.

@@ -200,9 +200,16 @@ impl PublicationTask {
                     let state = own_state(&self.shared);
                     let full = due.is_some() || !self.publisher.has_etag();
                     let body = full.then(|| pidf::write(&self.entity, &self.tuple, state, None));
+                    let publish = self.publisher.publish(body.as_deref(), EXPIRES);
+                    tokio::pin!(publish);
                     let answer = tokio::select! {
-                        _ = stop.cancelled() => break,
-                        answer = self.publisher.publish(body.as_deref(), EXPIRES) => answer,
+                        answer = &mut publish => answer,
+                        _ = stop.cancelled() => {
+                            // An exchange under way finishes (briefly): the entity tag of its
+                            // answer is the one the removal below must name.
+                            let _ = tokio::time::timeout(UNPUBLISH_WAIT, &mut publish).await;
+                            break;
+                        }
                     };
                     let accepted = matches!(answer, Answer::Accepted { expires } if expires > 0);
                     match plan.answered(&answer) {
