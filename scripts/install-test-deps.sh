@@ -6,7 +6,7 @@
 # device and GUI tests, linphonec (the attended-transfer peer, run in a private network namespace
 # made with unshare and ip), dunst plus a
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
-# keyring tests, lintian for the .deb test. Idempotent and non-interactive: only missing packages
+# keyring tests, lintian for the .deb test, nftables (the NAT router of tests/nat.rs), tcpdump (tests/srtp.rs reads the RTP on the wire). Idempotent and non-interactive: only missing packages
 # are installed, and `apt-get update` runs only if something is missing. Works as root or through
 # sudo.
 #
@@ -30,6 +30,7 @@ packages=(
     gnome-keyring libsecret-tools
     python3 python3-venv curl
     libspeexdsp-dev espeak-ng
+    nftables tcpdump
 )
 
 "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"
@@ -91,6 +92,17 @@ fi
 if ! "$radicale_venv/bin/python" -c 'import pesq, numpy' >/dev/null 2>&1; then
     echo "install-test-deps: installing pesq into $radicale_venv"
     "${as_root[@]}" "$radicale_venv/bin/pip" install --quiet --disable-pip-version-check numpy pesq
+fi
+
+# cargo-fuzz (crates.io) and rustup's nightly toolchain it builds with: the fuzz smoke run of
+# scripts/test.sh (scripts/fuzz.sh). Installed for the user running this, not as root.
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "install-test-deps: no nightly Rust toolchain for the fuzz targets (rustup toolchain install nightly)" >&2
+    exit 1
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "install-test-deps: installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
 fi
 
 for tool in kamailio kamcmd baresip linphonec unshare ip tc sipp sox openssl espeak-ng dnsmasq status-notifier-watcher dunst; do

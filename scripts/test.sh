@@ -24,6 +24,11 @@ if [ $# -eq 0 ]; then
         fi
     } 2>&1 | tee -a "$log" || status=1
 fi
+# The fuzz smoke run, on a whole run: each fuzz target for ~20 s (scripts/fuzz.sh), one counted
+# result per target.
+if [ $# -eq 0 ]; then
+    scripts/fuzz.sh smoke 2>&1 | tee -a "$log" || status=1
+fi
 # cargo ends on the (empty) doc-test summary; close on the totals of every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

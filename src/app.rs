@@ -615,6 +615,11 @@ impl App {
                 self.settings.device_labels = labels.clone();
             }
             Event::Level { input } => self.settings.level = input.clamp(0.0, 1.0),
+            Event::Reachable { account, uris } => {
+                self.settings
+                    .reachable
+                    .insert(account.to_string(), uris.clone());
+            }
             Event::EchoTest { state, reason } => {
                 self.settings.echo_running = state == "running";
                 if let Some(reason) = reason {

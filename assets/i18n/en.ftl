@@ -501,3 +501,6 @@ error-park-failed = The call could not be parked; it goes on.
 error-no-such-feature-code = This line has no such code.
 error-no-such-identity = This line has no such caller ID.
 error-forwarding-failed = Forwarding could not be changed.
+result-interrupted = Interrupted
+call-encrypted-tip = Encrypted both ways ({ $suite })
+line-callable-at = Others call { $address }

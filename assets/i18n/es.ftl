@@ -501,3 +501,6 @@ error-park-failed = No se pudo aparcar la llamada; sigue en curso.
 error-no-such-feature-code = Esta línea no tiene ese código.
 error-no-such-identity = Esta línea no tiene esa identidad.
 error-forwarding-failed = No se pudo cambiar el desvío de llamadas.
+result-interrupted = Interrumpida
+call-encrypted-tip = Cifrada en ambos sentidos ({ $suite })
+line-callable-at = Te llaman a { $address }

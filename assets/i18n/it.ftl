@@ -501,3 +501,6 @@ error-park-failed = Non è stato possibile parcheggiare la chiamata; continua.
 error-no-such-feature-code = Questa linea non ha questo codice.
 error-no-such-identity = Questa linea non ha questa identità.
 error-forwarding-failed = Non è stato possibile modificare l'inoltro delle chiamate.
+result-interrupted = Interrotta
+call-encrypted-tip = Cifrata in entrambe le direzioni ({ $suite })
+line-callable-at = Ti chiamano a { $address }

@@ -501,3 +501,6 @@ error-park-failed = Het gesprek kon niet worden geparkeerd; het gaat door.
 error-no-such-feature-code = Deze lijn heeft die code niet.
 error-no-such-identity = Deze lijn heeft die identiteit niet.
 error-forwarding-failed = Het doorschakelen kon niet worden gewijzigd.
+result-interrupted = Onderbroken
+call-encrypted-tip = Versleuteld in beide richtingen ({ $suite })
+line-callable-at = Anderen bellen { $address }

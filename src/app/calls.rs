@@ -70,6 +70,8 @@ pub struct CallView {
     pub participant_muted: bool,
     /// Being recorded since then (a `recording` event said `recording`).
     pub recording_since: Option<Instant>,
+    /// The SRTP suite while the audio is encrypted both ways (`call_encryption`); the padlock.
+    pub encrypted: Option<String>,
 }
 
 impl CallView {
@@ -92,6 +94,7 @@ impl CallView {
             in_conference: false,
             participant_muted: false,
             recording_since: None,
+            encrypted: None,
         }
     }
 
@@ -331,6 +334,17 @@ impl Calls {
             Event::Media { call, codec, .. } => {
                 if let Some(view) = self.get_mut(*call) {
                     view.codec = Some(codec.clone());
+                }
+                CallChange::None
+            }
+            Event::CallEncryption {
+                call,
+                encrypted,
+                suite,
+            } => {
+                if let Some(view) = self.get_mut(*call) {
+                    view.encrypted =
+                        encrypted.then(|| suite.clone().unwrap_or_else(|| "SRTP".to_owned()));
                 }
                 CallChange::None
             }

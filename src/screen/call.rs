@@ -5,6 +5,7 @@
 
 mod conference;
 pub mod list;
+mod padlock;
 mod recording;
 mod transfer;
 
@@ -197,6 +198,7 @@ impl<'a> CallScreen<'a> {
         content = content.push(
             row![
                 text(state_text(i18n, call, self.now)).size(size::TITLE),
+                padlock::indicator(i18n, call),
                 quality(i18n, call.quality, call.mos).map(move |a| (id, a)),
                 recording::indicator(call, self.now),
             ]

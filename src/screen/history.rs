@@ -82,6 +82,7 @@ fn result_key(result: CallResult) -> &'static str {
         CallResult::Blocked => "result-blocked",
         CallResult::Cancelled => "result-cancelled",
         CallResult::Forwarded => "result-forwarded",
+        CallResult::Interrupted => "result-interrupted",
     }
 }
 
@@ -320,6 +321,13 @@ pub(crate) fn details(
         _ if entry.voicemail.is_some() => details.push(i18n.tr("voicemail")),
         CallResult::Answered => details.push(crate::when::duration(call.duration().as_secs())),
         CallResult::Missed => {}
+        // Cut short when Parla stopped: said so, with the talk time known up to then.
+        CallResult::Interrupted => {
+            details.push(i18n.tr(result_key(CallResult::Interrupted)));
+            if call.answered.is_some() {
+                details.push(crate::when::duration(call.duration().as_secs()));
+            }
+        }
         other => details.push(i18n.tr(result_key(other))),
     }
     if !call.number.is_empty() && call.number != name {
@@ -354,5 +362,50 @@ fn recording_link<'a>(recording: Option<&str>, i18n: &I18n) -> Element<'a, Msg> 
             Some(Msg::OpenRecording(path.to_string())),
         ),
         None => iced::widget::Space::new().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parla_core::store::CallRecord;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn an_interrupted_call_says_so_with_the_talk_time_known() {
+        let i18n = I18n::new(crate::i18n::Language::English);
+        let started = SystemTime::now() - Duration::from_secs(600);
+        let mut entry = HistoryEntry {
+            id: HistoryId(1),
+            call: CallRecord {
+                direction: Direction::Outgoing,
+                account: "work".into(),
+                remote_uri: "sip:201@pbx".into(),
+                number: "201".into(),
+                display_name: String::new(),
+                started,
+                answered: Some(started),
+                ended: started + Duration::from_secs(65),
+                result: CallResult::Interrupted,
+                reason: "Parla stopped during the call".into(),
+            },
+            e164: None,
+            name: "Bob".into(),
+            contact: None,
+            seen: true,
+            voicemail: None,
+            recording: None,
+            mos: None,
+        };
+        let now = chrono::Local::now().naive_local();
+        let shown = details(&entry, "Bob", now, &i18n);
+        assert!(shown.contains(&"Interrupted".to_string()), "{shown:?}");
+        assert!(shown.contains(&"1:05".to_string()), "{shown:?}");
+        // Cut while it rang: no talk time.
+        entry.call.answered = None;
+        let shown = details(&entry, "Bob", now, &i18n);
+        assert!(shown.contains(&"Interrupted".to_string()), "{shown:?}");
+        // (The first detail is when: "Today 12:48".)
+        assert!(!shown[1..].iter().any(|d| d.contains(':')), "{shown:?}");
     }
 }

@@ -50,6 +50,8 @@ pub struct Settings {
     pub code_drafts: std::collections::BTreeMap<String, FeatureCode>,
     /// The auto-answer list's field for a new caller.
     pub auto_answer_draft: String,
+    /// Per line that does not register, where others can call it (`reachable` events).
+    pub reachable: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// A part of the settings, shown alone.

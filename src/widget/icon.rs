@@ -80,6 +80,8 @@ pub enum Glyph {
     Park,
     /// A call's recording (a file to open).
     Recording,
+    /// The padlock: a call's audio is encrypted both ways (SRTP).
+    Encrypted,
 }
 
 impl Glyph {
@@ -136,6 +138,7 @@ impl Glyph {
             Glyph::Conference => Icon::Users,
             Glyph::Park => Icon::SquareParking,
             Glyph::Recording => Icon::FileAudio,
+            Glyph::Encrypted => Icon::Lock,
         }
     }
 }

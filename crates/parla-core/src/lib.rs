@@ -6,6 +6,9 @@ pub mod config;
 pub mod control;
 mod dns;
 pub mod engine;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod sdp;
 pub mod secrets;
 pub mod store;

@@ -1,10 +1,12 @@
-//! SDP offer/answer (RFC 3264, RFC 4566) for one audio stream over plain RTP/AVP.
+//! SDP offer/answer (RFC 3264, RFC 4566) for one audio stream over RTP/AVP, or SRTP with SDES
+//! keys (RFC 4568, `crypto.rs`): RTP/AVP with `a=crypto` (best effort) or RTP/SAVP.
 //!
 //! Our own small parser is used rather than the `sdp` crate: that crate fails the whole
 //! description on any m= transport outside its fixed list (`UDP/BFCP`, `TCP/MSRP`,
 //! `TCP/RTP/AVP`), on a missing `t=`, on a `u=` that is not an absolute URL or on a stray
 //! trailing space, whereas RFC 3264 wants us to answer the audio and reject the rest.
 
+mod crypto;
 mod negotiate;
 mod parse;
 mod write;
@@ -15,6 +17,10 @@ mod tests;
 mod tests_g722;
 #[cfg(test)]
 mod tests_robust;
+#[cfg(test)]
+mod tests_srtp;
+
+pub use crypto::{redact_keys, LocalSrtp, NegotiatedSrtp, SrtpMode};
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -212,6 +218,8 @@ pub struct LocalMedia {
     pub direction: Direction,
     /// Our packetization time; 0 or a value invalid for the codec means 20.
     pub ptime_ms: u32,
+    /// What we offer and accept of SRTP, and our keys.
+    pub srtp: LocalSrtp,
 }
 
 impl LocalMedia {
@@ -262,6 +270,8 @@ pub struct NegotiatedMedia {
     pub remote_direction: Direction,
     /// The peer holds the call: sendonly, inactive, or c=0.0.0.0 (RFC 2543 hold).
     pub remote_on_hold: bool,
+    /// SRTP both ways with these keys; `None` is plain RTP.
+    pub srtp: Option<NegotiatedSrtp>,
 }
 
 /// Why an SDP could not be used.

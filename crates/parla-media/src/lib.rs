@@ -32,6 +32,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod sample;
 pub mod session;
+pub mod srtp;
 pub mod stats;
 pub mod tone;
 
@@ -46,5 +47,6 @@ pub use moh::{MusicOnHold, MusicOnHoldFallback};
 pub use processing::{CaptureProcessor, ProcessingConfig, ProcessingStats};
 pub use record::{RecordChannels, RecordFormat, RecordingSummary};
 pub use session::{MediaConfig, MediaSession, DEFAULT_OPUS_BITRATE, DEFAULT_OPUS_COMPLEXITY};
+pub use srtp::{SrtpKeys, SrtpSuite};
 pub use stats::{MediaStats, Quality};
 pub use tone::{Tone, TonePlayer};

@@ -62,6 +62,8 @@ pub(crate) struct Setup {
     pub level: LevelMeter,
     /// The microphone's processing, when any stage is on.
     pub processing: Option<Processing>,
+    /// SRTP/SRTCP both ways, when negotiated.
+    pub srtp: Option<crate::srtp::Srtp>,
 }
 
 pub(crate) struct Pipeline {
@@ -205,20 +207,31 @@ impl Pipeline {
         let (Some(socket), Some(to)) = (&self.s.rtcp_socket, self.rtcp_destination()) else {
             return;
         };
-        let mut report = [0u8; MAX_REPORT_LEN];
+        // Room for the SRTCP index and tag.
+        let mut report = [0u8; MAX_REPORT_LEN + 32];
         let now = Instant::now();
         let built = if bye {
             self.rtcp.build_bye(now, SystemTime::now(), &mut report)
         } else {
             self.rtcp.build_report(now, SystemTime::now(), &mut report)
         };
-        match built {
-            Ok(n) => {
-                if let Err(e) = socket.send_to(&report[..n], to) {
-                    tracing::debug!("sending RTCP failed: {e}");
-                }
+        let n = match built {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::debug!("building RTCP failed: {e}");
+                return;
             }
-            Err(e) => tracing::debug!("building RTCP failed: {e}"),
+        };
+        let n = match self.s.srtp.as_mut().map(|s| s.protect_rtcp(&mut report, n)) {
+            None => n,
+            Some(Ok(sealed)) => sealed,
+            Some(Err(e)) => {
+                tracing::debug!("protecting RTCP failed: {e}");
+                return;
+            }
+        };
+        if let Err(e) = socket.send_to(&report[..n], to) {
+            tracing::debug!("sending RTCP failed: {e}");
         }
     }
 

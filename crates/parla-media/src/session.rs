@@ -84,6 +84,8 @@ pub struct MediaConfig {
     /// The microphone's processing (echo cancellation, noise suppression, gain); it runs only
     /// while the input is a sound device.
     pub processing: ProcessingConfig,
+    /// SRTP and SRTCP with these keys (SDES); `None` is plain RTP.
+    pub srtp: Option<crate::srtp::SrtpKeys>,
 }
 
 impl MediaConfig {
@@ -105,6 +107,7 @@ impl MediaConfig {
             telephone_event_clock_rate: None,
             machine: None,
             processing: ProcessingConfig::OFF,
+            srtp: None,
         }
     }
 }
@@ -226,6 +229,12 @@ impl MediaSession {
         let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
         let (music, _) = HoldMusic::open(&MusicOnHold::BuiltIn, encoder_rate, capture_frame);
         let processing = Processing::open(cfg.processing, encoder_rate)?;
+        let srtp = cfg
+            .srtp
+            .as_ref()
+            .map(crate::srtp::Srtp::new)
+            .transpose()
+            .map_err(|e| MediaError::InvalidConfig(e.to_string()))?;
 
         cfg.socket
             .set_nonblocking(true)
@@ -261,13 +270,14 @@ impl MediaSession {
             swaps: swaps_in,
             level: LevelMeter::new(level.clone(), cfg.ptime_ms),
             processing,
+            srtp,
         });
         let ptime_ms = cfg.ptime_ms;
         let thread = std::thread::Builder::new()
             .name("parla-media".into())
             .spawn(move || pipeline.run())
             .map_err(MediaError::Spawn)?;
-        tracing::debug!(local = ?local_addr, remote = %cfg.remote, codec = ?cfg.codec.kind, "media started");
+        tracing::debug!(local = ?local_addr, remote = %cfg.remote, codec = ?cfg.codec.kind, srtp = ?cfg.srtp.as_ref().map(|k| k.suite), "media started");
         Ok(MediaSession {
             control,
             telephone_event_pt: cfg.telephone_event_pt,

@@ -48,6 +48,8 @@ pub struct MediaStats {
     pub output_errors: u64,
     /// Ticks where the thread woke so late that whole frames were skipped.
     pub ticks_skipped: u64,
+    /// SRTP/SRTCP packets that failed authentication (or replays): dropped, never played.
+    pub srtp_rejected: u64,
     /// Time since the last valid RTP packet of any payload type; `None` before the first.
     pub last_packet_age: Option<Duration>,
     pub quality: Quality,
@@ -71,6 +73,7 @@ pub(crate) struct Counters {
     pub input_errors: AtomicU64,
     pub output_errors: AtomicU64,
     pub ticks_skipped: AtomicU64,
+    pub srtp_rejected: AtomicU64,
     /// Microseconds after `epoch`, or `NEVER`.
     last_packet_us: AtomicU64,
     /// Written by the media thread about once a second; a plain lock is fine there.
@@ -95,6 +98,7 @@ impl Counters {
             input_errors: AtomicU64::new(0),
             output_errors: AtomicU64::new(0),
             ticks_skipped: AtomicU64::new(0),
+            srtp_rejected: AtomicU64::new(0),
             last_packet_us: AtomicU64::new(NEVER),
             quality: Mutex::new(Quality::default()),
         }
@@ -140,6 +144,7 @@ impl Counters {
             input_errors: self.input_errors.load(Relaxed),
             output_errors: self.output_errors.load(Relaxed),
             ticks_skipped: self.ticks_skipped.load(Relaxed),
+            srtp_rejected: self.srtp_rejected.load(Relaxed),
             last_packet_age,
             quality: *self.quality.lock().unwrap_or_else(PoisonError::into_inner),
         }

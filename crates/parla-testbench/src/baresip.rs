@@ -130,6 +130,9 @@ pub struct BaresipOptions {
     /// Play and capture on ALSA's `default` device (the alsa module) instead of `aufile` and
     /// `aubridge`, with this environment (e.g. [`crate::PulseAudio::env`]).
     pub sound_card: Option<Vec<(String, String)>>,
+    /// Media encryption of the account (`;mediaenc=`, loads `srtp.so`): `srtp` (RTP/AVP with
+    /// `a=crypto`, best effort), `srtp-mand` (RTP/SAVP) or `srtp-mandf` (RTP/SAVPF).
+    pub media_enc: Option<String>,
 }
 
 impl BaresipOptions {
@@ -161,6 +164,7 @@ impl BaresipOptions {
             presence_contacts: Vec::new(),
             listen_ip: None,
             sound_card: None,
+            media_enc: None,
         }
     }
 }

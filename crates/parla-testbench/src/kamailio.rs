@@ -115,6 +115,9 @@ pub struct KamailioOptions {
     /// A 302 to an INVITE the proxy relayed sends the call on to the 302's Contact (once),
     /// as a provider's proxy does for a callee that forwards.
     pub follow_redirects: bool,
+    /// More addresses to listen on (UDP and TCP, the same port as 127.0.0.1), e.g. the
+    /// "provider" side of a NAT test inside a network namespace; `mhomed` picks the socket.
+    pub extra_listen: Vec<std::net::IpAddr>,
 }
 
 impl Default for KamailioOptions {
@@ -131,6 +134,7 @@ impl Default for KamailioOptions {
             busy_lamps: false,
             caller_ids: false,
             follow_redirects: false,
+            extra_listen: Vec::new(),
         }
     }
 }
@@ -473,6 +477,26 @@ impl Kamailio {
     /// Stops Kamailio now (also done on drop).
     pub fn stop(&mut self) {
         self.proc.stop();
+    }
+
+    /// Stops Kamailio and starts it again with the same config and ports, as a provider's
+    /// registrar restarting: its location table (in memory) is lost.
+    pub fn restart(&mut self) -> Result<()> {
+        self.proc.stop();
+        let _ = std::fs::remove_file(&self.ctl_socket);
+        let mut cmd = Command::new("kamailio");
+        cmd.args(["-DD", "-E", "-f"])
+            .arg(&self.cfg)
+            .arg("-w")
+            .arg(self.dir.path())
+            .arg("-Y")
+            .arg(self.dir.path())
+            .arg("-P")
+            .arg(self.dir.join("kamailio.pid"))
+            .args(["-m", "64", "-M", "8"]);
+        let log = self.dir.join("kamailio-restarted.log");
+        self.proc = Proc::spawn("kamailio", cmd, &log)?;
+        self.wait_ready()
     }
 }
 

@@ -38,6 +38,7 @@ pub mod impair_call;
 pub mod kamailio;
 pub mod keyring;
 pub mod linphone;
+pub mod nat;
 pub mod netns;
 pub mod netpair;
 pub mod pesq;

@@ -30,6 +30,7 @@ pub(super) fn view<'a>(
             account,
             line_state(&account.id),
             default == Some(account.id.as_str()),
+            settings.reachable.get(&account.id),
         );
         return line_page::view(settings, i18n, config, account, name, caption);
     }
@@ -44,7 +45,14 @@ pub(super) fn view<'a>(
     }
     let rows = column(config.accounts.iter().map(|account| {
         let is_default = default == Some(account.id.as_str());
-        line_row(i18n, account, line_state(&account.id), is_default)
+        let reachable = settings.reachable.get(&account.id);
+        line_row(
+            i18n,
+            account,
+            line_state(&account.id),
+            is_default,
+            reachable,
+        )
     }))
     .spacing(space::M);
     column![group(i18n.tr("settings-lines"), rows), add]
@@ -53,12 +61,13 @@ pub(super) fn view<'a>(
 }
 
 /// The line's name and the caption under it: its state, whether it is the default, whether
-/// its answering machine is on.
+/// its answering machine is on. The Local line shows where others can call it (`reachable`).
 pub(super) fn describe(
     i18n: &I18n,
     account: &AccountConfig,
     state: Option<RegistrationState>,
     is_default: bool,
+    reachable: Option<&Vec<String>>,
 ) -> (String, String) {
     let state = match state {
         _ if !account.enabled => i18n.tr("line-off"),
@@ -70,7 +79,11 @@ pub(super) fn describe(
     };
     let address = format!("{}@{}", account.username, account.domain);
     let (name, mut caption) = if account.id == crate::app::LOCAL_LINE {
-        (i18n.tr("line-local"), vec![address, state])
+        let callable = reachable
+            .and_then(|uris| uris.first())
+            .map(|uri| i18n.tr_args("line-callable-at", &[("address", uri.as_str())]))
+            .unwrap_or(address);
+        (i18n.tr("line-local"), vec![callable, state])
     } else {
         (address, vec![state])
     };
@@ -88,6 +101,7 @@ fn line_row<'a>(
     account: &'a AccountConfig,
     state: Option<RegistrationState>,
     is_default: bool,
+    reachable: Option<&Vec<String>>,
 ) -> Element<'a, Msg> {
     let (dot, dot_style): (&str, fn(&iced::Theme) -> text::Style) = match state {
         _ if !account.enabled => ("○", text::secondary),
@@ -96,7 +110,7 @@ fn line_row<'a>(
         _ if !account.register => ("●", text::primary),
         _ => ("○", text::secondary),
     };
-    let (name, caption) = describe(i18n, account, state, is_default);
+    let (name, caption) = describe(i18n, account, state, is_default, reachable);
     let id = &account.id;
     // Lit on the default line; on another, it makes that one the default.
     let default_mark = if is_default {

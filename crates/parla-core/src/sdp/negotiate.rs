@@ -2,11 +2,13 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use super::crypto::{self, NegotiatedSrtp, SrtpMode};
 use super::parse::{malformed, snippet, Media, RtpMap, Sdp};
 use super::{
     Codec, Direction, LocalMedia, NegotiatedMedia, SdpError, TELEPHONE_EVENT_48K_PT,
     TELEPHONE_EVENT_PT,
 };
+use parla_media::SrtpKeys;
 
 const TELEPHONE_EVENT: &str = "telephone-event";
 const DEFAULT_PTIME_MS: u32 = 20;
@@ -118,24 +120,49 @@ fn rtcp_address(m: &Media<'_>, rtp: SocketAddr) -> SocketAddr {
     }
 }
 
-/// RFC 3264 §6: the first audio stream over plain RTP that carries one of our codecs,
-/// taking codecs in OUR preference order and keeping the offerer's payload types.
+/// The SRTP an offer's stream gets from us: keys from its first usable `a=crypto` line,
+/// unless the line's mode is off.
+fn answer_srtp(m: &Media<'_>, local: &LocalMedia) -> Option<NegotiatedSrtp> {
+    if local.srtp.mode == SrtpMode::Off {
+        return None;
+    }
+    let (theirs, ours) = crypto::choose(&m.crypto, &local.srtp)?;
+    Some(NegotiatedSrtp {
+        tag: theirs.tag,
+        keys: SrtpKeys {
+            suite: theirs.suite,
+            send: ours,
+            recv: theirs.key,
+        },
+    })
+}
+
+/// RFC 3264 §6: the first audio stream over RTP (or SRTP, as the line's mode allows) that
+/// carries one of our codecs, taking codecs in OUR preference order and keeping the
+/// offerer's payload types.
 pub(super) fn answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<AnswerPlan, SdpError> {
     let prefs = local.effective_codecs();
     let mut saw_audio_rtp = false;
     let mut saw_srtp = false;
+    let mut saw_plain_refused = false;
     let mut other_transport: Option<&str> = None;
 
     for (index, m) in sdp.media.iter().enumerate() {
         if !m.is_audio() || m.port == 0 {
             continue;
         }
-        if !m.is_plain_rtp() {
-            if m.is_srtp() {
-                saw_srtp = true;
-            } else {
-                other_transport.get_or_insert(m.proto);
-            }
+        if !m.is_plain_rtp() && !m.is_srtp() {
+            other_transport.get_or_insert(m.proto);
+            continue;
+        }
+        let srtp = answer_srtp(m, local);
+        if m.is_srtp() && srtp.is_none() {
+            // Off, or no key we can use: RTP/SAVP cannot be answered in the clear.
+            saw_srtp = true;
+            continue;
+        }
+        if srtp.is_none() && local.srtp.mode == SrtpMode::Mandatory {
+            saw_plain_refused = true;
             continue;
         }
         saw_audio_rtp = true;
@@ -166,12 +193,15 @@ pub(super) fn answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<AnswerPlan, Sd
             direction: local.direction.intersect(remote.direction.reversed()),
             remote_direction: remote.direction,
             remote_on_hold: remote.on_hold,
+            srtp,
         };
         return Ok(AnswerPlan { index, media });
     }
 
     Err(if saw_audio_rtp {
         SdpError::NoCommonCodec
+    } else if saw_plain_refused {
+        SdpError::Unsupported("plain RTP offered; this line requires SRTP".to_owned())
     } else if saw_srtp {
         SdpError::Unsupported("only encrypted (SRTP) audio was offered".to_owned())
     } else if let Some(proto) = other_transport {
@@ -226,15 +256,18 @@ pub(super) fn apply_answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<Negotiat
     if m.port == 0 {
         return Err(SdpError::AudioRejected);
     }
-    if !m.is_plain_rtp() {
+    let offered_savp = local.srtp.mode == SrtpMode::Mandatory;
+    if !(m.is_plain_rtp() || offered_savp && m.is_srtp()) {
         return Err(malformed(
             m.line,
             format_args!(
-                "the answer uses transport {}, we offered RTP/AVP",
-                snippet(m.proto)
+                "the answer uses transport {}, we offered {}",
+                snippet(m.proto),
+                if offered_savp { "RTP/SAVP" } else { "RTP/AVP" }
             ),
         ));
     }
+    let srtp = answered_srtp(m, local)?;
 
     let offered = local.effective_codecs();
     let lookup = |pt: u8| {
@@ -274,7 +307,41 @@ pub(super) fn apply_answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<Negotiat
         direction: local.direction.intersect(remote.direction.reversed()),
         remote_direction: remote.direction,
         remote_on_hold: remote.on_hold,
+        srtp,
     })
+}
+
+/// The key the answer gives for one of the suites we offered (same tag, same suite).
+fn answered_srtp(m: &Media<'_>, local: &LocalMedia) -> Result<Option<NegotiatedSrtp>, SdpError> {
+    let mode = local.srtp.mode;
+    if !mode.offers_keys() {
+        return Ok(None);
+    }
+    let chosen = m.crypto.iter().find_map(|value| {
+        let c = crypto::parse(value).ok()?;
+        (local.srtp.offered_tag(c.suite) == Some(c.tag)).then_some(c)
+    });
+    match chosen {
+        Some(c) => {
+            let ours = local.srtp.key(c.suite).map(<[u8]>::to_vec);
+            Ok(ours.map(|send| NegotiatedSrtp {
+                tag: c.tag,
+                keys: SrtpKeys {
+                    suite: c.suite,
+                    send,
+                    recv: c.key,
+                },
+            }))
+        }
+        // The far end would encrypt with a key we cannot read.
+        None if !m.crypto.is_empty() => Err(SdpError::Unsupported(
+            "the answer's SRTP key does not match any we offered".to_owned(),
+        )),
+        None if mode == SrtpMode::Mandatory => Err(SdpError::Unsupported(
+            "the answer is not encrypted; this line requires SRTP".to_owned(),
+        )),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

@@ -93,6 +93,8 @@ pub(super) struct Media<'a> {
     /// `a=rtcp:<port> [IN IP4 <addr>]`.
     pub(super) rtcp: Option<(u16, Option<IpAddr>)>,
     rtpmaps: HashMap<u8, RtpMap<'a>>,
+    /// The `a=crypto` values (SDES keys), at most [`super::crypto::MAX_CRYPTO_LINES`].
+    pub(super) crypto: Vec<&'a str>,
 }
 
 impl<'a> Media<'a> {
@@ -279,6 +281,7 @@ fn parse_media(n: usize, value: &str) -> Result<Media<'_>, SdpError> {
         maxptime: None,
         rtcp: None,
         rtpmaps: HashMap::new(),
+        crypto: Vec::new(),
     };
     if media.is_audio() && proto.to_ascii_uppercase().contains("RTP/") {
         media.payload_types = media
@@ -333,6 +336,10 @@ fn media_attribute<'a>(m: &mut Media<'a>, value: &'a str) {
         m.maxptime = parse_ms(value);
     } else if name.eq_ignore_ascii_case("rtcp") {
         m.rtcp = parse_rtcp(value);
+    } else if name.eq_ignore_ascii_case("crypto")
+        && m.crypto.len() < super::crypto::MAX_CRYPTO_LINES
+    {
+        m.crypto.push(value);
     }
 }
 

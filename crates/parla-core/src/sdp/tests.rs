@@ -18,6 +18,7 @@ pub(super) fn local(codecs: &[Codec]) -> LocalMedia {
         codecs: codecs.to_vec(),
         direction: Direction::SendRecv,
         ptime_ms: 20,
+        srtp: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::fmt::{self, Write};
 use std::net::IpAddr;
 
+use super::crypto::{self, SrtpMode};
 use super::negotiate::{local_ptime, AnswerPlan};
 use super::parse::Sdp;
 use super::{
@@ -83,9 +84,14 @@ pub(super) fn offer(session_id: u64, version: u64, local: &LocalMedia) -> String
 
     let mut out = String::with_capacity(512);
     session_header(&mut out, session_id, version, local.address);
+    let proto = if local.srtp.mode == SrtpMode::Mandatory {
+        "RTP/SAVP"
+    } else {
+        "RTP/AVP"
+    };
     line(
         &mut out,
-        format_args!("m=audio {} RTP/AVP {}", local.port, join(&pts)),
+        format_args!("m=audio {} {proto} {}", local.port, join(&pts)),
     );
     for &c in &codecs {
         codec_attributes(&mut out, c.offer_payload_type(), c);
@@ -96,6 +102,11 @@ pub(super) fn offer(session_id: u64, version: u64, local: &LocalMedia) -> String
     }
     line(&mut out, format_args!("a=ptime:{ptime}"));
     line(&mut out, format_args!("a={}", local.direction));
+    if local.srtp.mode.offers_keys() {
+        for crypto in local.srtp.offer_lines() {
+            line(&mut out, format_args!("a={crypto}"));
+        }
+    }
     out
 }
 
@@ -137,6 +148,10 @@ pub(super) fn answer(
         let ptime = local_ptime(media.codec, local.ptime_ms);
         line(&mut out, format_args!("a=ptime:{ptime}"));
         line(&mut out, format_args!("a={}", media.direction));
+        if let Some(srtp) = &media.srtp {
+            let crypto = crypto::attribute(srtp.tag, srtp.keys.suite, &srtp.keys.send);
+            line(&mut out, format_args!("a={crypto}"));
+        }
     }
     out
 }

@@ -17,6 +17,7 @@ use super::numbers::{self, Region};
 use super::voicemail::VoicemailId;
 use super::{Store, StoreError};
 
+mod in_progress;
 mod unix_ms;
 
 /// Text taken from the network (URI, display name, reason) is cut to this many bytes.
@@ -70,10 +71,13 @@ pub enum CallResult {
     Cancelled,
     /// Incoming, sent elsewhere by the line's forwarding (302).
     Forwarded,
+    /// Under way when Parla stopped without ending it (killed, crashed, power lost): found at
+    /// the next start; it ended at the last moment it was known to be up.
+    Interrupted,
 }
 
 impl CallResult {
-    pub const ALL: [CallResult; 8] = [
+    pub const ALL: [CallResult; 9] = [
         CallResult::Answered,
         CallResult::Missed,
         CallResult::Declined,
@@ -82,6 +86,7 @@ impl CallResult {
         CallResult::Blocked,
         CallResult::Cancelled,
         CallResult::Forwarded,
+        CallResult::Interrupted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +99,7 @@ impl CallResult {
             CallResult::Blocked => "blocked",
             CallResult::Cancelled => "cancelled",
             CallResult::Forwarded => "forwarded",
+            CallResult::Interrupted => "interrupted",
         }
     }
 
@@ -387,8 +393,11 @@ pub(super) fn insert_call(
         bounded(&call.reason),
         seen,
     ])?;
+    let id = HistoryId(conn.last_insert_rowid());
+    // The call is over: no longer one to report interrupted after a crash.
+    in_progress::forget(conn, call)?;
     Ok(Written {
-        id: HistoryId(conn.last_insert_rowid()),
+        id,
         number: number.to_string(),
         e164: analysed.e164,
     })

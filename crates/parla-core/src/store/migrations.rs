@@ -184,6 +184,64 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE call_history ADD COLUMN mos REAL;
     "#,
+    // 8: crash safety. A call under way has a row in `calls_in_progress` (written when it
+    // starts, touched every few seconds); a row left there when Parla was killed becomes an
+    // `interrupted` history row at the next start. The history is rebuilt for the new result
+    // (as in 6), its voicemail links kept aside and put back.
+    r#"
+    CREATE TEMP TABLE voicemail_links AS
+        SELECT id, history_id FROM voicemail WHERE history_id IS NOT NULL;
+    CREATE TABLE call_history_new (
+        id           INTEGER PRIMARY KEY,
+        direction    TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        account      TEXT NOT NULL DEFAULT '',
+        remote_uri   TEXT NOT NULL DEFAULT '',
+        number       TEXT NOT NULL DEFAULT '',
+        e164         TEXT,
+        digits       TEXT NOT NULL DEFAULT '',
+        search       TEXT NOT NULL DEFAULT '',
+        display_name TEXT NOT NULL DEFAULT '',
+        started_ms   INTEGER NOT NULL,
+        answered_ms  INTEGER,
+        ended_ms     INTEGER NOT NULL,
+        result       TEXT NOT NULL CHECK (result IN
+                         ('answered', 'missed', 'declined', 'busy', 'failed', 'blocked',
+                          'cancelled', 'forwarded', 'interrupted')),
+        reason       TEXT NOT NULL DEFAULT '',
+        seen         INTEGER NOT NULL DEFAULT 1 CHECK (seen IN (0, 1)),
+        recording    TEXT,
+        mos          REAL
+    );
+    INSERT INTO call_history_new (id, direction, account, remote_uri, number, e164, digits,
+            search, display_name, started_ms, answered_ms, ended_ms, result, reason, seen,
+            recording, mos)
+        SELECT id, direction, account, remote_uri, number, e164, digits, search,
+               display_name, started_ms, answered_ms, ended_ms, result, reason, seen,
+               recording, mos
+        FROM call_history;
+    DROP TABLE call_history;
+    ALTER TABLE call_history_new RENAME TO call_history;
+    CREATE INDEX call_history_started ON call_history (started_ms);
+    CREATE INDEX call_history_unseen ON call_history (seen) WHERE seen = 0;
+    UPDATE voicemail SET history_id =
+            (SELECT l.history_id FROM voicemail_links l WHERE l.id = voicemail.id)
+        WHERE id IN (SELECT id FROM voicemail_links);
+    DROP TABLE voicemail_links;
+    CREATE TABLE calls_in_progress (
+        -- the engine's call id: unique while it runs (the table is emptied at each start)
+        call_id      INTEGER PRIMARY KEY,
+        direction    TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+        account      TEXT NOT NULL DEFAULT '',
+        remote_uri   TEXT NOT NULL DEFAULT '',
+        display_name TEXT NOT NULL DEFAULT '',
+        -- the line's country, for reading the number when the row is moved to the history
+        region       TEXT NOT NULL DEFAULT '',
+        started_ms   INTEGER NOT NULL,
+        answered_ms  INTEGER,
+        -- the last time the call was known to be up
+        checkpoint_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Brings `conn` to the newest schema, one transaction per migration.
@@ -353,7 +411,45 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!((version, mos), (7, None));
+        assert_eq!((version, mos), (MIGRATIONS.len() as i64, None));
+    }
+
+    #[test]
+    fn the_history_at_schema_7_takes_interrupted_and_keeps_rows_mos_and_voicemail_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        let conn = Connection::open(&path).unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(7).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO call_history (id, direction, started_ms, ended_ms, result, reason, mos)
+                 VALUES (9, 'incoming', 1, 2, 'missed', 'gone', 3.5);
+             INSERT INTO voicemail (id, started_ms, file, history_id) VALUES (1, 1, 'm.wav', 9);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = super::super::Store::open(&path).unwrap().store;
+        let rows = store
+            .history(super::super::HistoryFilter::All, "", 10)
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].id.0, rows[0].mos), (9, Some(3.5)));
+        assert_eq!(rows[0].voicemail.map(|v| v.0), Some(1));
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO call_history (direction, started_ms, ended_ms, result)
+                 VALUES ('outgoing', 1, 2, 'interrupted')",
+            [],
+        )
+        .unwrap();
+        let open: i64 = conn
+            .query_row("SELECT count(*) FROM calls_in_progress", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(open, 0);
     }
 
     #[test]

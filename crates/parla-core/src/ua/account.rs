@@ -2,6 +2,8 @@
 //! found), keeps it registered, takes incoming requests and starts calls.
 
 mod features;
+mod line;
+use line::LineEnd;
 mod watching;
 
 use super::call::machine::MachineSettings;
@@ -32,7 +34,7 @@ use crate::store::{MessageEntry, Region};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
-use rsipstack::transaction::{Transaction, TransactionReceiver};
+use rsipstack::transaction::Transaction;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -217,15 +219,23 @@ impl AccountTask {
     /// Runs the line until `stop` (or until the engine drops its sender); the last event of a
     /// line is always `unregistered`.
     pub async fn run(
-        self,
-        messages: mpsc::UnboundedReceiver<AccountMessage>,
+        mut self,
+        mut messages: mpsc::UnboundedReceiver<AccountMessage>,
         stop: CancellationToken,
     ) {
         let id = AccountId::new(self.config.id.clone());
         let shared = self.shared.clone();
         features::line_starts(&id, &self.config, &shared);
-        if !self.run_line(id.clone(), messages, stop).await {
-            shared.emit_registration(&id, RegistrationState::Unregistered, None);
+        // A network change brings the line up again on the new address.
+        loop {
+            match self.run_line(id.clone(), &mut messages, &stop).await {
+                LineEnd::NetworkChanged => continue,
+                LineEnd::Stopped { registered: true } => break,
+                LineEnd::Stopped { registered: false } => {
+                    shared.emit_registration(&id, RegistrationState::Unregistered, None);
+                    break;
+                }
+            }
         }
     }
 
@@ -246,147 +256,6 @@ impl AccountTask {
             Ok(None) => Err(PasswordError::Missing),
             Err(SecretError::Unavailable) => Err(PasswordError::NoKeyring),
             Err(e) => Err(PasswordError::Keyring(e)),
-        }
-    }
-
-    /// Returns whether the registration loop ran (it reports `unregistered` itself).
-    async fn run_line(
-        mut self,
-        id: AccountId,
-        mut messages: mpsc::UnboundedReceiver<AccountMessage>,
-        stop: CancellationToken,
-    ) -> bool {
-        // A line that only listens needs no password (and must not wake a locked keyring).
-        let needs_password = self.config.register || self.config.outbound_proxy.is_some();
-        let resolved = if needs_password {
-            tokio::select! {
-                _ = stop.cancelled() => return false,
-                resolved = self.resolve_password(&id) => resolved,
-            }
-        } else {
-            Ok(())
-        };
-        if let Err(reason) = resolved {
-            if self.config.register {
-                tracing::warn!(account = %id, %reason, "line not registered");
-                self.shared.emit_registration(
-                    &id,
-                    RegistrationState::Failed,
-                    Some(reason.to_string()),
-                );
-                // Nothing to retry until the person saves a password (a new set_account).
-                loop {
-                    tokio::select! {
-                        _ = stop.cancelled() => return false,
-                        message = messages.recv() => match message {
-                            Some(message) => refuse_dial(&self.shared, message, NO_PASSWORD),
-                            None => return false,
-                        },
-                    }
-                }
-            }
-        }
-        let mut failures = 0u32;
-        let parts = loop {
-            let started = tokio::select! {
-                _ = stop.cancelled() => return false,
-                started = SipStack::start(&self.config, &self.shared.dns_servers) => started,
-            };
-            match started {
-                Ok(parts) => break parts,
-                Err(e) => {
-                    failures += 1;
-                    self.report_setup_failure(&id, &e, failures);
-                    let wait = SETUP_RETRY_FIRST
-                        .saturating_mul(1 << failures.min(6))
-                        .min(SETUP_RETRY_CAP);
-                    tokio::select! {
-                        _ = stop.cancelled() => return false,
-                        _ = tokio::time::sleep(wait) => {}
-                        // Dial attempts while the line is down are answered at once.
-                        Some(message) = messages.recv() => refuse_dial(&self.shared, message, "the line is not connected"),
-                    }
-                }
-            }
-        };
-        let (contact_tx, contact) = watch::channel(None);
-        let (requests, mut line_requests) = mpsc::unbounded_channel();
-        let (mwi, notifies) = mpsc::unbounded_channel();
-        let (lamp_notifies, lamp_notified) = mpsc::unbounded_channel();
-        let running = Arc::new(Running {
-            id: id.clone(),
-            region: region_of(&self.config),
-            config: self.config,
-            shared: self.shared,
-            stack: parts.stack,
-            contact,
-            requests,
-            mwi,
-            lamps: Lamps::default(),
-            lamp_notifies,
-        });
-
-        let registration_stop = stop.child_token();
-        let registration = if running.config.register {
-            let registrar =
-                SipRegistrar::new(&running.stack, running.credential_or_empty(), contact_tx);
-            let lp = RegistrationLoop {
-                account: id.clone(),
-                registrar,
-                expires: running.config.expires,
-                events: running.shared.events.clone(),
-            };
-            Some(tokio::spawn(lp.run(registration_stop.clone())))
-        } else {
-            None
-        };
-        let incoming = tokio::spawn(serve_incoming(running.clone(), parts.incoming));
-        let mwi_stop = stop.child_token();
-        let mwi = tokio::spawn(running.clone().message_waiting(notifies, mwi_stop.clone()));
-        let lamps = tokio::spawn(running.clone().busy_lamps(lamp_notified, mwi_stop.clone()));
-        let publication = tokio::spawn(running.clone().publication(mwi_stop.clone()));
-
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                message = messages.recv() => match message {
-                    Some(AccountMessage::Dial { call, to, commands, caller_id }) => running.dial(call, &to, commands, caller_id),
-                    Some(AccountMessage::SendMessage { to, text, request }) => running.send_message(&to, text, request),
-                    Some(AccountMessage::RetryMessage { entry, request }) => running.retry_message(entry, request),
-                    Some(AccountMessage::Pickup { call, uri, commands }) => running.pickup(call, &uri, commands),
-                    None => break,
-                },
-                Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
-            }
-        }
-        // Ends the subscription (Expires: 0) while the line can still send.
-        mwi_stop.cancel();
-        let _ = mwi.await;
-        let _ = lamps.await;
-        let _ = publication.await;
-        registration_stop.cancel();
-        let registered = registration.is_some();
-        if let Some(task) = registration {
-            let _ = task.await;
-        }
-        incoming.abort();
-        running.stack.shutdown();
-        registered
-    }
-
-    fn report_setup_failure(&self, id: &AccountId, error: &StackError, failures: u32) {
-        tracing::warn!(account = %id, error = %error, "line cannot start");
-        if failures == 1 {
-            let _ = self.shared.events.send(Event::Registration {
-                account: id.clone(),
-                state: RegistrationState::Failed,
-                code: Some(match error {
-                    StackError::Config(_) | StackError::Tls(_) => 400,
-                    _ => 408,
-                }),
-                reason: Some(error.to_string()),
-                expires: None,
-            });
         }
     }
 }
@@ -449,6 +318,15 @@ impl Running {
         })
     }
 
+    /// The address the registrar saw us at, when a NAT made it differ from ours.
+    fn advertised_ip(&self) -> Option<std::net::IpAddr> {
+        let contact = self.contact.borrow();
+        match &contact.as_ref()?.host_with_port.host {
+            rsipstack::sip::Host::IpAddr(ip) if *ip != self.stack.local_ip => Some(*ip),
+            _ => None,
+        }
+    }
+
     fn call_parts(&self) -> Option<CallParts> {
         Some(CallParts {
             env: CallEnv {
@@ -462,6 +340,10 @@ impl Running {
                 transfers: self.config.accept_transfers,
                 line: self.requests.clone(),
                 machine: self.machine(),
+                srtp: crate::sdp::SrtpMode::for_line(
+                    self.config.srtp,
+                    self.stack.transport == crate::config::Transport::Tls,
+                ),
             },
             sip: SipEnv {
                 stack: self.stack.clone(),
@@ -472,6 +354,7 @@ impl Running {
             },
             media: DeviceMedia {
                 local_ip: self.stack.local_ip,
+                advertised_ip: self.advertised_ip(),
                 audio: self.shared.audio(),
             },
         })
@@ -715,8 +598,15 @@ fn has_to_tag(tx: &Transaction) -> bool {
         .is_some()
 }
 
-async fn serve_incoming(account: Arc<Running>, mut incoming: TransactionReceiver) {
+async fn serve_incoming(account: Arc<Running>, mut incoming: super::inbox::Inbox) {
     while let Some(mut tx) = incoming.recv().await {
+        if let Some((code, why)) = super::stack::request_check::refusal(&tx.original) {
+            tracing::debug!(target: "sip", method = %tx.original.method, why, "malformed request refused");
+            if tx.original.method != Method::Ack {
+                let _ = tx.reply(code).await;
+            }
+            continue;
+        }
         if let Some(mut dialog) = account.stack.dialog_layer.match_dialog(&tx) {
             tokio::spawn(async move {
                 if let Err(e) = dialog.handle(&mut tx).await {

@@ -26,6 +26,8 @@ mod tests_attended;
 #[cfg(test)]
 mod tests_confirmed;
 #[cfg(test)]
+mod tests_encryption;
+#[cfg(test)]
 mod tests_forwarding;
 #[cfg(test)]
 mod tests_incoming;
@@ -71,6 +73,8 @@ pub struct CallEnv {
     pub line: UnboundedSender<referred::LineRequest>,
     /// The line's answering machine, when it has one turned on.
     pub machine: Option<machine::MachineSettings>,
+    /// What the line does about SRTP (its policy, narrowed by its transport).
+    pub srtp: crate::sdp::SrtpMode,
 }
 
 /// How often a connected call reports its quality.
@@ -102,14 +106,20 @@ pub(crate) struct Call<M: MediaBackend> {
     recorded: Option<String>,
     /// The MOS of each quality report, and of the whole call for the history.
     quality: summary::QualityTally,
+    /// Our SRTP keys, the same in every offer and answer of the call.
+    srtp: crate::sdp::LocalSrtp,
+    /// The suite the media runs with (`None`: plain), as last reported.
+    encryption: Option<Option<&'static str>>,
 }
 
 impl<M: MediaBackend> Call<M> {
     fn new(id: CallId, env: CallEnv, backend: M, log: record::CallLog, state: CallState) -> Self {
         let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
+        // Noted as under way: a crash before `end` leaves it in the history as interrupted.
+        env.store
+            .call_under_way(id.0, log.finish(&env.account, "", None), env.region);
         Self {
             id,
-            env,
             backend,
             owns_call_id: log.direction == crate::store::Direction::Outgoing,
             log,
@@ -124,6 +134,9 @@ impl<M: MediaBackend> Call<M> {
             recording: None,
             recorded: None,
             quality: summary::QualityTally::default(),
+            srtp: crate::sdp::LocalSrtp::generate(env.srtp),
+            encryption: None,
+            env,
         }
     }
 
@@ -154,6 +167,12 @@ impl<M: MediaBackend> Call<M> {
             return;
         }
         self.state = state;
+        if self.log.answered.is_some() && state != CallState::Ended {
+            let now = self.log.finish(&self.env.account, "", None);
+            self.env
+                .store
+                .call_under_way(self.id.0, now, self.env.region);
+        }
         self.env.calls.set_state(self.id, state);
         self.emit(Event::call_state(self.id, state));
     }
@@ -215,9 +234,10 @@ impl<M: MediaBackend> Call<M> {
     }
 
     fn local_media(&self, direction: Direction) -> Option<crate::sdp::LocalMedia> {
-        self.media
-            .as_ref()
-            .map(|m| m.local_media(&self.env.codecs, direction))
+        self.media.as_ref().map(|m| crate::sdp::LocalMedia {
+            srtp: self.srtp.clone(),
+            ..m.local_media(&self.env.codecs, direction)
+        })
     }
 
     fn media_running(&self) -> bool {
@@ -234,6 +254,16 @@ impl<M: MediaBackend> Call<M> {
             tracing::warn!(call = %self.id, warning = %w, "call has no audio");
         }
         self.quality.set_codec(negotiated.codec.encoding_name());
+        let suite = negotiated.srtp.as_ref().map(|s| s.suite_name());
+        if self.encryption != Some(suite) {
+            self.encryption = Some(suite);
+            tracing::info!(call = %self.id, suite = ?suite, "media encryption");
+            self.emit(Event::CallEncryption {
+                call: self.id,
+                encrypted: suite.is_some(),
+                suite: suite.map(str::to_owned),
+            });
+        }
         self.emit(Event::Media {
             call: self.id,
             codec: negotiated.codec.encoding_name().to_string(),

@@ -127,6 +127,9 @@ pub trait MediaBackend: Send + 'static {
 /// The real backend: RTP sockets on `local_ip`, the devices (and tones) of `audio`.
 pub struct DeviceMedia {
     pub local_ip: IpAddr,
+    /// The address written in the SDP instead of `local_ip`: the one the server saw us at
+    /// (behind a NAT). The RTP port stays ours: a NAT that keeps ports maps it as is.
+    pub advertised_ip: Option<IpAddr>,
     pub audio: AudioConfig,
 }
 
@@ -135,7 +138,10 @@ impl MediaBackend for DeviceMedia {
     type Tone = TonePlayer;
 
     fn bind(&self, events: MediaEventSink) -> Result<CallMedia, BindError> {
-        CallMedia::bind(self.local_ip, self.audio.clone(), events).map_err(BindError)
+        let mut media =
+            CallMedia::bind(self.local_ip, self.audio.clone(), events).map_err(BindError)?;
+        media.advertised = self.advertised_ip;
+        Ok(media)
     }
 
     fn ringback(&self) -> Option<TonePlayer> {
@@ -175,6 +181,8 @@ pub struct CallMedia {
     /// RTP port + 1 (RFC 3550); the SDP leaves it implicit.
     rtcp_socket: UdpSocket,
     local: SocketAddr,
+    /// Written in the SDP instead of `local`'s address (see [`DeviceMedia::advertised_ip`]).
+    advertised: Option<IpAddr>,
     audio: AudioConfig,
     session: Option<MediaSession>,
     current: Option<NegotiatedMedia>,
@@ -205,6 +213,7 @@ impl CallMedia {
                         socket,
                         rtcp_socket,
                         local,
+                        advertised: None,
                         audio,
                         session: None,
                         current: None,
@@ -249,19 +258,23 @@ impl CallMedia {
 impl CallAudio for CallMedia {
     fn local_media(&self, codecs: &[Codec], direction: Direction) -> LocalMedia {
         LocalMedia {
-            address: self.local.ip(),
+            address: self.advertised.unwrap_or(self.local.ip()),
             port: self.local.port(),
             codecs: codecs.to_vec(),
             direction,
             ptime_ms: 20,
+            srtp: Default::default(),
         }
     }
 
     /// Starts the audio for `negotiated`, or adjusts the running session. An error leaves the
     /// call up without audio; the message says why.
     fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), ApplyError> {
+        // New keys (or encryption turned on or off) need a new session too.
         let same_codec = self.current.as_ref().is_some_and(|c| {
-            c.codec == negotiated.codec && c.payload_type == negotiated.payload_type
+            c.codec == negotiated.codec
+                && c.payload_type == negotiated.payload_type
+                && c.srtp == negotiated.srtp
         });
         self.current = Some(negotiated.clone());
         if let (Some(session), true) = (&self.session, same_codec) {
@@ -315,6 +328,7 @@ impl CallAudio for CallMedia {
             telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
             machine: self.machine.clone(),
             processing: self.audio.processing(),
+            srtp: negotiated.srtp.as_ref().map(|s| s.keys.clone()),
         };
         let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
         let (session, music_notice) = off_the_async_workers(|| {

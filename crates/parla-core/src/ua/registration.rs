@@ -1,7 +1,10 @@
 //! Keeping an account registered: refresh before expiry, follow 423 Min-Expires, and retry
 //! failures with capped exponential backoff, never a storm. The SIP exchange itself sits behind
-//! [`Registrar`] so that the timing is tested on tokio's paused clock.
+//! [`Registrar`] so that the timing is tested on tokio's paused clock. While registered, a
+//! keep-alive goes to the server every `keepalive` (see [`super::keepalive`]); a flow found dead
+//! re-registers at once.
 
+pub use super::keepalive::KeepAliveOutcome;
 use crate::api::{AccountId, Event, RegistrationState};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
@@ -30,6 +33,23 @@ pub enum RegisterOutcome {
 #[allow(async_fn_in_trait)]
 pub trait Registrar {
     async fn register(&mut self, expires: u32) -> RegisterOutcome;
+
+    /// One keep-alive towards the server, between registrations.
+    async fn keep_alive(&mut self) -> KeepAliveOutcome {
+        KeepAliveOutcome::Alive
+    }
+
+    /// Resolves when the connection the registration went over closes (TCP/TLS).
+    async fn flow_closed(&self) {
+        std::future::pending().await
+    }
+}
+
+/// How the wait for the next refresh ended.
+enum Held {
+    Stopped,
+    Refresh,
+    FlowLost,
 }
 
 /// Backoff after a refusal: the credentials will not fix themselves, so wait long.
@@ -61,6 +81,8 @@ pub struct RegistrationLoop<R> {
     pub account: AccountId,
     pub registrar: R,
     pub expires: u32,
+    /// Time between keep-alives while registered; none: no keep-alives.
+    pub keepalive: Option<Duration>,
     pub events: UnboundedSender<Event>,
 }
 
@@ -96,7 +118,10 @@ impl<R: Registrar> RegistrationLoop<R> {
                         None,
                         Some(granted),
                     );
-                    refresh_after(granted)
+                    match self.hold(refresh_after(granted), &stop).await {
+                        Held::Stopped => break,
+                        Held::Refresh | Held::FlowLost => continue,
+                    }
                 }
                 RegisterOutcome::IntervalTooBrief { min_expires } if too_brief < 3 => {
                     too_brief += 1;
@@ -161,6 +186,39 @@ impl<R: Registrar> RegistrationLoop<R> {
         );
     }
 
+    /// Waits `wait` for the refresh, pinging the server every keep-alive interval; returns early
+    /// when a ping finds the flow dead.
+    async fn hold(&mut self, wait: Duration, stop: &CancellationToken) -> Held {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let next = match self.keepalive {
+                Some(every) if !every.is_zero() => {
+                    (tokio::time::Instant::now() + every).min(deadline)
+                }
+                _ => deadline,
+            };
+            tokio::select! {
+                _ = stop.cancelled() => return Held::Stopped,
+                _ = tokio::time::sleep_until(next) => {}
+                _ = self.registrar.flow_closed() => {
+                    tracing::info!(account = %self.account, "the server closed the connection: registering again");
+                    return Held::FlowLost;
+                }
+            }
+            if next >= deadline {
+                return Held::Refresh;
+            }
+            let outcome = tokio::select! {
+                _ = stop.cancelled() => return Held::Stopped,
+                outcome = self.registrar.keep_alive() => outcome,
+            };
+            if let KeepAliveOutcome::FlowLost { reason } = outcome {
+                tracing::info!(account = %self.account, %reason, "registering again");
+                return Held::FlowLost;
+            }
+        }
+    }
+
     /// Emits a registration event when the state (or the failure code) changes, so a wrong
     /// password is reported once however often it is retried.
     fn report(
@@ -197,6 +255,9 @@ mod tests {
     struct Script {
         outcomes: Arc<Mutex<VecDeque<RegisterOutcome>>>,
         calls: Arc<Mutex<Vec<(Duration, u32)>>>,
+        /// What the keep-alives find, in turn (then alive); and when they went.
+        pings: Arc<Mutex<VecDeque<KeepAliveOutcome>>>,
+        pinged: Arc<Mutex<Vec<Duration>>>,
     }
 
     struct FakeRegistrar {
@@ -212,6 +273,13 @@ mod tests {
             let next = self.script.outcomes.lock().expect("outcomes").pop_front();
             next.unwrap_or_else(|| self.fallback.clone())
         }
+
+        async fn keep_alive(&mut self) -> KeepAliveOutcome {
+            let at = self.start.elapsed();
+            self.script.pinged.lock().expect("pinged").push(at);
+            let next = self.script.pings.lock().expect("pings").pop_front();
+            next.unwrap_or(KeepAliveOutcome::Alive)
+        }
     }
 
     struct Run {
@@ -222,7 +290,17 @@ mod tests {
     }
 
     fn start(outcomes: Vec<RegisterOutcome>, fallback: RegisterOutcome) -> Run {
+        start_with(outcomes, fallback, None, vec![])
+    }
+
+    fn start_with(
+        outcomes: Vec<RegisterOutcome>,
+        fallback: RegisterOutcome,
+        keepalive: Option<Duration>,
+        pings: Vec<KeepAliveOutcome>,
+    ) -> Run {
         let script = Script::default();
+        script.pings.lock().expect("pings").extend(pings);
         script.outcomes.lock().expect("outcomes").extend(outcomes);
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
         let stop = CancellationToken::new();
@@ -234,6 +312,7 @@ mod tests {
                 fallback,
             },
             expires: 600,
+            keepalive,
             events: tx,
         };
         let task = tokio::spawn(lp.run(stop.clone()));
@@ -362,6 +441,57 @@ mod tests {
             drain(&mut run).last(),
             Some(&(RegistrationState::Failed, Some(423)))
         );
+        run.stop.cancel();
+    }
+
+    fn pinged(run: &Run) -> Vec<u64> {
+        let pinged = run.script.pinged.lock().expect("pinged");
+        pinged.iter().map(|t| t.as_secs()).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keep_alives_go_every_interval_while_registered_only() {
+        let down = RegisterOutcome::Unreachable {
+            reason: "timeout".into(),
+        };
+        let run = start_with(vec![down], ok(120), Some(Duration::from_secs(25)), vec![]);
+        tokio::time::sleep(Duration::from_secs(130)).await;
+        // Registered at 5 (after one failure), refreshed at 65 and 125: pings in between only.
+        assert_eq!(calls(&run), vec![(0, 600), (5, 600), (65, 600), (125, 600)]);
+        assert_eq!(pinged(&run), vec![30, 55, 90, 115]);
+        run.stop.cancel();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lost_flow_registers_again_at_once() {
+        let lost = KeepAliveOutcome::FlowLost {
+            reason: "closed".into(),
+        };
+        let mut run = start_with(
+            vec![],
+            ok(600),
+            Some(Duration::from_secs(25)),
+            vec![KeepAliveOutcome::Alive, lost],
+        );
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(calls(&run), vec![(0, 600), (50, 600)]);
+        assert_eq!(pinged(&run), vec![25, 50]);
+        // Still registered throughout: one event each.
+        assert_eq!(
+            drain(&mut run),
+            vec![
+                (RegistrationState::Registering, None),
+                (RegistrationState::Registered, None)
+            ]
+        );
+        run.stop.cancel();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_keep_alives_when_turned_off() {
+        let run = start_with(vec![], ok(600), None, vec![]);
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert!(pinged(&run).is_empty());
         run.stop.cancel();
     }
 

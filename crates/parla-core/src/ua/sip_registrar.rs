@@ -1,5 +1,6 @@
 //! [`Registrar`] over rsipstack's `Registration`: one REGISTER exchange with its digest retry.
 
+use super::keepalive::{KeepAlive, KeepAliveOutcome};
 use super::registration::{RegisterOutcome, Registrar};
 use super::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
@@ -24,7 +25,13 @@ pub struct SipRegistrar {
     username: String,
     /// The Contact calls should use, learned from the registrar's view of us (rport/received).
     contact: watch::Sender<Option<Uri>>,
+    keepalive: KeepAlive,
+    /// The Contact values of the last 200 (the bindings the server holds).
+    last_bindings: Vec<String>,
 }
+
+/// Bindings looked at in a 200: an AoR shared by many devices lists them all.
+const MAX_BINDINGS: usize = 32;
 
 impl SipRegistrar {
     pub fn new(
@@ -64,6 +71,8 @@ impl SipRegistrar {
             uri: stack.domain_uri.clone(),
             username,
             contact,
+            keepalive: KeepAlive::new(stack.clone()),
+            last_bindings: Vec::new(),
         }
     }
 
@@ -110,6 +119,50 @@ impl SipRegistrar {
 
 impl Registrar for SipRegistrar {
     async fn register(&mut self, expires: u32) -> RegisterOutcome {
+        let outcome = self.register_once(expires).await;
+        if expires == 0 || !matches!(outcome, RegisterOutcome::Registered { .. }) {
+            return outcome;
+        }
+        // The server saw us at another address (a NAT: Via received/rport) than the Contact
+        // bound: bind the address it saw, once, so calls reach us through the NAT.
+        if self.bound_elsewhere() {
+            let public = self.registration.public_address.clone();
+            let seen = public.as_ref().map(ToString::to_string);
+            tracing::info!(?seen, "registering the address the server saw");
+            if let (Some(contact), Some(public)) = (self.registration.contact.as_mut(), public) {
+                contact.uri.host_with_port = public;
+            }
+            let again = self.register_once(expires).await;
+            if matches!(again, RegisterOutcome::Registered { .. }) {
+                return again;
+            }
+        }
+        outcome
+    }
+
+    async fn keep_alive(&mut self) -> KeepAliveOutcome {
+        self.keepalive.ping().await
+    }
+
+    async fn flow_closed(&self) {
+        self.keepalive.flow_closed().await
+    }
+}
+
+impl SipRegistrar {
+    /// Whether the last 200's bindings lack the address the server saw us at.
+    fn bound_elsewhere(&self) -> bool {
+        let Some(public) = &self.registration.public_address else {
+            return false;
+        };
+        if self.last_bindings.is_empty() {
+            // A server that lists no bindings in its 200 says nothing either way.
+            return false;
+        }
+        !binds(&self.last_bindings, &public.to_string())
+    }
+
+    async fn register_once(&mut self, expires: u32) -> RegisterOutcome {
         if let Err(e) = self.connect_stream().await {
             return RegisterOutcome::Unreachable {
                 reason: e.to_string(),
@@ -129,8 +182,18 @@ impl Registrar for SipRegistrar {
         };
         match response.status_code {
             StatusCode::OK => {
+                self.last_bindings = response
+                    .headers
+                    .iter()
+                    .filter_map(|h| match h {
+                        Header::Contact(c) => Some(c.value().to_string()),
+                        _ => None,
+                    })
+                    .take(MAX_BINDINGS)
+                    .collect();
                 if expires > 0 {
                     self.contact.send_replace(self.learned_contact());
+                    self.keepalive.pin_flow().await;
                 }
                 RegisterOutcome::Registered {
                     granted: self.registration.expires(),
@@ -150,6 +213,18 @@ impl Registrar for SipRegistrar {
     }
 }
 
+/// Whether one of a 200's Contact values binds `host:port` (as the host part of its URI).
+fn binds(bindings: &[String], hostport: &str) -> bool {
+    bindings.iter().any(|contact| {
+        contact.match_indices(hostport).any(|(at, _)| {
+            let before = &contact[..at];
+            let after = &contact[at + hostport.len()..];
+            (before.ends_with('@') || before.ends_with("sip:") || before.ends_with("sips:"))
+                && (after.is_empty() || after.starts_with([';', '>', ',']))
+        })
+    })
+}
+
 /// What a refusal means to the person, with the server's code and words for the helpdesk.
 fn refusal_reason(code: u16, text: &str) -> String {
     let plain = match code {
@@ -160,4 +235,23 @@ fn refusal_reason(code: u16, text: &str) -> String {
         _ => "registration refused",
     };
     format!("{plain} ({code} {text})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::binds;
+
+    #[test]
+    fn a_binding_is_matched_by_its_host_and_port_only() {
+        let bindings = vec![
+            "<sip:alice@198.51.100.1:5062>;expires=600".to_string(),
+            "<sip:10.0.0.7:5060;transport=tcp>;expires=30".to_string(),
+        ];
+        assert!(binds(&bindings, "198.51.100.1:5062"));
+        assert!(binds(&bindings, "10.0.0.7:5060"));
+        assert!(!binds(&bindings, "198.51.100.1:506"));
+        assert!(!binds(&bindings, "98.51.100.1:5062"));
+        assert!(!binds(&bindings, "192.168.77.2:5062"));
+        assert!(!binds(&[], "198.51.100.1:5062"));
+    }
 }

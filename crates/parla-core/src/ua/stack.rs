@@ -1,19 +1,29 @@
 //! One rsipstack endpoint per account: its transports, bound to the local address that routes
 //! to the account's server, the dialog layer, and the resolved server every request goes to.
+//! A line that does not register listens on TCP too (same port), and one with no server and no
+//! address of its own (the Local line) listens on every address of the machine.
+
+mod lan;
+pub mod request_check;
+mod sweep;
+pub mod unknown_method;
 
 use super::trace::SipTrace;
 use super::uri::parse_server_uri;
-use crate::config::{AccountConfig, Transport};
+use crate::config::{AccountConfig, DirectCalls, Transport};
 use crate::dns::{resolve_server, HickoryDns, ServerTarget};
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::sip::{Host, Param, Uri};
 use rsipstack::transaction::endpoint::EndpointOption;
 use rsipstack::transaction::{Endpoint, TransactionReceiver};
+use rsipstack::transport::tcp_listener::TcpListenerConnection;
 use rsipstack::transport::tls::TlsConfig;
+use rsipstack::transport::transport_layer::TransportWhitelist;
 use rsipstack::transport::udp::UdpConnection;
 use rsipstack::transport::{SipAddr, TransportLayer};
 use rsipstack::EndpointBuilder;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -41,6 +51,10 @@ pub struct SipStack {
     /// The account's domain as a URI with the transport parameter: the REGISTER Request-URI.
     pub domain_uri: Uri,
     pub transport: Transport,
+    /// Bound to every address of the machine (the Local line): `reachable_uris` lists them.
+    pub listens_everywhere: bool,
+    /// Requests dropped because they came from outside the local network.
+    pub dropped: Arc<AtomicU64>,
 }
 
 pub struct StackParts {
@@ -59,21 +73,55 @@ impl SipStack {
             .map(|s| s.transport)
             .or(account.transport)
             .unwrap_or(Transport::Udp);
-        let local_ip = match &server {
+        let bind_ip = match &server {
             Some(target) => route_source_ip(target.addr.ip()),
-            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            None => own_address(account).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        };
+        let listens_everywhere = bind_ip.is_unspecified();
+        let local_ip = if listens_everywhere {
+            lan::preferred_address()
+        } else {
+            bind_ip
+        };
+        let dropped = Arc::new(AtomicU64::new(0));
+        let whitelist: Option<Arc<dyn TransportWhitelist>> = match &server {
+            Some(target) if account.register => Some(Arc::new(super::whitelist::ServerOnly::new(
+                target.addr.ip(),
+            ))),
+            None if account.direct_calls == DirectCalls::LocalNetwork => Some(Arc::new(
+                super::whitelist::LocalNetworkOnly::new(dropped.clone()),
+            )),
+            _ => None,
         };
 
         let cancel = CancellationToken::new();
         let transport_layer = TransportLayer::new(cancel.child_token());
-        let udp = UdpConnection::create_connection(
-            SocketAddr::new(local_ip, account.local_port.unwrap_or(0)),
-            None,
-            Some(cancel.child_token()),
-        )
-        .await
-        .map_err(|e| StackError::Bind(e.to_string()))?;
+        if account.register && transport != Transport::Udp && account.keepalive_s > 0 {
+            // rsipstack swallows the CRLF pongs to our keep-alives, but they reset its idle
+            // timer: no pong within 10 s of a ping and it closes the flow, which the
+            // registration sees (keepalive.rs) and registers again on a new one.
+            transport_layer.set_stream_idle_timeout(std::time::Duration::from_secs(
+                u64::from(account.keepalive_s) + super::keepalive::PONG_WAIT_S,
+            ));
+        }
+        let socket = bind_udp(SocketAddr::new(bind_ip, account.local_port.unwrap_or(0)))?;
+        let port = socket
+            .local_addr()
+            .map_err(|e| StackError::Bind(e.to_string()))?
+            .port();
+        let external = listens_everywhere.then_some(SocketAddr::new(local_ip, port));
+        let socket = unknown_method::AnsweringUnknown::new(socket, whitelist.clone());
+        let udp =
+            UdpConnection::from_socket(Arc::new(socket), external, Some(cancel.child_token()))
+                .await
+                .map_err(|e| StackError::Bind(e.to_string()))?;
         transport_layer.add_transport(udp.into());
+        if !account.register && transport != Transport::Tls {
+            let tcp = TcpListenerConnection::new(SocketAddr::new(bind_ip, port), external)
+                .await
+                .map_err(|e| StackError::Bind(e.to_string()))?;
+            transport_layer.add_transport(tcp.into());
+        }
         if transport == Transport::Tls {
             let ca_certs = crate::tls::trusted_roots_pem(account.ca_file.as_deref())?;
             let server_host = server_host(account)?;
@@ -83,10 +131,8 @@ impl SipStack {
                 ..Default::default()
             });
         }
-        if let Some(target) = &server {
-            if account.register {
-                transport_layer.set_whitelist(super::whitelist::ServerOnly::new(target.addr.ip()));
-            }
+        if let Some(whitelist) = whitelist {
+            transport_layer.set_whitelist(SharedWhitelist(whitelist));
         }
 
         let option = EndpointOption {
@@ -104,6 +150,11 @@ impl SipStack {
             .incoming_transactions()
             .map_err(|e| StackError::Sip(e.to_string()))?;
         let dialog_layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        tokio::spawn(sweep::sweep_ended(
+            dialog_layer.clone(),
+            endpoint.inner.clone(),
+            cancel.clone(),
+        ));
         let endpoint = Arc::new(endpoint);
         let serving = endpoint.clone();
         tokio::spawn(async move { serving.serve().await });
@@ -125,6 +176,8 @@ impl SipStack {
             server,
             domain_uri,
             transport,
+            listens_everywhere,
+            dropped,
         });
         Ok(StackParts { stack, incoming })
     }
@@ -143,8 +196,67 @@ impl SipStack {
     }
 
     pub fn shutdown(&self) {
+        let dropped = self.dropped.load(std::sync::atomic::Ordering::Relaxed);
+        if dropped > 0 {
+            tracing::info!(
+                dropped,
+                "requests from outside the local network were dropped"
+            );
+        }
         self.cancel.cancel();
     }
+
+    /// Where `user` on this line can be called straight: `sip:user@address:port` for each
+    /// address it listens on (for a line bound to all of them, each of the machine's).
+    pub fn reachable_uris(&self, user: &str) -> Vec<String> {
+        let Some(port) = self
+            .udp_addr()
+            .and_then(|a| a.get_socketaddr().ok())
+            .map(|a| a.port())
+        else {
+            return Vec::new();
+        };
+        let mut addresses = if self.listens_everywhere {
+            lan::machine_addresses()
+        } else {
+            Vec::new()
+        };
+        if addresses.is_empty() {
+            addresses.push(self.local_ip);
+        }
+        addresses
+            .into_iter()
+            .map(|ip| format!("sip:{user}@{}", SocketAddr::new(ip, port)))
+            .collect()
+    }
+}
+
+/// One whitelist shared by the transport layer and the UDP socket's own answers.
+struct SharedWhitelist(Arc<dyn TransportWhitelist>);
+
+#[async_trait::async_trait]
+impl TransportWhitelist for SharedWhitelist {
+    async fn allow(&self, ip: IpAddr) -> bool {
+        self.0.allow(ip).await
+    }
+}
+
+/// The address a line with no server was given as its domain (`127.0.0.1`, `[::1]`): it
+/// listens there only. A name (the Local line's host name) means every address.
+fn own_address(account: &AccountConfig) -> Option<IpAddr> {
+    let domain = account.domain.trim();
+    let host = domain
+        .strip_prefix('[')
+        .and_then(|d| d.split_once(']').map(|(h, _)| h))
+        .unwrap_or_else(|| domain.split(':').next().unwrap_or(domain));
+    host.parse().ok()
+}
+
+fn bind_udp(local: SocketAddr) -> Result<tokio::net::UdpSocket, StackError> {
+    let socket = UdpSocket::bind(local)
+        .and_then(|s| s.set_nonblocking(true).map(|()| s))
+        .map_err(|e| StackError::Bind(format!("{local}: {e}")))?;
+    tokio::net::UdpSocket::from_std(socket).map_err(|e| StackError::Bind(e.to_string()))
 }
 
 pub fn sip_transport(transport: Transport) -> rsipstack::sip::Transport {
@@ -196,7 +308,7 @@ async fn resolve_account_server(
 }
 
 /// The local address the OS would use to reach `remote` (no packet is sent).
-fn route_source_ip(remote: IpAddr) -> IpAddr {
+pub(crate) fn route_source_ip(remote: IpAddr) -> IpAddr {
     let unspecified: IpAddr = if remote.is_ipv4() {
         Ipv4Addr::UNSPECIFIED.into()
     } else {
@@ -221,6 +333,21 @@ mod tests {
             route_source_ip("127.0.0.1".parse().expect("ip")),
             IpAddr::from([127, 0, 0, 1])
         );
+    }
+
+    #[test]
+    fn a_line_with_an_address_for_a_domain_listens_there_only() {
+        let mut account = AccountConfig {
+            domain: "127.0.0.1".into(),
+            ..Default::default()
+        };
+        assert_eq!(own_address(&account), Some(IpAddr::from([127, 0, 0, 1])));
+        account.domain = "[::1]:5062".into();
+        assert_eq!(own_address(&account), "::1".parse().ok());
+        account.domain = "10.0.0.2:5070".into();
+        assert_eq!(own_address(&account), Some(IpAddr::from([10, 0, 0, 2])));
+        account.domain = "desk".into();
+        assert_eq!(own_address(&account), None);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub const OPENING_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the end of a call waits for its history row to be written (a few milliseconds
 /// unless another process holds the database's write lock) before it reports `ended` anyway.
 pub const RECORD_WAIT: Duration = Duration::from_secs(1);
+/// How often the calls under way are noted as still up: a call cut short by a crash is in the
+/// history with its length known to within this.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
 /// Work for the store thread: given the store, or `None` when the database could not be opened.
 type StoreJob = Box<dyn FnOnce(Option<&mut Store>) + Send>;
@@ -242,6 +245,19 @@ impl StoreLink {
             .flatten()
     }
 
+    /// Notes a call as under way (when it starts, and again when it is answered): if Parla is
+    /// killed before the call's history row is written, the next start records it as
+    /// interrupted. `call` is the call as it stands (its end and result are not used).
+    pub fn call_under_way(&self, call_id: u64, call: CallRecord, region: Region) {
+        self.run(move |store| {
+            if let Some(store) = store {
+                if let Err(e) = store.call_in_progress(call_id, &call, region) {
+                    tracing::warn!(error = %e, "cannot note the call as under way");
+                }
+            }
+        });
+    }
+
     /// Runs `job` on the store thread and waits for its answer; `None`, logged with `what`,
     /// when there is no database or the job failed.
     async fn ask<T: Send + 'static>(
@@ -330,6 +346,12 @@ fn serve(
                 );
             }
             let mut store = opened.store;
+            // The calls the last run left under way (killed, crashed) are interrupted.
+            match store.interrupt_unfinished_calls() {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "calls under way when Parla stopped are interrupted"),
+                Err(e) => tracing::warn!(error = %e, "cannot record the interrupted calls"),
+            }
             // The sends the last run left unfinished never will be: failed, to be retried.
             match store.fail_unsent() {
                 Ok(0) => {}
@@ -361,7 +383,22 @@ fn serve(
         }
     };
     ready.store(true, Ordering::Release);
-    for job in jobs {
+    let mut checkpoint = Instant::now() + CHECKPOINT_EVERY;
+    loop {
+        if Instant::now() >= checkpoint {
+            checkpoint = Instant::now() + CHECKPOINT_EVERY;
+            if let Some(Err(e)) = store
+                .as_mut()
+                .map(|s| s.checkpoint_calls(std::time::SystemTime::now()))
+            {
+                tracing::warn!(error = %e, "cannot note the calls under way as still up");
+            }
+        }
+        let job = match jobs.recv_timeout(checkpoint.saturating_duration_since(Instant::now())) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         match job {
             Job::Lookup { raw, region, reply } => {
                 let found = store.as_ref().and_then(|store| {
@@ -555,6 +592,31 @@ mod tests {
         assert!(entry.history.is_some());
         assert_eq!(entry.file, "1.wav");
         link.close(Duration::from_secs(5)).await;
+    }
+
+    #[tokio::test]
+    async fn a_call_left_under_way_is_interrupted_when_the_link_opens_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE_NAME);
+        let link = StoreLink::open(path.clone());
+        let mut up = CallRecord::incoming_now(CallResult::Answered);
+        up.answered = Some(up.started);
+        link.call_under_way(3, up.clone(), nl());
+        let mut ended = CallRecord::incoming_now(CallResult::Answered);
+        // A call is known by its line, far end and start: another one from the same caller.
+        ended.started -= Duration::from_secs(60);
+        link.call_under_way(4, ended.clone(), nl());
+        link.record(ended, nl()).await;
+        // Closed without the first call's end: as if the process had been killed.
+        link.close(Duration::from_secs(5)).await;
+        let link = StoreLink::open(path.clone());
+        link.close(Duration::from_secs(5)).await;
+        let store = Store::open(&path).unwrap().store;
+        let rows = store.history(HistoryFilter::All, "", 10).unwrap();
+        let mut results: Vec<_> = rows.iter().map(|r| r.call.result).collect();
+        results.sort_by_key(|r| r.as_str());
+        assert_eq!(results, [CallResult::Answered, CallResult::Interrupted]);
+        assert_eq!(store.calls_in_progress().unwrap(), 0);
     }
 
     #[test]

@@ -27,8 +27,10 @@ impl MessageInspector for SipTrace {
     }
 }
 
-/// Replaces the value of every Authorization and Proxy-Authorization header.
+/// Replaces the value of every Authorization and Proxy-Authorization header, and the SRTP
+/// keys of `a=crypto` lines in the SDP.
 pub fn redact(message: &str) -> String {
+    let message = crate::sdp::redact_keys(message);
     message
         .split("\r\n")
         .map(|line| {
@@ -58,5 +60,14 @@ mod tests {
         let out = super::redact(msg);
         assert!(!out.contains("abc") && !out.contains("def"), "{out}");
         assert!(out.contains("Authorization: <redacted>") && out.contains("To: <sip:a@x>"));
+    }
+
+    #[test]
+    fn srtp_keys_never_reach_the_log() {
+        let msg = "INVITE sip:x SIP/2.0\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n\
+                   a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+        let out = super::redact(msg);
+        assert!(!out.contains("WVNfX19zZW1j"), "{out}");
+        assert!(out.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:***\r\n"));
     }
 }

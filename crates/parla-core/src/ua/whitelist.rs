@@ -19,8 +19,110 @@ impl TransportWhitelist for ServerOnly {
     async fn allow(&self, ip: IpAddr) -> bool {
         let allowed = ip == self.server;
         if !allowed {
-            tracing::info!(%ip, "SIP from an address that is not the account's server was dropped");
+            // A count per interval, not a line per datagram: a flood must not fill the disk.
+            super::log_limit::SIP_DROPS.note(ip);
         }
         allowed
+    }
+}
+
+/// A line that does not register (the Local line) takes direct calls from the local network
+/// only: private (RFC 1918, RFC 4193), link-local and loopback addresses. What comes from
+/// elsewhere is dropped without an answer and counted (a scanner learns nothing).
+pub struct LocalNetworkOnly {
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// When the last count went to the log: one line per interval, not one per packet.
+    logged: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+const DROP_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl LocalNetworkOnly {
+    pub fn new(dropped: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        Self {
+            dropped,
+            logged: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TransportWhitelist for LocalNetworkOnly {
+    async fn allow(&self, ip: IpAddr) -> bool {
+        if is_local_network(ip) {
+            return true;
+        }
+        let total = self
+            .dropped
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let now = std::time::Instant::now();
+        let mut logged = self
+            .logged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if logged.is_none_or(|at| now.duration_since(at) >= DROP_LOG_INTERVAL) {
+            *logged = Some(now);
+            tracing::info!(%ip, total, "direct SIP from outside the local network dropped");
+        }
+        false
+    }
+}
+
+/// Loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7) and link-local (169.254/16,
+/// fe80::/10) addresses; an IPv4-mapped IPv6 address counts as its IPv4 one.
+pub fn is_local_network(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_local_network(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_network_is_private_link_local_and_loopback_addresses() {
+        for local in [
+            "10.77.0.2",
+            "172.16.0.1",
+            "172.31.255.254",
+            "192.168.1.20",
+            "169.254.3.4",
+            "127.0.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:192.168.1.2",
+        ] {
+            assert!(is_local_network(local.parse().expect("ip")), "{local}");
+        }
+        for outside in [
+            "203.0.113.5",
+            "172.32.0.1",
+            "8.8.8.8",
+            "100.64.0.1",
+            "2001:db8::1",
+            "::ffff:203.0.113.5",
+        ] {
+            assert!(!is_local_network(outside.parse().expect("ip")), "{outside}");
+        }
+    }
+
+    #[tokio::test]
+    async fn outside_addresses_are_dropped_and_counted() {
+        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let filter = LocalNetworkOnly::new(dropped.clone());
+        assert!(filter.allow("192.168.1.9".parse().expect("ip")).await);
+        assert!(!filter.allow("203.0.113.5".parse().expect("ip")).await);
+        assert!(!filter.allow("203.0.113.6".parse().expect("ip")).await);
+        assert_eq!(dropped.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 }

@@ -64,6 +64,18 @@ impl Pipeline {
             else {
                 return;
             };
+            let n = match self.s.srtp.as_mut() {
+                None => n,
+                Some(srtp) => match srtp.unprotect_rtcp(&mut self.datagram, n) {
+                    Ok(plain) => plain,
+                    Err(e) => {
+                        if Counters::bump(&self.s.counters.srtp_rejected) {
+                            tracing::debug!("SRTCP packet dropped: {e}");
+                        }
+                        continue;
+                    }
+                },
+            };
             match self
                 .rtcp
                 .on_rtcp_received(&self.datagram[..n], Instant::now())
@@ -80,6 +92,20 @@ impl Pipeline {
     fn handle_datagram(&mut self, n: usize, from: SocketAddr) {
         let now = Instant::now();
         let counters = &self.s.counters;
+        // Authenticated before anything else looks at it: a forged packet neither plays nor
+        // moves the peer filter.
+        let n = match self.s.srtp.as_mut() {
+            None => n,
+            Some(srtp) => match srtp.unprotect_rtp(&mut self.datagram, n) {
+                Ok(plain) => plain,
+                Err(e) => {
+                    if Counters::bump(&counters.srtp_rejected) {
+                        tracing::debug!(%from, "SRTP packet dropped: {e}");
+                    }
+                    return;
+                }
+            },
+        };
         let Ok(packet) = rtp::parse(&self.datagram[..n]) else {
             Counters::bump(&counters.malformed_received);
             return;

@@ -124,6 +124,21 @@ impl Pipeline {
 
     fn transmit(&mut self, n: usize, payload_len: usize, timestamp: u32) {
         let counters = &self.s.counters;
+        let n = match self
+            .s
+            .srtp
+            .as_mut()
+            .map(|s| s.protect_rtp(&mut self.packet, n))
+        {
+            None => n,
+            Some(Ok(sealed)) => sealed,
+            Some(Err(e)) => {
+                if Counters::bump(&counters.encode_errors) {
+                    tracing::warn!("protecting RTP failed: {e}");
+                }
+                return;
+            }
+        };
         let to = self.peer.current();
         match self.s.socket.send_to(&self.packet[..n], to) {
             Ok(_) => {
@@ -190,6 +205,7 @@ mod tests {
             swaps: swaps_in,
             level: LevelMeter::new(InputLevel::default(), 20),
             processing: None,
+            srtp: None,
         };
         (Pipeline::new(setup), control)
     }

@@ -57,6 +57,9 @@ pub(super) fn config_text(
     if opts.sound_card.is_some() {
         line("module", "alsa.so");
     }
+    if opts.media_enc.is_some() {
+        line("module", "srtp.so");
+    }
     if let Some(record_dir) = &opts.record_dir {
         line("module", "sndfile.so");
         line("snd_path", path_str(record_dir)?);
@@ -123,6 +126,12 @@ pub(super) fn account_line(opts: &BaresipOptions, ports: &Ports) -> Result<Strin
     let _ = write!(line, ";answermode={answermode}");
     if opts.pubint > 0 {
         let _ = write!(line, ";pubint={}", opts.pubint);
+    }
+    if let Some(enc) = &opts.media_enc {
+        if !enc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(BenchError::Setup(format!("bad baresip mediaenc {enc:?}")));
+        }
+        let _ = write!(line, ";mediaenc={enc}");
     }
     if !opts.audio_codecs.is_empty() {
         let _ = write!(line, ";audio_codecs={}", opts.audio_codecs.join(","));

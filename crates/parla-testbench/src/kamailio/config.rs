@@ -99,6 +99,15 @@ fn render(
         let _ = writeln!(extra_aliases, "alias=\"{domain}\"");
         let _ = write!(local_from, " || $fd==\"{domain}\"");
     }
+    if !opts.extra_listen.is_empty() {
+        extra_aliases.push_str("mhomed=1\n");
+    }
+    for ip in &opts.extra_listen {
+        for proto in ["udp", "tcp"] {
+            let _ = writeln!(extra_aliases, "listen={proto}:{ip}:{}", ports.sip);
+        }
+        let _ = writeln!(extra_aliases, "alias=\"{ip}:{}\"", ports.sip);
+    }
     if opts.caller_ids {
         // Anonymous calls (RFC 3323) from local users are authenticated like theirs.
         local_from.push_str(" || $fd==\"anonymous.invalid\"");

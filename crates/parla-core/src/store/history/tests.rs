@@ -524,3 +524,67 @@ fn a_call_keeps_its_mos_and_others_have_none() {
     );
     assert!(serde_json::to_value(&rows[2]).unwrap().get("mos").is_none());
 }
+
+#[test]
+fn a_call_left_under_way_is_interrupted_at_its_last_checkpoint() {
+    let (dir, mut store) = open();
+    let path = dir.path().join("parla.db");
+    // Answered at +5 s, last known up at +42 s, then the process died.
+    let mut up = call(
+        Direction::Outgoing,
+        "sip:+31201234567@pbx",
+        CallResult::Answered,
+        0,
+    );
+    up.display_name = "Anna".into();
+    store.call_in_progress(7, &up, nl()).unwrap();
+    store.checkpoint_calls(at(42)).unwrap();
+    // A call that rang and was never answered, also left under way.
+    let ringing = call(Direction::Incoming, "sip:201@pbx", CallResult::Missed, 10);
+    store.call_in_progress(8, &ringing, nl()).unwrap();
+    // A call that ended properly is not one of them.
+    let done = call(Direction::Incoming, "sip:202@pbx", CallResult::Answered, 20);
+    store.call_in_progress(9, &done, nl()).unwrap();
+    store.record_call(&done, nl()).unwrap();
+    assert_eq!(store.calls_in_progress().unwrap(), 2);
+    drop(store);
+
+    let mut store = Store::open(&path).unwrap().store;
+    assert_eq!(store.interrupt_unfinished_calls().unwrap(), 2);
+    assert_eq!(store.calls_in_progress().unwrap(), 0);
+    let rows = store.history(HistoryFilter::All, "", 10).unwrap();
+    assert_eq!(rows.len(), 3);
+    let anna = rows.iter().find(|r| r.name == "Anna").unwrap();
+    assert_eq!(anna.call.result, CallResult::Interrupted);
+    assert_eq!(anna.call.reason, in_progress::INTERRUPTED_REASON);
+    assert_eq!(anna.call.started, at(0));
+    assert_eq!(anna.call.answered, Some(at(5)));
+    // Ended at the checkpoint (+42 s) or later: the note itself is a checkpoint (now).
+    assert!(anna.call.ended >= at(42));
+    assert_eq!(anna.e164.as_deref(), Some("+31201234567"));
+    assert!(anna.seen);
+    let rang = rows.iter().find(|r| r.call.number == "201").unwrap();
+    assert_eq!(rang.call.result, CallResult::Interrupted);
+    assert_eq!(rang.call.answered, None);
+    assert_eq!(rang.call.duration(), Duration::ZERO);
+    let ended = rows.iter().find(|r| r.call.number == "202").unwrap();
+    assert_eq!(ended.call.result, CallResult::Answered);
+    // Nothing is counted as missed, and a second start finds nothing left.
+    assert_eq!(store.unseen_missed_count().unwrap(), 0);
+    assert_eq!(store.interrupt_unfinished_calls().unwrap(), 0);
+    let json = serde_json::to_value(anna).unwrap();
+    assert_eq!(json["result"], "interrupted");
+}
+
+#[test]
+fn noting_a_call_again_updates_it() {
+    let (_dir, mut store) = open();
+    let mut c = call(Direction::Incoming, "sip:203@pbx", CallResult::Missed, 0);
+    store.call_in_progress(1, &c, nl()).unwrap();
+    c.answered = Some(at(3));
+    store.call_in_progress(1, &c, nl()).unwrap();
+    assert_eq!(store.calls_in_progress().unwrap(), 1);
+    assert_eq!(store.interrupt_unfinished_calls().unwrap(), 1);
+    let rows = store.history(HistoryFilter::All, "", 10).unwrap();
+    assert_eq!(rows[0].call.answered, Some(at(3)));
+}

@@ -53,8 +53,8 @@ pub async fn take_incoming_call_asking<D: IncomingDialog, M: MediaBackend>(
 ) {
     let shared = line.shared;
     if shared.calls.ids().len() >= MAX_CALLS {
-        // A flood: no lookup, no history row.
-        tracing::info!(account = %line.account, "incoming call refused: too many calls");
+        // A flood: no lookup, no history row, and a count per interval rather than a log line.
+        crate::ua::log_limit::TOO_MANY_CALLS.note(None);
         dialog.reject(486).await;
         return;
     }

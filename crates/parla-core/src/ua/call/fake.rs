@@ -339,6 +339,7 @@ impl CallAudio for FakeAudio {
             codecs: codecs.to_vec(),
             direction,
             ptime_ms: 20,
+            srtp: Default::default(),
         }
     }
 
@@ -504,6 +505,7 @@ pub fn env(
 ) -> (CallEnv, UnboundedReceiver<LineRequest>) {
     let (line, requests) = unbounded_channel();
     let env = CallEnv {
+        srtp: SRTP.with(|m| m.replace(crate::sdp::SrtpMode::Off)),
         account: AccountId::new("alice"),
         events,
         calls,
@@ -608,6 +610,12 @@ pub fn incoming_replacing(calls: CallRegistry, old: CallId, sdp: &str) -> Harnes
 pub fn incoming_taking_transfers(policy: crate::config::TransferPolicy, sdp: &str) -> Harness {
     POLICY.with(|p| p.set(policy));
     incoming(sdp)
+}
+
+thread_local! {
+    /// The SRTP mode of the next fake line ([`env`] takes it and resets it to off).
+    pub static SRTP: std::cell::Cell<crate::sdp::SrtpMode> =
+        const { std::cell::Cell::new(crate::sdp::SrtpMode::Off) };
 }
 
 thread_local! {

@@ -70,7 +70,12 @@ fn failed(e: impl std::fmt::Display) -> SignallingError {
 
 /// The caller as an INVITE names it, and its offer.
 pub fn incoming_invite(tx: &Transaction) -> IncomingInvite {
-    let (from, display_name) = match tx.original.from_header().and_then(|h| h.typed()) {
+    invite_of(&tx.original)
+}
+
+/// [`incoming_invite`] of the request itself (the fuzz target reaches it without a transaction).
+pub fn invite_of(request: &Request) -> IncomingInvite {
+    let (from, display_name) = match request.from_header().and_then(|h| h.typed()) {
         Ok(from) => (
             from.uri.to_string(),
             from.display_name.filter(|n| !n.trim().is_empty()),
@@ -80,8 +85,8 @@ pub fn incoming_invite(tx: &Transaction) -> IncomingInvite {
     IncomingInvite {
         from,
         display_name,
-        sdp: String::from_utf8_lossy(&tx.original.body).into_owned(),
-        replaces: header_value(&tx.original, "Replaces").map(|v| parse_replaces(&v).ok_or(v)),
+        sdp: String::from_utf8_lossy(&request.body).into_owned(),
+        replaces: header_value(request, "Replaces").map(|v| parse_replaces(&v).ok_or(v)),
     }
 }
 

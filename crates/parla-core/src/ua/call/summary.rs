@@ -101,6 +101,7 @@ pub(crate) fn log(call: CallId, stats: &MediaStats, mos: Option<f32>) {
         remote_loss_percent = %shown(q.remote_fraction_lost.map(|f| f * 100.0), 1),
         rtt_ms = %shown(q.rtt_ms, 0),
         mos = %shown(mos, 2),
+        srtp_rejected = stats.srtp_rejected,
         "call quality"
     );
 }

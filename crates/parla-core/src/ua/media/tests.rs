@@ -22,6 +22,7 @@ fn negotiated(codec: Codec, payload_type: u8, clock_rate: u32, far: SocketAddr) 
         direction: Direction::SendRecv,
         remote_direction: Direction::SendRecv,
         remote_on_hold: false,
+        srtp: None,
     }
 }
 

@@ -1,0 +1,253 @@
+//! Requests with a method rsipstack does not know (RFC 4475's `intmeth`, `esc02`) are well
+//! formed, and a UAS answers them 501 Not Implemented (RFC 3261 8.2.1). rsipstack refuses them
+//! while parsing the datagram, before any transaction exists, so they would be dropped without
+//! an answer: the line's UDP socket is wrapped, and such a datagram is answered here and never
+//! reaches rsipstack. Everything else goes on to rsipstack unchanged.
+
+use super::super::call::sip_dialog::ALLOW;
+use rsipstack::platform::net::UdpSocket as PlatformUdpSocket;
+use rsipstack::sip::Method;
+use rsipstack::transport::transport_layer::TransportWhitelist;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// More header lines than any real request has: the rest are not read.
+const MAX_HEADERS: usize = 200;
+
+/// The line's UDP socket, answering unknown methods itself.
+pub struct AnsweringUnknown {
+    socket: tokio::net::UdpSocket,
+    /// Who may be answered at all (the line's whitelist); none: anyone.
+    allowed: Option<Arc<dyn TransportWhitelist>>,
+    answered: AtomicU64,
+}
+
+impl AnsweringUnknown {
+    pub fn new(
+        socket: tokio::net::UdpSocket,
+        allowed: Option<Arc<dyn TransportWhitelist>>,
+    ) -> Self {
+        Self {
+            socket,
+            allowed,
+            answered: AtomicU64::new(0),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PlatformUdpSocket for AnsweringUnknown {
+    async fn recv_from(&self, buf: &mut [u8]) -> rsipstack::Result<(usize, SocketAddr)> {
+        loop {
+            let (len, from) = self.socket.recv_from(buf).await?;
+            let packet = buf.get(..len).unwrap_or_default();
+            let Some(answer) = answer_unknown_method(packet) else {
+                return Ok((len, from));
+            };
+            // An outsider gets no answer (the whitelist counts it), as for any other request.
+            if let Some(allowed) = &self.allowed {
+                if !allowed.allow(from.ip()).await {
+                    continue;
+                }
+            }
+            let total = self.answered.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::debug!(target: "sip", src = %from, total, "request with an unknown method answered");
+            if let Err(e) = self.socket.send_to(&answer, from).await {
+                tracing::debug!(error = %e, "cannot answer a request with an unknown method");
+            }
+        }
+    }
+
+    async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> rsipstack::Result<usize> {
+        Ok(self.socket.send_to(buf, addr).await?)
+    }
+
+    fn local_addr(&self) -> rsipstack::Result<SocketAddr> {
+        Ok(self.socket.local_addr()?)
+    }
+}
+
+/// The answer to `packet` when it is a request whose method rsipstack cannot parse: 501 (405
+/// would need the method to be known), 400 when its CSeq names another method or its
+/// Request-URI is in `<>`; `None` for anything else (rsipstack's to handle or drop), and for a
+/// request too broken to answer.
+pub fn answer_unknown_method(packet: &[u8]) -> Option<Vec<u8>> {
+    // The request line alone decides, before anything is allocated.
+    let first_end = packet.iter().position(|b| *b == b'\n')?;
+    let request_line = std::str::from_utf8(packet.get(..first_end)?).ok()?;
+    let request_line = request_line.strip_suffix('\r').unwrap_or(request_line);
+    let mut parts = request_line.split(' ');
+    let (method, uri, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || version != "SIP/2.0" || uri.is_empty() || !is_token(method) {
+        return None;
+    }
+    let known = method.parse::<Method>().is_ok();
+    // rsipstack takes `<sip:...>` as a Request-URI (RFC 4475 ltgtruri): refused here.
+    let bracketed = uri.starts_with('<');
+    if known && !bracketed {
+        return None;
+    }
+    let head_end = find(packet, b"\r\n\r\n")
+        .or_else(|| find(packet, b"\n\n"))
+        .unwrap_or(packet.len());
+    let head = std::str::from_utf8(packet.get(..head_end)?).ok()?;
+    let lines: Vec<String> = unfolded_lines(head).skip(1).take(MAX_HEADERS).collect();
+    let mut vias = Vec::new();
+    let (mut from, mut to, mut call_id, mut cseq) = (None, None, None, None);
+    for line in &lines {
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "via" | "v" => vias.push(value),
+            "from" | "f" => from = Some(value),
+            "to" | "t" => to = Some(value),
+            "call-id" | "i" => call_id = Some(value),
+            "cseq" => cseq = Some(value),
+            _ => {}
+        }
+    }
+    let (from, to, call_id, cseq) = (from?, to?, call_id?, cseq?);
+    if vias.is_empty() {
+        return None;
+    }
+    let mut cseq_parts = cseq.split_whitespace();
+    let number_ok = cseq_parts
+        .next()
+        .is_some_and(|n| n.len() <= 10 && n.parse::<u32>().is_ok());
+    let cseq_method = cseq_parts.next();
+    let status = if !known
+        && !bracketed
+        && number_ok
+        && cseq_method == Some(method)
+        && cseq_parts.next().is_none()
+    {
+        "501 Not Implemented"
+    } else {
+        "400 Bad Request"
+    };
+    let to_tagged = if has_tag(to) {
+        to.to_string()
+    } else {
+        format!("{to};tag={:08x}", rand::random::<u32>())
+    };
+    let mut answer = format!("SIP/2.0 {status}\r\n");
+    for via in vias {
+        answer.push_str(&format!("Via: {via}\r\n"));
+    }
+    answer.push_str(&format!(
+        "From: {from}\r\nTo: {to_tagged}\r\nCall-ID: {call_id}\r\nCSeq: {cseq}\r\nAllow: {ALLOW}\r\n\
+         Server: Parla/{}\r\nContent-Length: 0\r\n\r\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    Some(answer.into_bytes())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The header lines with folded continuations (RFC 3261 7.3.1) joined to the line above.
+fn unfolded_lines(head: &str) -> impl Iterator<Item = String> + '_ {
+    let mut lines = head
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .peekable();
+    std::iter::from_fn(move || {
+        let mut line = lines.next()?.to_string();
+        while let Some(next) = lines.next_if(|l| l.starts_with([' ', '\t'])) {
+            line.push(' ');
+            line.push_str(next.trim());
+        }
+        Some(line)
+    })
+}
+
+/// RFC 3261 `token`: alphanumerics and `-.!%*_+`'~`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
+}
+
+/// Whether a To value carries a tag parameter (outside its `<...>` and quoted name).
+fn has_tag(to: &str) -> bool {
+    let params = match to.rfind('>') {
+        Some(end) => &to[end..],
+        None => to,
+    };
+    params
+        .split(';')
+        .skip(1)
+        .any(|p| p.trim().to_ascii_lowercase().starts_with("tag="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(answer: Option<Vec<u8>>) -> String {
+        String::from_utf8(answer.expect("an answer")).expect("utf-8")
+    }
+
+    #[test]
+    fn an_unknown_method_is_answered_501_with_its_headers_and_a_to_tag() {
+        let request = "NEWTHING sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n\
+                       To: <sip:a@example.com>\r\nFrom: <sip:b@example.com>;tag=x\r\nCall-ID: c1\r\n\
+                       CSeq: 3 NEWTHING\r\nContent-Length: 0\r\n\r\n";
+        let answer = text(answer_unknown_method(request.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 501 Not Implemented\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"));
+        assert!(answer.contains("To: <sip:a@example.com>;tag="));
+        assert!(answer.contains("CSeq: 3 NEWTHING\r\n"));
+        assert!(answer.contains("Allow: "));
+    }
+
+    #[test]
+    fn a_cseq_naming_another_method_is_a_bad_request() {
+        let request = "NEWMETHOD sip:user@example.com SIP/2.0\r\nTo: sip:j.user@example.com\r\n\
+                       From: sip:caller@example.net;tag=34525\r\nCall-ID: m2\r\nCSeq: 8 INVITE\r\n\
+                       Via: SIP/2.0/UDP host.example.net;branch=z9hG4bKkdjuw\r\nl: 0\r\n\r\n";
+        let answer = text(answer_unknown_method(request.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 400 Bad Request\r\n"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn a_bracketed_request_uri_is_a_bad_request() {
+        let request = "INVITE <sip:user@example.com> SIP/2.0\r\nTo: sip:user@example.com\r\n\
+                       From: sip:caller@example.net;tag=39291\r\nCall-ID: l\r\nCSeq: 1 INVITE\r\n\
+                       Via: SIP/2.0/UDP 192.0.2.5\r\n\r\n";
+        let answer = text(answer_unknown_method(request.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 400 Bad Request\r\n"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn known_methods_responses_and_garbage_go_on_to_rsipstack() {
+        for packet in [
+            &b"OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n"[..],
+            b"SIP/2.0 200 OK\r\nVia: x\r\n\r\n",
+            b"\x00\xff\xfe",
+            b"",
+            b"FOO sip:a SIP/2.0\r\nVia: x\r\n\r\n",
+            b"F<O sip:a SIP/2.0\r\nVia: x\r\nFrom: a\r\nTo: b\r\nCall-ID: c\r\nCSeq: 1 F<O\r\n\r\n",
+        ] {
+            assert!(answer_unknown_method(packet).is_none());
+        }
+    }
+
+    #[test]
+    fn a_tag_inside_the_address_is_not_the_to_tag() {
+        assert!(!has_tag("<sip:a@b;tag=1>"));
+        assert!(has_tag("<sip:a@b>;tag=1"));
+        assert!(has_tag("sip:a@b;TAG=1"));
+    }
+}
