@@ -66,16 +66,21 @@ for t in "${targets[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
     crash=$(grep -E -m 1 '^(==[0-9]+== ERROR|thread .* panicked|SUMMARY: libFuzzer)' "$log" || true)
+    # 72: libFuzzer's exit on SIGINT (a long run cut short by hand), not a crash.
+    note=
     if [ "$rc" -eq 0 ]; then
         crashes=0
+    elif [ "$rc" -eq 72 ] && [ "$mode" = long ]; then
+        crashes=0
+        note=" (interrupted)"
     else
         crashes=1
         status=1
     fi
-    echo "fuzz $t: ${execs:-?} executions, ${speed:-?} exec/s, $crashes crashes, $(find "$work" -type f | wc -l) corpus files"
-    if [ "$rc" -ne 0 ]; then
+    echo "fuzz $t: ${execs:-?} executions, ${speed:-?} exec/s, $crashes crashes, $(find "$work" -type f | wc -l) corpus files$note"
+    if [ "$crashes" -ne 0 ]; then
         echo "fuzz $t: exit $rc: ${crash:-see below}"
-        grep -E -A 12 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -n 40
+        grep -E -A 12 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -n 40 || true
     fi
     if [ "$mode" = smoke ]; then
         if [ "$rc" -eq 0 ]; then

@@ -65,7 +65,7 @@ fn a_server_refusing_publish_with_489_gets_one_publish_only() {
 /// alice's line registers at SIPp and watches bob's presence (a contact on the line's domain)
 /// and carol's lamp (`watch`). Each subscription first gets NOTIFYs with an empty body,
 /// malformed XML (a state cut off before the end tags), a text/plain body and a body nested
-/// 2000 deep: Parla answers each 200 (SIPp fails on anything else) and reports nothing or
+/// 1000 deep: Parla answers each 200 (SIPp fails on anything else) and reports nothing or
 /// `unknown` for them; the valid NOTIFY after them reads as away (bob) and busy (carol). A
 /// NOTIFY on no subscription of ours (fresh Call-ID) gets 481, and Parla is still up: it quits
 /// cleanly.

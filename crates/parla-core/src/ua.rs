@@ -10,6 +10,7 @@ pub mod digest_names;
 pub mod echo;
 pub mod forwarding;
 pub mod identity;
+pub mod in_flight;
 pub mod inbox;
 pub mod keepalive;
 pub mod lamps;

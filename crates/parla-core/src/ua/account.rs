@@ -209,10 +209,13 @@ struct Running {
     /// Where the line's calls ask it for things ([`LineRequest`]).
     requests: mpsc::UnboundedSender<LineRequest>,
     /// Where `message-summary` NOTIFYs go (the message-waiting task).
-    mwi: mpsc::UnboundedSender<Notified>,
+    mwi: mpsc::Sender<Notified>,
     /// The busy lamps' shared state, and where their `dialog` NOTIFYs go.
     lamps: Lamps,
-    lamp_notifies: mpsc::UnboundedSender<lamps::Notified>,
+    lamp_notifies: mpsc::Sender<lamps::Notified>,
+    /// Caps on the tasks incoming requests start ([`super::in_flight`]).
+    new_requests: super::in_flight::InFlight,
+    in_dialog: super::in_flight::InFlight,
 }
 
 impl AccountTask {
@@ -472,7 +475,7 @@ impl Running {
     /// known), unless the line says not to or has no server to ask.
     async fn message_waiting(
         self: Arc<Self>,
-        notifies: mpsc::UnboundedReceiver<Notified>,
+        notifies: mpsc::Receiver<Notified>,
         stop: CancellationToken,
     ) {
         let subscribing = self.config.message_waiting && self.stack.server.is_some();
@@ -510,12 +513,16 @@ impl Running {
             let _ = tx.reply(StatusCode::Forbidden).await;
             return;
         }
-        let notified = Notified {
+        let Ok(slot) = self.mwi.try_reserve() else {
+            super::in_flight::NOTIFY_QUEUE_FULL.note(None);
+            let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+            return;
+        };
+        slot.send(Notified {
             body: tx.original.body.clone(),
             state: header_value(&tx.original, "Subscription-State"),
-        };
+        });
         let _ = tx.reply(StatusCode::OK).await;
-        let _ = self.mwi.send(notified);
     }
 
     /// What the line's text messages need; none while the line has no valid address.
@@ -608,10 +615,23 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: super::inbox::Inbox
             continue;
         }
         if let Some(mut dialog) = account.stack.dialog_layer.match_dialog(&tx) {
+            // An ACK is over at once and cannot be refused.
+            let permit = if tx.original.method == Method::Ack {
+                None
+            } else {
+                match account.in_dialog.try_start() {
+                    Some(permit) => Some(permit),
+                    None => {
+                        let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+                        continue;
+                    }
+                }
+            };
             tokio::spawn(async move {
                 if let Err(e) = dialog.handle(&mut tx).await {
                     tracing::debug!(error = %e, "in-dialog request failed");
                 }
+                drop(permit);
             });
             continue;
         }
@@ -626,16 +646,30 @@ async fn serve_incoming(account: Arc<Running>, mut incoming: super::inbox::Inbox
         }
         let reply = match method {
             Method::Invite if !has_to_tag(&tx) => {
+                let Some(permit) = account.new_requests.try_start() else {
+                    let _ = tx.reply(StatusCode::BusyHere).await;
+                    continue;
+                };
                 // Its own task: the caller lookup must not hold up other requests.
                 let account = account.clone();
-                tokio::spawn(async move { account.take_incoming_call(tx).await });
+                tokio::spawn(async move {
+                    account.take_incoming_call(tx).await;
+                    drop(permit);
+                });
                 continue;
             }
             Method::Ack => None,
             Method::Message => {
+                let Some(permit) = account.new_requests.try_start() else {
+                    let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+                    continue;
+                };
                 // Its own task: storing and naming it must not hold up other requests.
                 let account = account.clone();
-                tokio::spawn(async move { account.take_message(tx).await });
+                tokio::spawn(async move {
+                    account.take_message(tx).await;
+                    drop(permit);
+                });
                 continue;
             }
             Method::Options => {

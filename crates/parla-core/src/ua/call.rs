@@ -45,6 +45,7 @@ mod tests_referred;
 mod tests_transfer;
 
 use super::calls::CallRegistry;
+use super::in_flight::{Rate, DIGITS_PER_SECOND, MEDIA_EVENTS, MEDIA_EVENTS_DROPPED};
 use super::media::{CallAudio, MediaBackend, SwitchError};
 use super::store_link::StoreLink;
 use crate::api::{AccountId, CallId, CallState, ErrorKind, Event};
@@ -52,7 +53,8 @@ use crate::sdp::{Codec, Direction, NegotiatedMedia, SdpSession};
 use crate::store::Region;
 use dialog::{CallDialog, InDialogMethod, RequestId};
 use parla_media::{MediaEvent, MediaEventSink};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{Receiver, Sender, UnboundedSender};
 
 /// What a call task needs from its line, SIP aside.
 #[derive(Clone)]
@@ -90,8 +92,8 @@ pub(crate) struct Call<M: MediaBackend> {
     state: CallState,
     /// We placed the call, so we made its Call-ID (RFC 3261 14.1 glare timing).
     owns_call_id: bool,
-    media_events: UnboundedReceiver<MediaEvent>,
-    media_events_tx: UnboundedSender<MediaEvent>,
+    media_events: Receiver<MediaEvent>,
+    media_events_tx: Sender<MediaEvent>,
     /// What the call history will keep of this call.
     log: record::CallLog,
     /// A call placed for a REFER: the call that got the REFER hears how this one goes.
@@ -114,7 +116,7 @@ pub(crate) struct Call<M: MediaBackend> {
 
 impl<M: MediaBackend> Call<M> {
     fn new(id: CallId, env: CallEnv, backend: M, log: record::CallLog, state: CallState) -> Self {
-        let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
+        let (media_events_tx, media_events) = tokio::sync::mpsc::channel(MEDIA_EVENTS);
         // Noted as under way: a crash before `end` leaves it in the history as interrupted.
         env.store
             .call_under_way(id.0, log.finish(&env.account, "", None), env.region);
@@ -226,8 +228,19 @@ impl<M: MediaBackend> Call<M> {
 
     fn bind_media(&mut self) -> Result<(), super::media::BindError> {
         let tx = self.media_events_tx.clone();
+        let digits = std::sync::Mutex::new(Rate::new(DIGITS_PER_SECOND));
+        // Called on the media thread: it never waits, and what does not fit is counted.
         let sink = MediaEventSink::new(move |event| {
-            let _ = tx.send(event);
+            if matches!(event, MediaEvent::Dtmf(_)) {
+                let mut digits = digits.lock().unwrap_or_else(|p| p.into_inner());
+                if !digits.allow(std::time::Instant::now()) {
+                    MEDIA_EVENTS_DROPPED.note(None);
+                    return;
+                }
+            }
+            if let Err(TrySendError::Full(_)) = tx.try_send(event) {
+                MEDIA_EVENTS_DROPPED.note(None);
+            }
         });
         self.media = Some(self.backend.bind(sink)?);
         Ok(())

@@ -58,6 +58,12 @@ pub enum CallCommand {
         target: String,
         orbit: Option<String>,
     },
+    /// The line's local address moved from `from` to `to` (the SIP and RTP sockets listen on
+    /// every address): an established call offers its audio at the new one (a re-INVITE).
+    NetworkChanged {
+        from: std::net::IpAddr,
+        to: std::net::IpAddr,
+    },
 }
 
 /// Where and how a call is to be recorded.

@@ -18,7 +18,7 @@ use crate::ua::subscription::{self as plan, Next, Package, Plan, Subscriber, DIA
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Receiver, UnboundedSender};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -97,7 +97,7 @@ pub struct LampsTask {
     pub account: AccountId,
     pub watched: Vec<Watched>,
     pub events: UnboundedSender<Event>,
-    pub notifies: UnboundedReceiver<Notified>,
+    pub notifies: Receiver<Notified>,
     pub lamps: Lamps,
 }
 

@@ -21,6 +21,13 @@ pub static SIP_DROPS: DropLog = DropLog::new(
     SUMMARY_EVERY,
 );
 
+/// Direct SIP to a line that does not register from outside the local network (a line
+/// set to take direct calls from the local network only).
+pub static DIRECT_DROPS: DropLog = DropLog::new(
+    "direct SIP datagrams from outside the local network",
+    SUMMARY_EVERY,
+);
+
 /// Requests refused because the queue from the SIP stack to the line was full (a flood
 /// through the server): answered 503 at once instead of waiting.
 pub static INBOX_OVERFLOW: DropLog = DropLog::new(

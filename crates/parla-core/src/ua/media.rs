@@ -70,6 +70,13 @@ pub trait CallAudio: Send + 'static {
     /// We hold the call: nothing is sent or played, whatever the SDP allows.
     fn set_local_hold(&mut self, held: bool);
     fn set_muted(&mut self, muted: bool);
+    /// The local address moved from `from` to `to`: new RTP ports for the next offer (the
+    /// audio moves to them once it is answered), and an SDP naming `from` names `to` from now
+    /// on (one naming a NAT's outside address keeps it). Whether the ports are new.
+    fn readdress(&mut self, from: IpAddr, to: IpAddr) -> bool {
+        let _ = (from, to);
+        false
+    }
     /// Returns the devices now in use, input and output.
     fn switch_devices(
         &mut self,
@@ -138,9 +145,11 @@ impl MediaBackend for DeviceMedia {
     type Tone = TonePlayer;
 
     fn bind(&self, events: MediaEventSink) -> Result<CallMedia, BindError> {
-        let mut media =
-            CallMedia::bind(self.local_ip, self.audio.clone(), events).map_err(BindError)?;
-        media.advertised = self.advertised_ip;
+        // On every address, so the call's audio outlives a change of the local one (the SDP
+        // names the address: `readdress` moves it).
+        let any = super::stack::unspecified_like(self.local_ip);
+        let mut media = CallMedia::bind(any, self.audio.clone(), events).map_err(BindError)?;
+        media.advertised = Some(self.advertised_ip.unwrap_or(self.local_ip));
         Ok(media)
     }
 
@@ -197,38 +206,45 @@ pub struct CallMedia {
     machine_end: Option<MachineStatus>,
     /// The call's place in the conference while it is in one: its input and output.
     conference: Option<ConferencePort>,
+    /// New sockets since the session started (`readdress`): the next `apply` starts another.
+    rebound: bool,
+}
+
+/// An RTP socket on an even port of [`RTP_PORTS`] and its RTCP one on the next.
+fn bind_pair(ip: IpAddr) -> std::io::Result<(UdpSocket, UdpSocket)> {
+    let mut last_error = None;
+    for _ in 0..BIND_ATTEMPTS {
+        let port = rand::random_range(RTP_PORTS.start / 2..RTP_PORTS.end / 2) * 2;
+        let pair = UdpSocket::bind(SocketAddr::new(ip, port))
+            .and_then(|rtp| Ok((rtp, UdpSocket::bind(SocketAddr::new(ip, port + 1))?)));
+        match pair {
+            Ok(pair) => return Ok(pair),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::other("no free RTP port")))
 }
 
 impl CallMedia {
     pub fn bind(ip: IpAddr, audio: AudioConfig, events: MediaEventSink) -> std::io::Result<Self> {
-        let mut last_error = None;
-        for _ in 0..BIND_ATTEMPTS {
-            let port = rand::random_range(RTP_PORTS.start / 2..RTP_PORTS.end / 2) * 2;
-            let pair = UdpSocket::bind(SocketAddr::new(ip, port))
-                .and_then(|rtp| Ok((rtp, UdpSocket::bind(SocketAddr::new(ip, port + 1))?)));
-            match pair {
-                Ok((socket, rtcp_socket)) => {
-                    let local = socket.local_addr()?;
-                    return Ok(Self {
-                        socket,
-                        rtcp_socket,
-                        local,
-                        advertised: None,
-                        audio,
-                        session: None,
-                        current: None,
-                        events,
-                        muted: false,
-                        local_hold: false,
-                        machine: None,
-                        machine_end: None,
-                        conference: None,
-                    });
-                }
-                Err(e) => last_error = Some(e),
-            }
-        }
-        Err(last_error.unwrap_or_else(|| std::io::Error::other("no free RTP port")))
+        let (socket, rtcp_socket) = bind_pair(ip)?;
+        let local = socket.local_addr()?;
+        Ok(Self {
+            socket,
+            rtcp_socket,
+            local,
+            advertised: None,
+            audio,
+            session: None,
+            current: None,
+            events,
+            muted: false,
+            local_hold: false,
+            machine: None,
+            machine_end: None,
+            conference: None,
+            rebound: false,
+        })
     }
 
     pub fn stop(&mut self) {
@@ -271,11 +287,12 @@ impl CallAudio for CallMedia {
     /// call up without audio; the message says why.
     fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), ApplyError> {
         // New keys (or encryption turned on or off) need a new session too.
-        let same_codec = self.current.as_ref().is_some_and(|c| {
-            c.codec == negotiated.codec
-                && c.payload_type == negotiated.payload_type
-                && c.srtp == negotiated.srtp
-        });
+        let same_codec = !std::mem::take(&mut self.rebound)
+            && self.current.as_ref().is_some_and(|c| {
+                c.codec == negotiated.codec
+                    && c.payload_type == negotiated.payload_type
+                    && c.srtp == negotiated.srtp
+            });
         self.current = Some(negotiated.clone());
         if let (Some(session), true) = (&self.session, same_codec) {
             session.set_remote(negotiated.remote_rtp);
@@ -362,6 +379,23 @@ impl CallAudio for CallMedia {
     fn set_local_hold(&mut self, held: bool) {
         self.local_hold = held;
         self.apply_direction();
+    }
+
+    fn readdress(&mut self, from: IpAddr, to: IpAddr) -> bool {
+        // New ports too: a NAT keeps the old ones mapped to the address that is gone (and
+        // would give our packets from the new one other outside ports than the SDP names).
+        match bind_pair(self.local.ip()).and_then(|(rtp, rtcp)| Ok((rtp.local_addr()?, rtp, rtcp)))
+        {
+            Ok((local, rtp, rtcp)) => {
+                (self.local, self.socket, self.rtcp_socket) = (local, rtp, rtcp);
+                self.rebound = true;
+            }
+            Err(e) => tracing::warn!(error = %e, "no new RTP ports: the old ones go on"),
+        }
+        if self.advertised.unwrap_or(self.local.ip()) == from {
+            self.advertised = Some(to);
+        }
+        self.rebound
     }
 
     fn set_muted(&mut self, muted: bool) {

@@ -7,6 +7,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 pub const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// How often a line listening on every address (the Local line) looks at the machine's
+/// addresses: where others can call it changes with them.
+pub const ADDRESSES_EVERY: Duration = Duration::from_secs(2);
 
 /// Resolves to the new local address once `source()` gives a usable address other than
 /// `bound` (while there is no route at all it keeps waiting: nothing to move to yet).
@@ -25,6 +28,23 @@ pub async fn route_change(bound: IpAddr, server: Option<IpAddr>) -> IpAddr {
     match server {
         Some(server) => changed_from(bound, move || super::stack::route_source_ip(server)).await,
         None => std::future::pending().await,
+    }
+}
+
+/// Calls `changed` with each new value of `source()` (looked at every [`ADDRESSES_EVERY`])
+/// that differs from the last one seen, starting from `known`; never returns.
+pub async fn on_change<T: PartialEq>(
+    mut known: T,
+    mut source: impl FnMut() -> T,
+    mut changed: impl FnMut(&T),
+) {
+    loop {
+        tokio::time::sleep(ADDRESSES_EVERY).await;
+        let now = source();
+        if now != known {
+            changed(&now);
+            known = now;
+        }
     }
 }
 
@@ -49,5 +69,38 @@ mod tests {
         let new = watch.await.expect("watch");
         assert_eq!(new, IpAddr::from([192, 168, 77, 3]));
         assert_eq!(start.elapsed(), Duration::from_secs(6));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_change_of_the_addresses_is_told_once_within_a_check() {
+        let addresses = Arc::new(Mutex::new(vec!["sip:a@192.168.1.5:5060".to_string()]));
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let (source, sink) = (addresses.clone(), told.clone());
+        let known = addresses.lock().expect("addresses").clone();
+        let watch = tokio::spawn(on_change(
+            known,
+            move || source.lock().expect("addresses").clone(),
+            move |now: &Vec<String>| sink.lock().expect("told").push(now.clone()),
+        ));
+        tokio::time::sleep(ADDRESSES_EVERY * 3).await;
+        assert!(
+            told.lock().expect("told").is_empty(),
+            "no change, nothing told"
+        );
+        *addresses.lock().expect("addresses") = vec!["sip:a@10.0.0.7:5060".to_string()];
+        tokio::time::sleep(ADDRESSES_EVERY + Duration::from_millis(1)).await;
+        assert_eq!(
+            *told.lock().expect("told"),
+            vec![vec!["sip:a@10.0.0.7:5060".to_string()]]
+        );
+        addresses.lock().expect("addresses").clear();
+        tokio::time::sleep(ADDRESSES_EVERY * 3).await;
+        assert_eq!(
+            told.lock().expect("told").len(),
+            2,
+            "the address gone is a change too"
+        );
+        assert!(told.lock().expect("told")[1].is_empty());
+        watch.abort();
     }
 }

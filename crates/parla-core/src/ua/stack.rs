@@ -5,7 +5,8 @@
 
 mod lan;
 pub mod request_check;
-mod sweep;
+pub mod sweep;
+mod tcp_accept;
 pub mod unknown_method;
 
 use super::trace::SipTrace;
@@ -16,7 +17,6 @@ use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::sip::{Host, Param, Uri};
 use rsipstack::transaction::endpoint::EndpointOption;
 use rsipstack::transaction::{Endpoint, TransactionReceiver};
-use rsipstack::transport::tcp_listener::TcpListenerConnection;
 use rsipstack::transport::tls::TlsConfig;
 use rsipstack::transport::transport_layer::TransportWhitelist;
 use rsipstack::transport::udp::UdpConnection;
@@ -104,24 +104,37 @@ impl SipStack {
                 u64::from(account.keepalive_s) + super::keepalive::PONG_WAIT_S,
             ));
         }
-        let socket = bind_udp(SocketAddr::new(bind_ip, account.local_port.unwrap_or(0)))?;
+        // A registering UDP line listens on every address (its whitelist lets only the server
+        // in), so its socket, and the calls on it, outlive a change of the local address.
+        let survives_change = account.register && server.is_some() && transport == Transport::Udp;
+        let socket_ip = if survives_change {
+            unspecified_like(bind_ip)
+        } else {
+            bind_ip
+        };
+        let socket = bind_udp(SocketAddr::new(socket_ip, account.local_port.unwrap_or(0)))?;
         let port = socket
             .local_addr()
             .map_err(|e| StackError::Bind(e.to_string()))?
             .port();
-        let external = listens_everywhere.then_some(SocketAddr::new(local_ip, port));
+        let external =
+            (listens_everywhere || survives_change).then_some(SocketAddr::new(local_ip, port));
         let socket = unknown_method::AnsweringUnknown::new(socket, whitelist.clone());
         let udp =
             UdpConnection::from_socket(Arc::new(socket), external, Some(cancel.child_token()))
                 .await
                 .map_err(|e| StackError::Bind(e.to_string()))?;
         transport_layer.add_transport(udp.into());
-        if !account.register && transport != Transport::Tls {
-            let tcp = TcpListenerConnection::new(SocketAddr::new(bind_ip, port), external)
-                .await
-                .map_err(|e| StackError::Bind(e.to_string()))?;
-            transport_layer.add_transport(tcp.into());
-        }
+        // Our own accept loop, not rsipstack's: it answers unknown methods on TCP too.
+        let tcp_listener = if !account.register && transport != Transport::Tls {
+            let local = SocketAddr::new(bind_ip, port);
+            tcp_accept::bind(local)
+                .inspect_err(|e| tracing::warn!(%local, error = %e, "cannot listen on TCP"))
+                .ok()
+                .map(|listener| (listener, external.unwrap_or(local)))
+        } else {
+            None
+        };
         if transport == Transport::Tls {
             let ca_certs = crate::tls::trusted_roots_pem(account.ca_file.as_deref())?;
             let server_host = server_host(account)?;
@@ -131,6 +144,7 @@ impl SipStack {
                 ..Default::default()
             });
         }
+        let tcp_whitelist = whitelist.clone();
         if let Some(whitelist) = whitelist {
             transport_layer.set_whitelist(SharedWhitelist(whitelist));
         }
@@ -155,6 +169,19 @@ impl SipStack {
             endpoint.inner.clone(),
             cancel.clone(),
         ));
+        if let Some((listener, local)) = tcp_listener {
+            let local = SipAddr {
+                r#type: Some(rsipstack::sip::Transport::Tcp),
+                addr: local.into(),
+            };
+            tokio::spawn(tcp_accept::serve(
+                listener,
+                local,
+                tcp_whitelist,
+                endpoint.inner.clone(),
+                cancel.clone(),
+            ));
+        }
         let endpoint = Arc::new(endpoint);
         let serving = endpoint.clone();
         tokio::spawn(async move { serving.serve().await });
@@ -307,13 +334,18 @@ async fn resolve_account_server(
     Ok(targets.into_iter().next())
 }
 
-/// The local address the OS would use to reach `remote` (no packet is sent).
-pub(crate) fn route_source_ip(remote: IpAddr) -> IpAddr {
-    let unspecified: IpAddr = if remote.is_ipv4() {
+/// The any-address of `ip`'s family.
+pub(crate) fn unspecified_like(ip: IpAddr) -> IpAddr {
+    if ip.is_ipv4() {
         Ipv4Addr::UNSPECIFIED.into()
     } else {
         std::net::Ipv6Addr::UNSPECIFIED.into()
-    };
+    }
+}
+
+/// The local address the OS would use to reach `remote` (no packet is sent).
+pub(crate) fn route_source_ip(remote: IpAddr) -> IpAddr {
+    let unspecified = unspecified_like(remote);
     UdpSocket::bind(SocketAddr::new(unspecified, 0))
         .and_then(|s| {
             s.connect(SocketAddr::new(remote, 9))?;

@@ -37,6 +37,27 @@ pub const RECORD_WAIT: Duration = Duration::from_secs(1);
 /// How often the calls under way are noted as still up: a call cut short by a crash is in the
 /// history with its length known to within this.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+/// Jobs the store thread may have waiting. A caller lookup that timed out stays queued, so
+/// while another process holds the write lock a flood of calls through the server would
+/// otherwise grow the queue without end; beyond this a job is refused (as if it timed out).
+pub const STORE_JOBS: usize = 1024;
+
+static STORE_FULL: crate::ua::log_limit::DropLog = crate::ua::log_limit::DropLog::new(
+    "database jobs (its queue was full: the database is held up)",
+    crate::ua::log_limit::SUMMARY_EVERY,
+);
+
+/// Queues `job` without waiting; false (a full queue counted) when it cannot be.
+fn queue(jobs: &mpsc::SyncSender<Job>, job: Job) -> bool {
+    match jobs.try_send(job) {
+        Ok(()) => true,
+        Err(mpsc::TrySendError::Full(_)) => {
+            STORE_FULL.note(None);
+            false
+        }
+        Err(mpsc::TrySendError::Disconnected(_)) => false,
+    }
+}
 
 /// Work for the store thread: given the store, or `None` when the database could not be opened.
 type StoreJob = Box<dyn FnOnce(Option<&mut Store>) + Send>;
@@ -86,7 +107,7 @@ pub struct OpenedStore {
 /// A handle on the store thread; cheap to clone. [`StoreLink::none`] has no database behind it.
 #[derive(Clone, Default)]
 pub struct StoreLink {
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::SyncSender<Job>>,
     /// Set once the database is open and ready for lookups.
     ready: Arc<AtomicBool>,
 }
@@ -106,7 +127,7 @@ impl StoreLink {
 
     /// As [`StoreLink::open`], and `opened` is told on the store thread how opening went.
     pub fn open_then(path: PathBuf, opened: impl FnOnce(Opening) + Send + 'static) -> Self {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(STORE_JOBS);
         let ready = Arc::new(AtomicBool::new(false));
         let ready_flag = ready.clone();
         let spawned = std::thread::Builder::new()
@@ -136,7 +157,7 @@ impl StoreLink {
             region,
             reply,
         };
-        jobs.send(job).ok()?;
+        queue(jobs, job).then_some(())?;
         let timeout = if self.ready.load(Ordering::Acquire) {
             LOOKUP_TIMEOUT
         } else {
@@ -177,7 +198,7 @@ impl StoreLink {
             region,
             written,
         };
-        if jobs.send(job).is_err() {
+        if !queue(jobs, job) {
             tracing::debug!("no database: call not recorded");
             return;
         }
@@ -207,8 +228,10 @@ impl StoreLink {
             region,
             written,
         };
-        if jobs.send(job).is_err() {
-            tracing::warn!("the database is closed: the message is not in the voicemail list");
+        if !queue(jobs, job) {
+            tracing::warn!(
+                "the database is closed or held up: the message is not in the voicemail list"
+            );
             return None;
         }
         done.await.ok().flatten()
@@ -294,17 +317,29 @@ impl StoreLink {
     pub fn run(&self, job: impl FnOnce(Option<&mut Store>) + Send + 'static) -> bool {
         self.jobs
             .as_ref()
-            .is_some_and(|jobs| jobs.send(Job::Run(Box::new(job))).is_ok())
+            .is_some_and(|jobs| queue(jobs, Job::Run(Box::new(job))))
     }
 
     /// Waits (at most `wait`) until every job sent before has been done, then stops the thread.
     pub async fn close(&self, wait: Duration) {
         let Some(jobs) = &self.jobs else { return };
         let (done, finished) = oneshot::channel();
-        if jobs.send(Job::Close { done }).is_err() {
-            return;
-        }
-        if tokio::time::timeout(wait, finished).await.is_err() {
+        let closing = async {
+            let sent = match jobs.try_send(Job::Close { done }) {
+                Ok(()) => true,
+                Err(mpsc::TrySendError::Disconnected(_)) => false,
+                // The one job that waits for room: every write before it must be done.
+                Err(mpsc::TrySendError::Full(close)) => {
+                    let jobs = jobs.clone();
+                    let sent = tokio::task::spawn_blocking(move || jobs.send(close).is_ok());
+                    matches!(sent.await, Ok(true))
+                }
+            };
+            if sent {
+                let _ = finished.await;
+            }
+        };
+        if tokio::time::timeout(wait, closing).await.is_err() {
             tracing::warn!("the database did not finish its writes in time");
         }
     }
@@ -531,6 +566,31 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].name, "Anna Jansen");
         assert_eq!(store.unseen_missed_count().unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_held_up_database_refuses_jobs_beyond_its_queue_at_once() {
+        use std::sync::atomic::AtomicUsize;
+        let dir = tempfile::tempdir().unwrap();
+        let (release, held) = mpsc::channel::<()>();
+        // The store thread is held up (as by another process's write lock) until released.
+        let link = StoreLink::open_then(dir.path().join(DB_FILE_NAME), move |_| {
+            let _ = held.recv();
+        });
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..STORE_JOBS {
+            let ran = ran.clone();
+            assert!(link.run(move |_| {
+                ran.fetch_add(1, Ordering::Relaxed);
+            }));
+        }
+        assert!(!link.run(|_| {}));
+        let started = Instant::now();
+        assert!(link.caller_name("0612345678", nl()).await.is_none());
+        assert!(started.elapsed() < OPENING_TIMEOUT / 2);
+        release.send(()).unwrap();
+        link.close(Duration::from_secs(30)).await;
+        assert_eq!(ran.load(Ordering::Relaxed), STORE_JOBS);
     }
 
     #[tokio::test]

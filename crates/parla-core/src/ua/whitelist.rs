@@ -31,18 +31,11 @@ impl TransportWhitelist for ServerOnly {
 /// elsewhere is dropped without an answer and counted (a scanner learns nothing).
 pub struct LocalNetworkOnly {
     dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// When the last count went to the log: one line per interval, not one per packet.
-    logged: std::sync::Mutex<Option<std::time::Instant>>,
 }
-
-const DROP_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl LocalNetworkOnly {
     pub fn new(dropped: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
-        Self {
-            dropped,
-            logged: std::sync::Mutex::new(None),
-        }
+        Self { dropped }
     }
 }
 
@@ -52,19 +45,9 @@ impl TransportWhitelist for LocalNetworkOnly {
         if is_local_network(ip) {
             return true;
         }
-        let total = self
-            .dropped
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
-        let now = std::time::Instant::now();
-        let mut logged = self
-            .logged
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if logged.is_none_or(|at| now.duration_since(at) >= DROP_LOG_INTERVAL) {
-            *logged = Some(now);
-            tracing::info!(%ip, total, "direct SIP from outside the local network dropped");
-        }
+        self.dropped
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        super::log_limit::DIRECT_DROPS.note(ip);
         false
     }
 }

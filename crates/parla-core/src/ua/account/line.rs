@@ -4,6 +4,9 @@
 //! again there).
 
 use super::*;
+use crate::ua::in_flight::{
+    InFlight, IN_DIALOG, IN_DIALOG_REFUSED, NEW_REQUESTS, NEW_REQUESTS_REFUSED,
+};
 
 /// Why a line's run on one address ended.
 pub(super) enum LineEnd {
@@ -78,9 +81,10 @@ impl AccountTask {
             }
         };
         let (contact_tx, contact) = watch::channel(None);
+        // Unbounded: one request per REFER a call accepts, and a call takes one at a time.
         let (requests, mut line_requests) = mpsc::unbounded_channel();
-        let (mwi, notifies) = mpsc::unbounded_channel();
-        let (lamp_notifies, lamp_notified) = mpsc::unbounded_channel();
+        let (mwi, notifies) = mpsc::channel(crate::ua::in_flight::MWI_QUEUE);
+        let (lamp_notifies, lamp_notified) = mpsc::channel(crate::ua::in_flight::LAMP_QUEUE);
         let running = Arc::new(Running {
             id: id.clone(),
             region: region_of(&self.config),
@@ -92,14 +96,14 @@ impl AccountTask {
             mwi,
             lamps: Lamps::default(),
             lamp_notifies,
+            new_requests: InFlight::new(NEW_REQUESTS, &NEW_REQUESTS_REFUSED),
+            in_dialog: InFlight::new(IN_DIALOG, &IN_DIALOG_REFUSED),
         });
-        if !running.config.register {
-            let uris = running.stack.reachable_uris(&running.config.username);
-            let _ = running.shared.events.send(Event::Reachable {
-                account: id.clone(),
-                uris,
-            });
-        }
+        let reachable = if running.config.register {
+            None
+        } else {
+            announce_reachable(&running)
+        };
 
         let registration_stop = stop.child_token();
         let registration = if running.config.register {
@@ -129,13 +133,13 @@ impl AccountTask {
             running.stack.server.as_ref().map(|s| s.addr.ip()),
         );
         tokio::pin!(moved);
-        let mut network_changed = false;
+        let mut network_changed = None;
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 new = &mut moved => {
                     tracing::info!(account = %id, old = %running.stack.local_ip, %new, "the network changed: the line starts again");
-                    network_changed = true;
+                    network_changed = Some(new);
                     break;
                 }
                 message = messages.recv() => match message {
@@ -148,7 +152,10 @@ impl AccountTask {
                 Some(LineRequest::PlaceReferred(referred)) = line_requests.recv() => running.place_referred(referred),
             }
         }
-        if network_changed {
+        if let Some(task) = reachable {
+            task.abort();
+        }
+        if let Some(new) = network_changed {
             // The old address is gone: nothing sent from it arrives, so nothing is waited for.
             for task in [mwi, lamps, publication] {
                 task.abort();
@@ -156,8 +163,13 @@ impl AccountTask {
             if let Some(task) = registration {
                 task.abort();
             }
-            incoming.abort();
-            running.stack.shutdown();
+            self.calls_follow(
+                &id,
+                running.stack.local_ip,
+                new,
+                running.stack.clone(),
+                incoming,
+            );
             return LineEnd::NetworkChanged;
         }
         // Ends the subscription (Expires: 0) while the line can still send.
@@ -175,6 +187,44 @@ impl AccountTask {
         LineEnd::Stopped { registered }
     }
 
+    /// The calls on the old stack stay on it (its UDP socket listens on every address: see
+    /// `SipStack::start`) and offer their audio at `to`; the stack, and its incoming requests
+    /// (the calls' in-dialog ones), end with the last of them.
+    fn calls_follow(
+        &self,
+        id: &AccountId,
+        from: std::net::IpAddr,
+        to: std::net::IpAddr,
+        stack: Arc<SipStack>,
+        incoming: tokio::task::JoinHandle<()>,
+    ) {
+        let calls = self.shared.calls.clone();
+        let ours = calls.ids_of(id);
+        for &call in &ours {
+            calls.send(call, CallCommand::NetworkChanged { from, to });
+        }
+        if ours.is_empty() {
+            incoming.abort();
+            stack.shutdown();
+            return;
+        }
+        let id = id.clone();
+        tokio::spawn(async move {
+            let mut changes = calls.watch_changes();
+            loop {
+                let left = calls.ids_of(&id);
+                if !ours.iter().any(|call| left.contains(call)) {
+                    break;
+                }
+                if changes.changed().await.is_err() {
+                    break;
+                }
+            }
+            incoming.abort();
+            stack.shutdown();
+        });
+    }
+
     fn report_setup_failure(&self, id: &AccountId, error: &StackError, failures: u32) {
         tracing::warn!(account = %id, error = %error, "line cannot start");
         if failures == 1 {
@@ -190,4 +240,29 @@ impl AccountTask {
             });
         }
     }
+}
+
+/// Tells where the line can be called; for one listening on every address (the Local line),
+/// again each time the machine's addresses change, from a task that lives as long as the run.
+fn announce_reachable(running: &Arc<Running>) -> Option<tokio::task::JoinHandle<()>> {
+    let uris = running.stack.reachable_uris(&running.config.username);
+    let _ = running.shared.events.send(Event::Reachable {
+        account: running.id.clone(),
+        uris: uris.clone(),
+    });
+    if !running.stack.listens_everywhere {
+        return None;
+    }
+    let (source, sink) = (running.clone(), running.clone());
+    Some(tokio::spawn(crate::ua::netwatch::on_change(
+        uris,
+        move || source.stack.reachable_uris(&source.config.username),
+        move |uris: &Vec<String>| {
+            tracing::info!(account = %sink.id, ?uris, "the machine's addresses changed");
+            let _ = sink.shared.events.send(Event::Reachable {
+                account: sink.id.clone(),
+                uris: uris.clone(),
+            });
+        },
+    )))
 }

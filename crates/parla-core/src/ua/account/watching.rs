@@ -50,7 +50,7 @@ impl Running {
     /// server, once the line is registered.
     pub(super) async fn busy_lamps(
         self: Arc<Self>,
-        notifies: mpsc::UnboundedReceiver<Notified>,
+        notifies: mpsc::Receiver<Notified>,
         stop: CancellationToken,
     ) {
         if self.stack.server.is_none() {
@@ -157,13 +157,17 @@ impl Running {
             let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
             return;
         }
-        let notified = Notified {
+        let Ok(slot) = self.lamp_notifies.try_reserve() else {
+            crate::ua::in_flight::NOTIFY_QUEUE_FULL.note(None);
+            let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+            return;
+        };
+        slot.send(Notified {
             call_id,
             body: tx.original.body.clone(),
             state: header_value(&tx.original, "Subscription-State"),
-        };
+        });
         let _ = tx.reply(StatusCode::OK).await;
-        let _ = self.lamp_notifies.send(notified);
     }
 
     /// Our presence, published at the line's server once the line is registered.

@@ -84,6 +84,8 @@ struct Established<D, M: MediaBackend> {
     leaving_at: Option<Instant>,
     /// Our transfer under way is a park.
     parking: Option<Parking>,
+    /// The network changed while a re-INVITE or transfer was under way: offer again after.
+    reoffer_queued: bool,
 }
 
 /// Runs the confirmed call until it ends.
@@ -107,6 +109,7 @@ pub(crate) async fn run<D: CallDialog, M: MediaBackend>(
         leaving_at: None,
         offered_in_200: None,
         parking: None,
+        reoffer_queued: false,
     };
     established.call.note_dialog(&established.dialog);
     established.run(commands).await;
@@ -177,6 +180,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                     Some(CallCommand::LeaveConference { input, output }) => self.call.leave_conference(input, output),
                     Some(CallCommand::Record(request)) => self.call.record(request),
                     Some(CallCommand::Park { target, orbit }) => self.park(&target, orbit),
+                    Some(CallCommand::NetworkChanged { from, to }) => self.network_changed(from, to),
                     Some(CallCommand::HandedOver { reason }) => {
                         if let Err(e) = self.dialog.bye().await {
                             tracing::debug!(call = %id, error = %e, "BYE of a handed-over call failed");
@@ -313,6 +317,41 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
         });
     }
 
+    /// The local address changed: a re-INVITE offers the audio at the new one (RFC 3264 8.3.1)
+    /// so the far end sends there. One under way already carries it once readdressed, unless
+    /// it was offered before: then this one is queued like a hold.
+    fn network_changed(&mut self, from: std::net::IpAddr, to: std::net::IpAddr) {
+        let moved = self
+            .call
+            .media
+            .as_mut()
+            .is_some_and(|media| media.readdress(from, to));
+        tracing::info!(call = %self.call.id, %from, %to, moved, "the network changed: offering the audio again");
+        if self.sent.is_some() || self.retry.is_some() || self.transfer.is_some() {
+            self.reoffer_queued = true;
+            return;
+        }
+        self.reoffer();
+    }
+
+    /// A re-INVITE that keeps the hold state as it is, with a new offer.
+    fn reoffer(&mut self) {
+        let hold = self.local_hold;
+        let direction = self.our_direction(hold);
+        let Some(local) = self.call.local_media(direction) else {
+            return;
+        };
+        let offer = self.call.sdp.create_offer(&local);
+        self.dialog.reinvite(offer.clone());
+        self.sent = Some(Reinvite {
+            hold,
+            local,
+            offer,
+            version: self.call.sdp.version(),
+            attempts: 1,
+        });
+    }
+
     /// The glare wait is over: the same re-INVITE again.
     fn send_retry(&mut self) {
         let Some((_, mut reinvite)) = self.retry.take() else {
@@ -358,6 +397,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
                 format!("call {id}: the far end refused ({code} {reason})"),
             );
         } else {
+            tracing::info!(call = %id, code, "our re-INVITE was answered");
             let answer = sdp.unwrap_or_default();
             match self.call.sdp.apply_answer(&reinvite.local, &answer) {
                 Ok(negotiated) => {
@@ -397,6 +437,13 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
     fn send_queued(&mut self) {
         if let Some(hold) = self.queued.take() {
             self.hold(hold);
+        }
+        if self.reoffer_queued && self.retry.is_none() && self.transfer.is_none() {
+            // A hold or resume just sent carries the new address too.
+            if self.sent.is_none() {
+                self.reoffer();
+            }
+            self.reoffer_queued = false;
         }
     }
 

@@ -191,6 +191,7 @@ pub async fn run<D: IncomingDialog, M: MediaBackend>(
                         media.set_muted(muted);
                     }
                 }
+                Some(CallCommand::NetworkChanged { .. }) => {}
                 // Keys, hold and mute need a call that is up: say so, and leave the call alone.
                 Some(CallCommand::Mute(_) | CallCommand::Dtmf(_) | CallCommand::Hold | CallCommand::Resume | CallCommand::Transfer(_) | CallCommand::TransferReplacing { .. } | CallCommand::JoinConference(_) | CallCommand::LeaveConference { .. } | CallCommand::Record(_) | CallCommand::Park { .. }) => {
                     call.not_connected();

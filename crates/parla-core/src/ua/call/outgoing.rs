@@ -121,6 +121,8 @@ pub async fn run<D: OutgoingDialog, M: MediaBackend>(
                 }
                 // Early media may be playing.
                 Some(CallCommand::SetDevices { input, output }) => call.switch_devices(input, output),
+                // Not asked by anyone: a call not yet up has nothing to move.
+                Some(CallCommand::NetworkChanged { .. }) => {}
                 Some(_) => call.not_connected(),
             },
         }

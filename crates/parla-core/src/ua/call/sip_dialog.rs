@@ -167,6 +167,9 @@ const RESPONSE_LEAD: std::time::Duration = std::time::Duration::from_millis(20);
 /// How long the end of a call waits for the answer to its BYE.
 const BYE_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Provisional NOTIFYs sent for one REFER of the far end; the final one always goes.
+const MAX_REFER_PROGRESS: usize = 8;
+
 /// What both directions share: the dialog once there is one, its states, the far end's
 /// requests waiting for our answer, and the outcome of our re-INVITE.
 struct Core {
@@ -179,6 +182,8 @@ struct Core {
     waiting: HashMap<RequestId, TransactionHandle>,
     /// NOTIFYs of the far end's REFER, in order, to the task that sends them.
     notifies: Option<UnboundedSender<(u16, bool)>>,
+    /// Provisional NOTIFYs queued for the REFER under way (see [`MAX_REFER_PROGRESS`]).
+    refer_progress: usize,
     /// The CSeq of the far end's offerless re-INVITEs waiting for our answer: our 200 carries
     /// the offer and their ACK the answer.
     offerless: HashMap<RequestId, u32>,
@@ -191,6 +196,7 @@ struct Core {
 
 impl Core {
     fn new(server: bool, remote_uri: String) -> Self {
+        // Unbounded: one outcome per request of ours, never per request of the far end.
         let (reinvite_tx, reinvite_rx) = mpsc::unbounded_channel();
         Self {
             server,
@@ -201,6 +207,7 @@ impl Core {
             offerless: HashMap::new(),
             answered_at: None,
             notifies: None,
+            refer_progress: 0,
             next_request: 1,
             reinvite_tx,
             reinvite_rx,
@@ -377,6 +384,16 @@ impl Core {
         let Some(dialog) = self.dialog.clone() else {
             return;
         };
+        if terminated {
+            self.refer_progress = 0;
+        } else if self.refer_progress >= MAX_REFER_PROGRESS {
+            // Each 18x of the referred call would be one: a target sending 18x after 18x
+            // must not queue NOTIFYs (each waiting for the last one's answer) without end.
+            crate::ua::in_flight::REFER_PROGRESS_SKIPPED.note(None);
+            return;
+        } else {
+            self.refer_progress += 1;
+        }
         let notifies = self.notifies.get_or_insert_with(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             tokio::spawn(send_notifies(dialog, rx));
@@ -724,14 +741,9 @@ impl IncomingDialog for SipIncoming {
             .dialog_layer
             .get_or_create_server_invite(tx, state_tx, None, Some(contact))
             .map_err(failed)?;
-        if let Some(mut tx) = self.tx.take() {
+        if let Some(tx) = self.tx.take() {
             self.transaction = Some((tx.endpoint_inner.clone(), tx.tu_sender.clone()));
-            let mut server = dialog.clone();
-            tokio::spawn(async move {
-                if let Err(e) = server.handle(&mut tx).await {
-                    tracing::debug!(error = %e, "INVITE transaction ended with an error");
-                }
-            });
+            tokio::spawn(crate::ua::stack::sweep::handle_invite(dialog.clone(), tx));
         }
         self.core.dialog = Some(dialog);
         self.core.states = Some(states);

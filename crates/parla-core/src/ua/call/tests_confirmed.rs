@@ -509,3 +509,43 @@ async fn keys_mute_devices_and_the_far_ends_digits() {
     assert_eq!(errors(&[error])[0].0, ErrorKind::CannotAnswer);
     assert_eq!(t.far.taken(), [], "none of it is SIP");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_network_change_offers_the_audio_again_in_a_reinvite() {
+    let mut t = connected_outgoing().await;
+    let (from, to) = (
+        "192.0.2.10".parse().expect("ip"),
+        "192.0.2.11".parse().expect("ip"),
+    );
+    t.command(CallCommand::NetworkChanged { from, to });
+    let (_, offer) = reinvite(&mut t).await;
+    assert_eq!(direction_of(&offer), "sendrecv");
+    assert!(origin_version(&offer) > 1, "a new version of our SDP");
+    t.far.send(ok(far_sdp(2, "sendrecv")));
+    t.settle().await;
+    // Still connected: no state change, no error, nothing more sent.
+    assert_eq!(errors(&t.pending_events()), []);
+    assert_eq!(t.far.taken(), []);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_network_change_during_our_hold_is_offered_after_it_still_held() {
+    let mut t = connected_outgoing().await;
+    t.command(CallCommand::Hold);
+    reinvite(&mut t).await;
+    let (from, to) = (
+        "192.0.2.10".parse().expect("ip"),
+        "192.0.2.11".parse().expect("ip"),
+    );
+    t.command(CallCommand::NetworkChanged { from, to });
+    t.settle().await;
+    assert_eq!(t.far.taken(), [], "one re-INVITE at a time");
+    t.far.send(ok(far_sdp(2, "recvonly")));
+    assert_eq!(t.state().await, CallState::OnHold);
+    let (_, offer) = reinvite(&mut t).await;
+    assert_eq!(direction_of(&offer), "sendonly", "still held");
+    t.far.send(ok(far_sdp(3, "recvonly")));
+    t.settle().await;
+    assert_eq!(errors(&t.pending_events()), []);
+    assert!(t.media.log().local_hold);
+}

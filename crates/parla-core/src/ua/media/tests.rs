@@ -65,3 +65,32 @@ fn a_codec_change_stops_the_recording_and_says_so() {
         "the first part is a complete WAV file"
     );
 }
+
+#[test]
+fn a_network_change_moves_the_audio_to_new_ports_and_the_new_address() {
+    let (old, new): (IpAddr, IpAddr) = ([192, 0, 2, 10].into(), [192, 0, 2, 11].into());
+    let audio = AudioConfig {
+        input: "null".into(),
+        output: "null".into(),
+        ..AudioConfig::default()
+    };
+    let mut media = CallMedia::bind(
+        Ipv4Addr::UNSPECIFIED.into(),
+        audio,
+        MediaEventSink::new(|_| {}),
+    )
+    .expect("bind");
+    media.advertised = Some(old);
+    let before = media.local_media(&[Codec::Pcmu], Direction::SendRecv);
+    assert!(media.readdress(old, new), "new ports");
+    let after = media.local_media(&[Codec::Pcmu], Direction::SendRecv);
+    assert_eq!((before.address, after.address), (old, new));
+    assert_ne!(before.port, after.port);
+    assert_eq!(after.port % 2, 0, "RTP on an even port, RTCP on the next");
+    // Behind a NAT the SDP names the outside address: that stays.
+    let outside: IpAddr = [198, 51, 100, 1].into();
+    media.advertised = Some(outside);
+    assert!(media.readdress(new, old));
+    let natted = media.local_media(&[Codec::Pcmu], Direction::SendRecv);
+    assert_eq!(natted.address, outside);
+}

@@ -8,7 +8,7 @@ use crate::ua::subscription::{self as plan, Next, Plan, Subscriber, MESSAGE_SUMM
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Receiver, UnboundedSender};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -32,7 +32,7 @@ pub struct MwiTask {
     /// None: no subscription (the line's setting, or no server): unsolicited NOTIFYs only.
     pub subscriber: Option<Subscriber>,
     pub events: UnboundedSender<Event>,
-    pub notifies: UnboundedReceiver<Notified>,
+    pub notifies: Receiver<Notified>,
     pub mailboxes: Mailboxes,
 }
 

@@ -4,8 +4,10 @@
 //! life of the line.
 
 use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transaction::key::TransactionKey;
+use rsipstack::transaction::Transaction;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,8 +40,48 @@ pub async fn sweep_ended(
             transactions = stats.running_transactions,
             finished = stats.finished_transactions,
             waiting_ack = stats.waiting_ack,
+            tasks = tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks(),
             "ended dialogs and transactions swept"
         );
+    }
+}
+
+/// How long an INVITE's transaction may outlive its dialog: the ACK to a final answer comes
+/// within 64*T1 (RFC 3261 timer H), so after that nothing can still arrive for it.
+const INVITE_OUTLIVES_DIALOG: Duration = Duration::from_secs(32);
+/// How often [`handle_invite`] looks whether the dialog has ended.
+const DIALOG_CHECK: Duration = Duration::from_secs(4);
+
+/// Runs a received INVITE's transaction for its dialog (the answers sent through it, the ACK
+/// or CANCEL it waits for) until it ends, or until the dialog has been over for
+/// [`INVITE_OUTLIVES_DIALOG`]. On TCP no timer runs while the transaction waits, so when its
+/// connection is gone before the final answer (a scanner, a caller that hung up its
+/// connection) that answer is never sent and the transaction would wait for ever, with its
+/// task, its connection and its messages: dropping it ends it.
+pub async fn handle_invite(mut server: InviteDialog, mut tx: Transaction) {
+    let (dialog, key) = (server.clone(), tx.key.clone());
+    let over_for_long = async {
+        let mut over_since = None;
+        loop {
+            tokio::time::sleep(DIALOG_CHECK).await;
+            if !dialog.state().is_terminated() {
+                continue;
+            }
+            let since = *over_since.get_or_insert_with(tokio::time::Instant::now);
+            if since.elapsed() >= INVITE_OUTLIVES_DIALOG {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        handled = server.handle(&mut tx) => if let Err(e) = handled {
+            tracing::debug!(error = %e, "INVITE transaction ended with an error");
+        },
+        () = over_for_long => {
+            tracing::debug!(%key, "INVITE transaction dropped: its dialog is long over");
+        }
     }
 }
 

@@ -42,7 +42,19 @@ impl PlatformUdpSocket for AnsweringUnknown {
         loop {
             let (len, from) = self.socket.recv_from(buf).await?;
             let packet = buf.get(..len).unwrap_or_default();
-            let Some(answer) = answer_unknown_method(packet) else {
+            // A datagram that fills rsipstack's buffer was cut short by the kernel: parsed, its
+            // body would be missing its end. A request is answered 513, a response dropped.
+            let truncated = len >= buf.len();
+            let answer = if truncated {
+                answer_too_large(packet)
+            } else {
+                answer_unknown_method(packet)
+            };
+            let Some(answer) = answer else {
+                if truncated {
+                    tracing::debug!(target: "sip", src = %from, len, "datagram too large dropped");
+                    continue;
+                }
                 return Ok((len, from));
             };
             // An outsider gets no answer (the whitelist counts it), as for any other request.
@@ -52,9 +64,9 @@ impl PlatformUdpSocket for AnsweringUnknown {
                 }
             }
             let total = self.answered.fetch_add(1, Ordering::Relaxed) + 1;
-            tracing::debug!(target: "sip", src = %from, total, "request with an unknown method answered");
+            tracing::debug!(target: "sip", src = %from, total, truncated, "request rsipstack cannot take answered");
             if let Err(e) = self.socket.send_to(&answer, from).await {
-                tracing::debug!(error = %e, "cannot answer a request with an unknown method");
+                tracing::debug!(error = %e, "cannot answer a request rsipstack cannot take");
             }
         }
     }
@@ -75,43 +87,12 @@ impl PlatformUdpSocket for AnsweringUnknown {
 pub fn answer_unknown_method(packet: &[u8]) -> Option<Vec<u8>> {
     // The request line alone decides, before anything is allocated.
     let first_end = packet.iter().position(|b| *b == b'\n')?;
-    let request_line = std::str::from_utf8(packet.get(..first_end)?).ok()?;
-    let request_line = request_line.strip_suffix('\r').unwrap_or(request_line);
-    let mut parts = request_line.split(' ');
-    let (method, uri, version) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || version != "SIP/2.0" || uri.is_empty() || !is_token(method) {
-        return None;
-    }
-    let known = method.parse::<Method>().is_ok();
-    // rsipstack takes `<sip:...>` as a Request-URI (RFC 4475 ltgtruri): refused here.
-    let bracketed = uri.starts_with('<');
+    let (method, known, bracketed) = request_line(packet.get(..first_end)?)?;
     if known && !bracketed {
         return None;
     }
-    let head_end = find(packet, b"\r\n\r\n")
-        .or_else(|| find(packet, b"\n\n"))
-        .unwrap_or(packet.len());
-    let head = std::str::from_utf8(packet.get(..head_end)?).ok()?;
-    let lines: Vec<String> = unfolded_lines(head).skip(1).take(MAX_HEADERS).collect();
-    let mut vias = Vec::new();
-    let (mut from, mut to, mut call_id, mut cseq) = (None, None, None, None);
-    for line in &lines {
-        let (name, value) = line.split_once(':')?;
-        let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "via" | "v" => vias.push(value),
-            "from" | "f" => from = Some(value),
-            "to" | "t" => to = Some(value),
-            "call-id" | "i" => call_id = Some(value),
-            "cseq" => cseq = Some(value),
-            _ => {}
-        }
-    }
-    let (from, to, call_id, cseq) = (from?, to?, call_id?, cseq?);
-    if vias.is_empty() {
-        return None;
-    }
-    let mut cseq_parts = cseq.split_whitespace();
+    let head = Head::read(packet)?;
+    let mut cseq_parts = head.cseq.split_whitespace();
     let number_ok = cseq_parts
         .next()
         .is_some_and(|n| n.len() <= 10 && n.parse::<u32>().is_ok());
@@ -126,21 +107,109 @@ pub fn answer_unknown_method(packet: &[u8]) -> Option<Vec<u8>> {
     } else {
         "400 Bad Request"
     };
-    let to_tagged = if has_tag(to) {
-        to.to_string()
-    } else {
-        format!("{to};tag={:08x}", rand::random::<u32>())
-    };
-    let mut answer = format!("SIP/2.0 {status}\r\n");
-    for via in vias {
-        answer.push_str(&format!("Via: {via}\r\n"));
+    Some(head.answer(status))
+}
+
+/// The answer to a request that did not fit rsipstack's receive buffer (its end is lost):
+/// 513 Message Too Large (RFC 3261 21.5.14); `None` for a response or anything unreadable.
+pub fn answer_too_large(packet: &[u8]) -> Option<Vec<u8>> {
+    let first_end = packet.iter().position(|b| *b == b'\n')?;
+    request_line(packet.get(..first_end)?)?;
+    Some(Head::read(packet)?.answer("513 Message Too Large"))
+}
+
+/// What an answer copies from a request's head.
+struct Head {
+    vias: Vec<String>,
+    from: String,
+    to: String,
+    call_id: String,
+    cseq: String,
+}
+
+impl Head {
+    fn read(packet: &[u8]) -> Option<Head> {
+        let head_end = find(packet, b"\r\n\r\n")
+            .or_else(|| find(packet, b"\n\n"))
+            .unwrap_or(packet.len());
+        let head = std::str::from_utf8(packet.get(..head_end)?).ok()?;
+        let mut vias = Vec::new();
+        let (mut from, mut to, mut call_id, mut cseq) = (None, None, None, None);
+        for line in unfolded_lines(head).skip(1).take(MAX_HEADERS) {
+            let (name, value) = line.split_once(':')?;
+            let value = value.trim().to_string();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "via" | "v" => vias.push(value),
+                "from" | "f" => from = Some(value),
+                "to" | "t" => to = Some(value),
+                "call-id" | "i" => call_id = Some(value),
+                "cseq" => cseq = Some(value),
+                _ => {}
+            }
+        }
+        if vias.is_empty() {
+            return None;
+        }
+        Some(Head {
+            vias,
+            from: from?,
+            to: to?,
+            call_id: call_id?,
+            cseq: cseq?,
+        })
     }
-    answer.push_str(&format!(
-        "From: {from}\r\nTo: {to_tagged}\r\nCall-ID: {call_id}\r\nCSeq: {cseq}\r\nAllow: {ALLOW}\r\n\
-         Server: Parla/{}\r\nContent-Length: 0\r\n\r\n",
-        env!("CARGO_PKG_VERSION")
-    ));
-    Some(answer.into_bytes())
+
+    fn answer(&self, status: &str) -> Vec<u8> {
+        let to_tagged = if has_tag(&self.to) {
+            self.to.to_string()
+        } else {
+            format!("{};tag={:08x}", self.to, rand::random::<u32>())
+        };
+        let mut answer = format!("SIP/2.0 {status}\r\n");
+        for via in &self.vias {
+            answer.push_str(&format!("Via: {via}\r\n"));
+        }
+        answer.push_str(&format!(
+            "From: {}\r\nTo: {to_tagged}\r\nCall-ID: {}\r\nCSeq: {}\r\nAllow: {ALLOW}\r\n\
+             Server: Parla/{}\r\nContent-Length: 0\r\n\r\n",
+            self.from,
+            self.call_id,
+            self.cseq,
+            env!("CARGO_PKG_VERSION")
+        ));
+        answer.into_bytes()
+    }
+}
+
+/// Whether the request at the start of `bytes` is one [`answer_unknown_method`] may answer (an
+/// unknown method, a Request-URI in `<>`), from its request line alone; `None` while that
+/// line has not all arrived.
+pub fn answered_here(bytes: &[u8]) -> Option<bool> {
+    let first_end = bytes.iter().position(|b| *b == b'\n')?;
+    Some(
+        bytes
+            .get(..first_end)
+            .and_then(request_line)
+            .is_some_and(|(_, known, bracketed)| !known || bracketed),
+    )
+}
+
+/// A request line's method, whether rsipstack knows that method, and whether the Request-URI
+/// is in `<>` (rsipstack takes `<sip:...>` as one: RFC 4475 ltgtruri, refused here); `None`
+/// for anything that is not a request line.
+fn request_line(line: &[u8]) -> Option<(&str, bool, bool)> {
+    let line = std::str::from_utf8(line).ok()?;
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut parts = line.split(' ');
+    let (method, uri, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || version != "SIP/2.0" || uri.is_empty() || !is_token(method) {
+        return None;
+    }
+    Some((
+        method,
+        method.parse::<Method>().is_ok(),
+        uri.starts_with('<'),
+    ))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -207,6 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn a_request_cut_short_is_answered_513_and_a_response_is_not() {
+        let request = "NOTIFY sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n\
+                       To: <sip:a@example.com>;tag=a\r\nFrom: <sip:b@example.com>;tag=x\r\nCall-ID: c1\r\n\
+                       CSeq: 4 NOTIFY\r\nContent-Length: 20000\r\n\r\n<presence><x><x><x>";
+        let answer = text(answer_too_large(request.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 513 Message Too Large\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("To: <sip:a@example.com>;tag=a\r\n"));
+        assert!(answer.contains("CSeq: 4 NOTIFY\r\n"));
+        let response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@h>\r\n\
+                        From: <sip:b@h>;tag=x\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\nv=0";
+        assert_eq!(answer_too_large(response.as_bytes()), None);
+    }
+
+    #[test]
     fn a_cseq_naming_another_method_is_a_bad_request() {
         let request = "NEWMETHOD sip:user@example.com SIP/2.0\r\nTo: sip:j.user@example.com\r\n\
                        From: sip:caller@example.net;tag=34525\r\nCall-ID: m2\r\nCSeq: 8 INVITE\r\n\
@@ -242,6 +328,15 @@ mod tests {
         ] {
             assert!(answer_unknown_method(packet).is_none());
         }
+    }
+
+    #[test]
+    fn the_request_line_alone_says_whose_a_request_is() {
+        assert_eq!(answered_here(b"NEWTHING sip:a@b SIP/2.0\r\n"), Some(true));
+        assert_eq!(answered_here(b"INVITE <sip:a@b> SIP/2.0\r\n"), Some(true));
+        assert_eq!(answered_here(b"INVITE sip:a@b SIP/2.0\r\nVia"), Some(false));
+        assert_eq!(answered_here(b"\r\n\r\n"), Some(false));
+        assert_eq!(answered_here(b"NEWTHING sip:a@b SIP/2"), None);
     }
 
     #[test]
