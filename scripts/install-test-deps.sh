@@ -6,7 +6,8 @@
 # device and GUI tests, linphonec (the attended-transfer peer, run in a private network namespace
 # made with unshare and ip), dunst plus a
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
-# keyring tests, lintian for the .deb test, nftables (the NAT router of tests/nat.rs), tcpdump (tests/srtp.rs reads the RTP on the wire). Idempotent and non-interactive: only missing packages
+# keyring tests, lintian for the .deb test, nftables (the NAT router of tests/nat.rs), tcpdump
+# (tests/srtp.rs reads the RTP on the wire). Idempotent and non-interactive: only missing packages
 # are installed, and `apt-get update` runs only if something is missing. Works as root or through
 # sudo.
 #
