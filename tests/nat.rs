@@ -14,7 +14,7 @@
 )]
 
 mod support;
-use parla_testbench::nat::{self, NatNet, ISP_IP, ROUTER_OUTSIDE};
+use parla_testbench::nat::{self, NatNet, ROUTER_OUTSIDE};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -41,59 +41,25 @@ fn wait_for_size(path: &Path, bytes: u64) {
 
 /// Kamailio and a registered, answering, recording bob on the ISP side.
 fn provider(net: &NatNet, record: &Path) -> (Kamailio, Baresip) {
-    let kamailio = net
-        .isp
-        .run(|| {
-            Kamailio::start(KamailioOptions {
-                extra_listen: vec![ISP_IP.into()],
-                ..KamailioOptions::with_users(&[("alice", "alicepw"), ("bob", "bobpw")])
-            })
-        })
-        .expect("netns")
-        .expect("kamailio");
-    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
-    options.listen_ip = Some(ISP_IP.into());
-    options.record_dir = Some(record.to_path_buf());
-    options.audio_codecs = vec!["pcmu".into()];
-    let bob = net
-        .isp
-        .run(|| Baresip::start(options))
-        .expect("netns")
-        .expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let kamailio = nat_home::isp_kamailio(net, &[("alice", "alicepw"), ("bob", "bobpw")]);
+    let bob = nat_home::isp_bob(net, &kamailio, record);
     (kamailio, bob)
 }
 
-/// Parla at home, registering as alice at Kamailio's ISP-side address.
+/// Parla at home, registering as alice at Kamailio's ISP-side address, sending a tone.
 fn parla_at_home(net: &NatNet, kamailio: &Kamailio, work: &Path, extra: &str) -> App {
     let tone = work.join("alice-tone.wav");
     make_tone_wav(&tone, 1000.0, 30.0, 48_000, 1).expect("tone");
     let heard = work.join("alice-heard.wav");
-    let mut line = Line::at(kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:{ISP_IP}:{}", kamailio.sip_port()));
+    let mut line = nat_home::isp_line(kamailio);
     line.codecs = &["pcmu"];
     line.extra = extra.to_string();
-    let profile = tempfile::tempdir().expect("profile");
-    let toml = format!(
-        "{}\n[audio]\ninput = \"file:{}\"\noutput = \"file:{}\"\n",
-        line.toml(),
-        tone.display(),
-        heard.display()
-    );
-    std::fs::write(profile.path().join("config.toml"), toml).expect("config");
-    let parla = net
-        .home
-        .run(|| {
-            Headless::spawn_with(
-                bin(),
-                profile.path(),
-                &[],
-                &[("RUST_LOG", "sip=debug,info")],
-            )
-        })
-        .expect("netns")
-        .expect("parla");
-    App { parla, profile }
+    nat_home::parla_at_home(
+        net,
+        &line,
+        &format!("file:{}", tone.display()),
+        &format!("file:{}", heard.display()),
+    )
 }
 
 #[test]

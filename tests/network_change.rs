@@ -17,7 +17,7 @@
 )]
 
 mod support;
-use parla_testbench::nat::{self, NatNet, HOME_IP, HOME_IP_2, ISP_IP};
+use parla_testbench::nat::{self, NatNet, HOME_IP, HOME_IP_2};
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -31,30 +31,9 @@ fn a_new_address_is_registered_within_5_s() {
         return;
     }
     let net = NatNet::start().expect("NAT network");
-    let kamailio = net
-        .isp
-        .run(|| {
-            Kamailio::start(KamailioOptions {
-                extra_listen: vec![ISP_IP.into()],
-                ..KamailioOptions::with_users(&[("alice", "alicepw")])
-            })
-        })
-        .expect("netns")
-        .expect("kamailio");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:{ISP_IP}:{}", kamailio.sip_port()));
-    let profile = tempfile::tempdir().expect("profile");
-    let toml = format!(
-        "{}\n[audio]\ninput = \"null\"\noutput = \"null\"\n",
-        line.toml()
-    );
-    std::fs::write(profile.path().join("config.toml"), toml).expect("config");
-    let parla = net
-        .home
-        .run(|| Headless::spawn_with(bin(), profile.path(), &[], &[]))
-        .expect("netns")
-        .expect("parla");
-    let app = App { parla, profile };
+    let kamailio = nat_home::isp_kamailio(&net, &[("alice", "alicepw")]);
+    let line = nat_home::isp_line(&kamailio);
+    let app = nat_home::parla_at_home(&net, &line, "null", "null");
     app.wait_registered("alice");
     let before = kamailio.wait_registered("alice", T).expect("bound");
     let registrations = |app: &App| {
@@ -102,32 +81,11 @@ fn a_silent_tcp_flow_is_found_dead_by_its_missing_pong() {
         return;
     }
     let net = NatNet::start().expect("NAT network");
-    let kamailio = net
-        .isp
-        .run(|| {
-            Kamailio::start(KamailioOptions {
-                extra_listen: vec![ISP_IP.into()],
-                ..KamailioOptions::with_users(&[("alice", "alicepw")])
-            })
-        })
-        .expect("netns")
-        .expect("kamailio");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:{ISP_IP}:{}", kamailio.sip_port()));
+    let kamailio = nat_home::isp_kamailio(&net, &[("alice", "alicepw")]);
+    let mut line = nat_home::isp_line(&kamailio);
     line.transport = Some("tcp");
     line.extra = "keepalive_s = 2\n".into();
-    let profile = tempfile::tempdir().expect("profile");
-    let toml = format!(
-        "{}\n[audio]\ninput = \"null\"\noutput = \"null\"\n",
-        line.toml()
-    );
-    std::fs::write(profile.path().join("config.toml"), toml).expect("config");
-    let parla = net
-        .home
-        .run(|| Headless::spawn_with(bin(), profile.path(), &[], &[]))
-        .expect("netns")
-        .expect("parla");
-    let mut app = App { parla, profile };
+    let mut app = nat_home::parla_at_home(&net, &line, "null", "null");
     app.wait_registered("alice");
 
     net.silence_tcp().expect("silence TCP");
@@ -273,55 +231,21 @@ fn an_active_call_follows_a_network_change() {
     }
     let net = NatNet::start().expect("NAT network");
     let work = tempfile::tempdir().expect("dir");
-    let kamailio = net
-        .isp
-        .run(|| {
-            Kamailio::start(KamailioOptions {
-                extra_listen: vec![ISP_IP.into()],
-                ..KamailioOptions::with_users(&[("alice", "alicepw"), ("bob", "bobpw")])
-            })
-        })
-        .expect("netns")
-        .expect("kamailio");
-    let mut options = BaresipOptions::registering(&kamailio, "bob", "bobpw");
-    options.listen_ip = Some(ISP_IP.into());
-    options.record_dir = Some(work.path().join("bob"));
-    options.audio_codecs = vec!["pcmu".into()];
-    let bob = net
-        .isp
-        .run(|| Baresip::start(options))
-        .expect("netns")
-        .expect("baresip");
-    bob.wait_registered(T).expect("bob registered");
+    let kamailio = nat_home::isp_kamailio(&net, &[("alice", "alicepw"), ("bob", "bobpw")]);
+    let bob = nat_home::isp_bob(&net, &kamailio, &work.path().join("bob"));
 
     let tone = work.path().join("alice-tone.wav");
     make_tone_wav(&tone, 1000.0, 60.0, 48_000, 1).expect("tone");
     let heard_before = work.path().join("alice-heard.wav");
     let heard_after = work.path().join("alice-heard-after.wav");
-    let mut line = Line::at(&kamailio, "alice", "alicepw");
-    line.registrar = Some(format!("sip:{ISP_IP}:{}", kamailio.sip_port()));
+    let mut line = nat_home::isp_line(&kamailio);
     line.codecs = &["pcmu"];
-    let profile = tempfile::tempdir().expect("profile");
-    let toml = format!(
-        "{}\n[audio]\ninput = \"file:{}\"\noutput = \"file:{}\"\n",
-        line.toml(),
-        tone.display(),
-        heard_before.display()
+    let mut app = nat_home::parla_at_home(
+        &net,
+        &line,
+        &format!("file:{}", tone.display()),
+        &format!("file:{}", heard_before.display()),
     );
-    std::fs::write(profile.path().join("config.toml"), toml).expect("config");
-    let parla = net
-        .home
-        .run(|| {
-            Headless::spawn_with(
-                bin(),
-                profile.path(),
-                &[],
-                &[("RUST_LOG", "sip=debug,info")],
-            )
-        })
-        .expect("netns")
-        .expect("parla");
-    let mut app = App { parla, profile };
     app.wait_registered("alice");
 
     let call = app.dial("alice", "sip:bob@127.0.0.1");

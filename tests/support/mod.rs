@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gui;
+pub mod nat_home;
 
 pub use parla_testbench::*;
 use serde_json::{json, Value};

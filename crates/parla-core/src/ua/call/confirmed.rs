@@ -302,19 +302,7 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
             // Already so (a hold asked twice, as when a second call holds this one too).
             return;
         }
-        let direction = self.our_direction(hold);
-        let Some(local) = self.call.local_media(direction) else {
-            return;
-        };
-        let offer = self.call.sdp.create_offer(&local);
-        self.dialog.reinvite(offer.clone());
-        self.sent = Some(Reinvite {
-            hold,
-            local,
-            offer,
-            version: self.call.sdp.version(),
-            attempts: 1,
-        });
+        self.offer(hold);
     }
 
     /// The local address changed: a re-INVITE offers the audio at the new one (RFC 3264 8.3.1)
@@ -336,7 +324,11 @@ impl<D: CallDialog, M: MediaBackend> Established<D, M> {
 
     /// A re-INVITE that keeps the hold state as it is, with a new offer.
     fn reoffer(&mut self) {
-        let hold = self.local_hold;
+        self.offer(self.local_hold);
+    }
+
+    /// A re-INVITE offering our audio on hold or not.
+    fn offer(&mut self, hold: bool) {
         let direction = self.our_direction(hold);
         let Some(local) = self.call.local_media(direction) else {
             return;
