@@ -12,19 +12,6 @@ mod support;
 use serde_json::json;
 use support::*;
 
-fn listening_line(port: u16) -> Line<'static> {
-    Line {
-        id: "local",
-        user: "alice",
-        password: None,
-        domain: "127.0.0.1",
-        registrar: None,
-        transport: None,
-        codecs: &["pcmu", "pcma"],
-        extra: format!("register = false\nlocal_port = {port}\n"),
-    }
-}
-
 /// Runs SIPp scenario `name` against alice at `port`.
 fn sipp(name: &str, port: u16) -> Sipp {
     let mut options = SippOptions::bench(name);
@@ -67,7 +54,7 @@ fn intercom_answers_an_allowed_caller_at_once_and_lets_others_ring() {
     let port = free_port_udp().expect("port");
     let app_settings = "\n[audio]\ninput = \"null\"\noutput = \"null\"\n\
                         [app]\nintercom = true\nauto_answer_only = [\"sipp\"]\n";
-    let mut app = start(&[listening_line(port)], Some(app_settings), &[]);
+    let mut app = start(&[Line::listening(port)], Some(app_settings), &[]);
     app.wait("ready", |v| is_event(v, "ready"));
 
     // From the config at start: SIPp is `sip:sipp@127.0.0.1`, on the list.
@@ -83,7 +70,7 @@ fn intercom_answers_an_allowed_caller_at_once_and_lets_others_ring() {
 #[test]
 fn auto_answer_with_a_list_answers_only_those_callers() {
     let port = free_port_udp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
 
     app.send(json!({"cmd": "set_auto_answer", "enabled": true, "only": ["sipp"]}));

@@ -12,19 +12,6 @@ use serde_json::json;
 use std::time::Duration;
 use support::*;
 
-fn listening_line(port: u16) -> Line<'static> {
-    Line {
-        id: "local",
-        user: "alice",
-        password: None,
-        domain: "127.0.0.1",
-        registrar: None,
-        transport: None,
-        codecs: &["pcmu", "pcma"],
-        extra: format!("register = false\nlocal_port = {port}\n"),
-    }
-}
-
 /// SIPp's built-in caller dialling alice on the listening line; it hangs up 500 ms after
 /// the answer.
 fn sipp_calls_alice(port: u16) -> Sipp {
@@ -38,7 +25,7 @@ fn sipp_calls_alice(port: u16) -> Sipp {
 #[test]
 fn options_is_answered_and_a_direct_call_from_sipp_connects() {
     let port = free_port_udp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
 
     let mut options = SippOptions::bench("uac_options");
@@ -68,7 +55,7 @@ fn options_is_answered_and_a_direct_call_from_sipp_connects() {
 #[test]
 fn garbage_datagrams_do_not_take_the_app_down() {
     let port = free_port_udp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("socket");
     let junk: [&[u8]; 5] = [
@@ -91,7 +78,7 @@ fn garbage_datagrams_do_not_take_the_app_down() {
 #[test]
 fn a_malformed_command_gets_an_error_and_nothing_else_changes() {
     let port = free_port_udp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
     app.parla.send_raw("this is not json\n").expect("send");
     let error = app.wait("error", |v| is_event(v, "error"));
@@ -120,7 +107,11 @@ fn sipp_uas(scenario: &str) -> Sipp {
 #[test]
 fn early_media_from_a_183_starts_audio_before_the_answer() {
     let mut sipp = sipp_uas("uas_early_media");
-    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    let mut app = start(
+        &[Line::listening(free_port_udp().expect("port"))],
+        None,
+        &[],
+    );
     app.wait("ready", |v| is_event(v, "ready"));
     let to = format!("sip:early@{}", sipp.local_addr());
     let call = app.dial("local", &to);
@@ -145,7 +136,11 @@ fn early_media_from_a_183_starts_audio_before_the_answer() {
 #[test]
 fn a_reinvite_from_the_far_end_changes_the_codec() {
     let mut sipp = sipp_uas("uas_reinvite_codec");
-    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    let mut app = start(
+        &[Line::listening(free_port_udp().expect("port"))],
+        None,
+        &[],
+    );
     app.wait("ready", |v| is_event(v, "ready"));
     let to = format!("sip:codec@{}", sipp.local_addr());
     let call = app.dial("local", &to);
@@ -168,7 +163,7 @@ fn a_reinvite_from_the_far_end_changes_the_codec() {
 #[test]
 fn in_call_commands_on_a_ringing_call_are_refused_and_it_keeps_ringing() {
     let port = free_port_udp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
     let mut sipp = sipp_calls_alice(port);
     let (call, _) = app.wait_incoming();
@@ -202,7 +197,11 @@ fn in_call_commands_on_a_ringing_call_are_refused_and_it_keeps_ringing() {
 #[test]
 fn hanging_up_on_a_far_end_that_never_answers_the_bye_ends_the_call_at_once() {
     let mut sipp = sipp_uas("uas_silent_bye");
-    let mut app = start(&[listening_line(free_port_udp().expect("port"))], None, &[]);
+    let mut app = start(
+        &[Line::listening(free_port_udp().expect("port"))],
+        None,
+        &[],
+    );
     app.wait("ready", |v| is_event(v, "ready"));
     let to = format!("sip:silent@{}", sipp.local_addr());
     let call = app.dial("local", &to);

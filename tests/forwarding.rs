@@ -15,18 +15,10 @@ use serde_json::{json, Value};
 use support::*;
 
 fn listening_line(port: u16, forwarding: &str) -> Line<'static> {
-    Line {
-        id: "local",
-        user: "alice",
-        password: None,
-        domain: "127.0.0.1",
-        registrar: None,
-        transport: None,
-        codecs: &["pcmu", "pcma"],
-        extra: format!(
-            "register = false\nlocal_port = {port}\n[accounts.forwarding]\n{forwarding}"
-        ),
-    }
+    let mut line = Line::listening(port);
+    line.extra
+        .push_str(&format!("[accounts.forwarding]\n{forwarding}"));
+    line
 }
 
 /// SIPp calls alice at `port` and expects a 302; returns its message log.

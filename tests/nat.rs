@@ -16,20 +16,9 @@
 mod support;
 use parla_testbench::nat::{self, NatNet, ROUTER_OUTSIDE};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use support::*;
-
-fn wait_recording(bob: &Baresip, skip: usize) -> PathBuf {
-    let deadline = Instant::now() + T;
-    loop {
-        if let Some(p) = bob.recordings().ok().and_then(|r| r.into_iter().nth(skip)) {
-            return p;
-        }
-        assert!(Instant::now() < deadline, "baresip records what it hears");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 fn wait_for_size(path: &Path, bytes: u64) {
     let deadline = Instant::now() + T;
@@ -89,8 +78,9 @@ fn registers_calls_and_is_called_through_a_nat() {
     app.wait_call(call, "connected");
     bob.wait_event_type("CALL_ESTABLISHED", T)
         .expect("established");
-    let recording = wait_recording(&bob, 0);
-    wait_for_size(&recording, 2 * 8_000 * 2);
+    let recording = bob
+        .wait_recording(0, 2 * 8_000 * 2, T)
+        .expect("baresip records what it hears");
     let heard = work.path().join("alice-heard.wav");
     wait_for_size(&heard, 2 * 8_000 * 2);
     app.hang_up(call);
@@ -111,8 +101,9 @@ fn registers_calls_and_is_called_through_a_nat() {
     let (call, _) = app.wait_incoming();
     app.send(json!({"cmd": "answer", "call": call}));
     app.wait_call(call, "connected");
-    let recording = wait_recording(&bob, 1);
-    wait_for_size(&recording, 2 * 8_000 * 2);
+    let recording = bob
+        .wait_recording(1, 2 * 8_000 * 2, T)
+        .expect("baresip records what it hears");
     wait_for_size(&heard, 2 * 8_000 * 2);
     app.hang_up(call);
     bob.wait_event_type("CALL_CLOSED", T).expect("closed");

@@ -252,14 +252,9 @@ fn an_active_call_follows_a_network_change() {
     app.wait_call(call, "connected");
     bob.wait_event_type("CALL_ESTABLISHED", T)
         .expect("established");
-    let deadline = Instant::now() + T;
-    let recording = loop {
-        if let Some(p) = bob.recordings().ok().and_then(|r| r.into_iter().next()) {
-            break p;
-        }
-        assert!(Instant::now() < deadline, "baresip records what it hears");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let recording = bob
+        .wait_recording(0, 0, T)
+        .expect("baresip records what it hears");
     let deadline = Instant::now() + T;
     while size_of(&recording) < 2 * 8_000 * 2 || size_of(&heard_before) < 2 * 8_000 * 2 {
         assert!(Instant::now() < deadline, "audio flows before the change");

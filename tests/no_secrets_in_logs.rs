@@ -10,51 +10,12 @@
 )]
 
 mod support;
-use parla_testbench::process::Proc;
+use parla_testbench::capture::{pcap_payloads, start_tcpdump};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 use support::*;
 
 const PASSWORD: &str = "Zq8-secret-Xv3";
-
-/// Every UDP and TCP payload of a classic little-endian pcap file (Ethernet or Linux cooked
-/// framing). On loopback a SIP message fits one TCP segment.
-fn payloads(pcap: &[u8]) -> Vec<Vec<u8>> {
-    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
-    assert!(pcap.len() >= 24 && u32_at(pcap, 0) == 0xa1b2_c3d4, "pcap");
-    let link = match u32_at(pcap, 20) {
-        1 => 14,
-        113 => 16,
-        276 => 20,
-        other => panic!("link type {other}"),
-    };
-    let mut out = Vec::new();
-    let mut at = 24;
-    while at + 16 <= pcap.len() {
-        let len = u32_at(pcap, at + 8) as usize;
-        let frame = &pcap[at + 16..(at + 16 + len).min(pcap.len())];
-        at += 16 + len;
-        let Some(ip) = frame.get(link..) else {
-            continue;
-        };
-        if ip.first().map(|b| b >> 4) != Some(4) {
-            continue;
-        }
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let body = match ip.get(9) {
-            Some(17) => ip.get(ihl + 8..),
-            Some(6) => ip
-                .get(ihl + 12)
-                .and_then(|off| ip.get(ihl + usize::from(off >> 4) * 4..)),
-            _ => None,
-        };
-        if let Some(body) = body.filter(|b| !b.is_empty()) {
-            out.push(body.to_vec());
-        }
-    }
-    out
-}
 
 /// The values after `prefix` up to a delimiter, in every message.
 fn values(messages: &[String], prefix: &str, end: &[char]) -> Vec<String> {
@@ -113,21 +74,9 @@ fn a_debug_run_logs_no_password_digest_response_or_srtp_key() {
     // The SIP of the whole run, to and from Kamailio (UDP, and TCP for requests too large for
     // UDP, RFC 3261 section 18.1.1).
     let pcap = work.path().join("sip.pcap");
-    let mut cmd = Command::new("tcpdump");
-    cmd.args(["-i", "lo", "-n", "-U", "--immediate-mode", "-s", "0", "-w"])
-        .arg(&pcap)
-        .args(["port", &k.sip_port().to_string()]);
-    let tcpdump_log = work.path().join("tcpdump.log");
-    let mut tcpdump =
-        Proc::spawn("tcpdump", cmd, &tcpdump_log).expect("tcpdump (scripts/install-test-deps.sh)");
-    let deadline = Instant::now() + T;
-    while !std::fs::read_to_string(&tcpdump_log)
-        .unwrap_or_default()
-        .contains("listening on")
-    {
-        assert!(Instant::now() < deadline, "tcpdump did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let port = k.sip_port().to_string();
+    let mut tcpdump = start_tcpdump("lo", &pcap, &["port", &port], T)
+        .expect("tcpdump (scripts/install-test-deps.sh)");
 
     let bob = Baresip::start(BaresipOptions {
         media_enc: Some("srtp-mand".into()),
@@ -163,9 +112,9 @@ fn a_debug_run_logs_no_password_digest_response_or_srtp_key() {
     }
     tcpdump.stop();
 
-    let messages: Vec<String> = payloads(&std::fs::read(&pcap).expect("capture"))
+    let messages: Vec<String> = pcap_payloads(&std::fs::read(&pcap).expect("capture"))
         .iter()
-        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
         .collect();
     let responses = values(&messages, "response=\"", &['"']);
     let keys = values(&messages, "inline:", &['|', '\r', '\n', ' ']);

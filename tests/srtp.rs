@@ -10,11 +10,10 @@
 )]
 
 mod support;
+use parla_testbench::capture::{pcap_payloads, start_tcpdump, Payload, Protocol};
 use parla_testbench::process::Proc;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 use support::*;
 
 const PACKETS: usize = 60;
@@ -56,75 +55,24 @@ fn alice(k: &Kamailio, policy: &str, work: &Path) -> (App, PathBuf) {
     (app, heard)
 }
 
+/// What bob heard of the call, once it holds two seconds at the lowest rate baresip records
+/// (8 kHz mono, 16 bit).
 fn wait_recording(bob: &Baresip) -> PathBuf {
-    let deadline = Instant::now() + T;
-    loop {
-        if let Some(p) = bob.recordings().ok().and_then(|r| r.into_iter().last()) {
-            // Two seconds at the lowest rate baresip records (8 kHz mono, 16 bit).
-            if std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0) >= 2 * 8_000 * 2 {
-                return p;
-            }
-        }
-        assert!(Instant::now() < deadline, "baresip recorded nothing");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    bob.wait_recording(0, 2 * 8_000 * 2, T)
+        .expect("baresip recorded nothing")
 }
 
 /// tcpdump on `lo`, `PACKETS` UDP datagrams from or to `port`, written to `file`.
-fn capture(port: u16, file: &Path, dir: &Path) -> Proc {
-    let mut cmd = Command::new("tcpdump");
-    cmd.args(["-i", "lo", "-n", "-U", "--immediate-mode"])
-        .args(["-c", &PACKETS.to_string(), "-w"])
-        .arg(file)
-        .args(["udp", "and", "port", &port.to_string()]);
-    let log = dir.join("tcpdump.log");
-    let proc = Proc::spawn("tcpdump", cmd, &log).expect("tcpdump (scripts/install-test-deps.sh)");
-    let deadline = Instant::now() + T;
-    while !std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("listening on")
-    {
-        assert!(Instant::now() < deadline, "tcpdump did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    proc
-}
-
-/// The UDP payloads of a classic pcap file (Ethernet, Linux cooked v1/v2 or raw IPv4 framing).
-fn udp_payloads(pcap: &[u8]) -> Vec<(u16, u16, Vec<u8>)> {
-    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
-    assert!(
-        pcap.len() >= 24 && u32_at(pcap, 0) == 0xa1b2_c3d4,
-        "little-endian pcap"
-    );
-    let link = match u32_at(pcap, 20) {
-        1 => 14,
-        113 => 16,
-        276 => 20,
-        228 | 101 => 0,
-        other => panic!("link type {other}"),
-    };
-    let mut out = Vec::new();
-    let mut at = 24;
-    while at + 16 <= pcap.len() {
-        let len = u32_at(pcap, at + 8) as usize;
-        let frame = &pcap[at + 16..(at + 16 + len).min(pcap.len())];
-        at += 16 + len;
-        let Some(ip) = frame.get(link..) else {
-            continue;
-        };
-        if ip.first().map(|b| b >> 4) != Some(4) || ip.get(9) != Some(&17) {
-            continue;
-        }
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let Some(udp) = ip.get(ihl..) else { continue };
-        if udp.len() < 8 {
-            continue;
-        }
-        let port = |i: usize| u16::from_be_bytes([udp[i], udp[i + 1]]);
-        out.push((port(0), port(2), udp[8..].to_vec()));
-    }
-    out
+fn capture(port: u16, file: &Path) -> Proc {
+    let packets = PACKETS.to_string();
+    let port = port.to_string();
+    start_tcpdump(
+        "lo",
+        file,
+        &["-c", &packets, "udp", "and", "port", &port],
+        T,
+    )
+    .expect("tcpdump (scripts/install-test-deps.sh)")
 }
 
 /// How alike the bytes of the RTP payloads are to themselves a few samples on: a PCMU tone
@@ -173,16 +121,19 @@ fn tag_len(suite: &Value) -> usize {
 /// nothing of the tones readable.
 fn assert_wire_encrypted(pcap: &Path, bob_rtp: u16, tag: usize) {
     let bytes = std::fs::read(pcap).expect("capture");
-    let packets = udp_payloads(&bytes);
+    let packets: Vec<Payload> = pcap_payloads(&bytes)
+        .into_iter()
+        .filter(|p| p.protocol == Protocol::Udp)
+        .collect();
     let to_bob: Vec<&[u8]> = packets
         .iter()
-        .filter(|(_, dst, _)| *dst == bob_rtp)
-        .map(|(_, _, p)| p.as_slice())
+        .filter(|p| p.dst_port == bob_rtp)
+        .map(|p| p.data.as_slice())
         .collect();
     let from_bob: Vec<&[u8]> = packets
         .iter()
-        .filter(|(src, _, _)| *src == bob_rtp)
-        .map(|(_, _, p)| p.as_slice())
+        .filter(|p| p.src_port == bob_rtp)
+        .map(|p| p.data.as_slice())
         .collect();
     assert!(
         to_bob.len() >= 10 && from_bob.len() >= 10,
@@ -249,7 +200,7 @@ fn an_outgoing_call_over_tls_is_encrypted_both_ways() {
     assert_eq!(enc["suite"], "AEAD_AES_128_GCM", "{enc}");
     let bob_rtp: std::net::SocketAddr = media["remote_rtp"].as_str().unwrap().parse().unwrap();
     let pcap = work.path().join("rtp.pcap");
-    let mut tcpdump = capture(bob_rtp.port(), &pcap, work.path());
+    let mut tcpdump = capture(bob_rtp.port(), &pcap);
     let status = tcpdump
         .wait_timeout(T)
         .expect("tcpdump ends after its packets");
@@ -285,7 +236,7 @@ fn an_incoming_savp_call_is_answered_encrypted() {
     assert_eq!(enc["suite"], "AES_CM_128_HMAC_SHA1_80", "{enc}");
     let bob_rtp: std::net::SocketAddr = media["remote_rtp"].as_str().unwrap().parse().unwrap();
     let pcap = work.path().join("rtp.pcap");
-    let mut tcpdump = capture(bob_rtp.port(), &pcap, work.path());
+    let mut tcpdump = capture(bob_rtp.port(), &pcap);
     assert!(tcpdump.wait_timeout(T).expect("tcpdump").success());
     let recording = wait_recording(&bob);
     wait_srtcp_both_ways(&app, call);

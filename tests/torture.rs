@@ -296,19 +296,6 @@ fn shown(codes: &[u16], rang: bool) -> String {
     text
 }
 
-fn listening_line(port: u16) -> Line<'static> {
-    Line {
-        id: "local",
-        user: "alice",
-        password: None,
-        domain: "127.0.0.1",
-        registrar: None,
-        transport: None,
-        codecs: &["pcmu", "pcma"],
-        extra: format!("register = false\nlocal_port = {port}\n"),
-    }
-}
-
 fn calls_rung(app: &App) -> HashSet<u64> {
     app.parla
         .events_seen()
@@ -323,7 +310,7 @@ fn torture_messages_get_correct_answers_and_leave_the_app_well() {
     let messages = messages();
     assert!(messages.len() >= 61, "{} messages", messages.len());
     let port = free_port_udp_tcp().expect("port");
-    let mut app = start(&[listening_line(port)], None, &[]);
+    let mut app = start(&[Line::listening(port)], None, &[]);
     app.wait("ready", |v| is_event(v, "ready"));
     let to: SocketAddr = ([127, 0, 0, 1], port).into();
     let mut hung_up = HashSet::new();
@@ -441,7 +428,7 @@ fn memory_is_back_near_its_baseline_after_the_set_many_times() {
     let port = free_port_udp_tcp().expect("port");
     // The sweep's counts (dialogs, transactions, tokio tasks) go to the log every 20 s.
     let log = [("RUST_LOG", "info,parla_core::ua::stack::sweep=debug")];
-    let mut app = start(&[listening_line(port)], None, &log);
+    let mut app = start(&[Line::listening(port)], None, &log);
     app.wait("ready", |v| is_event(v, "ready"));
     let to: SocketAddr = ([127, 0, 0, 1], port).into();
     let mut hung_up = HashSet::new();

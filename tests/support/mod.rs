@@ -29,6 +29,22 @@ pub struct Line<'a> {
     pub extra: String,
 }
 
+impl Line<'static> {
+    /// alice on 127.0.0.1 without a registrar, listening on `port`.
+    pub fn listening(port: u16) -> Line<'static> {
+        Line {
+            id: "local",
+            user: "alice",
+            password: None,
+            domain: "127.0.0.1",
+            registrar: None,
+            transport: None,
+            codecs: &["pcmu", "pcma"],
+            extra: format!("register = false\nlocal_port = {port}\n"),
+        }
+    }
+}
+
 impl<'a> Line<'a> {
     /// `user` registering at `kamailio` over UDP with its bench password.
     pub fn at(kamailio: &Kamailio, user: &'a str, password: &'a str) -> Self {

@@ -468,6 +468,22 @@ impl Baresip {
         self.dumps("-enc.wav")
     }
 
+    /// Waits until the `nth` (from 0) of [`Baresip::recordings`] exists and holds at least
+    /// `min_bytes`; its path.
+    pub fn wait_recording(&self, nth: usize, min_bytes: u64, timeout: Duration) -> Result<PathBuf> {
+        let found = poll_until(timeout, Duration::from_millis(50), || {
+            let path = self.recordings()?.into_iter().nth(nth);
+            Ok(path.filter(|p| fs::metadata(p).map(|m| m.len()).unwrap_or(0) >= min_bytes))
+        })?;
+        found.ok_or_else(|| {
+            BenchError::timeout(
+                format!("baresip's recording #{nth} of at least {min_bytes} bytes"),
+                timeout,
+                Some(self.proc.log_path()),
+            )
+        })
+    }
+
     fn dumps(&self, suffix: &str) -> Result<Vec<PathBuf>> {
         let Some(dir) = &self.opts.record_dir else {
             return Err(BenchError::Setup(

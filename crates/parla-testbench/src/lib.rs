@@ -26,6 +26,7 @@
 //! namespaces, 10.77.0.0/24.
 
 pub mod baresip;
+pub mod capture;
 pub mod certs;
 pub mod dns;
 pub mod dnsmasq;
