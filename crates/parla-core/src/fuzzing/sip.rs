@@ -101,15 +101,7 @@ fn take_request(request: &Request) {
 fn invite(request: &Request, in_dialog: bool) {
     let invite = sip_dialog::invite_of(request);
     if !in_dialog {
-        let values = |name: &str| -> Vec<String> {
-            request
-                .headers
-                .iter()
-                .filter(|h| h.name().eq_ignore_ascii_case(name))
-                .take(8)
-                .map(|h| h.value().to_string())
-                .collect()
-        };
+        let values = |name| crate::ua::account::features::header_values(request, name);
         let (call_info, alert_info) = (values("Call-Info"), values("Alert-Info"));
         let asked = asked_answer_after(
             call_info.iter().map(String::as_str),

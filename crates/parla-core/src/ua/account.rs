@@ -1,7 +1,7 @@
 //! One task per account ("line"): brings its SIP stack up (retrying while the server cannot be
 //! found), keeps it registered, takes incoming requests and starts calls.
 
-mod features;
+pub(crate) mod features;
 mod line;
 use line::LineEnd;
 mod watching;

@@ -48,8 +48,8 @@ pub(super) fn line_starts(id: &AccountId, config: &AccountConfig, shared: &Share
 }
 
 /// The values of every header named `name` (any case); a few at most.
-fn header_values(tx: &Transaction, name: &str) -> Vec<String> {
-    tx.original
+pub(crate) fn header_values(request: &rsipstack::sip::Request, name: &str) -> Vec<String> {
+    request
         .headers
         .iter()
         .filter(|h| h.name().eq_ignore_ascii_case(name))
@@ -62,8 +62,8 @@ impl Running {
     /// A new INVITE: [`admission`] takes it or refuses it.
     pub(super) async fn take_incoming_call(&self, tx: Transaction) {
         let invite = incoming_invite(&tx);
-        let call_info = header_values(&tx, "Call-Info");
-        let alert_info = header_values(&tx, "Alert-Info");
+        let call_info = header_values(&tx.original, "Call-Info");
+        let alert_info = header_values(&tx.original, "Alert-Info");
         let asked = asked_answer_after(
             call_info.iter().map(String::as_str),
             alert_info.iter().map(String::as_str),
