@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (cargo-fuzz, libFuzzer, nightly) of what Parla reads from outside:
 # one target per kind of input (fuzz/fuzz_targets: SIP datagrams, SDP, RTP/RTCP, the control
-# protocol, CSV and vCard import, message-summary, dialog-info, PIDF).
+# protocol, CSV and vCard import, phone numbers, message-summary, dialog-info, PIDF).
 #
 #   scripts/fuzz.sh smoke [TARGET...]     each target for FUZZ_SECONDS (20) s; prints one cargo-style
 #                                         `test result:` line per target (scripts/test.sh counts them)
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
-targets_all=(sip_datagram sdp rtp control csv_import vcard_import message_summary dialog_info pidf)
+targets_all=(sip_datagram sdp rtp control csv_import vcard_import phone_number message_summary dialog_info pidf)
 mode=${1:-smoke}
 shift || true
 runs=0

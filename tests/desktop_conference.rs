@@ -21,9 +21,10 @@ use support::gui::{Control, Desktop, GuiApp};
 use support::*;
 
 const MAIN: &str = "Parla";
-/// Merge on the call screen with carol talking and bob on hold, in the 420 x 640 window and
-/// the compact one (see target/screenshots/conference-merge.png).
-const MERGE: (u32, u32) = (210, 560);
+/// Merge on the call screen with carol talking and bob on hold, in the 420 x 640 window (the
+/// last of the second row of four tiles) and the compact one (three a row; see
+/// target/screenshots/conference-merge.png, conference-merge-compact.png).
+const MERGE: (u32, u32) = (356, 495);
 const MERGE_COMPACT: (u32, u32) = (150, 458);
 /// In the conference (see target/screenshots/conference.png): bob's row (the first) has the
 /// mute toggle; carol's row (the second) the split button; Record is the first tile of the

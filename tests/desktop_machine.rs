@@ -253,3 +253,138 @@ fn a_call_the_machine_takes_can_be_picked_up_and_a_message_is_told() {
     );
     assert!(app.quit().success());
 }
+
+/// alice's line (the default) and the Local line, off (it would listen on 5060 and tests run
+/// side by side: its page opens all the same).
+fn config_two_lines(kamailio: &Kamailio, theme: &str) -> String {
+    let mut line = Line::at(kamailio, "alice", "alicepw");
+    line.extra = "default = true\n".into();
+    format!(
+        "{}\n[[accounts]]\nid = \"local\"\nusername = \"me\"\ndomain = \"127.0.0.1\"\n\
+         register = false\nenabled = false\n\n[audio]\ninput = \"null\"\noutput = \"null\"\n\n\
+         [app]\nlanguage = \"en\"\ntheme = \"{theme}\"\n",
+        line.toml()
+    )
+}
+
+/// A call to Ada that ended when Parla stopped in the middle of it (`interrupted`, as the
+/// history records it on the next start), and one answered before it.
+fn seed_interrupted(profile: &std::path::Path) {
+    use parla_core::store::{CallRecord, CallResult, Direction, Store, DB_FILE_NAME};
+    let mut store = Store::open(&profile.join(DB_FILE_NAME))
+        .expect("database")
+        .store;
+    let region = "NL".parse().expect("region");
+    let now = std::time::SystemTime::now();
+    for (ago, result, number, name) in [
+        (7200, CallResult::Answered, "+31201234567", "Grace Hopper"),
+        (
+            1800,
+            CallResult::Interrupted,
+            "+31207654321",
+            "Ada Lovelace",
+        ),
+    ] {
+        let started = now - Duration::from_secs(ago);
+        let call = CallRecord {
+            direction: Direction::Outgoing,
+            account: "alice".into(),
+            remote_uri: format!("sip:{number}@127.0.0.1"),
+            number: number.into(),
+            display_name: name.into(),
+            started,
+            answered: Some(started + Duration::from_secs(4)),
+            ended: started + Duration::from_secs(185),
+            result,
+            reason: String::new(),
+        };
+        store.record_call(&call, region).expect("call recorded");
+    }
+}
+
+/// The navigation's History place (see tests/desktop.rs).
+const HISTORY: (u32, u32) = (172, 60);
+/// The Local line's name in Settings > Lines, under alice's (see settings-lines.png).
+const LOCAL_LINE: (u32, u32) = (100, 305);
+/// The SRTP menu on alice's page scrolled 7 notches, and its "Always" entry once open (the
+/// menu opens upwards there; see settings-line-security.png).
+const SRTP_MENU: (u32, u32) = (210, 345);
+const SRTP_ALWAYS: (u32, u32) = (210, 320);
+/// Settings' Lines section: the list of lines again (see settings-lines.png).
+const LINES_SECTION: (u32, u32) = (58, 135);
+/// Empty room at the foot of the window: the pointer rests there for a picture.
+const NOWHERE: (u32, u32) = (210, 632);
+
+/// The line's Security and network part (settings-line-security*.png): SRTP with its hint on
+/// a line without TLS, the keep-alive; the Local line's direct calls
+/// (settings-line-local-security*.png); and the history with an interrupted call
+/// (history-interrupted*.png).
+#[test]
+fn a_lines_page_shows_its_security_and_network_settings() {
+    let kamailio =
+        Kamailio::start(KamailioOptions::with_users(&[("alice", "alicepw")])).expect("kamailio");
+    for (theme, suffix) in [("light", ""), ("dark", "-dark")] {
+        let desktop = Desktop::start();
+        let app = GuiApp::start_seeded(
+            &config_two_lines(&kamailio, theme),
+            &desktop,
+            &[],
+            seed_interrupted,
+        );
+        let window = desktop
+            .wait_window(MAIN, T)
+            .unwrap_or_else(|| panic!("no window: {}", app.log()));
+        let mut control = app.control();
+        wait_registered(&mut control);
+        desktop.click(&window, HISTORY.0, HISTORY.1);
+        assert_eq!(
+            desktop.wait_window("^History ", T).as_deref(),
+            Some(window.as_str()),
+            "the nav opens the history"
+        );
+        desktop.click(&window, NOWHERE.0, NOWHERE.1);
+        desktop.screenshot(&window, &format!("history-interrupted{suffix}"));
+
+        desktop.click(&window, SETTINGS.0, SETTINGS.1);
+        assert_eq!(
+            desktop.wait_window("^Settings ", T).as_deref(),
+            Some(window.as_str()),
+            "the nav opens Settings"
+        );
+        desktop.click(&window, FIRST_LINE.0, FIRST_LINE.1);
+        desktop.scroll_down(&window, 7);
+        rest_pointer(&desktop, &window);
+        desktop.screenshot(&window, &format!("settings-line-security{suffix}"));
+        if theme == "light" {
+            // Always encrypted: the settings file says so.
+            desktop.click(&window, SRTP_MENU.0, SRTP_MENU.1);
+            desktop.click(&window, SRTP_ALWAYS.0, SRTP_ALWAYS.1);
+            let file = app.profile.path().join("config.toml");
+            let deadline = std::time::Instant::now() + T;
+            while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("srtp = \"required\"")) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "Always was not saved: {:?}",
+                    std::fs::read_to_string(&file)
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        desktop.click(&window, LINES_SECTION.0, LINES_SECTION.1);
+        desktop.click(&window, LOCAL_LINE.0, LOCAL_LINE.1);
+        desktop.scroll_down(&window, 3);
+        rest_pointer(&desktop, &window);
+        desktop.screenshot(&window, &format!("settings-line-local-security{suffix}"));
+        assert!(app.quit().success());
+    }
+}
+
+/// Moves the pointer beside the section picker, where it touches nothing on any page.
+fn rest_pointer(desktop: &Desktop, window: &str) {
+    let ok = Command::new("xdotool")
+        .args(["mousemove", "--window", window, "414", "100"])
+        .envs(desktop.xvfb.env())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "xdotool moves the pointer");
+}

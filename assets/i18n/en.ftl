@@ -504,3 +504,21 @@ error-forwarding-failed = Forwarding could not be changed.
 result-interrupted = Interrupted
 call-encrypted-tip = Encrypted both ways ({ $suite })
 line-callable-at = Others call { $address }
+
+## A line's security and network
+security-title = Security and network
+security-srtp = Encrypted audio (SRTP)
+srtp-off = Off
+srtp-when-offered = When possible
+srtp-required = Always: refuse unencrypted calls
+security-srtp-hint-tls = The audio is encrypted whenever the other side can; the keys travel inside the line's TLS connection.
+security-srtp-hint-plain = This line does not use TLS, so the keys would travel readable. With “When possible” Parla encrypts only calls the other side offers encrypted; to encrypt your own calls, choose TLS as the line's transport.
+security-keepalive = Keep-alive
+keepalive-off = Off
+keepalive-every = Every { $seconds } s
+security-keepalive-hint = A small packet to the server at this interval keeps the line reachable behind a home router or firewall (NAT).
+security-direct-calls = Direct calls
+direct-calls-local = From the local network only
+direct-calls-anywhere = From anywhere
+security-direct-calls-hint-local = Calls straight to this computer are taken from private networks and from this computer only.
+security-direct-calls-hint-anywhere = Anyone who can reach this computer can ring it, scanners on the internet too.

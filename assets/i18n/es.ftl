@@ -504,3 +504,21 @@ error-forwarding-failed = No se pudo cambiar el desvío de llamadas.
 result-interrupted = Interrumpida
 call-encrypted-tip = Cifrada en ambos sentidos ({ $suite })
 line-callable-at = Te llaman a { $address }
+
+## A line's security and network
+security-title = Seguridad y red
+security-srtp = Audio cifrado (SRTP)
+srtp-off = Desactivado
+srtp-when-offered = Cuando sea posible
+srtp-required = Siempre: rechazar llamadas sin cifrar
+security-srtp-hint-tls = El audio se cifra siempre que el otro lado pueda; las claves viajan dentro de la conexión TLS de la línea.
+security-srtp-hint-plain = Esta línea no usa TLS, así que las claves viajarían legibles. Con «Cuando sea posible» Parla cifra solo las llamadas que el otro lado ofrece cifradas; para cifrar tus propias llamadas, elige TLS como transporte de la línea.
+security-keepalive = Mantener la conexión
+keepalive-off = Desactivado
+keepalive-every = Cada { $seconds } s
+security-keepalive-hint = Un pequeño paquete al servidor con este intervalo mantiene la línea accesible detrás de un router o cortafuegos (NAT).
+security-direct-calls = Llamadas directas
+direct-calls-local = Solo desde la red local
+direct-calls-anywhere = Desde cualquier lugar
+security-direct-calls-hint-local = Las llamadas directas a este ordenador se aceptan solo desde redes privadas y desde este mismo ordenador.
+security-direct-calls-hint-anywhere = Cualquiera que llegue a este ordenador puede hacerlo sonar, también los escáneres de internet.

@@ -504,3 +504,21 @@ error-forwarding-failed = Non è stato possibile modificare l'inoltro delle chia
 result-interrupted = Interrotta
 call-encrypted-tip = Cifrata in entrambe le direzioni ({ $suite })
 line-callable-at = Ti chiamano a { $address }
+
+## A line's security and network
+security-title = Sicurezza e rete
+security-srtp = Audio cifrato (SRTP)
+srtp-off = Disattivato
+srtp-when-offered = Quando possibile
+srtp-required = Sempre: rifiuta le chiamate non cifrate
+security-srtp-hint-tls = L'audio è cifrato ogni volta che l'altra parte può; le chiavi viaggiano dentro la connessione TLS della linea.
+security-srtp-hint-plain = Questa linea non usa TLS, quindi le chiavi viaggerebbero leggibili. Con «Quando possibile» Parla cifra solo le chiamate che l'altra parte offre cifrate; per cifrare le tue chiamate, scegli TLS come trasporto della linea.
+security-keepalive = Keep-alive
+keepalive-off = Disattivato
+keepalive-every = Ogni { $seconds } s
+security-keepalive-hint = Un piccolo pacchetto al server a questo intervallo mantiene la linea raggiungibile dietro un router o un firewall (NAT).
+security-direct-calls = Chiamate dirette
+direct-calls-local = Solo dalla rete locale
+direct-calls-anywhere = Da ovunque
+security-direct-calls-hint-local = Le chiamate dirette a questo computer sono accettate solo dalle reti private e da questo computer.
+security-direct-calls-hint-anywhere = Chiunque raggiunga questo computer può farlo squillare, anche gli scanner su internet.

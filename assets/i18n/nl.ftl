@@ -504,3 +504,21 @@ error-forwarding-failed = Het doorschakelen kon niet worden gewijzigd.
 result-interrupted = Onderbroken
 call-encrypted-tip = Versleuteld in beide richtingen ({ $suite })
 line-callable-at = Anderen bellen { $address }
+
+## A line's security and network
+security-title = Beveiliging en netwerk
+security-srtp = Versleutelde audio (SRTP)
+srtp-off = Uit
+srtp-when-offered = Waar mogelijk
+srtp-required = Altijd: onversleutelde gesprekken weigeren
+security-srtp-hint-tls = De audio wordt versleuteld zodra de andere kant dat kan; de sleutels gaan mee binnen de TLS-verbinding van de lijn.
+security-srtp-hint-plain = Deze lijn gebruikt geen TLS, dus de sleutels zouden leesbaar over het netwerk gaan. Met ‘Waar mogelijk’ versleutelt Parla alleen gesprekken die de andere kant versleuteld aanbiedt; kies TLS als transport van de lijn om je eigen gesprekken te versleutelen.
+security-keepalive = Keep-alive
+keepalive-off = Uit
+keepalive-every = Elke { $seconds } s
+security-keepalive-hint = Een klein pakketje naar de server met deze tussenpoos houdt de lijn bereikbaar achter een router of firewall (NAT).
+security-direct-calls = Directe oproepen
+direct-calls-local = Alleen vanuit het lokale netwerk
+direct-calls-anywhere = Van overal
+security-direct-calls-hint-local = Oproepen rechtstreeks naar deze computer worden alleen aangenomen vanuit privénetwerken en van deze computer zelf.
+security-direct-calls-hint-anywhere = Iedereen die deze computer kan bereiken kan hem laten overgaan, ook scanners op internet.

@@ -253,52 +253,42 @@ impl<'a> CallScreen<'a> {
                     find(consult.target),
                 ));
             }
-            content = content.push(
-                column![
-                    row![
-                        control(
-                            Glyph::Mute,
-                            i18n.tr(if call.muted { "unmute" } else { "mute" }),
-                            call.muted,
-                            Action::Mute(!call.muted)
-                        ),
-                        control(
-                            if on_hold { Glyph::Resume } else { Glyph::Hold },
-                            i18n.tr(if on_hold { "resume" } else { "hold" }),
-                            on_hold,
-                            Action::Hold(!on_hold)
-                        ),
-                        control(
-                            Glyph::Keypad,
-                            i18n.tr("keypad"),
-                            self.keypad_open,
-                            Action::ToggleKeypad
-                        ),
-                    ]
-                    .spacing(space::S),
-                    row![
-                        control(
-                            Glyph::Transfer,
-                            i18n.tr("call-transfer"),
-                            self.transfer_to.is_some(),
-                            Action::ToggleTransfer
-                        ),
-                        control(
-                            Glyph::AddCall,
-                            i18n.tr("call-add"),
-                            self.add_call_to.is_some(),
-                            Action::ToggleAddCall
-                        ),
-                        // Writing needs no live call: it goes by the address.
-                        tile(Glyph::Chat, i18n.tr("call-message"), false)
-                            .press((id, Action::Message)),
-                    ]
-                    .spacing(space::S),
-                    self.more_controls(i18n, call),
-                ]
-                .spacing(space::S)
-                .width(Length::Fill),
-            );
+            let mut tiles = vec![
+                control(
+                    Glyph::Mute,
+                    i18n.tr(if call.muted { "unmute" } else { "mute" }),
+                    call.muted,
+                    Action::Mute(!call.muted),
+                ),
+                control(
+                    if on_hold { Glyph::Resume } else { Glyph::Hold },
+                    i18n.tr(if on_hold { "resume" } else { "hold" }),
+                    on_hold,
+                    Action::Hold(!on_hold),
+                ),
+                control(
+                    Glyph::Keypad,
+                    i18n.tr("keypad"),
+                    self.keypad_open,
+                    Action::ToggleKeypad,
+                ),
+                control(
+                    Glyph::Transfer,
+                    i18n.tr("call-transfer"),
+                    self.transfer_to.is_some(),
+                    Action::ToggleTransfer,
+                ),
+                control(
+                    Glyph::AddCall,
+                    i18n.tr("call-add"),
+                    self.add_call_to.is_some(),
+                    Action::ToggleAddCall,
+                ),
+                // Writing needs no live call: it goes by the address.
+                tile(Glyph::Chat, i18n.tr("call-message"), false).press((id, Action::Message)),
+            ];
+            tiles.extend(self.more_controls(i18n, call));
+            content = content.push(grid(tiles, self.columns()));
             if let (Some(to), true) = (self.transfer_to, live) {
                 let can_consult = self.consult.is_none();
                 content = content.push(transfer::transfer_field(i18n, id, to, can_consult));
@@ -323,7 +313,7 @@ impl<'a> CallScreen<'a> {
             ));
         }
         container(scrollable(
-            container(content.max_width(320))
+            container(content.max_width(self.width()))
                 .center_x(Length::Fill)
                 .padding([space::L, space::M]),
         ))
@@ -359,9 +349,13 @@ impl CallScreen<'_> {
         )
     }
 
-    /// The third row: record, merge (when there is a held call to bring in), park (when the
-    /// line has a park code); empty places keep the grid.
-    fn more_controls<'b>(&self, i18n: &I18n, call: &CallView) -> Element<'b, (CallId, Action)> {
+    /// After the six always there: record, merge (when there is a held call to bring in),
+    /// park (when the line has a park code).
+    fn more_controls<'b>(
+        &self,
+        i18n: &I18n,
+        call: &CallView,
+    ) -> Vec<Element<'b, (CallId, Action)>> {
         let id = call.id;
         let live = call.is_live();
         let mut tiles: Vec<Element<'b, (CallId, Action)>> =
@@ -375,16 +369,43 @@ impl CallScreen<'_> {
                     .press_maybe(live.then_some((id, Action::Park))),
             );
         }
-        grid_row(tiles)
+        tiles
+    }
+
+    /// Four tiles a row, so that seven (the usual call) take two rows and Hang up stays in a
+    /// 420 x 640 window; three in the compact window, where four would cut their labels.
+    fn columns(&self) -> usize {
+        if self.compact {
+            3
+        } else {
+            4
+        }
+    }
+
+    /// The widest the screen's column grows: four tiles need the 420-wide window's room.
+    fn width(&self) -> f32 {
+        if self.compact {
+            320.0
+        } else {
+            380.0
+        }
     }
 }
 
-/// Up to three tiles in a row as wide as a full one: the places left over stay empty.
-fn grid_row<'a, M: 'a>(mut tiles: Vec<Element<'a, M>>) -> Element<'a, M> {
-    while tiles.len() < 3 {
-        tiles.push(iced::widget::space().width(Length::Fill).into());
+/// `tiles` in rows of `columns`, each row as wide as a full one: the places left over in the
+/// last stay empty.
+fn grid<'a, M: 'a>(tiles: Vec<Element<'a, M>>, columns: usize) -> Element<'a, M> {
+    let columns = columns.max(1);
+    let mut rows = column![].spacing(space::S).width(Length::Fill);
+    let mut tiles = tiles.into_iter().peekable();
+    while tiles.peek().is_some() {
+        let mut cells: Vec<Element<'a, M>> = tiles.by_ref().take(columns).collect();
+        while cells.len() < columns {
+            cells.push(iced::widget::space().width(Length::Fill).into());
+        }
+        rows = rows.push(row(cells).spacing(space::S));
     }
-    row(tiles).spacing(space::S).into()
+    rows.into()
 }
 
 /// A round button with its label under it.

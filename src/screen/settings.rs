@@ -18,6 +18,7 @@ pub use feature_codes::CodeChange;
 pub use forwarding::ForwardingChange;
 pub use identities::{IdentityChange, IdentityDraft};
 pub use parts::Choice;
+pub use security::SecurityChange;
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -102,6 +103,8 @@ pub enum Msg {
     Identities(String, IdentityChange),
     /// A change to the line's feature codes.
     Codes(String, CodeChange),
+    /// A change to the line's encrypted audio, keep-alive or direct calls.
+    Security(String, SecurityChange),
     Input(String),
     Output(String),
     Ring(String),
@@ -385,6 +388,7 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         Msg::Forwarding(id, change) => return forwarding::apply(config, &id, change),
         Msg::Identities(id, change) => return identities::apply(config, &id, change),
         Msg::Codes(id, change) => return feature_codes::apply(config, &id, change),
+        Msg::Security(id, change) => return security::apply(config, &id, change),
     }
     effect
 }
@@ -498,6 +502,7 @@ mod line_page;
 mod lines;
 mod machine_view;
 mod parts;
+mod security;
 mod view;
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ mod voicemail;
 pub(crate) use vcard::read_bounded;
 /// The import parsers without the database, for the fuzz targets (`crate::fuzzing`).
 #[cfg(feature = "fuzzing")]
-pub(crate) use {contacts::analyse_phones, import_csv::parse_csv, vcard::parse_vcards};
+pub(crate) use {import_csv::parse_csv, numbers::analyse as analyse_number, vcard::parse_vcards};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -2,7 +2,7 @@
 //! participants (each with mute, split and hang up), the controls acting on the whole
 //! conference, and End conference.
 
-use super::{grid_row, labelled, list, recording, transfer, Action, CallScreen};
+use super::{grid, labelled, list, recording, transfer, Action, CallScreen};
 use crate::app::calls::{display_number, merge_set, CallView};
 use crate::i18n::I18n;
 use crate::style::{self, size, space, Tone};
@@ -61,7 +61,7 @@ pub fn view<'a>(screen: CallScreen<'a>, i18n: &I18n) -> Element<'a, (CallId, Act
         i18n.tr("conference-end"),
     ));
     container(scrollable(
-        container(content.max_width(320))
+        container(content.max_width(screen.width()))
             .center_x(Length::Fill)
             .padding([space::L, space::M]),
     ))
@@ -201,13 +201,27 @@ fn controls<'a>(
     let Some(focused) = members.iter().find(|c| c.id == id).or(members.first()) else {
         return row![].into();
     };
-    let mut second: Vec<Element<'a, (CallId, Action)>> =
-        vec![recording::record_tile(i18n, focused)];
+    let mut tiles: Vec<Element<'a, (CallId, Action)>> = vec![
+        tile(
+            Glyph::Mute,
+            i18n.tr(if muted { "unmute" } else { "mute" }),
+            muted,
+        )
+        .press((id, Action::Mute(!muted))),
+        tile(
+            if on_hold { Glyph::Resume } else { Glyph::Hold },
+            i18n.tr(if on_hold { "resume" } else { "hold" }),
+            on_hold,
+        )
+        .press((id, Action::Hold(!on_hold))),
+        tile(Glyph::Keypad, i18n.tr("keypad"), screen.keypad_open)
+            .press((id, Action::ToggleKeypad)),
+        recording::record_tile(i18n, focused),
+    ];
     if merge_set(&screen.calls, id, screen.in_call.conference_size).is_some() {
-        second
-            .push(tile(Glyph::Merge, i18n.tr("conference-add"), false).press((id, Action::Merge)));
+        tiles.push(tile(Glyph::Merge, i18n.tr("conference-add"), false).press((id, Action::Merge)));
     }
-    second.push(
+    tiles.push(
         tile(
             Glyph::AddCall,
             i18n.tr("call-add"),
@@ -215,27 +229,7 @@ fn controls<'a>(
         )
         .press((id, Action::ToggleAddCall)),
     );
-    column![
-        row![
-            tile(
-                Glyph::Mute,
-                i18n.tr(if muted { "unmute" } else { "mute" }),
-                muted
-            )
-            .press((id, Action::Mute(!muted))),
-            tile(
-                if on_hold { Glyph::Resume } else { Glyph::Hold },
-                i18n.tr(if on_hold { "resume" } else { "hold" }),
-                on_hold
-            )
-            .press((id, Action::Hold(!on_hold))),
-            tile(Glyph::Keypad, i18n.tr("keypad"), screen.keypad_open)
-                .press((id, Action::ToggleKeypad)),
-        ]
-        .spacing(space::S),
-        grid_row(second),
-    ]
-    .spacing(space::S)
-    .width(Length::Fill)
-    .into()
+    // Three a row: at most six tiles make two rows either way, and three leave room for
+    // "Stop recording" on one line.
+    grid(tiles, 3)
 }

@@ -1,7 +1,8 @@
 //! A line's own page in the settings: back to the list, then its transfers, its forwarding
-//! (forwarding.rs), its identities and feature codes (identities.rs, feature_codes.rs), its voicemail
-//! (message waiting light and number; lines with a server only), its busy lamps
-//! (busy_lamps.rs) and its answering machine (machine_view.rs).
+//! (forwarding.rs), its identities and feature codes (identities.rs, feature_codes.rs), its
+//! security and network settings (security.rs), its voicemail (message waiting light and
+//! number; lines with a server only), its busy lamps (busy_lamps.rs) and its answering machine
+//! (machine_view.rs).
 
 use iced::widget::{column, pick_list, row, text, text_input};
 use iced::{Alignment, Element, Length};
@@ -9,7 +10,9 @@ use parla_core::config::{AccountConfig, TransferPolicy};
 use parla_core::Config;
 
 use super::parts::{group, labelled, switch};
-use super::{busy_lamps, feature_codes, forwarding, identities, machine_view, Msg, Settings};
+use super::{
+    busy_lamps, feature_codes, forwarding, identities, machine_view, security, Msg, Settings,
+};
 use crate::i18n::I18n;
 use crate::style::{size, space, Tone};
 use crate::widget::{icon_button, Glyph};
@@ -71,6 +74,11 @@ pub(super) fn view<'a>(
             feature_codes::view(i18n, account, settings.code_drafts.get(id)),
         ));
     }
+    // Below the provider's parts: the desktop tests find those at fixed scroll positions.
+    page = page.push(group(
+        i18n.tr("security-title"),
+        security::view(i18n, account),
+    ));
     // A line that does not register (the Local line) has no server, so no mailbox.
     if account.register {
         page = page.push(group(

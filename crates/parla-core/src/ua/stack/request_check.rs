@@ -43,6 +43,15 @@ pub fn refusal(request: &Request) -> Option<(StatusCode, &'static str)> {
     if counts[..4].iter().any(|n| *n != 1) || counts[4..].iter().any(|n| *n > 1) {
         return bad("missing or repeated To, From, Call-ID, CSeq, Max-Forwards or Content-Length");
     }
+    // A request that makes a dialog must say where the dialog's requests go (RFC 3261 8.1.1.8).
+    if request.method == rsipstack::sip::Method::Invite
+        && !request
+            .headers
+            .iter()
+            .any(|h| matches!(h, Header::Contact(_)))
+    {
+        return bad("INVITE without Contact");
+    }
     for header in request.headers.iter() {
         if matches!(header, Header::Via(_) | Header::Contact(_))
             && has_empty_parameter(header.value())
@@ -143,6 +152,7 @@ mod tests {
             ("branch=z9hG4bK1", "branch=z9hG4bK1;;,;,,"),
             ("Contact: <sip:b@h>", "Contact: \"Joe\" <sip:b@h>;;;;"),
             ("Call-ID: c\n", ""),
+            ("Contact: <sip:b@h>\n", ""),
         ] {
             let text = GOOD.replace(from, to);
             assert!(refusal(&request(&text)).is_some(), "{text}");

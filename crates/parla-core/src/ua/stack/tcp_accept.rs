@@ -1,32 +1,36 @@
 //! The TCP listener of a line that listens (the Local line, a peer-to-peer line): our own
-//! accept loop instead of rsipstack's, because rsipstack's connection reader closes the
-//! connection on a request whose method it cannot parse (RFC 4475 `intmeth`), so such a request
-//! would get no 501. Each new connection's first requests are looked at without being read
-//! (`peek`): one that [`answer_unknown_method`] answers is read off the stream and answered
-//! here; at the first request that is rsipstack's, the connection is handed to it as its own
-//! listener would have, and is rsipstack's from then on.
+//! accept loop instead of rsipstack's. rsipstack's connection reader closes the connection at
+//! the first message it cannot parse, and the answers to the requests before it are lost with it
+//! (RFC 4475 `dblreq`: a REGISTER, then an INVITE whose Content-Length leaves 5 stray bytes); and
+//! it drops, without an answer, unknown methods (`intmeth`: 501) and requests it cannot key
+//! (`wsinv`: 481).
+//!
+//! So each connection's bytes are read here and framed as rsipstack frames them
+//! (stream_frame.rs). A message rsipstack takes is passed on, byte for byte, to rsipstack's own
+//! `TcpConnection`, whose reader sits on a private loopback pair and whose writer is the real
+//! connection's: rsipstack answers on the connection as it always did. What it cannot take is
+//! answered here (unknown_method.rs) or dropped; a message over rsipstack's 64 KiB gets 513 and
+//! the connection is closed, as is one whose Content-Length cannot be read.
 
-use super::unknown_method::{answer_unknown_method, answered_here};
+use super::stream_frame::{next_frame, Frame};
+use super::unknown_method::{
+    answer_keyless, answer_too_large, answer_unframeable, answer_unknown_method,
+};
+use rsipstack::sip::{SipMessage, Transport};
 use rsipstack::transaction::endpoint::EndpointInnerRef;
+use rsipstack::transport::stream::{StreamConnection, StreamConnectionInner};
 use rsipstack::transport::tcp::TcpConnection;
 use rsipstack::transport::transport_layer::TransportWhitelist;
 use rsipstack::transport::{SipAddr, SipConnection};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-/// The most of a request looked at before the connection is handed over: more than any
-/// request answered here needs.
-const PEEK_MAX: usize = 8192;
-/// How long a request's head may take to arrive whole before the connection is handed over.
-const HEAD_WAIT: Duration = Duration::from_secs(2);
-/// How long a silent connection is kept when rsipstack's idle timeout is off.
-const IDLE_FALLBACK: Duration = Duration::from_secs(300);
-/// Between two looks at a head that has not all arrived.
-const PEEK_PAUSE: Duration = Duration::from_millis(10);
+/// One read off the connection.
+const CHUNK: usize = 8192;
 
 pub fn bind(local: SocketAddr) -> std::io::Result<TcpListener> {
     let socket = if local.is_ipv4() {
@@ -68,121 +72,209 @@ pub async fn serve(
         }
         let (local, endpoint, cancel) = (local.clone(), endpoint.clone(), cancel.clone());
         tokio::spawn(async move {
+            let connection_cancel = cancel.child_token();
             tokio::select! {
                 _ = cancel.cancelled() => {}
-                _ = screen_then_hand_over(stream, remote, local, endpoint, cancel.child_token()) => {}
+                _ = bridge(stream, remote, local, endpoint, connection_cancel) => {}
             }
         });
     }
 }
 
-async fn screen_then_hand_over(
-    mut stream: TcpStream,
+/// Reads `stream`, passing on to rsipstack what it takes, until the peer closes, rsipstack
+/// retires the connection (`cancel`), or the stream cannot be framed.
+async fn bridge(
+    stream: TcpStream,
     remote: SocketAddr,
     local: SipAddr,
     endpoint: EndpointInnerRef,
     cancel: CancellationToken,
 ) {
-    let mut buf = vec![0u8; PEEK_MAX];
-    // A connection that says nothing is closed as rsipstack closes an idle one.
-    let idle = match endpoint.transport_layer.stream_idle_timeout() {
-        Duration::ZERO => IDLE_FALLBACK,
-        idle => idle,
-    };
-    loop {
-        match next_request(&stream, &mut buf, idle).await {
-            Next::Closed => return,
-            Next::HandOver => break,
-            Next::Answer { length, answer } => {
-                let mut discard = vec![0u8; length];
-                if stream.read_exact(&mut discard).await.is_err()
-                    || stream.write_all(&answer).await.is_err()
-                {
-                    return;
-                }
-                tracing::debug!(target: "sip", src = %remote, "request with an unknown method answered (TCP)");
+    let (to_rsipstack, rsipstack_reads) = match loopback_pair().await {
+        Ok(pair) => pair,
+        Err(e) => {
+            // No loopback (a namespace with `lo` down): rsipstack reads the stream itself.
+            tracing::debug!(error = %e, "no loopback pair: TCP connection handed to rsipstack");
+            match TcpConnection::from_stream(stream, local, Some(cancel)) {
+                Ok(connection) => endpoint
+                    .transport_layer
+                    .add_connection(SipConnection::Tcp(connection)),
+                Err(e) => tracing::debug!(error = %e, "cannot take a SIP connection"),
             }
+            return;
         }
-    }
-    match TcpConnection::from_stream(stream, local, Some(cancel)) {
-        Ok(connection) => endpoint
-            .transport_layer
-            .add_connection(SipConnection::Tcp(connection)),
-        Err(e) => tracing::debug!(error = %e, "cannot take a SIP connection"),
-    }
-}
-
-enum Next {
-    Closed,
-    HandOver,
-    /// The next `length` bytes are a request answered with `answer`.
-    Answer {
-        length: usize,
-        answer: Vec<u8>,
-    },
-}
-
-/// What to do with the request at the head of the stream, looked at without reading it.
-async fn next_request(stream: &TcpStream, buf: &mut [u8], idle: Duration) -> Next {
-    let mut deadline = None;
-    loop {
-        let seen = match tokio::time::timeout(idle, stream.peek(buf)).await {
-            Ok(Ok(0) | Err(_)) | Err(_) => return Next::Closed,
-            Ok(Ok(n)) => buf.get(..n).unwrap_or_default(),
-        };
-        let deadline = *deadline.get_or_insert_with(|| tokio::time::Instant::now() + HEAD_WAIT);
-        // CRLF keep-alives and anything that is not one of ours: rsipstack's.
-        if answered_here(seen) == Some(false) {
-            return Next::HandOver;
-        }
-        let whole = message_length(seen).and_then(|length| Some((length, seen.get(..length)?)));
-        if let Some((length, whole)) = whole {
-            return match answer_unknown_method(whole) {
-                Some(answer) => Next::Answer { length, answer },
-                None => Next::HandOver,
+    };
+    let (mut read_half, write_half) = tokio::io::split(stream);
+    let (rsipstack_read, _): (ReadHalf<TcpStream>, _) = tokio::io::split(rsipstack_reads);
+    let remote_sip = SipAddr {
+        r#type: Some(Transport::Tcp),
+        addr: remote.into(),
+    };
+    let connection = TcpConnection {
+        inner: Arc::new(StreamConnectionInner::new(
+            local,
+            remote_sip,
+            rsipstack_read,
+            write_half,
+        )),
+        cancel_token: Some(cancel.clone()),
+    };
+    endpoint
+        .transport_layer
+        .add_connection(SipConnection::Tcp(connection.clone()));
+    let mut to_rsipstack = to_rsipstack;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    let mut chunk = vec![0u8; CHUNK];
+    'read: loop {
+        loop {
+            let step = match next_frame(&buf) {
+                Frame::Incomplete => break,
+                Frame::KeepAlive(length) => Step::PassOn(length),
+                Frame::Message(length) => {
+                    let message = buf.get(..length).unwrap_or_default();
+                    match decide(message, remote) {
+                        Decision::PassOn => Step::PassOn(length),
+                        Decision::Answer(answer) => Step::Answer(length, answer),
+                        Decision::Drop(why) => {
+                            tracing::debug!(target: "sip", src = %remote, length, why, "TCP message rsipstack cannot take dropped");
+                            Step::Skip(length)
+                        }
+                    }
+                }
+                Frame::TooLarge => {
+                    if let Some(answer) = answer_too_large(&buf) {
+                        let _ = connection.send_raw(&answer).await;
+                    }
+                    tracing::debug!(target: "sip", src = %remote, "TCP message too large: connection closed");
+                    break 'read;
+                }
+                Frame::Unframeable => {
+                    if let Some(answer) = answer_unframeable(&buf) {
+                        let _ = connection.send_raw(&answer).await;
+                    }
+                    tracing::debug!(target: "sip", src = %remote, "TCP Content-Length unreadable: connection closed");
+                    break 'read;
+                }
             };
+            let length = match step {
+                Step::PassOn(length) => {
+                    let bytes = buf.get(..length).unwrap_or_default();
+                    if to_rsipstack.write_all(bytes).await.is_err() {
+                        break 'read;
+                    }
+                    length
+                }
+                Step::Answer(length, answer) => {
+                    tracing::debug!(target: "sip", src = %remote, "TCP request rsipstack cannot take answered");
+                    if connection.send_raw(&answer).await.is_err() {
+                        break 'read;
+                    }
+                    length
+                }
+                Step::Skip(length) => length,
+            };
+            buf.drain(..length.min(buf.len()));
         }
-        if seen.len() == buf.len() || tokio::time::Instant::now() >= deadline {
-            return Next::HandOver;
+        let read = tokio::select! {
+            _ = cancel.cancelled() => return,
+            read = read_half.read(&mut chunk) => read,
+        };
+        match read {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
         }
-        tokio::time::sleep(PEEK_PAUSE).await;
+        // Bounded: next_frame says TooLarge once a message cannot fit MAX_MESSAGE, so buf
+        // holds at most that and one read.
+    }
+    // rsipstack's reader sees the end, closes the connection and forgets it.
+    let _ = to_rsipstack.shutdown().await;
+}
+
+enum Step {
+    PassOn(usize),
+    Answer(usize, Vec<u8>),
+    Skip(usize),
+}
+
+#[derive(Debug, PartialEq)]
+enum Decision {
+    /// rsipstack reads it as it reads any message.
+    PassOn,
+    Answer(Vec<u8>),
+    Drop(&'static str),
+}
+
+/// What becomes of one framed message: rsipstack's reader would close the connection on a
+/// message it cannot parse, or whose Via it cannot stamp (`received`), so those are not passed
+/// on; requests it would drop unanswered are answered here.
+fn decide(message: &[u8], remote: SocketAddr) -> Decision {
+    if let Some(answer) = answer_unknown_method(message) {
+        return Decision::Answer(answer);
+    }
+    let Ok(parsed) = SipMessage::try_from(message) else {
+        return Decision::Drop("unparsable");
+    };
+    if SipConnection::update_msg_received(parsed, remote, Transport::Tcp).is_err() {
+        return Decision::Drop("no usable Via");
+    }
+    match answer_keyless(message) {
+        Some(answer) => Decision::Answer(answer),
+        None => Decision::PassOn,
     }
 }
 
-/// The length of the message at the start of `bytes` (head and Content-Length of body) once
-/// its head is all there; `None` before, and for a Content-Length that cannot be read.
-fn message_length(bytes: &[u8]) -> Option<usize> {
-    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = std::str::from_utf8(bytes.get(..head_end)?).ok()?;
-    let mut body = 0;
-    for line in head.split("\r\n").skip(1) {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l") {
-            body = value.trim().parse::<u16>().ok()?;
-        }
+/// Two ends of a fresh loopback TCP connection: (the end written to, the end rsipstack reads).
+async fn loopback_pair() -> std::io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let at = listener.local_addr()?;
+    let (writer, (reader, from)) = tokio::try_join!(TcpStream::connect(at), listener.accept())?;
+    // Anyone else on the machine could have connected first.
+    if from != writer.local_addr()? {
+        return Err(std::io::Error::other("loopback pair: a stranger connected"));
     }
-    Some(head_end + usize::from(body))
+    writer.set_nodelay(true)?;
+    Ok((writer, reader))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const FROM: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 5099);
+
     #[test]
-    fn a_message_is_its_head_and_its_content_length() {
-        let head = b"NEWTHING sip:a SIP/2.0\r\nl: 4\r\n\r\nbodyNEXT";
-        assert_eq!(message_length(head), Some(head.len() - 4));
-        assert_eq!(
-            message_length(b"NEWTHING sip:a SIP/2.0\r\nVia: x\r\n"),
-            None
-        );
-        assert_eq!(
-            message_length(b"X sip:a SIP/2.0\r\nContent-Length: 99999999\r\n\r\n"),
-            None
-        );
-        assert_eq!(message_length(b"X sip:a SIP/2.0\r\n\r\n"), Some(19));
+    fn sound_messages_go_on_to_rsipstack() {
+        let register = "REGISTER sip:example.com SIP/2.0\r\nTo: sip:j.user@example.com\r\n\
+                        From: sip:j.user@example.com;tag=43251j3j324\r\nMax-Forwards: 8\r\n\
+                        I: dblreq.0ha0isndaksdj99sdfafnl3lk233412\r\nCSeq: 8 REGISTER\r\n\
+                        Via: SIP/2.0/UDP 192.0.2.125;branch=z9hG4bKkdjuw23492\r\n\
+                        Content-Length: 0\r\n\r\n";
+        assert_eq!(decide(register.as_bytes(), FROM), Decision::PassOn);
+        let response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nTo: <sip:a@h>;tag=2\r\n\
+                        From: <sip:b@h>;tag=x\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(decide(response.as_bytes(), FROM), Decision::PassOn);
+    }
+
+    #[test]
+    fn what_rsipstack_would_choke_on_is_answered_or_dropped() {
+        // dblreq's stray bytes after an INVITE body cut short by its Content-Length.
+        assert!(matches!(decide(b"C\r\n\r\n", FROM), Decision::Drop(_)));
+        let no_via = "OPTIONS sip:a@h SIP/2.0\r\nTo: <sip:a@h>\r\nFrom: <sip:b@h>;tag=x\r\n\
+                      Call-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+        assert!(matches!(decide(no_via.as_bytes(), FROM), Decision::Drop(_)));
+        let unknown = "NEWTHING sip:a@h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\
+                       To: <sip:a@h>\r\nFrom: <sip:b@h>;tag=x\r\nCall-ID: c\r\nCSeq: 3 NEWTHING\r\n\
+                       Content-Length: 0\r\n\r\n";
+        let Decision::Answer(answer) = decide(unknown.as_bytes(), FROM) else {
+            panic!("an unknown method is answered");
+        };
+        assert!(answer.starts_with(b"SIP/2.0 501 "));
+        let keyless = "BYE sip:a@h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\
+                       To: <sip:a@h>;tag=1\r\nFrom: <sip:b@h> ; tag = x\r\nCall-ID: c\r\n\
+                       CSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n";
+        let Decision::Answer(answer) = decide(keyless.as_bytes(), FROM) else {
+            panic!("a request rsipstack cannot key is answered");
+        };
+        assert!(answer.starts_with(b"SIP/2.0 481 "));
     }
 }

@@ -2,11 +2,15 @@
 //! formed, and a UAS answers them 501 Not Implemented (RFC 3261 8.2.1). rsipstack refuses them
 //! while parsing the datagram, before any transaction exists, so they would be dropped without
 //! an answer: the line's UDP socket is wrapped, and such a datagram is answered here and never
-//! reaches rsipstack. Everything else goes on to rsipstack unchanged.
+//! reaches rsipstack. So is a request rsipstack parses but then drops because it cannot make
+//! a transaction key of it (a From tag it cannot read, RFC 4475 `wsinv`'s `tag = x`): one with
+//! a To tag belongs to a dialog that cannot exist here, and gets 481. Everything else goes on to
+//! rsipstack unchanged.
 
 use super::super::call::sip_dialog::ALLOW;
 use rsipstack::platform::net::UdpSocket as PlatformUdpSocket;
-use rsipstack::sip::Method;
+use rsipstack::sip::{Method, SipMessage};
+use rsipstack::transaction::key::{TransactionKey, TransactionRole};
 use rsipstack::transport::transport_layer::TransportWhitelist;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,7 +52,7 @@ impl PlatformUdpSocket for AnsweringUnknown {
             let answer = if truncated {
                 answer_too_large(packet)
             } else {
-                answer_unknown_method(packet)
+                answer_unknown_method(packet).or_else(|| answer_keyless(packet))
             };
             let Some(answer) = answer else {
                 if truncated {
@@ -118,6 +122,38 @@ pub fn answer_too_large(packet: &[u8]) -> Option<Vec<u8>> {
     Some(Head::read(packet)?.answer("513 Message Too Large"))
 }
 
+/// The answer to a request rsipstack parses and then drops for want of a transaction key (it
+/// cannot read the From tag): 481 Call/Transaction Does Not Exist when a lenient read finds a
+/// To tag, as no dialog can match it; `None` for anything else (an ACK is never answered).
+pub fn answer_keyless(packet: &[u8]) -> Option<Vec<u8>> {
+    let first_end = packet.iter().position(|b| *b == b'\n')?;
+    let (method, known, bracketed) = request_line(packet.get(..first_end)?)?;
+    if !known || bracketed || method == "ACK" {
+        return None;
+    }
+    let head = Head::read(packet)?;
+    // The common case, a plain `;tag=` in From, is rsipstack's without a full parse.
+    if has_plain_tag(&head.from) || !has_tag(&head.to) {
+        return None;
+    }
+    match SipMessage::try_from(packet) {
+        Ok(SipMessage::Request(request))
+            if TransactionKey::from_request(&request, TransactionRole::Server).is_err() =>
+        {
+            Some(head.answer("481 Call/Transaction Does Not Exist"))
+        }
+        _ => None,
+    }
+}
+
+/// The answer to a request on a stream whose Content-Length is no number (RFC 4475 `ncl`):
+/// 400, before the connection is closed; `None` for a response or anything unreadable.
+pub fn answer_unframeable(packet: &[u8]) -> Option<Vec<u8>> {
+    let first_end = packet.iter().position(|b| *b == b'\n')?;
+    request_line(packet.get(..first_end)?)?;
+    Some(Head::read(packet)?.answer("400 Bad Request"))
+}
+
 /// What an answer copies from a request's head.
 struct Head {
     vias: Vec<String>,
@@ -181,19 +217,6 @@ impl Head {
     }
 }
 
-/// Whether the request at the start of `bytes` is one [`answer_unknown_method`] may answer (an
-/// unknown method, a Request-URI in `<>`), from its request line alone; `None` while that
-/// line has not all arrived.
-pub fn answered_here(bytes: &[u8]) -> Option<bool> {
-    let first_end = bytes.iter().position(|b| *b == b'\n')?;
-    Some(
-        bytes
-            .get(..first_end)
-            .and_then(request_line)
-            .is_some_and(|(_, known, bracketed)| !known || bracketed),
-    )
-}
-
 /// A request line's method, whether rsipstack knows that method, and whether the Request-URI
 /// is in `<>` (rsipstack takes `<sip:...>` as one: RFC 4475 ltgtruri, refused here); `None`
 /// for anything that is not a request line.
@@ -239,16 +262,30 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
 }
 
-/// Whether a To value carries a tag parameter (outside its `<...>` and quoted name).
-fn has_tag(to: &str) -> bool {
-    let params = match to.rfind('>') {
-        Some(end) => &to[end..],
-        None => to,
+/// Whether a To or From value carries a tag parameter (outside its `<...>` and quoted name),
+/// spaces around the `=` allowed (RFC 4475 wsinv).
+fn has_tag(value: &str) -> bool {
+    header_params(value).any(|p| {
+        p.split_once('=')
+            .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("tag"))
+    })
+}
+
+/// Whether a value carries a tag written `;tag=` with no space inside.
+fn has_plain_tag(value: &str) -> bool {
+    header_params(value).any(|p| {
+        p.trim_start()
+            .get(..4)
+            .is_some_and(|name| name.eq_ignore_ascii_case("tag="))
+    })
+}
+
+fn header_params(value: &str) -> impl Iterator<Item = &str> {
+    let params = match value.rfind('>') {
+        Some(end) => value.get(end..).unwrap_or_default(),
+        None => value,
     };
-    params
-        .split(';')
-        .skip(1)
-        .any(|p| p.trim().to_ascii_lowercase().starts_with("tag="))
+    params.split(';').skip(1)
 }
 
 #[cfg(test)]
@@ -290,6 +327,12 @@ mod tests {
         let response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@h>\r\n\
                         From: <sip:b@h>;tag=x\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\nv=0";
         assert_eq!(answer_too_large(response.as_bytes()), None);
+        let negative = request.replace("Content-Length: 20000", "Content-Length: -999");
+        let answer = text(answer_unframeable(negative.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 400 Bad Request\r\n"),
+            "{answer}"
+        );
     }
 
     #[test]
@@ -331,18 +374,43 @@ mod tests {
     }
 
     #[test]
-    fn the_request_line_alone_says_whose_a_request_is() {
-        assert_eq!(answered_here(b"NEWTHING sip:a@b SIP/2.0\r\n"), Some(true));
-        assert_eq!(answered_here(b"INVITE <sip:a@b> SIP/2.0\r\n"), Some(true));
-        assert_eq!(answered_here(b"INVITE sip:a@b SIP/2.0\r\nVia"), Some(false));
-        assert_eq!(answered_here(b"\r\n\r\n"), Some(false));
-        assert_eq!(answered_here(b"NEWTHING sip:a@b SIP/2"), None);
-    }
-
-    #[test]
     fn a_tag_inside_the_address_is_not_the_to_tag() {
         assert!(!has_tag("<sip:a@b;tag=1>"));
         assert!(has_tag("<sip:a@b>;tag=1"));
         assert!(has_tag("sip:a@b;TAG=1"));
+        assert!(has_tag("sip:a@b ;   tag    = 1918181833n"));
+        assert!(!has_plain_tag("<sip:a@b> ; tag = 98asjd8"));
+        assert!(has_plain_tag("<sip:a@b>; tag=98asjd8"));
+        assert!(!has_tag("<sip:a@b>;tagx=1"));
+    }
+
+    /// RFC 4475 wsinv, shortened: whitespace everywhere, a To tag, a From tag rsipstack
+    /// cannot read.
+    const WSINV: &str = "INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0\r\n\
+        TO :\r\n sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n\r\n\
+        from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8\r\n\
+        MaX-fOrWaRdS: 0068\r\nCall-ID: wsinv.ndaksdj@192.0.2.1\r\nContent-Length   : 0\r\n\
+        cseq: 0009\r\n  INVITE\r\nVia  : SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw\r\n\
+        s :\r\n\r\n";
+
+    #[test]
+    fn an_in_dialog_request_with_an_unreadable_from_tag_is_answered_481() {
+        let answer = text(answer_keyless(WSINV.as_bytes()));
+        assert!(
+            answer.starts_with("SIP/2.0 481 Call/Transaction Does Not Exist\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("CSeq: 0009 INVITE\r\n"), "{answer}");
+        assert!(answer.contains("tag    = 1918181833n\r\n"), "{answer}");
+        assert!(answer.contains("Via: SIP  /   2.0 /UDP 192.0.2.2;branch=390skdjuw\r\n"));
+        // No To tag, a readable From tag, an ACK: not ours.
+        let untagged = WSINV.replace(" ;   tag    = 1918181833n", "");
+        assert_eq!(answer_keyless(untagged.as_bytes()), None);
+        let readable = WSINV.replace("  ;\r\n  tag = 98asjd8", ";tag=98asjd8");
+        assert_eq!(answer_keyless(readable.as_bytes()), None);
+        let ack = WSINV
+            .replace("INVITE sip:", "ACK sip:")
+            .replace("  INVITE\r\n", "  ACK\r\n");
+        assert_eq!(answer_keyless(ack.as_bytes()), None);
     }
 }
