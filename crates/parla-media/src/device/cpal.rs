@@ -15,6 +15,8 @@
 //!   opened, and meanwhile reads silence / discards. What happened is queued as a
 //!   [`DeviceNotice`] for [`CpalSource::take_notice`] / [`CpalSink::take_notice`].
 
+#[cfg(target_os = "linux")]
+mod alsa_capture;
 mod capture;
 mod health;
 mod playback;
@@ -87,6 +89,9 @@ pub struct DeviceStats {
     pub overruns: u64,
     /// Over/underruns the device itself reported.
     pub xruns: u64,
+    /// Capture on Linux: times the device thread woke up, about one per callback (many more
+    /// would mean it spins). 0 where cpal runs the device thread.
+    pub wakeups: u64,
     /// Other errors the device reported (a stream that also stops calling back is replaced).
     pub errors: u64,
     /// Callbacks that allocated (counted only in `rt-check` builds with debug assertions).
@@ -104,6 +109,7 @@ impl DeviceStats {
             underruns: shared.underruns.load(Relaxed),
             overruns: shared.overruns.load(Relaxed),
             xruns: shared.xruns.load(Relaxed),
+            wakeups: shared.wakeups.load(Relaxed),
             errors: shared.errors.load(Relaxed),
             alloc_violations: shared.alloc_violations.load(Relaxed),
             device_rate,

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use ::cpal::Stream;
-
-use super::health::{retire, Failure, Watch};
+use super::health::{Failure, Watch};
 use super::rt::Shared;
 use super::stream;
 use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
@@ -30,7 +28,7 @@ pub struct CpalSource {
 
 struct CaptureLink {
     /// `None` only while being dropped.
-    stream: Option<Stream>,
+    stream: Option<stream::Capture>,
     watch: Watch,
     drift: CaptureDrift,
     shared: Arc<Shared>,
@@ -40,7 +38,7 @@ struct CaptureLink {
 impl Drop for CaptureLink {
     fn drop(&mut self) {
         if let Some(stream) = self.stream.take() {
-            retire(stream);
+            stream.retire();
         }
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct Shared {
     pub underruns: AtomicU64,
     pub overruns: AtomicU64,
     pub xruns: AtomicU64,
+    /// Times the device thread woke up (our own ALSA capture reader only).
+    pub wakeups: AtomicU64,
     /// Errors reported that need not be fatal.
     pub errors: AtomicU64,
     pub alloc_violations: AtomicU64,

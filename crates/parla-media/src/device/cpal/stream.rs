@@ -11,7 +11,7 @@ use ::cpal::{
 };
 use rtrb::{Consumer, Producer, RingBuffer};
 
-use super::health::Failure;
+use super::health::{retire, Failure};
 use super::rt::{CaptureFeed, PlaybackFeed, Shared};
 use super::{device_error, ms_to_samples, RING_MS};
 use crate::error::MediaError;
@@ -24,8 +24,8 @@ const PERIOD_MS: u32 = 5;
 const PLAYBACK_PRIME_MS: u32 = 5;
 
 /// A running stream and what the media side needs to use it.
-pub(crate) struct Built<R> {
-    pub stream: Stream,
+pub(crate) struct Built<R, S = Stream> {
+    pub stream: S,
     pub ring: R,
     pub shared: Arc<Shared>,
     pub rate: u32,
@@ -58,8 +58,60 @@ fn on_error(shared: &Shared, err: ::cpal::Error) {
         .compare_exchange(0, failure as u8, Relaxed, Relaxed);
 }
 
-/// Starts capture on `device` at its preferred config; mono `f32` at `rate` comes out of `ring`.
-pub(crate) fn build_input(device: &Device, name: &str) -> Result<Built<Consumer<f32>>, MediaError> {
+/// A running capture: our own ALSA reader on Linux (see `alsa_capture.rs` for why), a cpal
+/// stream elsewhere or for a device the reader cannot open.
+pub(crate) enum Capture {
+    Cpal(Stream),
+    #[cfg(target_os = "linux")]
+    Alsa(super::alsa_capture::AlsaCapture),
+}
+
+impl Capture {
+    /// Stops it without blocking the caller (closing can hang; see [`retire`]).
+    pub fn retire(self) {
+        match self {
+            Capture::Cpal(stream) => retire(stream),
+            #[cfg(target_os = "linux")]
+            Capture::Alsa(reader) => drop(reader),
+        }
+    }
+}
+
+/// Starts capture on `device`; mono `f32` at `rate` comes out of `ring`. On Linux through our
+/// own ALSA reader, else (or when the reader cannot take the device's formats, which cpal
+/// converts more of) through cpal.
+pub(crate) fn build_input(
+    device: &Device,
+    name: &str,
+) -> Result<Built<Consumer<f32>, Capture>, MediaError> {
+    #[cfg(target_os = "linux")]
+    {
+        let pcm = super::device_name(device).unwrap_or_else(|| name.to_owned());
+        let shared = Arc::new(Shared::default());
+        match super::alsa_capture::open(&pcm, PERIOD_MS, Arc::clone(&shared)) {
+            Ok(opened) => {
+                return Ok(Built {
+                    stream: Capture::Alsa(opened.capture),
+                    ring: opened.ring,
+                    shared,
+                    rate: opened.rate,
+                    period: opened.period,
+                })
+            }
+            Err(e) => tracing::debug!("{e}; capturing through cpal instead"),
+        }
+    }
+    let built = build_cpal_input(device, name)?;
+    Ok(Built {
+        stream: Capture::Cpal(built.stream),
+        ring: built.ring,
+        shared: built.shared,
+        rate: built.rate,
+        period: built.period,
+    })
+}
+
+fn build_cpal_input(device: &Device, name: &str) -> Result<Built<Consumer<f32>>, MediaError> {
     let supported = device
         .default_input_config()
         .map_err(|e| device_error(format!("audio input \"{name}\" has no usable format: {e}")))?;
