@@ -212,6 +212,14 @@ fn a_caller_leaves_a_message_after_the_greeting_and_the_beep() {
     );
     let text = ok_stdout(&parla_cli(&profile, &["voicemail", "list"]));
     assert!(text.contains("Bob Builder"), "{text}");
+    // The machine's call is scored like any call with audio: its history row has a MOS.
+    let store = Store::open(&profile.join(DB_FILE_NAME)).expect("db").store;
+    let rows = store
+        .history(parla_core::store::HistoryFilter::All, "", 10)
+        .expect("history");
+    let mos = rows[0].mos.expect("the machine's call has a MOS");
+    assert!((3.5..=4.5).contains(&mos), "a clean loopback call: {mos}");
+    drop(store);
 
     let out = tempfile::tempdir().expect("exports");
     let wav = out.path().join("message.wav");

@@ -257,18 +257,7 @@ impl Store {
         let seen = call.result != CallResult::Missed;
         let tx = self.conn.transaction()?;
         let id = insert_call(&tx, call, region, seen)?.id;
-        if let Some(path) = &extras.recording {
-            tx.execute(
-                "UPDATE call_history SET recording = ?1 WHERE id = ?2",
-                params![bounded(path), id.0],
-            )?;
-        }
-        if let Some(mos) = extras.mos.filter(|m| m.is_finite()) {
-            tx.execute(
-                "UPDATE call_history SET mos = ?1 WHERE id = ?2",
-                params![f64::from(mos.clamp(1.0, 4.5)), id.0],
-            )?;
-        }
+        write_extras(&tx, id, extras)?;
         tx.commit()?;
         Ok(id)
     }
@@ -355,6 +344,27 @@ impl Store {
             .query_row("SELECT count(*) FROM call_history", [], |r| r.get(0))?;
         Ok(n.max(0) as u64)
     }
+}
+
+/// Adds a call's recording and MOS to its history row `id`, inside the caller's transaction.
+pub(super) fn write_extras(
+    tx: &rusqlite::Connection,
+    id: HistoryId,
+    extras: &CallExtras,
+) -> Result<(), StoreError> {
+    if let Some(path) = &extras.recording {
+        tx.execute(
+            "UPDATE call_history SET recording = ?1 WHERE id = ?2",
+            params![bounded(path), id.0],
+        )?;
+    }
+    if let Some(mos) = extras.mos.filter(|m| m.is_finite()) {
+        tx.execute(
+            "UPDATE call_history SET mos = ?1 WHERE id = ?2",
+            params![f64::from(mos.clamp(1.0, 4.5)), id.0],
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes `call` to the history (`seen`: not counted as a missed call to tell about); the

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::history::{self, bounded, unix_ms};
-use super::{rfc3339_utc, CallRecord, HistoryId, Region, Store, StoreError};
+use super::{rfc3339_utc, CallExtras, CallRecord, HistoryId, Region, Store, StoreError};
 
 mod files;
 #[cfg(test)]
@@ -85,8 +85,21 @@ impl Store {
         message: &NewVoicemail,
         region: Region,
     ) -> Result<VoicemailEntry, StoreError> {
+        self.record_voicemail_with(call, message, &CallExtras::default(), region)
+    }
+
+    /// [`Self::record_voicemail`] of a call whose audio was measured: its MOS goes with the
+    /// history row.
+    pub fn record_voicemail_with(
+        &mut self,
+        call: &CallRecord,
+        message: &NewVoicemail,
+        extras: &CallExtras,
+        region: Region,
+    ) -> Result<VoicemailEntry, StoreError> {
         let tx = self.conn.transaction()?;
         let written = history::insert_call(&tx, call, region, true)?;
+        history::write_extras(&tx, written.id, extras)?;
         tx.prepare_cached(
             "INSERT INTO voicemail (account, remote_uri, number, e164, name, started_ms,
                 duration_ms, file, heard, history_id)

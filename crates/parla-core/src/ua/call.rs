@@ -183,18 +183,19 @@ impl<M: MediaBackend> Call<M> {
         self.tell_referrer(referred::Progress::Ended(code));
         // Handed over, it ends so whoever said BYE first.
         let reason = self.env.calls.handed_over(self.id).unwrap_or(reason);
+        // Measured before the machine's audio stops with it.
+        let stats = self.media.as_ref().and_then(|media| media.stats());
+        let mos = stats.as_ref().and_then(|s| self.quality.call_mos(s));
+        if let Some(stats) = &stats {
+            summary::log(self.id, stats, mos);
+        }
         let machine = self.finish_machine();
         // `stopped` comes before `ended`, and the call leaves the conference first.
         self.finish_recording();
         if let Some(event) = self.env.calls.leave_conference(self.id) {
             self.emit(event);
         }
-        let mut mos = None;
         if let Some(media) = self.media.take() {
-            if let Some(stats) = media.stats() {
-                mos = self.quality.call_mos(&stats);
-                summary::log(self.id, &stats, mos);
-            }
             // Stopping joins the media thread and finalises files: not on an async worker. The
             // `ended` event waits for it, so a recording is complete when the event says so.
             let _ = tokio::task::spawn_blocking(move || drop(media)).await;
@@ -202,21 +203,23 @@ impl<M: MediaBackend> Call<M> {
         // Written (or queued, if the database is slow) before the call leaves the registry and
         // `ended` is reported: the history has the row when the window re-reads it, and quitting
         // (which waits for the registry to empty, then closes the store) loses none.
+        let extras = crate::store::CallExtras {
+            recording: self.recorded.take(),
+            mos,
+        };
         match machine {
             Some(machine::Outcome::Message(message)) => {
                 let record = self.log.finish(&self.env.account, "voicemail", None);
-                machine::keep_message(self.env.clone(), self.id, record, message).await;
+                let env = self.env.clone();
+                machine::keep_message(env, self.id, record, extras, message).await;
             }
             Some(machine::Outcome::Nothing(why)) => {
                 let record = self.log.finish(&self.env.account, why, None);
-                self.env.store.record(record, self.env.region).await;
+                let store = &self.env.store;
+                store.record_with(record, extras, self.env.region).await;
             }
             None => {
                 let record = self.log.finish(&self.env.account, reason, code);
-                let extras = crate::store::CallExtras {
-                    recording: self.recorded.take(),
-                    mos,
-                };
                 let store = &self.env.store;
                 store.record_with(record, extras, self.env.region).await;
             }

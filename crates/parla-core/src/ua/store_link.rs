@@ -77,6 +77,7 @@ enum Job {
     },
     RecordVoicemail {
         call: Box<CallRecord>,
+        extras: CallExtras,
         message: Box<NewVoicemail>,
         region: Region,
         written: oneshot::Sender<Option<VoicemailEntry>>,
@@ -208,13 +209,15 @@ impl StoreLink {
     }
 
     /// Writes a call that left a message on the answering machine: its history row and the
-    /// message's row, in one transaction (see [`Store::record_voicemail`]), and waits for it.
+    /// message's row, in one transaction (see [`Store::record_voicemail`]), with the call's MOS in
+    /// `extras`, and waits for it.
     /// `None` when there is no database or the write failed (logged): the caller keeps the
     /// file and tells the user.
     pub async fn record_voicemail(
         &self,
         call: CallRecord,
         message: NewVoicemail,
+        extras: CallExtras,
         region: Region,
     ) -> Option<VoicemailEntry> {
         let Some(jobs) = &self.jobs else {
@@ -224,6 +227,7 @@ impl StoreLink {
         let (written, done) = oneshot::channel();
         let job = Job::RecordVoicemail {
             call: Box::new(call),
+            extras,
             message: Box::new(message),
             region,
             written,
@@ -460,18 +464,21 @@ fn serve(
             }
             Job::RecordVoicemail {
                 call,
+                extras,
                 message,
                 region,
                 written,
             } => {
                 let entry = match store.as_mut() {
-                    Some(store) => match store.record_voicemail(&call, &message, region) {
-                        Ok(entry) => Some(entry),
-                        Err(e) => {
-                            tracing::warn!(error = %e, file = %message.file, "voicemail message not recorded");
-                            None
+                    Some(store) => {
+                        match store.record_voicemail_with(&call, &message, &extras, region) {
+                            Ok(entry) => Some(entry),
+                            Err(e) => {
+                                tracing::warn!(error = %e, file = %message.file, "voicemail message not recorded");
+                                None
+                            }
                         }
-                    },
+                    }
                     None => {
                         tracing::warn!(file = %message.file, "no database: voicemail message not recorded");
                         None
@@ -634,7 +641,7 @@ mod tests {
         let call = CallRecord::incoming_now(CallResult::Missed);
         let none = StoreLink::none();
         assert!(none
-            .record_voicemail(call.clone(), message.clone(), nl())
+            .record_voicemail(call.clone(), message.clone(), CallExtras::default(), nl())
             .await
             .is_none());
         let dir = tempfile::tempdir().unwrap();
@@ -642,13 +649,16 @@ mod tests {
         std::fs::create_dir(&path).unwrap();
         let unopenable = StoreLink::open(path);
         assert!(unopenable
-            .record_voicemail(call.clone(), message.clone(), nl())
+            .record_voicemail(call.clone(), message.clone(), CallExtras::default(), nl())
             .await
             .is_none());
         unopenable.close(Duration::from_secs(5)).await;
         // Written: the entry comes back with its call linked.
         let link = StoreLink::open(dir.path().join("profile").join(DB_FILE_NAME));
-        let entry = link.record_voicemail(call, message, nl()).await.unwrap();
+        let entry = link
+            .record_voicemail(call, message, CallExtras::default(), nl())
+            .await
+            .unwrap();
         assert!(entry.history.is_some());
         assert_eq!(entry.file, "1.wav");
         link.close(Duration::from_secs(5)).await;

@@ -74,7 +74,7 @@ impl Bench {
         let entry = self
             .shared
             .store
-            .record_voicemail(call, message, region)
+            .record_voicemail(call, message, Default::default(), region)
             .await;
         entry.expect("recorded").id
     }

@@ -194,13 +194,14 @@ pub(super) async fn keep_message(
     env: super::CallEnv,
     call: crate::api::CallId,
     record: crate::store::CallRecord,
+    extras: crate::store::CallExtras,
     message: NewVoicemail,
 ) {
     let from = message.from.clone();
     let duration_ms = message.duration_ms;
     match env
         .store
-        .record_voicemail(record, message, env.region)
+        .record_voicemail(record, message, extras, env.region)
         .await
     {
         Some(entry) => {

@@ -55,7 +55,9 @@ async fn bench() -> (Bench, VoicemailEntry, VoicemailEntry) {
         let (call, message) = left("sip:0612345678@pbx.example", start);
         write_wav(&bench.folder().join(&message.file), 1_000);
         let link = &bench.requests.link;
-        let entry = link.record_voicemail(call, message, nl()).await;
+        let entry = link
+            .record_voicemail(call, message, Default::default(), nl())
+            .await;
         entries.push(entry.expect("recorded"));
     }
     let older = entries.remove(0);
