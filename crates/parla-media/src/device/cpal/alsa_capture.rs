@@ -321,3 +321,26 @@ fn fail(shared: &Shared, failure: Failure) {
         .failure
         .compare_exchange(0, failure as u8, Relaxed, Relaxed);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(name: &str) -> String {
+        match open(name, 5, Arc::new(Shared::default())) {
+            Ok(_) => panic!("{name:?} opened"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_name_alsa_cannot_take_is_a_clear_error() {
+        let text = error_of("default\0evil");
+        assert!(text.contains("holds a NUL"), "{text}");
+        let text = error_of("parla_no_such_pcm");
+        assert!(
+            text.contains("cannot open audio input \"parla_no_such_pcm\""),
+            "{text}"
+        );
+    }
+}
