@@ -12,7 +12,9 @@
 //! the rest (settled).
 //!
 //! `cargo bench --bench latency` (release build). Prints the medians; asserts nothing. With
-//! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports.
+//! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports;
+//! `LATENCY_AUDIO` adds lines to Parla's `[audio]` section (`LATENCY_AUDIO=$'echo_cancellation =
+//! false\nnoise_suppression = false\nauto_gain = false'` measures without the processing).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -158,9 +160,10 @@ fn main() {
 
     let profile = work.path().join("parla");
     std::fs::create_dir_all(&profile).expect("profile");
+    let extra = std::env::var("LATENCY_AUDIO").unwrap_or_default();
     std::fs::write(
         profile.join("config.toml"),
-        "[audio]\ninput = \"default\"\noutput = \"default\"\n",
+        format!("[audio]\ninput = \"default\"\noutput = \"default\"\n{extra}\n"),
     )
     .expect("config");
     let env = pulse.env();

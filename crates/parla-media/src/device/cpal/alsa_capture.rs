@@ -28,6 +28,8 @@ use crate::error::MediaError;
 const POLL_TIMEOUT_MS: i32 = 100;
 /// Periods in the device buffer: only a backlog, read as soon as it is there.
 const PERIODS: u64 = 4;
+/// Most channels taken (the read buffer is sized by them).
+const MAX_CHANNELS: usize = 64;
 /// Shortest nap when the device woke us with less than a period.
 const MIN_NAP: Duration = Duration::from_micros(500);
 
@@ -73,7 +75,9 @@ pub(crate) fn open(
     let period = params.period;
     let (tx, rx) = RingBuffer::new(ms_to_samples(rate, RING_MS));
     let channels = u16::try_from(params.channels)
-        .map_err(|_| device_error(format!("audio input \"{pcm_name}\" has too many channels")))?;
+        .ok()
+        .filter(|&c| usize::from(c) <= MAX_CHANNELS)
+        .ok_or_else(|| device_error(format!("audio input \"{pcm_name}\" has too many channels")))?;
     let feed = CaptureFeed::new(tx, channels, Arc::clone(&shared));
     let stop = Arc::new(AtomicBool::new(false));
     let reader = Reader {
@@ -130,7 +134,8 @@ fn configure(pcm: &PCM, period_ms: u32) -> alsa::Result<Params> {
         rate,
         channels: channels.max(1) as usize,
         period: period.max(1) as usize,
-        buffer: buffer.max(period).max(1) as usize,
+        // What one read takes at most: the device's buffer, at most a second.
+        buffer: buffer.max(period).clamp(1, u64::from(rate.max(1))) as usize,
         float,
     })
 }
