@@ -149,7 +149,7 @@ fn capture_and_playback_through_the_default_devices() {
     assert_clean("capture", capture_stats);
     assert_clean("playback", playback_stats);
     // PulseAudio's plugin wakes a reader early whenever its chunks and the period do not line
-    // up; cpal's loop spun on that (hundreds of wake-ups per period). Ours naps once instead.
+    // up; cpal's loop spun on that, waking several times a period. Ours naps once instead.
     if cfg!(target_os = "linux") {
         let (wakeups, callbacks) = (capture_stats.wakeups, capture_stats.callbacks);
         assert!(

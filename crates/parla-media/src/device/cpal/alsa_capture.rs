@@ -179,7 +179,7 @@ impl Reader {
             })
         };
         if result.is_err() {
-            fail(&shared, Failure::Errors);
+            Failure::Errors.record(&shared);
         }
         // The PCM closes here, on this thread.
     }
@@ -209,7 +209,7 @@ impl<'a> Loop<'a> {
         mut deliver: impl FnMut(&[S]),
     ) {
         let Ok(mut fds) = self.pcm.get() else {
-            fail(self.shared, Failure::Errors);
+            Failure::Errors.record(self.shared);
             return;
         };
         while !self.stop.load(Relaxed) {
@@ -220,7 +220,7 @@ impl<'a> Loop<'a> {
                 }
                 Turn::Wait => {}
                 Turn::Failed(failure) => {
-                    fail(self.shared, failure);
+                    failure.record(self.shared);
                     return;
                 }
             }
@@ -319,12 +319,6 @@ impl<'a> Loop<'a> {
         let micros = frames as u64 * 1_000_000 / u64::from(self.params.rate.max(1));
         std::thread::sleep(Duration::from_micros(micros).max(MIN_NAP));
     }
-}
-
-fn fail(shared: &Shared, failure: Failure) {
-    let _ = shared
-        .failure
-        .compare_exchange(0, failure as u8, Relaxed, Relaxed);
 }
 
 #[cfg(test)]

@@ -37,6 +37,13 @@ impl Failure {
         }
     }
 
+    /// Marks `shared`'s stream as failed with this, unless it already failed.
+    pub fn record(self, shared: &Shared) {
+        let _ = shared
+            .failure
+            .compare_exchange(0, self as u8, Relaxed, Relaxed);
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Failure::Gone => "the device was disconnected",

@@ -1,7 +1,6 @@
 //! Building cpal streams: the device's preferred config, a ~5 ms period when the device allows
 //! it, any sample format, and an error callback that only sets flags.
 
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use ::cpal::traits::{DeviceTrait, StreamTrait};
@@ -33,6 +32,19 @@ pub(crate) struct Built<R, S = Stream> {
     pub period: usize,
 }
 
+impl<R, S> Built<R, S> {
+    /// The same, with its stream wrapped by `wrap`.
+    fn with_stream<T>(self, wrap: impl FnOnce(S) -> T) -> Built<R, T> {
+        Built {
+            stream: wrap(self.stream),
+            ring: self.ring,
+            shared: self.shared,
+            rate: self.rate,
+            period: self.period,
+        }
+    }
+}
+
 /// The error callback: runs on the device thread, so it only sorts the error into counters and
 /// the failure flag. Other errors only count: some backends report passing ones (the pulse
 /// plugin while its stream starts), and [`super::health::Watch`] decides when they are fatal.
@@ -53,9 +65,7 @@ fn on_error(shared: &Shared, err: ::cpal::Error) {
             return;
         }
     };
-    let _ = shared
-        .failure
-        .compare_exchange(0, failure as u8, Relaxed, Relaxed);
+    failure.record(shared);
 }
 
 /// A running capture: our own ALSA reader on Linux (see `alsa_capture.rs` for why), a cpal
@@ -101,14 +111,7 @@ pub(crate) fn build_input(
             Err(e) => tracing::debug!("{e}; capturing through cpal instead"),
         }
     }
-    let built = build_cpal_input(device, name)?;
-    Ok(Built {
-        stream: Capture::Cpal(built.stream),
-        ring: built.ring,
-        shared: built.shared,
-        rate: built.rate,
-        period: built.period,
-    })
+    build_cpal_input(device, name).map(|built| built.with_stream(Capture::Cpal))
 }
 
 fn build_cpal_input(device: &Device, name: &str) -> Result<Built<Consumer<f32>>, MediaError> {
