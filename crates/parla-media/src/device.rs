@@ -72,6 +72,12 @@ pub trait AudioSource: Send {
     fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
         None
     }
+    /// Whether the next frame is there to read: `Some(false)` also asks the source to unpark
+    /// the calling thread once it is. `None`: the source cannot tell (files, silence, a device
+    /// without a thread of our own), and its reader runs on a clock.
+    fn frame_ready(&mut self) -> Option<bool> {
+        None
+    }
 }
 
 /// Consumes playback audio at [`OUTPUT_RATE`].

@@ -1,7 +1,7 @@
 //! The media thread's loop: every ptime, capture -> encode (or a DTMF event) -> send, then drain
 //! the socket: accept RTP only from the peer, DTMF digits out, voice decode -> resample -> play;
 //! RTCP reports on their own schedule. Paced by deadlines from one start instant, so it does
-//! not drift.
+//! not drift; a microphone that can say when its frame is there moves the deadlines with it.
 
 mod devices;
 mod processing;
@@ -152,7 +152,8 @@ impl Pipeline {
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
-            let behind = pacer.wait_next(&self.s.control.stop);
+            let source = &mut self.s.source;
+            let behind = pacer.wait_ready(&self.s.control.stop, || source.frame_ready());
             if behind > 0 {
                 self.rtp
                     .skip(self.timestamp_step.wrapping_mul(behind as u32));

@@ -181,6 +181,54 @@ fn capture_and_playback_through_the_default_devices() {
     assert!(open_sink(&AudioEndpoint::parse("default").expect("parse")).is_ok());
 }
 
+/// A reader that waits for its frame (as a call's media thread does) is woken by the device
+/// when the frame is there, and reads it with next to nothing left standing in the ring: the
+/// delay the ring adds is what arrived beyond the frame, not a period and a margin.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reader_waiting_for_its_frame_is_woken_with_it() {
+    let _serial = serial();
+    let pa = pulse();
+    let mic_wav = pa.dir().join("mic-1k.wav");
+    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
+    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let mut source = CpalSource::open(None, 48_000, 960).expect("open default capture");
+    let mut frame = [0.0f32; 960];
+    let (mut captured, mut standing, mut waits) = (Vec::new(), Vec::new(), 0);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(3) {
+        loop {
+            match source.frame_ready() {
+                Some(true) => break,
+                Some(false) => {
+                    waits += 1;
+                    std::thread::park_timeout(Duration::from_millis(100));
+                }
+                None => panic!("our ALSA reader wakes its reader"),
+            }
+        }
+        source.read(&mut frame).expect("read");
+        standing.push(source.stats().queued_ms);
+        captured.extend_from_slice(&frame);
+    }
+    let stats = source.stats();
+    eprintln!(
+        "{} reads, {waits} waits, standing {standing:?}, {stats:?}",
+        standing.len()
+    );
+    // Paced by the device: about one read per 20 ms, and the reader did wait.
+    let reads = standing.len();
+    assert!((100..=200).contains(&reads), "{reads} reads in 3 s");
+    assert!(waits >= reads / 2, "only {waits} waits for {reads} reads");
+    // The ring keeps less than a 5 ms period after a read, in most reads.
+    standing.sort_unstable();
+    let median = standing[standing.len() / 2];
+    assert!(median <= 5, "median standing fill {median} ms");
+    let steady = &captured[48_000..];
+    let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
+    assert!(ratio > 0.9 && rms(steady) > 0.1, "1 kHz holds {ratio:.3}");
+}
+
 #[test]
 fn a_device_that_vanishes_falls_back_to_the_default() {
     let _serial = serial();

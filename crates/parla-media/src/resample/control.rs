@@ -49,6 +49,11 @@ impl DriftControl {
         }
     }
 
+    /// Seconds between updates.
+    pub fn tick_s(&self) -> f64 {
+        self.tick_s
+    }
+
     /// The fill it keeps, in samples.
     pub fn target(&self) -> usize {
         self.target as usize

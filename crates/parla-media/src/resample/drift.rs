@@ -125,6 +125,36 @@ mod tests {
         assert_eq!(s.observe(624 + 960, 624), 960);
     }
 
+    /// Paced by a 48 kHz device for 48 kHz frames: ready at exactly a frame, read bit for bit,
+    /// the newest audio kept when a backlog built up.
+    #[test]
+    fn a_device_paced_capture_copies_exact_frames() {
+        let (mut mic, ring) = RingBuffer::new(48_000);
+        let mut capture = CaptureDrift::new(ring, 48_000, 48_000, 960, 0.5, 60.0).expect("new");
+        capture.follow_device(0.5);
+        assert_eq!(capture.ready_at(960), 960);
+        let ramp: Vec<f32> = (0..1200).map(|i| i as f32).collect();
+        assert!(mic.push_partial_slice(&ramp).1.is_empty());
+        let mut frame = vec![0.0f32; 960];
+        // The first read starts from the newest frame.
+        assert_eq!(capture.read(&mut frame).expect("read"), Outcome::default());
+        assert_eq!(frame, ramp[240..]);
+        assert_eq!(capture.queued(), 0);
+        let more: Vec<f32> = (0..1000).map(|i| -(i as f32)).collect();
+        assert!(mic.push_partial_slice(&more).1.is_empty());
+        capture.read(&mut frame).expect("read");
+        assert_eq!(frame, more[..960], "a primed read takes the oldest audio");
+        assert_eq!(capture.queued(), 40);
+        // 100 ms behind (beyond the 60 ms cap): dropped to the newest frame, and counted.
+        assert!(mic.push_partial_slice(&vec![0.5; 4800]).1.is_empty());
+        let outcome = capture.read(&mut frame).expect("read");
+        assert_eq!(outcome.dropped, 40 + 4800 - 960);
+        assert!(frame.iter().all(|&s| s == 0.5));
+        // Short: padded.
+        assert!(mic.push_partial_slice(&[0.25; 100]).1.is_empty());
+        assert_eq!(capture.read(&mut frame).expect("read").padded, 860);
+    }
+
     #[test]
     fn reads_and_writes_do_not_allocate() {
         let (device, rate, tick) = (44_100u32, 48_000u32, 960usize);

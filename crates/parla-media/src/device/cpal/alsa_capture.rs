@@ -167,15 +167,22 @@ impl Reader {
             stop,
         } = self;
         let samples = params.buffer * params.channels;
+        let wake = &shared.frame_wake;
         let result = if params.float {
             pcm.io_f32().map(|io| {
                 let mut buf = vec![0f32; samples];
-                Loop::new(&pcm, params, &shared, &stop).run(io, &mut buf, |d| feed.on_data(d));
+                Loop::new(&pcm, params, &shared, &stop).run(io, &mut buf, |d| {
+                    feed.on_data(d);
+                    wake.notify(feed.queued());
+                });
             })
         } else {
             pcm.io_i16().map(|io| {
                 let mut buf = vec![0i16; samples];
-                Loop::new(&pcm, params, &shared, &stop).run(io, &mut buf, |d| feed.on_data(d));
+                Loop::new(&pcm, params, &shared, &stop).run(io, &mut buf, |d| {
+                    feed.on_data(d);
+                    wake.notify(feed.queued());
+                });
             })
         };
         if result.is_err() {

@@ -14,6 +14,9 @@ use crate::resample::drift::CaptureDrift;
 /// Ring fill kept just after each read, beyond one device period: what a callback that comes
 /// a little late, when it is due right at the read, needs so the read still finds a frame.
 const MARGIN_MS: f64 = 3.0;
+/// Ring fill kept just after each read when the reader is woken by the device (see
+/// `FrameWake`): the read runs as soon as a frame is there, so only the resampler's rounding.
+const WOKEN_MARGIN_MS: f64 = 0.5;
 /// More than this above the target (the stream ran before the first read, or the media thread
 /// stalled) and the oldest audio is dropped at once, down to the target.
 const CAP_MS: f64 = 60.0;
@@ -33,6 +36,8 @@ struct CaptureLink {
     drift: CaptureDrift,
     shared: Arc<Shared>,
     name: String,
+    /// The device wakes the reader when a frame is there.
+    wakes: bool,
 }
 
 impl Drop for CaptureLink {
@@ -67,6 +72,7 @@ impl CaptureLink {
             CAP_MS,
         )?;
         Ok(Self {
+            wakes: built.stream.wakes(),
             stream: Some(built.stream),
             watch: Watch::new(),
             drift,
@@ -131,6 +137,26 @@ impl AudioSource for CpalSource {
 
     fn take_notice(&mut self) -> Option<DeviceNotice> {
         CpalSource::take_notice(self)
+    }
+
+    /// A reader that asks is one that waits for the frame: from then on the ring is read as
+    /// the device fills it (a reader on a clock keeps the steered ring with its margin).
+    fn frame_ready(&mut self) -> Option<bool> {
+        let link = self.link.as_mut().filter(|l| l.wakes)?;
+        if !link.drift.follows_device() {
+            link.drift.follow_device(WOKEN_MARGIN_MS);
+        }
+        let at = link.drift.ready_at(self.frame);
+        let wake = &link.shared.frame_wake;
+        if link.drift.queued() < at {
+            wake.arm(at);
+            // The reader may have delivered between the look and the arming.
+            if link.drift.queued() < at {
+                return Some(false);
+            }
+        }
+        wake.disarm();
+        Some(true)
     }
 
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError> {

@@ -77,6 +77,15 @@ pub(crate) enum Capture {
 }
 
 impl Capture {
+    /// Whether it wakes a media thread waiting for a frame ([`super::rt::FrameWake`]).
+    pub fn wakes(&self) -> bool {
+        match self {
+            Capture::Cpal(_) => false,
+            #[cfg(target_os = "linux")]
+            Capture::Alsa(_) => true,
+        }
+    }
+
     /// Stops it without blocking the caller (closing can hang; see [`retire`]).
     pub fn retire(self) {
         match self {

@@ -28,6 +28,8 @@ pub struct CaptureDrift {
     /// One block of input, at the device rate.
     block: Vec<f32>,
     primed: bool,
+    /// Reads happen when the ring holds a frame (see [`CaptureDrift::follow_device`]).
+    paced_by_device: bool,
 }
 
 impl CaptureDrift {
@@ -57,7 +59,73 @@ impl CaptureDrift {
             rate,
             ring,
             primed: false,
+            paced_by_device: false,
         })
+    }
+
+    /// From now on the reader runs when the ring holds [`CaptureDrift::ready_at`]: the
+    /// device's clock is the reader's, so there is no drift to steer and no standing excess
+    /// to settle, and the ratio goes back to nominal. `target_ms` then only covers the
+    /// resampler's rounding.
+    pub fn follow_device(&mut self, target_ms: f64) {
+        self.paced_by_device = true;
+        let target = ms(self.device_rate, target_ms);
+        self.control = DriftControl::new(target, self.device_rate, self.control.tick_s());
+        self.resampler.set_ratio(1.0);
+    }
+
+    pub fn follows_device(&self) -> bool {
+        self.paced_by_device
+    }
+
+    /// Ring fill at which a read of `out` samples finds all it needs plus the target.
+    pub fn ready_at(&self, out: usize) -> usize {
+        if self.copies() {
+            return out;
+        }
+        self.input_for(out) + self.control.target()
+    }
+
+    /// Paced by the device at the codec's rate: nothing to resample or steer, the ring's audio
+    /// is copied out as it is. Also exact: the read needs a frame, not a frame and a margin
+    /// for the resampler's rounding, which would wait for one more device period.
+    fn copies(&self) -> bool {
+        self.paced_by_device && self.device_rate == self.rate
+    }
+
+    fn read_copy(&mut self, out: &mut [f32]) -> Outcome {
+        let mut outcome = Outcome::default();
+        let queued = self.ring.slots();
+        let behind = !self.primed || queued > out.len() + self.cap;
+        if behind && queued > out.len() {
+            // Start from the newest audio: what piled up before is only delay.
+            outcome.dropped = if self.primed { queued - out.len() } else { 0 };
+            self.skip(queued - out.len());
+        }
+        self.primed = true;
+        let got = out.len().min(self.ring.slots());
+        if let Ok(chunk) = self.ring.read_chunk(got) {
+            let (a, b) = chunk.as_slices();
+            out[..a.len()].copy_from_slice(a);
+            out[a.len()..got].copy_from_slice(b);
+            chunk.commit_all();
+        }
+        if got < out.len() {
+            out[got..].fill(0.0);
+            outcome.padded = out.len() - got;
+            self.primed = false;
+        }
+        let ratio = self.control.ratio();
+        let level = self.ring.slots();
+        report(
+            "capture",
+            &mut self.ticks,
+            outcome,
+            level,
+            self.device_rate,
+            ratio,
+        );
+        outcome
     }
 
     /// Samples waiting in the ring.
@@ -95,9 +163,12 @@ impl CaptureDrift {
 
     /// Fills `out` with the next audio; silence (counted in the outcome) when there is none.
     pub fn read(&mut self, out: &mut [f32]) -> Result<Outcome, MediaError> {
+        if self.copies() {
+            return Ok(self.read_copy(out));
+        }
         let mut outcome = Outcome::default();
         let queued = self.ring.slots();
-        let keep = self.input_for(out.len()) + self.control.target();
+        let keep = self.ready_at(out.len());
         if !self.primed {
             if queued < keep {
                 out.fill(0.0);
@@ -152,15 +223,18 @@ impl CaptureDrift {
         }
         let pending = self.fifo.len() as u64 * u64::from(self.device_rate) / u64::from(self.rate);
         let mut level = self.ring.slots() + pending as usize;
-        let excess = self.settle.observe(level, self.control.target());
-        if excess > 0 {
-            self.skip(excess);
-            outcome.dropped = excess;
-            level -= excess.min(level);
-            self.control.relevel();
+        if !self.paced_by_device {
+            let excess = self.settle.observe(level, self.control.target());
+            if excess > 0 {
+                self.skip(excess);
+                outcome.dropped = excess;
+                level -= excess.min(level);
+                self.control.relevel();
+            }
+            let ratio = self.control.update(level);
+            self.resampler.set_ratio(ratio);
         }
-        let ratio = self.control.update(level);
-        self.resampler.set_ratio(ratio);
+        let ratio = self.control.ratio();
         report(
             "capture",
             &mut self.ticks,
