@@ -115,16 +115,7 @@ impl CaptureDrift {
             outcome.padded = out.len() - got;
             self.primed = false;
         }
-        let ratio = self.control.ratio();
-        let level = self.ring.slots();
-        report(
-            "capture",
-            &mut self.ticks,
-            outcome,
-            level,
-            self.device_rate,
-            ratio,
-        );
+        self.report(outcome, self.ring.slots());
         outcome
     }
 
@@ -153,6 +144,19 @@ impl CaptureDrift {
     fn input_for(&self, out: usize) -> usize {
         let missing = out.saturating_sub(self.fifo.len());
         (missing as u64 * u64::from(self.device_rate)).div_ceil(u64::from(self.rate)) as usize + 2
+    }
+
+    /// The fill and ratio, now and then (see the module's `report`).
+    fn report(&mut self, outcome: Outcome, level: usize) {
+        let ratio = self.control.ratio();
+        report(
+            "capture",
+            &mut self.ticks,
+            outcome,
+            level,
+            self.device_rate,
+            ratio,
+        );
     }
 
     fn skip(&mut self, n: usize) {
@@ -210,15 +214,7 @@ impl CaptureDrift {
             out[got..].fill(0.0);
             outcome.padded = out.len() - got;
             self.primed = false;
-            let ratio = self.control.ratio();
-            report(
-                "capture",
-                &mut self.ticks,
-                outcome,
-                0,
-                self.device_rate,
-                ratio,
-            );
+            self.report(outcome, 0);
             return Ok(outcome);
         }
         let pending = self.fifo.len() as u64 * u64::from(self.device_rate) / u64::from(self.rate);
@@ -234,15 +230,7 @@ impl CaptureDrift {
             let ratio = self.control.update(level);
             self.resampler.set_ratio(ratio);
         }
-        let ratio = self.control.ratio();
-        report(
-            "capture",
-            &mut self.ticks,
-            outcome,
-            level,
-            self.device_rate,
-            ratio,
-        );
+        self.report(outcome, level);
         Ok(outcome)
     }
 }
