@@ -201,7 +201,7 @@ cancel = Annuleren
 
 ## Contacts and history
 tab-contacts = Contacten
-tab-history = Geschiedenis
+tab-history = Historie
 notice-db-moved = De contactendatabase kon niet worden gelezen; ze is verplaatst naar { $path } en er is een nieuwe gestart.
 filter-all = Alle
 filter-favourites = Favorieten

@@ -31,7 +31,7 @@ pub fn nav_item<'a, M: Clone + 'a>(
             .press(on_press);
         return tip(item, label, tooltip::Position::Bottom);
     }
-    // Six places share the width: a long name ("Geschiedenis", "Impostazioni") gets more of it
+    // Six places share the width: a long name ("Impostazioni", "Instellingen") gets more of it
     // than a short one, and a name that still does not fit is cut, never drawn over the next.
     let share = u16::try_from(label.chars().count() + 1)
         .unwrap_or(u16::MAX)

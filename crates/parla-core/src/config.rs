@@ -25,6 +25,10 @@ use std::path::{Path, PathBuf};
 /// Largest config file we read: a person's settings are a few KiB; anything near this is not one.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// The longest keep-alive interval taken: beyond it no NAT keeps a mapping, so it cannot be
+/// what is meant.
+pub const MAX_KEEPALIVE_S: u32 = 3600;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -146,7 +150,8 @@ pub struct AccountConfig {
     /// Encrypted media (SRTP) on this line: `off`, `when_offered` (TLS lines), `required`.
     pub srtp: SrtpPolicy,
     /// Seconds between keep-alives to the server while registered (CRLF on UDP, a CRLF ping
-    /// on TCP/TLS, RFC 5626 4.4.1) so a NAT keeps the line's mapping; 0 turns them off.
+    /// on TCP/TLS, RFC 5626 4.4.1) so a NAT keeps the line's mapping; 0 turns them off; at
+    /// most [`MAX_KEEPALIVE_S`].
     pub keepalive_s: u32,
     /// A line that does not register: who may call it directly (`local_network`, `anywhere`).
     pub direct_calls: DirectCalls,
@@ -726,6 +731,21 @@ output = "file:/path/out.wav"
         };
         let err = audio.validate().expect_err("input");
         assert!(err.to_string().starts_with("`input`: "), "{err}");
+    }
+
+    #[test]
+    fn a_keepalive_beyond_an_hour_is_refused_with_its_field() {
+        let mut config = Config::parse(CONTRACT).expect("contract config");
+        config.accounts[0].keepalive_s = 0;
+        assert!(config.accounts[0].validate().is_ok(), "0 is off");
+        config.accounts[0].keepalive_s = MAX_KEEPALIVE_S;
+        assert!(config.accounts[0].validate().is_ok());
+        config.accounts[0].keepalive_s = u32::MAX;
+        let err = config.accounts[0].validate().expect_err("too long");
+        assert!(
+            err.to_string().starts_with("`keepalive_s` = 4294967295"),
+            "{err}"
+        );
     }
 
     #[test]

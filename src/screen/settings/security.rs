@@ -4,7 +4,7 @@
 
 use iced::widget::{column, pick_list};
 use iced::{Element, Length};
-use parla_core::config::{AccountConfig, DirectCalls, SrtpPolicy, Transport};
+use parla_core::config::{AccountConfig, DirectCalls, SrtpPolicy, Transport, MAX_KEEPALIVE_S};
 use parla_core::{Command, Config};
 
 use super::parts::{choices, hint, labelled, Choice};
@@ -14,9 +14,6 @@ use crate::style::{size, space};
 
 /// The keep-alive intervals offered, in seconds; 0 is none.
 const KEEPALIVES: [u32; 9] = [0, 10, 15, 20, 25, 30, 60, 120, 300];
-
-/// The longest interval taken: beyond it no NAT keeps a mapping, so it cannot be what is meant.
-const MAX_KEEPALIVE_S: u32 = 3600;
 
 /// A change to a line's security or network settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,6 +19,8 @@ pub enum AccountConfigError {
     NoCodecs,
     #[error("`expires` = {0} is outside 60..=86400 seconds")]
     Expires(u32),
+    #[error("`keepalive_s` = {0} is above {max} seconds (0 turns keep-alives off)", max = super::MAX_KEEPALIVE_S)]
+    Keepalive(u32),
     /// `registrar` or `outbound_proxy` is not a SIP server address.
     #[error("`{field}`: {error}")]
     Server {
@@ -86,6 +88,9 @@ impl AccountConfig {
         }
         if !(60..=86_400).contains(&self.expires) {
             return Err(AccountConfigError::Expires(self.expires));
+        }
+        if self.keepalive_s > super::MAX_KEEPALIVE_S {
+            return Err(AccountConfigError::Keepalive(self.keepalive_s));
         }
         for (field, value) in [
             ("registrar", &self.registrar),

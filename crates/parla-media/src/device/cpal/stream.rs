@@ -19,6 +19,11 @@ use crate::error::MediaError;
 /// buffer, and the rings hold about one more, on each side: 5 ms keeps that well inside the
 /// budget's 10 ms for capture and for playout.
 const PERIOD_MS: u32 = 5;
+/// The period our own ALSA reader asks for. A call's media loop is woken when its 20 ms frame
+/// is in (`FrameWake`), so a longer period costs a call no delay, and at 10 ms PulseAudio's
+/// client thread and the reader wake half as often (measured: about 1 % of a core less in a
+/// call). Readers on a timer (the local conference, recording) keep a period more standing.
+const CAPTURE_PERIOD_MS: u32 = 10;
 /// Playback cushion held in the ring before the callback starts playing.
 const PLAYBACK_PRIME_MS: u32 = 5;
 
@@ -107,7 +112,7 @@ pub(crate) fn build_input(
     {
         let pcm = super::device_name(device).unwrap_or_else(|| name.to_owned());
         let shared = Arc::new(Shared::default());
-        match super::alsa_capture::open(&pcm, PERIOD_MS, Arc::clone(&shared)) {
+        match super::alsa_capture::open(&pcm, CAPTURE_PERIOD_MS, Arc::clone(&shared)) {
             Ok(opened) => {
                 return Ok(Built {
                     stream: Capture::Alsa(opened.capture),
