@@ -119,7 +119,7 @@ fn a_restarted_registrar_is_noticed_and_registered_again() {
     alice.extra = "expires = 60\n".into();
     let mut bob = Line::at(&kamailio, "bob", "bobpw");
     bob.transport = Some("tcp");
-    let mut app = start(&[alice, bob], None, &[]);
+    let mut app = start(&[alice, bob], None, &[("RUST_LOG", "info,sip=debug")]);
     app.wait("alice registered", |v| {
         registration(v, "alice", "registered")
     });
@@ -133,9 +133,14 @@ fn a_restarted_registrar_is_noticed_and_registered_again() {
         kamailio.registrations("bob").expect("rpc").is_empty(),
         "the location table is lost"
     );
-    kamailio
-        .wait_registered("bob", T)
-        .expect("bob (TCP) registered again");
+    if let Err(e) = kamailio.wait_registered("bob", T) {
+        let log = std::fs::read_to_string(app.parla.stderr_log()).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        panic!(
+            "bob (TCP) not registered again: {e}\n--- parla's log ---\n{}",
+            lines[lines.len().saturating_sub(150)..].join("\n")
+        );
+    }
     let tcp = restarted.elapsed();
     kamailio
         .wait_registered("alice", Duration::from_secs(40))

@@ -263,3 +263,60 @@ fn interval_too_brief_is_followed_by_a_longer_registration() {
     );
     app.quit();
 }
+
+/// Accepts one connection on `listener` within [`T`], reads its first request up to the blank
+/// line and returns that head with the stream.
+fn take_request(listener: &std::net::TcpListener) -> (String, std::net::TcpStream) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = listener.try_clone().expect("listener");
+    std::thread::spawn(move || {
+        let _ = tx.send(listener.accept());
+    });
+    let (mut stream, _) = rx.recv_timeout(T).expect("a connection").expect("accept");
+    stream.set_read_timeout(Some(T)).expect("read timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = std::io::Read::read(&mut stream, &mut byte).expect("the request");
+        assert_eq!(n, 1, "closed before a whole request: {head:?}");
+        head.push(byte[0]);
+    }
+    (String::from_utf8_lossy(&head).into_owned(), stream)
+}
+
+/// A registrar going down takes the REGISTER on its connection and closes it unanswered. No
+/// answer can come on that connection, so the line must not wait out Timer F (32 s): it reports
+/// the failure at once and tries again after the short backoff (5 s). No Kamailio here: it
+/// cannot be made to close mid-exchange on cue, so a plain listener plays that registrar (the
+/// restart of a real one is in network_change.rs).
+#[test]
+fn a_tcp_registrar_closing_without_an_answer_is_retried_within_seconds() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let line = Line {
+        id: "alice",
+        user: "alice",
+        password: Some("pw"),
+        domain: "127.0.0.1",
+        registrar: Some(format!("sip:127.0.0.1:{port}")),
+        transport: Some("tcp"),
+        codecs: &["pcmu"],
+        extra: String::new(),
+    };
+    let mut app = start(&[line], None, &[]);
+    let (first, stream) = take_request(&listener);
+    assert!(first.starts_with("REGISTER "), "{first}");
+    drop(stream);
+    // T (20 s) is well short of Timer F.
+    let failed = app.wait("failed", |v| registration(v, "alice", "failed"));
+    assert_eq!(failed["code"], 408, "{failed}");
+    assert!(
+        failed["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("closed the connection")),
+        "{failed}"
+    );
+    let (again, _stream) = take_request(&listener);
+    assert!(again.starts_with("REGISTER "), "{again}");
+    app.quit();
+}

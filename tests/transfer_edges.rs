@@ -388,9 +388,21 @@ fn transferred_to_target(app: &mut App, kamailio: &Kamailio, transferor: &Sipp) 
     let (first, _) = app.wait_incoming();
     app.send(json!({"cmd": "answer", "call": first}));
     app.wait_call(first, "connected");
-    let calling = app.wait("the call to the Refer-To", |v| {
-        is_event(v, "call_state") && v["state"] == "calling" && v["call"] != first
-    });
+    // The transferor's hold and REFER pass SIPp and Kamailio first: a missing one is told by
+    // their logs, not by ours.
+    let calling = app
+        .parla
+        .wait_event(
+            |v| is_event(v, "call_state") && v["state"] == "calling" && v["call"] != first,
+            T,
+        )
+        .unwrap_or_else(|e| {
+            panic!(
+                "waiting for the call to the Refer-To: {e}\n--- the transferor ---\n{}\n--- kamailio ---\n{}",
+                transferor.diagnostics(),
+                kamailio.log_tail(60)
+            )
+        });
     let new = calling["call"].as_u64().expect("call id");
     assert_eq!(calling["transferred_from"], first, "{calling}");
     assert_eq!(calling["remote"], kamailio.user_uri("carol"), "{calling}");

@@ -6,6 +6,7 @@ use super::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::registration::Registration;
 use rsipstack::sip::{Header, Param, StatusCode, Uri};
+use rsipstack::transport::SipConnection;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -97,24 +98,38 @@ impl SipRegistrar {
 impl SipRegistrar {
     /// Opens (or reuses) the TCP/TLS connection first: rsipstack would retransmit into a failed
     /// connection until Timer F, 32 s later, and say only "timeout"; a refused connection or an
-    /// untrusted certificate is reported at once and by name.
-    async fn connect_stream(&self) -> Result<(), ConnectError> {
+    /// untrusted certificate is reported at once and by name. Returns the stream (none on UDP).
+    async fn connect_stream(&self) -> Result<Option<SipConnection>, ConnectError> {
         if self.stack.transport == crate::config::Transport::Udp {
-            return Ok(());
+            return Ok(None);
         }
         let Some(destination) = self.stack.destination() else {
-            return Ok(());
+            return Ok(None);
         };
         let layer = &self.stack.endpoint.inner.transport_layer;
-        layer
-            .lookup(&destination, None)
-            .await
-            .map(|_| ())
-            .map_err(|e| ConnectError {
-                destination: destination.to_string(),
-                reason: e.to_string(),
-            })
+        let lookup = || async {
+            layer
+                .lookup(&destination, None)
+                .await
+                .map(|(connection, _)| connection)
+                .map_err(|e| ConnectError {
+                    destination: destination.to_string(),
+                    reason: e.to_string(),
+                })
+        };
+        let connection = lookup().await?;
+        if !is_closed(&connection) {
+            return Ok(Some(connection));
+        }
+        // Its end was signalled but it is still cached (rsipstack cancels the token before it
+        // takes the connection out): take it out ourselves, so the REGISTER goes on a new one.
+        layer.remove_connection(&connection);
+        lookup().await.map(Some)
     }
+}
+
+fn is_closed(connection: &SipConnection) -> bool {
+    connection.cancel_token().is_some_and(|t| t.is_cancelled())
 }
 
 impl Registrar for SipRegistrar {
@@ -163,16 +178,30 @@ impl SipRegistrar {
     }
 
     async fn register_once(&mut self, expires: u32) -> RegisterOutcome {
-        if let Err(e) = self.connect_stream().await {
-            return RegisterOutcome::Unreachable {
-                reason: e.to_string(),
-            };
-        }
-        let response = match self
-            .registration
-            .register(self.uri.clone(), Some(expires))
-            .await
-        {
+        let flow = match self.connect_stream().await {
+            Ok(flow) => flow,
+            Err(e) => {
+                return RegisterOutcome::Unreachable {
+                    reason: e.to_string(),
+                }
+            }
+        };
+        let closed = flow.as_ref().and_then(SipConnection::cancel_token);
+        let exchange = self.registration.register(self.uri.clone(), Some(expires));
+        // A server going down may take the REGISTER on a connection and close it unanswered
+        // (a registrar restarting): no answer will come on it, so do not wait for Timer F.
+        let answered = match closed {
+            Some(closed) => tokio::select! {
+                answered = exchange => answered,
+                _ = closed.cancelled() => {
+                    return RegisterOutcome::Unreachable {
+                        reason: "the server closed the connection without answering".into(),
+                    }
+                }
+            },
+            None => exchange.await,
+        };
+        let response = match answered {
             Ok(response) => response,
             Err(e) => {
                 return RegisterOutcome::Unreachable {
