@@ -83,19 +83,24 @@ fn a_wrong_password_forbidden_fails_once_without_a_storm() {
     wrong_password(WrongPasswordAnswer::Answer403, 403);
 }
 
-#[test]
-fn an_unreachable_registrar_is_reported_and_retried() {
-    let port = free_port_udp().expect("port");
-    let line = Line {
+/// alice, password `pw`, registering at `127.0.0.1:port` over `transport`.
+fn alice_at_port(port: u16, transport: &'static str) -> Line<'static> {
+    Line {
         id: "alice",
         user: "alice",
         password: Some("pw"),
         domain: "127.0.0.1",
         registrar: Some(format!("sip:127.0.0.1:{port}")),
-        transport: Some("udp"),
+        transport: Some(transport),
         codecs: &["pcmu"],
         extra: String::new(),
-    };
+    }
+}
+
+#[test]
+fn an_unreachable_registrar_is_reported_and_retried() {
+    let port = free_port_udp().expect("port");
+    let line = alice_at_port(port, "udp");
     let mut app = start(&[line], None, &[]);
     app.wait("registering", |v| registration(v, "alice", "registering"));
     // No server answers: rsipstack gives the REGISTER up after Timer F (32 s).
@@ -293,16 +298,7 @@ fn take_request(listener: &std::net::TcpListener) -> (String, std::net::TcpStrea
 fn a_tcp_registrar_closing_without_an_answer_is_retried_within_seconds() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
     let port = listener.local_addr().expect("address").port();
-    let line = Line {
-        id: "alice",
-        user: "alice",
-        password: Some("pw"),
-        domain: "127.0.0.1",
-        registrar: Some(format!("sip:127.0.0.1:{port}")),
-        transport: Some("tcp"),
-        codecs: &["pcmu"],
-        extra: String::new(),
-    };
+    let line = alice_at_port(port, "tcp");
     let mut app = start(&[line], None, &[]);
     let (first, stream) = take_request(&listener);
     assert!(first.starts_with("REGISTER "), "{first}");

@@ -220,10 +220,12 @@ fn a_reader_waiting_for_its_frame_is_woken_with_it() {
     let reads = standing.len();
     assert!((100..=200).contains(&reads), "{reads} reads in 3 s");
     assert!(waits >= reads / 2, "only {waits} waits for {reads} reads");
-    // The ring keeps less than a 5 ms period after a read, in most reads.
+    // In most reads the ring keeps less than a 10 ms period after the read: PulseAudio's
+    // chunks do not line up with frames, so a few ms stand (more on a busy machine, until they
+    // are settled). A reader on a timer would keep a period and 3 ms, 13 ms.
     standing.sort_unstable();
     let median = standing[standing.len() / 2];
-    assert!(median <= 5, "median standing fill {median} ms");
+    assert!(median <= 7, "median standing fill {median} ms");
     let steady = &captured[48_000..];
     let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
     assert!(ratio > 0.9 && rms(steady) > 0.1, "1 kHz holds {ratio:.3}");

@@ -28,6 +28,12 @@ pub struct Outcome {
 
 /// Ticks over which the lowest fill is taken to spot standing excess: half a second.
 const SETTLE_WINDOW: u32 = 25;
+/// Shorter windows (0.1 s) while a stream starts: a sound server that takes no audio for a
+/// moment as its stream starts leaves tens of ms queued, which half-second windows would keep
+/// through the first second of the call, the "hello".
+const SETTLE_START_WINDOW: u32 = 5;
+/// How long the start lasts, in ticks: two seconds.
+const SETTLE_START_TICKS: u32 = 100;
 /// Fill that stayed this far above the target for a whole window (or the target itself, if
 /// more) is dropped at once, not steered away over many seconds: left by the start, a stall or
 /// a burst, not by drift, which keeps the fill within a device period of the target (and the
@@ -41,6 +47,8 @@ struct Settle {
     min: usize,
     ticks: u32,
     tolerance: usize,
+    /// Ticks since the stream started (not reset by `restart`), up to the end of the start.
+    age: u32,
 }
 
 impl Settle {
@@ -49,6 +57,7 @@ impl Settle {
             min: usize::MAX,
             ticks: 0,
             tolerance: ms(rate, SETTLE_TOLERANCE_MS).max(target),
+            age: 0,
         }
     }
 
@@ -62,7 +71,13 @@ impl Settle {
     fn observe(&mut self, level: usize, target: usize) -> usize {
         self.min = self.min.min(level);
         self.ticks += 1;
-        if self.ticks < SETTLE_WINDOW {
+        let window = if self.age < SETTLE_START_TICKS {
+            self.age += 1;
+            SETTLE_START_WINDOW
+        } else {
+            SETTLE_WINDOW
+        };
+        if self.ticks < window {
             return 0;
         }
         let min = self.min;
@@ -125,6 +140,25 @@ mod tests {
         assert_eq!(s.observe(624 + 960, 624), 960);
     }
 
+    /// While the stream starts, standing excess goes after a tenth of a second; after that,
+    /// only a whole half-second window above the target counts.
+    #[test]
+    fn the_start_keeps_no_excess_for_long() {
+        let mut s = Settle::new(48_000, 624);
+        for _ in 0..SETTLE_START_WINDOW - 1 {
+            assert_eq!(s.observe(624 + 1440, 624), 0);
+        }
+        assert_eq!(s.observe(624 + 1440, 624), 1440);
+        for _ in 0..SETTLE_START_TICKS {
+            s.observe(624, 624);
+        }
+        s.restart();
+        for _ in 0..SETTLE_WINDOW - 1 {
+            assert_eq!(s.observe(624 + 1440, 624), 0);
+        }
+        assert_eq!(s.observe(624 + 1440, 624), 1440);
+    }
+
     /// Paced by a 48 kHz device for 48 kHz frames: ready at exactly a frame, read bit for bit,
     /// the newest audio kept when a backlog built up.
     #[test]
@@ -153,6 +187,30 @@ mod tests {
         // Short: padded.
         assert!(mic.push_partial_slice(&[0.25; 100]).1.is_empty());
         assert_eq!(capture.read(&mut frame).expect("read").padded, 860);
+    }
+
+    /// A device-paced reader woken late once keeps what came meanwhile, read after read: that
+    /// standing excess is dropped, a few ms at a time, down to the tolerance.
+    #[test]
+    fn a_device_paced_capture_drops_standing_excess() {
+        let (mut mic, ring) = RingBuffer::new(48_000);
+        let mut capture = CaptureDrift::new(ring, 48_000, 48_000, 960, 0.5, 60.0).expect("new");
+        capture.follow_device(0.5);
+        let mut frame = vec![0.0f32; 960];
+        assert!(mic.push_partial_slice(&[0.1; 960]).1.is_empty());
+        capture.read(&mut frame).expect("read");
+        // 8 ms more than a frame came before this read; then a frame per read.
+        assert!(mic.push_partial_slice(&[0.1; 960 + 384]).1.is_empty());
+        let mut dropped = 0;
+        for _ in 0..40 {
+            let outcome = capture.read(&mut frame).expect("read");
+            assert_eq!(outcome.padded, 0);
+            dropped += outcome.dropped;
+            assert!(mic.push_partial_slice(&[0.1; 960]).1.is_empty());
+        }
+        // 5 ms went; the 3 ms left are within the tolerance.
+        assert_eq!(dropped, 240);
+        assert_eq!(capture.queued(), 960 + 144);
     }
 
     #[test]
