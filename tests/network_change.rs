@@ -134,11 +134,9 @@ fn a_restarted_registrar_is_noticed_and_registered_again() {
         "the location table is lost"
     );
     if let Err(e) = kamailio.wait_registered("bob", T) {
-        let log = std::fs::read_to_string(app.parla.stderr_log()).unwrap_or_default();
-        let lines: Vec<&str> = log.lines().collect();
         panic!(
             "bob (TCP) not registered again: {e}\n--- parla's log ---\n{}",
-            lines[lines.len().saturating_sub(150)..].join("\n")
+            parla_testbench::process::log_tail(app.parla.stderr_log(), 150)
         );
     }
     let tcp = restarted.elapsed();

@@ -83,7 +83,7 @@ impl KeepAlive {
                 reason: "no connection to the server".into(),
             };
         };
-        if flow.cancel_token().is_some_and(|t| t.is_cancelled()) {
+        if has_ended(flow) {
             return KeepAliveOutcome::FlowLost {
                 reason: "the server closed the connection".into(),
             };
@@ -100,4 +100,9 @@ impl KeepAlive {
             },
         }
     }
+}
+
+/// Whether `connection` (a stream) was closed: rsipstack cancels its token when it ends.
+pub fn has_ended(connection: &SipConnection) -> bool {
+    connection.cancel_token().is_some_and(|t| t.is_cancelled())
 }

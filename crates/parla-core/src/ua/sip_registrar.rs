@@ -1,6 +1,6 @@
 //! [`Registrar`] over rsipstack's `Registration`: one REGISTER exchange with its digest retry.
 
-use super::keepalive::{KeepAlive, KeepAliveOutcome};
+use super::keepalive::{has_ended, KeepAlive, KeepAliveOutcome};
 use super::registration::{RegisterOutcome, Registrar};
 use super::stack::SipStack;
 use rsipstack::dialog::authenticate::Credential;
@@ -118,7 +118,7 @@ impl SipRegistrar {
                 })
         };
         let connection = lookup().await?;
-        if !is_closed(&connection) {
+        if !has_ended(&connection) {
             return Ok(Some(connection));
         }
         // Its end was signalled but it is still cached (rsipstack cancels the token before it
@@ -126,10 +126,6 @@ impl SipRegistrar {
         layer.remove_connection(&connection);
         lookup().await.map(Some)
     }
-}
-
-fn is_closed(connection: &SipConnection) -> bool {
-    connection.cancel_token().is_some_and(|t| t.is_cancelled())
 }
 
 impl Registrar for SipRegistrar {
