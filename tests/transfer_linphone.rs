@@ -61,8 +61,8 @@ fn linphonec(kam: &Kamailio, dir: &Path, user: &str, pw: &str, hz: f64, auto: bo
 }
 
 /// Parla as alice at `pbx.test`, sending a tone of `hz` (none: silence), with no music on
-/// hold: a linphonec records all its calls into one file, which is to hold the tone of the
-/// party it is put through to, and silence before.
+/// hold: nothing but the parties' tones is heard. (A linphonec records all its calls into one
+/// file; `Linphone::wait_recording` cuts the last call out of it, the one after the transfer.)
 fn parla(kam: &Kamailio, dir: &Path, hz: Option<f64>) -> App {
     let mut line = Line::at(kam, "alice", "alicepw");
     line.domain = DOMAIN;
@@ -219,9 +219,8 @@ fn parla_transfers_a_linphonec_caller_to_a_second_linphonec() {
     carol.wait_no_calls(T).expect("carol's call ended");
     let bob_heard = bob.wait_recording(T).expect("bob's recording");
     let carol_heard = carol.wait_recording(T).expect("carol's recording");
-    // Their recordings span the whole session (the call with alice, the hold, the switch to
-    // each other), so a little less of the energy is the other's tone than in a one-call file
-    // (0.89 seen); a path that carries nothing gives about 0.
+    // Each recording is of their call with each other (without the call with alice and the
+    // hold before it); a path that carries nothing gives about 0.
     let (bob_ratio, carol_ratio) = (band(&bob_heard, 600.0), band(&carol_heard, 1000.0));
     eprintln!("bob hears carol {bob_ratio:.3}, carol hears bob {carol_ratio:.3}");
     assert!(bob_ratio > 0.8, "bob hears carol: {bob_ratio:.3}");

@@ -24,8 +24,18 @@
 //! - `quit` and SIGTERM hang in pipe mode (the socket thread sits in accept()): the bench
 //!   stops it with SIGKILL.
 //! - Sound: `soundcard use files`, then `play WAV` is sent as the microphone (make it longer
-//!   than the call; looping is untested) and `record WAV` gets what is heard (48 kHz mono; the header is written when the call's
-//!   stream stops, with sizes 44 bytes too large: [`Linphone::wait_recording`] fixes them).
+//!   than the call; looping is untested; a call on hold keeps sending it) and `record WAV` gets
+//!   what is heard (48 kHz mono).
+//! - That record file is one for all calls, and every stream start (a call's first, and the
+//!   restart on each re-INVITE, e.g. hold) opens it again (mediastreamer's MSFileRec; logged in
+//!   the core log as "MSFileRec: recording into FILE", before the call's next state change).
+//!   Audio is written from byte 0; when the stream stops, the header goes over the first 44 bytes,
+//!   with sizes counted from byte 0 (44 too large). A start that finds a header appends at the
+//!   end ("Opening wav file in append mode, current data size is N"): a call that was held, or
+//!   that replaced a held one after a transfer, follows the earlier audio in the file. A start
+//!   that finds none (the other call's stream still runs) writes from byte 0 again, and the other
+//!   stream's header lands on top when it stops. Streams stop before the call's `End`.
+//!   [`Linphone::wait_recording`] cuts the latest call's streams out by the core log.
 
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -69,6 +79,8 @@ pub struct LinphoneOptions {
     /// Where what is heard is recorded; `None`: `heard.wav` in the work dir.
     pub record_wav: Option<PathBuf>,
     /// linphonec's log level (`-d`, 0-6) for `core.log` in the work dir; 5 shows SIP messages.
+    /// 0 logs errors only, without the recorder's lines: [`Linphone::wait_recording`] then
+    /// returns every call's audio.
     pub log_level: u8,
 }
 
@@ -256,7 +268,9 @@ impl Linphone {
         self.dir.join("core.log")
     }
 
-    /// The WAV what this instance heard is recorded into (complete once the call ended).
+    /// The WAV what this instance heard is recorded into, all calls in one file (see the module
+    /// notes); it grows while a call's media flows. [`Linphone::wait_recording`] gives the latest
+    /// call's part as a WAV of its own.
     pub fn record_path(&self) -> &Path {
         &self.record_wav
     }
@@ -471,13 +485,37 @@ impl Linphone {
             .map(drop)
     }
 
-    /// Waits until the record file is a complete WAV (the call's stream has stopped).
-    pub fn wait_recording(&self, timeout: Duration) -> Result<PathBuf> {
-        let path = self.record_wav.clone();
-        let ok = poll_until(timeout, POLL, || Ok(wav_finished(&path).then_some(())))?;
-        ok.map(|()| path.clone()).ok_or_else(|| {
+    /// Waits until linphonec has no call left (then every stream has stopped and written its
+    /// header), and writes what the latest call heard, all of its streams and nothing of the
+    /// calls before, to `NAME.last-call.wav` beside the record file; returns that path. The
+    /// latest call is the one whose stream opened the record file last. The record file itself
+    /// is only read.
+    pub fn wait_recording(&mut self, timeout: Duration) -> Result<PathBuf> {
+        let deadline = Instant::now() + timeout;
+        self.wait_no_calls(timeout)?;
+        let (rec, out) = (
+            self.record_wav.clone(),
+            self.record_wav.with_extension("last-call.wav"),
+        );
+        let log = self.core_log_path();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ok = poll_until(left, POLL, || {
+            let Ok(raw) = std::fs::read(&rec) else {
+                return Ok(None);
+            };
+            let log = std::fs::read(&log).unwrap_or_default();
+            let opens = recorder_opens(&String::from_utf8_lossy(&log), &rec.display().to_string());
+            let Some(wav) = last_call_wav(&raw, &opens) else {
+                return Ok(None);
+            };
+            std::fs::write(&out, wav).ctx(|| format!("writing {}", out.display()))?;
+            Ok(hound::WavReader::open(&out)
+                .is_ok_and(|r| r.duration() > 0)
+                .then_some(()))
+        })?;
+        ok.map(|()| out.clone()).ok_or_else(|| {
             BenchError::timeout(
-                format!("a complete recording in {}", path.display()),
+                format!("a complete recording in {}", rec.display()),
                 timeout,
                 Some(self.proc.log_path()),
             )
@@ -539,30 +577,87 @@ fn spawn_reader(
         .ctx(|| "spawning the linphonec stdout reader".into())
 }
 
-/// True once mediastreamer has written the WAV header (it writes zeros until the stream stops).
-/// Its header counts the 44 header bytes as data too: the sizes are set right here, so that
-/// WAV readers (hound, [`crate::tones`]) read the whole file.
-fn wav_finished(path: &Path) -> bool {
-    let Ok(mut bytes) = std::fs::read(path) else {
-        return false;
-    };
-    if bytes.len() <= 44 || &bytes[0..4] != b"RIFF" || &bytes[36..40] != b"data" {
-        return false;
-    }
-    let (Ok(riff), Ok(data)) = (
-        u32::try_from(bytes.len() - 8),
-        u32::try_from(bytes.len() - 44),
-    ) else {
-        return false;
-    };
-    if bytes[4..8] != riff.to_le_bytes() || bytes[40..44] != data.to_le_bytes() {
-        bytes[4..8].copy_from_slice(&riff.to_le_bytes());
-        bytes[40..44].copy_from_slice(&data.to_le_bytes());
-        if std::fs::write(path, &bytes).is_err() {
-            return false;
+/// Length of the header MSFileRec writes (RIFF, `fmt ` of 16 bytes, `data`).
+const WAV_HEADER: usize = 44;
+
+/// One opening of the record file by a stream, from the core log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RecorderOpen {
+    /// Where the stream's audio starts: the size of the file it appended to, or 0.
+    offset: usize,
+    /// The `CallSession [..]` whose state changes next: the call the stream belongs to.
+    call: Option<String>,
+}
+
+/// The record file's openings, in order, from the core log (see the module notes).
+fn recorder_opens(log: &str, record: &str) -> Vec<RecorderOpen> {
+    const APPEND: &str = "Opening wav file in append mode, current data size is ";
+    const OPEN: &str = "MSFileRec: recording into ";
+    let mut opens: Vec<RecorderOpen> = Vec::new();
+    let mut append = None;
+    for line in log.lines() {
+        if let Some((_, size)) = line.split_once(APPEND) {
+            append = size.trim().parse().ok();
+        } else if let Some((_, path)) = line.split_once(OPEN) {
+            let offset = append.take().unwrap_or(0);
+            if path.trim_end() == record {
+                opens.push(RecorderOpen { offset, call: None });
+            }
+        } else if let Some(call) = call_moving(line) {
+            for open in opens.iter_mut().filter(|o| o.call.is_none()) {
+                open.call = Some(call.to_string());
+            }
         }
     }
-    hound::WavReader::open(path).is_ok_and(|r| r.duration() > 0)
+    opens
+}
+
+/// The session of "CallSession [0x55d0] moving from state A to B".
+fn call_moving(line: &str) -> Option<&str> {
+    let (_, rest) = line.split_once("CallSession [")?;
+    let (call, rest) = rest.split_once(']')?;
+    rest.starts_with(" moving from state ").then_some(call)
+}
+
+/// A WAV of what the stream that opened the record file last and the other streams of its call
+/// wrote into `raw` (the record file, every stream stopped): each stream's audio runs from its
+/// offset to the next stream's, a stream writing from byte 0 covers what came before, and the
+/// last one ends where the header says (its size counts from byte 0). Without `opens` (no core
+/// log), all of the file. `None` until the header is there.
+fn last_call_wav(raw: &[u8], opens: &[RecorderOpen]) -> Option<Vec<u8>> {
+    if raw.len() <= WAV_HEADER
+        || &raw[0..4] != b"RIFF"
+        || &raw[8..16] != b"WAVEfmt "
+        || &raw[36..40] != b"data"
+    {
+        return None;
+    }
+    let size = usize::try_from(u32::from_le_bytes([raw[40], raw[41], raw[42], raw[43]])).ok()?;
+    let end = size.min(raw.len());
+    let mut streams: Vec<(usize, Option<&str>)> = Vec::new();
+    for open in opens {
+        let start = open.offset.max(WAV_HEADER);
+        while streams.last().is_some_and(|&(s, _)| s >= start) {
+            streams.pop();
+        }
+        streams.push((start, open.call.as_deref()));
+    }
+    if streams.is_empty() {
+        streams.push((WAV_HEADER, None));
+    }
+    let last = streams.last().map(|&(_, call)| call)?;
+    let mut wav = raw[..WAV_HEADER].to_vec();
+    for (i, &(start, call)) in streams.iter().enumerate() {
+        let stop = streams.get(i + 1).map_or(end, |&(next, _)| next.min(end));
+        if call == last && start < stop {
+            wav.extend_from_slice(&raw[start..stop]);
+        }
+    }
+    let riff = u32::try_from(wav.len() - 8).ok()?;
+    let data = u32::try_from(wav.len() - WAV_HEADER).ok()?;
+    wav[4..8].copy_from_slice(&riff.to_le_bytes());
+    wav[40..44].copy_from_slice(&data.to_le_bytes());
+    Some(wav)
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
@@ -679,6 +774,101 @@ mod tests {
         assert_eq!(calls[1].id, 3);
         assert!(calls[1].is_with("c"));
         assert_eq!(calls[1].state, "OutgoingProgress");
+    }
+
+    /// Core log lines of a callee put on hold (its stream restarts and appends) and then
+    /// transferred: the call that replaces it appends too.
+    const HELD_THEN_TRANSFERRED: &str = "\
+        14:38:55:389 mediastreamer-message-MSFileRec: recording into /w/carol-heard.wav\n\
+        14:38:55:390 liblinphone-message-CallSession [0xa1] moving from state LinphoneCallConnected to LinphoneCallStreamsRunning\n\
+        14:38:55:498 mediastreamer-message-Opening wav file in append mode, current data size is 9600\n\
+        14:38:55:498 mediastreamer-message-MSFileRec: recording into /w/carol-heard.wav\n\
+        14:38:55:499 liblinphone-message-CallSession[0xa1] : payload type 96 opus/48000 added to frozen list\n\
+        14:38:55:499 liblinphone-message-CallSession [0xa1] moving from state LinphoneCallStreamsRunning to LinphoneCallPausedByRemote\n\
+        14:38:56:000 liblinphone-message-CallSession [0xb2] moving from state LinphoneCallIdle to LinphoneCallOutgoingInit\n\
+        14:38:56:125 mediastreamer-message-Opening wav file in append mode, current data size is 56640\n\
+        14:38:56:125 mediastreamer-message-MSFileRec: recording into /w/carol-heard.wav\n\
+        14:38:56:126 liblinphone-message-CallSession [0xb2] moving from state LinphoneCallConnected to LinphoneCallStreamsRunning\n\
+        14:38:56:200 liblinphone-message-CallSession [0xa1] moving from state LinphoneCallPaused to LinphoneCallEnd\n";
+
+    fn open(offset: usize, call: &str) -> RecorderOpen {
+        RecorderOpen {
+            offset,
+            call: Some(call.into()),
+        }
+    }
+
+    /// A record file of `len` bytes whose header (sizes as MSFileRec writes them: from byte 0)
+    /// is followed by bytes that tell their offset (`i % 251`).
+    fn recorded(len: usize) -> Vec<u8> {
+        let mut raw: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        raw[0..16].copy_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
+        raw[4..8].copy_from_slice(&(len as u32 + 32).to_le_bytes());
+        raw[16..36].copy_from_slice(&[
+            16, 0, 0, 0, 1, 0, 1, 0, 0x80, 0xbb, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0,
+        ]);
+        raw[36..40].copy_from_slice(b"data");
+        raw[40..44].copy_from_slice(&(len as u32).to_le_bytes());
+        raw
+    }
+
+    /// The header `wav` says it has (RIFF size, data size) and its audio.
+    fn split(wav: &[u8]) -> (u32, u32, &[u8]) {
+        let le = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        (le(&wav[4..8]), le(&wav[40..44]), &wav[44..])
+    }
+
+    #[test]
+    fn finds_the_record_files_openings_and_their_calls() {
+        let opens = recorder_opens(HELD_THEN_TRANSFERRED, "/w/carol-heard.wav");
+        assert_eq!(
+            opens,
+            vec![open(0, "0xa1"), open(9600, "0xa1"), open(56640, "0xb2")]
+        );
+        assert!(recorder_opens(HELD_THEN_TRANSFERRED, "/w/heard.wav").is_empty());
+    }
+
+    #[test]
+    fn the_latest_call_is_cut_out_of_the_appended_file() {
+        let raw = recorded(60_000);
+        let opens = recorder_opens(HELD_THEN_TRANSFERRED, "/w/carol-heard.wav");
+        let wav = last_call_wav(&raw, &opens).unwrap();
+        let (riff, data, audio) = split(&wav);
+        assert_eq!(audio, &raw[56_640..]);
+        assert_eq!((riff, data), (3_360 + 36, 3_360));
+    }
+
+    #[test]
+    fn a_stream_writing_from_the_start_covers_the_ones_before() {
+        // the second call started while the first still ran (no header yet): both wrote from
+        // byte 0; the second stopped last, with 30 000 bytes
+        let mut raw = recorded(50_000);
+        raw[40..44].copy_from_slice(&30_000u32.to_le_bytes());
+        let wav = last_call_wav(&raw, &[open(0, "0xa1"), open(0, "0xb2")]).unwrap();
+        assert_eq!(split(&wav).2, &raw[44..30_000]);
+    }
+
+    #[test]
+    fn a_calls_streams_are_joined_without_the_other_calls() {
+        let raw = recorded(10_000);
+        let opens = [open(0, "0xa1"), open(2_000, "0xb2"), open(6_000, "0xa1")];
+        let wav = last_call_wav(&raw, &opens).unwrap();
+        assert_eq!(split(&wav).2, [&raw[44..2_000], &raw[6_000..]].concat());
+    }
+
+    #[test]
+    fn without_the_core_log_the_whole_file_is_taken() {
+        let raw = recorded(10_000);
+        let wav = last_call_wav(&raw, &[]).unwrap();
+        assert_eq!(split(&wav), (9_992, 9_956, &raw[44..]));
+    }
+
+    #[test]
+    fn no_wav_before_the_header_is_written() {
+        let mut raw = recorded(10_000);
+        raw[0..4].copy_from_slice(&[0; 4]);
+        assert_eq!(last_call_wav(&raw, &[]), None);
+        assert_eq!(last_call_wav(&raw[..44], &[]), None);
     }
 
     #[test]
