@@ -17,6 +17,8 @@
 
 #[cfg(target_os = "linux")]
 mod alsa_capture;
+#[cfg(target_os = "linux")]
+mod alsa_playback;
 mod capture;
 mod health;
 mod playback;
@@ -80,10 +82,11 @@ impl fmt::Display for DeviceNotice {
 /// Counters of the current device stream (they restart when the device is reopened).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeviceStats {
-    /// Device callbacks run.
+    /// Device callbacks run (playback written by the media thread on Linux: writes after which
+    /// the device had played more).
     pub callbacks: u64,
     /// Capture: reads that found too little audio (silence filled in). Playback: callbacks that
-    /// ran dry.
+    /// ran dry, or (written by the media thread) times the device ran out.
     pub underruns: u64,
     /// Times audio was dropped because a ring was full or held more than the delay cap.
     pub overruns: u64,

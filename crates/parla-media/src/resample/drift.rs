@@ -14,7 +14,7 @@ mod capture;
 mod playback;
 
 pub use capture::CaptureDrift;
-pub use playback::PlaybackDrift;
+pub use playback::{PlaybackDrift, PlaybackQueue};
 
 /// What one `read` or `write` had to do besides resampling.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

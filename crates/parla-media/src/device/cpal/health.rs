@@ -4,8 +4,6 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use ::cpal::Stream;
-
 use super::rt::Shared;
 
 /// Without a callback for this long, after the device reported errors, a stream is dead (a
@@ -97,10 +95,10 @@ impl Watch {
     }
 }
 
-/// Drops a stream on a thread of its own. Closing can block: after the PulseAudio server died
+/// Drops a stream (or a device handle) on a thread of its own. Closing can block: after the PulseAudio server died
 /// under a capture stream, ALSA's pulse plugin deadlocks inside libpulse, and the media thread
 /// must not hang with it.
-pub(crate) fn retire(stream: Stream) {
+pub(crate) fn retire<T: Send + 'static>(stream: T) {
     let spawned = std::thread::Builder::new()
         .name("parla-audio-close".into())
         .spawn(move || drop(stream));

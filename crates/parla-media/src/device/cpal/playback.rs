@@ -1,17 +1,22 @@
-//! Playback: 48 kHz mono -> [`PlaybackDrift`] (adaptive resampler steered to keep the ring's
-//! fill small and steady) -> ring (mono, device rate) -> device callback.
+//! Playback: 48 kHz mono -> [`PlaybackDrift`] (adaptive resampler steered to keep the queue's
+//! fill small and steady) -> on Linux the ALSA device's buffer, written right here (see
+//! `alsa_playback.rs`); elsewhere, or for a device it cannot open, a ring (mono, device rate)
+//! drained by cpal's callback.
 
 use std::sync::Arc;
 
 use ::cpal::Stream;
+use rtrb::Producer;
 
+#[cfg(target_os = "linux")]
+use super::alsa_playback::AlsaPlayback;
 use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
 use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
 use crate::device::{AudioSink, OUTPUT_RATE};
 use crate::error::MediaError;
-use crate::resample::drift::PlaybackDrift;
+use crate::resample::drift::{PlaybackDrift, PlaybackQueue};
 
 /// Ring fill kept just before each write, beyond one device period: what a callback that
 /// comes a little early, when it is due right at the write, needs so it does not run dry.
@@ -19,6 +24,15 @@ const MARGIN_MS: f64 = 3.0;
 /// More than this above the target (bursty writes after a stall) and the excess is dropped
 /// from the next audio at once.
 const CAP_MS: f64 = 60.0;
+/// Written straight to the device (Linux): the delay to keep ahead of the speaker, as the
+/// device reports it, before each write. PulseAudio's plugin counts the sink's share in it too,
+/// up to a device period.
+#[cfg(target_os = "linux")]
+const DIRECT_TARGET_MS: f64 = 12.0;
+/// With longer device periods (a device that would not take ours) the target grows with
+/// them, less this.
+#[cfg(target_os = "linux")]
+const DIRECT_SINK_SHARE_MS: f64 = 2.0;
 /// The frame size writes usually come in.
 const FRAME_MS: u32 = 20;
 
@@ -33,7 +47,7 @@ struct PlaybackLink {
     /// `None` only while being dropped.
     stream: Option<Stream>,
     watch: Watch,
-    drift: PlaybackDrift,
+    drift: PlaybackDrift<Queue>,
     shared: Arc<Shared>,
     name: String,
 }
@@ -56,15 +70,66 @@ impl Link for PlaybackLink {
     }
 }
 
+/// Where the resampled audio goes: a ring drained by cpal's callback, or (Linux) the device
+/// buffer itself.
+enum Queue {
+    Ring(Producer<f32>),
+    #[cfg(target_os = "linux")]
+    Alsa(AlsaPlayback),
+}
+
+impl PlaybackQueue for Queue {
+    fn queued(&self) -> usize {
+        match self {
+            Queue::Ring(ring) => ring.queued(),
+            #[cfg(target_os = "linux")]
+            Queue::Alsa(device) => device.queued(),
+        }
+    }
+
+    fn room(&self) -> usize {
+        match self {
+            Queue::Ring(ring) => ring.room(),
+            #[cfg(target_os = "linux")]
+            Queue::Alsa(device) => device.room(),
+        }
+    }
+
+    fn push(&mut self, samples: &[f32]) -> usize {
+        match self {
+            Queue::Ring(ring) => PlaybackQueue::push(ring, samples),
+            #[cfg(target_os = "linux")]
+            Queue::Alsa(device) => device.push(samples),
+        }
+    }
+
+    fn ran_dry(&mut self) -> bool {
+        match self {
+            Queue::Ring(ring) => ring.ran_dry(),
+            #[cfg(target_os = "linux")]
+            Queue::Alsa(device) => device.ran_dry(),
+        }
+    }
+}
+
 impl PlaybackLink {
     fn open(name: Option<&str>) -> Result<Self, MediaError> {
         let (device, label) = find_device(name, Direction::Output)?;
+        #[cfg(target_os = "linux")]
+        {
+            let pcm = super::device_name(&device).unwrap_or_else(|| label.clone());
+            let shared = Arc::new(Shared::default());
+            match AlsaPlayback::open(&pcm, Arc::clone(&shared)) {
+                Ok(alsa) => return Self::direct(alsa, shared, label),
+                Err(e) => tracing::debug!("{e}; playing through cpal instead"),
+            }
+        }
         let built = stream::build_output(&device, &label)?;
         let period_ms = built.period as f64 * 1000.0 / f64::from(built.rate.max(1));
         // When the ring runs dry the device takes about two periods at once to refill its own
         // buffer: put that in as silence besides the target.
         let drift = PlaybackDrift::new(
-            built.ring,
+            Queue::Ring(built.ring),
             OUTPUT_RATE,
             built.rate,
             (OUTPUT_RATE * FRAME_MS / 1000) as usize,
@@ -78,6 +143,29 @@ impl PlaybackLink {
             drift,
             shared: built.shared,
             name: label,
+        })
+    }
+
+    /// Plays through `alsa`, written from the media thread.
+    #[cfg(target_os = "linux")]
+    fn direct(alsa: AlsaPlayback, shared: Arc<Shared>, name: String) -> Result<Self, MediaError> {
+        let rate = alsa.rate();
+        let period_ms = alsa.period() as f64 * 1000.0 / f64::from(rate.max(1));
+        let drift = PlaybackDrift::new(
+            Queue::Alsa(alsa),
+            OUTPUT_RATE,
+            rate,
+            (OUTPUT_RATE * FRAME_MS / 1000) as usize,
+            DIRECT_TARGET_MS.max(period_ms - DIRECT_SINK_SHARE_MS),
+            CAP_MS,
+            0,
+        )?;
+        Ok(Self {
+            stream: None,
+            watch: Watch::new(),
+            drift,
+            shared,
+            name,
         })
     }
 

@@ -10,9 +10,37 @@ use crate::resample::control::DriftControl;
 /// Input block of the resampler.
 const BLOCK_MS: f64 = 10.0;
 
+/// Where playback audio is queued: a ring drained by a device callback, or a device buffer
+/// written directly.
+pub trait PlaybackQueue {
+    /// Samples queued and not yet played.
+    fn queued(&self) -> usize;
+    /// Room for more.
+    fn room(&self) -> usize;
+    /// Queues as much of `samples` as fits; how many were taken.
+    fn push(&mut self, samples: &[f32]) -> usize;
+    /// Whether the device ran out of audio (or has not started), so the next write restarts it.
+    fn ran_dry(&mut self) -> bool {
+        self.queued() == 0
+    }
+}
+
+impl PlaybackQueue for Producer<f32> {
+    fn queued(&self) -> usize {
+        self.buffer().capacity() - self.slots()
+    }
+    fn room(&self) -> usize {
+        self.slots()
+    }
+    fn push(&mut self, samples: &[f32]) -> usize {
+        let (taken, _) = self.push_partial_slice(samples);
+        taken.len()
+    }
+}
+
 /// Fills a playback ring; see the module docs.
-pub struct PlaybackDrift {
-    ring: Producer<f32>,
+pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
+    ring: Q,
     resampler: AdaptiveResampler,
     control: DriftControl,
     device_rate: u32,
@@ -29,13 +57,13 @@ pub struct PlaybackDrift {
     restart_pad: usize,
 }
 
-impl PlaybackDrift {
+impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     /// `frame`: samples per write at `rate`. `target_ms`: ring fill kept just before each
     /// write; `cap_ms`: fill above the target that is dropped at once; `pad`: silence (device
     /// samples) put in besides the target when a write finds the ring empty (the device takes
     /// about two periods at once to fill its own buffer).
     pub fn new(
-        ring: Producer<f32>,
+        ring: Q,
         rate: u32,
         device_rate: u32,
         frame: usize,
@@ -64,7 +92,7 @@ impl PlaybackDrift {
 
     /// Samples waiting in the ring.
     pub fn queued(&self) -> usize {
-        self.ring.buffer().capacity() - self.ring.slots()
+        self.ring.queued()
     }
 
     /// The ratio correction in use, relative (1.0: none).
@@ -85,11 +113,19 @@ impl PlaybackDrift {
     /// Queues `samples` for the device.
     pub fn write(&mut self, mut samples: &[f32]) -> Result<Outcome, MediaError> {
         let mut outcome = Outcome::default();
+        let dry = self.ring.ran_dry();
         let queued = self.queued();
-        if queued == 0 {
+        if dry {
             let pad = self.control.target() + self.restart_pad;
-            if let Ok(chunk) = self.ring.write_chunk_uninit(pad.min(self.ring.slots())) {
-                outcome.padded = chunk.fill_from_iter(std::iter::repeat(0.0));
+            let mut left = pad.min(self.ring.room());
+            let zeros = [0.0f32; 256];
+            while left > 0 {
+                let n = self.ring.push(&zeros[..left.min(zeros.len())]);
+                if n == 0 {
+                    break;
+                }
+                outcome.padded += n;
+                left -= n;
             }
             self.control.relevel();
             self.settle.restart();
@@ -120,8 +156,8 @@ impl PlaybackDrift {
             let dropped = self.skip.min(out.len());
             self.skip -= dropped;
             out = &out[dropped..];
-            let (_, rest) = self.ring.push_partial_slice(out);
-            outcome.dropped += rest.len();
+            let taken = self.ring.push(out);
+            outcome.dropped += out.len() - taken;
         }
         let ratio = self.control.ratio();
         report(
