@@ -102,26 +102,27 @@ pub(crate) fn open(
     })
 }
 
+/// What an ALSA device was configured to.
 #[derive(Debug, Clone, Copy)]
-struct Params {
-    rate: u32,
-    channels: usize,
-    period: usize,
-    buffer: usize,
-    float: bool,
+pub(super) struct Params {
+    pub rate: u32,
+    pub channels: usize,
+    /// Frames per period.
+    pub period: usize,
+    /// Frames in the buffer.
+    pub buffer: usize,
+    pub float: bool,
 }
 
 /// Interleaved float (else 16-bit), one channel if the device has it, ~48 kHz, `period_ms`
 /// periods; what the device accepted.
 fn configure(pcm: &PCM, period_ms: u32) -> alsa::Result<Params> {
     let hw = HwParams::any(pcm)?;
-    hw.set_access(Access::RWInterleaved)?;
-    let float = hw.set_format(Format::float()).is_ok();
-    if !float {
-        hw.set_format(Format::s16())?;
-    }
-    let channels = hw.set_channels_near(1)?;
-    let rate = hw.set_rate_near(48_000, ValueOr::Nearest)?;
+    let SampleFormat {
+        float,
+        channels,
+        rate,
+    } = set_sample_format(&hw)?;
     let period = ms_to_samples(rate, period_ms) as alsa::pcm::Frames;
     let period = hw.set_period_size_near(period, ValueOr::Nearest)?;
     hw.set_buffer_size_near(period * PERIODS as alsa::pcm::Frames)?;
@@ -137,6 +138,30 @@ fn configure(pcm: &PCM, period_ms: u32) -> alsa::Result<Params> {
         // What one read takes at most: the device's buffer, at most a second.
         buffer: buffer.max(period).clamp(1, u64::from(rate.max(1))) as usize,
         float,
+    })
+}
+
+/// What [`set_sample_format`] got.
+pub(super) struct SampleFormat {
+    pub float: bool,
+    pub channels: u32,
+    pub rate: u32,
+}
+
+/// Interleaved float (else 16-bit), one channel if the device has it, ~48 kHz: the formats
+/// Parla's own ALSA reader and writer take.
+pub(super) fn set_sample_format(hw: &HwParams) -> alsa::Result<SampleFormat> {
+    hw.set_access(Access::RWInterleaved)?;
+    let float = hw.set_format(Format::float()).is_ok();
+    if !float {
+        hw.set_format(Format::s16())?;
+    }
+    let channels = hw.set_channels_near(1)?;
+    let rate = hw.set_rate_near(48_000, ValueOr::Nearest)?;
+    Ok(SampleFormat {
+        float,
+        channels,
+        rate,
     })
 }
 

@@ -12,9 +12,10 @@
 use std::ffi::CString;
 use std::sync::Arc;
 
-use alsa::pcm::{Access, Format, HwParams, State, PCM};
+use alsa::pcm::{HwParams, State, PCM};
 use alsa::{Direction, ValueOr};
 
+use super::alsa_capture::{set_sample_format, Params, SampleFormat};
 use super::health::{retire, Failure};
 use super::rt::Shared;
 use super::{device_error, ms_to_samples};
@@ -255,26 +256,15 @@ impl PlaybackQueue for AlsaPlayback {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Params {
-    rate: u32,
-    channels: usize,
-    period: usize,
-    buffer: usize,
-    float: bool,
-}
-
 /// Interleaved float (else 16-bit), one channel if the device has it, ~48 kHz, [`PERIOD_MS`]
 /// periods in a [`BUFFER_MS`] buffer, started by the first write; what the device accepted.
 fn configure(pcm: &PCM) -> alsa::Result<Params> {
     let hw = HwParams::any(pcm)?;
-    hw.set_access(Access::RWInterleaved)?;
-    let float = hw.set_format(Format::float()).is_ok();
-    if !float {
-        hw.set_format(Format::s16())?;
-    }
-    let channels = hw.set_channels_near(1)?;
-    let rate = hw.set_rate_near(48_000, ValueOr::Nearest)?;
+    let SampleFormat {
+        float,
+        channels,
+        rate,
+    } = set_sample_format(&hw)?;
     let frames = |ms| ms_to_samples(rate, ms) as alsa::pcm::Frames;
     hw.set_period_size_near(frames(PERIOD_MS), ValueOr::Nearest)?;
     hw.set_buffer_size_near(frames(BUFFER_MS))?;
