@@ -505,15 +505,14 @@ impl Linphone {
             };
             let log = std::fs::read(&log).unwrap_or_default();
             let opens = recorder_opens(&String::from_utf8_lossy(&log), &rec.display().to_string());
-            let Some(wav) = last_call_wav(&raw, &opens) else {
-                return Ok(None);
-            };
-            std::fs::write(&out, wav).ctx(|| format!("writing {}", out.display()))?;
-            Ok(hound::WavReader::open(&out)
-                .is_ok_and(|r| r.duration() > 0)
-                .then_some(()))
+            Ok(last_call_wav(&raw, &opens).filter(|wav| {
+                hound::WavReader::new(std::io::Cursor::new(wav)).is_ok_and(|r| r.duration() > 0)
+            }))
         })?;
-        ok.map(|()| out.clone()).ok_or_else(|| {
+        if let Some(wav) = &ok {
+            std::fs::write(&out, wav).ctx(|| format!("writing {}", out.display()))?;
+        }
+        ok.map(|_| out.clone()).ok_or_else(|| {
             BenchError::timeout(
                 format!("a complete recording in {}", rec.display()),
                 timeout,

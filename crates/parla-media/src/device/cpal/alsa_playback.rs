@@ -45,6 +45,8 @@ pub(crate) struct AlsaPlayback {
     written: u64,
     /// Frames it had played when last seen; progress counts as a callback for the stall watch.
     played: u64,
+    /// The delay read at the start of the current frame (0 while stopped).
+    fill: usize,
     scratch_f: Vec<f32>,
     scratch_i: Vec<i16>,
     shared: Arc<Shared>,
@@ -91,6 +93,7 @@ impl AlsaPlayback {
             period: params.period,
             written: 0,
             played: 0,
+            fill: 0,
             scratch_f: vec![0.0; if params.float { scratch } else { 0 }],
             scratch_i: vec![0; if params.float { 0 } else { scratch }],
             shared,
@@ -120,12 +123,14 @@ impl AlsaPlayback {
             .map(|d| (d.max(0) as usize).min(self.buffer))
     }
 
-    /// Counts the device's progress as a callback, so a device that stops playing is seen
-    /// as stalled.
+    /// Reads the delay for this frame, and counts the device's progress as a callback, so a
+    /// device that stops playing is seen as stalled.
     fn note_progress(&mut self) {
+        self.fill = 0;
         let Some(delay) = self.delay() else {
             return;
         };
+        self.fill = delay;
         let played = self.written.saturating_sub(delay as u64);
         if played > self.played {
             self.played = played;
@@ -162,6 +167,7 @@ impl AlsaPlayback {
         };
         self.written = 0;
         self.played = 0;
+        self.fill = 0;
         match pcm.prepare() {
             Ok(()) => {}
             Err(e) if e.errno() == libc::ENODEV => Failure::Gone.record(&self.shared),
@@ -169,37 +175,59 @@ impl AlsaPlayback {
         }
     }
 
-    fn write_frames(&mut self, samples: &[f32]) -> alsa::Result<usize> {
+    /// Writes `n` frames (at most a buffer), each sample from `sample`, to every channel.
+    fn write_frames(
+        &mut self,
+        n: usize,
+        mut sample: impl FnMut(usize) -> f32,
+    ) -> alsa::Result<usize> {
         let Some(pcm) = self.pcm.as_ref() else {
             return Ok(0);
         };
-        let n = samples.len().min(self.buffer);
+        let n = n.min(self.buffer);
         let ch = self.channels;
         if self.float {
-            for (frame, &s) in self.scratch_f.chunks_exact_mut(ch).zip(&samples[..n]) {
-                frame.fill(s);
+            for (i, frame) in self.scratch_f.chunks_exact_mut(ch).take(n).enumerate() {
+                frame.fill(sample(i));
             }
             pcm.io_f32()?.writei(&self.scratch_f[..n * ch])
         } else {
-            for (frame, &s) in self.scratch_i.chunks_exact_mut(ch).zip(&samples[..n]) {
-                frame.fill((s.clamp(-1.0, 1.0) * 32767.0) as i16);
+            for (i, frame) in self.scratch_i.chunks_exact_mut(ch).take(n).enumerate() {
+                frame.fill((sample(i).clamp(-1.0, 1.0) * 32767.0) as i16);
             }
             pcm.io_i16()?.writei(&self.scratch_i[..n * ch])
+        }
+    }
+
+    /// Writes `n` frames, retrying once after an underrun the sound server reported since the
+    /// frame began (the device is prepared again, and the write starts it).
+    fn write(&mut self, n: usize, mut sample: impl FnMut(usize) -> f32) -> usize {
+        let mut result = self.write_frames(n, &mut sample);
+        if let Err(e) = result {
+            if e.errno() == libc::EPIPE {
+                Shared::bump(&self.shared.underruns);
+                self.restart();
+                result = self.write_frames(n, &mut sample);
+            }
+        }
+        match result {
+            Ok(written) => {
+                self.written += written as u64;
+                written
+            }
+            Err(e) => {
+                self.recover(e);
+                0
+            }
         }
     }
 }
 
 impl PlaybackQueue for AlsaPlayback {
+    /// As read at the start of the frame ([`PlaybackQueue::ran_dry`]): the plugin is asked once
+    /// per frame.
     fn queued(&self) -> usize {
-        self.delay().unwrap_or(0)
-    }
-
-    fn room(&self) -> usize {
-        let Some(pcm) = self.pcm.as_ref() else {
-            return 0;
-        };
-        pcm.avail_update()
-            .map_or(0, |n| (n.max(0) as usize).min(self.buffer))
+        self.fill
     }
 
     fn ran_dry(&mut self) -> bool {
@@ -233,26 +261,11 @@ impl PlaybackQueue for AlsaPlayback {
     }
 
     fn push(&mut self, samples: &[f32]) -> usize {
-        let mut result = self.write_frames(samples);
-        if let Err(e) = result {
-            // An underrun the sound server reported since the frame began: the device is
-            // prepared again, and the write starts it.
-            if e.errno() == libc::EPIPE {
-                Shared::bump(&self.shared.underruns);
-                self.restart();
-                result = self.write_frames(samples);
-            }
-        }
-        match result {
-            Ok(written) => {
-                self.written += written as u64;
-                written
-            }
-            Err(e) => {
-                self.recover(e);
-                0
-            }
-        }
+        self.write(samples.len(), |i| samples[i])
+    }
+
+    fn push_silence(&mut self, n: usize) -> usize {
+        self.write(n, |_| 0.0)
     }
 }
 

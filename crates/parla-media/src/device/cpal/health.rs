@@ -95,9 +95,9 @@ impl Watch {
     }
 }
 
-/// Drops a stream (or a device handle) on a thread of its own. Closing can block: after the PulseAudio server died
-/// under a capture stream, ALSA's pulse plugin deadlocks inside libpulse, and the media thread
-/// must not hang with it.
+/// Drops a stream (or a device handle) on a thread of its own. Closing can block: after the
+/// PulseAudio server died under a capture stream, ALSA's pulse plugin deadlocks inside
+/// libpulse, and the media thread must not hang with it.
 pub(crate) fn retire<T: Send + 'static>(stream: T) {
     let spawned = std::thread::Builder::new()
         .name("parla-audio-close".into())

@@ -87,19 +87,19 @@ impl PlaybackQueue for Queue {
         }
     }
 
-    fn room(&self) -> usize {
-        match self {
-            Queue::Ring(ring) => ring.room(),
-            #[cfg(target_os = "linux")]
-            Queue::Alsa(device) => device.room(),
-        }
-    }
-
     fn push(&mut self, samples: &[f32]) -> usize {
         match self {
             Queue::Ring(ring) => PlaybackQueue::push(ring, samples),
             #[cfg(target_os = "linux")]
             Queue::Alsa(device) => device.push(samples),
+        }
+    }
+
+    fn push_silence(&mut self, n: usize) -> usize {
+        match self {
+            Queue::Ring(ring) => ring.push_silence(n),
+            #[cfg(target_os = "linux")]
+            Queue::Alsa(device) => device.push_silence(n),
         }
     }
 

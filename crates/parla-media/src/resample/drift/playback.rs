@@ -15,10 +15,10 @@ const BLOCK_MS: f64 = 10.0;
 pub trait PlaybackQueue {
     /// Samples queued and not yet played.
     fn queued(&self) -> usize;
-    /// Room for more.
-    fn room(&self) -> usize;
     /// Queues as much of `samples` as fits; how many were taken.
     fn push(&mut self, samples: &[f32]) -> usize;
+    /// Queues up to `n` samples of silence; how many were taken.
+    fn push_silence(&mut self, n: usize) -> usize;
     /// Whether the device ran out of audio (or has not started), so the next write restarts it.
     fn ran_dry(&mut self) -> bool {
         self.queued() == 0
@@ -29,12 +29,13 @@ impl PlaybackQueue for Producer<f32> {
     fn queued(&self) -> usize {
         self.buffer().capacity() - self.slots()
     }
-    fn room(&self) -> usize {
-        self.slots()
-    }
     fn push(&mut self, samples: &[f32]) -> usize {
         let (taken, _) = self.push_partial_slice(samples);
         taken.len()
+    }
+    fn push_silence(&mut self, n: usize) -> usize {
+        self.write_chunk_uninit(n.min(self.slots()))
+            .map_or(0, |chunk| chunk.fill_from_iter(std::iter::repeat(0.0)))
     }
 }
 
@@ -116,17 +117,9 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         let dry = self.ring.ran_dry();
         let queued = self.queued();
         if dry {
-            let pad = self.control.target() + self.restart_pad;
-            let mut left = pad.min(self.ring.room());
-            let zeros = [0.0f32; 256];
-            while left > 0 {
-                let n = self.ring.push(&zeros[..left.min(zeros.len())]);
-                if n == 0 {
-                    break;
-                }
-                outcome.padded += n;
-                left -= n;
-            }
+            outcome.padded = self
+                .ring
+                .push_silence(self.control.target() + self.restart_pad);
             self.control.relevel();
             self.settle.restart();
         } else if queued > self.cap {
