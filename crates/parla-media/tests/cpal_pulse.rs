@@ -19,7 +19,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use parla_media::device::cpal::{
-    list_devices, list_devices_labelled, CpalSink, CpalSource, DeviceNotice, DeviceStats,
+    list_devices, list_devices_labelled, CpalSink, CpalSource, DeviceNotice, DevicePath,
+    DeviceStats,
 };
 use parla_media::device::{open_sink, open_source, AudioEndpoint, AudioSink, AudioSource};
 use parla_testbench::{make_tone_wav, PulseAudio};
@@ -151,6 +152,16 @@ fn capture_and_playback_through_the_default_devices() {
     // PulseAudio's plugin wakes a reader early whenever its chunks and the period do not line
     // up; cpal's loop spun on that, waking several times a period. Ours naps once instead.
     if cfg!(target_os = "linux") {
+        assert_eq!(
+            capture_stats.path,
+            DevicePath::Alsa,
+            "capture by our reader"
+        );
+        assert_eq!(
+            playback_stats.path,
+            DevicePath::Alsa,
+            "playback written directly"
+        );
         let (wakeups, callbacks) = (capture_stats.wakeups, capture_stats.callbacks);
         assert!(
             callbacks > 100 && wakeups <= 3 * callbacks + 20,

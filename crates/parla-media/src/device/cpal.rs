@@ -79,9 +79,21 @@ impl fmt::Display for DeviceNotice {
     }
 }
 
+/// What moves the audio between the device and the media thread.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DevicePath {
+    /// cpal's stream, through a ring its callback fills or drains.
+    #[default]
+    Cpal,
+    /// ALSA, without cpal (Linux): capture read by a thread of Parla's, playback written by
+    /// the media thread itself.
+    Alsa,
+}
+
 /// Counters of the current device stream (they restart when the device is reopened).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeviceStats {
+    pub path: DevicePath,
     /// Device callbacks run (playback written by the media thread on Linux: writes after which
     /// the device had played more).
     pub callbacks: u64,
@@ -106,8 +118,9 @@ pub struct DeviceStats {
 }
 
 impl DeviceStats {
-    fn read(shared: &Shared, device_rate: u32, queued: usize) -> Self {
+    fn read(path: DevicePath, shared: &Shared, device_rate: u32, queued: usize) -> Self {
         Self {
+            path,
             callbacks: shared.callbacks.load(Relaxed),
             underruns: shared.underruns.load(Relaxed),
             overruns: shared.overruns.load(Relaxed),

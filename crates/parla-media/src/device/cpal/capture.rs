@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::health::{Failure, Watch};
 use super::rt::Shared;
 use super::stream;
-use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
+use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
 use crate::device::AudioSource;
 use crate::error::MediaError;
 use crate::resample::drift::CaptureDrift;
@@ -110,7 +110,14 @@ impl CpalSource {
     pub fn stats(&self) -> DeviceStats {
         self.link
             .as_ref()
-            .map(|l| DeviceStats::read(&l.shared, l.drift.device_rate(), l.drift.queued()))
+            .map(|l| {
+                let path = if l.wakes {
+                    DevicePath::Alsa
+                } else {
+                    DevicePath::Cpal
+                };
+                DeviceStats::read(path, &l.shared, l.drift.device_rate(), l.drift.queued())
+            })
             .unwrap_or_default()
     }
 

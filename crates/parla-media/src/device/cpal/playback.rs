@@ -13,7 +13,7 @@ use super::alsa_playback::AlsaPlayback;
 use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
-use super::{find_device, DeviceNotice, DeviceStats, Direction, Link, Recovery};
+use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
 use crate::device::{AudioSink, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::resample::drift::{PlaybackDrift, PlaybackQueue};
@@ -44,7 +44,7 @@ pub struct CpalSink {
 }
 
 struct PlaybackLink {
-    /// `None` only while being dropped.
+    /// cpal's stream; `None` when written straight to ALSA, and while being dropped.
     stream: Option<Stream>,
     watch: Watch,
     drift: PlaybackDrift<Queue>,
@@ -204,7 +204,14 @@ impl CpalSink {
     pub fn stats(&self) -> DeviceStats {
         self.link
             .as_ref()
-            .map(|l| DeviceStats::read(&l.shared, l.drift.device_rate(), l.drift.queued()))
+            .map(|l| {
+                let path = if l.stream.is_some() {
+                    DevicePath::Cpal
+                } else {
+                    DevicePath::Alsa
+                };
+                DeviceStats::read(path, &l.shared, l.drift.device_rate(), l.drift.queued())
+            })
             .unwrap_or_default()
     }
 }
