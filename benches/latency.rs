@@ -2,10 +2,13 @@
 //! -> encode -> RTP over loopback -> jitter buffer -> decode -> speaker) on cpal's default
 //! devices, provided by a test-started PulseAudio.
 //!
-//! The microphone signal and what the speaker plays are both looped back, through two identical
-//! PulseAudio loopbacks, into the left and right channels of one probe sink, recorded by one
-//! `parec`: their offset is the delay Parla adds (the loopbacks' own latency cancels out). The
-//! signal is a repeated frequency sweep, whose cross-correlation has one sharp peak.
+//! The microphone and the speaker are the left and the right channel of one probe sink (two
+//! remap sinks on it), recorded by one `parec`: a sample is in the recording when the probe
+//! sink renders it, which is when the microphone's monitor hands it to Parla, or when the
+//! speaker plays it, on one clock and in the same block. Their offset is the delay Parla adds.
+//! (Until December 2026 each side went through its own `module-loopback` into the probe; those
+//! two queues wandered apart by 5-10 ms from run to run, as much as the figure being measured.)
+//! The signal is a repeated frequency sweep, whose cross-correlation has one sharp peak.
 //!
 //! Five runs, each a fresh echo test recorded from its first sound: the delay is measured over
 //! every half-second window, and each run reports the median of its first two seconds and of
@@ -13,6 +16,7 @@
 //!
 //! `cargo bench --bench latency` (release build). Prints the medians; asserts nothing. With
 //! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports;
+//! `LATENCY_WINDOWS=1` prints every window's delay, from the speaker's first sound;
 //! `LATENCY_AUDIO` adds lines to Parla's `[audio]` section (`LATENCY_AUDIO=$'echo_cancellation =
 //! false\nnoise_suppression = false\nauto_gain = false'` measures without the processing).
 #![allow(
@@ -112,6 +116,12 @@ fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
         let (lag, corr) = lag_at(mic, speaker, at, win, max);
         if corr > 0.5 {
             let ms = lag as f64 * 1000.0 / rate;
+            if std::env::var_os("LATENCY_WINDOWS").is_some() {
+                println!(
+                    "  window at {:.2} s: {ms:.1} ms",
+                    (at - start) as f64 / rate
+                );
+            }
             if ((at + win - start) as f64) <= EARLY_S * rate {
                 early.push(ms);
             } else {
@@ -126,37 +136,16 @@ fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
 fn main() {
     let mut pulse = PulseAudio::start().expect("pulseaudio");
     let work = tempfile::tempdir().expect("dir");
-    // probe: left = what the microphone hears, right = what the speaker plays.
+    // probe: left = the microphone, right = the speaker, each a remap sink on one channel of it.
     pulse.add_null_sink("probe", 2).expect("probe sink");
-    for (side, source) in [("left", "mic.monitor"), ("right", "spk.monitor")] {
-        let remap = format!("probe_{side}");
+    for (side, role) in [("left", "mic"), ("right", "spk")] {
         pulse
-            .pactl(&[
-                "load-module",
-                "module-remap-sink",
-                &format!("sink_name={remap}"),
-                "master=probe",
-                "channels=1",
-                &format!("master_channel_map=front-{side}"),
-                "channel_map=mono",
-                "remix=no",
-            ])
+            .add_remap_sink(&format!("probe_{role}"), "probe", &format!("front-{side}"))
             .expect("remap sink");
-        pulse
-            .pactl(&[
-                "load-module",
-                "module-loopback",
-                &format!("source={source}"),
-                &format!("sink={remap}"),
-                "latency_msec=10",
-                "adjust_time=0",
-                "channels=1",
-            ])
-            .expect("loopback");
     }
     let sweeps = work.path().join("sweeps.wav");
     write_sweeps(&sweeps, 150);
-    let _mic = pulse.play_into_mic(&sweeps).expect("play");
+    let _mic = pulse.play_into("probe_mic", &sweeps).expect("play");
 
     let profile = work.path().join("parla");
     std::fs::create_dir_all(&profile).expect("profile");
@@ -167,7 +156,15 @@ fn main() {
     )
     .expect("config");
     let env = pulse.env();
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .filter(|(k, _)| !matches!(*k, "PULSE_SINK" | "PULSE_SOURCE"))
+        .collect();
+    env.extend([
+        ("PULSE_SINK", "probe_spk"),
+        ("PULSE_SOURCE", "probe_mic.monitor"),
+    ]);
     // The device rings' fill and ratio corrections, for the report below.
     env.push(("RUST_LOG", "info,parla_media::drift=debug"));
     let mut parla =

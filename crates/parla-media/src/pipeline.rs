@@ -136,6 +136,8 @@ impl Pipeline {
 
     /// Runs until stopped, then finalises the output and returns the socket.
     pub fn run(mut self) -> UdpSocket {
+        let frame = u32::try_from(self.capture.len()).unwrap_or(u32::MAX);
+        let _realtime = crate::realtime::promote("media", frame, self.s.encoder.sample_rate());
         let mut pacer = Pacer::new(self.ptime);
         while !self.s.control.stop.load(Relaxed) {
             if let Some(remote) = self.s.control.take_remote() {

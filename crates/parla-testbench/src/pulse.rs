@@ -218,6 +218,29 @@ impl PulseAudio {
         Ok(index)
     }
 
+    /// Loads a mono remap sink `name` on one channel (`front-left`, `front-right`) of the sink
+    /// `master`, kept ticking like the null sinks; returns its module index. What is played to
+    /// it is heard on that channel of `master.monitor`, in the same block as the other channels.
+    pub fn add_remap_sink(&mut self, name: &str, master: &str, channel: &str) -> Result<u32> {
+        let out = self.pactl(&[
+            "load-module",
+            "module-remap-sink",
+            &format!("sink_name={name}"),
+            &format!("master={master}"),
+            "channels=1",
+            &format!("master_channel_map={channel}"),
+            "channel_map=mono",
+            "remix=no",
+        ])?;
+        let index = out.trim().parse().map_err(|_| BenchError::Protocol {
+            peer: "pactl".into(),
+            detail: format!("load-module printed {out:?}, not a module index"),
+        })?;
+        self.keep_awake(name)?;
+        self.wait_awake(&[name])?;
+        Ok(index)
+    }
+
     /// Kills every stream of the process `pid` (the test's own, for a cpal client): it sees its
     /// streams fail, as an ALSA client sees a USB headset unplugged. Unload the headset's sinks
     /// first: PulseAudio moves their streams to the default device, and a client whose stream

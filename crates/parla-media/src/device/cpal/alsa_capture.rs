@@ -191,6 +191,8 @@ impl Reader {
             shared,
             stop,
         } = self;
+        let period = u32::try_from(params.period).unwrap_or(u32::MAX);
+        let _realtime = crate::realtime::promote("audio input", period, params.rate);
         let samples = params.buffer * params.channels;
         let wake = &shared.frame_wake;
         let result = if params.float {
