@@ -134,7 +134,9 @@ fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
 }
 
 fn main() {
-    let mut pulse = PulseAudio::start().expect("pulseaudio");
+    // Real-time, as on a desktop: an ordinary daemon on a busy machine hands the microphone
+    // over late now and then, and each late hand-over lands in the figure.
+    let mut pulse = PulseAudio::start_realtime().expect("pulseaudio");
     let work = tempfile::tempdir().expect("dir");
     // probe: left = the microphone, right = the speaker, each a remap sink on one channel of it.
     pulse.add_null_sink("probe", 2).expect("probe sink");

@@ -58,6 +58,18 @@ impl PulseAudio {
 
     /// Starts the daemon with the `spk` and `mic` null sinks and waits until it answers.
     pub fn start() -> Result<PulseAudio> {
+        Self::start_with(false)
+    }
+
+    /// As [`PulseAudio::start`], but the daemon takes real-time scheduling, as a desktop's
+    /// sound server does (through rtkit): for benchmarks that measure timing, where an ordinary
+    /// daemon delivering the microphone late on a busy machine would be counted against the
+    /// client.
+    pub fn start_realtime() -> Result<PulseAudio> {
+        Self::start_with(true)
+    }
+
+    fn start_with(realtime: bool) -> Result<PulseAudio> {
         let dir = BenchDir::new("pulse")?;
         for sub in ["home", "run", "state"] {
             std::fs::create_dir_all(dir.join(sub)).ctx(|| format!("creating {sub} dir"))?;
@@ -74,6 +86,7 @@ impl PulseAudio {
         std::fs::write(&client_conf, "autospawn = no\n")
             .ctx(|| format!("writing {}", client_conf.display()))?;
 
+        let yes_no = if realtime { "yes" } else { "no" };
         let mut cmd = Command::new("pulseaudio");
         cmd.args([
             "-n",
@@ -82,11 +95,11 @@ impl PulseAudio {
             "--exit-idle-time=-1",
             "--disallow-exit=yes",
             "--use-pid-file=no",
-            "--realtime=no",
-            "--high-priority=no",
             "--log-target=stderr",
-            "-L",
         ])
+        .arg(format!("--realtime={yes_no}"))
+        .arg(format!("--high-priority={yes_no}"))
+        .arg("-L")
         .arg(format!(
             "module-native-protocol-unix auth-anonymous=1 socket={}",
             socket.display()
