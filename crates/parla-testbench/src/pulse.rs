@@ -215,36 +215,41 @@ impl PulseAudio {
 
     /// Loads another null sink; returns its module index (for [`PulseAudio::unload_module`]).
     pub fn add_null_sink(&mut self, name: &str, channels: u16) -> Result<u32> {
-        let out = self.pactl(&[
-            "load-module",
-            "module-null-sink",
-            &format!("sink_name={name}"),
-            &format!("rate={PULSE_RATE}"),
-            &format!("channels={channels}"),
-        ])?;
-        let index = out.trim().parse().map_err(|_| BenchError::Protocol {
-            peer: "pactl".into(),
-            detail: format!("load-module printed {out:?}, not a module index"),
-        })?;
-        self.keep_awake(name)?;
-        self.wait_awake(&[name])?;
-        Ok(index)
+        self.load_awake_sink(
+            name,
+            &[
+                "module-null-sink",
+                &format!("sink_name={name}"),
+                &format!("rate={PULSE_RATE}"),
+                &format!("channels={channels}"),
+            ],
+        )
     }
 
     /// Loads a mono remap sink `name` on one channel (`front-left`, `front-right`) of the sink
     /// `master`, kept ticking like the null sinks; returns its module index. What is played to
     /// it is heard on that channel of `master.monitor`, in the same block as the other channels.
     pub fn add_remap_sink(&mut self, name: &str, master: &str, channel: &str) -> Result<u32> {
-        let out = self.pactl(&[
-            "load-module",
-            "module-remap-sink",
-            &format!("sink_name={name}"),
-            &format!("master={master}"),
-            "channels=1",
-            &format!("master_channel_map={channel}"),
-            "channel_map=mono",
-            "remix=no",
-        ])?;
+        self.load_awake_sink(
+            name,
+            &[
+                "module-remap-sink",
+                &format!("sink_name={name}"),
+                &format!("master={master}"),
+                "channels=1",
+                &format!("master_channel_map={channel}"),
+                "channel_map=mono",
+                "remix=no",
+            ],
+        )
+    }
+
+    /// Loads the module (name and arguments in `module`) that makes the sink `name`, and keeps
+    /// the sink ticking; returns the module index.
+    fn load_awake_sink(&mut self, name: &str, module: &[&str]) -> Result<u32> {
+        let mut args = vec!["load-module"];
+        args.extend_from_slice(module);
+        let out = self.pactl(&args)?;
         let index = out.trim().parse().map_err(|_| BenchError::Protocol {
             peer: "pactl".into(),
             detail: format!("load-module printed {out:?}, not a module index"),
