@@ -102,8 +102,8 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 }
 
 /// One run's delays in ms, window by window from when the speaker first plays the signal:
-/// (those in the first [`EARLY_S`], those after).
-fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
+/// (those in the first [`EARLY_S`], those after). `print_windows`: each is printed as well.
+fn delays(mic: &[f32], speaker: &[f32], print_windows: bool) -> (Vec<f64>, Vec<f64>) {
     let rate = f64::from(RATE);
     let max = (rate * MAX_LAG_S) as usize;
     let win = (rate * SWEEP_S) as usize;
@@ -116,7 +116,7 @@ fn delays(mic: &[f32], speaker: &[f32]) -> (Vec<f64>, Vec<f64>) {
         let (lag, corr) = lag_at(mic, speaker, at, win, max);
         if corr > 0.5 {
             let ms = lag as f64 * 1000.0 / rate;
-            if std::env::var_os("LATENCY_WINDOWS").is_some() {
+            if print_windows {
                 println!(
                     "  window at {:.2} s: {ms:.1} ms",
                     (at - start) as f64 / rate
@@ -175,6 +175,7 @@ fn main() {
     parla
         .wait_event(|v| v["event"] == "ready", T)
         .expect("ready");
+    let print_windows = std::env::var_os("LATENCY_WINDOWS").is_some();
     let mut pairs = Vec::new();
     for run in 0..RUNS {
         let path = work.path().join(format!("probe-{run}.wav"));
@@ -195,7 +196,7 @@ fn main() {
             .wait_event(|v| v["event"] == "echo_test" && v["state"] == "stopped", T)
             .expect("stopped");
         let (mic, speaker) = channels(&path);
-        let (early, settled) = delays(&mic, &speaker);
+        let (early, settled) = delays(&mic, &speaker, print_windows);
         let fmt = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1} ms"));
         let (e, s) = (median(early.clone()), median(settled.clone()));
         println!(
