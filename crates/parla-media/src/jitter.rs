@@ -3,7 +3,10 @@
 //! Packets go in as they arrive ([`JitterBuffer::push`]); the media thread takes one frame out
 //! per ptime ([`JitterBuffer::pop`]). Playout is frame-based: each pop plays the next sequence
 //! number, conceals it when it is missing, or adapts the delay by a whole frame: holding the
-//! next packet back for one concealed frame (grow) or dropping one (shrink).
+//! next packet back for one concealed frame (grow) or dropping one (shrink). A frame is
+//! dropped only when every pop of the last half second or more had a frame to spare, so a
+//! media thread that wakes a few ms late now and then does not make playout flap between the
+//! two (each flap is a concealed frame).
 //!
 //! The delay it keeps is the headroom of a packet that had the lowest recent transit time:
 //! `now - (its RTP time + lowest transit)`. A packet is in time when its transit exceeds the
@@ -15,6 +18,7 @@
 
 mod arrival;
 mod estimator;
+mod low;
 mod playout;
 mod quantile;
 mod store;
@@ -25,6 +29,7 @@ mod tests;
 use std::time::Instant;
 
 use self::estimator::Estimator;
+use self::low::RecentLow;
 use self::store::Store;
 pub use self::store::MAX_PAYLOAD;
 use self::stream::Stream;
@@ -152,6 +157,9 @@ pub struct JitterBuffer {
     delay_ms: f64,
     /// Pops before the next frame may be dropped.
     shrink_wait: u32,
+    /// A frame is dropped only if every recent pop had a frame's headroom to spare: a single
+    /// early packet, or the dip after a grow, does not make the buffer flap.
+    low: RecentLow,
 }
 
 impl JitterBuffer {
@@ -175,6 +183,7 @@ impl JitterBuffer {
             n: JitterStats::default(),
             delay_ms: 0.0,
             shrink_wait: 0,
+            low: RecentLow::new(),
             cfg,
         }
     }
@@ -203,6 +212,7 @@ impl JitterBuffer {
     pub fn reset(&mut self) {
         self.store.clear();
         self.stream = None;
+        self.low = RecentLow::new();
         self.est.resync();
     }
 

@@ -76,6 +76,7 @@ impl JitterBuffer {
         let cur = self.store.meta(slot);
         let headroom = self.headroom(st, cur.ts, now_ms);
         self.delay_ms = headroom;
+        self.low.observe(headroom);
         if headroom < target - GROW_TOLERANCE_MS {
             if st.sender_paused_before(cur.seq, cur.ts, self.frame_ts) {
                 // The sender was silent (DTX) and playout caught up: wait quietly.
@@ -115,9 +116,11 @@ impl JitterBuffer {
         }
         let slot = self.store.find_audio(seq)?;
         let ts = self.store.meta(slot).ts;
-        if self.headroom(st, ts, now_ms) < target {
+        let frame_ms = f64::from(self.cfg.ptime_ms);
+        if self.headroom(st, ts, now_ms) < target || self.low.get() - frame_ms < target {
             return None;
         }
+        self.low.lower(frame_ms);
         self.shrink_wait = self.shrink_spacing;
         Some(slot)
     }

@@ -50,8 +50,9 @@ fn payload_for(ts: u32) -> [u8; 4] {
 struct Sim {
     jb: JitterBuffer,
     base: Instant,
-    /// Pops happen at `phase + k * 20` ms.
+    /// Pops happen at `phase + k * 20` ms, plus `late(k)`.
     phase: f64,
+    late: fn(u64) -> f64,
     tick: u64,
     pending: Vec<Arrival>,
     outcomes: Vec<PushOutcome>,
@@ -66,6 +67,7 @@ impl Sim {
             jb: JitterBuffer::new(cfg),
             base: Instant::now(),
             phase: 7.0,
+            late: |_| 0.0,
             tick: 0,
             pending: arrivals,
             outcomes: Vec::new(),
@@ -78,7 +80,7 @@ impl Sim {
 
     /// Pushes everything that arrived by the next tick, then pops once.
     fn step(&mut self) -> Out {
-        let now = self.phase + self.tick as f64 * PTIME;
+        let now = self.phase + self.tick as f64 * PTIME + (self.late)(self.tick);
         self.tick += 1;
         while self.pending.last().is_some_and(|a| a.at <= now) {
             let Some(a) = self.pending.pop() else { break };
