@@ -61,15 +61,18 @@ impl PulseAudio {
         Self::start_with(false)
     }
 
-    /// As [`PulseAudio::start`], but the daemon takes real-time scheduling, as a desktop's
-    /// sound server does (through rtkit): for benchmarks that measure timing, where an ordinary
-    /// daemon delivering the microphone late on a busy machine would be counted against the
-    /// client.
+    /// A daemon that takes real-time scheduling, as a desktop's sound server does (through
+    /// rtkit), and has no sinks until the caller adds its own (so no `spk` or `mic`, and no
+    /// streams keeping them awake: [`PulseAudio::env`]'s `PULSE_SINK` and `PULSE_SOURCE` must
+    /// be replaced). For benchmarks that measure timing, where an ordinary daemon delivering
+    /// the microphone late on a busy machine, or idle sinks ticking beside the measured ones,
+    /// would be counted against the client.
     pub fn start_realtime() -> Result<PulseAudio> {
         Self::start_with(true)
     }
 
-    fn start_with(realtime: bool) -> Result<PulseAudio> {
+    /// `measuring`: real-time, and no default sinks (see [`PulseAudio::start_realtime`]).
+    fn start_with(measuring: bool) -> Result<PulseAudio> {
         let dir = BenchDir::new("pulse")?;
         for sub in ["home", "run", "state"] {
             std::fs::create_dir_all(dir.join(sub)).ctx(|| format!("creating {sub} dir"))?;
@@ -86,7 +89,7 @@ impl PulseAudio {
         std::fs::write(&client_conf, "autospawn = no\n")
             .ctx(|| format!("writing {}", client_conf.display()))?;
 
-        let yes_no = if realtime { "yes" } else { "no" };
+        let yes_no = if measuring { "yes" } else { "no" };
         let mut cmd = Command::new("pulseaudio");
         cmd.args([
             "-n",
@@ -109,12 +112,16 @@ impl PulseAudio {
             "module-cli-protocol-unix socket={}",
             dir.join("run").join("cli").display()
         ))
-        .args([
-            "-L",
-            "module-null-sink sink_name=spk rate=48000 channels=2",
-            "-L",
-            "module-null-sink sink_name=mic rate=48000 channels=1",
-        ])
+        .args(if measuring {
+            &[][..]
+        } else {
+            &[
+                "-L",
+                "module-null-sink sink_name=spk rate=48000 channels=2",
+                "-L",
+                "module-null-sink sink_name=mic rate=48000 channels=1",
+            ][..]
+        })
         .env("HOME", dir.join("home"))
         .env("XDG_RUNTIME_DIR", dir.join("run"))
         .env("XDG_CONFIG_HOME", dir.join("home").join(".config"))
@@ -138,9 +145,11 @@ impl PulseAudio {
             dir,
         };
         pa.wait_ready()?;
-        pa.keep_awake("spk")?;
-        pa.keep_awake("mic")?;
-        pa.wait_awake(&["spk", "mic"])?;
+        if !measuring {
+            pa.keep_awake("spk")?;
+            pa.keep_awake("mic")?;
+            pa.wait_awake(&["spk", "mic"])?;
+        }
         Ok(pa)
     }
 
@@ -165,14 +174,12 @@ impl PulseAudio {
     fn wait_ready(&mut self) -> Result<()> {
         let ready = poll_until(START_TIMEOUT, Duration::from_millis(50), || {
             self.proc.ensure_running()?;
-            let sources = self
-                .pactl(&["list", "short", "sources"])
-                .unwrap_or_default();
-            Ok(sources.contains("mic.monitor").then_some(()))
+            // The daemon loads its `-L` modules before it answers.
+            Ok(self.pactl(&["info"]).is_ok().then_some(()))
         })?;
         ready.ok_or_else(|| {
             BenchError::timeout(
-                "PulseAudio to list mic.monitor",
+                "PulseAudio to answer",
                 START_TIMEOUT,
                 Some(self.proc.log_path()),
             )
