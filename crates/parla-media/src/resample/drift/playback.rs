@@ -121,7 +121,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
                 .ring
                 .push_silence(self.control.target() + self.restart_pad);
             self.control.relevel();
-            self.settle.restart();
+            self.settle.start_again();
         } else if queued > self.cap {
             self.skip = queued - self.control.target();
             outcome.dropped = self.skip;
