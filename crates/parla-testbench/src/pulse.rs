@@ -90,6 +90,11 @@ impl PulseAudio {
             .ctx(|| format!("writing {}", client_conf.display()))?;
 
         let yes_no = if measuring { "yes" } else { "no" };
+        let default_sinks: &[(&str, u16)] = if measuring {
+            &[]
+        } else {
+            &[("spk", 2), ("mic", 1)]
+        };
         let mut cmd = Command::new("pulseaudio");
         cmd.args([
             "-n",
@@ -112,16 +117,6 @@ impl PulseAudio {
             "module-cli-protocol-unix socket={}",
             dir.join("run").join("cli").display()
         ))
-        .args(if measuring {
-            &[][..]
-        } else {
-            &[
-                "-L",
-                "module-null-sink sink_name=spk rate=48000 channels=2",
-                "-L",
-                "module-null-sink sink_name=mic rate=48000 channels=1",
-            ][..]
-        })
         .env("HOME", dir.join("home"))
         .env("XDG_RUNTIME_DIR", dir.join("run"))
         .env("XDG_CONFIG_HOME", dir.join("home").join(".config"))
@@ -129,6 +124,11 @@ impl PulseAudio {
         .env("PULSE_STATE_PATH", dir.join("state"))
         .env_remove("PULSE_SERVER")
         .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        for (name, channels) in default_sinks {
+            cmd.arg("-L").arg(format!(
+                "module-null-sink sink_name={name} rate={PULSE_RATE} channels={channels}"
+            ));
+        }
         let proc = Proc::spawn("pulseaudio", cmd, &dir.join("pulseaudio.log"))?;
         let cookie = dir
             .join("home")
@@ -145,11 +145,11 @@ impl PulseAudio {
             dir,
         };
         pa.wait_ready()?;
-        if !measuring {
-            pa.keep_awake("spk")?;
-            pa.keep_awake("mic")?;
-            pa.wait_awake(&["spk", "mic"])?;
+        let names: Vec<&str> = default_sinks.iter().map(|(name, _)| *name).collect();
+        for name in &names {
+            pa.keep_awake(name)?;
         }
+        pa.wait_awake(&names)?;
         Ok(pa)
     }
 

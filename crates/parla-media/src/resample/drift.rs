@@ -38,8 +38,8 @@ const SETTLE_START_TICKS: u32 = 100;
 /// settled, the target itself, if more) is dropped at once, not steered away over many
 /// seconds: left by the start, a stall or a burst, not by drift, which keeps the fill within a
 /// device period of the target (and the target is a device period and a few ms). A playback
-/// that ran dry starts again: it settles as at the start (in the latency bench, 1 run of 25 above
-/// 67.5 ms with that, 6 of 20 without).
+/// that ran dry starts again: it settles as at the start (in the latency bench, 1 run of 25
+/// above 67.5 ms with that, 6 of 20 without).
 const SETTLE_TOLERANCE_MS: f64 = 3.0;
 
 /// The lowest fill over a window: what stayed queued above the target all along is standing
