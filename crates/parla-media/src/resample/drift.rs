@@ -12,6 +12,7 @@
 
 mod capture;
 mod playback;
+mod splice;
 
 pub use capture::CaptureDrift;
 pub use playback::{PlaybackDrift, PlaybackQueue};

@@ -2,6 +2,7 @@
 
 use rtrb::Producer;
 
+use super::splice::Splice;
 use super::{ms, report, Outcome, Settle};
 use crate::error::MediaError;
 use crate::resample::adaptive::{AdaptiveResampler, Fixed};
@@ -9,6 +10,8 @@ use crate::resample::control::DriftControl;
 
 /// Input block of the resampler.
 const BLOCK_MS: f64 = 10.0;
+/// Crossfade over a cut in the playback.
+const SPLICE_MS: f64 = 3.0;
 
 /// Where playback audio is queued: a ring drained by a device callback, or a device buffer
 /// written directly.
@@ -52,6 +55,7 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     cap: usize,
     /// Resampled samples still to drop.
     skip: usize,
+    splice: Splice,
     settle: Settle,
     ticks: u32,
     /// Silence put in when a write finds the ring empty, besides the target.
@@ -87,6 +91,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             settle: Settle::new(device_rate, target),
             ticks: 0,
             skip: 0,
+            splice: Splice::new(ms(device_rate, SPLICE_MS)),
             restart_pad: pad,
         })
     }
@@ -144,13 +149,15 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             if self.pending.len() < self.block {
                 break;
             }
-            let mut out = self.resampler.process(&self.pending)?;
+            let out = self.resampler.process(&self.pending)?;
             self.pending.clear();
             let dropped = self.skip.min(out.len());
             self.skip -= dropped;
-            out = &out[dropped..];
-            let taken = self.ring.push(out);
-            outcome.dropped += out.len() - taken;
+            let (head, rest) = self.splice.cut(out, dropped, self.skip > 0);
+            for part in [head, rest] {
+                let taken = self.ring.push(part);
+                outcome.dropped += part.len() - taken;
+            }
         }
         let ratio = self.control.ratio();
         report(
