@@ -53,8 +53,7 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     block: usize,
     /// Above this (before a write) the excess is dropped from what comes next.
     cap: usize,
-    /// Resampled samples still to drop.
-    skip: usize,
+    /// Drops resampled samples, crossfading over each cut.
     splice: Splice,
     settle: Settle,
     ticks: u32,
@@ -90,7 +89,6 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             cap: target + ms(device_rate, cap_ms),
             settle: Settle::new(device_rate, target),
             ticks: 0,
-            skip: 0,
             splice: Splice::new(ms(device_rate, SPLICE_MS)),
             restart_pad: pad,
         })
@@ -128,14 +126,14 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.control.relevel();
             self.settle.start_again();
         } else if queued > self.cap {
-            self.skip = queued - self.control.target();
-            outcome.dropped = self.skip;
+            outcome.dropped = queued - self.control.target();
+            self.splice.drop_next(outcome.dropped);
             self.control.relevel();
             self.settle.restart();
         } else {
             let excess = self.settle.observe(queued, self.control.target());
             if excess > 0 {
-                self.skip = excess;
+                self.splice.drop_next(excess);
                 outcome.dropped = excess;
                 self.control.relevel();
             }
@@ -151,9 +149,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             }
             let out = self.resampler.process(&self.pending)?;
             self.pending.clear();
-            let dropped = self.skip.min(out.len());
-            self.skip -= dropped;
-            let (head, rest) = self.splice.cut(out, dropped, self.skip > 0);
+            let (head, rest) = self.splice.cut(out);
             for part in [head, rest] {
                 let taken = self.ring.push(part);
                 outcome.dropped += part.len() - taken;

@@ -2,13 +2,14 @@
 //! one some ms later clicks, so the first few ms after it fade from what would have followed
 //! the last sample played into what follows the cut.
 
-/// Crossfades cuts that may span several resampled blocks. Holds its buffers from the start, so
-/// the media thread allocates nothing per frame.
+/// Drops samples from what is queued next, crossfading over the cut, which may span several
+/// resampled blocks. Holds its buffers from the start, so the media thread allocates nothing
+/// per frame.
 pub(super) struct Splice {
-    /// What would have followed the last sample pushed: the start of the cut.
+    /// Samples still to drop.
+    skip: usize,
+    /// What would have followed the last sample pushed: the start of the cut under way.
     from: Vec<f32>,
-    /// Whether a cut began and `from` holds its start.
-    cutting: bool,
     /// The crossfaded samples of the block where the cut ends.
     blended: Vec<f32>,
 }
@@ -17,36 +18,34 @@ impl Splice {
     /// Fades over `fade` samples.
     pub fn new(fade: usize) -> Self {
         Self {
+            skip: 0,
             from: Vec::with_capacity(fade),
-            cutting: false,
             blended: Vec::with_capacity(fade),
         }
     }
 
-    /// `out` is the next resampled block, of which the first `dropped` samples go; `more`:
-    /// the cut goes on into the next block. Returns what to queue, in order: the crossfaded
-    /// head, then the rest of the block.
-    pub fn cut<'a>(
-        &'a mut self,
-        out: &'a [f32],
-        dropped: usize,
-        more: bool,
-    ) -> (&'a [f32], &'a [f32]) {
-        let dropped = dropped.min(out.len());
-        if dropped == 0 && !self.cutting {
+    /// Drops the next `n` samples (instead of any still to drop).
+    pub fn drop_next(&mut self, n: usize) {
+        self.skip = n;
+    }
+
+    /// `out` is the next resampled block. Returns what to queue of it, in order: the
+    /// crossfaded head, then the rest of the block.
+    pub fn cut<'a>(&'a mut self, out: &'a [f32]) -> (&'a [f32], &'a [f32]) {
+        let dropped = self.skip.min(out.len());
+        self.skip -= dropped;
+        let cutting = !self.from.is_empty();
+        if dropped == 0 && !cutting {
             return (&[], out);
         }
-        if !self.cutting && !out.is_empty() {
+        if !cutting {
             let n = self.from.capacity().min(out.len());
-            self.from.clear();
             self.from.extend_from_slice(&out[..n]);
-            self.cutting = true;
         }
-        if more || dropped == out.len() {
+        if self.skip > 0 || dropped == out.len() {
             // Nothing of this block is left to fade into: the next block is.
             return (&[], &[]);
         }
-        self.cutting = false;
         let after = &out[dropped..];
         let n = self.from.len().min(after.len());
         self.blended.clear();
@@ -84,13 +83,12 @@ mod tests {
         largest_step(&tone(0, 500)) + 0.02
     }
 
-    fn splice_blocks(blocks: &[Vec<f32>], mut skip: usize) -> Vec<f32> {
+    fn splice_blocks(blocks: &[Vec<f32>], skip: usize) -> Vec<f32> {
         let mut splice = Splice::new(144);
+        splice.drop_next(skip);
         let mut played = Vec::new();
         for block in blocks {
-            let dropped = skip.min(block.len());
-            skip -= dropped;
-            let (head, rest) = splice.cut(block, dropped, skip > 0);
+            let (head, rest) = splice.cut(block);
             played.extend_from_slice(head);
             played.extend_from_slice(rest);
         }
@@ -117,7 +115,8 @@ mod tests {
 
         let mut splice = Splice::new(144);
         let mut played = blocks[0].clone();
-        let (head, rest) = splice.cut(&blocks[1], 55, false);
+        splice.drop_next(55);
+        let (head, rest) = splice.cut(&blocks[1]);
         played.extend_from_slice(head);
         played.extend_from_slice(rest);
         assert_eq!(played.len(), straight.len());
@@ -154,9 +153,10 @@ mod tests {
         let mut splice = Splice::new(144);
         let before = assert_no_alloc::violation_count();
         assert_no_alloc::assert_no_alloc(|| {
-            let _ = splice.cut(&blocks[0], 480, true);
-            let _ = splice.cut(&blocks[1], 100, false);
-            let _ = splice.cut(&blocks[2], 0, false);
+            splice.drop_next(580);
+            let _ = splice.cut(&blocks[0]);
+            let _ = splice.cut(&blocks[1]);
+            let _ = splice.cut(&blocks[2]);
         });
         assert_eq!(assert_no_alloc::violation_count(), before, "allocated");
     }
