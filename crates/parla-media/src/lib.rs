@@ -10,6 +10,7 @@
 #[global_allocator]
 static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
+mod arrival;
 pub mod clip;
 pub mod codec;
 pub mod conference;

@@ -13,6 +13,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::arrival::StampedReceiver;
 use crate::codec::{CodecParams, Decoder, Encoder, MAX_DECODED_SAMPLES};
 use crate::device::{AudioSink, AudioSource};
 use crate::dtmf::{DtmfReceiver, DtmfSender};
@@ -87,6 +88,9 @@ pub(crate) struct Pipeline {
     payload: Vec<u8>,
     packet: Vec<u8>,
     datagram: Vec<u8>,
+    /// Arrival times of RTP and RTCP datagrams (the kernel's, where it gives them).
+    stamps: StampedReceiver,
+    rtcp_stamps: Option<StampedReceiver>,
     decoded: Vec<f32>,
     /// The running recording's rings, if any.
     record: Option<Tap>,
@@ -122,6 +126,8 @@ impl Pipeline {
             payload: vec![0; MAX_DATAGRAM],
             packet: vec![0; MAX_DATAGRAM],
             datagram: vec![0; MAX_DATAGRAM],
+            stamps: StampedReceiver::new(&s.socket),
+            rtcp_stamps: s.rtcp_socket.as_ref().map(StampedReceiver::new),
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
             record: None,
             s,
@@ -139,6 +145,10 @@ impl Pipeline {
         let frame = u32::try_from(self.capture.len()).unwrap_or(u32::MAX);
         let _realtime = crate::realtime::promote("media", frame, self.s.encoder.sample_rate());
         let mut pacer = Pacer::new(self.ptime);
+        tracing::debug!(
+            kernel_stamps = self.stamps.kernel_stamped(),
+            "media loop started"
+        );
         while !self.s.control.stop.load(Relaxed) {
             if let Some(remote) = self.s.control.take_remote() {
                 tracing::debug!(%remote, "media remote changed");

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use super::Pipeline;
+use crate::arrival::StampedReceiver;
 use crate::events::MediaEvent;
 use crate::jitter::Playout;
 use crate::peer::PeerVerdict;
@@ -20,11 +21,12 @@ const MAX_DATAGRAMS_PER_TICK: usize = 64;
 /// `recv_from` on a non-blocking socket: `None` when there is nothing more to read now.
 fn next_datagram(
     socket: &std::net::UdpSocket,
+    receiver: &mut StampedReceiver,
     buf: &mut [u8],
     counters: &Counters,
-) -> Option<(usize, SocketAddr)> {
+) -> Option<(usize, SocketAddr, Instant)> {
     loop {
-        match socket.recv_from(buf) {
+        match receiver.recv_from(socket, buf) {
             Ok(got) => return Some(got),
             Err(e) if e.kind() == ErrorKind::WouldBlock => return None,
             // ICMP errors from earlier sends surface here on some systems; not fatal.
@@ -46,21 +48,26 @@ fn next_datagram(
 impl Pipeline {
     pub(super) fn receive(&mut self) {
         for _ in 0..MAX_DATAGRAMS_PER_TICK {
-            let Some((n, from)) =
-                next_datagram(&self.s.socket, &mut self.datagram, &self.s.counters)
-            else {
+            let Some((n, from, arrival)) = next_datagram(
+                &self.s.socket,
+                &mut self.stamps,
+                &mut self.datagram,
+                &self.s.counters,
+            ) else {
                 return;
             };
-            self.handle_datagram(n, from);
+            self.handle_datagram(n, from, arrival);
         }
     }
 
     pub(super) fn receive_rtcp(&mut self) {
-        let Some(socket) = self.s.rtcp_socket.as_ref() else {
+        let (Some(socket), Some(stamps)) = (self.s.rtcp_socket.as_ref(), self.rtcp_stamps.as_mut())
+        else {
             return;
         };
         for _ in 0..MAX_DATAGRAMS_PER_TICK {
-            let Some((n, _from)) = next_datagram(socket, &mut self.datagram, &self.s.counters)
+            let Some((n, _from, arrival)) =
+                next_datagram(socket, stamps, &mut self.datagram, &self.s.counters)
             else {
                 return;
             };
@@ -76,10 +83,7 @@ impl Pipeline {
                     }
                 },
             };
-            match self
-                .rtcp
-                .on_rtcp_received(&self.datagram[..n], Instant::now())
-            {
+            match self.rtcp.on_rtcp_received(&self.datagram[..n], arrival) {
                 Ok(Some(report)) => tracing::trace!(?report, "RTCP report"),
                 Ok(None) => {}
                 Err(_) => {
@@ -89,8 +93,8 @@ impl Pipeline {
         }
     }
 
-    fn handle_datagram(&mut self, n: usize, from: SocketAddr) {
-        let now = Instant::now();
+    /// `now`: when the datagram arrived.
+    fn handle_datagram(&mut self, n: usize, from: SocketAddr, now: Instant) {
         let counters = &self.s.counters;
         // Authenticated before anything else looks at it: a forged packet neither plays nor
         // moves the peer filter.
