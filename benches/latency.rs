@@ -14,7 +14,10 @@
 //! every half-second window, and each run reports the median of its first two seconds and of
 //! the rest (settled).
 //!
-//! `cargo bench --bench latency` (release build). Prints the medians; asserts nothing. With
+//! `cargo bench --bench latency` (release build). Prints the medians, how many runs settled
+//! within 60 ms and the playback underruns; asserts nothing. `LATENCY_RUNS` (default 5) and
+//! `LATENCY_RUN_S` (seconds recorded per run, default 9): fifteen 9 s runs cannot tell apart
+//! variants 2 ms of median apart (underruns come in clusters). With
 //! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports;
 //! `LATENCY_WINDOWS=1` prints every window's delay, from the speaker's first sound;
 //! `LATENCY_AUDIO` adds lines to Parla's `[audio]` section (`LATENCY_AUDIO=$'echo_cancellation =
@@ -34,10 +37,14 @@ use std::time::Duration;
 
 const T: Duration = Duration::from_secs(20);
 const RATE: u32 = 48_000;
-/// Echo test runs, each on freshly opened devices and a fresh jitter buffer.
+/// Echo test runs, each on freshly opened devices and a fresh jitter buffer (`LATENCY_RUNS`,
+/// up to [`MAX_RUNS`]).
 const RUNS: usize = 5;
-/// What is recorded of each run, from just before it starts.
+const MAX_RUNS: usize = 50;
+/// What is recorded of each run, from just before it starts (`LATENCY_RUN_S`, from [`EARLY_S`]
+/// + 2 s to [`MAX_RUN_S`]).
 const RUN_S: f64 = 9.0;
+const MAX_RUN_S: f64 = 60.0;
 /// The start-up part of a run; the rest is the settled part.
 const EARLY_S: f64 = 2.0;
 /// One sweep, and the window each delay is measured over.
@@ -63,6 +70,52 @@ fn write_sweeps(path: &Path, seconds: u32) {
             .expect("sample");
     }
     w.finalize().expect("finalize");
+}
+
+/// `name` from the environment if set and within `min..=max`, else `default`; a value out of
+/// range or unreadable stops the bench rather than measure something else than asked.
+fn env_or<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+    name: &str,
+    default: T,
+    min: T,
+    max: T,
+) -> T {
+    let Ok(text) = std::env::var(name) else {
+        return default;
+    };
+    match text.trim().parse::<T>() {
+        Ok(v) if v >= min && v <= max => v,
+        _ => panic!("{name} must be a number from {min} to {max}, not {text:?}"),
+    }
+}
+
+/// Playback underruns in Parla's log beyond each run's first fill (the start of each echo
+/// test also writes its queue's padding): `padded=` above 0 on a playback drift report.
+fn underruns(log: &str, runs: usize) -> usize {
+    log.lines()
+        .map(without_colours)
+        .filter(|l| l.contains("drift") && l.contains("playback"))
+        .filter(|l| l.contains("padded=") && !l.contains("padded=0"))
+        .count()
+        .saturating_sub(runs)
+}
+
+/// `line` without its terminal colour codes (`ESC [ ... m`).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn channels(path: &Path) -> (Vec<f32>, Vec<f32>) {
@@ -145,8 +198,11 @@ fn main() {
             .add_remap_sink(&format!("probe_{role}"), "probe", &format!("front-{side}"))
             .expect("remap sink");
     }
+    let runs = env_or("LATENCY_RUNS", RUNS, 1, MAX_RUNS);
+    let run_s = env_or("LATENCY_RUN_S", RUN_S, EARLY_S + 2.0, MAX_RUN_S);
     let sweeps = work.path().join("sweeps.wav");
-    write_sweeps(&sweeps, 150);
+    // Enough for every run and the set-up between runs (a few seconds each).
+    write_sweeps(&sweeps, (runs as f64 * (run_s + 10.0)).ceil() as u32 + 60);
     let _mic = pulse.play_into("probe_mic", &sweeps).expect("play");
 
     let profile = work.path().join("parla");
@@ -177,11 +233,11 @@ fn main() {
         .expect("ready");
     let print_windows = std::env::var_os("LATENCY_WINDOWS").is_some();
     let mut pairs = Vec::new();
-    for run in 0..RUNS {
+    for run in 0..runs {
         let path = work.path().join(format!("probe-{run}.wav"));
         // Recording starts first, so the speaker's first sound is in it.
         let recording = pulse
-            .record("probe.monitor", &path, RUN_S, 2)
+            .record("probe.monitor", &path, run_s, 2)
             .expect("record");
         parla.send(&json!({"cmd": "echo_test"})).expect("echo test");
         let running = parla
@@ -212,14 +268,14 @@ fn main() {
         pairs.push((e, s));
     }
     drop(parla.quit_and_wait(T));
+    let log = std::fs::read_to_string(profile.join(STDERR_LOG)).unwrap_or_default();
     if std::env::var_os("LATENCY_DEVICE_LOG").is_some() {
-        let log = std::fs::read_to_string(profile.join(STDERR_LOG)).unwrap_or_default();
         for line in log.lines().filter(|l| l.contains("drift")) {
             println!("{line}");
         }
     }
     println!(
-        "client-added one-way delay (capture to playout, echo test, Opus 20 ms), {RUNS} runs:"
+        "client-added one-way delay (capture to playout, echo test, Opus 20 ms), {runs} runs of {run_s} s:"
     );
     for (run, (e, s)) in pairs.iter().enumerate() {
         let fmt = |m: &Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1}"));
@@ -229,4 +285,14 @@ fn main() {
             fmt(e)
         );
     }
+    let settled: Vec<f64> = pairs.iter().filter_map(|(_, s)| *s).collect();
+    let within = settled.iter().filter(|s| **s <= 60.0).count();
+    let worst = settled.iter().copied().reduce(f64::max);
+    println!(
+        "settled: median {}, worst {}, {within} of {} runs within 60 ms; playback underruns beyond each run's start: {}",
+        median(settled.clone()).map_or("-".to_owned(), |m| format!("{m:.1} ms")),
+        worst.map_or("-".to_owned(), |m| format!("{m:.1} ms")),
+        settled.len(),
+        underruns(&log, runs),
+    );
 }
