@@ -93,29 +93,11 @@ fn env_or<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
 /// test also writes its queue's padding): `padded=` above 0 on a playback drift report.
 fn underruns(log: &str, runs: usize) -> usize {
     log.lines()
-        .map(without_colours)
+        .map(strip_ansi)
         .filter(|l| l.contains("drift") && l.contains("playback"))
         .filter(|l| l.contains("padded=") && !l.contains("padded=0"))
         .count()
         .saturating_sub(runs)
-}
-
-/// `line` without its terminal colour codes (`ESC [ ... m`).
-fn without_colours(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn channels(path: &Path) -> (Vec<f32>, Vec<f32>) {

@@ -69,7 +69,7 @@ pub use kamailio::{
 pub use keyring::GnomeKeyring;
 pub use linphone::{Linphone, LinphoneCall, LinphoneOptions};
 pub use ports::{free_port_range, free_port_tcp, free_port_udp, free_port_udp_tcp};
-pub use process::{pid_exists, process_group_exists};
+pub use process::{pid_exists, process_group_exists, strip_ansi};
 pub use procstat::{cpu_seconds, rss_kib};
 pub use pulse::{PulseAudio, Recording};
 pub use radicale::{Radicale, RadicaleOptions};

@@ -236,8 +236,9 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Removes terminal colour sequences (`ESC [ ... letter`): baresip colours its log.
-fn strip_ansi(text: &str) -> String {
+/// Removes terminal colour sequences (`ESC [ ... letter`): baresip colours its log, and so
+/// does Parla's tracing.
+pub fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
