@@ -94,8 +94,12 @@ fn env_or<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
 fn underruns(log: &str, runs: usize) -> usize {
     log.lines()
         .map(strip_ansi)
-        .filter(|l| l.contains("drift") && l.contains("playback"))
-        .filter(|l| l.contains("padded=") && !l.contains("padded=0"))
+        .filter(|l| {
+            l.contains("drift")
+                && l.contains("playback")
+                && l.contains("padded=")
+                && !l.contains("padded=0")
+        })
         .count()
         .saturating_sub(runs)
 }

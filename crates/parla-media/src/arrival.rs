@@ -170,10 +170,11 @@ mod tests {
                 arrival + Duration::from_millis(5) >= sent,
                 "stamped before it was sent"
             );
-            waited.push(read.duration_since(arrival));
-            if read.duration_since(arrival) >= Duration::from_millis(25) {
+            let wait = read.duration_since(arrival);
+            if wait >= Duration::from_millis(25) {
                 return;
             }
+            waited.push(wait);
         }
         panic!("never stamped on arrival: waits seen {waited:?}");
     }
