@@ -25,6 +25,8 @@ pub struct Outcome {
     /// Capture: samples of silence returned for lack of audio. Playback: silence put in the
     /// ring because it had run dry.
     pub padded: usize,
+    /// Playback: samples played twice because the fill was running low.
+    pub repeated: usize,
 }
 
 /// Ticks over which the lowest fill is taken to spot standing excess: half a second.
@@ -117,6 +119,7 @@ fn report(what: &str, ticks: &mut u32, outcome: Outcome, level: usize, rate: u32
             ppm = (ratio - 1.0) * 1e6,
             dropped = outcome.dropped,
             padded = outcome.padded,
+            repeated = outcome.repeated,
             "{what}"
         );
     }
@@ -249,6 +252,40 @@ mod tests {
         // 5 ms went; the 3 ms left are within the tolerance.
         assert_eq!(dropped, 240);
         assert_eq!(capture.queued(), 960 + 144);
+    }
+
+    /// A write that finds the device's queue below half its target (here 12 ms) puts back what
+    /// is missing, up to what one block can repeat (7 ms), by playing audio twice; only where
+    /// asked for.
+    #[test]
+    fn a_low_queue_is_topped_up_by_a_repeat_where_asked() {
+        for asked in [true, false] {
+            let (ring, mut device) = RingBuffer::new(48_000);
+            let mut playback =
+                PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
+            if asked {
+                playback.repeat_when_low(0.5);
+            }
+            let frame = vec![0.25f32; 960];
+            for _ in 0..3 {
+                playback.write(&frame).expect("write");
+                let played = playback.queued() - 576;
+                device.read_chunk(played).expect("played").commit_all();
+            }
+            assert_eq!(playback.queued(), 576, "at the target");
+            // A late write: the device played 10 ms more meanwhile.
+            device.read_chunk(480).expect("played").commit_all();
+            let before = playback.queued();
+            let outcome = playback.write(&frame).expect("write");
+            let added = playback.queued() - before;
+            if asked {
+                assert_eq!(outcome.repeated, 336, "{outcome:?}");
+                assert!((added as i64 - 960 - 336).abs() <= 2, "{added}");
+            } else {
+                assert_eq!(outcome, Outcome::default());
+                assert!((added as i64 - 960).abs() <= 2, "{added}");
+            }
+        }
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     ticks: u32,
     /// Silence put in when a write finds the ring empty, besides the target.
     restart_pad: usize,
+    /// See [`PlaybackDrift::repeat_when_low`].
+    low: Option<usize>,
 }
 
 impl<Q: PlaybackQueue> PlaybackDrift<Q> {
@@ -91,7 +93,20 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             ticks: 0,
             splice: Splice::new(ms(device_rate, SPLICE_MS)),
             restart_pad: pad,
+            low: None,
         })
+    }
+
+    /// From now on a fill below `share` of the target before a write is topped up to the
+    /// target at once, by playing a few ms of the next block twice (crossfaded). For a queue
+    /// whose fill, read before each write, is the device's own delay: there a low reading is
+    /// margin lost. The media thread's ticks follow the microphone's hand-overs, and one that
+    /// comes late moves every later write closer to the moment the device needs it; the ratio
+    /// wins that back at half a ms a second, long enough for the device to run dry, which
+    /// costs a gap and more delay than the repeat. (A ring drained by callbacks swings by a
+    /// callback period between writes, so a low reading there says little.)
+    pub fn repeat_when_low(&mut self, share: f64) {
+        self.low = Some((self.control.target() as f64 * share.clamp(0.0, 1.0)) as usize);
     }
 
     /// Samples waiting in the ring.
@@ -130,6 +145,13 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.splice.drop_next(outcome.dropped);
             self.control.relevel();
             self.settle.restart();
+        } else if self.low.is_some_and(|low| queued < low) {
+            // What one block can repeat beside its fade.
+            let most = ms(self.device_rate, BLOCK_MS - SPLICE_MS);
+            outcome.repeated = (self.control.target() - queued).min(most);
+            self.splice.repeat_next(outcome.repeated);
+            self.control.relevel();
+            self.settle.restart();
         } else {
             let excess = self.settle.observe(queued, self.control.target());
             if excess > 0 {
@@ -149,8 +171,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             }
             let out = self.resampler.process(&self.pending)?;
             self.pending.clear();
-            let (head, rest) = self.splice.cut(out);
-            for part in [head, rest] {
+            for part in self.splice.cut(out) {
                 let taken = self.ring.push(part);
                 outcome.dropped += part.len() - taken;
             }

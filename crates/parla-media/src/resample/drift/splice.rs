@@ -1,6 +1,8 @@
 //! Joining playback across samples dropped to cut its delay: a cut straight from one sample to
 //! one some ms later clicks, so the first few ms after it fade from what would have followed
-//! the last sample played into what follows the cut.
+//! the last sample played into what follows the cut. Samples repeated to add delay are joined
+//! the same way: the end of a block fades into the same block some ms back, which then plays
+//! to its end again.
 
 /// Drops samples from what is queued next, crossfading over the cut, which may span several
 /// resampled blocks. Holds its buffers from the start, so the media thread allocates nothing
@@ -8,6 +10,8 @@
 pub(super) struct Splice {
     /// Samples still to drop.
     skip: usize,
+    /// Samples to repeat in the next block.
+    repeat: usize,
     /// What would have followed the last sample pushed: the start of the cut under way.
     from: Vec<f32>,
     /// The crossfaded samples of the block where the cut ends.
@@ -19,19 +23,56 @@ impl Splice {
     pub fn new(fade: usize) -> Self {
         Self {
             skip: 0,
+            repeat: 0,
             from: Vec::with_capacity(fade),
             blended: Vec::with_capacity(fade),
         }
     }
 
-    /// Drops the next `n` samples (instead of any still to drop).
+    /// Drops the next `n` samples (instead of any still to drop, or to repeat).
     pub fn drop_next(&mut self, n: usize) {
         self.skip = n;
+        self.repeat = 0;
     }
 
-    /// `out` is the next resampled block. Returns what to queue of it, in order: the
-    /// crossfaded head, then the rest of the block.
-    pub fn cut<'a>(&'a mut self, out: &'a [f32]) -> (&'a [f32], &'a [f32]) {
+    /// Plays `n` samples of the next block twice, adding `n` samples of delay (instead of any
+    /// still to drop); no more than the block less the fade.
+    pub fn repeat_next(&mut self, n: usize) {
+        if self.from.is_empty() {
+            self.skip = 0;
+            self.repeat = n;
+        }
+    }
+
+    /// `out` is the next resampled block. Returns what to queue of it, in order.
+    pub fn cut<'a>(&'a mut self, out: &'a [f32]) -> [&'a [f32]; 3] {
+        if self.repeat > 0 {
+            return self.lengthen(out);
+        }
+        let (head, rest) = self.shorten(out);
+        [head, rest, &[]]
+    }
+
+    /// The block to its last fade, faded into the block `repeat` samples earlier, and the
+    /// block's last `repeat` samples.
+    fn lengthen<'a>(&'a mut self, out: &'a [f32]) -> [&'a [f32]; 3] {
+        let fade = self.from.capacity().min(out.len() / 2);
+        let n = std::mem::take(&mut self.repeat).min(out.len() - fade);
+        if n == 0 || fade == 0 {
+            return [out, &[], &[]];
+        }
+        let end = out.len() - fade;
+        self.blended.clear();
+        let step = 1.0 / (fade as f32 + 1.0);
+        for (i, (&old, &new)) in out[end..].iter().zip(&out[end - n..]).enumerate() {
+            let w = (i as f32 + 1.0) * step;
+            self.blended.push(old * (1.0 - w) + new * w);
+        }
+        [&out[..end], &self.blended, &out[out.len() - n..]]
+    }
+
+    /// Drops what is still to be dropped: the crossfaded head, then the rest of the block.
+    fn shorten<'a>(&'a mut self, out: &'a [f32]) -> (&'a [f32], &'a [f32]) {
         let dropped = self.skip.min(out.len());
         self.skip -= dropped;
         let cutting = !self.from.is_empty();
@@ -88,9 +129,9 @@ mod tests {
         splice.drop_next(skip);
         let mut played = Vec::new();
         for block in blocks {
-            let (head, rest) = splice.cut(block);
-            played.extend_from_slice(head);
-            played.extend_from_slice(rest);
+            for part in splice.cut(block) {
+                played.extend_from_slice(part);
+            }
         }
         played
     }
@@ -116,9 +157,9 @@ mod tests {
         let mut splice = Splice::new(144);
         let mut played = blocks[0].clone();
         splice.drop_next(55);
-        let (head, rest) = splice.cut(&blocks[1]);
-        played.extend_from_slice(head);
-        played.extend_from_slice(rest);
+        for part in splice.cut(&blocks[1]) {
+            played.extend_from_slice(part);
+        }
         assert_eq!(played.len(), straight.len());
         assert!(
             largest_step(&played) < smooth_bound(),
@@ -146,6 +187,51 @@ mod tests {
         }
     }
 
+    /// 5 ms repeated of a block in the middle of a tone: as many samples more, no step above
+    /// the tone's own, and the block still ends on its own last sample (the next one follows
+    /// on); the next block is untouched.
+    #[test]
+    fn a_repeat_is_crossfaded() {
+        let blocks: Vec<Vec<f32>> = (0..3).map(|b| tone(b * 480, 480)).collect();
+        let mut splice = Splice::new(144);
+        let mut played = Vec::new();
+        for (i, block) in blocks.iter().enumerate() {
+            if i == 1 {
+                splice.repeat_next(240);
+            }
+            for part in splice.cut(block) {
+                played.extend_from_slice(part);
+            }
+        }
+        assert_eq!(played.len(), 3 * 480 + 240);
+        let step = largest_step(&played);
+        assert!(step < smooth_bound(), "step {step}");
+        assert_eq!(
+            played[..480 + 480 - 144],
+            [&blocks[0][..], &blocks[1][..336]].concat()
+        );
+        assert_eq!(
+            played[480 + 336 + 144..],
+            [&blocks[1][240..], &blocks[2][..]].concat()
+        );
+    }
+
+    /// A repeat longer than the block allows is shortened to it; one asked while a cut is
+    /// under way is not made.
+    #[test]
+    fn a_repeat_is_bounded() {
+        let block = tone(0, 480);
+        let mut splice = Splice::new(144);
+        splice.repeat_next(10_000);
+        let len: usize = splice.cut(&block).iter().map(|p| p.len()).sum();
+        assert_eq!(len, 480 + 480 - 144);
+        splice.drop_next(600);
+        let _ = splice.cut(&block);
+        splice.repeat_next(100);
+        let len: usize = splice.cut(&block).iter().map(|p| p.len()).sum();
+        assert_eq!(len, 480 - 120, "the cut goes on");
+    }
+
     #[cfg(debug_assertions)]
     #[test]
     fn splicing_does_not_allocate() {
@@ -157,6 +243,8 @@ mod tests {
             let _ = splice.cut(&blocks[0]);
             let _ = splice.cut(&blocks[1]);
             let _ = splice.cut(&blocks[2]);
+            splice.repeat_next(200);
+            let _ = splice.cut(&blocks[0]);
         });
         assert_eq!(assert_no_alloc::violation_count(), before, "allocated");
     }
