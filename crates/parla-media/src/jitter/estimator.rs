@@ -24,6 +24,8 @@ pub(super) struct Estimator {
     fall_per_packet: f64,
     ptime_ms: f64,
     quantile: Quantile,
+    /// Part of a base rise below the quantile's 1 ms buckets, not yet taken off it.
+    unshifted_ms: f64,
 }
 
 impl Estimator {
@@ -38,6 +40,7 @@ impl Estimator {
             fall_per_packet: (-ptime_ms / ENVELOPE_FALL_MS).exp(),
             ptime_ms,
             quantile: Quantile::new(max_ms, ptime_ms),
+            unshifted_ms: 0.0,
         }
     }
 
@@ -69,6 +72,23 @@ impl Estimator {
         self.prev_dev_ms = 0.0;
     }
 
+    /// The lowest transit rose by `ms` (the fastest packets left the window): every deviation
+    /// recorded so far was measured from a base that is gone, and is `ms` smaller from the new
+    /// one, as the headroom of what plays from now on is. Left as they were, they would hold
+    /// the target that much above what the packets need for half a minute, and the buffer
+    /// would grow by a frame that nothing is late for. (When the base falls, the next
+    /// packets' deviations, measured from it, lift the cover within two packets.)
+    fn lower_deviations(&mut self, ms: f64) {
+        self.envelope_ms = (self.envelope_ms - ms).max(0.0);
+        self.prev_dev_ms = (self.prev_dev_ms - ms).max(0.0);
+        self.unshifted_ms += ms;
+        let whole = self.unshifted_ms.floor();
+        if whole >= 1.0 {
+            self.quantile.lower(whole as usize);
+            self.unshifted_ms -= whole;
+        }
+    }
+
     /// Takes one received packet (in arrival order).
     pub fn observe(&mut self, transit_ms: f64, arrival_ms: f64) {
         if let Some(prev) = self.prev_transit {
@@ -76,7 +96,13 @@ impl Estimator {
             self.jitter_ms += (d - self.jitter_ms) / 16.0;
         }
         self.prev_transit = Some(transit_ms);
+        let before = self.base.get();
         self.base.update(transit_ms, arrival_ms);
+        if let (Some(before), Some(after)) = (before, self.base.get()) {
+            if after > before {
+                self.lower_deviations(after - before);
+            }
+        }
         let dev = self.deviation_ms(transit_ms);
         // A lone late packet lifts the envelope by at most a frame; a second one confirms a
         // burst and lifts it all the way. One stray 150 ms packet should not cost seconds of delay.

@@ -32,6 +32,15 @@ impl Quantile {
         self.value_ms
     }
 
+    /// Every deviation recorded so far is `ms` smaller (at least 0).
+    pub fn lower(&mut self, ms: usize) {
+        for i in 0..self.buckets.len() {
+            let weight = std::mem::take(&mut self.buckets[i]);
+            self.buckets[i.saturating_sub(ms)] += weight;
+        }
+        self.value_ms = (self.value_ms - ms as f64).max(0.0);
+    }
+
     pub fn add(&mut self, dev_ms: f64) {
         let last = self.buckets.len() - 1;
         let i = (dev_ms.max(0.0).ceil() as usize).min(last);

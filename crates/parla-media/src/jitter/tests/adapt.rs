@@ -115,6 +115,36 @@ fn a_media_thread_that_wakes_late_does_not_make_playout_flap() {
 }
 
 #[test]
+fn a_lasting_step_in_the_echo_loop_grows_nothing_when_the_old_base_expires() {
+    // The echo test's loop: tick k sends packet k, which is back just after the tick, so it
+    // plays a frame later. From tick 150 on every tick runs 25 ms later, and stays so (the
+    // microphone's hand-overs moved): the packets' transit steps with the pops, and nothing
+    // is late. For 5-10 s the lowest transit is still one from before the step; when it
+    // leaves the window, the deviations measured from it must go with it, or the target they
+    // hold up grows the buffer by a frame that nothing is late for, for half a minute (before
+    // they did: target 28 ms and 39 ms of delay at the end, as in the latency bench's slow
+    // runs).
+    fn late(tick: u64) -> f64 {
+        if tick >= 150 {
+            25.0
+        } else {
+            0.0
+        }
+    }
+    let transit = |i: usize| 8.0 + late(i as u64);
+    let mut sim = Sim::new(cfg(), stream(1500, 1, 0, transit));
+    sim.late = late;
+    let outs = sim.run(1500);
+    let s = sim.stats();
+    assert_eq!((s.late, s.grown_frames, s.concealed), (0, 0, 0), "{s:?}");
+    assert_eq!(conceals(&outs), 0);
+    // A frame it held from the start may go; it ends one frame behind the packets, as before
+    // the step.
+    assert!(s.shrunk_frames <= 1 && s.current_delay_ms < 30, "{s:?}");
+    assert_eq!(s.target_delay_ms, 20, "{s:?}");
+}
+
+#[test]
 fn the_target_rises_within_two_packets_of_a_jitter_burst() {
     let mut jb = JitterBuffer::new(cfg());
     let base = Instant::now();
