@@ -271,6 +271,15 @@ fn main() {
             fmt(e)
         );
     }
+    // Each run's jitter buffer at its end: a run whose delay stands a frame higher shows here
+    // whether the jitter buffer (target, concealed frames) or the devices kept it.
+    for line in log
+        .lines()
+        .map(strip_ansi)
+        .filter(|l| l.contains("echo test stopped"))
+    {
+        println!("  {}", line.trim());
+    }
     let settled: Vec<f64> = pairs.iter().filter_map(|(_, s)| *s).collect();
     let within = settled.iter().filter(|s| **s <= 60.0).count();
     let worst = settled.iter().copied().reduce(f64::max);

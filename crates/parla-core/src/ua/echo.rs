@@ -79,7 +79,14 @@ impl EchoTest {
         } = self;
         drop(level_reports);
         let stats = session.stop();
-        tracing::info!(received = stats.packets_received, "echo test stopped");
+        tracing::info!(
+            received = stats.packets_received,
+            jitter_target_ms = stats.quality.target_delay_ms,
+            concealed = stats.quality.concealed,
+            late = stats.quality.late,
+            ticks_skipped = stats.ticks_skipped,
+            "echo test stopped"
+        );
     }
 }
 
