@@ -6,7 +6,9 @@
 //! its ring's fill at a small target by steering the resampler's ratio a few hundred ppm, so a
 //! device clock that runs fast or slow neither clicks (nothing is dropped or padded) nor builds
 //! up delay. Only a large jump (a stall, an overflow, the start) is dealt with at once: the fill
-//! is dropped to the target, or silence is put in, and then the ratio takes over again.
+//! is dropped to the target, or silence is put in, and then the ratio takes over again. A
+//! playback queue that is the device's own buffer is also topped up at once when it runs low
+//! (see [`PlaybackDrift::repeat_when_low`]).
 //!
 //! Both run on the media thread and never allocate after `new`.
 

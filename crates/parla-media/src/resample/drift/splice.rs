@@ -5,7 +5,7 @@
 //! to its end again.
 
 /// Drops samples from what is queued next, crossfading over the cut, which may span several
-/// resampled blocks. Holds its buffers from the start, so the media thread allocates nothing
+/// resampled blocks; or repeats some of the next block, crossfaded the same way. Holds its buffers from the start, so the media thread allocates nothing
 /// per frame.
 pub(super) struct Splice {
     /// Samples still to drop.
