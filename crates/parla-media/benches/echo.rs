@@ -1,7 +1,7 @@
 //! The echo cancellers side by side on the offline scene of `tests/common/echo_harness.rs`:
 //! ERLE reached, time to converge (and to reconverge after the delay step), what double talk
 //! costs the near end, and CPU per 10 ms frame (render and capture together), at 8 (sonora only),
-//! 16 and 48 kHz.
+//! 16 and 48 kHz; then the CPU of each stage of Parla's chain alone at 48 kHz.
 //! `speexdsp` is not measured: its `sys` bindings need libclang (bindgen 0.37) at build time.
 //! Run: `cargo bench -p parla-media --bench echo` (ECHO_BLOCKS=1 prints ERLE per 250 ms block).
 #![allow(
@@ -144,6 +144,43 @@ fn measure(
     }
 }
 
+/// CPU per 10 ms frame of each stage of the chain alone at 48 kHz, the rate calls with Opus
+/// run it at, on the same scene: where the processing's share of a call's CPU goes.
+fn stage_costs() {
+    let scene = echo_harness::scene(48_000, EchoPath::default());
+    let off = ProcessingConfig::OFF;
+    let stages = [
+        (
+            "high-pass",
+            ProcessingConfig {
+                high_pass: true,
+                ..off
+            },
+        ),
+        ("echo cancellation", AEC_ONLY),
+        (
+            "noise suppression",
+            ProcessingConfig {
+                noise_suppression: true,
+                ..off
+            },
+        ),
+        (
+            "automatic gain",
+            ProcessingConfig {
+                auto_gain: true,
+                ..off
+            },
+        ),
+        ("all four", ProcessingConfig::default()),
+    ];
+    println!("sonora at 48 kHz, one stage at a time (µs per 10 ms frame, render and capture):");
+    for (name, config) in stages {
+        let row = measure("stage", &scene, &|| Box::new(Sonora::new(48_000, config)));
+        println!("  {name:<18} {:>6.0}", row.us_per_frame);
+    }
+}
+
 fn main() {
     let mut rows = Vec::new();
     for rate in [8000, 16000, 48000] {
@@ -197,4 +234,5 @@ fn main() {
             r.us_per_frame
         );
     }
+    stage_costs();
 }
