@@ -7,7 +7,9 @@
 //! cancellation, noise suppression and automatic gain on, once with all three off, against
 //! baresip on the same card (its ALSA module; baresip has no echo canceller).
 //!
-//! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls.
+//! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls;
+//! `PARLA_CPU_ROUNDS` repeats the sound-card calls (each round: baresip, Parla with processing
+//! on, Parla with it off, in turn forwards and backwards) and prints the median ratios.
 //! Asserts nothing.
 #![allow(
     clippy::unwrap_used,
@@ -113,8 +115,17 @@ fn main() {
     .expect("kamailio");
     let work = tempfile::tempdir().expect("dir");
     let tone = work.path().join("tone.wav");
-    // Long enough for the three sound-card calls, played once into the microphone.
-    make_tone_wav(&tone, 440.0, (3 * (seconds + 20)) as f64, 48_000, 2).expect("tone");
+    let rounds = card_rounds();
+    // Long enough for every sound-card call, played once into the microphone.
+    let card_calls = 3 * rounds as u64;
+    make_tone_wav(
+        &tone,
+        440.0,
+        (card_calls * (seconds + 20)) as f64,
+        48_000,
+        2,
+    )
+    .expect("tone");
 
     let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", tone.display());
     let ours = parla_call(&kamailio, work.path(), "parla", &audio, &[], seconds);
@@ -135,11 +146,74 @@ fn main() {
         format!("{card}echo_cancellation = true\nnoise_suppression = true\nauto_gain = true\n");
     let off =
         format!("{card}echo_cancellation = false\nnoise_suppression = false\nauto_gain = false\n");
-    let ours_on = parla_call(&kamailio, work.path(), "parla-on", &on, &envs, seconds);
-    let ours_off = parla_call(&kamailio, work.path(), "parla-off", &off, &envs, seconds);
-    let theirs = baresip_call(&kamailio, &tone, Some(env.clone()), seconds);
-    print_pair("sound card, processing on", seconds, &ours_on, &theirs);
-    print_pair("sound card, processing off", seconds, &ours_off, &theirs);
+    let (mut on_ratios, mut off_ratios) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // Each round's three calls back to back, in turn forwards and backwards, so a busy
+        // spell of the machine does not always land on the same one.
+        let mut theirs = None;
+        let (mut ours_on, mut ours_off) = (None, None);
+        let order: [u8; 3] = if round % 2 == 0 { [0, 1, 2] } else { [2, 1, 0] };
+        for which in order {
+            match which {
+                0 => theirs = Some(baresip_call(&kamailio, &tone, Some(env.clone()), seconds)),
+                1 => {
+                    let name = format!("parla-on-{round}");
+                    ours_on = Some(parla_call(
+                        &kamailio,
+                        work.path(),
+                        &name,
+                        &on,
+                        &envs,
+                        seconds,
+                    ));
+                }
+                _ => {
+                    let name = format!("parla-off-{round}");
+                    ours_off = Some(parla_call(
+                        &kamailio,
+                        work.path(),
+                        &name,
+                        &off,
+                        &envs,
+                        seconds,
+                    ));
+                }
+            }
+        }
+        let (Some(theirs), Some(ours_on), Some(ours_off)) = (theirs, ours_on, ours_off) else {
+            unreachable!("each round makes all three calls");
+        };
+        println!("round {} of {rounds}:", round + 1);
+        print_pair("sound card, processing on", seconds, &ours_on, &theirs);
+        print_pair("sound card, processing off", seconds, &ours_off, &theirs);
+        on_ratios.push(ours_on.cpu_percent / theirs.cpu_percent.max(0.01));
+        off_ratios.push(ours_off.cpu_percent / theirs.cpu_percent.max(0.01));
+    }
+    let fmt = |v: &[f64]| {
+        let all: Vec<String> = v.iter().map(|r| format!("{r:.2}")).collect();
+        format!("median {:.2} ({})", median(v), all.join(" "))
+    };
+    println!("sound card, CPU ratio parla/baresip over {rounds} round(s):");
+    println!("  processing on:  {}", fmt(&on_ratios));
+    println!("  processing off: {}", fmt(&off_ratios));
+}
+
+/// Sound-card rounds (`PARLA_CPU_ROUNDS`, 1 to 10, default 1): one 20 s run is not enough to
+/// tell a ratio to 0.1 on a busy machine; the median of several rounds is.
+fn card_rounds() -> usize {
+    match std::env::var("PARLA_CPU_ROUNDS") {
+        Err(_) => 1,
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if (1..=10).contains(&n) => n,
+            _ => panic!("PARLA_CPU_ROUNDS must be a number from 1 to 10, not {text:?}"),
+        },
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Parla (alice) calls baresip (bob) with `audio` as its `[audio]` section and `envs` in its
