@@ -152,32 +152,16 @@ fn main() {
         // spell of the machine does not always land on the same one.
         let mut theirs = None;
         let (mut ours_on, mut ours_off) = (None, None);
+        let ours = |label: &str, audio: &str| {
+            let name = format!("parla-{label}-{round}");
+            parla_call(&kamailio, work.path(), &name, audio, &envs, seconds)
+        };
         let order: [u8; 3] = if round % 2 == 0 { [0, 1, 2] } else { [2, 1, 0] };
         for which in order {
             match which {
                 0 => theirs = Some(baresip_call(&kamailio, &tone, Some(env.clone()), seconds)),
-                1 => {
-                    let name = format!("parla-on-{round}");
-                    ours_on = Some(parla_call(
-                        &kamailio,
-                        work.path(),
-                        &name,
-                        &on,
-                        &envs,
-                        seconds,
-                    ));
-                }
-                _ => {
-                    let name = format!("parla-off-{round}");
-                    ours_off = Some(parla_call(
-                        &kamailio,
-                        work.path(),
-                        &name,
-                        &off,
-                        &envs,
-                        seconds,
-                    ));
-                }
+                1 => ours_on = Some(ours("on", &on)),
+                _ => ours_off = Some(ours("off", &off)),
             }
         }
         let (Some(theirs), Some(ours_on), Some(ours_off)) = (theirs, ours_on, ours_off) else {
