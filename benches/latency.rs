@@ -72,23 +72,6 @@ fn write_sweeps(path: &Path, seconds: u32) {
     w.finalize().expect("finalize");
 }
 
-/// `name` from the environment if set and within `min..=max`, else `default`; a value out of
-/// range or unreadable stops the bench rather than measure something else than asked.
-fn env_or<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
-    name: &str,
-    default: T,
-    min: T,
-    max: T,
-) -> T {
-    let Ok(text) = std::env::var(name) else {
-        return default;
-    };
-    match text.trim().parse::<T>() {
-        Ok(v) if v >= min && v <= max => v,
-        _ => panic!("{name} must be a number from {min} to {max}, not {text:?}"),
-    }
-}
-
 /// Playback underruns in Parla's log beyond each run's first fill (the start of each echo
 /// test also writes its queue's padding): `padded=` above 0 on a playback drift report.
 fn underruns(log: &str, runs: usize) -> usize {
@@ -135,11 +118,6 @@ fn lag_at(earlier: &[f32], later: &[f32], at: usize, len: usize, max: usize) -> 
     best
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied()
-}
-
 /// One run's delays in ms, window by window from when the speaker first plays the signal:
 /// (those in the first [`EARLY_S`], those after). `print_windows`: each is printed as well.
 fn delays(mic: &[f32], speaker: &[f32], print_windows: bool) -> (Vec<f64>, Vec<f64>) {
@@ -184,8 +162,9 @@ fn main() {
             .add_remap_sink(&format!("probe_{role}"), "probe", &format!("front-{side}"))
             .expect("remap sink");
     }
-    let runs = env_or("LATENCY_RUNS", RUNS, 1, MAX_RUNS);
-    let run_s = env_or("LATENCY_RUN_S", RUN_S, EARLY_S + 2.0, MAX_RUN_S);
+    let runs = env_in_range("LATENCY_RUNS", RUNS, 1, MAX_RUNS).unwrap_or_else(|e| panic!("{e}"));
+    let run_s = env_in_range("LATENCY_RUN_S", RUN_S, EARLY_S + 2.0, MAX_RUN_S)
+        .unwrap_or_else(|e| panic!("{e}"));
     let sweeps = work.path().join("sweeps.wav");
     // Enough for every run and the set-up between runs (a few seconds each).
     write_sweeps(&sweeps, (runs as f64 * (run_s + 10.0)).ceil() as u32 + 60);
@@ -240,7 +219,7 @@ fn main() {
         let (mic, speaker) = channels(&path);
         let (early, settled) = delays(&mic, &speaker, print_windows);
         let fmt = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1} ms"));
-        let (e, s) = (median(early.clone()), median(settled.clone()));
+        let (e, s) = (median(&early), median(&settled));
         println!(
             "run {run}: first {EARLY_S} s median {} ({} windows, max {}), settled median {} ({} windows, range {}..{})",
             fmt(e),
@@ -285,7 +264,7 @@ fn main() {
     let worst = settled.iter().copied().reduce(f64::max);
     println!(
         "settled: median {}, worst {}, {within} of {} runs within 60 ms; playback underruns beyond each run's start: {}",
-        median(settled.clone()).map_or("-".to_owned(), |m| format!("{m:.1} ms")),
+        median(&settled).map_or("-".to_owned(), |m| format!("{m:.1} ms")),
         worst.map_or("-".to_owned(), |m| format!("{m:.1} ms")),
         settled.len(),
         underruns(&log, runs),

@@ -115,7 +115,8 @@ fn main() {
     .expect("kamailio");
     let work = tempfile::tempdir().expect("dir");
     let tone = work.path().join("tone.wav");
-    let rounds = card_rounds();
+    // One 20 s run cannot tell a ratio to 0.1 on a busy machine; the median of rounds can.
+    let rounds = env_in_range("PARLA_CPU_ROUNDS", 1, 1, 10).unwrap_or_else(|e| panic!("{e}"));
     // Long enough for every sound-card call, played once into the microphone.
     let card_calls = 3 * rounds as u64;
     make_tone_wav(
@@ -150,22 +151,19 @@ fn main() {
     for round in 0..rounds {
         // Each round's three calls back to back, in turn forwards and backwards, so a busy
         // spell of the machine does not always land on the same one.
-        let mut theirs = None;
-        let (mut ours_on, mut ours_off) = (None, None);
         let ours = |label: &str, audio: &str| {
             let name = format!("parla-{label}-{round}");
             parla_call(&kamailio, work.path(), &name, audio, &envs, seconds)
         };
-        let order: [u8; 3] = if round % 2 == 0 { [0, 1, 2] } else { [2, 1, 0] };
-        for which in order {
-            match which {
-                0 => theirs = Some(baresip_call(&kamailio, &tone, Some(env.clone()), seconds)),
-                1 => ours_on = Some(ours("on", &on)),
-                _ => ours_off = Some(ours("off", &off)),
-            }
-        }
-        let (Some(theirs), Some(ours_on), Some(ours_off)) = (theirs, ours_on, ours_off) else {
-            unreachable!("each round makes all three calls");
+        let baresip = || baresip_call(&kamailio, &tone, Some(env.clone()), seconds);
+        let (theirs, ours_on, ours_off) = if round % 2 == 0 {
+            let theirs = baresip();
+            let on = ours("on", &on);
+            (theirs, on, ours("off", &off))
+        } else {
+            let off = ours("off", &off);
+            let on = ours("on", &on);
+            (baresip(), on, off)
         };
         println!("round {} of {rounds}:", round + 1);
         print_pair("sound card, processing on", seconds, &ours_on, &theirs);
@@ -175,29 +173,12 @@ fn main() {
     }
     let fmt = |v: &[f64]| {
         let all: Vec<String> = v.iter().map(|r| format!("{r:.2}")).collect();
-        format!("median {:.2} ({})", median(v), all.join(" "))
+        let middle = median(v).map_or("-".to_owned(), |m| format!("{m:.2}"));
+        format!("median {middle} ({})", all.join(" "))
     };
     println!("sound card, CPU ratio parla/baresip over {rounds} round(s):");
     println!("  processing on:  {}", fmt(&on_ratios));
     println!("  processing off: {}", fmt(&off_ratios));
-}
-
-/// Sound-card rounds (`PARLA_CPU_ROUNDS`, 1 to 10, default 1): one 20 s run is not enough to
-/// tell a ratio to 0.1 on a busy machine; the median of several rounds is.
-fn card_rounds() -> usize {
-    match std::env::var("PARLA_CPU_ROUNDS") {
-        Err(_) => 1,
-        Ok(text) => match text.trim().parse::<usize>() {
-            Ok(n) if (1..=10).contains(&n) => n,
-            _ => panic!("PARLA_CPU_ROUNDS must be a number from 1 to 10, not {text:?}"),
-        },
-    }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Parla (alice) calls baresip (bob) with `audio` as its `[audio]` section and `envs` in its

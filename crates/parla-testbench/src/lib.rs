@@ -33,6 +33,7 @@ pub mod dnsmasq;
 pub mod dunst;
 pub mod error;
 pub mod events;
+pub mod figures;
 pub mod headless;
 pub mod impair;
 pub mod impair_call;
@@ -62,6 +63,7 @@ pub use dnsmasq::{DnsRecord, Dnsmasq, DnsmasqOptions};
 pub use dunst::{Dunst, ReceivedNotification};
 pub use error::{BenchError, Result};
 pub use events::EventLog;
+pub use figures::{env_in_range, median};
 pub use headless::Headless;
 pub use kamailio::{
     DigestAlgorithm, Kamailio, KamailioOptions, LoggedRequest, Registration, WrongPasswordAnswer,
