@@ -175,8 +175,10 @@ impl<M: MediaBackend> Call<M> {
                 .store
                 .call_under_way(self.id.0, now, self.env.region);
         }
-        self.env.calls.set_state(self.id, state);
-        self.emit(Event::call_state(self.id, state));
+        let events = &self.env.events;
+        self.env.calls.set_state_announced(self.id, state, || {
+            let _ = events.send(Event::call_state(self.id, state));
+        });
     }
 
     async fn end(mut self, reason: &str, code: Option<u16>) {

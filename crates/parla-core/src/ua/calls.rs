@@ -249,11 +249,20 @@ impl CallRegistry {
         }
     }
 
+    #[cfg(test)]
     pub fn set_state(&self, call: CallId, state: CallState) {
+        self.set_state_announced(call, state, || {});
+    }
+
+    /// [`Self::set_state`], with the event that reports it sent under the same lock: whoever
+    /// acts on the registry's new state (a call waiting for this one's hold) sends its events
+    /// after this one, and whoever acts on the event finds the registry already changed.
+    pub fn set_state_announced(&self, call: CallId, state: CallState, announce: impl FnOnce()) {
         self.with(|m| {
             if let Some(entry) = m.get_mut(&call) {
                 entry.status.state = state;
             }
+            announce();
         });
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }

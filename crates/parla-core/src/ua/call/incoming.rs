@@ -259,8 +259,8 @@ fn took_the_place_of<M: MediaBackend>(
     name: Option<String>,
 ) {
     call.state = state;
-    call.env.calls.set_state(call.id, state);
-    call.emit(Event::CallState {
+    let events = &call.env.events;
+    let event = Event::CallState {
         call: call.id,
         state,
         account: Some(call.env.account.clone()),
@@ -270,6 +270,9 @@ fn took_the_place_of<M: MediaBackend>(
         code: None,
         transferred_from: None,
         replaces: Some(old),
+    };
+    call.env.calls.set_state_announced(call.id, state, || {
+        let _ = events.send(event);
     });
     tracing::info!(call = %call.id, replaced = %old, "call replaced");
     call.env.calls.hand_over(old, "replaced");
