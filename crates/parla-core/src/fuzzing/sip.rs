@@ -8,6 +8,7 @@ use crate::sdp::SdpSession;
 use crate::ua::auto_answer::{asked_answer_after, AutoAnswer};
 use crate::ua::call::{referred, sip_dialog, transfer};
 use crate::ua::message::incoming::{check, Senders};
+use crate::ua::stack::stream_frame::{next_frame, Frame};
 use crate::ua::subscription::termination;
 use rsipstack::dialog::DialogId;
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
@@ -41,16 +42,33 @@ fn udp(data: &[u8]) {
     }
 }
 
+/// A stream as a listening line reads it (tcp_accept.rs): framed by our own `next_frame`
+/// first, then each whole message through rsipstack's codec, as the bridge passes it on.
+///
+/// Not fuzzed: rsipstack's codec straight on a stream, as it reads a connection we opened to
+/// the line's server. rsipstack 0.7.14 adds the Content-Length to the head's length unchecked:
+/// a Content-Length near `usize::MAX` wraps in a release build (the message is misframed and
+/// the connection ends in a parse error) and panics that connection's task where overflow
+/// checks are on. Only a peer we connected to (the line's server, an address we called over
+/// TCP) can send it there; on a listening line `next_frame` refuses it.
 fn tcp(data: &[u8]) {
     let mut codec = SipCodec::new();
-    let mut buf = BytesMut::from(data);
-    // A stream's framing: every whole message it holds, in order; at most a few per input.
+    let mut rest = data;
+    // At most a few messages per input.
     for _ in 0..8 {
-        match codec.decode(&mut buf) {
-            Ok(Some(SipCodecType::Message(msg))) => received(msg, Transport::Tcp),
-            Ok(Some(_)) => {}
-            Ok(None) | Err(_) => return,
+        let length = match next_frame(rest) {
+            Frame::Message(length) => length,
+            Frame::KeepAlive(length) => {
+                rest = rest.get(length..).unwrap_or_default();
+                continue;
+            }
+            Frame::Incomplete | Frame::TooLarge | Frame::Unframeable => return,
+        };
+        let mut message = BytesMut::from(rest.get(..length).unwrap_or_default());
+        if let Ok(Some(SipCodecType::Message(msg))) = codec.decode(&mut message) {
+            received(msg, Transport::Tcp);
         }
+        rest = rest.get(length..).unwrap_or_default();
     }
 }
 

@@ -5,7 +5,7 @@
 
 mod lan;
 pub mod request_check;
-mod stream_frame;
+pub(crate) mod stream_frame;
 pub mod sweep;
 mod tcp_accept;
 pub mod unknown_method;
