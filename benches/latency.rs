@@ -8,7 +8,8 @@
 //! speaker plays it, on one clock and in the same block. Their offset is the delay Parla adds.
 //! (Until December 2026 each side went through its own `module-loopback` into the probe; those
 //! two queues wandered apart by 5-10 ms from run to run, as much as the figure being measured.)
-//! The signal is a repeated frequency sweep, whose cross-correlation has one sharp peak.
+//! The signal is a run of frequency sweeps, no two alike, whose cross-correlation has one sharp
+//! peak.
 //!
 //! Five runs, each a fresh echo test recorded from its first sound: the delay is measured over
 //! every half-second window, and each run reports the median of its first two seconds and of
@@ -51,8 +52,11 @@ const EARLY_S: f64 = 2.0;
 const SWEEP_S: f64 = 0.5;
 const MAX_LAG_S: f64 = 0.3;
 
-/// Back-to-back 300-3000 Hz sweeps, one every [`SWEEP_S`]: any window of that length holds a
-/// whole sweep's worth of signal, so the delay can be measured window by window from the start.
+/// Back-to-back frequency sweeps, one every [`SWEEP_S`], each between its own two frequencies
+/// in 300-3000 Hz (up or down): any window of that length holds a whole sweep's worth of
+/// signal, so the delay can be measured window by window from the start. No two sweeps are
+/// alike: with one sweep repeated, the echo canceller took the microphone for an echo of the
+/// speaker half a second before, and cancelled the very signal being measured.
 fn write_sweeps(path: &Path, seconds: u32) {
     let spec = hound::WavSpec {
         channels: 1,
@@ -62,10 +66,25 @@ fn write_sweeps(path: &Path, seconds: u32) {
     };
     let mut w = hound::WavWriter::create(path, spec).expect("wav");
     let period = (f64::from(RATE) * SWEEP_S) as usize;
+    // A fixed-seed linear congruential generator: the same signal on every run of the bench.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut uniform = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (mut f0, mut f1) = (300.0, 3000.0);
     for n in 0..(RATE * seconds) as usize {
+        if n % period == 0 {
+            let (a, b) = (300.0 + 2700.0 * uniform(), 300.0 + 2700.0 * uniform());
+            // At least 1 kHz wide, so each window still correlates sharply.
+            let lo = a.min(b).min(2000.0);
+            let hi = a.max(b).max(lo + 1000.0);
+            (f0, f1) = if uniform() < 0.5 { (lo, hi) } else { (hi, lo) };
+        }
         let t = (n % period) as f64 / f64::from(RATE);
-        let (f0, f1, d) = (300.0, 3000.0, SWEEP_S);
-        let phase = 2.0 * std::f64::consts::PI * (f0 * t + (f1 - f0) * t * t / (2.0 * d));
+        let phase = 2.0 * std::f64::consts::PI * (f0 * t + (f1 - f0) * t * t / (2.0 * SWEEP_S));
         w.write_sample((0.5 * phase.sin() * 32767.0) as i16)
             .expect("sample");
     }
