@@ -32,11 +32,6 @@ fn write_profile(dir: &Path, registrar_port: u16, codecs: &str) {
     std::fs::write(dir.join("config.toml"), toml).expect("config");
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 /// Spawn to the first REGISTER datagram, at a socket that plays registrar and never answers.
 fn start_to_register_sent() -> Vec<f64> {
     let mut samples = Vec::new();
@@ -65,7 +60,7 @@ fn main() {
     let sent = start_to_register_sent();
     println!(
         "start -> REGISTER sent: median {:.1} ms (min {:.1}, max {:.1}, n={RUNS})",
-        median(sent.clone()),
+        median(&sent).expect("runs"),
         sent.iter().cloned().fold(f64::MAX, f64::min),
         sent.iter().cloned().fold(0.0, f64::max)
     );
@@ -92,7 +87,7 @@ fn main() {
     }
     println!(
         "start -> registered (Kamailio, digest): median {:.1} ms (n={RUNS})",
-        median(registered)
+        median(&registered).expect("runs")
     );
 
     // One Opus call to baresip with no sound on either side; memory of both in the same run.
@@ -120,7 +115,7 @@ fn main() {
         .expect("hangup");
     drop(parla.quit_and_wait(T));
 
-    let idle = median(idle_rss);
+    let idle = median(&idle_rss).expect("samples");
     println!(
         "RSS idle, registered: parla {:.1} MiB, baresip {:.1} MiB (ratio {:.2})",
         idle / 1024.0,
