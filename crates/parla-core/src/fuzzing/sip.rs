@@ -47,9 +47,9 @@ fn udp(data: &[u8]) {
 ///
 /// Not fuzzed: rsipstack's codec straight on a stream, as it reads a connection we opened to
 /// the line's server. rsipstack 0.7.14 adds the Content-Length to the head's length unchecked:
-/// a Content-Length near `usize::MAX` wraps in a release build (the message is misframed and
-/// the connection ends in a parse error) and panics that connection's task where overflow
-/// checks are on. Only a peer we connected to (the line's server, an address we called over
+/// a Content-Length near `usize::MAX` wraps in a release build (the stream is misframed, and
+/// what is cut from it is parsed like any datagram above) and panics that connection's task
+/// where overflow checks are on. Only a peer we connected to (the line's server, an address we called over
 /// TCP) can send it there; on a listening line `next_frame` refuses it.
 fn tcp(data: &[u8]) {
     let mut codec = SipCodec::new();
