@@ -32,6 +32,8 @@
 
 use parla_testbench::headless::STDERR_LOG;
 use parla_testbench::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
@@ -66,22 +68,23 @@ fn write_sweeps(path: &Path, seconds: u32) {
     };
     let mut w = hound::WavWriter::create(path, spec).expect("wav");
     let period = (f64::from(RATE) * SWEEP_S) as usize;
-    // A fixed-seed linear congruential generator: the same signal on every run of the bench.
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut uniform = move || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    // A fixed seed: the same signal on every run of the bench.
+    let mut rng = StdRng::seed_from_u64(0x9E37_79B9_7F4A_7C15);
     let (mut f0, mut f1) = (300.0, 3000.0);
     for n in 0..(RATE * seconds) as usize {
         if n % period == 0 {
-            let (a, b) = (300.0 + 2700.0 * uniform(), 300.0 + 2700.0 * uniform());
+            let (a, b): (f64, f64) = (
+                rng.random_range(300.0..3000.0),
+                rng.random_range(300.0..3000.0),
+            );
             // At least 1 kHz wide, so each window still correlates sharply.
             let lo = a.min(b).min(2000.0);
             let hi = a.max(b).max(lo + 1000.0);
-            (f0, f1) = if uniform() < 0.5 { (lo, hi) } else { (hi, lo) };
+            (f0, f1) = if rng.random_bool(0.5) {
+                (lo, hi)
+            } else {
+                (hi, lo)
+            };
         }
         let t = (n % period) as f64 / f64::from(RATE);
         let phase = 2.0 * std::f64::consts::PI * (f0 * t + (f1 - f0) * t * t / (2.0 * SWEEP_S));

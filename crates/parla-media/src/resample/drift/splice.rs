@@ -5,8 +5,8 @@
 //! to its end again.
 
 /// Drops samples from what is queued next, crossfading over the cut, which may span several
-/// resampled blocks; or repeats some of the next block, crossfaded the same way. Holds its buffers from the start, so the media thread allocates nothing
-/// per frame.
+/// resampled blocks; or repeats some of the next block, crossfaded the same way. Holds its
+/// buffers from the start, so the media thread allocates nothing per frame.
 pub(super) struct Splice {
     /// Samples still to drop.
     skip: usize,
@@ -62,12 +62,7 @@ impl Splice {
             return [out, &[], &[]];
         }
         let end = out.len() - fade;
-        self.blended.clear();
-        let step = 1.0 / (fade as f32 + 1.0);
-        for (i, (&old, &new)) in out[end..].iter().zip(&out[end - n..]).enumerate() {
-            let w = (i as f32 + 1.0) * step;
-            self.blended.push(old * (1.0 - w) + new * w);
-        }
+        crossfade(&mut self.blended, &out[end..], &out[end - n..]);
         [&out[..end], &self.blended, &out[out.len() - n..]]
     }
 
@@ -88,16 +83,23 @@ impl Splice {
             return (&[], &[]);
         }
         let after = &out[dropped..];
-        let n = self.from.len().min(after.len());
-        self.blended.clear();
-        let step = 1.0 / (n as f32 + 1.0);
-        for (i, (&old, &new)) in self.from.iter().zip(after).take(n).enumerate() {
-            let w = (i as f32 + 1.0) * step;
-            self.blended.push(old * (1.0 - w) + new * w);
-        }
+        let n = crossfade(&mut self.blended, &self.from, after);
         self.from.clear();
         (&self.blended, &after[n..])
     }
+}
+
+/// Fades from `old` into `new` over as many samples as the shorter of them holds, into
+/// `blended` (cleared first; never grown past its capacity by the callers). Returns that count.
+fn crossfade(blended: &mut Vec<f32>, old: &[f32], new: &[f32]) -> usize {
+    let n = old.len().min(new.len());
+    blended.clear();
+    let step = 1.0 / (n as f32 + 1.0);
+    for (i, (&old, &new)) in old.iter().zip(new).enumerate() {
+        let w = (i as f32 + 1.0) * step;
+        blended.push(old * (1.0 - w) + new * w);
+    }
+    n
 }
 
 #[cfg(test)]
