@@ -44,15 +44,10 @@ impl Pacer {
     }
 
     /// Sleeps until the next tick is due (or `stop` is set) and returns how many ticks were
-    /// skipped because the loop fell too far behind (0 nearly always).
-    pub fn wait_next(&mut self, stop: &AtomicBool) -> u64 {
-        self.wait_ready(stop, || None)
-    }
-
-    /// As [`Pacer::wait_next`], but the tick follows `ready` (see
-    /// `AudioSource::frame_ready`): it runs once `ready` says so, from [`READY_EARLY`] before
-    /// its deadline to [`READY_LATE`] after it, and the next deadline is a period from then.
-    /// `ready` returning `None` is the plain clock.
+    /// skipped because the loop fell too far behind (0 nearly always). The tick follows
+    /// `ready` (see `AudioSource::frame_ready`): it runs once `ready` says so, from
+    /// [`READY_EARLY`] before its deadline to [`READY_LATE`] after it, and the next deadline is
+    /// a period from then. `ready` returning `None` is the plain clock.
     pub fn wait_ready(
         &mut self,
         stop: &AtomicBool,

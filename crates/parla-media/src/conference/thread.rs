@@ -1,5 +1,5 @@
 //! The `parla-mixer` thread: every 20 ms, commands, microphone, mix, speaker; paced as a call's
-//! media thread is (`pacing.rs`).
+//! media thread is, by the microphone's frames (`pacing.rs`).
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -52,7 +52,9 @@ impl MixerThread {
                 processor.render(self.mixer.speaker());
             }
             self.report_notices();
-            pacer.wait_next(&shared.stop);
+            // As a call's loop: each tick runs when the microphone has its frame.
+            let source = &mut self.source;
+            pacer.wait_ready(&shared.stop, || source.frame_ready());
         }
         if let Err(e) = self.sink.finish() {
             tracing::warn!("closing the conference output failed: {e}");

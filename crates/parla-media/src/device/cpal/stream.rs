@@ -19,11 +19,13 @@ use crate::error::MediaError;
 /// buffer, and the rings hold about one more, on each side: 5 ms keeps that well inside the
 /// budget's 10 ms for capture and for playout.
 const PERIOD_MS: u32 = 5;
-/// The period our own ALSA reader asks for. A call's media loop is woken when its 20 ms frame
-/// is in (`FrameWake`), so a longer period costs a call no delay, and at 10 ms PulseAudio's
-/// client thread and the reader wake half as often (measured: about 1 % of a core less in a
-/// call). Readers on a timer (the local conference, recording) keep a period more standing.
-const CAPTURE_PERIOD_MS: u32 = 10;
+/// The period our own ALSA reader asks for: a call's frame. A call's media loop and the
+/// conference mixer are woken when their 20 ms frame is in (`FrameWake`), so a period as long
+/// costs them no delay (`cargo bench --bench latency`: the same 72-73 ms at 20 as at 10), and
+/// PulseAudio's client thread and the reader wake once a frame (`--bench vs_baresip`: the
+/// reader 0.25 % of a core instead of 0.5 at 10 ms, and 1 % less than at 5 ms before that).
+/// A reader on a timer (recording) keeps up to a period more standing.
+const CAPTURE_PERIOD_MS: u32 = 20;
 /// Playback cushion held in the ring before the callback starts playing.
 const PLAYBACK_PRIME_MS: u32 = 5;
 
