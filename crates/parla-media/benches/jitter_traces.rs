@@ -90,6 +90,8 @@ fn reorder(rng: &mut StdRng) -> Vec<Arrival> {
 struct Result {
     delays: Vec<f64>,
     stats: JitterStats,
+    /// Concealed frames that had the next packet at hand.
+    with_next: u64,
 }
 
 /// Feeds `trace` to a buffer, popping every 20 ms until everything had time to play.
@@ -108,6 +110,7 @@ fn run(mut trace: Vec<Arrival>) -> Result {
     let payload = [0x5Au8; 80];
     let mut delays = Vec::with_capacity(PACKETS);
     let mut next = 0;
+    let mut with_next = 0;
     let ticks = PACKETS + 100;
     for tick in 0..ticks {
         let now = POP_PHASE_MS + tick as f64 * PTIME_MS;
@@ -116,13 +119,18 @@ fn run(mut trace: Vec<Arrival>) -> Result {
             jb.push(seq.wrapping_add(60_000), ts, &payload, at(a.at));
             next += 1;
         }
-        if let Playout::Packet { timestamp, .. } = jb.pop(at(now)) {
-            delays.push(now - arrival_of[(timestamp / STEP) as usize]);
+        match jb.pop(at(now)) {
+            Playout::Packet { timestamp, .. } => {
+                delays.push(now - arrival_of[(timestamp / STEP) as usize]);
+            }
+            Playout::Conceal { next: Some(_) } => with_next += 1,
+            _ => {}
         }
     }
     Result {
         delays,
         stats: jb.stats(),
+        with_next,
     }
 }
 
@@ -140,12 +148,13 @@ fn main() {
         ("5 % reordered", reorder),
     ];
     println!(
-        "{:<24} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>9}",
+        "{:<24} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>9}",
         "trace (60 s, 20 ms)",
         "mean ms",
         "p95 ms",
         "target ms",
         "conceal%",
+        "w/ next%",
         "lost%",
         "late%",
         "shrunk",
@@ -162,12 +171,13 @@ fn main() {
         let pct = |n: u64| n as f64 * 100.0 / PACKETS as f64;
         let s = r.stats;
         println!(
-            "{:<24} {:>9.1} {:>8.1} {:>10} {:>9.2} {:>9.2} {:>7.2} {:>7} {:>6} {:>6} {:>9.1}",
+            "{:<24} {:>9.1} {:>8.1} {:>10} {:>9.2} {:>9.2} {:>9.2} {:>7.2} {:>7} {:>6} {:>6} {:>9.1}",
             name,
             mean,
             percentile(&sorted, 0.95),
             s.target_delay_ms,
             pct(s.concealed),
+            pct(r.with_next),
             pct(s.lost),
             pct(s.late),
             s.shrunk_frames,
@@ -177,6 +187,7 @@ fn main() {
         );
     }
     println!(
-        "delay: pop time minus arrival of each packet played; %: of the {PACKETS} packets sent"
+        "delay: pop time minus arrival of each packet played; w/ next: concealed frames that had \
+         the next packet at hand (Opus FEC); %: of the {PACKETS} packets sent"
     );
 }

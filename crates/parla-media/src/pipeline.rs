@@ -208,6 +208,7 @@ impl Pipeline {
         self.s.counters.set_quality(Quality {
             jitter_ms: buffer.jitter_ms,
             target_delay_ms: buffer.target_delay_ms,
+            buffer_delay_ms: buffer.current_delay_ms,
             lost: buffer.lost,
             late: buffer.late,
             concealed: buffer.concealed,

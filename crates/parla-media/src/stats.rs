@@ -12,6 +12,9 @@ pub struct Quality {
     pub jitter_ms: f32,
     /// The jitter buffer's current target delay, ms.
     pub target_delay_ms: u32,
+    /// How long it held the last packet played past the earliest it could have come, ms: the
+    /// target and the wait for the next pop.
+    pub buffer_delay_ms: u32,
     /// Packets that never arrived, arrived too late to play, and frames concealed.
     pub lost: u64,
     pub late: u64,

@@ -128,6 +128,9 @@ impl JitterBuffer {
                 0
             };
             self.n.lost += covered as u64;
+            if covered > 0 {
+                self.note_loss(p.at_ms);
+            }
             self.n.concealed += u64::from(st.starve.min(self.starve_conceal_frames));
             self.n.grown_frames += (starve - covered) as u64;
             st.skip(covered);

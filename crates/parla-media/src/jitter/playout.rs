@@ -44,6 +44,7 @@ impl JitterBuffer {
             self.shrink_wait = self.shrink_wait.saturating_sub(1);
         }
         self.pass_others(st);
+        self.update_floor(now_ms);
         let target = self.target_ms();
         if let Some(slot) = self.store.find(st.next) {
             self.due(st, slot, now_ms, target)
@@ -98,6 +99,7 @@ impl JitterBuffer {
     /// A hole with later packets here: this frame is lost, or will arrive late.
     fn hole(&mut self, st: &mut Stream, now_ms: f64, target: f64) -> Action {
         self.n.lost += 1;
+        self.note_loss(now_ms);
         if let Some(after) = self.early(st, st.next + 1, now_ms, target) {
             st.advance(false);
             self.n.shrunk_frames += 1;

@@ -67,7 +67,7 @@ impl QualityTally {
             &self.codec,
             &Conditions {
                 rtt_ms: stats.quality.rtt_ms,
-                jitter_buffer_ms: stats.quality.target_delay_ms as f32,
+                jitter_buffer_ms: stats.quality.buffer_delay_ms as f32,
                 loss_percent,
             },
         );
@@ -94,6 +94,8 @@ pub(crate) fn log(call: CallId, stats: &MediaStats, mos: Option<f32>) {
         packets_received = stats.packets_received,
         packets_sent = stats.packets_sent,
         jitter_ms = format_args!("{:.1}", q.jitter_ms),
+        jitter_target_ms = q.target_delay_ms,
+        jitter_buffer_ms = q.buffer_delay_ms,
         lost = q.lost,
         late = q.late,
         concealed = q.concealed,
@@ -132,7 +134,7 @@ mod tests {
         };
         s.quality.lost = lost;
         s.quality.late = late;
-        s.quality.target_delay_ms = 40;
+        s.quality.buffer_delay_ms = 40;
         s.quality.rtt_ms = Some(20.0);
         s
     }

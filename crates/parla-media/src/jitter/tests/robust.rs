@@ -147,7 +147,7 @@ fn arbitrary_input_never_panics() {
             assert!(jb.buffered() <= 2 * 15 + 8);
             let s = jb.stats();
             assert!(s.jitter_ms.is_finite());
-            assert!((20..=300).contains(&s.target_delay_ms));
+            assert!(s.target_delay_ms <= 300);
         }
     }
 }
