@@ -7,6 +7,9 @@
 //! cancellation, noise suppression and automatic gain on, once with all three off, against
 //! baresip on the same card (its ALSA module; baresip has no echo canceller).
 //!
+//! After each Parla call it prints Parla's `call quality` log line (jitter, the jitter buffer's
+//! target and the delay it held the last packet, loss, MOS).
+//!
 //! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls;
 //! `PARLA_CPU_ROUNDS` repeats the sound-card calls (each round: baresip, Parla with processing
 //! on, Parla with it off, in turn forwards and backwards) and prints the median ratios.
@@ -218,7 +221,21 @@ fn parla_call(
         .send(&json!({"cmd": "hangup", "call": call}))
         .expect("hangup");
     drop(parla.quit_and_wait(T));
+    print_call_quality(&profile);
     ours
+}
+
+/// Parla's `call quality` log line for the call: what its jitter buffer held (past the first
+/// half minute of a call without loss, a few ms and the phase of the far end's packets).
+fn print_call_quality(profile: &Path) {
+    let log = std::fs::read_to_string(profile.join(headless::STDERR_LOG)).unwrap_or_default();
+    if let Some((_, figures)) = log
+        .lines()
+        .rev()
+        .find_map(|line| line.split_once("call quality "))
+    {
+        println!("  parla call quality: {}", strip_ansi(figures));
+    }
 }
 
 /// baresip (carol) calls baresip (bob): the tone from a file, or from the sound card whose
