@@ -198,8 +198,8 @@ impl JitterBuffer {
             delay_ms: 0.0,
             shrink_wait: 0,
             low: RecentLow::new(),
-            floor_ms: f64::from(cfg.min_delay_ms.max(cfg.ptime_ms)),
             // A network is taken for one that loses packets until it has shown otherwise.
+            floor_ms: floor_ms(&cfg, true),
             lossy_until_ms: LOSS_MEMORY_MS,
             cfg,
         }
@@ -249,12 +249,7 @@ impl JitterBuffer {
 
     /// Sets the target's floor for a pop at `now_ms`.
     fn update_floor(&mut self, now_ms: f64) {
-        let min = f64::from(self.cfg.min_delay_ms);
-        self.floor_ms = if now_ms < self.lossy_until_ms {
-            min.max(f64::from(self.cfg.ptime_ms))
-        } else {
-            min
-        };
+        self.floor_ms = floor_ms(&self.cfg, now_ms < self.lossy_until_ms);
     }
 
     /// RTP time of extended timestamp `ts` in milliseconds since the stream's first packet.
@@ -266,6 +261,12 @@ impl JitterBuffer {
     fn headroom(&self, st: &Stream, ts: i64, now_ms: f64) -> f64 {
         now_ms - self.ts_ms(st, ts) - self.est.base_ms()
     }
+}
+
+/// The least target: the configured minimum, and a frame while `lossy`.
+fn floor_ms(cfg: &JitterConfig, lossy: bool) -> f64 {
+    let min = cfg.min_delay_ms;
+    f64::from(if lossy { min.max(cfg.ptime_ms) } else { min })
 }
 
 /// Signed milliseconds from `epoch` to `t`.

@@ -23,7 +23,8 @@ const PERIOD_MS: u32 = 5;
 /// conference mixer are woken when their 20 ms frame is in (`FrameWake`), so a period as long
 /// costs them no delay (`cargo bench --bench latency`: the same 72-73 ms at 20 as at 10), and
 /// PulseAudio's client thread and the reader wake once a frame (`--bench vs_baresip`: the
-/// reader 0.25 % of a core instead of 0.5 at 10 ms, and 1 % less than at 5 ms before that).
+/// reader 0.25-0.45 % of a core instead of 0.45-0.70 at 10 ms; 10 ms was about 1 % less than
+/// 5 ms before that).
 /// A reader on a timer (recording) keeps up to a period more standing.
 const CAPTURE_PERIOD_MS: u32 = 20;
 /// Playback cushion held in the ring before the callback starts playing.
