@@ -164,8 +164,7 @@ impl Pipeline {
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
-            let source = &mut self.s.source;
-            let behind = pacer.wait_ready(&self.s.control.stop, || source.frame_ready());
+            let behind = pacer.wait_ready(&self.s.control.stop, self.s.source.as_mut());
             if behind > 0 {
                 self.rtp
                     .skip(self.timestamp_step.wrapping_mul(behind as u32));
