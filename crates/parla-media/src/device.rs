@@ -79,8 +79,7 @@ pub trait AudioSource: Send {
     }
     /// After `frame_ready` said `Some(false)`: waits up to `timeout` for the frame (a sound
     /// device wakes the caller when it is there). Returning early is fine: the caller asks
-    /// `frame_ready` again. The default parks the thread; a sound device's wait is not ended by
-    /// an `unpark` (a stop, a device switch), which is then seen within the timeout, a tick.
+    /// `frame_ready` again. The default parks the thread.
     fn wait_frame(&mut self, timeout: std::time::Duration) {
         std::thread::park_timeout(timeout);
     }

@@ -1,7 +1,6 @@
 //! Real-time scheduling for the threads that keep audio deadlines (a call's media thread, the
-//! local conference's mixer; each reads the microphone and writes the speaker): on a busy
-//! machine an ordinary thread can be woken several ms late, which the device buffers then
-//! absorb as underruns, dropped audio and standing delay.
+//! capture reader): on a busy machine an ordinary thread can be woken several ms late, which
+//! the device rings then absorb as underruns, dropped audio and standing delay.
 //!
 //! `audio_thread_priority` (Mozilla's, as Firefox uses) asks for `SCHED_FIFO` at a modest
 //! priority, reset on fork. Without the `dbus` feature it asks the kernel directly, so it works

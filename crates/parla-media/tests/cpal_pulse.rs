@@ -129,7 +129,7 @@ fn capture_and_playback_through_the_default_devices() {
         sink.write(&out_tone[i * 960..(i + 1) * 960])
             .expect("write");
     });
-    // Counters now: the source is not read any more from here on.
+    // Counters now: the source is not read any more, so its ring fills from here on.
     let (capture_stats, playback_stats) = (source.stats(), sink.stats());
     let heard = recording.finish().expect("recording");
 
@@ -149,6 +149,8 @@ fn capture_and_playback_through_the_default_devices() {
     }
     assert_clean("capture", capture_stats);
     assert_clean("playback", playback_stats);
+    // PulseAudio's plugin wakes a reader early whenever its chunks and the period do not line
+    // up; cpal's loop spun on that, waking several times a period. Ours naps once instead.
     if cfg!(target_os = "linux") {
         assert_eq!(
             capture_stats.path,
@@ -160,10 +162,10 @@ fn capture_and_playback_through_the_default_devices() {
             DevicePath::Alsa,
             "playback written directly"
         );
+        let (wakeups, callbacks) = (capture_stats.wakeups, capture_stats.callbacks);
         assert!(
-            capture_stats.callbacks > 100,
-            "capture read {} times",
-            capture_stats.callbacks
+            callbacks > 100 && wakeups <= 3 * callbacks + 20,
+            "capture woke {wakeups} times for {callbacks} reads"
         );
     }
     assert_eq!(source.take_notice(), None);
@@ -229,13 +231,6 @@ fn a_reader_waiting_on_the_device_gets_its_frame_when_it_is_in() {
     let reads = standing.len();
     assert!((100..=200).contains(&reads), "{reads} reads in 3 s");
     assert!(waits >= reads / 2, "only {waits} waits for {reads} reads");
-    // PulseAudio's plugin wakes a reader early whenever its chunks and the period do not line
-    // up; cpal's loop spun on that, waking several times a period. Ours naps once instead.
-    assert!(
-        stats.wakeups <= 3 * reads as u64 + 20,
-        "waited on the device {} times for {reads} reads",
-        stats.wakeups
-    );
     // In most reads the ring keeps less than a 10 ms period after the read: PulseAudio's
     // chunks do not line up with frames, so a few ms stand (more on a busy machine, until they
     // are settled). A reader on a timer would keep a period and 3 ms, 13 ms.

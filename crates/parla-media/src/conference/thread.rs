@@ -8,7 +8,7 @@ use rtrb::Consumer;
 
 use super::mix::Mixer;
 use super::Command;
-use crate::device::{AudioSink, AudioSource, OUTPUT_RATE};
+use crate::device::{AudioSink, AudioSource};
 use crate::events::{MediaEvent, MediaEventSink};
 use crate::pacing::Pacer;
 use crate::processing::CaptureProcessor;
@@ -29,8 +29,6 @@ pub(super) struct MixerThread {
 impl MixerThread {
     pub fn run(mut self) {
         let shared = self.mixer.shared();
-        let frame = u32::try_from(self.mixer.mic.len()).unwrap_or(u32::MAX);
-        let _realtime = crate::realtime::promote("conference mixer", frame, OUTPUT_RATE);
         let mut pacer = Pacer::new(TICK);
         let (mut input_failed, mut output_failed) = (false, false);
         while !shared.stop.load(Relaxed) {

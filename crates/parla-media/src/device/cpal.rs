@@ -1,10 +1,8 @@
 //! Sound devices through cpal: [`CpalSource`] (capture) and [`CpalSink`] (playback).
 //!
-//! Each endpoint owns one device stream. Through cpal, the device's callback runs on cpal's own
-//! thread and only moves samples through a lock-free rtrb ring (see `rt.rs`); on Linux our own
-//! ALSA code reads the microphone into that ring and writes the speaker on the thread that
-//! calls `read`/`write` (`alsa_capture.rs`, `alsa_playback.rs`). Resampling, latency control
-//! and device recovery happen on the media side, in `read`/`write`.
+//! Each endpoint owns one cpal stream. The device's callback runs on cpal's own thread and only
+//! moves samples through a lock-free rtrb ring (see `rt.rs`); resampling, latency control and
+//! device recovery happen on the media side, in `read`/`write`, on the thread that calls them.
 //!
 //! - Opening (`open_source`/`open_sink`) blocks for as long as the backend takes to start a
 //!   stream (tens of ms; more for a sound server): do it off async worker threads.
@@ -96,8 +94,8 @@ pub enum DevicePath {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeviceStats {
     pub path: DevicePath,
-    /// Device callbacks run (on Linux, capture: reads that found audio; playback: writes after
-    /// which the device had played more).
+    /// Device callbacks run (playback written by the media thread on Linux: writes after which
+    /// the device had played more).
     pub callbacks: u64,
     /// Capture: reads that found too little audio (silence filled in). Playback: callbacks that
     /// ran dry, or (written by the media thread) times the device ran out.
@@ -106,9 +104,8 @@ pub struct DeviceStats {
     pub overruns: u64,
     /// Over/underruns the device itself reported.
     pub xruns: u64,
-    /// Capture on Linux: times the reader waited on the device, at most about one per frame
-    /// (many more would mean it spins). 0 for a reader on a clock, and where cpal runs the
-    /// device thread.
+    /// Capture on Linux: times the reader waited on the device, about one per frame (many more
+    /// would mean it spins). 0 where cpal runs the device thread.
     pub wakeups: u64,
     /// Other errors the device reported (a stream that also stops calling back is replaced).
     pub errors: u64,

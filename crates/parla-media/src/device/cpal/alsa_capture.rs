@@ -64,8 +64,6 @@ pub(crate) struct AlsaCapture {
     failed: bool,
     /// Read since the ring was last read from: [`AlsaCapture::refresh`] need not read again.
     fresh: bool,
-    /// Whether the device was started (by the first look at it).
-    started: bool,
 }
 
 impl Drop for AlsaCapture {
@@ -105,8 +103,7 @@ pub(crate) fn open(
         .filter(|&c| usize::from(c) <= MAX_CHANNELS)
         .ok_or_else(|| device_error(format!("audio input \"{pcm_name}\" has too many channels")))?;
     let fds = pcm.get().map_err(|e| fail("poll", e))?;
-    // Started by the first read, so nothing piles up (and overruns) before the call reads it.
-    pcm.prepare().map_err(|e| fail("prepare", e))?;
+    pcm.start().map_err(|e| fail("start", e))?;
     let (tx, rx) = RingBuffer::new(ms_to_samples(params.rate, RING_MS));
     let samples = params.buffer * params.channels;
     let buffer = if params.float {
@@ -125,7 +122,6 @@ pub(crate) fn open(
             last_audio: Instant::now(),
             failed: false,
             fresh: false,
-            started: false,
         },
         ring: rx,
         rate: params.rate,
@@ -228,7 +224,7 @@ impl AlsaCapture {
     /// [`AlsaCapture::pump`], with what the device said it holds if that was just asked.
     fn pump_known(&mut self, avail: Option<usize>) {
         self.fresh = true;
-        if self.failed || !self.start() {
+        if self.failed {
             return;
         }
         match self.read_available(avail) {
@@ -244,74 +240,41 @@ impl AlsaCapture {
     /// Waits up to `timeout` until the device holds at least `frames` (it wakes the caller),
     /// then reads what is there.
     pub fn wait(&mut self, frames: usize, timeout: Duration) {
-        let started = Instant::now();
-        if self.failed || !self.start() {
+        if self.failed {
             std::thread::sleep(timeout);
             return;
         }
+        let started = Instant::now();
         let Some(pcm) = self.pcm.as_ref() else {
             return;
         };
         let ms = i32::try_from(timeout.as_micros().div_ceil(1000)).unwrap_or(i32::MAX);
         let woke = alsa::poll::poll(&mut self.fds, ms.max(1));
         Shared::bump(&self.shared.wakeups);
-        let trouble = match woke {
-            Ok(0) => None,
+        match woke {
+            Ok(0) => {}
             Ok(_) => match pcm.revents(&self.fds) {
                 Ok(flags) if flags.intersects(alsa::poll::Flags::HUP | alsa::poll::Flags::NVAL) => {
-                    Some(Turn::Failed(Failure::Gone))
+                    return self.settle(Turn::Failed(Failure::Gone));
                 }
-                Ok(_) => match pcm.avail_update() {
-                    Ok(avail) if avail.max(0) as usize >= frames => {
-                        return self.pump_known(Some(avail.max(0) as usize));
+                Ok(_) => {
+                    let avail = pcm.avail_update().map_or(0, |f| f.max(0) as usize);
+                    if avail >= frames {
+                        return self.pump_known(Some(avail));
                     }
-                    Ok(avail) => {
-                        // The wake-up cpal would spin on: wait for the rest.
-                        let missing = frames - avail.max(0) as usize;
-                        self.nap(
-                            missing.min(self.params.buffer),
-                            timeout.saturating_sub(started.elapsed()),
-                        );
-                        None
-                    }
-                    Err(e) => Some(self.recover(e)),
-                },
-                Err(e) => Some(self.recover(e)),
+                    // The wake-up cpal would spin on: wait for the rest.
+                    let rest = timeout.saturating_sub(started.elapsed());
+                    self.nap((frames - avail).min(self.params.buffer), rest);
+                }
+                Err(e) => {
+                    let turn = self.recover(e);
+                    return self.settle(turn);
+                }
             },
-            Err(e) if e.errno() == libc::EINTR => None,
-            Err(_) => Some(Turn::Failed(Failure::Errors)),
-        };
-        match trouble {
-            None => self.pump(),
-            Some(turn) => {
-                self.settle(turn);
-                // A device that reports an error at every poll is not polled again at once.
-                self.nap(
-                    self.params.period,
-                    timeout.saturating_sub(started.elapsed()),
-                );
-            }
+            Err(e) if e.errno() == libc::EINTR => {}
+            Err(_) => return self.settle(Turn::Failed(Failure::Errors)),
         }
-    }
-
-    /// Starts the device at the first look; false if that failed (recorded).
-    fn start(&mut self) -> bool {
-        if self.started {
-            return true;
-        }
-        self.started = true;
-        self.last_audio = Instant::now();
-        let Some(pcm) = self.pcm.as_ref() else {
-            return false;
-        };
-        match pcm.start() {
-            Ok(()) => true,
-            Err(e) => {
-                let turn = self.recover(e);
-                self.settle(turn);
-                !self.failed
-            }
-        }
+        self.pump();
     }
 
     fn settle(&mut self, turn: Turn) {
@@ -325,12 +288,9 @@ impl AlsaCapture {
         let Some(pcm) = self.pcm.as_ref() else {
             return Turn::Wait;
         };
-        let avail = match known {
-            Some(frames) => frames,
-            None => match pcm.avail_update() {
-                Ok(frames) => frames.max(0) as usize,
-                Err(e) => return self.recover(e),
-            },
+        let avail = match known.map_or_else(|| pcm.avail_update(), |n| Ok(n as alsa::pcm::Frames)) {
+            Ok(frames) => frames.max(0) as usize,
+            Err(e) => return self.recover(e),
         };
         if avail == 0 {
             return Turn::Wait;
@@ -362,8 +322,7 @@ impl AlsaCapture {
         }
     }
 
-    /// An overrun or suspend is recovered; a device gone ends the stream; other errors are
-    /// counted (the stall watch judges them).
+    /// An overrun or suspend is recovered; anything else ends the stream.
     fn recover(&mut self, e: alsa::Error) -> Turn {
         match e.errno() {
             libc::EPIPE => {

@@ -18,7 +18,7 @@ const MARGIN_MS: f64 = 3.0;
 /// Ring fill kept just after each read when the reader waits on the device (see
 /// [`AudioSource::wait_frame`]): the read runs as soon as a frame is there, so only the
 /// resampler's rounding.
-const WAITING_MARGIN_MS: f64 = 0.5;
+const WOKEN_MARGIN_MS: f64 = 0.5;
 /// More than this above the target (the stream ran before the first read, or the media thread
 /// stalled) and the oldest audio is dropped at once, down to the target.
 const CAP_MS: f64 = 60.0;
@@ -156,7 +156,7 @@ impl AudioSource for CpalSource {
     fn frame_ready(&mut self) -> Option<bool> {
         let link = self.link.as_mut().filter(|l| l.waitable)?;
         if !link.drift.follows_device() {
-            link.drift.follow_device(WAITING_MARGIN_MS);
+            link.drift.follow_device(WOKEN_MARGIN_MS);
         }
         if let Some(stream) = link.stream.as_mut() {
             stream.refresh();

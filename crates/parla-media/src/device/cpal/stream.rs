@@ -111,8 +111,7 @@ impl Capture {
         }
     }
 
-    /// Waits up to `timeout` for `frames` more from the device, then moves what it holds into
-    /// the ring.
+    /// Waits up to `timeout` for `frames` more from the device, then moves what it holds into the ring.
     pub fn wait(&mut self, frames: usize, timeout: std::time::Duration) {
         match self {
             Capture::Cpal(_) => std::thread::park_timeout(timeout),
