@@ -72,16 +72,11 @@ pub trait AudioSource: Send {
     fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
         None
     }
-    /// Whether the next frame is there to read. `None`: the source cannot tell (files,
-    /// silence, a device whose own thread fills the ring), and its reader runs on a clock.
+    /// Whether the next frame is there to read: `Some(false)` also asks the source to unpark
+    /// the calling thread once it is. `None`: the source cannot tell (files, silence, a device
+    /// without a thread of our own), and its reader runs on a clock.
     fn frame_ready(&mut self) -> Option<bool> {
         None
-    }
-    /// After `frame_ready` said `Some(false)`: waits up to `timeout` for the frame (a sound
-    /// device wakes the caller when it is there). Returning early is fine: the caller asks
-    /// `frame_ready` again. The default parks the thread.
-    fn wait_frame(&mut self, timeout: std::time::Duration) {
-        std::thread::park_timeout(timeout);
     }
 }
 

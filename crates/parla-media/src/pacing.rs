@@ -6,13 +6,9 @@
 //! the capture has a whole frame, so the frame does not wait in the ring for a clock whose
 //! phase has nothing to do with the device's (that wait used to be a device period and a
 //! margin, 8 ms). The deadlines move with the device; if it stays silent the clock takes over.
-//! While the frame is not there the loop waits in the source itself
-//! ([`AudioSource::wait_frame`]): a sound device wakes it when it is.
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
-
-use crate::device::AudioSource;
 
 /// Falling further behind than this many ticks skips ahead.
 const MAX_LAG_TICKS: u64 = 5;
@@ -49,23 +45,21 @@ impl Pacer {
 
     /// Sleeps until the next tick is due (or `stop` is set) and returns how many ticks were
     /// skipped because the loop fell too far behind (0 nearly always). The tick follows
-    /// `source` (see `AudioSource::frame_ready`): it runs once its frame is there, from
+    /// `ready` (see `AudioSource::frame_ready`): it runs once `ready` says so, from
     /// [`READY_EARLY`] before its deadline to [`READY_LATE`] after it, and the next deadline is
-    /// a period from then; meanwhile the wait is the source's. A source that cannot tell
-    /// gets the plain clock.
-    pub fn wait_ready<S: AudioSource + ?Sized>(
+    /// a period from then. `ready` returning `None` is the plain clock.
+    pub fn wait_ready(
         &mut self,
         stop: &AtomicBool,
-        source: &mut S,
+        mut ready: impl FnMut() -> Option<bool>,
     ) -> u64 {
         let (deadline, skipped) = self.next_deadline();
         let earliest = deadline.checked_sub(READY_EARLY).unwrap_or(deadline);
         let latest = deadline + self.late;
-        // Waits may end early (spuriously, or from `stop`): re-check everything.
+        // park_timeout may wake early (spuriously, or from `stop`): re-check everything.
         while !stop.load(Relaxed) {
             let now = Instant::now();
-            let ready = source.frame_ready();
-            let until = match ready {
+            let until = match ready() {
                 None => deadline,
                 Some(true) if now >= earliest => {
                     self.follow(now);
@@ -77,11 +71,7 @@ impl Pacer {
             if now >= until {
                 break;
             }
-            if ready == Some(false) {
-                source.wait_frame(until - now);
-            } else {
-                std::thread::park_timeout(until - now);
-            }
+            std::thread::park_timeout(until - now);
         }
         skipped
     }
@@ -114,20 +104,6 @@ mod tests {
     use std::sync::atomic::AtomicBool;
     use std::sync::Arc;
 
-    /// A source whose frame comes when another thread sets its flag; it waits by parking.
-    struct Flagged(Arc<AtomicBool>);
-
-    impl AudioSource for Flagged {
-        fn read(&mut self, out: &mut [f32]) -> Result<(), crate::error::MediaError> {
-            out.fill(0.0);
-            Ok(())
-        }
-
-        fn frame_ready(&mut self) -> Option<bool> {
-            Some(self.0.load(Relaxed))
-        }
-    }
-
     /// A source that becomes ready on another thread, past the deadline: the tick runs when
     /// it is woken (the slack is made far longer than the test), and the next deadline is a
     /// period from then.
@@ -146,7 +122,7 @@ mod tests {
             waiter.unpark();
         });
         let begun = Instant::now();
-        let skipped = pacer.wait_ready(&stop, &mut Flagged(Arc::clone(&ready)));
+        let skipped = pacer.wait_ready(&stop, || Some(ready.load(Relaxed)));
         let ticked = Instant::now();
         assert!(ready.load(Relaxed), "ticked before the source was ready");
         assert!(ticked < begun + Duration::from_secs(30), "not woken");
@@ -166,9 +142,8 @@ mod tests {
         let stop = AtomicBool::new(false);
         let mut pacer = Pacer::new(Duration::from_millis(5));
         let start = pacer.start;
-        let mut silent = Flagged(Arc::new(AtomicBool::new(false)));
         for _ in 0..3 {
-            assert_eq!(pacer.wait_ready(&stop, &mut silent), 0);
+            assert_eq!(pacer.wait_ready(&stop, || Some(false)), 0);
         }
         assert_eq!(pacer.start, start);
         assert!(Instant::now() >= start + Duration::from_millis(15));

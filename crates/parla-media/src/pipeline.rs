@@ -164,7 +164,8 @@ impl Pipeline {
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
-            let behind = pacer.wait_ready(&self.s.control.stop, self.s.source.as_mut());
+            let source = &mut self.s.source;
+            let behind = pacer.wait_ready(&self.s.control.stop, || source.frame_ready());
             if behind > 0 {
                 self.rtp
                     .skip(self.timestamp_step.wrapping_mul(behind as u32));

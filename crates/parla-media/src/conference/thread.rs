@@ -53,7 +53,7 @@ impl MixerThread {
             }
             self.report_notices();
             // As a call's loop: each tick runs when the microphone has its frame.
-            pacer.wait_ready(&shared.stop, self.source.as_mut());
+            pacer.wait_ready(&shared.stop, || self.source.frame_ready());
         }
         if let Err(e) = self.sink.finish() {
             tracing::warn!("closing the conference output failed: {e}");

@@ -85,8 +85,8 @@ pub enum DevicePath {
     /// cpal's stream, through a ring its callback fills or drains.
     #[default]
     Cpal,
-    /// ALSA, without cpal (Linux): capture read and playback written by the media thread
-    /// itself.
+    /// ALSA, without cpal (Linux): capture read by a thread of Parla's, playback written by
+    /// the media thread itself.
     Alsa,
 }
 
@@ -104,7 +104,7 @@ pub struct DeviceStats {
     pub overruns: u64,
     /// Over/underruns the device itself reported.
     pub xruns: u64,
-    /// Capture on Linux: times the reader waited on the device, about one per frame (many more
+    /// Capture on Linux: times the device thread woke up, about one per callback (many more
     /// would mean it spins). 0 where cpal runs the device thread.
     pub wakeups: u64,
     /// Other errors the device reported (a stream that also stops calling back is replaced).

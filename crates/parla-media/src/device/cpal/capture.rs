@@ -2,7 +2,6 @@
 //! steered to keep the ring's fill small and steady) -> frames at the codec rate.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::health::{Failure, Watch};
 use super::rt::Shared;
@@ -15,9 +14,8 @@ use crate::resample::drift::CaptureDrift;
 /// Ring fill kept just after each read, beyond one device period: what a callback that comes
 /// a little late, when it is due right at the read, needs so the read still finds a frame.
 const MARGIN_MS: f64 = 3.0;
-/// Ring fill kept just after each read when the reader waits on the device (see
-/// [`AudioSource::wait_frame`]): the read runs as soon as a frame is there, so only the
-/// resampler's rounding.
+/// Ring fill kept just after each read when the reader is woken by the device (see
+/// `FrameWake`): the read runs as soon as a frame is there, so only the resampler's rounding.
 const WOKEN_MARGIN_MS: f64 = 0.5;
 /// More than this above the target (the stream ran before the first read, or the media thread
 /// stalled) and the oldest audio is dropped at once, down to the target.
@@ -38,8 +36,8 @@ struct CaptureLink {
     drift: CaptureDrift,
     shared: Arc<Shared>,
     name: String,
-    /// The reader can wait on the device for its frame.
-    waitable: bool,
+    /// The device wakes the reader when a frame is there.
+    wakes: bool,
 }
 
 impl Drop for CaptureLink {
@@ -74,7 +72,7 @@ impl CaptureLink {
             CAP_MS,
         )?;
         Ok(Self {
-            waitable: built.stream.waitable(),
+            wakes: built.stream.wakes(),
             stream: Some(built.stream),
             watch: Watch::new(),
             drift,
@@ -113,7 +111,7 @@ impl CpalSource {
         self.link
             .as_ref()
             .map(|l| {
-                let path = if l.waitable {
+                let path = if l.wakes {
                     DevicePath::Alsa
                 } else {
                     DevicePath::Cpal
@@ -129,9 +127,6 @@ impl CpalSource {
             return Ok(());
         };
         let outcome = link.drift.read(out)?;
-        if let Some(stream) = link.stream.as_mut() {
-            stream.consumed();
-        }
         if outcome.dropped > 0 {
             Shared::bump(&link.shared.overruns);
         }
@@ -154,36 +149,25 @@ impl AudioSource for CpalSource {
     /// A reader that asks is one that waits for the frame: from then on the ring is read as
     /// the device fills it (a reader on a clock keeps the steered ring with its margin).
     fn frame_ready(&mut self) -> Option<bool> {
-        let link = self.link.as_mut().filter(|l| l.waitable)?;
+        let link = self.link.as_mut().filter(|l| l.wakes)?;
         if !link.drift.follows_device() {
             link.drift.follow_device(WOKEN_MARGIN_MS);
         }
-        if let Some(stream) = link.stream.as_mut() {
-            stream.refresh();
-        }
-        Some(link.drift.queued() >= link.drift.ready_at(self.frame))
-    }
-
-    fn wait_frame(&mut self, timeout: Duration) {
-        let frame = self.frame;
-        match self.link.as_mut() {
-            Some(CaptureLink {
-                stream: Some(stream),
-                drift,
-                ..
-            }) => {
-                let missing = drift.ready_at(frame).saturating_sub(drift.queued());
-                stream.wait(missing, timeout);
+        let at = link.drift.ready_at(self.frame);
+        let wake = &link.shared.frame_wake;
+        if link.drift.queued() < at {
+            wake.arm(at);
+            // The reader may have delivered between the look and the arming.
+            if link.drift.queued() < at {
+                return Some(false);
             }
-            _ => std::thread::park_timeout(timeout),
         }
+        wake.disarm();
+        Some(true)
     }
 
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError> {
         let (rate, frame) = (self.rate, self.frame);
-        if let Some(stream) = self.link.as_mut().and_then(|l| l.stream.as_mut()) {
-            stream.refresh();
-        }
         self.recovery
             .check(&mut self.link, || CaptureLink::open(None, rate, frame));
         self.fill(out)

@@ -6,8 +6,9 @@
 //! assertions), each callback body runs under `assert_no_alloc`, and any allocation is counted
 //! in [`Shared::alloc_violations`].
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
+use std::thread::Thread;
 
 use ::cpal::{FromSample, Sample};
 use rtrb::{Consumer, Producer};
@@ -19,13 +20,52 @@ pub(crate) struct Shared {
     pub underruns: AtomicU64,
     pub overruns: AtomicU64,
     pub xruns: AtomicU64,
-    /// Times the reader waited on the device (our own ALSA capture only).
+    /// Times the device thread woke up (our own ALSA capture reader only).
     pub wakeups: AtomicU64,
     /// Errors reported that need not be fatal.
     pub errors: AtomicU64,
     pub alloc_violations: AtomicU64,
     /// 0 while the stream is healthy, else the [`super::health::Failure`] code that ended it.
     pub failure: AtomicU8,
+    /// The media thread waiting for a frame of capture (our own ALSA reader only).
+    pub frame_wake: FrameWake,
+}
+
+/// Wakes the thread that waits for the capture ring to hold enough for its next frame, so a
+/// call's media loop runs when the microphone's audio is there rather than on a clock of its
+/// own (which needs a period and a margin of audio standing in the ring). Only a device thread
+/// of our own notifies: unparking is a system call, which cpal's callbacks must not make.
+#[derive(Debug, Default)]
+pub(crate) struct FrameWake {
+    /// Ring fill to wake at; 0 while nobody waits.
+    at: AtomicUsize,
+    waiter: OnceLock<Thread>,
+}
+
+impl FrameWake {
+    /// Asks to be woken (this thread, the first to ask: the media thread) once the ring holds
+    /// `fill` samples.
+    pub fn arm(&self, fill: usize) {
+        self.waiter.get_or_init(std::thread::current);
+        self.at.store(fill.max(1), Relaxed);
+    }
+
+    pub fn disarm(&self) {
+        self.at.store(0, Relaxed);
+    }
+
+    /// The ring now holds `fill`: wakes the waiter if that is enough.
+    pub fn notify(&self, fill: usize) {
+        let at = self.at.load(Relaxed);
+        if at == 0 || fill < at {
+            return;
+        }
+        if self.at.compare_exchange(at, 0, Relaxed, Relaxed).is_ok() {
+            if let Some(waiter) = self.waiter.get() {
+                waiter.unpark();
+            }
+        }
+    }
 }
 
 impl Shared {
@@ -66,6 +106,11 @@ impl CaptureFeed {
             channels: usize::from(channels.max(1)),
             shared,
         }
+    }
+
+    /// Samples in the ring.
+    pub fn queued(&self) -> usize {
+        self.ring.buffer().capacity() - self.ring.slots()
     }
 
     /// Down-mixes `data` to mono and pushes it; what does not fit is dropped (the newest) and
@@ -164,6 +209,29 @@ impl PlaybackFeed {
 mod tests {
     use super::*;
     use rtrb::RingBuffer;
+
+    /// The waiter is woken once the fill reaches what it asked for, and only then.
+    #[test]
+    fn frame_wake_unparks_the_waiter_at_the_fill_it_asked_for() {
+        let shared = Arc::new(Shared::default());
+        shared.frame_wake.arm(960);
+        let device = Arc::clone(&shared);
+        let feeder = std::thread::spawn(move || {
+            for fill in [240, 480, 720] {
+                device.frame_wake.notify(fill);
+            }
+            assert_ne!(device.frame_wake.at.load(Relaxed), 0, "woken too soon");
+            device.frame_wake.notify(960);
+        });
+        // Parks until the feeder's last notify (a stray unpark only loops again).
+        while shared.frame_wake.at.load(Relaxed) != 0 {
+            std::thread::park_timeout(std::time::Duration::from_secs(1));
+        }
+        feeder.join().expect("feeder");
+        shared.frame_wake.notify(10_000);
+        shared.frame_wake.disarm();
+        assert_eq!(shared.frame_wake.at.load(Relaxed), 0);
+    }
 
     #[test]
     fn capture_mixes_to_mono_and_counts_overruns() {

@@ -20,10 +20,11 @@ use crate::error::MediaError;
 /// budget's 10 ms for capture and for playout.
 const PERIOD_MS: u32 = 5;
 /// The period our own ALSA reader asks for: a call's frame. A call's media loop and the
-/// conference mixer wait on the device for their 20 ms frame (`AlsaCapture::wait`), so a
-/// period as long costs them no delay (`cargo bench --bench latency`: the same 72-73 ms at 20
-/// as at 10), and PulseAudio's client thread wakes once a frame (`--bench vs_baresip`: the
-/// reader thread of that time 0.25-0.45 % of a core instead of 0.45-0.70 at 10 ms).
+/// conference mixer are woken when their 20 ms frame is in (`FrameWake`), so a period as long
+/// costs them no delay (`cargo bench --bench latency`: the same 72-73 ms at 20 as at 10), and
+/// PulseAudio's client thread and the reader wake once a frame (`--bench vs_baresip`: the
+/// reader 0.25-0.45 % of a core instead of 0.45-0.70 at 10 ms; 10 ms was about 1 % less than
+/// 5 ms before that).
 /// A reader on a timer (recording) keeps up to a period more standing.
 const CAPTURE_PERIOD_MS: u32 = 20;
 /// Playback cushion held in the ring before the callback starts playing.
@@ -84,39 +85,12 @@ pub(crate) enum Capture {
 }
 
 impl Capture {
-    /// Whether the reader can wait on the device for its frame ([`Capture::wait`]); else the
-    /// device's own thread fills the ring and the reader runs on a clock.
-    pub fn waitable(&self) -> bool {
+    /// Whether it wakes a media thread waiting for a frame ([`super::rt::FrameWake`]).
+    pub fn wakes(&self) -> bool {
         match self {
             Capture::Cpal(_) => false,
             #[cfg(target_os = "linux")]
             Capture::Alsa(_) => true,
-        }
-    }
-
-    /// Moves what the device holds into the ring, unless that was just done (a cpal stream's
-    /// callback does it itself).
-    pub fn refresh(&mut self) {
-        #[cfg(target_os = "linux")]
-        if let Capture::Alsa(reader) = self {
-            reader.refresh();
-        }
-    }
-
-    /// The ring was read from: the next [`Capture::refresh`] looks at the device again.
-    pub fn consumed(&mut self) {
-        #[cfg(target_os = "linux")]
-        if let Capture::Alsa(reader) = self {
-            reader.consumed();
-        }
-    }
-
-    /// Waits up to `timeout` for `frames` more from the device, then moves what it holds into the ring.
-    pub fn wait(&mut self, frames: usize, timeout: std::time::Duration) {
-        match self {
-            Capture::Cpal(_) => std::thread::park_timeout(timeout),
-            #[cfg(target_os = "linux")]
-            Capture::Alsa(reader) => reader.wait(frames, timeout),
         }
     }
 
