@@ -391,3 +391,69 @@ fn the_allocation_guard_catches_allocations() {
     assert_no_alloc::assert_no_alloc(|| std::hint::black_box(vec![0u8; 64]).len());
     assert!(assert_no_alloc::violation_count() > before);
 }
+
+/// The sound server dies under a call: the thread that reads the microphone (waiting for its
+/// frame, as a call's media thread does) and writes the speaker goes on ticking with silence,
+/// and the microphone reports its device lost. Run on a thread of its own so that a hang fails
+/// the test instead of stopping it (the pulse plugin is known to hang in close after the
+/// server died, see `health::retire`).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
+    let _serial = serial();
+    let mut pa = pulse();
+    // The thread stops when the receiver is dropped.
+    let (ticks_tx, ticks_rx) = std::sync::mpsc::channel::<(usize, Option<DeviceNotice>)>();
+    let call = std::thread::spawn(move || {
+        let mut source = CpalSource::open(None, 48_000, 960).expect("open capture");
+        let mut sink = CpalSink::open(None).expect("open playback");
+        let mut frame = vec![0.0f32; 960];
+        let silence = vec![0.0f32; 960];
+        let mut tick = 0;
+        loop {
+            let until = Instant::now() + TICK + Duration::from_millis(10);
+            while source.frame_ready() == Some(false) && Instant::now() < until {
+                std::thread::park_timeout(until.saturating_duration_since(Instant::now()));
+            }
+            source.read(&mut frame).expect("read");
+            sink.write(&silence).expect("write");
+            tick += 1;
+            if ticks_tx.send((tick, source.take_notice())).is_err() {
+                break;
+            }
+        }
+    });
+    // Running: a second of ticks.
+    let running_by = Instant::now() + Duration::from_secs(10);
+    let mut tick = 0;
+    while tick < 50 {
+        let left = running_by.saturating_duration_since(Instant::now());
+        tick = ticks_rx
+            .recv_timeout(left)
+            .expect("ticking before the server stops")
+            .0;
+    }
+    pa.stop();
+    // Still ticking after the server went, and the microphone reported lost (or reopened).
+    let mut notice = None;
+    let mut after = 0;
+    let noticed_by = Instant::now() + Duration::from_secs(15);
+    while (notice.is_none() || after < 100) && Instant::now() < noticed_by {
+        let left = noticed_by.saturating_duration_since(Instant::now());
+        let (_, n) = ticks_rx
+            .recv_timeout(left)
+            .expect("the thread went on ticking after the server died");
+        after += 1;
+        notice = notice.or(n);
+    }
+    assert!(after >= 100, "only {after} ticks after the server died");
+    assert!(
+        matches!(
+            notice,
+            Some(DeviceNotice::Lost { .. } | DeviceNotice::FellBack { .. })
+        ),
+        "microphone notice: {notice:?}"
+    );
+    drop(ticks_rx);
+    call.join().expect("call thread");
+}
