@@ -21,9 +21,12 @@ const T: Duration = Duration::from_secs(20);
 /// The room: loopback latency and attenuation.
 const ROOM_DELAY_MS: u32 = 80;
 const ROOM_GAIN_DB: f64 = -8.0;
-/// With the canceller on, the echo must be at least this much lower than with it off
-/// (measured 22 to 35 dB lower over four runs of a debug build, December 2026).
-const MIN_REDUCTION_DB: f64 = 15.0;
+/// With the canceller on, the echo must be at least this much lower than with it off. Eleven
+/// runs of a debug build on December 4, 2026 measured 12.3 15.1 16.2 20.1 21.8 23.3 24.9 28.0
+/// 34.0 38.5 47.7 dB (how soon the canceller converges in a 20 s call varies); a canceller that
+/// does nothing gives about 0. The offline harness (`crates/parla-media/tests/echo.rs`) holds
+/// the tight bars.
+const MIN_REDUCTION_DB: f64 = 10.0;
 const FRAME_MS: usize = 20;
 
 /// Loads module-loopback spk.monitor -> mic with the room's delay and gain.
