@@ -30,7 +30,7 @@
     reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
 )]
 
-use parla_testbench::headless::STDERR_LOG;
+use parla_testbench::headless::read_stderr_log;
 use parla_testbench::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -255,7 +255,7 @@ fn main() {
         pairs.push((e, s));
     }
     drop(parla.quit_and_wait(T));
-    let log = std::fs::read_to_string(profile.join(STDERR_LOG)).unwrap_or_default();
+    let log = read_stderr_log(&profile);
     if std::env::var_os("LATENCY_DEVICE_LOG").is_some() {
         for line in log.lines().filter(|l| l.contains("drift")) {
             println!("{line}");

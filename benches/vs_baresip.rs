@@ -228,7 +228,7 @@ fn parla_call(
 /// Parla's `call quality` log line for the call: what its jitter buffer held (past the first
 /// half minute of a call without loss, a few ms and the phase of the far end's packets).
 fn print_call_quality(profile: &Path) {
-    let log = std::fs::read_to_string(profile.join(headless::STDERR_LOG)).unwrap_or_default();
+    let log = headless::read_stderr_log(profile);
     if let Some((_, figures)) = log
         .lines()
         .rev()

@@ -15,6 +15,12 @@ use crate::process::{open_log, Proc};
 /// File (in the profile dir) that receives the app's stderr.
 pub const STDERR_LOG: &str = "headless-stderr.log";
 
+/// What the app run with `profile_dir` wrote to stderr ([`STDERR_LOG`]); empty when there is
+/// none. Readable after the app is gone, when [`Headless::stderr_log`] no longer is.
+pub fn read_stderr_log(profile_dir: &Path) -> String {
+    std::fs::read_to_string(profile_dir.join(STDERR_LOG)).unwrap_or_default()
+}
+
 /// A running headless app. Dropping it kills it (use [`Headless::quit_and_wait`] for a clean exit).
 pub struct Headless {
     stdin: Option<ChildStdin>,
