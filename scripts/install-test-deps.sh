@@ -7,7 +7,8 @@
 # made with unshare and ip), dunst plus a
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
 # keyring tests, lintian for the .deb test, nftables (the NAT router of tests/nat.rs), tcpdump
-# (tests/srtp.rs reads the RTP on the wire). Idempotent and non-interactive: only missing packages
+# (tests/srtp.rs reads the RTP on the wire), rtkit and polkitd (real-time scheduling as a desktop
+# user gets it, crates/parla-media/tests/rtkit.rs). Idempotent and non-interactive: only missing packages
 # are installed, and `apt-get update` runs only if something is missing. Works as root or through
 # sudo.
 #
@@ -32,6 +33,7 @@ packages=(
     python3 python3-venv curl
     libspeexdsp-dev espeak-ng
     nftables tcpdump
+    rtkit polkitd
 )
 
 "$(dirname "$0")/apt-install.sh" install-test-deps "${packages[@]}"

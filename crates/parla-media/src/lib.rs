@@ -27,7 +27,7 @@ mod pacing;
 pub mod peer;
 mod pipeline;
 pub mod processing;
-mod realtime;
+pub mod realtime;
 pub mod record;
 pub mod resample;
 pub mod rtcp;

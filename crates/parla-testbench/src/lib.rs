@@ -49,6 +49,7 @@ pub mod process;
 pub mod procstat;
 pub mod pulse;
 pub mod radicale;
+pub mod rtkit;
 pub mod session_bus;
 pub mod sipp;
 pub mod speech;

@@ -9,6 +9,9 @@
 //! The app (or a test in the app's process) finds the bus through `DBUS_SESSION_BUS_ADDRESS`:
 //! pass [`SessionBus::env`] to a child process, or hold [`SessionBus::use_in_this_process`]
 //! while a test in this process talks to it.
+//!
+//! [`SessionBus::start_system`] starts one that stands in for the system bus instead, for the
+//! system services a test runs on it (see `crate::rtkit`).
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -21,6 +24,8 @@ use crate::workdir::BenchDir;
 
 /// The variable every D-Bus client reads to find the session bus.
 pub const SESSION_BUS_ENV: &str = "DBUS_SESSION_BUS_ADDRESS";
+/// The variable every D-Bus client reads to find the system bus.
+pub const SYSTEM_BUS_ENV: &str = "DBUS_SYSTEM_BUS_ADDRESS";
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(20);
 
@@ -43,11 +48,22 @@ impl SessionBus {
 
     /// Starts the daemon and waits until it answers.
     pub fn start() -> Result<SessionBus> {
+        Self::start_as(BusKind::Session)
+    }
+
+    /// A bus standing in for the system bus, for system services a test starts on it (rtkit,
+    /// polkit): they find it through `DBUS_SYSTEM_BUS_ADDRESS` ([`SYSTEM_BUS_ENV`]), and a
+    /// service that drops to its own user may connect.
+    pub fn start_system() -> Result<SessionBus> {
+        Self::start_as(BusKind::System)
+    }
+
+    fn start_as(kind: BusKind) -> Result<SessionBus> {
         let dir = BenchDir::new("dbus")?;
         let socket = dir.join("bus");
         let address = format!("unix:path={}", socket.display());
-        let config = dir.join("session.conf");
-        std::fs::write(&config, bus_config(&address))
+        let config = dir.join("bus.conf");
+        std::fs::write(&config, bus_config(kind, &address))
             .ctx(|| format!("writing {}", config.display()))?;
         let mut cmd = Command::new("dbus-daemon");
         cmd.arg("--nofork")
@@ -203,17 +219,27 @@ impl Drop for ProcessBusGuard {
     }
 }
 
-/// A session bus that listens only on our socket, lets every local client talk to and own
-/// anything (it is a private test bus), and activates nothing.
-fn bus_config(address: &str) -> String {
+#[derive(Debug, Clone, Copy)]
+enum BusKind {
+    Session,
+    System,
+}
+
+/// A bus that listens only on our socket, lets every local client talk to and own anything (it
+/// is a private test bus), and activates nothing. A system bus also lets other users connect.
+fn bus_config(kind: BusKind, address: &str) -> String {
+    let (kind, users) = match kind {
+        BusKind::Session => ("session", ""),
+        BusKind::System => ("system", "\n    <allow user=\"*\"/>"),
+    };
     format!(
         r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
-  <type>session</type>
+  <type>{kind}</type>
   <listen>{address}</listen>
   <auth>EXTERNAL</auth>
-  <policy context="default">
+  <policy context="default">{users}
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>

@@ -1,0 +1,104 @@
+//! Real-time scheduling through rtkit, as an ordinary desktop user gets it: the real
+//! `rtkit-daemon` and `polkitd` on a private stand-in for the system bus, started and stopped by
+//! PID. The test process runs as root (rtkit must), where the kernel would grant real-time
+//! directly, so it asks rtkit itself rather than through `promote`.
+//!
+//! One test in this binary: it points this process's `DBUS_SYSTEM_BUS_ADDRESS` at its bus, and
+//! rtkit's `RLIMIT_RTTIME` cap stays on the whole process.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "an integration test: a failed step is a failed test (clippy.toml's \
+              allow-*-in-tests reaches only #[test] fns, not the helpers beside them)"
+)]
+
+use std::time::{Duration, Instant};
+
+use parla_media::realtime::rtkit::{self, RtkitError};
+use parla_testbench::rtkit::Rtkit;
+use parla_testbench::session_bus::{SessionBus, SYSTEM_BUS_ENV};
+
+const ANSWER: Duration = Duration::from_secs(20);
+/// `SCHED_OTHER` and `SCHED_RR` in /proc's `policy` field.
+const SCHED_OTHER: u32 = 0;
+const SCHED_RR: u32 = 2;
+
+/// (policy, real-time priority) of thread `tid` of this process, from /proc.
+fn scheduling(tid: u64) -> (u32, u32) {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
+    // Fields after the command's closing parenthesis start at the 3rd; rt_priority is the
+    // 40th and policy the 41st.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    (fields[38].parse().unwrap(), fields[37].parse().unwrap())
+}
+
+/// RLIMIT_RTTIME (soft, hard) in µs, or `None` while unlimited.
+fn realtime_cpu_limit() -> Option<(u64, u64)> {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max realtime timeout"))
+        .unwrap();
+    let values: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    Some((values[0].parse().ok()?, values[1].parse().ok()?))
+}
+
+fn ask(thread: u64) -> Result<u32, RtkitError> {
+    rtkit::request("test thread", thread)
+        .recv_timeout(ANSWER)
+        .expect("the request thread answers")
+}
+
+#[test]
+fn rtkit_makes_a_thread_real_time_at_the_priority_it_allows() {
+    if !Rtkit::can_run() {
+        eprintln!("skipped: rtkit must run as root");
+        return;
+    }
+    assert!(
+        Rtkit::installed(),
+        "rtkit and polkitd are not installed: scripts/install-test-deps.sh installs them"
+    );
+    let bus = SessionBus::start_system().expect("start the stand-in system bus");
+    std::env::set_var(SYSTEM_BUS_ENV, bus.address());
+
+    std::thread::spawn(move || {
+        let me = rtkit::current_thread();
+        assert_eq!(scheduling(me).0, SCHED_OTHER);
+
+        // No rtkit on the bus yet: a clear error, soon, and nothing changed.
+        let asked = Instant::now();
+        let refused = ask(me);
+        assert!(
+            matches!(refused, Err(RtkitError::Bus(_))),
+            "without rtkit: {refused:?}"
+        );
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            asked.elapsed()
+        );
+        assert_eq!(scheduling(me).0, SCHED_OTHER);
+
+        // rtkit allowing up to 5: Parla's 10 is lowered to that.
+        let rtkit = Rtkit::start(&bus, 5).expect("start polkitd and rtkit-daemon");
+        let granted = ask(me);
+        let log = std::fs::read_to_string(rtkit.rtkit_log()).unwrap_or_default();
+        assert_eq!(granted.ok(), Some(5), "rtkit's log:\n{log}");
+        assert_eq!(scheduling(me), (SCHED_RR, 5));
+        let (soft, hard) = realtime_cpu_limit().expect("RLIMIT_RTTIME is capped");
+        assert!(soft <= 200_000 && hard <= 200_000, "{soft} {hard}");
+
+        // A thread of another process is not ours to promote: rtkit refuses it.
+        let mut other = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let refused = ask(u64::from(other.id()));
+        let _ = other.kill();
+        let _ = other.wait();
+        assert!(refused.is_err(), "another process's thread: {refused:?}");
+    })
+    .join()
+    .expect("the test thread");
+}
