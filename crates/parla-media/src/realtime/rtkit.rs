@@ -6,8 +6,9 @@
 //! `RTTimeUSecMax`, 200 ms by default): a thread that runs away is then killed by the kernel
 //! instead of freezing the desktop. Parla's audio threads block every few ms, far below it.
 //!
-//! The request runs on a short-lived thread of its own, and every D-Bus call has a timeout: an
-//! audio thread never waits on the bus.
+//! The request runs on a short-lived thread of its own, so an audio thread never waits on the
+//! bus; each method call gives up after `CALL_TIMEOUT` (zbus has no timeout for the
+//! connection's handshake: a bus that hangs there keeps only that thread).
 
 use std::sync::mpsc;
 use std::time::Duration;
