@@ -18,6 +18,7 @@ use common::{band_energy_ratio, read_wav, tone, wait_for, write_wav};
 use parla_media::{
     AudioEndpoint, CodecParams, Conference, MediaConfig, MediaSession, ProcessingConfig,
 };
+use parla_testbench::procstat::{self, SCHED_FIFO};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 const MIC: f64 = 1900.0;
@@ -100,6 +101,20 @@ fn every_far_end_hears_the_others_and_the_mic_and_the_output_holds_all_far_ends(
         });
     }
     assert_eq!(conf.participants(), 3);
+    if procstat::is_root() {
+        // Allowed to, the mixer and the calls' media threads keep audio deadlines in real
+        // time (each asks as it starts; the other test's threads share these names).
+        for name in ["parla-mixer", "parla-media"] {
+            let real_time = wait_for(TIMEOUT, || {
+                let threads = procstat::threads_named(name);
+                !threads.is_empty()
+                    && threads.iter().all(|&tid| {
+                        procstat::scheduling(tid).is_none_or(|(policy, _)| policy == SCHED_FIFO)
+                    })
+            });
+            assert!(real_time, "{name} threads are not all SCHED_FIFO");
+        }
+    }
     // 2.5 s of conference after everyone is in.
     let done = wait_for(TIMEOUT, || {
         legs.iter().all(|l| l.peer.stats().packets_received >= 125)

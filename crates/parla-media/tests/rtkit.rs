@@ -15,21 +15,14 @@
 use std::time::{Duration, Instant};
 
 use parla_media::realtime::rtkit::{self, RtkitError};
+use parla_testbench::procstat::{self, SCHED_OTHER, SCHED_RR};
 use parla_testbench::rtkit::Rtkit;
 use parla_testbench::session_bus::{SessionBus, SYSTEM_BUS_ENV};
 
 const ANSWER: Duration = Duration::from_secs(20);
-/// `SCHED_OTHER` and `SCHED_RR` in /proc's `policy` field.
-const SCHED_OTHER: u32 = 0;
-const SCHED_RR: u32 = 2;
 
-/// (policy, real-time priority) of thread `tid` of this process, from /proc.
 fn scheduling(tid: u64) -> (u32, u32) {
-    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
-    // Fields after the command's closing parenthesis start at the 3rd; rt_priority is the
-    // 40th and policy the 41st.
-    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-    (fields[38].parse().unwrap(), fields[37].parse().unwrap())
+    procstat::scheduling(tid).expect("the thread is alive")
 }
 
 /// RLIMIT_RTTIME (soft, hard) in µs, or `None` while unlimited.

@@ -64,17 +64,6 @@ fn only_loopback() -> bool {
     !names.is_empty() && names.iter().all(|n| n == "lo")
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|e| e == "0"))
-        })
-        .unwrap_or(false)
-}
-
 fn rerun_timeout() -> Duration {
     std::env::var("PARLA_NETNS_TIMEOUT")
         .ok()
@@ -98,7 +87,7 @@ pub fn rerun_in_private_netns(test_name: &str) {
     let exe = std::env::current_exe()
         .unwrap_or_else(|e| panic!("netns: cannot find the test executable: {e}"));
     let mut cmd = Command::new("unshare");
-    if !is_root() {
+    if !crate::procstat::is_root() {
         cmd.args(["--user", "--map-root-user"]);
     }
     cmd.args(["--net", "--", "sh", "-c", SETUP, "sh"])

@@ -34,7 +34,7 @@ impl Rtkit {
 
     /// True if this process runs as root, as rtkit must.
     pub fn can_run() -> bool {
-        nix::unistd::geteuid().is_root()
+        crate::procstat::is_root()
     }
 
     /// Starts polkit, then rtkit, on `bus`, and waits until each owns its name. rtkit allows

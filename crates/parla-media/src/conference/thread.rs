@@ -28,6 +28,9 @@ pub(super) struct MixerThread {
 
 impl MixerThread {
     pub fn run(mut self) {
+        // It drives the sound card while the calls are joined, as a call's media thread does.
+        let frame = u32::try_from(super::FRAME).unwrap_or(u32::MAX);
+        let _realtime = crate::realtime::promote("mixer", frame, crate::device::OUTPUT_RATE);
         let shared = self.mixer.shared();
         let mut pacer = Pacer::new(TICK);
         let (mut input_failed, mut output_failed) = (false, false);
