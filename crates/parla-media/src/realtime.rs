@@ -1,6 +1,7 @@
 //! Real-time scheduling for the threads that keep audio deadlines (a call's media thread, the
-//! local conference's mixer, the capture reader): on a busy machine an ordinary thread can be woken several ms late, which
-//! the device rings then absorb as underruns, dropped audio and standing delay.
+//! local conference's mixer, the capture reader): on a busy machine an ordinary thread can be
+//! woken several ms late, which the device rings then absorb as underruns, dropped audio and
+//! standing delay.
 //!
 //! First the kernel is asked directly: `audio_thread_priority` (Mozilla's, as Firefox uses)
 //! sets `SCHED_FIFO` at a modest priority, reset on fork. That works where the process may

@@ -101,7 +101,7 @@ fn every_far_end_hears_the_others_and_the_mic_and_the_output_holds_all_far_ends(
         });
     }
     assert_eq!(conf.participants(), 3);
-    if procstat::is_root() {
+    if common::may_take_realtime() {
         // Allowed to, the mixer and the calls' media threads keep audio deadlines in real
         // time (each asks as it starts; the other test's threads share these names).
         for name in ["parla-mixer", "parla-media"] {

@@ -3,18 +3,21 @@
 //!
 //! rtkit makes a thread `SCHED_RR` at a modest priority once the process has capped the CPU time
 //! a real-time thread may use without blocking (`RLIMIT_RTTIME`, at most rtkit's
-//! `RTTimeUSecMax`, 200 ms by default): a thread that runs away is then killed by the kernel
-//! instead of freezing the desktop. Parla's audio threads block every few ms, far below it.
+//! `RTTimeUSecMax`, 200 ms by default): a real-time thread that runs that long without blocking
+//! then has the kernel end the whole process instead of freezing the desktop. Parla's audio
+//! threads block every few ms.
 //!
-//! The request runs on a short-lived thread of its own, so an audio thread never waits on the
-//! bus; each method call gives up after `CALL_TIMEOUT` (zbus has no timeout for the
-//! connection's handshake: a bus that hangs there keeps only that thread).
+//! Requests go to one `parla-rtkit` thread, which keeps one connection to the bus, so an audio
+//! thread never waits on the bus. Each method call there gives up after `CALL_TIMEOUT`; zbus
+//! has no timeout for the connection's handshake, so a bus that hangs there holds that one
+//! thread, and requests beyond [`QUEUE`] waiting behind it are refused at once.
 
-use std::sync::mpsc;
+use std::sync::{mpsc, OnceLock};
 use std::time::Duration;
 
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 use zbus::blocking::connection::Builder;
+use zbus::blocking::Connection;
 use zbus::proxy::CacheProperties;
 
 /// Each D-Bus call gives up after this (the bus or rtkit hung).
@@ -53,8 +56,10 @@ pub enum RtkitError {
     /// `RLIMIT_RTTIME` could not be read or set.
     #[error("cannot cap the real-time CPU time: {0}")]
     Limit(#[from] nix::errno::Errno),
-    #[error("cannot start the thread that asks rtkit: {0}")]
-    Thread(#[from] std::io::Error),
+    #[error("rtkit is not answering: {QUEUE} requests are waiting")]
+    Busy,
+    #[error("the thread that asks rtkit could not start")]
+    NoWorker,
 }
 
 /// The calling thread's id, as rtkit wants it.
@@ -62,38 +67,84 @@ pub fn current_thread() -> u64 {
     u64::try_from(nix::unistd::gettid().as_raw()).unwrap_or_default()
 }
 
-/// Asks rtkit, on a thread of its own, to make thread `thread` of this process real-time, and
-/// returns at once. The outcome is logged (`what` names the thread) and sent on the channel,
-/// the granted priority on success.
+/// Requests waiting for the `parla-rtkit` thread; beyond this they are refused.
+pub const QUEUE: usize = 8;
+
+struct Request {
+    what: &'static str,
+    thread: u64,
+    reply: mpsc::SyncSender<Result<u32, RtkitError>>,
+}
+
+/// Asks rtkit to make thread `thread` of this process real-time, and returns at once. The
+/// outcome is logged (`what` names the thread) and sent on the channel: the granted priority
+/// on success.
 pub fn request(what: &'static str, thread: u64) -> mpsc::Receiver<Result<u32, RtkitError>> {
-    let (tx, rx) = mpsc::sync_channel(1);
-    let asked = std::thread::Builder::new()
-        .name("parla-rtkit".into())
-        .spawn({
-            let tx = tx.clone();
-            move || {
-                let outcome = make_realtime(thread);
-                match &outcome {
-                    Ok(priority) => {
-                        tracing::debug!("{what}: real-time scheduling from rtkit ({priority})")
-                    }
-                    Err(e) => tracing::debug!("{what}: no real-time scheduling ({e})"),
-                }
-                let _ = tx.send(outcome);
-            }
-        });
-    if let Err(e) = asked {
-        let _ = tx.send(Err(RtkitError::Thread(e)));
+    let (reply, outcome) = mpsc::sync_channel(1);
+    let request = Request {
+        what,
+        thread,
+        reply,
+    };
+    let refused = match worker() {
+        Some(worker) => match worker.try_send(request) {
+            Ok(()) => None,
+            Err(mpsc::TrySendError::Full(r)) => Some((r, RtkitError::Busy)),
+            Err(mpsc::TrySendError::Disconnected(r)) => Some((r, RtkitError::NoWorker)),
+        },
+        None => Some((request, RtkitError::NoWorker)),
+    };
+    if let Some((request, error)) = refused {
+        tracing::debug!("{what}: no real-time scheduling ({error})");
+        let _ = request.reply.send(Err(error));
     }
-    rx
+    outcome
+}
+
+/// The `parla-rtkit` thread's queue, started on first use; `None` if it could not start.
+fn worker() -> Option<&'static mpsc::SyncSender<Request>> {
+    static WORKER: OnceLock<Option<mpsc::SyncSender<Request>>> = OnceLock::new();
+    WORKER
+        .get_or_init(|| {
+            let (requests, queue) = mpsc::sync_channel(QUEUE);
+            std::thread::Builder::new()
+                .name("parla-rtkit".into())
+                .spawn(move || serve(queue))
+                .ok()
+                .map(|_| requests)
+        })
+        .as_ref()
+}
+
+/// Answers requests in turn on one connection, made again after any failure (rtkit or the bus
+/// may have restarted).
+fn serve(queue: mpsc::Receiver<Request>) {
+    let mut connection = None;
+    for request in queue {
+        let outcome = make_realtime(&mut connection, request.thread);
+        match &outcome {
+            Ok(priority) => tracing::debug!(
+                "{}: real-time scheduling from rtkit ({priority})",
+                request.what
+            ),
+            Err(e) => {
+                connection = None;
+                tracing::debug!("{}: no real-time scheduling ({e})", request.what);
+            }
+        }
+        let _ = request.reply.send(outcome);
+    }
 }
 
 /// Makes thread `thread` of this process real-time through rtkit on the system bus
-/// (`DBUS_SYSTEM_BUS_ADDRESS`, else the standard socket). Blocks for a few D-Bus round trips;
-/// returns the priority granted.
-pub fn make_realtime(thread: u64) -> Result<u32, RtkitError> {
-    let connection = Builder::system()?.method_timeout(CALL_TIMEOUT).build()?;
-    let rtkit = RealtimeKit::builder(&connection)
+/// (`DBUS_SYSTEM_BUS_ADDRESS`, else the standard socket), connecting first if `connection` is
+/// `None`. Returns the priority granted.
+fn make_realtime(connection: &mut Option<Connection>, thread: u64) -> Result<u32, RtkitError> {
+    let connection = match connection {
+        Some(c) => c,
+        None => connection.insert(Builder::system()?.method_timeout(CALL_TIMEOUT).build()?),
+    };
+    let rtkit = RealtimeKit::builder(connection)
         .cache_properties(CacheProperties::No)
         .build()?;
     let max = rtkit.max_realtime_priority()?;
@@ -112,15 +163,15 @@ pub fn make_realtime(thread: u64) -> Result<u32, RtkitError> {
     Ok(priority)
 }
 
-/// Lowers `RLIMIT_RTTIME` to `limit_us` unless it already is at most that (an earlier
-/// request). Soft and hard alike: past it the kernel ends the process, which is what rtkit
-/// asks for; a soft limit below would send `SIGXCPU`, whose default also ends it.
+/// Lowers `RLIMIT_RTTIME`, soft and hard, to at most `limit_us`: rtkit wants the hard limit
+/// within its maximum. Past the hard limit the kernel kills the process; past a lower soft
+/// limit it sends `SIGXCPU`, whose default also ends it. The cap stays for the process's life
+/// (only root may raise a hard limit) and is inherited by the processes it starts.
 fn cap_realtime_cpu(limit_us: u64) -> Result<(), RtkitError> {
     let (soft, hard) = getrlimit(Resource::RLIMIT_RTTIME)?;
-    if soft <= limit_us && hard <= limit_us {
+    if hard <= limit_us {
         return Ok(());
     }
-    let capped = limit_us.min(hard);
-    setrlimit(Resource::RLIMIT_RTTIME, capped, capped)?;
+    setrlimit(Resource::RLIMIT_RTTIME, soft.min(limit_us), limit_us)?;
     Ok(())
 }

@@ -92,3 +92,13 @@ pub fn wait_for(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// True if this process may make a thread real-time itself (root with `CAP_SYS_NICE`, or an
+/// `RLIMIT_RTPRIO`, and a cgroup that leaves real-time time): tried on a throwaway thread.
+pub fn may_take_realtime() -> bool {
+    std::thread::spawn(|| {
+        audio_thread_priority::promote_current_thread_to_real_time(960, 48_000).is_ok()
+    })
+    .join()
+    .unwrap_or(false)
+}

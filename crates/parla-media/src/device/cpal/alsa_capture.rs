@@ -294,7 +294,6 @@ impl<'a> Loop<'a> {
         let frames = avail.min(buf.len() / self.params.channels.max(1));
         match io.readi(&mut buf[..frames * self.params.channels]) {
             Ok(read) => Turn::Read(read),
-            Err(e) if e.errno() == libc::EAGAIN => Turn::Wait,
             Err(e) => self.recover(e),
         }
     }
@@ -324,7 +323,12 @@ impl<'a> Loop<'a> {
                     self.restart()
                 }
             }
-            libc::EAGAIN | libc::EINTR => Turn::Wait,
+            libc::EAGAIN | libc::EINTR => {
+                // Said ready, yet nothing to read: do not spin (a real-time thread that never
+                // blocks is ended by the kernel under rtkit's limit, see realtime/rtkit.rs).
+                self.nap(0);
+                Turn::Wait
+            }
             libc::ENODEV | libc::EBADFD => Turn::Failed(Failure::Gone),
             _ => {
                 Shared::bump(&self.shared.errors);
