@@ -8,9 +8,9 @@
 # StatusNotifierWatcher for the notification and tray tests, gnome-keyring and secret-tool for the
 # keyring tests, lintian for the .deb test, nftables (the NAT router of tests/nat.rs), tcpdump
 # (tests/srtp.rs reads the RTP on the wire), rtkit and polkitd (real-time scheduling as a desktop
-# user gets it, crates/parla-media/tests/rtkit.rs). Idempotent and non-interactive: only missing packages
-# are installed, and `apt-get update` runs only if something is missing. Works as root or through
-# sudo.
+# user gets it, crates/parla-media/tests/rtkit.rs). Idempotent and non-interactive: only missing
+# packages are installed, and `apt-get update` runs only if something is missing. Works as root
+# or through sudo.
 #
 # It also makes sure no packaged Kamailio/dnsmasq service is running: the tests start their own
 # on free ports of 127.0.0.1 and must never talk to a system instance.

@@ -15,7 +15,7 @@ use crate::session_bus::{SessionBus, SYSTEM_BUS_ENV};
 const RTKIT_DAEMON: &str = "/usr/libexec/rtkit-daemon";
 const POLKITD: &str = "/usr/lib/polkit-1/polkitd";
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-pub const RTKIT_NAME: &str = "org.freedesktop.RealtimeKit1";
+const RTKIT_NAME: &str = "org.freedesktop.RealtimeKit1";
 const POLKIT_NAME: &str = "org.freedesktop.PolicyKit1";
 
 /// rtkit and polkit running on a bus from [`SessionBus::start_system`]. Dropping it stops them.

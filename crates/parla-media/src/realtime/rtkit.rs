@@ -95,10 +95,21 @@ pub fn request(what: &'static str, thread: u64) -> mpsc::Receiver<Result<u32, Rt
         None => Some((request, RtkitError::NoWorker)),
     };
     if let Some((request, error)) = refused {
-        tracing::debug!("{what}: no real-time scheduling ({error})");
-        let _ = request.reply.send(Err(error));
+        answer(request, Err(error));
     }
     outcome
+}
+
+/// Logs what came of `request` and sends it to whoever asked.
+fn answer(request: Request, outcome: Result<u32, RtkitError>) {
+    match &outcome {
+        Ok(priority) => tracing::debug!(
+            "{}: real-time scheduling from rtkit ({priority})",
+            request.what
+        ),
+        Err(e) => tracing::debug!("{}: no real-time scheduling ({e})", request.what),
+    }
+    let _ = request.reply.send(outcome);
 }
 
 /// The `parla-rtkit` thread's queue, started on first use; `None` if it could not start.
@@ -122,17 +133,10 @@ fn serve(queue: mpsc::Receiver<Request>) {
     let mut connection = None;
     for request in queue {
         let outcome = make_realtime(&mut connection, request.thread);
-        match &outcome {
-            Ok(priority) => tracing::debug!(
-                "{}: real-time scheduling from rtkit ({priority})",
-                request.what
-            ),
-            Err(e) => {
-                connection = None;
-                tracing::debug!("{}: no real-time scheduling ({e})", request.what);
-            }
+        if outcome.is_err() {
+            connection = None;
         }
-        let _ = request.reply.send(outcome);
+        answer(request, outcome);
     }
 }
 
