@@ -89,6 +89,9 @@ pub trait AudioSink: Send {
     fn take_notice(&mut self) -> Option<cpal::DeviceNotice> {
         None
     }
+    /// The writes come `ms` earlier from now on: what that would leave queued is delay, so a
+    /// sink with a queue drops as much of what comes next. (A file has no clock to keep.)
+    fn come_forward(&mut self, _ms: f64) {}
 }
 
 /// Opens `endpoint` for capture, delivering mono audio at `rate` in frames of `frame_samples`.

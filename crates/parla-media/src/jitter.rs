@@ -8,6 +8,10 @@
 //! media thread that wakes a few ms late now and then does not make playout flap between the
 //! two (each flap is a concealed frame).
 //!
+//! Below a frame, the caller adapts the delay by when it pops: [`JitterBuffer::take_lead`]
+//! says how much earlier the pops may come, so a packet waits as long as the jitter needs, not
+//! until the next tick of the media loop.
+//!
 //! The delay it keeps is the headroom of a packet that had the lowest recent transit time:
 //! `now - (its RTP time + lowest transit)`. A packet is in time when its transit exceeds the
 //! lowest by less than that, so the target covers that excess, clamped to the configured
@@ -18,6 +22,7 @@
 
 mod arrival;
 mod estimator;
+mod lead;
 mod low;
 mod playout;
 mod quantile;
@@ -44,9 +49,13 @@ const GROW_TOLERANCE_MS: f64 = 2.0;
 const STARVE_CONCEAL_MS: u32 = 60;
 /// Shortest spacing between two dropped frames.
 const SHRINK_SPACING_MS: u32 = 100;
-/// How long after a lost packet, or after the first packet, the target stays at least a frame:
-/// as long as the jitter estimate remembers a late packet.
+/// How long after a lost packet the target stays at least a frame: as long as the jitter
+/// estimate remembers a late packet.
 const LOSS_MEMORY_MS: f64 = 30_000.0;
+/// How long after the first packet the target stays at least a frame: a network is taken for
+/// one that loses packets until it has shown otherwise, but a calm call should not spend its
+/// first seconds a frame behind (the bar: within 60 ms of delay two seconds in).
+const START_MEMORY_MS: f64 = 1_500.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JitterConfig {
@@ -64,10 +73,11 @@ impl JitterConfig {
     /// The defaults (no minimum, 300 ms max) for a stream. It starts at one frame: a jittery
     /// network raises the target within two late packets, while a higher start would cost
     /// every calm call its first seconds at the higher delay. The target stays at least a
-    /// frame while packets are being lost (see `note_loss`) and for the first half minute; on
-    /// a network that has lost nothing for that long the buffer drops a frame and settles at
-    /// the jitter measured and [`GROW_TOLERANCE_MS`]: a packet plays at the first pop after it
-    /// arrives. (A fixed 20 ms minimum held every packet until a pop at least 18 ms after its
+    /// frame while packets are being lost (see `note_loss`) and for the first 1.5 s; on a
+    /// network that has lost nothing for that long the buffer drops a frame and settles at the
+    /// jitter measured and [`GROW_TOLERANCE_MS`]: a packet plays at the first pop after it
+    /// arrives, and a caller that follows `take_lead` pops just after the packets come. (A
+    /// fixed 20 ms minimum held every packet until a pop at least 18 ms after its
     /// arrival: 18-38 ms, 28 on average, where the pops fall at random against a far end's
     /// packets.)
     pub fn new(clock_rate: u32, ptime_ms: u32) -> Self {
@@ -166,13 +176,15 @@ pub struct JitterBuffer {
     delay_ms: f64,
     /// Pops before the next frame may be dropped.
     shrink_wait: u32,
+    /// Pops before the pops may be brought forward again (see `take_lead`).
+    lead_wait: u32,
     /// A frame is dropped only if every recent pop had a frame's headroom to spare: a single
     /// early packet, or the dip after a grow, does not make the buffer flap.
     low: RecentLow,
     /// The least target now: the configured minimum, or a frame while packets are being lost.
     floor_ms: f64,
-    /// Until when (ms since the first packet) the target stays at least a frame: half a
-    /// minute from the first packet, and from the last one lost.
+    /// Until when (ms since the first packet) the target stays at least a frame:
+    /// [`START_MEMORY_MS`] from the first packet, [`LOSS_MEMORY_MS`] from the last one lost.
     lossy_until_ms: f64,
 }
 
@@ -197,10 +209,11 @@ impl JitterBuffer {
             n: JitterStats::default(),
             delay_ms: 0.0,
             shrink_wait: 0,
+            lead_wait: 0,
             low: RecentLow::new(),
             // A network is taken for one that loses packets until it has shown otherwise.
             floor_ms: floor_ms(&cfg, true),
-            lossy_until_ms: LOSS_MEMORY_MS,
+            lossy_until_ms: START_MEMORY_MS,
             cfg,
         }
     }

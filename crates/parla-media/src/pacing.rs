@@ -6,6 +6,9 @@
 //! the capture has a whole frame, so the frame does not wait in the ring for a clock whose
 //! phase has nothing to do with the device's (that wait used to be a device period and a
 //! margin, 8 ms). The deadlines move with the device; if it stays silent the clock takes over.
+//!
+//! Between two ticks the loop may have something else to do at a time of its own (a call plays
+//! its frame when the jitter buffer wants it, see [`Pacer::wait_or`]).
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -23,8 +26,19 @@ pub(crate) struct Pacer {
     start: Instant,
     period: Duration,
     tick: u64,
+    /// The next tick's deadline and the ticks skipped to it, while the loop waits for it.
+    pending: Option<(Instant, u64)>,
     /// [`READY_LATE`], but for tests.
     late: Duration,
+}
+
+/// Why [`Pacer::wait_or`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// The tick is due (or `stop` was set); so many ticks were skipped before it.
+    Tick { skipped: u64 },
+    /// The alarm came first; the tick is still to come.
+    Alarm,
 }
 
 impl Pacer {
@@ -34,6 +48,7 @@ impl Pacer {
             start: Instant::now(),
             period,
             tick: 0,
+            pending: None,
             late: READY_LATE,
         }
     }
@@ -48,12 +63,30 @@ impl Pacer {
     /// `ready` (see `AudioSource::frame_ready`): it runs once `ready` says so, from
     /// [`READY_EARLY`] before its deadline to [`READY_LATE`] after it, and the next deadline is
     /// a period from then. `ready` returning `None` is the plain clock.
-    pub fn wait_ready(
+    pub fn wait_ready(&mut self, stop: &AtomicBool, ready: impl FnMut() -> Option<bool>) -> u64 {
+        match self.wait_or(stop, ready, None) {
+            Wake::Tick { skipped } => skipped,
+            // No alarm was set.
+            Wake::Alarm => 0,
+        }
+    }
+
+    /// [`Pacer::wait_ready`], but returns at `alarm` if that comes before the tick; the next
+    /// call waits for the same tick.
+    pub fn wait_or(
         &mut self,
         stop: &AtomicBool,
         mut ready: impl FnMut() -> Option<bool>,
-    ) -> u64 {
-        let (deadline, skipped) = self.next_deadline();
+        alarm: Option<Instant>,
+    ) -> Wake {
+        let (deadline, skipped) = match self.pending {
+            Some(pending) => pending,
+            None => {
+                let next = self.next_deadline();
+                self.pending = Some(next);
+                next
+            }
+        };
         let earliest = deadline.checked_sub(READY_EARLY).unwrap_or(deadline);
         let latest = deadline + self.late;
         // park_timeout may wake early (spuriously, or from `stop`): re-check everything.
@@ -71,9 +104,15 @@ impl Pacer {
             if now >= until {
                 break;
             }
+            let until = match alarm {
+                Some(alarm) if now >= alarm => return Wake::Alarm,
+                Some(alarm) => until.min(alarm),
+                None => until,
+            };
             std::thread::park_timeout(until - now);
         }
-        skipped
+        self.pending = None;
+        Wake::Tick { skipped }
     }
 
     /// The next tick's deadline, after skipping ahead if the loop fell far behind, and the
@@ -133,6 +172,32 @@ mod tests {
             next >= ticked + period - Duration::from_millis(1),
             "deadlines moved with the source"
         );
+    }
+
+    /// An alarm before the tick returns first, and the tick that follows is the same one.
+    #[test]
+    fn an_alarm_before_the_tick_comes_first() {
+        let stop = AtomicBool::new(false);
+        let period = Duration::from_millis(30);
+        let mut pacer = Pacer::new(period);
+        let begun = pacer.start;
+        let alarm = begun + Duration::from_millis(5);
+        assert_eq!(pacer.wait_or(&stop, || None, Some(alarm)), Wake::Alarm);
+        let woke = Instant::now();
+        assert!(woke >= alarm && woke < begun + period, "{:?}", woke - begun);
+        assert_eq!(
+            pacer.wait_or(&stop, || None, None),
+            Wake::Tick { skipped: 0 }
+        );
+        assert!(Instant::now() >= begun + period);
+        assert_eq!(pacer.tick, 1, "one tick, not two");
+        // An alarm after the tick does not hold it up.
+        let late_alarm = Instant::now() + Duration::from_secs(60);
+        assert_eq!(
+            pacer.wait_or(&stop, || None, Some(late_alarm)),
+            Wake::Tick { skipped: 0 }
+        );
+        assert!(Instant::now() < late_alarm);
     }
 
     /// A source never ready: the tick still comes (the call's clock goes on) and the deadlines

@@ -1,9 +1,12 @@
 //! The media thread's loop: every ptime, capture -> encode (or a DTMF event) -> send, then drain
-//! the socket: accept RTP only from the peer, DTMF digits out, voice decode -> resample -> play;
-//! RTCP reports on their own schedule. Paced by deadlines from one start instant, so it does
-//! not drift; a microphone that can say when its frame is there moves the deadlines with it.
+//! the socket: accept RTP only from the peer, DTMF digits out; RTCP reports on their own
+//! schedule. Paced by deadlines from one start instant, so it does not drift; a microphone that
+//! can say when its frame is there moves the deadlines with it. Once a ptime, at an offset
+//! after the tick that the jitter buffer chooses ([`pops`]), the socket is drained again and a
+//! frame played: decode -> resample -> speaker.
 
 mod devices;
+mod pops;
 mod processing;
 mod receive;
 mod send;
@@ -21,7 +24,7 @@ use crate::events::{MediaEvent, MediaEventSink};
 use crate::jitter::{JitterBuffer, JitterConfig};
 use crate::level::LevelMeter;
 use crate::moh::HoldMusic;
-use crate::pacing::Pacer;
+use crate::pacing::{Pacer, Wake};
 use crate::peer::{PeerFilter, RtpTimeout};
 use crate::record::Tap;
 use crate::resample::StreamResampler;
@@ -31,6 +34,7 @@ use crate::sample::frame_samples;
 use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
+use pops::PopSchedule;
 pub(crate) use processing::Processing;
 
 /// No RTP for this long while both directions are active ends the call.
@@ -94,6 +98,8 @@ pub(crate) struct Pipeline {
     decoded: Vec<f32>,
     /// The running recording's rings, if any.
     record: Option<Tap>,
+    /// When the next frame plays.
+    pops: PopSchedule,
 }
 
 impl Pipeline {
@@ -130,6 +136,7 @@ impl Pipeline {
             rtcp_stamps: s.rtcp_socket.as_ref().map(StampedReceiver::new),
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
             record: None,
+            pops: PopSchedule::new(Duration::from_millis(u64::from(s.ptime_ms))),
             s,
         }
     }
@@ -158,14 +165,27 @@ impl Pipeline {
             self.take_device_swap();
             self.s.control.take_recording(&mut self.record);
             self.take_queued_digits();
+            self.play_left_over();
+            self.pops.start_tick(Instant::now());
             self.send_frame();
             self.receive();
-            self.playout(Instant::now());
+            if self.pops.is_due(Instant::now()) {
+                self.play_next();
+            }
             self.receive_rtcp();
             self.housekeeping(Instant::now());
 
-            let source = &mut self.s.source;
-            let behind = pacer.wait_ready(&self.s.control.stop, || source.frame_ready());
+            let behind = loop {
+                let alarm = self.pops.next();
+                let source = &mut self.s.source;
+                match pacer.wait_or(&self.s.control.stop, || source.frame_ready(), alarm) {
+                    Wake::Tick { skipped } => break skipped,
+                    Wake::Alarm => {
+                        self.receive();
+                        self.play_next();
+                    }
+                }
+            };
             if behind > 0 {
                 self.rtp
                     .skip(self.timestamp_step.wrapping_mul(behind as u32));
@@ -181,6 +201,29 @@ impl Pipeline {
             tracing::warn!("cannot make the RTP socket blocking again: {e}");
         }
         self.s.socket
+    }
+
+    /// Plays what the last tick's schedule still had to play: the tick came before its pop.
+    fn play_left_over(&mut self) {
+        // Two at most: a lead can put a second pop into the last tick, and leads are spaced.
+        for _ in 0..2 {
+            if self.pops.next().is_none() {
+                return;
+            }
+            self.receive();
+            self.play_next();
+        }
+    }
+
+    /// Plays the next frame, and brings the following pops forward by the jitter buffer's lead.
+    fn play_next(&mut self) {
+        self.playout(Instant::now());
+        let lead_ms = self.jitter.take_lead();
+        if lead_ms > 0.0 {
+            self.s.sink.come_forward(lead_ms);
+        }
+        let lead = Duration::try_from_secs_f64(lead_ms / 1000.0).unwrap_or_default();
+        self.pops.popped(lead);
     }
 
     /// Device notices, RTCP reports when due, the quality figures once a second, and the far

@@ -37,6 +37,11 @@ impl RecentLow {
         self.current.min(self.previous)
     }
 
+    /// Whether a whole window has been seen (before that the low says too little).
+    pub fn is_full(&self) -> bool {
+        self.previous.is_finite()
+    }
+
     /// Less headroom by `ms` from now on (a frame was dropped).
     pub fn lower(&mut self, ms: f64) {
         self.current -= ms;
@@ -53,10 +58,12 @@ mod tests {
         let mut low = RecentLow::new();
         assert_eq!(low.get(), f64::INFINITY);
         low.observe(30.0);
+        assert!(!low.is_full());
         for _ in 1..WINDOW_POPS {
             low.observe(50.0);
         }
         assert_eq!(low.get(), 30.0, "a full window keeps its lowest");
+        assert!(low.is_full());
         for _ in 0..WINDOW_POPS {
             low.observe(50.0);
         }

@@ -53,6 +53,8 @@ struct Sim {
     /// Pops happen at `phase + k * 20` ms, plus `late(k)`.
     phase: f64,
     late: fn(u64) -> f64,
+    /// Whether the pops come earlier by what `take_lead` says, as a call's media loop does.
+    follow_lead: bool,
     tick: u64,
     pending: Vec<Arrival>,
     outcomes: Vec<PushOutcome>,
@@ -68,6 +70,7 @@ impl Sim {
             base: Instant::now(),
             phase: 7.0,
             late: |_| 0.0,
+            follow_lead: false,
             tick: 0,
             pending: arrivals,
             outcomes: Vec::new(),
@@ -87,14 +90,20 @@ impl Sim {
             let o = self.jb.push(a.seq, a.ts, &payload_for(a.ts), self.at(a.at));
             self.outcomes.push(o);
         }
-        match self.jb.pop(self.at(now)) {
+        let out = match self.jb.pop(self.at(now)) {
             Playout::Packet { payload, timestamp } => {
                 assert_eq!(payload, payload_for(timestamp), "payload kept intact");
                 Out::Pkt(timestamp)
             }
             Playout::Conceal { next } => Out::Conceal(next.is_some()),
             Playout::Silence => Out::Silence,
+        };
+        if self.follow_lead {
+            let lead = self.jb.take_lead();
+            assert!((0.0..PTIME).contains(&lead), "{lead}");
+            self.phase -= lead;
         }
+        out
     }
 
     fn run(&mut self, ticks: usize) -> Vec<Out> {

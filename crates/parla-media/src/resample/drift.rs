@@ -290,6 +290,32 @@ mod tests {
         }
     }
 
+    /// Writes that come 7 ms earlier from now on (the call's pops moved): the next write
+    /// drops 7 ms of what it brings, so the queue holds what it held before, not 7 ms more.
+    #[test]
+    fn writes_that_come_forward_drop_what_they_would_add() {
+        let (ring, mut device) = RingBuffer::new(48_000);
+        let mut playback =
+            PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
+        let frame = vec![0.25f32; 960];
+        for _ in 0..3 {
+            playback.write(&frame).expect("write");
+            let played = playback.queued() - 576;
+            device.read_chunk(played).expect("played").commit_all();
+        }
+        assert_eq!(playback.queued(), 576, "at the target");
+        playback.write(&frame).expect("write");
+        let after_write = playback.queued();
+        playback.come_forward(7.0);
+        // An early write: the device played 13 ms since the last one, not 20.
+        device.read_chunk(624).expect("played").commit_all();
+        let before = playback.queued();
+        playback.write(&frame).expect("write");
+        let added = playback.queued() - before;
+        assert!((added as i64 - (960 - 336)).abs() <= 2, "{added}");
+        assert!((playback.queued() as i64 - after_write as i64).abs() <= 2);
+    }
+
     #[test]
     fn reads_and_writes_do_not_allocate() {
         let (device, rate, tick) = (44_100u32, 48_000u32, 960usize);

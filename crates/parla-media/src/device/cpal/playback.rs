@@ -239,6 +239,12 @@ impl AudioSink for CpalSink {
         }
     }
 
+    fn come_forward(&mut self, ms: f64) {
+        if let Some(link) = self.link.as_mut() {
+            link.drift.come_forward(ms);
+        }
+    }
+
     /// Stops the stream; whatever is still queued (tens of ms) is not played.
     fn finish(&mut self) -> Result<(), MediaError> {
         self.finished = true;

@@ -20,9 +20,9 @@ fn calm(seed: u64) -> impl Fn(usize) -> f64 {
 #[test]
 fn a_calm_network_plays_each_packet_at_the_first_pop_after_it_arrives() {
     // Packets arrive at 30 ± 1 ms past each 20 ms, pops come at 7 ms past: 17 ± 1 ms later.
-    // For the first half minute it keeps a frame more, in case the network loses packets.
+    // For the first 1.5 s it keeps a frame more, in case the network loses packets.
     let mut sim = Sim::new(cfg(), stream(2000, 1, 0, calm(1)));
-    let first = sim.run(1400);
+    let first = sim.run(70);
     let s = sim.stats();
     assert_eq!(s.target_delay_ms, 20, "{s:?}");
     assert!(s.current_delay_ms >= 35, "{s:?}");
@@ -39,14 +39,40 @@ fn a_calm_network_plays_each_packet_at_the_first_pop_after_it_arrives() {
 }
 
 #[test]
+fn pops_that_follow_the_lead_come_just_after_the_packets() {
+    // As above, but the pops come earlier by each lead, as a call's media loop makes them:
+    // the 17 ms each packet waited for the next pop go, all but the jitter and a margin.
+    let mut sim = Sim::new(cfg(), stream(2000, 1, 0, calm(1)));
+    sim.follow_lead = true;
+    let start = sim.run(70);
+    // The first 1.5 s hold a frame: the lead keeps what the target needs, 18 ms.
+    assert!(sim.stats().current_delay_ms >= 18, "{:?}", sim.stats());
+    let outs = sim.run(300);
+    let s = sim.stats();
+    assert!(s.target_delay_ms <= CALM_TARGET_MS, "{s:?}");
+    assert!(s.current_delay_ms <= CALM_TARGET_MS, "{s:?}");
+    let later = sim.run(1600);
+    let s = sim.stats();
+    assert!(s.current_delay_ms <= CALM_TARGET_MS, "{s:?}");
+    assert_eq!((s.lost, s.late, s.concealed, s.grown_frames), (0, 0, 0, 0));
+    assert!(s.shrunk_frames <= 1, "{s:?}");
+    let all: Vec<Out> = [start, outs, later].concat();
+    assert_played(
+        &all,
+        &consecutive(0, played(&all).len() + s.shrunk_frames as usize),
+        s.shrunk_frames,
+    );
+}
+
+#[test]
 fn a_calm_network_plays_one_frame_after_the_first_packet() {
     // The first packet arrives at 30 ms; pops come at 7, 27, 47, 67 ms: one frame (20 ms)
     // after it arrived, it plays at the first pop from 50 ms on.
     let mut sim = Sim::new(cfg(), stream(100, 1, 0, calm(2)));
-    let outs = sim.run(100);
+    let outs = sim.run(70);
     assert_eq!(outs[..3], [Out::Silence; 3]);
     assert_eq!(outs[3], Out::Pkt(0));
-    assert_eq!(played(&outs), consecutive(0, 97));
+    assert_eq!(played(&outs), consecutive(0, 67));
     let s = sim.stats();
     assert_eq!(s.target_delay_ms, 20, "{s:?}");
     assert_eq!((s.shrunk_frames, s.grown_frames, s.concealed), (0, 0, 0));
@@ -63,7 +89,7 @@ fn a_stall_raises_the_target_at_once_and_calming_down_shrinks_it() {
     let mut sim = Sim::new(cfg(), stream(1500, 9, 0, transit));
     sim.run(255);
     let before = sim.stats();
-    assert_eq!(before.target_delay_ms, 20, "{before:?}");
+    assert!(before.target_delay_ms <= 20, "{before:?}");
     // Up to the first tick after the burst.
     while sim.phase + sim.tick as f64 * PTIME <= stall_end + PTIME {
         sim.step();
@@ -164,7 +190,7 @@ fn the_target_rises_within_two_packets_of_a_jitter_burst() {
         jb.push(i, u32::from(i) * STEP, &[0; 80], at(t + 30.0));
         let _ = jb.pop(at(t + 31.0));
     }
-    assert_eq!(jb.stats().target_delay_ms, 20);
+    assert!(jb.stats().target_delay_ms <= 20, "{:?}", jb.stats());
     // From packet 300 on, every packet is 120 ms later than usual.
     jb.push(300, 300 * STEP, &[0; 80], at(6000.0 + 150.0));
     jb.push(301, 301 * STEP, &[0; 80], at(6020.0 + 150.0));
@@ -219,7 +245,7 @@ fn a_sender_that_resumes_with_its_clock_paused_restarts_playout() {
     let s = sim.stats();
     assert_eq!(sim.outcomes[50], PushOutcome::Reset);
     assert_eq!((s.lost, s.late, s.resets), (0, 0, 1));
-    assert_eq!(s.target_delay_ms, 20, "{s:?}");
+    assert!(s.target_delay_ms <= 20, "{s:?}");
     assert!(s.current_delay_ms < 42, "{s:?}");
     assert!(played(&outs).len() >= 540);
 }
@@ -291,9 +317,9 @@ fn while_packets_are_lost_the_next_one_is_kept_at_hand() {
 }
 
 #[test]
-fn a_loss_in_the_first_half_minute_finds_the_next_packet_at_hand() {
+fn a_loss_in_the_first_second_finds_the_next_packet_at_hand() {
     let mut arrivals = stream(500, 1, 0, calm(5));
-    arrivals.remove(300);
+    arrivals.remove(50);
     let mut sim = Sim::new(cfg(), arrivals);
     let outs = sim.run(500);
     let s = sim.stats();

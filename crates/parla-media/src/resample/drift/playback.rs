@@ -109,6 +109,17 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         self.low = Some((self.control.target() as f64 * share.clamp(0.0, 1.0)) as usize);
     }
 
+    /// The writes come `ms` earlier from now on: the next `ms` of audio are dropped
+    /// (crossfaded), so that the ring holds no more than before.
+    pub fn come_forward(&mut self, ms_ahead: f64) {
+        let n = ms(self.device_rate, ms_ahead);
+        if n > 0 {
+            self.splice.drop_next(n);
+            self.control.relevel();
+            self.settle.restart();
+        }
+    }
+
     /// Samples waiting in the ring.
     pub fn queued(&self) -> usize {
         self.ring.queued()
