@@ -1,7 +1,8 @@
 //! The jitter buffer on seeded network traces: 60 s of 20 ms Opus packets each, popped every
-//! 20 ms as the media thread does. Prints, per trace, the delay the buffer added to the packets
-//! it played (pop time minus arrival), the target at the end and the frames concealed, lost
-//! and late. Asserts nothing.
+//! 20 ms as the media thread does: at a fixed phase (`tick`), and with the pops brought forward
+//! by the buffer's lead as a call's media loop does (`lead`). Prints, per trace, the delay the
+//! buffer added to the packets it played (pop time minus arrival), the target at the end and
+//! the frames concealed, lost and late. Asserts nothing.
 //!
 //! `cargo bench -p parla-media --bench jitter_traces`
 #![allow(
@@ -94,8 +95,9 @@ struct Result {
     with_next: u64,
 }
 
-/// Feeds `trace` to a buffer, popping every 20 ms until everything had time to play.
-fn run(mut trace: Vec<Arrival>) -> Result {
+/// Feeds `trace` to a buffer, popping every 20 ms until everything had time to play; with
+/// `follow_lead`, each pop comes earlier by the lead the buffer gave after the one before.
+fn run(mut trace: Vec<Arrival>, follow_lead: bool) -> Result {
     trace.sort_by(|a, b| a.at.total_cmp(&b.at));
     let arrival_of: Vec<f64> = {
         let mut v = vec![f64::NAN; PACKETS];
@@ -112,8 +114,9 @@ fn run(mut trace: Vec<Arrival>) -> Result {
     let mut next = 0;
     let mut with_next = 0;
     let ticks = PACKETS + 100;
+    let mut phase = POP_PHASE_MS;
     for tick in 0..ticks {
-        let now = POP_PHASE_MS + tick as f64 * PTIME_MS;
+        let now = phase + tick as f64 * PTIME_MS;
         while let Some(a) = trace.get(next).filter(|a| a.at <= now) {
             let (seq, ts) = (a.index as u16, (a.index as u32).wrapping_mul(STEP));
             jb.push(seq.wrapping_add(60_000), ts, &payload, at(a.at));
@@ -125,6 +128,9 @@ fn run(mut trace: Vec<Arrival>) -> Result {
             }
             Playout::Conceal { next: Some(_) } => with_next += 1,
             _ => {}
+        }
+        if follow_lead {
+            phase -= jb.take_lead();
         }
     }
     Result {
@@ -148,8 +154,9 @@ fn main() {
         ("5 % reordered", reorder),
     ];
     println!(
-        "{:<24} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>9}",
+        "{:<24} {:>5} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>9}",
         "trace (60 s, 20 ms)",
+        "pops",
         "mean ms",
         "p95 ms",
         "target ms",
@@ -162,17 +169,22 @@ fn main() {
         "resets",
         "jitter ms"
     );
-    for (seed, (name, make)) in traces.iter().enumerate() {
+    for ((seed, (name, make)), follow_lead) in traces
+        .iter()
+        .enumerate()
+        .flat_map(|t| [(t, false), (t, true)])
+    {
         let mut rng = StdRng::seed_from_u64(seed as u64 + 1);
-        let r = run(make(&mut rng));
+        let r = run(make(&mut rng), follow_lead);
         let mut sorted = r.delays.clone();
         sorted.sort_by(f64::total_cmp);
         let mean = sorted.iter().sum::<f64>() / sorted.len().max(1) as f64;
         let pct = |n: u64| n as f64 * 100.0 / PACKETS as f64;
         let s = r.stats;
         println!(
-            "{:<24} {:>9.1} {:>8.1} {:>10} {:>9.2} {:>9.2} {:>9.2} {:>7.2} {:>7} {:>6} {:>6} {:>9.1}",
+            "{:<24} {:>5} {:>9.1} {:>8.1} {:>10} {:>9.2} {:>9.2} {:>9.2} {:>7.2} {:>7} {:>6} {:>6} {:>9.1}",
             name,
+            if follow_lead { "lead" } else { "tick" },
             mean,
             percentile(&sorted, 0.95),
             s.target_delay_ms,

@@ -76,7 +76,8 @@ impl JitterConfig {
     /// frame while packets are being lost (see `note_loss`) and for the first 1.5 s; on a
     /// network that has lost nothing for that long the buffer drops a frame and settles at the
     /// jitter measured and [`GROW_TOLERANCE_MS`]: a packet plays at the first pop after it
-    /// arrives, and a caller that follows `take_lead` pops just after the packets come. (A
+    /// arrives; for a caller that follows `take_lead` the pops come forward instead, to just
+    /// after the packets. (A
     /// fixed 20 ms minimum held every packet until a pop at least 18 ms after its
     /// arrival: 18-38 ms, 28 on average, where the pops fall at random against a far end's
     /// packets.)

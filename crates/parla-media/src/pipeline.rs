@@ -100,11 +100,15 @@ pub(crate) struct Pipeline {
     record: Option<Tap>,
     /// When the next frame plays.
     pops: PopSchedule,
+    /// How much of the next frame played the sink drops (ms): the pops came that much
+    /// earlier. The recording and the echo canceller's reference skip it too.
+    cut_ms: f64,
 }
 
 impl Pipeline {
     pub fn new(s: Setup) -> Self {
         let capture = vec![0.0; frame_samples(s.encoder.sample_rate(), s.ptime_ms)];
+        let ptime = Duration::from_millis(u64::from(s.ptime_ms));
         let rtp = RtpSender::new(s.codec.payload_type);
         let cname = format!(
             "parla-{:08x}@{}",
@@ -117,7 +121,7 @@ impl Pipeline {
         Self {
             rtcp: RtcpSession::new(rtp.ssrc(), &cname, s.codec.clock_rate),
             rtp,
-            ptime: Duration::from_millis(u64::from(s.ptime_ms)),
+            ptime,
             timestamp_step: s.codec.timestamp_step(s.ptime_ms),
             peer: PeerFilter::new(s.remote),
             timeout: RtpTimeout::new(RTP_TIMEOUT),
@@ -136,7 +140,8 @@ impl Pipeline {
             rtcp_stamps: s.rtcp_socket.as_ref().map(StampedReceiver::new),
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
             record: None,
-            pops: PopSchedule::new(Duration::from_millis(u64::from(s.ptime_ms))),
+            pops: PopSchedule::new(ptime),
+            cut_ms: 0.0,
             s,
         }
     }
@@ -165,8 +170,9 @@ impl Pipeline {
             self.take_device_swap();
             self.s.control.take_recording(&mut self.record);
             self.take_queued_digits();
+            let tick = Instant::now();
             self.play_left_over();
-            self.pops.start_tick(Instant::now());
+            self.pops.start_tick(tick);
             self.send_frame();
             self.receive();
             if self.pops.is_due(Instant::now()) {
@@ -205,7 +211,8 @@ impl Pipeline {
 
     /// Plays what the last tick's schedule still had to play: the tick came before its pop.
     fn play_left_over(&mut self) {
-        // Two at most: a lead can put a second pop into the last tick, and leads are spaced.
+        // Two at most: a lead can put a second pop into the last tick, and the jitter buffer
+        // spaces its leads (a bound all the same, so nothing here can spin).
         for _ in 0..2 {
             if self.pops.next().is_none() {
                 return;
@@ -222,6 +229,7 @@ impl Pipeline {
         if lead_ms > 0.0 {
             self.s.sink.come_forward(lead_ms);
         }
+        self.cut_ms = lead_ms;
         let lead = Duration::try_from_secs_f64(lead_ms / 1000.0).unwrap_or_default();
         self.pops.popped(lead);
     }

@@ -30,7 +30,11 @@ impl JitterBuffer {
         if !playing || !self.low.is_full() {
             return 0.0;
         }
-        let needed = self.target_ms() - GROW_TOLERANCE_MS;
+        // While packets are being lost the frame the target keeps is there so that the packet
+        // after a loss is at hand when the loss plays (Opus FEC): that packet's usual jitter
+        // comes on top.
+        let for_fec = self.floor_ms + self.est.jitter_ms();
+        let needed = (self.target_ms() - GROW_TOLERANCE_MS).max(for_fec);
         let frame = f64::from(self.cfg.ptime_ms);
         let spare = self.low.get() - needed - LEAD_MARGIN_MS;
         if spare < MIN_LEAD_MS {

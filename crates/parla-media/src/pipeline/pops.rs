@@ -4,8 +4,9 @@
 //! test, where a packet comes back within the tick that sent it, that was a whole frame.
 //!
 //! The pops stay anchored to the ticks, so they keep the microphone's clock (and, with it, the
-//! sound card's). Coming earlier leaves the speaker's ring that much fuller for a moment; its
-//! drift control drops or steers off what stays.
+//! sound card's). When they come earlier the speaker's queue drops as much of what comes next
+//! (`AudioSink::come_forward`, crossfaded), and the recording and the echo canceller's
+//! reference skip it too (see `Pipeline::playout`): else it would stay queued as delay.
 
 use std::time::{Duration, Instant};
 

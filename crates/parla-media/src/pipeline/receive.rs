@@ -12,11 +12,13 @@ use crate::events::MediaEvent;
 use crate::jitter::Playout;
 use crate::peer::PeerVerdict;
 use crate::rtp;
+use crate::sample::OUTPUT_RATE;
 use crate::stats::Counters;
 
-/// Cap on datagrams handled per tick, so a flood cannot stall sending; the rest waits in the
-/// socket buffer (and the kernel drops what does not fit).
-const MAX_DATAGRAMS_PER_TICK: usize = 64;
+/// Cap on datagrams handled per drain of the socket (a tick drains it once, and so does each pop
+/// between ticks), so a flood cannot stall sending; the rest waits in the socket buffer (and
+/// the kernel drops what does not fit).
+const MAX_DATAGRAMS_PER_DRAIN: usize = 64;
 
 /// `recv_from` on a non-blocking socket: `None` when there is nothing more to read now.
 fn next_datagram(
@@ -47,7 +49,7 @@ fn next_datagram(
 
 impl Pipeline {
     pub(super) fn receive(&mut self) {
-        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+        for _ in 0..MAX_DATAGRAMS_PER_DRAIN {
             let Some((n, from, arrival)) = next_datagram(
                 &self.s.socket,
                 &mut self.stamps,
@@ -65,7 +67,7 @@ impl Pipeline {
         else {
             return;
         };
-        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+        for _ in 0..MAX_DATAGRAMS_PER_DRAIN {
             let Some((n, _from, arrival)) =
                 next_datagram(socket, stamps, &mut self.datagram, &self.s.counters)
             else {
@@ -160,6 +162,7 @@ impl Pipeline {
             s,
             decoded,
             record,
+            cut_ms,
             ..
         } = self;
         let frame =
@@ -186,16 +189,22 @@ impl Pipeline {
             // On hold: keep the output's clock running with silence.
             decoded[..samples].fill(0.0);
         }
+        // This pop came early by the last lead: the sink drops as much of it (told at the
+        // lead), and the recording and the canceller's reference, which follow what the
+        // speaker plays, skip it as well.
+        let mut skip = (std::mem::take(cut_ms) * f64::from(OUTPUT_RATE) / 1000.0).round() as usize;
         let sink = &mut s.sink;
         // The canceller's reference is needed only while a microphone can hear the speaker.
         let mut processing = s.processing.as_mut().filter(|_| s.source.acoustic());
         let mut write_error = None;
         let resampled = s.resampler.process(&decoded[..samples], &mut |pcm| {
+            let played = &pcm[skip.min(pcm.len())..];
+            skip -= pcm.len() - played.len();
             if let Some(tap) = record.as_mut() {
-                tap.remote(pcm);
+                tap.remote(played);
             }
             if let Some(processing) = processing.as_deref_mut() {
-                if let Err(e) = processing.render(pcm) {
+                if let Err(e) = processing.render(played) {
                     write_error.get_or_insert(e);
                 }
             }

@@ -291,7 +291,8 @@ mod tests {
     }
 
     /// Writes that come 7 ms earlier from now on (the call's pops moved): the next write
-    /// drops 7 ms of what it brings, so the queue holds what it held before, not 7 ms more.
+    /// drops 7 ms of what it brings, so the queue holds what it held before, not 7 ms more,
+    /// and the ratio takes the early write's higher fill for no excess.
     #[test]
     fn writes_that_come_forward_drop_what_they_would_add() {
         let (ring, mut device) = RingBuffer::new(48_000);
@@ -306,6 +307,7 @@ mod tests {
         assert_eq!(playback.queued(), 576, "at the target");
         playback.write(&frame).expect("write");
         let after_write = playback.queued();
+        let ratio = playback.ratio();
         playback.come_forward(7.0);
         // An early write: the device played 13 ms since the last one, not 20.
         device.read_chunk(624).expect("played").commit_all();
@@ -314,6 +316,11 @@ mod tests {
         let added = playback.queued() - before;
         assert!((added as i64 - (960 - 336)).abs() <= 2, "{added}");
         assert!((playback.queued() as i64 - after_write as i64).abs() <= 2);
+        assert!(
+            (playback.ratio() - ratio).abs() < 1e-5,
+            "{ratio} -> {}",
+            playback.ratio()
+        );
     }
 
     #[test]

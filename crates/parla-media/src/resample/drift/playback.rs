@@ -61,6 +61,9 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     restart_pad: usize,
     /// See [`PlaybackDrift::repeat_when_low`].
     low: Option<usize>,
+    /// How much earlier the next write comes (see [`PlaybackDrift::come_forward`]): the fill
+    /// it finds is that much higher, and as much of what it brings is dropped.
+    forward: usize,
 }
 
 impl<Q: PlaybackQueue> PlaybackDrift<Q> {
@@ -94,6 +97,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             splice: Splice::new(ms(device_rate, SPLICE_MS)),
             restart_pad: pad,
             low: None,
+            forward: 0,
         })
     }
 
@@ -113,11 +117,8 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     /// (crossfaded), so that the ring holds no more than before.
     pub fn come_forward(&mut self, ms_ahead: f64) {
         let n = ms(self.device_rate, ms_ahead);
-        if n > 0 {
-            self.splice.drop_next(n);
-            self.control.relevel();
-            self.settle.restart();
-        }
+        self.splice.drop_more(n);
+        self.forward += n;
     }
 
     /// Samples waiting in the ring.
@@ -144,7 +145,9 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     pub fn write(&mut self, mut samples: &[f32]) -> Result<Outcome, MediaError> {
         let mut outcome = Outcome::default();
         let dry = self.ring.ran_dry();
-        let queued = self.queued();
+        let queued = self
+            .queued()
+            .saturating_sub(std::mem::take(&mut self.forward));
         if dry {
             outcome.padded = self
                 .ring

@@ -35,6 +35,12 @@ impl Splice {
         self.repeat = 0;
     }
 
+    /// Drops `n` samples more than any still to drop (a repeat still to come is given up).
+    pub fn drop_more(&mut self, n: usize) {
+        self.skip += n;
+        self.repeat = 0;
+    }
+
     /// Plays `n` samples of the next block twice, adding `n` samples of delay (instead of any
     /// still to drop); no more than the block less the fade.
     pub fn repeat_next(&mut self, n: usize) {
