@@ -256,25 +256,36 @@ mod tests {
         assert_eq!(capture.queued(), 960 + 144);
     }
 
+    /// A playback at its 12 ms target just before a write, with the device's end of its ring
+    /// and a 20 ms frame; `set_up` runs before the first write.
+    fn at_target(
+        set_up: impl FnOnce(&mut PlaybackDrift),
+    ) -> (PlaybackDrift, rtrb::Consumer<f32>, Vec<f32>) {
+        let (ring, mut device) = RingBuffer::new(48_000);
+        let mut playback =
+            PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
+        set_up(&mut playback);
+        let frame = vec![0.25f32; 960];
+        for _ in 0..3 {
+            playback.write(&frame).expect("write");
+            let played = playback.queued() - 576;
+            device.read_chunk(played).expect("played").commit_all();
+        }
+        assert_eq!(playback.queued(), 576, "at the target");
+        (playback, device, frame)
+    }
+
     /// A write that finds the device's queue below half its target (here 12 ms) puts back what
     /// is missing, up to what one block can repeat (7 ms), by playing audio twice; only where
     /// asked for.
     #[test]
     fn a_low_queue_is_topped_up_by_a_repeat_where_asked() {
         for asked in [true, false] {
-            let (ring, mut device) = RingBuffer::new(48_000);
-            let mut playback =
-                PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
-            if asked {
-                playback.repeat_when_low(0.5);
-            }
-            let frame = vec![0.25f32; 960];
-            for _ in 0..3 {
-                playback.write(&frame).expect("write");
-                let played = playback.queued() - 576;
-                device.read_chunk(played).expect("played").commit_all();
-            }
-            assert_eq!(playback.queued(), 576, "at the target");
+            let (mut playback, mut device, frame) = at_target(|p| {
+                if asked {
+                    p.repeat_when_low(0.5);
+                }
+            });
             // A late write: the device played 10 ms more meanwhile.
             device.read_chunk(480).expect("played").commit_all();
             let before = playback.queued();
@@ -295,16 +306,7 @@ mod tests {
     /// and the ratio takes the early write's higher fill for no excess.
     #[test]
     fn writes_that_come_forward_drop_what_they_would_add() {
-        let (ring, mut device) = RingBuffer::new(48_000);
-        let mut playback =
-            PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
-        let frame = vec![0.25f32; 960];
-        for _ in 0..3 {
-            playback.write(&frame).expect("write");
-            let played = playback.queued() - 576;
-            device.read_chunk(played).expect("played").commit_all();
-        }
-        assert_eq!(playback.queued(), 576, "at the target");
+        let (mut playback, mut device, frame) = at_target(|_| {});
         playback.write(&frame).expect("write");
         let after_write = playback.queued();
         let ratio = playback.ratio();
