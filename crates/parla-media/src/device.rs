@@ -90,8 +90,11 @@ pub trait AudioSink: Send {
         None
     }
     /// The writes come `ms` earlier from now on: what that would leave queued is delay, so a
-    /// sink with a queue drops as much of what comes next. (A file has no clock to keep.)
-    fn come_forward(&mut self, _ms: f64) {}
+    /// sink with a queue drops as much of what comes next, and says so. (A file has no clock
+    /// to keep.)
+    fn come_forward(&mut self, _ms: f64) -> bool {
+        false
+    }
 }
 
 /// Opens `endpoint` for capture, delivering mono audio at `rate` in frames of `frame_samples`.

@@ -226,10 +226,9 @@ impl Pipeline {
     fn play_next(&mut self) {
         self.playout(Instant::now());
         let lead_ms = self.jitter.take_lead();
-        if lead_ms > 0.0 {
-            self.s.sink.come_forward(lead_ms);
+        if lead_ms > 0.0 && self.s.sink.come_forward(lead_ms) {
+            self.cut_ms = lead_ms;
         }
-        self.cut_ms = lead_ms;
         let lead = Duration::try_from_secs_f64(lead_ms / 1000.0).unwrap_or_default();
         self.pops.popped(lead);
     }

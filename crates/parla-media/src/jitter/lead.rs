@@ -11,8 +11,8 @@ use super::{JitterBuffer, GROW_TOLERANCE_MS};
 /// Headroom kept above what a pop needs: the pops' own timing wobbles (the loop follows the
 /// microphone, and a wake-up comes a fraction of a ms late).
 const LEAD_MARGIN_MS: f64 = 2.5;
-/// Smaller leads are not taken: each one leaves the speaker's ring that much fuller, and
-/// tiny steps would keep it from settling.
+/// Smaller leads are not taken: each one is a cut in what the speaker plays (crossfaded), not
+/// worth it for less.
 const MIN_LEAD_MS: f64 = 1.0;
 /// Pops between two leads: the recent low must have seen the pops at their new time.
 const LEAD_SPACING_POPS: u32 = 25;

@@ -189,9 +189,9 @@ impl Pipeline {
             // On hold: keep the output's clock running with silence.
             decoded[..samples].fill(0.0);
         }
-        // This pop came early by the last lead: the sink drops as much of it (told at the
-        // lead), and the recording and the canceller's reference, which follow what the
-        // speaker plays, skip it as well.
+        // This pop came early by the last lead and the sink drops as much of it (told at the
+        // lead): the recording and the canceller's reference, which follow what the speaker
+        // plays, skip it as well.
         let mut skip = (std::mem::take(cut_ms) * f64::from(OUTPUT_RATE) / 1000.0).round() as usize;
         let sink = &mut s.sink;
         // The canceller's reference is needed only while a microphone can hear the speaker.

@@ -239,10 +239,12 @@ impl AudioSink for CpalSink {
         }
     }
 
-    fn come_forward(&mut self, ms: f64) {
-        if let Some(link) = self.link.as_mut() {
-            link.drift.come_forward(ms);
-        }
+    fn come_forward(&mut self, ms: f64) -> bool {
+        let Some(link) = self.link.as_mut() else {
+            return false;
+        };
+        link.drift.come_forward(ms);
+        true
     }
 
     /// Stops the stream; whatever is still queued (tens of ms) is not played.
