@@ -77,10 +77,9 @@ impl JitterConfig {
     /// network that has lost nothing for that long the buffer drops a frame and settles at the
     /// jitter measured and [`GROW_TOLERANCE_MS`]: a packet plays at the first pop after it
     /// arrives; for a caller that follows `take_lead` the pops come forward instead, to just
-    /// after the packets. (A
-    /// fixed 20 ms minimum held every packet until a pop at least 18 ms after its
-    /// arrival: 18-38 ms, 28 on average, where the pops fall at random against a far end's
-    /// packets.)
+    /// after the packets. (A fixed 20 ms minimum held every packet until a pop at least 18 ms
+    /// after its arrival: 18-38 ms, 28 on average, where the pops fall at random against a far
+    /// end's packets.)
     pub fn new(clock_rate: u32, ptime_ms: u32) -> Self {
         Self {
             clock_rate,

@@ -30,7 +30,7 @@ use crate::record::Tap;
 use crate::resample::StreamResampler;
 use crate::rtcp::{RtcpSession, MAX_REPORT_LEN};
 use crate::rtp::{RtpSender, MAX_DATAGRAM};
-use crate::sample::frame_samples;
+use crate::sample::{frame_samples, OUTPUT_RATE};
 use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
@@ -100,9 +100,9 @@ pub(crate) struct Pipeline {
     record: Option<Tap>,
     /// When the next frame plays.
     pops: PopSchedule,
-    /// How much of the next frame played the sink drops (ms): the pops came that much
-    /// earlier. The recording and the echo canceller's reference skip it too.
-    cut_ms: f64,
+    /// Samples (at the output rate) of the next frame played that the sink drops: the pops
+    /// came that much earlier. The recording and the echo canceller's reference skip them too.
+    skip_next: usize,
 }
 
 impl Pipeline {
@@ -141,7 +141,7 @@ impl Pipeline {
             decoded: vec![0.0; MAX_DECODED_SAMPLES],
             record: None,
             pops: PopSchedule::new(ptime),
-            cut_ms: 0.0,
+            skip_next: 0,
             s,
         }
     }
@@ -186,10 +186,7 @@ impl Pipeline {
                 let source = &mut self.s.source;
                 match pacer.wait_or(&self.s.control.stop, || source.frame_ready(), alarm) {
                     Wake::Tick { skipped } => break skipped,
-                    Wake::Alarm => {
-                        self.receive();
-                        self.play_next();
-                    }
+                    Wake::Alarm => self.receive_and_play(),
                 }
             };
             if behind > 0 {
@@ -217,9 +214,14 @@ impl Pipeline {
             if self.pops.next().is_none() {
                 return;
             }
-            self.receive();
-            self.play_next();
+            self.receive_and_play();
         }
+    }
+
+    /// Drains the socket, then plays the next frame: a pop between ticks.
+    fn receive_and_play(&mut self) {
+        self.receive();
+        self.play_next();
     }
 
     /// Plays the next frame, and brings the following pops forward by the jitter buffer's lead.
@@ -227,7 +229,7 @@ impl Pipeline {
         self.playout(Instant::now());
         let lead_ms = self.jitter.take_lead();
         if lead_ms > 0.0 && self.s.sink.come_forward(lead_ms) {
-            self.cut_ms = lead_ms;
+            self.skip_next = (lead_ms * f64::from(OUTPUT_RATE) / 1000.0).round() as usize;
         }
         let lead = Duration::try_from_secs_f64(lead_ms / 1000.0).unwrap_or_default();
         self.pops.popped(lead);

@@ -12,7 +12,6 @@ use crate::events::MediaEvent;
 use crate::jitter::Playout;
 use crate::peer::PeerVerdict;
 use crate::rtp;
-use crate::sample::OUTPUT_RATE;
 use crate::stats::Counters;
 
 /// Cap on datagrams handled per drain of the socket (a tick drains it once, and so does each pop
@@ -162,7 +161,7 @@ impl Pipeline {
             s,
             decoded,
             record,
-            cut_ms,
+            skip_next,
             ..
         } = self;
         let frame =
@@ -192,7 +191,7 @@ impl Pipeline {
         // This pop came early by the last lead and the sink drops as much of it (told at the
         // lead): the recording and the canceller's reference, which follow what the speaker
         // plays, skip it as well.
-        let mut skip = (std::mem::take(cut_ms) * f64::from(OUTPUT_RATE) / 1000.0).round() as usize;
+        let mut skip = std::mem::take(skip_next);
         let sink = &mut s.sink;
         // The canceller's reference is needed only while a microphone can hear the speaker.
         let mut processing = s.processing.as_mut().filter(|_| s.source.acoustic());
