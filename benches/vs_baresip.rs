@@ -1,8 +1,9 @@
 //! Side by side in one run, on loopback through Kamailio: a 30-second Opus call Parla -> baresip,
-//! then baresip -> baresip, with the same tone as the caller's input and no sound card. Prints
-//! the callers' CPU (share of one core over the call) and RSS, and Parla's ratios to baresip's.
+//! then baresip -> baresip, with the same speech (espeak-ng) as the caller's input and as the
+//! callee's, and no sound card. Prints the callers' CPU (share of one core over the call) and
+//! RSS, and Parla's ratios to baresip's.
 //!
-//! Then the same calls with the callers on a sound card (a test-started PulseAudio, the tone
+//! Then the same calls with the callers on a sound card (a test-started PulseAudio, the speech
 //! played into its microphone), where Parla's microphone processing runs: once with echo
 //! cancellation, noise suppression and automatic gain on, once with all three off, against
 //! baresip on the same card (its ALSA module; baresip has no echo canceller).
@@ -13,6 +14,10 @@
 //! `cargo bench --bench vs_baresip` (release build). `PARLA_CALL_SECONDS` shortens the calls;
 //! `PARLA_CPU_ROUNDS` repeats the sound-card calls (each round: baresip, Parla with processing
 //! on, Parla with it off, in turn forwards and backwards) and prints the median ratios.
+//! `PARLA_CPU_SIGNAL=tone` sends a 440 Hz tone instead of speech, as this bench did before. A
+//! tone misleads: Opus encodes it about five times cheaper than speech, and the noise suppressor
+//! takes a steady tone for noise and leaves near silence, which costs Opus 2-3 times the tone,
+//! so with processing on Parla's encoder is charged for what its suppressor did.
 //! Asserts nothing.
 #![allow(
     clippy::unwrap_used,
@@ -21,6 +26,7 @@
     reason = "a benchmark: a failed setup step stops it, and its figures go to stdout"
 )]
 
+use parla_testbench::speech::make_speech;
 use parla_testbench::*;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -99,13 +105,30 @@ fn measure_call(pid: u32, seconds: u64) -> Measure {
     }
 }
 
-fn bob(kamailio: &Kamailio) -> Baresip {
+/// The callee: baresip answering and sending `source` back.
+fn bob(kamailio: &Kamailio, source: &Path) -> Baresip {
     let mut o = BaresipOptions::registering(kamailio, "bob", "bobpw");
     o.audio_codecs = vec!["opus".into()];
+    o.source_wav = Some(source.to_owned());
     o.sip_trace = false;
     let bob = Baresip::start(o).expect("baresip bob");
     bob.wait_registered(T).expect("bob registered");
     bob
+}
+
+/// What the callers (and the callee) send, at least `seconds` long, 48 kHz stereo (baresip's
+/// file source needs that): speech, or with `PARLA_CPU_SIGNAL=tone` a 440 Hz tone.
+fn make_source(dir: &Path, seconds: f64) -> std::path::PathBuf {
+    if std::env::var("PARLA_CPU_SIGNAL").is_ok_and(|s| s == "tone") {
+        let tone = dir.join("tone.wav");
+        make_tone_wav(&tone, 440.0, seconds, 48_000, 2).expect("tone");
+        return tone;
+    }
+    let period = make_speech(dir, 1)
+        .expect("speech (espeak-ng, sox)")
+        .period_seconds();
+    let repeats = (seconds / period).ceil() as u32 + 1;
+    make_speech(dir, repeats).expect("speech").source
 }
 
 fn main() {
@@ -117,23 +140,23 @@ fn main() {
     ]))
     .expect("kamailio");
     let work = tempfile::tempdir().expect("dir");
-    let tone = work.path().join("tone.wav");
     // One 20 s run cannot tell a ratio to 0.1 on a busy machine; the median of rounds can.
     let rounds = env_in_range("PARLA_CPU_ROUNDS", 1, 1, 10).unwrap_or_else(|e| panic!("{e}"));
     // Long enough for every sound-card call, played once into the microphone.
     let card_calls = 3 * rounds as u64;
-    make_tone_wav(
-        &tone,
-        440.0,
-        (card_calls * (seconds + 20)) as f64,
-        48_000,
-        2,
-    )
-    .expect("tone");
+    let source = make_source(work.path(), (card_calls * (seconds + 20)) as f64);
 
-    let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", tone.display());
-    let ours = parla_call(&kamailio, work.path(), "parla", &audio, &[], seconds);
-    let theirs = baresip_call(&kamailio, &tone, None, seconds);
+    let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", source.display());
+    let ours = parla_call(
+        &kamailio,
+        work.path(),
+        "parla",
+        &audio,
+        &[],
+        &source,
+        seconds,
+    );
+    let theirs = baresip_call(&kamailio, &source, None, seconds);
     print_pair("no sound card", seconds, &ours, &theirs);
 
     if !PulseAudio::available() {
@@ -143,8 +166,8 @@ fn main() {
     let pulse = PulseAudio::start().expect("pulseaudio");
     let env = pulse.env();
     let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    // The tone keeps playing into the microphone for every call below.
-    let _player = pulse.play_into_mic(&tone).expect("paplay");
+    // The source keeps playing into the microphone for every call below.
+    let _player = pulse.play_into_mic(&source).expect("paplay");
     let card = "input = \"default\"\noutput = \"default\"\n";
     let on =
         format!("{card}echo_cancellation = true\nnoise_suppression = true\nauto_gain = true\n");
@@ -156,9 +179,17 @@ fn main() {
         // spell of the machine does not always land on the same one.
         let ours = |label: &str, audio: &str| {
             let name = format!("parla-{label}-{round}");
-            parla_call(&kamailio, work.path(), &name, audio, &envs, seconds)
+            parla_call(
+                &kamailio,
+                work.path(),
+                &name,
+                audio,
+                &envs,
+                &source,
+                seconds,
+            )
         };
-        let baresip = || baresip_call(&kamailio, &tone, Some(env.clone()), seconds);
+        let baresip = || baresip_call(&kamailio, &source, Some(env.clone()), seconds);
         let (theirs, ours_on, ours_off) = if round % 2 == 0 {
             let theirs = baresip();
             let on = ours("on", &on);
@@ -184,17 +215,18 @@ fn main() {
     println!("  processing off: {}", fmt(&off_ratios));
 }
 
-/// Parla (alice) calls baresip (bob) with `audio` as its `[audio]` section and `envs` in its
-/// environment; the caller's CPU and RSS over `seconds` of the call.
+/// Parla (alice) calls baresip (bob, sending `source`) with `audio` as its `[audio]` section and
+/// `envs` in its environment; the caller's CPU and RSS over `seconds` of the call.
 fn parla_call(
     kamailio: &Kamailio,
     work: &Path,
     name: &str,
     audio: &str,
     envs: &[(&str, &str)],
+    source: &Path,
     seconds: u64,
 ) -> Measure {
-    let callee = bob(kamailio);
+    let callee = bob(kamailio, source);
     let profile = work.join(name);
     std::fs::create_dir_all(&profile).expect("profile");
     std::fs::write(
@@ -238,18 +270,18 @@ fn print_call_quality(profile: &Path) {
     }
 }
 
-/// baresip (carol) calls baresip (bob): the tone from a file, or from the sound card whose
+/// baresip (carol) calls baresip (bob): `source` from a file, or from the sound card whose
 /// environment is `sound_card` (carol then plays to it too).
 fn baresip_call(
     kamailio: &Kamailio,
-    tone: &Path,
+    source: &Path,
     sound_card: Option<Vec<(String, String)>>,
     seconds: u64,
 ) -> Measure {
-    let _callee = bob(kamailio);
+    let _callee = bob(kamailio, source);
     let mut o = BaresipOptions::registering(kamailio, "carol", "carolpw");
     o.audio_codecs = vec!["opus".into()];
-    o.source_wav = Some(tone.to_owned());
+    o.source_wav = Some(source.to_owned());
     o.sound_card = sound_card;
     o.sip_trace = false;
     let carol = Baresip::start(o).expect("baresip carol");

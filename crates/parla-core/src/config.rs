@@ -312,7 +312,7 @@ impl Default for AudioConfig {
             output: "default".into(),
             ring: String::new(),
             opus_bitrate: 32_000,
-            opus_complexity: 9,
+            opus_complexity: parla_media::DEFAULT_OPUS_COMPLEXITY,
             music_on_hold: "builtin".into(),
             recording_format: RecordingFormat::default(),
             recording_channels: RecordingChannels::default(),
@@ -540,7 +540,7 @@ output = "file:/path/out.wav"
         assert_eq!(alice.codecs, vec![Codec::Opus, Codec::Pcmu, Codec::Pcma]);
         assert!(alice.enabled && alice.register);
         assert_eq!(config.audio.input, "file:/path/in.wav");
-        assert_eq!(config.audio.opus_complexity, 9);
+        assert_eq!(config.audio.opus_complexity, 6);
     }
 
     #[test]

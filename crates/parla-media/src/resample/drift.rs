@@ -256,6 +256,54 @@ mod tests {
         assert_eq!(capture.queued(), 960 + 144);
     }
 
+    /// A device queue that keeps the length of every push.
+    struct CountingQueue {
+        ring: rtrb::Producer<f32>,
+        pushes: std::rc::Rc<std::cell::RefCell<Vec<usize>>>,
+    }
+
+    impl PlaybackQueue for CountingQueue {
+        fn queued(&self) -> usize {
+            self.ring.queued()
+        }
+        fn push(&mut self, samples: &[f32]) -> usize {
+            self.pushes.borrow_mut().push(samples.len());
+            PlaybackQueue::push(&mut self.ring, samples)
+        }
+        fn push_silence(&mut self, n: usize) -> usize {
+            self.ring.push_silence(n)
+        }
+    }
+
+    /// A write that goes straight to a device costs a device call (with PulseAudio's plugin, a
+    /// lock and a wake-up of its thread): a frame is pushed a block at a time, never empty,
+    /// also across a repeat's crossfade.
+    #[test]
+    fn a_frame_is_pushed_a_block_at_a_time_never_empty() {
+        let (ring, mut device) = RingBuffer::new(48_000);
+        let pushes = std::rc::Rc::default();
+        let queue = CountingQueue {
+            ring,
+            pushes: std::rc::Rc::clone(&pushes),
+        };
+        let mut playback =
+            PlaybackDrift::new(queue, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
+        playback.repeat_when_low(0.5);
+        let frame = vec![0.25f32; 960];
+        for i in 0..20 {
+            playback.write(&frame).expect("write");
+            // Once, late: the queue runs low and the next block is lengthened.
+            let late = if i == 10 { 480 } else { 0 };
+            let played = (playback.queued() + late)
+                .saturating_sub(576)
+                .min(device.slots());
+            device.read_chunk(played).expect("played").commit_all();
+        }
+        let pushes = pushes.borrow();
+        assert!(!pushes.contains(&0), "{pushes:?}");
+        assert!(pushes.len() <= 2 * 20 + 2, "{} pushes", pushes.len());
+    }
+
     /// A playback at its 12 ms target just before a write, with the device's end of its ring
     /// and a 20 ms frame; `set_up` runs before the first write.
     fn at_target(

@@ -202,6 +202,9 @@ impl AlsaPlayback {
     /// Writes `n` frames, retrying once after an underrun the sound server reported since the
     /// frame began (the device is prepared again, and the write starts it).
     fn write(&mut self, n: usize, mut sample: impl FnMut(usize) -> f32) -> usize {
+        if n == 0 {
+            return 0;
+        }
         let mut result = self.write_frames(n, &mut sample);
         if let Err(e) = result {
             if e.errno() == libc::EPIPE {

@@ -185,7 +185,9 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             }
             let out = self.resampler.process(&self.pending)?;
             self.pending.clear();
-            for part in self.splice.cut(out) {
+            // Most blocks are one part: an empty push would still cost a device write (with
+            // PulseAudio's plugin, a lock and a wake-up of its thread).
+            for part in self.splice.cut(out).into_iter().filter(|p| !p.is_empty()) {
                 let taken = self.ring.push(part);
                 outcome.dropped += part.len() - taken;
             }

@@ -1,0 +1,157 @@
+//! What the Opus encoder's complexity buys: for each complexity from 10 down to 4, the encoder's
+//! CPU per 20 ms frame (median of the frames' best of three passes) and the wideband PESQ of the
+//! decoded speech, on sentences that espeak-ng speaks in the four languages of Parla's users.
+//! The default (`codec::opus::DEFAULT_COMPLEXITY`) was chosen from this table.
+//! Needs espeak-ng, sox and the test venv's `pesq` (scripts/install-test-deps.sh).
+//! `cargo bench -p parla-media --bench opus_complexity`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "benchmark"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use parla_media::codec::opus::{OpusDecoder, OpusEncoder, DEFAULT_COMPLEXITY};
+use parla_media::codec::{Decoder, Encoder, OpusSettings};
+use parla_testbench::pesq::pesq_score;
+
+const FRAME: usize = 960;
+const COMPLEXITIES: [u8; 7] = [10, 9, 8, 7, 6, 5, 4];
+
+const SENTENCES: [(&str, &str); 4] = [
+    (
+        "en-us",
+        "Glue the sheet to the dark blue background. It is easy to tell the depth of a well.",
+    ),
+    (
+        "es",
+        "Buenas tardes, llamo por la factura del mes pasado, creo que hay un error en el importe.",
+    ),
+    (
+        "it",
+        "Buongiorno, vorrei parlare con il responsabile del servizio clienti, per favore.",
+    ),
+    (
+        "nl",
+        "Goedemiddag, ik bel over de factuur van vorige maand, die klopt niet helemaal.",
+    ),
+];
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The sentence as a 16 kHz reference and as 48 kHz mono samples for the encoder.
+fn speak(dir: &Path, voice: &str, text: &str) -> (PathBuf, Vec<f32>) {
+    let raw = dir.join(format!("{voice}-raw.wav"));
+    run(Command::new("espeak-ng")
+        .args(["-v", voice, "-s", "150", "-w"])
+        .arg(&raw)
+        .arg(text));
+    let reference = dir.join(format!("{voice}-16k.wav"));
+    let source = dir.join(format!("{voice}-48k.wav"));
+    let format = |rate| ["-r", rate, "-c", "1", "-b", "16"];
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(format("16000"))
+        .arg(&reference));
+    // Padded, so that the decoded speech (delayed by the codec) still covers the reference.
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(format("48000"))
+        .arg(&source)
+        .args(["pad", "0.5", "0.5"]));
+    let samples = hound::WavReader::open(&source)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect();
+    (reference, samples)
+}
+
+/// Encodes and decodes `pcm` at `complexity`: the decoded speech and the encoder's median
+/// time per frame in µs (each frame's best of three passes).
+fn code(pcm: &[f32], complexity: u8) -> (Vec<f32>, f64) {
+    let settings = OpusSettings {
+        complexity,
+        ..OpusSettings::default()
+    };
+    let frames: Vec<&[f32]> = pcm.chunks_exact(FRAME).collect();
+    let mut best = vec![f64::MAX; frames.len()];
+    let mut decoded = Vec::with_capacity(pcm.len());
+    let mut packet = vec![0u8; 1500];
+    let mut out = vec![0f32; FRAME];
+    for pass in 0..3 {
+        let mut encoder = OpusEncoder::new(FRAME, settings).unwrap();
+        let mut decoder = OpusDecoder::new(FRAME).unwrap();
+        for (i, frame) in frames.iter().enumerate() {
+            let start = Instant::now();
+            let n = encoder.encode(frame, &mut packet).unwrap();
+            best[i] = best[i].min(start.elapsed().as_secs_f64() * 1e6);
+            if pass == 0 {
+                let m = decoder.decode(&packet[..n], &mut out).unwrap();
+                decoded.extend_from_slice(&out[..m]);
+            }
+        }
+    }
+    best.sort_by(f64::total_cmp);
+    (decoded, best[best.len() / 2])
+}
+
+fn write_wav(path: &Path, pcm: &[f32]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for x in pcm {
+        w.write_sample((x.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    println!("Opus 48 kHz mono, 32 kbit/s, FEC on; encoder µs per 20 ms frame / wideband PESQ");
+    print!("{:>10}", "complexity");
+    for (voice, _) in SENTENCES {
+        print!("{voice:>16}");
+    }
+    println!("{:>16}", "mean");
+    let spoken: Vec<_> = SENTENCES
+        .iter()
+        .map(|(v, t)| speak(dir.path(), v, t))
+        .collect();
+    for complexity in COMPLEXITIES {
+        let mark = if complexity == DEFAULT_COMPLEXITY {
+            "*"
+        } else {
+            " "
+        };
+        print!("{mark}{complexity:>9}");
+        let (mut cpu, mut mos) = (0.0, 0.0);
+        for ((voice, _), (reference, pcm)) in SENTENCES.iter().zip(&spoken) {
+            let (decoded, us) = code(pcm, complexity);
+            let received = dir.path().join(format!("{voice}-c{complexity}.wav"));
+            write_wav(&received, &decoded);
+            let score = pesq_score(reference, &received, 16_000).unwrap().mos;
+            print!("{:>9.0} / {score:.2}", us);
+            cpu += us / SENTENCES.len() as f64;
+            mos += score / SENTENCES.len() as f64;
+        }
+        println!("{cpu:>9.0} / {mos:.2}");
+    }
+    println!("(* the default)");
+}
