@@ -2,7 +2,7 @@
 //! CPU per 20 ms frame (median of the frames' best of three passes) and the wideband PESQ of the
 //! decoded speech, on sentences that espeak-ng speaks in the four languages of Parla's users.
 //! The default (`codec::opus::DEFAULT_COMPLEXITY`) was chosen from this table.
-//! Needs espeak-ng, sox and the test venv's `pesq` (scripts/install-test-deps.sh).
+//! Needs espeak-ng and the test venv's `pesq` (scripts/install-test-deps.sh).
 //! `cargo bench -p parla-media --bench opus_complexity`
 #![allow(
     clippy::unwrap_used,
@@ -11,15 +11,21 @@
     reason = "benchmark"
 )]
 
+#[path = "../tests/common/echo_harness.rs"]
+mod echo_harness;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+
+use echo_harness::speech;
 
 use parla_media::codec::opus::{OpusDecoder, OpusEncoder, DEFAULT_COMPLEXITY};
 use parla_media::codec::{Decoder, Encoder, OpusSettings};
 use parla_testbench::pesq::pesq_score;
 
 const FRAME: usize = 960;
+/// Speech level, RMS (-20 dBFS).
+const LEVEL: f64 = 0.1;
 const COMPLEXITIES: [u8; 7] = [10, 9, 8, 7, 6, 5, 4];
 
 const SENTENCES: [(&str, &str); 4] = [
@@ -41,40 +47,13 @@ const SENTENCES: [(&str, &str); 4] = [
     ),
 ];
 
-fn run(cmd: &mut Command) {
-    let out = cmd.output().expect("spawn");
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The sentence as a 16 kHz reference and as 48 kHz mono samples for the encoder.
+/// The sentence as a 16 kHz reference file and as 48 kHz samples for the encoder.
 fn speak(dir: &Path, voice: &str, text: &str) -> (PathBuf, Vec<f32>) {
-    let raw = dir.join(format!("{voice}-raw.wav"));
-    run(Command::new("espeak-ng")
-        .args(["-v", voice, "-s", "150", "-w"])
-        .arg(&raw)
-        .arg(text));
     let reference = dir.join(format!("{voice}-16k.wav"));
-    let source = dir.join(format!("{voice}-48k.wav"));
-    let format = |rate| ["-r", rate, "-c", "1", "-b", "16"];
-    run(Command::new("sox")
-        .arg(&raw)
-        .args(format("16000"))
-        .arg(&reference));
+    write_wav(&reference, 16_000, &speech(voice, text, 16_000, LEVEL));
     // Padded, so that the decoded speech (delayed by the codec) still covers the reference.
-    run(Command::new("sox")
-        .arg(&raw)
-        .args(format("48000"))
-        .arg(&source)
-        .args(["pad", "0.5", "0.5"]));
-    let samples = hound::WavReader::open(&source)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
+    let pad = vec![0.0; 24_000];
+    let samples = [&pad[..], &speech(voice, text, 48_000, LEVEL), &pad].concat();
     (reference, samples)
 }
 
@@ -107,10 +86,10 @@ fn code(pcm: &[f32], complexity: u8) -> (Vec<f32>, f64) {
     (decoded, best[best.len() / 2])
 }
 
-fn write_wav(path: &Path, pcm: &[f32]) {
+fn write_wav(path: &Path, rate: u32, pcm: &[f32]) {
     let spec = hound::WavSpec {
         channels: 1,
-        sample_rate: 48_000,
+        sample_rate: rate,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
@@ -145,7 +124,7 @@ fn main() {
         for ((voice, _), (reference, pcm)) in SENTENCES.iter().zip(&spoken) {
             let (decoded, us) = code(pcm, complexity);
             let received = dir.path().join(format!("{voice}-c{complexity}.wav"));
-            write_wav(&received, &decoded);
+            write_wav(&received, 48_000, &decoded);
             let score = pesq_score(reference, &received, 16_000).unwrap().mos;
             print!("{:>9.0} / {score:.2}", us);
             cpu += us / SENTENCES.len() as f64;

@@ -10,8 +10,8 @@ use crate::error::{CodecError, MediaError};
 pub const RATE: u32 = 48_000;
 pub const DEFAULT_BITRATE: i32 = 32_000;
 /// Complexity 6: `benches/opus_complexity.rs` measured the encoder at half the CPU of 9 and 10
-/// (about 180 µs instead of 360 per 20 ms frame of speech) with a better wideband PESQ (3.78
-/// against 3.64 over four languages); 5 and below lose quality.
+/// (about 180 µs instead of 360 per 20 ms frame of speech) with a better wideband PESQ (3.73
+/// against 3.55 over four languages); 5 and below lose quality.
 pub const DEFAULT_COMPLEXITY: u8 = 6;
 
 /// Encoder knobs. `Default` gives 32 kbit/s, complexity 6 and FEC sized for 5 % loss.
