@@ -51,6 +51,9 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     /// Input waiting for a whole block.
     pending: Vec<f32>,
     block: usize,
+    /// What one write resampled, queued in one push: straight to a device each push is a
+    /// device call (with PulseAudio's plugin, a lock and a wake-up of its thread).
+    out: Vec<f32>,
     /// Above this (before a write) the excess is dropped from what comes next.
     cap: usize,
     /// Drops resampled samples, crossfading over each cut.
@@ -82,6 +85,8 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     ) -> Result<Self, MediaError> {
         let block = ms(rate, BLOCK_MS);
         let resampler = AdaptiveResampler::new(rate, device_rate, block, Fixed::Input)?;
+        // A frame's blocks, one of them lengthened by a repeat: grown once if a frame is longer.
+        let out = (frame.div_ceil(block.max(1)) + 1) * resampler.output_max();
         let tick_s = frame as f64 / f64::from(rate.max(1));
         let target = ms(device_rate, target_ms);
         Ok(Self {
@@ -91,6 +96,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             device_rate,
             pending: Vec::with_capacity(block),
             block,
+            out: Vec::with_capacity(out),
             cap: target + ms(device_rate, cap_ms),
             settle: Settle::new(device_rate, target),
             ticks: 0,
@@ -142,7 +148,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     }
 
     /// Queues `samples` for the device.
-    pub fn write(&mut self, mut samples: &[f32]) -> Result<Outcome, MediaError> {
+    pub fn write(&mut self, samples: &[f32]) -> Result<Outcome, MediaError> {
         let mut outcome = Outcome::default();
         let dry = self.ring.ran_dry();
         let queued = self
@@ -176,22 +182,12 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             let ratio = self.control.update(queued - excess);
             self.resampler.set_ratio(ratio);
         }
-        while !samples.is_empty() {
-            let take = (self.block - self.pending.len()).min(samples.len());
-            self.pending.extend_from_slice(&samples[..take]);
-            samples = &samples[take..];
-            if self.pending.len() < self.block {
-                break;
-            }
-            let out = self.resampler.process(&self.pending)?;
-            self.pending.clear();
-            // Most blocks are one part: an empty push would still cost a device write (with
-            // PulseAudio's plugin, a lock and a wake-up of its thread).
-            for part in self.splice.cut(out).into_iter().filter(|p| !p.is_empty()) {
-                let taken = self.ring.push(part);
-                outcome.dropped += part.len() - taken;
-            }
+        let resampled = self.resample(samples);
+        if !self.out.is_empty() {
+            let taken = self.ring.push(&self.out);
+            outcome.dropped += self.out.len() - taken;
         }
+        resampled?;
         let ratio = self.control.ratio();
         report(
             "playback",
@@ -202,5 +198,25 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             ratio,
         );
         Ok(outcome)
+    }
+
+    /// Resamples the whole blocks `samples` completes into `out` (what came before an error
+    /// stays there), keeping the rest for the next write.
+    fn resample(&mut self, mut samples: &[f32]) -> Result<(), MediaError> {
+        self.out.clear();
+        while !samples.is_empty() {
+            let take = (self.block - self.pending.len()).min(samples.len());
+            self.pending.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.pending.len() < self.block {
+                break;
+            }
+            let resampled = self.resampler.process(&self.pending);
+            self.pending.clear();
+            for part in self.splice.cut(resampled?) {
+                self.out.extend_from_slice(part);
+            }
+        }
+        Ok(())
     }
 }
