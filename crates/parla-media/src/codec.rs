@@ -145,6 +145,9 @@ pub trait Encoder: Send {
     fn sample_rate(&self) -> u32;
     /// Encodes `pcm` into `out`, returning the payload length.
     fn encode(&mut self, pcm: &[f32], out: &mut [u8]) -> Result<usize, CodecError>;
+    /// How much packet loss (percent) the path shows, for a codec that protects against it
+    /// (Opus's in-band FEC); the others ignore it.
+    fn expect_loss(&mut self, _percent: u8) {}
 }
 
 /// Turns one RTP payload into mono PCM at [`Decoder::sample_rate`].

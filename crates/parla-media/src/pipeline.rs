@@ -6,6 +6,7 @@
 //! frame played: decode -> resample -> speaker.
 
 mod devices;
+mod loss;
 mod pops;
 mod processing;
 mod receive;
@@ -34,6 +35,7 @@ use crate::sample::{frame_samples, OUTPUT_RATE};
 use crate::session::switch::DeviceSwap;
 use crate::session::Control;
 use crate::stats::{Counters, Quality};
+use loss::LossExpectation;
 use pops::PopSchedule;
 pub(crate) use processing::Processing;
 
@@ -81,6 +83,8 @@ pub(crate) struct Pipeline {
     timed_out: bool,
     next_quality: Instant,
     rtcp: RtcpSession,
+    /// The loss the encoder prepares for, from the far end's reports.
+    loss: LossExpectation,
     dtmf_out: DtmfSender,
     dtmf_in: DtmfReceiver,
     jitter: JitterBuffer,
@@ -120,6 +124,7 @@ impl Pipeline {
         );
         Self {
             rtcp: RtcpSession::new(rtp.ssrc(), &cname, s.codec.clock_rate),
+            loss: LossExpectation::new(),
             rtp,
             ptime,
             timestamp_step: s.codec.timestamp_step(s.ptime_ms),

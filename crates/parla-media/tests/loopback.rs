@@ -7,12 +7,15 @@
 )]
 
 mod common;
+#[path = "common/fec.rs"]
+mod fec;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{band_energy_ratio, read_wav, tone, wait_for, write_wav};
+use fec::{changing_voice, fec_snr};
 use parla_media::{AudioEndpoint, CodecParams, MediaConfig, MediaError, MediaSession};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -341,5 +344,65 @@ fn a_calm_echo_loop_plays_each_packet_a_few_ms_after_it_comes() {
         (0, 0, 0),
         "{:?}",
         stats.quality
+    );
+}
+
+/// The next `count` Opus payloads the session sends, in order, and their SSRC.
+fn next_payloads(socket: &UdpSocket, count: usize) -> (Vec<Vec<u8>>, u32) {
+    let mut buf = [0u8; 1500];
+    let mut payloads = Vec::new();
+    let mut ssrc = 0;
+    while payloads.len() < count {
+        let n = socket.recv(&mut buf).expect("RTP from the session");
+        let packet = parla_media::rtp::parse(&buf[..n]).expect("rtp");
+        ssrc = packet.header.ssrc;
+        payloads.push(packet.payload.to_vec());
+    }
+    (payloads, ssrc)
+}
+
+/// An RTCP receiver report about `ssrc` saying `fraction`/256 of its packets were lost.
+fn receiver_report(ssrc: u32, fraction: u8) -> Vec<u8> {
+    let mut rr = vec![0x81, 201, 0, 7];
+    rr.extend_from_slice(&0x5eed_f00du32.to_be_bytes());
+    rr.extend_from_slice(&ssrc.to_be_bytes());
+    rr.extend_from_slice(&[fraction, 0, 0, 20]);
+    // Highest sequence, jitter, LSR and DLSR.
+    rr.extend_from_slice(&[0; 16]);
+    rr
+}
+
+/// A far end that reports loss turns the Opus encoder's in-band FEC on; a clean path sends
+/// none (it would cost quality for nothing).
+#[test]
+fn the_far_ends_loss_reports_turn_opus_fec_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("voice.wav");
+    write_wav(&input, 48_000, 1, &changing_voice(250));
+    let (socket, _) = bind();
+    let (rtcp, rtcp_addr) = bind();
+    let (peer, peer_addr) = bind();
+    let (peer_rtcp, peer_rtcp_addr) = bind();
+    let output = dir.path().join("out.wav");
+    let mut cfg = config(socket, peer_addr, CodecParams::opus(111), &input, &output);
+    cfg.rtcp_socket = Some(rtcp);
+    cfg.remote_rtcp = Some(peer_rtcp_addr);
+    let session = MediaSession::start(cfg).expect("session");
+    peer.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+
+    let (clean, ssrc) = next_payloads(&peer, 30);
+    let before = fec_snr(&clean);
+    peer_rtcp
+        .send_to(&receiver_report(ssrc, 26), rtcp_addr)
+        .expect("RR");
+    // The report is read within a tick or two.
+    next_payloads(&peer, 5);
+    let (lossy, _) = next_payloads(&peer, 30);
+    let after = fec_snr(&lossy);
+    session.stop();
+    assert!(before < 1.0, "FEC before any loss: {before:.1} dB");
+    assert!(
+        after > 2.0,
+        "10 % loss reported, FEC rebuilds {after:.1} dB"
     );
 }

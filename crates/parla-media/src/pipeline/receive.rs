@@ -85,7 +85,16 @@ impl Pipeline {
                 },
             };
             match self.rtcp.on_rtcp_received(&self.datagram[..n], arrival) {
-                Ok(Some(report)) => tracing::trace!(?report, "RTCP report"),
+                Ok(Some(report)) => {
+                    tracing::trace!(?report, "RTCP report");
+                    if report.bye {
+                        continue;
+                    }
+                    if let Some(percent) = self.loss.on_report(report.fraction_lost) {
+                        tracing::debug!(percent, "the encoder now expects this much loss");
+                        self.s.encoder.expect_loss(percent);
+                    }
+                }
                 Ok(None) => {}
                 Err(_) => {
                     Counters::bump(&self.s.counters.malformed_received);
