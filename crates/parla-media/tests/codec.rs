@@ -210,8 +210,8 @@ fn packets_expecting(input: &[f32], loss: u8) -> Vec<Vec<u8>> {
 }
 
 /// libopus adds FEC data only when loss is expected and its rate test lets it: at 32 kbit/s
-/// not for 2-5 % (why `pipeline/loss.rs` asks for at least 6). Without it a lost frame is
-/// concealed from the one before, which does not rebuild a frame that changed.
+/// not for 2-5 % (see `pipeline/loss.rs`). Without it a lost frame is concealed from the one
+/// before, which does not rebuild a frame that changed.
 #[test]
 fn opus_carries_fec_only_once_told_to_expect_loss() {
     let input = changing_voice(60);

@@ -1,22 +1,20 @@
 //! How much packet loss the encoder prepares for (Opus: its in-band FEC), from what the far end
 //! reports about our stream in RTCP.
 //!
-//! libopus spends bits on FEC only where its own rate test lets it: at 32 kbit/s full band that
-//! holds at 1 % and from 6 % up, not from 2 to 5 % (`decide_fec` in opus_encoder.c: above 5 %
-//! it narrows the band until FEC fits, at or below it gives FEC up). An expected loss alone
-//! still makes the encoder predict less from past frames, which costs quality on a clean path
-//! (wideband PESQ 3.73 at 5 % against 3.82 at 0, `benches/opus_complexity.rs`'s speech). So a
-//! path that loses nothing gets 0, and one that loses gets at least [`MIN_PERCENT`], where
-//! libopus always finds room for FEC.
+//! An expected loss makes the encoder predict less from past frames, which costs quality on a
+//! clean path (wideband PESQ 3.73 at 5 % against 3.82 at 0 on `benches/opus_complexity.rs`'s
+//! speech), so a path that loses nothing gets 0. One that loses gets what it loses: libopus
+//! then decides on FEC by its own rate test (`decide_fec` in opus_encoder.c). At 32 kbit/s full
+//! band that gives FEC at 1 % and from 6 % up (above 5 % it narrows the band until FEC fits),
+//! not from 2 to 5 %. Asking for 6 % there would force FEC in, but the narrower, thinner main
+//! layer then costs a far end that does not decode FEC (baresip 1.0 as packaged) more than
+//! FEC gives the ones that do; which kind the far end is, its SDP's `useinbandfec` would say.
 
 /// Reports looked back over: a clean path turns FEC off after this many clean reports (about
 /// 15 s at RTCP's 5 s interval); a lossy one turns it on at its first report.
 const WINDOW: usize = 3;
 /// A loss share below this counts as none: one packet in a 5 s report is 0.4 %.
 const NONE_BELOW: f32 = 0.005;
-/// The least expectation once the path loses: above 5 % libopus narrows the band for FEC
-/// instead of giving it up.
-pub(super) const MIN_PERCENT: u8 = 6;
 /// libopus's FEC rate test does not look further.
 const MAX_PERCENT: u8 = 25;
 
@@ -48,7 +46,7 @@ impl LossExpectation {
         let percent = if worst < NONE_BELOW {
             0
         } else {
-            ((worst * 100.0).ceil() as u8).clamp(MIN_PERCENT, MAX_PERCENT)
+            ((worst * 100.0).ceil() as u8).clamp(1, MAX_PERCENT)
         };
         (percent != self.current).then(|| {
             self.current = percent;
@@ -69,9 +67,9 @@ mod tests {
     }
 
     #[test]
-    fn loss_turns_fec_on_at_once_at_a_level_libopus_keeps_it() {
+    fn loss_is_expected_from_the_first_report_that_shows_it() {
         let mut loss = LossExpectation::new();
-        assert_eq!(loss.on_report(3.0 / 256.0), Some(MIN_PERCENT));
+        assert_eq!(loss.on_report(3.0 / 256.0), Some(2));
         assert_eq!(loss.on_report(30.0 / 256.0), Some(12));
         assert_eq!(loss.on_report(1.0), Some(MAX_PERCENT));
     }
