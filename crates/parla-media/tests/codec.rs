@@ -49,18 +49,9 @@ fn opus_round_trip_keeps_a_1khz_tone() {
 #[test]
 fn opus_conceals_and_recovers_with_fec() {
     let input = tone(1000.0, 48_000, 0.2, 0.5);
-    let mut enc = OpusEncoder::new(960, OpusSettings::default()).expect("encoder");
-    enc.expect_loss(10);
+    let frames = packets_expecting(&input, 10, 0);
     let mut dec = OpusDecoder::new(960).expect("decoder");
-    let mut payload = [0u8; 1500];
     let mut out = vec![0.0f32; MAX_DECODED_SAMPLES];
-    let frames: Vec<Vec<u8>> = input
-        .chunks_exact(960)
-        .map(|f| {
-            let n = enc.encode(f, &mut payload).expect("encode");
-            payload[..n].to_vec()
-        })
-        .collect();
     for p in &frames[..5] {
         dec.decode(p, &mut out).expect("decode");
     }
@@ -192,15 +183,15 @@ fn g722_codes_the_sweep_as_cleanly_as_spandsp() {
     }
 }
 
-/// Encodes `input` in 20 ms frames, telling the encoder before frame 30 to expect `loss` %.
-fn packets_expecting(input: &[f32], loss: u8) -> Vec<Vec<u8>> {
+/// Encodes `input` in 20 ms frames, telling the encoder before frame `from` to expect `loss` %.
+fn packets_expecting(input: &[f32], loss: u8, from: usize) -> Vec<Vec<u8>> {
     let mut enc = OpusEncoder::new(960, OpusSettings::default()).unwrap();
     let mut payload = [0u8; 1500];
     input
         .chunks_exact(960)
         .enumerate()
         .map(|(i, f)| {
-            if i == 30 {
+            if i == from {
                 enc.expect_loss(loss);
             }
             let n = enc.encode(f, &mut payload).unwrap();
@@ -215,9 +206,9 @@ fn packets_expecting(input: &[f32], loss: u8) -> Vec<Vec<u8>> {
 #[test]
 fn opus_carries_fec_only_once_told_to_expect_loss() {
     let input = changing_voice(60);
-    let clean = packets_expecting(&input, 0);
-    let too_little = packets_expecting(&input, 3);
-    let lossy = packets_expecting(&input, 6);
+    let clean = packets_expecting(&input, 0, 30);
+    let too_little = packets_expecting(&input, 3, 30);
+    let lossy = packets_expecting(&input, 6, 30);
     let (concealed, stuck, rebuilt) = (
         fec_snr(&clean[30..]),
         fec_snr(&too_little[30..]),

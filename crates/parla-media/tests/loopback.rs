@@ -12,10 +12,11 @@ mod fec;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use common::{band_energy_ratio, read_wav, tone, wait_for, write_wav};
 use fec::{changing_voice, fec_snr};
+use parla_media::rtcp::RtcpSession;
 use parla_media::{AudioEndpoint, CodecParams, MediaConfig, MediaError, MediaSession};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -347,29 +348,21 @@ fn a_calm_echo_loop_plays_each_packet_a_few_ms_after_it_comes() {
     );
 }
 
-/// The next `count` Opus payloads the session sends, in order, and their SSRC.
-fn next_payloads(socket: &UdpSocket, count: usize) -> (Vec<Vec<u8>>, u32) {
+/// The next `count` Opus payloads the session sends, in order; `far_end` hears all but every
+/// tenth, as over a path that loses 10 %.
+fn next_payloads(socket: &UdpSocket, count: usize, far_end: &mut RtcpSession) -> Vec<Vec<u8>> {
     let mut buf = [0u8; 1500];
-    let mut payloads = Vec::new();
-    let mut ssrc = 0;
-    while payloads.len() < count {
+    let mut payloads = Vec::with_capacity(count);
+    for i in 0..count {
         let n = socket.recv(&mut buf).expect("RTP from the session");
         let packet = parla_media::rtp::parse(&buf[..n]).expect("rtp");
-        ssrc = packet.header.ssrc;
+        let h = &packet.header;
+        if i % 10 != 5 {
+            far_end.on_rtp_received(h.ssrc, h.sequence_number, h.timestamp, Instant::now());
+        }
         payloads.push(packet.payload.to_vec());
     }
-    (payloads, ssrc)
-}
-
-/// An RTCP receiver report about `ssrc` saying `fraction`/256 of its packets were lost.
-fn receiver_report(ssrc: u32, fraction: u8) -> Vec<u8> {
-    let mut rr = vec![0x81, 201, 0, 7];
-    rr.extend_from_slice(&0x5eed_f00du32.to_be_bytes());
-    rr.extend_from_slice(&ssrc.to_be_bytes());
-    rr.extend_from_slice(&[fraction, 0, 0, 20]);
-    // Highest sequence, jitter, LSR and DLSR.
-    rr.extend_from_slice(&[0; 16]);
-    rr
+    payloads
 }
 
 /// A far end that reports loss turns the Opus encoder's in-band FEC on; a clean path sends
@@ -390,14 +383,17 @@ fn the_far_ends_loss_reports_turn_opus_fec_on() {
     let session = MediaSession::start(cfg).expect("session");
     peer.set_read_timeout(Some(TIMEOUT)).expect("timeout");
 
-    let (clean, ssrc) = next_payloads(&peer, 30);
+    let mut far_end = RtcpSession::new(0x5eed_f00d, "far-end", 48_000);
+    let clean = next_payloads(&peer, 30, &mut far_end);
     let before = fec_snr(&clean);
-    peer_rtcp
-        .send_to(&receiver_report(ssrc, 26), rtcp_addr)
+    let mut report = [0u8; 1500];
+    let n = far_end
+        .build_report(Instant::now(), SystemTime::now(), &mut report)
         .expect("RR");
+    peer_rtcp.send_to(&report[..n], rtcp_addr).expect("RR sent");
     // The report is read within a tick or two.
-    next_payloads(&peer, 5);
-    let (lossy, _) = next_payloads(&peer, 30);
+    next_payloads(&peer, 5, &mut far_end);
+    let lossy = next_payloads(&peer, 30, &mut far_end);
     let after = fec_snr(&lossy);
     session.stop();
     assert!(before < 1.0, "FEC before any loss: {before:.1} dB");
