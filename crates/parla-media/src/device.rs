@@ -78,6 +78,13 @@ pub trait AudioSource: Send {
     fn frame_ready(&mut self) -> Option<bool> {
         None
     }
+    /// Samples (at the rate frames are read at) of the source's audio dropped since the last
+    /// call, which the reader's clock waited for: a source that paces its reader (see
+    /// [`AudioSource::frame_ready`]) and drops a backlog makes every later frame that much
+    /// later, and the RTP timestamps must say so, or the far end takes the packets for late.
+    fn take_skipped(&mut self) -> usize {
+        0
+    }
 }
 
 /// Consumes playback audio at [`OUTPUT_RATE`].

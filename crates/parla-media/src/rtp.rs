@@ -106,6 +106,14 @@ impl RtpSender {
         self.header.marker = true;
     }
 
+    /// The next packet's audio was sampled `duration` later than the last one's end: the source
+    /// dropped audio between them (see `AudioSource::take_skipped`). Only the timestamp moves,
+    /// so the far end's jitter buffer sees when the audio was taken, not a late packet; no new
+    /// talkspurt.
+    pub fn advance(&mut self, duration: u32) {
+        self.header.timestamp = self.header.timestamp.wrapping_add(duration);
+    }
+
     /// Time passes without sending (hold, or a stall): the timestamp keeps pace with the clock so
     /// the far end sees the gap, and the next packet starts a talkspurt with the marker set.
     pub fn skip(&mut self, duration: u32) {

@@ -31,6 +31,13 @@ impl Pipeline {
         // Hold music chosen by `MediaSession::set_music_on_hold`; the old one goes back.
         self.s.control.take_music(&mut self.s.music);
         let counters = &self.s.counters;
+        // Dropped after the last frame was read: this frame's audio was taken that much later.
+        let skipped = self.s.source.take_skipped();
+        if skipped > 0 {
+            let frame = self.capture.len().max(1) as u64;
+            let ticks = skipped as u64 * u64::from(self.timestamp_step) / frame;
+            self.rtp.advance(u32::try_from(ticks).unwrap_or(u32::MAX));
+        }
         // Capture runs even when not sending, so a live device keeps being drained.
         if let Err(e) = self.s.source.read(&mut self.capture) {
             if Counters::bump(&counters.input_errors) {
@@ -177,6 +184,14 @@ mod tests {
     use crate::stats::Counters;
 
     fn pipeline(codec: CodecParams, far: &UdpSocket) -> (Pipeline, Arc<Control>) {
+        pipeline_reading(codec, far, Box::new(null::NullSource))
+    }
+
+    fn pipeline_reading(
+        codec: CodecParams,
+        far: &UdpSocket,
+        source: Box<dyn crate::device::AudioSource>,
+    ) -> (Pipeline, Arc<Control>) {
         let remote = far.local_addr().expect("addr");
         let encoder = codec::new_encoder(&codec, 20, OpusSettings::default()).expect("encoder");
         let decoder = codec::new_decoder(&codec, 20).expect("decoder");
@@ -196,7 +211,7 @@ mod tests {
                 .expect("resampler"),
             encoder,
             decoder,
-            source: Box::new(null::NullSource),
+            source,
             sink: Box::new(null::NullSink),
             music: HoldMusic::open(&MusicOnHold::BuiltIn, rate, rate as usize / 50).0,
             control: Arc::clone(&control),
@@ -291,6 +306,65 @@ mod tests {
                 0
             );
             assert!(stats.packets_sent >= 290, "{stats:?}");
+        }
+    }
+
+    /// A device-paced microphone that dropped `skips[n]` samples after its n-th frame.
+    struct DroppingSource {
+        skips: Vec<usize>,
+        reads: usize,
+    }
+
+    impl crate::device::AudioSource for DroppingSource {
+        fn read(&mut self, out: &mut [f32]) -> Result<(), crate::error::MediaError> {
+            out.fill(0.1);
+            self.reads += 1;
+            Ok(())
+        }
+
+        fn take_skipped(&mut self) -> usize {
+            self.reads
+                .checked_sub(1)
+                .and_then(|n| self.skips.get(n))
+                .copied()
+                .unwrap_or(0)
+        }
+    }
+
+    /// Audio the microphone dropped between two frames moves the next packet's timestamp by
+    /// as much (at the codec's clock: G.722 stamps 16 kHz audio at 8 kHz), with no new
+    /// talkspurt: the far end sees when the audio was taken, not a packet that came late.
+    #[test]
+    fn audio_dropped_between_frames_moves_the_timestamp() {
+        for (codec, dropped, moved) in [
+            (CodecParams::opus(111), 240, 240),
+            (CodecParams::g722(), 80, 40),
+            (CodecParams::pcmu(), 40, 40),
+        ] {
+            let far = UdpSocket::bind("127.0.0.1:0").expect("bind");
+            far.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .expect("timeout");
+            let source = DroppingSource {
+                skips: vec![0, dropped, 0],
+                reads: 0,
+            };
+            let (mut p, _control) = pipeline_reading(codec, &far, Box::new(source));
+            let step = p.timestamp_step;
+            let mut stamps = Vec::new();
+            let mut buf = [0u8; 1500];
+            for _ in 0..4 {
+                p.send_frame();
+                let n = far.recv(&mut buf).expect("a packet");
+                let packet = crate::rtp::parse(&buf[..n]).expect("rtp");
+                assert!(
+                    !packet.header.marker || stamps.is_empty(),
+                    "{:?}",
+                    codec.kind
+                );
+                stamps.push(packet.header.timestamp);
+            }
+            let steps: Vec<u32> = stamps.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect();
+            assert_eq!(steps, [step, step + moved, step], "{:?}", codec.kind);
         }
     }
 }

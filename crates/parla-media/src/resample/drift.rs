@@ -232,28 +232,29 @@ mod tests {
         assert_eq!(capture.read(&mut frame).expect("read").padded, 860);
     }
 
-    /// A device-paced reader woken late once keeps what came meanwhile, read after read: that
-    /// standing excess is dropped, a few ms at a time, down to the tolerance.
+    /// A device-paced reader keeps what stays in the ring after a read (here the device hands
+    /// over 8 ms more than a frame once): dropping it would make every later frame that much
+    /// later. Read by read it stays, whole, until the ring holds a frame more, which the
+    /// next read (the reader's early tick) takes.
     #[test]
-    fn a_device_paced_capture_drops_standing_excess() {
+    fn a_device_paced_capture_keeps_what_stays_after_a_read() {
         let (mut mic, ring) = RingBuffer::new(48_000);
         let mut capture = CaptureDrift::new(ring, 48_000, 48_000, 960, 0.5, 60.0).expect("new");
         capture.follow_device(0.5);
         let mut frame = vec![0.0f32; 960];
         assert!(mic.push_partial_slice(&[0.1; 960]).1.is_empty());
         capture.read(&mut frame).expect("read");
-        // 8 ms more than a frame came before this read; then a frame per read.
         assert!(mic.push_partial_slice(&[0.1; 960 + 384]).1.is_empty());
-        let mut dropped = 0;
         for _ in 0..40 {
-            let outcome = capture.read(&mut frame).expect("read");
-            assert_eq!(outcome.padded, 0);
-            dropped += outcome.dropped;
+            assert_eq!(capture.read(&mut frame).expect("read"), Outcome::default());
+            assert_eq!(capture.queued(), 384);
             assert!(mic.push_partial_slice(&[0.1; 960]).1.is_empty());
         }
-        // 5 ms went; the 3 ms left are within the tolerance.
-        assert_eq!(dropped, 240);
-        assert_eq!(capture.queued(), 960 + 144);
+        assert!(mic.push_partial_slice(&[0.2; 576]).1.is_empty());
+        capture.read(&mut frame).expect("read");
+        assert_eq!(capture.queued(), 960, "a frame more: ready at once");
+        assert_eq!(capture.read(&mut frame).expect("read"), Outcome::default());
+        assert_eq!(capture.queued(), 0);
     }
 
     /// A device queue that keeps the length of every push.

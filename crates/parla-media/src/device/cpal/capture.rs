@@ -27,6 +27,8 @@ pub struct CpalSource {
     frame: usize,
     link: Option<CaptureLink>,
     recovery: Recovery,
+    /// Dropped by a device-paced read, not yet taken (at `rate`).
+    skipped: usize,
 }
 
 struct CaptureLink {
@@ -92,6 +94,7 @@ impl CpalSource {
             frame,
             link: Some(link),
             recovery: Recovery::default(),
+            skipped: 0,
         })
     }
 
@@ -129,6 +132,11 @@ impl CpalSource {
         let outcome = link.drift.read(out)?;
         if outcome.dropped > 0 {
             Shared::bump(&link.shared.overruns);
+            if link.drift.follows_device() {
+                let at_rate = outcome.dropped as u64 * u64::from(self.rate)
+                    / u64::from(link.drift.device_rate().max(1));
+                self.skipped = self.skipped.saturating_add(at_rate as usize);
+            }
         }
         if outcome.padded > 0 {
             Shared::bump(&link.shared.underruns);
@@ -164,6 +172,10 @@ impl AudioSource for CpalSource {
         }
         wake.disarm();
         Some(true)
+    }
+
+    fn take_skipped(&mut self) -> usize {
+        std::mem::take(&mut self.skipped)
     }
 
     fn read(&mut self, out: &mut [f32]) -> Result<(), MediaError> {

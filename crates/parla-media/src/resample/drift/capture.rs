@@ -11,8 +11,6 @@ use crate::resample::control::DriftControl;
 
 /// Output block of the resampler, at the codec rate.
 const BLOCK_MS: f64 = 10.0;
-/// Largest standing excess a device-paced reader drops at once.
-const COPY_SETTLE_STEP_MS: f64 = 5.0;
 
 /// Reads a capture ring; see the module docs.
 pub struct CaptureDrift {
@@ -67,14 +65,19 @@ impl CaptureDrift {
 
     /// From now on the reader runs when the ring holds [`CaptureDrift::ready_at`]: the
     /// device's clock is the reader's, so there is no drift to steer, and the ratio goes back
-    /// to nominal. `target_ms` then only covers the resampler's rounding. Standing excess can
-    /// still build up (a reader woken late once keeps what came meanwhile, read after read),
-    /// so it is still settled.
+    /// to nominal. `target_ms` then only covers the resampler's rounding.
+    ///
+    /// What stays in the ring after a read is not dropped (only a backlog past the cap is):
+    /// the reader's clock is the device's, so every sample dropped would make every later
+    /// frame that much later, and the far end would take its packets for late and hold more
+    /// delay (in the latency bench, runs that dropped 5 ms at a time ended 30 ms slower).
+    /// Audio the device hands over in chunks a little longer than a frame (PulseAudio's
+    /// fragments do not divide 20 ms) builds up to a frame and is then read by a tick that
+    /// comes early (see `pacing.rs`).
     pub fn follow_device(&mut self, target_ms: f64) {
         self.paced_by_device = true;
         let target = ms(self.device_rate, target_ms);
         self.control = DriftControl::new(target, self.device_rate, self.control.tick_s());
-        self.settle = Settle::new(self.device_rate, target);
         self.resampler.set_ratio(1.0);
     }
 
@@ -118,18 +121,6 @@ impl CaptureDrift {
             out[got..].fill(0.0);
             outcome.padded = out.len() - got;
             self.primed = false;
-            self.settle.restart();
-        } else {
-            // At most a few ms at a time: the next frame is then that much later, and the
-            // reader's clock lets a frame be only so late (see `pacing.rs`).
-            let excess = self
-                .settle
-                .observe(self.ring.slots(), self.control.target())
-                .min(ms(self.device_rate, COPY_SETTLE_STEP_MS));
-            if excess > 0 {
-                self.skip(excess);
-                outcome.dropped = excess;
-            }
         }
         self.report(outcome, self.ring.slots());
         outcome
