@@ -14,6 +14,8 @@ mod write;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_fmtp;
+#[cfg(test)]
 mod tests_g722;
 #[cfg(test)]
 mod tests_robust;
@@ -272,6 +274,10 @@ pub struct NegotiatedMedia {
     pub remote_on_hold: bool,
     /// SRTP both ways with these keys; `None` is plain RTP.
     pub srtp: Option<NegotiatedSrtp>,
+    /// Send Opus in-band FEC: the peer's `a=fmtp` for `payload_type` says `useinbandfec=1`, so
+    /// it decodes FEC (RFC 7587 §6.1; absent means 0). False for other codecs. Without it we
+    /// send none: FEC a peer ignores only narrows the band it hears under loss.
+    pub opus_inband_fec: bool,
 }
 
 /// Why an SDP could not be used.

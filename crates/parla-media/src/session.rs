@@ -69,6 +69,9 @@ pub struct MediaConfig {
     pub output: AudioEndpoint,
     pub opus_bitrate: i32,
     pub opus_complexity: u8,
+    /// Let the Opus encoder add in-band FEC under loss: set it from the far end's
+    /// `useinbandfec` (RFC 7587 §6.1). `new` sets it, as for a far end that decodes FEC.
+    pub opus_inband_fec: bool,
     /// Where digits, device changes and timeouts are reported; `None` drops them.
     pub events: Option<MediaEventSink>,
     /// Our RTCP socket (RTP port + 1), and where the far end wants RTCP (its `a=rtcp`); with no
@@ -89,7 +92,7 @@ pub struct MediaConfig {
 }
 
 impl MediaConfig {
-    /// 20 ms packets, `null` in and out, default Opus settings.
+    /// 20 ms packets, `null` in and out, default Opus settings (in-band FEC allowed).
     pub fn new(socket: UdpSocket, remote: SocketAddr, codec: CodecParams) -> Self {
         Self {
             socket,
@@ -101,6 +104,7 @@ impl MediaConfig {
             output: AudioEndpoint::Null,
             opus_bitrate: DEFAULT_OPUS_BITRATE,
             opus_complexity: DEFAULT_OPUS_COMPLEXITY,
+            opus_inband_fec: true,
             events: None,
             rtcp_socket: None,
             remote_rtcp: None,
@@ -199,6 +203,7 @@ impl MediaSession {
         let opus = OpusSettings {
             bitrate: cfg.opus_bitrate,
             complexity: cfg.opus_complexity,
+            inband_fec: cfg.opus_inband_fec,
             ..OpusSettings::default()
         };
         let encoder = codec::new_encoder(&cfg.codec, cfg.ptime_ms, opus)?;

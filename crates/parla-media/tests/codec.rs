@@ -185,7 +185,12 @@ fn g722_codes_the_sweep_as_cleanly_as_spandsp() {
 
 /// Encodes `input` in 20 ms frames, telling the encoder before frame `from` to expect `loss` %.
 fn packets_expecting(input: &[f32], loss: u8, from: usize) -> Vec<Vec<u8>> {
-    let mut enc = OpusEncoder::new(960, OpusSettings::default()).unwrap();
+    encode_expecting(OpusSettings::default(), input, loss, from)
+}
+
+/// As [`packets_expecting`], with an encoder built from `settings`.
+fn encode_expecting(settings: OpusSettings, input: &[f32], loss: u8, from: usize) -> Vec<Vec<u8>> {
+    let mut enc = OpusEncoder::new(960, settings).unwrap();
     let mut payload = [0u8; 1500];
     input
         .chunks_exact(960)
@@ -219,4 +224,21 @@ fn opus_carries_fec_only_once_told_to_expect_loss() {
     assert!(rebuilt > 2.0, "FEC at 6 % rebuilt only {rebuilt:.1} dB");
     // Before it was told, the lossy encoder sent what the clean one did.
     assert!(fec_snr(&lossy[..30]) < 1.0);
+}
+
+/// A far end without `useinbandfec=1` gets no FEC: an encoder built without in-band FEC sends
+/// none even when told to expect 10 % loss, where the default one does.
+#[test]
+fn opus_without_inband_fec_carries_none_even_under_loss() {
+    let input = changing_voice(60);
+    let off = OpusSettings {
+        inband_fec: false,
+        ..OpusSettings::default()
+    };
+    let (without, with) = (
+        fec_snr(&encode_expecting(off, &input, 10, 0)),
+        fec_snr(&packets_expecting(&input, 10, 0)),
+    );
+    assert!(without < 1.0, "FEC off, yet {without:.1} dB at 10 %");
+    assert!(with > 2.0, "FEC on at 10 % rebuilt only {with:.1} dB");
 }

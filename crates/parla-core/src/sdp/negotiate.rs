@@ -83,6 +83,12 @@ fn telephone_event<'a>(
         .copied()
 }
 
+/// Whether the peer decodes the Opus in-band FEC we would send with payload type `pt`: its
+/// `a=fmtp` says `useinbandfec=1` (RFC 7587 §6.1; absent means 0).
+fn peer_takes_opus_fec(m: &Media<'_>, codec: Codec, pt: u8) -> bool {
+    codec == Codec::Opus && m.fmtp_param(pt, "useinbandfec") == Some("1")
+}
+
 /// The peer's address and direction for stream `m`.
 struct Remote {
     ip: IpAddr,
@@ -194,6 +200,7 @@ pub(super) fn answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<AnswerPlan, Sd
             remote_direction: remote.direction,
             remote_on_hold: remote.on_hold,
             srtp,
+            opus_inband_fec: peer_takes_opus_fec(m, codec, pt),
         };
         return Ok(AnswerPlan { index, media });
     }
@@ -308,6 +315,7 @@ pub(super) fn apply_answer(sdp: &Sdp<'_>, local: &LocalMedia) -> Result<Negotiat
         remote_direction: remote.direction,
         remote_on_hold: remote.on_hold,
         srtp,
+        opus_inband_fec: peer_takes_opus_fec(m, codec, pt),
     })
 }
 

@@ -12,6 +12,9 @@ use std::net::IpAddr;
 
 use super::{Direction, SdpError, MAX_MEDIA_LINES, MAX_SDP_BYTES};
 
+/// Most `a=fmtp` lines kept per m= section; the rest are ignored.
+pub(super) const MAX_FMTP_LINES: usize = 32;
+
 #[derive(Debug)]
 pub(super) struct Sdp<'a> {
     /// Session-level c=.
@@ -93,6 +96,8 @@ pub(super) struct Media<'a> {
     /// `a=rtcp:<port> [IN IP4 <addr>]`.
     pub(super) rtcp: Option<(u16, Option<IpAddr>)>,
     rtpmaps: HashMap<u8, RtpMap<'a>>,
+    /// The `a=fmtp` parameters of payload types on the m= line, at most [`MAX_FMTP_LINES`].
+    fmtps: HashMap<u8, &'a str>,
     /// The `a=crypto` values (SDES keys), at most [`super::crypto::MAX_CRYPTO_LINES`].
     pub(super) crypto: Vec<&'a str>,
 }
@@ -123,6 +128,26 @@ impl<'a> Media<'a> {
     /// The explicit rtpmap only.
     pub(super) fn explicit_rtpmap(&self, pt: u8) -> Option<RtpMap<'a>> {
         self.rtpmaps.get(&pt).copied()
+    }
+
+    /// The value of format parameter `name` (any case) in the `a=fmtp` for `pt`, if given.
+    pub(super) fn fmtp_param(&self, pt: u8, name: &str) -> Option<&'a str> {
+        let params = self.fmtps.get(&pt)?;
+        params
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
+
+    /// Keeps the first `a=fmtp` of a payload type listed on the m= line, up to the cap.
+    fn add_fmtp(&mut self, value: &'a str) {
+        let Some((pt, params)) = parse_fmtp(value) else {
+            return;
+        };
+        if self.fmtps.len() < MAX_FMTP_LINES && self.payload_types.contains(&pt) {
+            self.fmtps.entry(pt).or_insert(params);
+        }
     }
 }
 
@@ -281,6 +306,7 @@ fn parse_media(n: usize, value: &str) -> Result<Media<'_>, SdpError> {
         maxptime: None,
         rtcp: None,
         rtpmaps: HashMap::new(),
+        fmtps: HashMap::new(),
         crypto: Vec::new(),
     };
     if media.is_audio() && proto.to_ascii_uppercase().contains("RTP/") {
@@ -330,6 +356,8 @@ fn media_attribute<'a>(m: &mut Media<'a>, value: &'a str) {
             // A repeated rtpmap for one payload type is an error by the sender; keep the first.
             m.rtpmaps.entry(pt).or_insert(map);
         }
+    } else if name.eq_ignore_ascii_case("fmtp") {
+        m.add_fmtp(value);
     } else if name.eq_ignore_ascii_case("ptime") {
         m.ptime = parse_ms(value);
     } else if name.eq_ignore_ascii_case("maxptime") {
@@ -351,6 +379,12 @@ fn parse_rtpmap(value: &str) -> Option<(u8, RtpMap<'_>)> {
     let name = parts.next().filter(|n| !n.is_empty())?;
     let clock_rate = parts.next()?.parse::<u32>().ok().filter(|&r| r > 0)?;
     Some((pt, RtpMap { name, clock_rate }))
+}
+
+/// `<pt> <format parameters>`.
+fn parse_fmtp(value: &str) -> Option<(u8, &str)> {
+    let (pt, params) = value.split_once(|c: char| c.is_ascii_whitespace())?;
+    Some((parse_payload_type(pt)?, params.trim()))
 }
 
 /// Milliseconds, whole or with a fraction ("20", "20.0"); absurd values are ignored.
@@ -496,6 +530,54 @@ mod tests {
         assert_eq!(m.rtpmap(97), None, "rtpmap without a clock rate is ignored");
         assert_eq!(m.rtpmap(0).map(|r| r.name), Some("PCMU"));
         assert_eq!(m.explicit_rtpmap(0), None);
+    }
+
+    #[test]
+    fn fmtp_lines() {
+        let text = format!(
+            "{MIN}a=fmtp:0 x=1\r\nm=audio 4000 RTP/AVP 0 96 97\r\n\
+             a=fmtp: 96  UseInbandFEC = 1 ; stereo=0\r\na=fmtp:96 useinbandfec=0\r\n\
+             a=fmtp:97\r\na=fmtp:98 useinbandfec=1\r\na=fmtp:x y=1\r\na=fmtp:300 y=1\r\n\
+             a=fmtp:0\tmode=2;;=;bare\r\n"
+        );
+        let s = ok(&text);
+        let m = &s.media[0];
+        assert_eq!(
+            m.fmtp_param(96, "useinbandfec"),
+            Some("1"),
+            "the first line counts"
+        );
+        assert_eq!(m.fmtp_param(96, "STEREO"), Some("0"));
+        assert_eq!(m.fmtp_param(96, "maxplaybackrate"), None);
+        assert_eq!(m.fmtp_param(97, "useinbandfec"), None, "no parameters");
+        assert_eq!(
+            m.fmtp_param(98, "useinbandfec"),
+            None,
+            "98 is not on the m= line"
+        );
+        assert_eq!(m.fmtp_param(0, "mode"), Some("2"));
+        assert_eq!(m.fmtp_param(0, "bare"), None);
+        assert_eq!(
+            m.fmtp_param(0, "x"),
+            None,
+            "a session-level fmtp is ignored"
+        );
+    }
+
+    #[test]
+    fn fmtp_lines_are_capped() {
+        let kept = u8::try_from(MAX_FMTP_LINES).unwrap();
+        let pts: Vec<String> = (0..kept + 8).map(|pt| pt.to_string()).collect();
+        let fmtps: String = pts
+            .iter()
+            .map(|pt| format!("a=fmtp:{pt} p={pt}\r\n"))
+            .collect();
+        let text = format!("{MIN}m=audio 4000 RTP/AVP {}\r\n{fmtps}", pts.join(" "));
+        let s = ok(&text);
+        let m = &s.media[0];
+        let last = kept - 1;
+        assert_eq!(m.fmtp_param(last, "p"), Some(last.to_string().as_str()));
+        assert_eq!(m.fmtp_param(kept, "p"), None, "over the cap");
     }
 
     #[test]

@@ -59,6 +59,7 @@ impl EchoTest {
         config.output = AudioEndpoint::parse(&audio.output).map_err(EchoTestError::Endpoint)?;
         config.opus_bitrate = audio.opus_bitrate;
         config.opus_complexity = audio.opus_complexity;
+        // In-band FEC stays on (`MediaConfig::new`): the far end is our own decoder.
         // As the other side would hear it: through the microphone's processing. The echo
         // canceller also keeps the loop's own playback out of the microphone (no howl).
         config.processing = audio.processing();

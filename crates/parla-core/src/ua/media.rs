@@ -258,6 +258,46 @@ impl CallMedia {
         }
     }
 
+    /// The parla-media configuration for `negotiated`, on a clone of our RTP socket.
+    fn media_config(&self, negotiated: &NegotiatedMedia) -> Result<MediaConfig, ApplyError> {
+        let socket = self.socket.try_clone().map_err(ApplyError::Socket)?;
+        Ok(MediaConfig {
+            socket,
+            remote: negotiated.remote_rtp,
+            codec: CodecParams {
+                kind: match negotiated.codec {
+                    Codec::Opus => CodecKind::Opus,
+                    Codec::Pcmu => CodecKind::Pcmu,
+                    Codec::Pcma => CodecKind::Pcma,
+                    Codec::G722 => CodecKind::G722,
+                },
+                payload_type: negotiated.payload_type,
+                clock_rate: negotiated.clock_rate,
+                channels: negotiated.channels,
+            },
+            telephone_event_pt: negotiated.telephone_event_pt,
+            ptime_ms: negotiated.ptime_ms,
+            input: match &self.conference {
+                Some(port) => AudioEndpoint::Conference(port.clone()),
+                None => AudioEndpoint::parse(&self.audio.input).map_err(ApplyError::Endpoint)?,
+            },
+            output: match &self.conference {
+                Some(port) => AudioEndpoint::Conference(port.clone()),
+                None => AudioEndpoint::parse(&self.audio.output).map_err(ApplyError::Endpoint)?,
+            },
+            opus_bitrate: self.audio.opus_bitrate,
+            opus_complexity: self.audio.opus_complexity,
+            opus_inband_fec: negotiated.opus_inband_fec,
+            events: Some(self.events.clone()),
+            rtcp_socket: self.rtcp_socket.try_clone().ok(),
+            remote_rtcp: Some(negotiated.remote_rtcp),
+            telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
+            machine: self.machine.clone(),
+            processing: self.audio.processing(),
+            srtp: negotiated.srtp.as_ref().map(|s| s.keys.clone()),
+        })
+    }
+
     fn apply_direction(&self) {
         let (Some(session), Some(current)) = (&self.session, &self.current) else {
             return;
@@ -286,7 +326,9 @@ impl CallAudio for CallMedia {
     /// Starts the audio for `negotiated`, or adjusts the running session. An error leaves the
     /// call up without audio; the message says why.
     fn apply(&mut self, negotiated: &NegotiatedMedia) -> Result<(), ApplyError> {
-        // New keys (or encryption turned on or off) need a new session too.
+        // New keys (or encryption turned on or off) need a new session too. A far end that
+        // changes its mind on FEC (useinbandfec) does not: it is a preference (RFC 7587), and
+        // a restart would cut the audio and a recording for it.
         let same_codec = !std::mem::take(&mut self.rebound)
             && self.current.as_ref().is_some_and(|c| {
                 c.codec == negotiated.codec
@@ -312,41 +354,7 @@ impl CallAudio for CallMedia {
                     .into(),
             });
         }
-        let socket = self.socket.try_clone().map_err(ApplyError::Socket)?;
-        let config = MediaConfig {
-            socket,
-            remote: negotiated.remote_rtp,
-            codec: CodecParams {
-                kind: match negotiated.codec {
-                    Codec::Opus => CodecKind::Opus,
-                    Codec::Pcmu => CodecKind::Pcmu,
-                    Codec::Pcma => CodecKind::Pcma,
-                    Codec::G722 => CodecKind::G722,
-                },
-                payload_type: negotiated.payload_type,
-                clock_rate: negotiated.clock_rate,
-                channels: negotiated.channels,
-            },
-            telephone_event_pt: negotiated.telephone_event_pt,
-            ptime_ms: negotiated.ptime_ms,
-            input: match &self.conference {
-                Some(port) => AudioEndpoint::Conference(port.clone()),
-                None => AudioEndpoint::parse(&self.audio.input).map_err(ApplyError::Endpoint)?,
-            },
-            output: match &self.conference {
-                Some(port) => AudioEndpoint::Conference(port.clone()),
-                None => AudioEndpoint::parse(&self.audio.output).map_err(ApplyError::Endpoint)?,
-            },
-            opus_bitrate: self.audio.opus_bitrate,
-            opus_complexity: self.audio.opus_complexity,
-            events: Some(self.events.clone()),
-            rtcp_socket: self.rtcp_socket.try_clone().ok(),
-            remote_rtcp: Some(negotiated.remote_rtcp),
-            telephone_event_clock_rate: negotiated.telephone_event_clock_rate,
-            machine: self.machine.clone(),
-            processing: self.audio.processing(),
-            srtp: negotiated.srtp.as_ref().map(|s| s.keys.clone()),
-        };
+        let config = self.media_config(negotiated)?;
         let music = MusicOnHold::parse(&self.audio.music_on_hold).unwrap_or_default();
         let (session, music_notice) = off_the_async_workers(|| {
             let session = MediaSession::start(config)?;

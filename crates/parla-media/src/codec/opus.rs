@@ -1,4 +1,5 @@
-//! Opus (RFC 7587) through libopus: 48 kHz mono, in-band FEC while loss is expected, DTX off.
+//! Opus (RFC 7587) through libopus: 48 kHz mono, in-band FEC while loss is expected (if the far
+//! end decodes it), DTX off.
 
 use audiopus::coder::{Decoder as RawDecoder, Encoder as RawEncoder};
 use audiopus::{Application, Bitrate, Channels, SampleRate};
@@ -14,8 +15,8 @@ pub const DEFAULT_BITRATE: i32 = 32_000;
 /// (3.82 against 3.89 over four languages); 5 and below lose 0.27.
 pub const DEFAULT_COMPLEXITY: u8 = 6;
 
-/// Encoder knobs. `Default` gives 32 kbit/s, complexity 6 and no loss expected (a call then
-/// follows the far end's reports, see `pipeline/loss.rs`).
+/// Encoder knobs. `Default` gives 32 kbit/s, complexity 6, in-band FEC allowed and no loss
+/// expected (a call then follows the far end's reports, see `pipeline/loss.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpusSettings {
     /// Target bitrate in bit/s (500..=512000).
@@ -23,8 +24,12 @@ pub struct OpusSettings {
     /// 0 (cheapest) ..= 10 (best).
     pub complexity: u8,
     /// The loss libopus prepares for at the start: it adds in-band FEC data only when this is
-    /// above 0 and its rate allows (see `pipeline/loss.rs`).
+    /// above 0, `inband_fec` is set and its rate allows (see `pipeline/loss.rs`).
     pub expected_loss_percent: u8,
+    /// Whether libopus may add in-band FEC data at all. Only for a far end that decodes it
+    /// (`useinbandfec=1`, RFC 7587 §6.1): to fit FEC under loss libopus narrows the main
+    /// layer's band, which a far end that ignores FEC only hears as worse audio.
+    pub inband_fec: bool,
 }
 
 impl Default for OpusSettings {
@@ -33,6 +38,7 @@ impl Default for OpusSettings {
             bitrate: 32_000,
             complexity: DEFAULT_COMPLEXITY,
             expected_loss_percent: 0,
+            inband_fec: true,
         }
     }
 }
@@ -74,7 +80,7 @@ impl OpusEncoder {
         let setup = |enc: &mut RawEncoder| -> Result<(), audiopus::Error> {
             enc.set_bitrate(Bitrate::BitsPerSecond(settings.bitrate))?;
             enc.set_complexity(settings.complexity)?;
-            enc.set_inband_fec(true)?;
+            enc.set_inband_fec(settings.inband_fec)?;
             enc.set_packet_loss_perc(settings.expected_loss_percent)?;
             enc.set_encoder_ctl_request(audiopus::ffi::OPUS_SET_DTX_REQUEST, 0)
         };
@@ -165,6 +171,10 @@ mod tests {
     #[test]
     fn settings_are_validated() {
         assert!(OpusSettings::default().validate().is_ok());
+        assert!(
+            OpusSettings::default().inband_fec,
+            "FEC unless the far end says no"
+        );
         let bad = OpusSettings {
             bitrate: 10,
             ..OpusSettings::default()

@@ -8,7 +8,9 @@
 //! band that gives FEC at 1 % and from 6 % up (above 5 % it narrows the band until FEC fits),
 //! not from 2 to 5 %. Asking for 6 % there would force FEC in, but the narrower, thinner main
 //! layer then costs a far end that does not decode FEC (baresip 1.0 as packaged) more than
-//! FEC gives the ones that do; which kind the far end is, its SDP's `useinbandfec` would say.
+//! FEC gives the ones that do. Which kind the far end is, its SDP's `useinbandfec` says: without
+//! it the encoder is built with FEC off (`OpusSettings::inband_fec`), and the expected loss
+//! still makes it predict less from past frames but adds no FEC.
 
 /// Reports looked back over: a clean path turns FEC off after this many clean reports (about
 /// 15 s at RTCP's 5 s interval); a lossy one turns it on at its first report.

@@ -23,6 +23,7 @@ fn negotiated(codec: Codec, payload_type: u8, clock_rate: u32, far: SocketAddr) 
         remote_direction: Direction::SendRecv,
         remote_on_hold: false,
         srtp: None,
+        opus_inband_fec: false,
     }
 }
 
@@ -93,4 +94,26 @@ fn a_network_change_moves_the_audio_to_new_ports_and_the_new_address() {
     assert!(media.readdress(new, old));
     let natted = media.local_media(&[Codec::Pcmu], Direction::SendRecv);
     assert_eq!(natted.address, outside);
+}
+
+#[test]
+fn opus_fec_follows_what_the_far_end_decodes() {
+    let far: SocketAddr = (Ipv4Addr::LOCALHOST, 9).into();
+    let audio = AudioConfig {
+        input: "null".into(),
+        output: "null".into(),
+        ..AudioConfig::default()
+    };
+    let media = CallMedia::bind(
+        Ipv4Addr::LOCALHOST.into(),
+        audio,
+        MediaEventSink::new(|_| {}),
+    )
+    .expect("bind");
+    let mut opus = negotiated(Codec::Opus, 111, 48_000, far);
+    for fec in [true, false] {
+        opus.opus_inband_fec = fec;
+        let config = media.media_config(&opus).expect("config");
+        assert_eq!(config.opus_inband_fec, fec);
+    }
 }
