@@ -10,6 +10,7 @@ macro_rules! fixture {
         include_str!(concat!("../../tests/fixtures/sdp/", $name))
     };
 }
+pub(super) use fixture;
 
 pub(super) fn local(codecs: &[Codec]) -> LocalMedia {
     LocalMedia {
@@ -26,7 +27,7 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
-fn answer(offer: &str, local: &LocalMedia) -> (String, NegotiatedMedia) {
+pub(super) fn answer(offer: &str, local: &LocalMedia) -> (String, NegotiatedMedia) {
     match SdpSession::with_origin(1000, 1).answer_offer(offer, local) {
         Ok(r) => r,
         Err(e) => panic!("answer_offer failed: {e}\n{offer}"),
@@ -40,7 +41,7 @@ fn answer_err(offer: &str, local: &LocalMedia) -> SdpError {
     }
 }
 
-fn apply(local: &LocalMedia, answer: &str) -> Result<NegotiatedMedia, SdpError> {
+pub(super) fn apply(local: &LocalMedia, answer: &str) -> Result<NegotiatedMedia, SdpError> {
     SdpSession::new().apply_answer(local, answer)
 }
 

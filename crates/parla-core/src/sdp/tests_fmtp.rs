@@ -1,24 +1,15 @@
 //! Opus in-band FEC only for a peer that decodes it: its `a=fmtp` for the payload type we send
 //! with says `useinbandfec=1` (RFC 7587 §6.1; absent means 0).
 
-use super::tests::local;
+use super::tests::{self, fixture, local};
 use super::*;
-
-macro_rules! fixture {
-    ($name:literal) => {
-        include_str!(concat!("../../tests/fixtures/sdp/", $name))
-    };
-}
 
 const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.50\r\ns=-\r\nc=IN IP4 192.0.2.50\r\nt=0 0\r\n";
 const OPUS_96: &str = "m=audio 5004 RTP/AVP 96 101\r\na=rtpmap:96 opus/48000/2\r\n\
                        a=rtpmap:101 telephone-event/8000\r\n";
 
 fn answer(offer: &str, codecs: &[Codec]) -> NegotiatedMedia {
-    match SdpSession::new().answer_offer(offer, &local(codecs)) {
-        Ok((_, m)) => m,
-        Err(e) => panic!("answer_offer failed: {e}\n{offer}"),
-    }
+    tests::answer(offer, &local(codecs)).1
 }
 
 /// FEC as negotiated when answering an offer of Opus on 96 with these extra lines.
@@ -30,7 +21,7 @@ fn offered_fec(lines: &str) -> bool {
 
 /// The negotiated media from a peer's answer to our offer of every codec.
 fn answered_sdp(text: &str) -> NegotiatedMedia {
-    match SdpSession::new().apply_answer(&local(&[]), text) {
+    match tests::apply(&local(&[]), text) {
         Ok(m) => m,
         Err(e) => panic!("apply_answer failed: {e}\n{text}"),
     }

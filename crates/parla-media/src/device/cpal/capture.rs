@@ -132,11 +132,8 @@ impl CpalSource {
         let outcome = link.drift.read(out)?;
         if outcome.dropped > 0 {
             Shared::bump(&link.shared.overruns);
-            if link.drift.follows_device() {
-                let at_rate = outcome.dropped as u64 * u64::from(self.rate)
-                    / u64::from(link.drift.device_rate().max(1));
-                self.skipped = self.skipped.saturating_add(at_rate as usize);
-            }
+            let delay = link.drift.delay_from_drop(outcome);
+            self.skipped = self.skipped.saturating_add(delay);
         }
         if outcome.padded > 0 {
             Shared::bump(&link.shared.underruns);

@@ -85,6 +85,17 @@ impl CaptureDrift {
         self.paced_by_device
     }
 
+    /// Samples at the codec rate by which the audio `outcome` dropped makes every later frame
+    /// later: a reader paced by the device waits for what was dropped (see
+    /// [`CaptureDrift::follow_device`]); one on a clock does not.
+    pub fn delay_from_drop(&self, outcome: Outcome) -> usize {
+        if !self.paced_by_device {
+            return 0;
+        }
+        let at_rate = outcome.dropped as u64 * u64::from(self.rate);
+        (at_rate / u64::from(self.device_rate.max(1))) as usize
+    }
+
     /// Ring fill at which a read of `out` samples finds all it needs plus the target.
     pub fn ready_at(&self, out: usize) -> usize {
         if self.copies() {
