@@ -133,6 +133,8 @@ pub struct BaresipOptions {
     /// Media encryption of the account (`;mediaenc=`, loads `srtp.so`): `srtp` (RTP/AVP with
     /// `a=crypto`, best effort), `srtp-mand` (RTP/SAVP) or `srtp-mandf` (RTP/SAVPF).
     pub media_enc: Option<String>,
+    /// More `config` lines, written after the others, e.g. `("opus_bitrate", "32000")`.
+    pub extra_config: Vec<(String, String)>,
 }
 
 impl BaresipOptions {
@@ -165,6 +167,7 @@ impl BaresipOptions {
             listen_ip: None,
             sound_card: None,
             media_enc: None,
+            extra_config: Vec::new(),
         }
     }
 }

@@ -74,6 +74,9 @@ pub(super) fn config_text(
     }
     line("module_app", "ctrl_tcp.so");
     line("ctrl_tcp_listen", &format!("127.0.0.1:{}", ports.ctrl));
+    for (key, value) in &opts.extra_config {
+        line(key, value);
+    }
     Ok(c)
 }
 
@@ -156,4 +159,28 @@ pub(super) fn contacts_text(opts: &BaresipOptions) -> Result<String> {
 fn path_str(p: &Path) -> Result<&str> {
     p.to_str()
         .ok_or_else(|| BenchError::Setup(format!("path is not UTF-8: {}", p.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_lines_come_last() -> Result<()> {
+        let mut opts = BaresipOptions::direct("carol");
+        opts.extra_config = vec![("opus_bitrate".into(), "32000".into())];
+        let ports = Ports {
+            sip: 5060,
+            ctrl: 4444,
+        };
+        let text = config_text(&opts, &ports, Path::new("/tmp/a.wav"))?;
+        assert_eq!(text.lines().last(), Some("opus_bitrate\t32000"));
+        assert!(!config_text(
+            &BaresipOptions::direct("carol"),
+            &ports,
+            Path::new("/tmp/a.wav")
+        )?
+        .contains("opus_bitrate"));
+        Ok(())
+    }
 }
