@@ -126,8 +126,9 @@ fn bob(kamailio: &Kamailio, source: &Path, opus: &[(String, String)]) -> Baresip
 
 /// What the callers (and the callee) send, at least `seconds` long, 48 kHz stereo (baresip's
 /// file source needs that): speech, or with `PARLA_CPU_SIGNAL=tone` a 440 Hz tone.
-/// baresip's Opus settings for encoding as Parla does (`codec::OpusSettings::default()`: mono,
-/// 32 kbit/s, complexity 6, VoIP). Given to both baresips: the caller's encoder takes stereo and
+/// baresip's Opus settings for encoding as Parla does (mono, VoIP, and the bitrate and
+/// complexity of parla-media's `OpusSettings::default()`, which this package does not link:
+/// keep them in step). Given to both baresips: the caller's encoder takes stereo and
 /// bitrate from the callee's SDP, complexity and mode from its own config.
 fn opus_as_parla() -> Vec<(String, String)> {
     [
