@@ -124,8 +124,6 @@ fn bob(kamailio: &Kamailio, source: &Path, opus: &[(String, String)]) -> Baresip
     bob
 }
 
-/// What the callers (and the callee) send, at least `seconds` long, 48 kHz stereo (baresip's
-/// file source needs that): speech, or with `PARLA_CPU_SIGNAL=tone` a 440 Hz tone.
 /// baresip's Opus settings for encoding as Parla does (mono, VoIP, and the bitrate and
 /// complexity of parla-media's `OpusSettings::default()`, which this package does not link:
 /// keep them in step). Given to both baresips: the caller's encoder takes stereo and
@@ -143,6 +141,8 @@ fn opus_as_parla() -> Vec<(String, String)> {
     .collect()
 }
 
+/// What the callers (and the callee) send, at least `seconds` long, 48 kHz stereo (baresip's
+/// file source needs that): speech, or with `PARLA_CPU_SIGNAL=tone` a 440 Hz tone.
 fn make_source(dir: &Path, seconds: f64) -> std::path::PathBuf {
     if std::env::var("PARLA_CPU_SIGNAL").is_ok_and(|s| s == "tone") {
         let tone = dir.join("tone.wav");
