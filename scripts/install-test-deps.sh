@@ -18,7 +18,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(
-    build-essential pkg-config libasound2-dev libopus-dev
+    build-essential pkg-config libasound2-dev libpulse-dev libopus-dev
     libxkbcommon-dev libwayland-dev libx11-dev
     kamailio kamailio-tls-modules kamailio-extra-modules kamailio-presence-modules
     baresip-core sip-tester dnsmasq-base

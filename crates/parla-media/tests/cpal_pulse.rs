@@ -149,23 +149,18 @@ fn capture_and_playback_through_the_default_devices() {
     }
     assert_clean("capture", capture_stats);
     assert_clean("playback", playback_stats);
-    // PulseAudio's plugin wakes a reader early whenever its chunks and the period do not line
-    // up; cpal's loop spun on that, waking several times a period. Ours naps once instead.
+    // The default microphone comes from the sound server itself; the speaker is written by the
+    // media thread through ALSA.
     if cfg!(target_os = "linux") {
         assert_eq!(
             capture_stats.path,
-            DevicePath::Alsa,
-            "capture by our reader"
+            DevicePath::Pulse,
+            "capture from the server"
         );
         assert_eq!(
             playback_stats.path,
             DevicePath::Alsa,
             "playback written directly"
-        );
-        let (wakeups, callbacks) = (capture_stats.wakeups, capture_stats.callbacks);
-        assert!(
-            callbacks > 100 && wakeups <= 3 * callbacks + 20,
-            "capture woke {wakeups} times for {callbacks} reads"
         );
     }
     assert_eq!(source.take_notice(), None);
@@ -304,6 +299,19 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
         step(&mut source, &mut sink, &mut ignored)
     });
     assert_eq!(source.device_name(), Some("headset_in"));
+    // A named device is read by our ALSA reader. PulseAudio's plugin wakes a reader early
+    // whenever its chunks and the period do not line up; cpal's loop spun on that, waking
+    // several times a period. Ours naps once instead.
+    if cfg!(target_os = "linux") {
+        let headset = source.stats();
+        assert_eq!(headset.path, DevicePath::Alsa, "{headset:?}");
+        assert!(
+            headset.callbacks >= 15 && headset.wakeups <= 3 * headset.callbacks + 20,
+            "capture woke {} times for {} reads",
+            headset.wakeups,
+            headset.callbacks
+        );
+    }
     // Unplugged: the headset goes from the lists, then its streams fail. (Killing them first
     // races: the pulse plugin may reconnect to the headset before it is unloaded, and PulseAudio
     // then moves the new stream to the default device, where it goes on without a failure.)
@@ -439,6 +447,10 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
             .expect("ticking before the server stops")
             .0;
     }
+    assert!(
+        threads_named(PULSE_CAPTURE_THREAD) > 0,
+        "the microphone comes from the server"
+    );
     pa.stop();
     // Still ticking after the server went, and the microphone reported lost (or reopened).
     let mut notice = None;
@@ -460,6 +472,33 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
         ),
         "microphone notice: {notice:?}"
     );
+    // The microphone's connection was let go of whole: through ALSA's plugin the capture
+    // thread stayed blocked on the plugin's lock for good (see `pulse_capture.rs`).
+    let freed_by = Instant::now() + Duration::from_secs(10);
+    while threads_named(PULSE_CAPTURE_THREAD) > 0 && Instant::now() < freed_by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        threads_named(PULSE_CAPTURE_THREAD),
+        0,
+        "the lost microphone's thread is still there"
+    );
     drop(ticks_rx);
     call.join().expect("call thread");
+}
+
+/// The thread that owns a capture's connection to the sound server.
+#[cfg(target_os = "linux")]
+const PULSE_CAPTURE_THREAD: &str = "parla-pulse-in";
+
+/// Threads of this process with that name.
+#[cfg(target_os = "linux")]
+fn threads_named(name: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .filter_map(Result::ok)
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim() == name)
+        })
+        .count()
 }

@@ -22,6 +22,8 @@ mod alsa_playback;
 mod capture;
 mod health;
 mod playback;
+#[cfg(target_os = "linux")]
+mod pulse_capture;
 mod rt;
 mod stream;
 
@@ -88,6 +90,9 @@ pub enum DevicePath {
     /// ALSA, without cpal (Linux): capture read by a thread of Parla's, playback written by
     /// the media thread itself.
     Alsa,
+    /// Capture from the sound server through libpulse (Linux, the default input), delivered
+    /// by its client thread.
+    Pulse,
 }
 
 /// Counters of the current device stream (they restart when the device is reopened).
@@ -105,7 +110,8 @@ pub struct DeviceStats {
     /// Over/underruns the device itself reported.
     pub xruns: u64,
     /// Capture on Linux: times the device thread woke up, about one per callback (many more
-    /// would mean it spins). 0 where cpal runs the device thread.
+    /// would mean it spins); from the sound server, fragments it delivered (any size, so
+    /// several per callback). 0 where cpal runs the device thread.
     pub wakeups: u64,
     /// Other errors the device reported (a stream that also stops calling back is replaced).
     pub errors: u64,

@@ -38,8 +38,8 @@ struct CaptureLink {
     drift: CaptureDrift,
     shared: Arc<Shared>,
     name: String,
-    /// The device wakes the reader when a frame is there.
-    wakes: bool,
+    /// What delivers the audio; all but cpal's wake the reader when a frame is there.
+    path: DevicePath,
 }
 
 impl Drop for CaptureLink {
@@ -74,7 +74,7 @@ impl CaptureLink {
             CAP_MS,
         )?;
         Ok(Self {
-            wakes: built.stream.wakes(),
+            path: built.stream.path(),
             stream: Some(built.stream),
             watch: Watch::new(),
             drift,
@@ -113,14 +113,7 @@ impl CpalSource {
     pub fn stats(&self) -> DeviceStats {
         self.link
             .as_ref()
-            .map(|l| {
-                let path = if l.wakes {
-                    DevicePath::Alsa
-                } else {
-                    DevicePath::Cpal
-                };
-                DeviceStats::read(path, &l.shared, l.drift.device_rate(), l.drift.queued())
-            })
+            .map(|l| DeviceStats::read(l.path, &l.shared, l.drift.device_rate(), l.drift.queued()))
             .unwrap_or_default()
     }
 
@@ -154,7 +147,7 @@ impl AudioSource for CpalSource {
     /// A reader that asks is one that waits for the frame: from then on the ring is read as
     /// the device fills it (a reader on a clock keeps the steered ring with its margin).
     fn frame_ready(&mut self) -> Option<bool> {
-        let link = self.link.as_mut().filter(|l| l.wakes)?;
+        let link = self.link.as_mut().filter(|l| l.path != DevicePath::Cpal)?;
         if !link.drift.follows_device() {
             link.drift.follow_device(WOKEN_MARGIN_MS);
         }

@@ -12,7 +12,7 @@ use rtrb::{Consumer, Producer, RingBuffer};
 
 use super::health::{retire, Failure};
 use super::rt::{CaptureFeed, PlaybackFeed, Shared};
-use super::{device_error, ms_to_samples, RING_MS};
+use super::{device_error, ms_to_samples, DevicePath, RING_MS};
 use crate::error::MediaError;
 
 /// The device period asked for (the callback size). cpal keeps two periods in the device's
@@ -76,21 +76,27 @@ fn on_error(shared: &Shared, err: ::cpal::Error) {
     failure.record(shared);
 }
 
-/// A running capture: our own ALSA reader on Linux (see `alsa_capture.rs` for why), a cpal
-/// stream elsewhere or for a device the reader cannot open.
+/// A running capture: on Linux the sound server's client thread for the default input (see
+/// `pulse_capture.rs`), else our own ALSA reader (see `alsa_capture.rs` for why); a cpal stream
+/// elsewhere or for a device neither can open.
 pub(crate) enum Capture {
     Cpal(Stream),
     #[cfg(target_os = "linux")]
     Alsa(super::alsa_capture::AlsaCapture),
+    #[cfg(target_os = "linux")]
+    Pulse(super::pulse_capture::PulseCapture),
 }
 
 impl Capture {
-    /// Whether it wakes a media thread waiting for a frame ([`super::rt::FrameWake`]).
-    pub fn wakes(&self) -> bool {
+    /// What delivers its audio; all but cpal's wake a media thread waiting for a frame
+    /// ([`super::rt::FrameWake`]).
+    pub fn path(&self) -> DevicePath {
         match self {
-            Capture::Cpal(_) => false,
+            Capture::Cpal(_) => DevicePath::Cpal,
             #[cfg(target_os = "linux")]
-            Capture::Alsa(_) => true,
+            Capture::Alsa(_) => DevicePath::Alsa,
+            #[cfg(target_os = "linux")]
+            Capture::Pulse(_) => DevicePath::Pulse,
         }
     }
 
@@ -100,13 +106,19 @@ impl Capture {
             Capture::Cpal(stream) => retire(stream),
             #[cfg(target_os = "linux")]
             Capture::Alsa(reader) => drop(reader),
+            #[cfg(target_os = "linux")]
+            Capture::Pulse(capture) => drop(capture),
         }
     }
 }
 
-/// Starts capture on `device`; mono `f32` at `rate` comes out of `ring`. On Linux through our
-/// own ALSA reader, else (or when the reader cannot take the device's formats, which cpal
-/// converts more of) through cpal.
+/// ALSA's names for "the sound server's default source" on a desktop with one.
+#[cfg(target_os = "linux")]
+const SERVER_DEFAULT_PCMS: [&str; 2] = [super::DEFAULT_NAME, "pulse"];
+
+/// Starts capture on `device`; mono `f32` at `rate` comes out of `ring`. On Linux the default
+/// input from the sound server when there is one, else through our own ALSA reader, else (or
+/// when the reader cannot take the device's formats, which cpal converts more of) through cpal.
 pub(crate) fn build_input(
     device: &Device,
     name: &str,
@@ -115,6 +127,20 @@ pub(crate) fn build_input(
     {
         let pcm = super::device_name(device).unwrap_or_else(|| name.to_owned());
         let shared = Arc::new(Shared::default());
+        if SERVER_DEFAULT_PCMS.contains(&pcm.as_str()) {
+            match super::pulse_capture::open(CAPTURE_PERIOD_MS, Arc::clone(&shared)) {
+                Ok(opened) => {
+                    return Ok(Built {
+                        stream: Capture::Pulse(opened.capture),
+                        ring: opened.ring,
+                        shared,
+                        rate: opened.rate,
+                        period: opened.period,
+                    })
+                }
+                Err(e) => tracing::debug!("{e}; capturing through ALSA instead"),
+            }
+        }
         match super::alsa_capture::open(&pcm, CAPTURE_PERIOD_MS, Arc::clone(&shared)) {
             Ok(opened) => {
                 return Ok(Built {

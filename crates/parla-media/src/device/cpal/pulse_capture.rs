@@ -1,0 +1,379 @@
+//! Capture from the sound server itself through libpulse (Linux, the default input), in place of
+//! our ALSA reader over PulseAudio's ALSA plugin.
+//!
+//! Why: through the plugin, the audio crosses two threads before the media thread sees it
+//! (PulseAudio's client thread, then our reader, woken through the plugin's descriptor), and the
+//! plugin has a deadlock our reader cannot avoid: a read that ends inside one of the server's
+//! fragments keeps that fragment acquired, and when the connection dies the plugin's thread waits
+//! for it, holding the lock the next read needs, so the reader, its PCM and the connection are
+//! never freed. Here the client thread's read callback takes every fragment whole as it arrives
+//! and hands whole periods to the ring, waking the media thread when its frame is in: one thread
+//! fewer in a call, nothing acquired between callbacks. PipeWire's PulseAudio server serves it
+//! the same way. Without a server the ALSA reader takes over.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use libpulse_binding as pulse;
+use pulse::context::{self, Context};
+use pulse::def::BufferAttr;
+use pulse::mainloop::threaded::Mainloop;
+use pulse::sample::{Format, Spec};
+use pulse::stream::{self, PeekResult, Stream};
+use rtrb::{Consumer, RingBuffer};
+
+use super::health::Failure;
+use super::rt::{CaptureFeed, Shared};
+use super::{device_error, ms_to_samples, RING_MS};
+use crate::error::MediaError;
+
+/// The rate asked of the server (it converts from the source's own).
+const RATE: u32 = 48_000;
+/// Longest wait for the server to accept the connection and the stream.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often the state is looked at while connecting.
+const CONNECT_POLL: Duration = Duration::from_millis(2);
+const SAMPLE_BYTES: usize = std::mem::size_of::<f32>();
+
+/// A running capture; dropping it ends the thread that owns the connection (asleep until then),
+/// which disconnects and stops PulseAudio's client thread. Nothing waits for that.
+pub(crate) struct PulseCapture {
+    _stop: mpsc::Sender<()>,
+}
+
+/// What was opened.
+pub(crate) struct Opened {
+    pub capture: PulseCapture,
+    /// Mono `f32` at `rate`.
+    pub ring: Consumer<f32>,
+    pub rate: u32,
+    /// Frames handed to the ring at a time.
+    pub period: usize,
+}
+
+/// Connects to the sound server (the one `PULSE_SERVER` names, else the user's own; never
+/// started for us), records the default source as mono `f32` at 48 kHz in fragments of about
+/// `period_ms`, and delivers it in whole periods into the ring it returns.
+pub(crate) fn open(period_ms: u32, shared: Arc<Shared>) -> Result<Opened, MediaError> {
+    let period = ms_to_samples(RATE, period_ms);
+    let (tx, ring) = RingBuffer::new(ms_to_samples(RATE, RING_MS));
+    let feed = CaptureFeed::new(tx, 1, Arc::clone(&shared));
+    let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
+    let (stop, stopped) = mpsc::channel::<()>();
+    // libpulse's objects are not `Send` (libpulse-binding shares them through `Rc`), so they
+    // live and die on a thread of their own, which sleeps while the capture runs.
+    std::thread::Builder::new()
+        .name("parla-pulse-in".into())
+        .spawn(move || {
+            let connected = Connection::connect().and_then(|mut connection| {
+                connection.record(period, Periods::new(feed, period), shared)?;
+                Ok(connection)
+            });
+            match connected {
+                Ok(connection) => {
+                    if answer.send(Ok(())).is_ok() {
+                        // Until the capture is dropped.
+                        let _ = stopped.recv();
+                    }
+                    drop(connection);
+                }
+                Err(e) => {
+                    let _ = answer.send(Err(e));
+                }
+            }
+        })
+        .map_err(|e| device_error(format!("no thread for the sound server's input: {e}")))?;
+    answered
+        .recv_timeout(CONNECT_TIMEOUT * 2)
+        .map_err(|_| device_error("the sound server did not answer".into()))??;
+    Ok(Opened {
+        capture: PulseCapture { _stop: stop },
+        ring,
+        rate: RATE,
+        period,
+    })
+}
+
+/// Gathers the server's fragments (any size) into whole periods for the ring, so the ring's
+/// reader is woken once a frame, as soon as it is complete, and nothing stands in the ring after
+/// a read; the part of a fragment beyond a period waits here, not in the server's buffer.
+struct Periods {
+    feed: CaptureFeed,
+    gathered: Vec<f32>,
+    period: usize,
+}
+
+impl Periods {
+    fn new(feed: CaptureFeed, period: usize) -> Self {
+        let period = period.max(1);
+        Self {
+            feed,
+            gathered: Vec::with_capacity(period),
+            period,
+        }
+    }
+
+    /// Takes little-endian `f32` samples; a trailing part of a sample is ignored.
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        for sample in bytes.chunks_exact(SAMPLE_BYTES) {
+            let mut le = [0u8; SAMPLE_BYTES];
+            le.copy_from_slice(sample);
+            self.gathered.push(f32::from_le_bytes(le));
+            if self.gathered.len() == self.period {
+                self.feed.on_data(&self.gathered);
+                self.gathered.clear();
+            }
+        }
+    }
+
+    fn queued(&self) -> usize {
+        self.feed.queued()
+    }
+}
+
+/// libpulse's objects for one capture. Everything in them is touched only with the threaded main
+/// loop's lock held: by the client thread in callbacks (it holds the lock while it runs them)
+/// and by the owning thread in `connect`, `record` and `drop`, which take it.
+struct Connection {
+    // Dropped in this order, after `Drop::drop` has disconnected and stopped the thread.
+    stream: Option<Rc<RefCell<Stream>>>,
+    context: Rc<RefCell<Context>>,
+    mainloop: Mainloop,
+}
+
+impl Connection {
+    fn connect() -> Result<Self, MediaError> {
+        let fail = |what: &str| device_error(format!("no sound server for audio input: {what}"));
+        let mainloop = Mainloop::new().ok_or_else(|| fail("no main loop"))?;
+        let context = Context::new(&mainloop, "Parla").ok_or_else(|| fail("no context"))?;
+        let mut connection = Self {
+            stream: None,
+            context: Rc::new(RefCell::new(context)),
+            mainloop,
+        };
+        connection
+            .context
+            .borrow_mut()
+            .connect(None, context::FlagSet::NOAUTOSPAWN, None)
+            .map_err(|e| fail(&e.to_string().unwrap_or_default()))?;
+        connection
+            .mainloop
+            .start()
+            .map_err(|e| fail(&e.to_string().unwrap_or_default()))?;
+        connection.wait_until(|c| match c.context.borrow().get_state() {
+            context::State::Ready => Some(Ok(())),
+            context::State::Failed | context::State::Terminated => Some(Err(fail("refused"))),
+            _ => None,
+        })?;
+        Ok(connection)
+    }
+
+    /// Starts recording the default source into `periods`; failures are stored in `shared`.
+    fn record(
+        &mut self,
+        period: usize,
+        periods: Periods,
+        shared: Arc<Shared>,
+    ) -> Result<(), MediaError> {
+        let fail =
+            |what: String| device_error(format!("cannot record from the sound server: {what}"));
+        let spec = Spec {
+            format: Format::F32le,
+            rate: RATE,
+            channels: 1,
+        };
+        let fragment = u32::try_from(period * SAMPLE_BYTES).unwrap_or(u32::MAX);
+        // As ALSA's plugin asks, so the server paces it the same: fragments of a period.
+        let attr = BufferAttr {
+            maxlength: u32::MAX,
+            tlength: u32::MAX,
+            prebuf: u32::MAX,
+            minreq: u32::MAX,
+            fragsize: fragment,
+        };
+        self.mainloop.lock();
+        let stream = Stream::new(&mut self.context.borrow_mut(), "Microphone", &spec, None);
+        let Some(stream) = stream else {
+            self.mainloop.unlock();
+            return Err(fail("no stream".into()));
+        };
+        let stream = Rc::new(RefCell::new(stream));
+        self.stream = Some(Rc::clone(&stream));
+        let connected =
+            stream
+                .borrow_mut()
+                .connect_record(None, Some(&attr), stream::FlagSet::EARLY_REQUESTS);
+        self.mainloop.unlock();
+        connected.map_err(|e| fail(e.to_string().unwrap_or_default()))?;
+        self.wait_until(|c| {
+            let state = c.stream.as_ref()?.borrow().get_state();
+            match state {
+                stream::State::Ready => Some(Ok(())),
+                stream::State::Failed | stream::State::Terminated => {
+                    Some(Err(fail("the server refused the stream".into())))
+                }
+                _ => None,
+            }
+        })?;
+        self.mainloop.lock();
+        install_callbacks(&stream, &self.context, periods, shared);
+        self.mainloop.unlock();
+        Ok(())
+    }
+
+    /// Looks at `done` under the lock until it gives an answer or [`CONNECT_TIMEOUT`] passes.
+    fn wait_until(
+        &mut self,
+        mut done: impl FnMut(&Self) -> Option<Result<(), MediaError>>,
+    ) -> Result<(), MediaError> {
+        let deadline = Instant::now() + CONNECT_TIMEOUT;
+        loop {
+            self.mainloop.lock();
+            let answer = done(self);
+            self.mainloop.unlock();
+            if let Some(answer) = answer {
+                return answer;
+            }
+            if Instant::now() >= deadline {
+                return Err(device_error(
+                    "the sound server did not answer within 2 s".into(),
+                ));
+            }
+            std::thread::sleep(CONNECT_POLL);
+        }
+    }
+}
+
+/// The read callback drains every fragment there is (so none stays acquired between callbacks)
+/// into `periods`; the state callbacks turn a stream or connection that ends into a failure the
+/// media side's watch acts on. They run on the client thread with the lock held.
+fn install_callbacks(
+    stream: &Rc<RefCell<Stream>>,
+    context: &Rc<RefCell<Context>>,
+    mut periods: Periods,
+    shared: Arc<Shared>,
+) {
+    let weak: Weak<RefCell<Stream>> = Rc::downgrade(stream);
+    let on_read = Arc::clone(&shared);
+    let read = move |_bytes: usize| {
+        let Some(stream) = weak.upgrade() else { return };
+        let Ok(mut stream) = stream.try_borrow_mut() else {
+            return;
+        };
+        Shared::bump(&on_read.wakeups);
+        loop {
+            match stream.peek() {
+                Ok(PeekResult::Data(bytes)) => periods.push_bytes(bytes),
+                // Audio the server lost: the ring's reader pads what is missing.
+                Ok(PeekResult::Hole(_)) => Shared::bump(&on_read.xruns),
+                Ok(PeekResult::Empty) => break,
+                Err(_) => {
+                    Shared::bump(&on_read.errors);
+                    break;
+                }
+            }
+            if stream.discard().is_err() {
+                Shared::bump(&on_read.errors);
+                break;
+            }
+        }
+        on_read.frame_wake.notify(periods.queued());
+    };
+    let weak: Weak<RefCell<Stream>> = Rc::downgrade(stream);
+    let on_stream = Arc::clone(&shared);
+    let stream_state = move || {
+        let Some(stream) = weak.upgrade() else { return };
+        let Ok(stream) = stream.try_borrow() else {
+            return;
+        };
+        if matches!(
+            stream.get_state(),
+            stream::State::Failed | stream::State::Terminated
+        ) {
+            // The source went away (or the server killed the stream).
+            Failure::Gone.record(&on_stream);
+        }
+    };
+    let weak: Weak<RefCell<Context>> = Rc::downgrade(context);
+    let context_state = move || {
+        let Some(context) = weak.upgrade() else {
+            return;
+        };
+        let Ok(context) = context.try_borrow() else {
+            return;
+        };
+        if matches!(
+            context.get_state(),
+            context::State::Failed | context::State::Terminated
+        ) {
+            Failure::ServerGone.record(&shared);
+        }
+    };
+    let mut stream = stream.borrow_mut();
+    stream.set_read_callback(Some(Box::new(read)));
+    stream.set_state_callback(Some(Box::new(stream_state)));
+    context
+        .borrow_mut()
+        .set_state_callback(Some(Box::new(context_state)));
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.mainloop.lock();
+        if let Some(stream) = &self.stream {
+            if let Ok(mut stream) = stream.try_borrow_mut() {
+                stream.set_read_callback(None);
+                stream.set_state_callback(None);
+                let _ = stream.disconnect();
+            }
+        }
+        if let Ok(mut context) = self.context.try_borrow_mut() {
+            context.set_state_callback(None);
+            context.disconnect();
+        }
+        self.mainloop.unlock();
+        self.mainloop.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn periods(period: usize) -> (Periods, Consumer<f32>) {
+        let (tx, rx) = RingBuffer::new(64);
+        let feed = CaptureFeed::new(tx, 1, Arc::new(Shared::default()));
+        (Periods::new(feed, period), rx)
+    }
+
+    fn bytes(samples: &[f32]) -> Vec<u8> {
+        samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn fragments_reach_the_ring_in_whole_periods() {
+        let (mut periods, mut ring) = periods(4);
+        periods.push_bytes(&bytes(&[1.0, 2.0, 3.0]));
+        assert_eq!(ring.slots(), 0, "less than a period waits");
+        periods.push_bytes(&bytes(&[4.0, 5.0, 6.0, 7.0, 8.0, 9.0]));
+        assert_eq!(periods.queued(), 8, "two whole periods");
+        let got: Vec<f32> = std::iter::from_fn(|| ring.pop().ok()).collect();
+        assert_eq!(got, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        periods.push_bytes(&bytes(&[10.0, 11.0, 12.0]));
+        let got: Vec<f32> = std::iter::from_fn(|| ring.pop().ok()).collect();
+        assert_eq!(got, [9.0, 10.0, 11.0, 12.0], "the rest came first");
+    }
+
+    #[test]
+    fn a_torn_sample_is_ignored() {
+        let (mut periods, mut ring) = periods(2);
+        let mut data = bytes(&[0.5, -0.5]);
+        data.extend_from_slice(&[0xff, 0xff]);
+        periods.push_bytes(&data);
+        assert_eq!(ring.pop(), Ok(0.5));
+        assert_eq!(ring.pop(), Ok(-0.5));
+        assert!(ring.pop().is_err());
+    }
+}
