@@ -377,8 +377,9 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
     assert_clean("playback after fallback", playback_stats);
 
     // The sound server dies: nothing to fall back to. The call goes on in silence and says so.
-    // (Closing the capture stream then deadlocks inside libpulse; it is closed off the caller's
-    // thread, so this test ending at all shows the media side does not hang with it.)
+    // (A stream through ALSA's plugin can deadlock inside libpulse when closed now; streams are
+    // closed off the caller's thread, so this test ending at all shows the media side does not
+    // hang with one.)
     pa.stop();
     let mut notices = (None, None);
     paced(Duration::from_secs(3), |_| {
