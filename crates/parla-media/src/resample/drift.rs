@@ -257,6 +257,41 @@ mod tests {
         assert_eq!(capture.queued(), 0);
     }
 
+    /// Paced by a 48 kHz device for 8 and 16 kHz frames (G.711, G.722): each period the
+    /// device hands over is enough for the next frame, so nothing but the resampler's rounding
+    /// stands in the ring after a read (waiting for a second period would leave 20 ms there
+    /// for the rest of the call).
+    #[test]
+    fn a_device_paced_capture_at_another_rate_reads_each_frame_from_its_period() {
+        for (rate, frame) in [(8000u32, 160usize), (16_000, 320)] {
+            let (mut mic, ring) = RingBuffer::new(48_000);
+            let mut capture =
+                CaptureDrift::new(ring, 48_000, rate, frame, 23.0, 60.0).expect("new");
+            capture.follow_device(0.5);
+            let mut out = vec![0.0f32; frame];
+            let (mut reads, mut standing) = (0, Vec::new());
+            for period in 0..100 {
+                assert!(mic.push_partial_slice(&[0.1; 960]).1.is_empty());
+                if capture.queued() < capture.ready_at(frame) {
+                    assert!(
+                        period < 2,
+                        "{rate} Hz: period {period} was not enough for a frame"
+                    );
+                    continue;
+                }
+                assert_eq!(capture.read(&mut out).expect("read"), Outcome::default());
+                reads += 1;
+                standing.push(capture.queued());
+            }
+            assert!(reads >= 98, "{rate} Hz: {reads} reads for 100 periods");
+            let most = standing.iter().copied().max().unwrap_or(0);
+            assert!(
+                most <= 48,
+                "{rate} Hz: up to {most} samples left standing: {standing:?}"
+            );
+        }
+    }
+
     /// A device queue that keeps the length of every push.
     struct CountingQueue {
         ring: rtrb::Producer<f32>,

@@ -96,11 +96,24 @@ impl CaptureDrift {
         (at_rate / u64::from(self.device_rate.max(1))) as usize
     }
 
-    /// Ring fill at which a read of `out` samples finds all it needs plus the target.
+    /// Ring fill at which a read of `out` samples finds all it needs: plus the target for a
+    /// reader on a clock. One paced by the device keeps the target standing from its first read
+    /// on (see [`CaptureDrift::read`]), so each period the device hands over completes the next
+    /// frame; asking for the target on top would miss that by the resampler's rounding, and the
+    /// read would wait for a second period, leaving one standing in the ring for the rest of the
+    /// call (20 ms more delay on every G.711 and G.722 call).
     pub fn ready_at(&self, out: usize) -> usize {
         if self.copies() {
             return out;
         }
+        if self.paced_by_device {
+            return self.input_for(out);
+        }
+        self.keep_for(out)
+    }
+
+    /// Ring fill a read of `out` samples starts from when it drops what piled up before.
+    fn keep_for(&self, out: usize) -> usize {
         self.input_for(out) + self.control.target()
     }
 
@@ -190,7 +203,7 @@ impl CaptureDrift {
         }
         let mut outcome = Outcome::default();
         let queued = self.ring.slots();
-        let keep = self.ready_at(out.len());
+        let keep = self.keep_for(out.len());
         if !self.primed {
             if queued < keep {
                 out.fill(0.0);
