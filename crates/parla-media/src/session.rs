@@ -231,7 +231,8 @@ impl MediaSession {
                 ),
             };
         let playback_frame = frame_samples(decoder.sample_rate(), cfg.ptime_ms);
-        let resampler = StreamResampler::new(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
+        let resampler =
+            StreamResampler::low_delay(decoder.sample_rate(), OUTPUT_RATE, playback_frame)?;
         let (music, _) = HoldMusic::open(&MusicOnHold::BuiltIn, encoder_rate, capture_frame);
         let processing = Processing::open(cfg.processing, encoder_rate)?;
         let srtp = cfg
