@@ -22,7 +22,8 @@
 //! `LATENCY_DEVICE_LOG=1` it also prints the device rings' fill and ratio reports;
 //! `LATENCY_WINDOWS=1` prints every window's delay, from the speaker's first sound;
 //! `LATENCY_AUDIO` adds lines to Parla's `[audio]` section (`LATENCY_AUDIO=$'echo_cancellation =
-//! false\nnoise_suppression = false\nauto_gain = false'` measures without the processing).
+//! false\nnoise_suppression = false\nauto_gain = false'` measures without the processing);
+//! `LATENCY_CODEC` runs the echo test through another codec (`pcmu`, `pcma`, `g722`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -219,6 +220,8 @@ fn main() {
         .wait_event(|v| v["event"] == "ready", T)
         .expect("ready");
     let print_windows = std::env::var_os("LATENCY_WINDOWS").is_some();
+    let codec = std::env::var("LATENCY_CODEC").unwrap_or_else(|_| "opus".into());
+    let start = json!({"cmd": "echo_test", "codec": codec});
     let mut pairs = Vec::new();
     for run in 0..runs {
         let path = work.path().join(format!("probe-{run}.wav"));
@@ -226,7 +229,7 @@ fn main() {
         let recording = pulse
             .record("probe.monitor", &path, run_s, 2)
             .expect("record");
-        parla.send(&json!({"cmd": "echo_test"})).expect("echo test");
+        parla.send(&start).expect("echo test");
         let running = parla
             .wait_event(|v| v["event"] == "echo_test", T)
             .expect("echo test event");
@@ -262,7 +265,7 @@ fn main() {
         }
     }
     println!(
-        "client-added one-way delay (capture to playout, echo test, Opus 20 ms), {runs} runs of {run_s} s:"
+        "client-added one-way delay (capture to playout, echo test, {codec} 20 ms), {runs} runs of {run_s} s:"
     );
     for (run, (e, s)) in pairs.iter().enumerate() {
         let fmt = |m: &Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1}"));

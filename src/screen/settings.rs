@@ -303,7 +303,10 @@ pub fn apply(config: &mut Config, msg: Msg) -> Effect {
         }
         Msg::EchoTest(on) => {
             effect.save = false;
-            effect.commands.push(Command::EchoTest { stop: !on });
+            effect.commands.push(Command::EchoTest {
+                stop: !on,
+                codec: None,
+            });
         }
         Msg::RefreshDevices => {
             effect.save = false;
@@ -691,7 +694,13 @@ mod tests {
         assert_eq!(config.audio.output, "spk");
         assert!(matches!(effect.commands[0], Command::SetAudio { .. }));
         let effect = apply(&mut config, Msg::EchoTest(true));
-        assert_eq!(effect.commands, vec![Command::EchoTest { stop: false }]);
+        assert_eq!(
+            effect.commands,
+            vec![Command::EchoTest {
+                stop: false,
+                codec: None
+            }]
+        );
         assert!(!effect.save);
         let effect = apply(&mut config, Msg::SaveDiagnostics);
         assert!(effect.save_diagnostics && !effect.save && effect.commands.is_empty());

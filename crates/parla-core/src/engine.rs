@@ -15,6 +15,7 @@ use crate::api::{
     Event, RegistrationState,
 };
 use crate::config::{AccountConfig, AudioConfig, Config};
+use crate::sdp::Codec;
 use crate::secrets::SecretStore;
 use crate::ua::account::{AccountMessage, Shared};
 use crate::ua::calls::CallCommand;
@@ -244,7 +245,7 @@ impl Engine {
                 }
             },
             Command::Mute { call, muted } => (call, CallCommand::Mute(muted)),
-            Command::EchoTest { stop } => return self.echo_test(stop),
+            Command::EchoTest { stop, codec } => return self.echo_test(stop, codec),
             Command::ListDevices => return self.list_devices(),
             Command::SetCallDevices {
                 call,
@@ -558,7 +559,7 @@ impl Engine {
         }
     }
 
-    fn echo_test(&mut self, stop: bool) {
+    fn echo_test(&mut self, stop: bool, codec: Option<Codec>) {
         if let Some(running) = self.echo.take() {
             // Stopping joins the media thread and closes files: off the async workers, and
             // `stopped` only once the speaker file is complete.
@@ -581,7 +582,8 @@ impl Engine {
                 "the echo test is not running",
             ));
         }
-        match EchoTest::start(&self.config.audio, self.shared.events.clone()) {
+        let codec = codec.unwrap_or(Codec::Opus);
+        match EchoTest::start(&self.config.audio, codec, self.shared.events.clone()) {
             Ok(echo) => {
                 self.echo = Some(echo);
                 self.emit(Event::EchoTest {

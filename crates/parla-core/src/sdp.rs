@@ -108,6 +108,17 @@ impl Codec {
     }
 }
 
+impl From<Codec> for parla_media::CodecKind {
+    fn from(codec: Codec) -> Self {
+        match codec {
+            Codec::Opus => Self::Opus,
+            Codec::Pcmu => Self::Pcmu,
+            Codec::Pcma => Self::Pcma,
+            Codec::G722 => Self::G722,
+        }
+    }
+}
+
 impl fmt::Display for Codec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.encoding_name())

@@ -97,6 +97,10 @@ pub enum Command {
     EchoTest {
         #[serde(default)]
         stop: bool,
+        /// The codec the loop runs through (`opus` unless given): hear, or measure, what a call
+        /// in it adds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        codec: Option<crate::sdp::Codec>,
     },
     /// Ask the engine to report every account and call (answered with `status`).
     Status,

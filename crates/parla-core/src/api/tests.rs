@@ -253,6 +253,27 @@ fn device_commands_parse_from_the_documented_json() {
         serde_json::from_value::<Command>(json!({"cmd":"set_call_devices","output":"x"})).is_err(),
         "a call is needed"
     );
+    let echo: Command = serde_json::from_value(json!({"cmd":"echo_test"})).expect("echo_test");
+    assert_eq!(
+        echo,
+        Command::EchoTest {
+            stop: false,
+            codec: None
+        }
+    );
+    let through_g711: Command =
+        serde_json::from_value(json!({"cmd":"echo_test","codec":"pcmu"})).expect("pcmu");
+    assert_eq!(
+        through_g711,
+        Command::EchoTest {
+            stop: false,
+            codec: Some(crate::sdp::Codec::Pcmu)
+        }
+    );
+    assert!(
+        serde_json::from_value::<Command>(json!({"cmd":"echo_test","codec":"gsm"})).is_err(),
+        "a codec Parla does not have"
+    );
 }
 
 #[test]

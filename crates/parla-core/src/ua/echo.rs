@@ -5,15 +5,14 @@
 
 use crate::api::Event;
 use crate::config::AudioConfig;
-use parla_media::{
-    AudioEndpoint, CodecKind, CodecParams, InputLevel, MediaConfig, MediaError, MediaSession,
-};
+use crate::sdp::Codec;
+use parla_media::{AudioEndpoint, CodecParams, InputLevel, MediaConfig, MediaError, MediaSession};
 use std::net::UdpSocket;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-/// The dynamic payload type used on the loopback; any would do.
+/// The dynamic payload type used on the loopback for Opus; any would do.
 const OPUS_PT: u8 = 111;
 /// How often `level` is reported.
 const LEVEL_EVERY: Duration = Duration::from_millis(100);
@@ -38,9 +37,10 @@ pub struct EchoTest {
 }
 
 impl EchoTest {
-    /// Starts the loop; `level` events go to `events` until it stops.
+    /// Starts the loop through `codec`; `level` events go to `events` until it stops.
     pub fn start(
         audio: &AudioConfig,
+        codec: Codec,
         events: UnboundedSender<Event>,
     ) -> Result<Self, EchoTestError> {
         let socket = UdpSocket::bind("127.0.0.1:0").map_err(EchoTestError::Socket)?;
@@ -49,10 +49,10 @@ impl EchoTest {
             socket,
             own,
             CodecParams {
-                kind: CodecKind::Opus,
-                payload_type: OPUS_PT,
-                clock_rate: 48_000,
-                channels: 2,
+                kind: codec.into(),
+                payload_type: codec.static_payload_type().unwrap_or(OPUS_PT),
+                clock_rate: codec.clock_rate(),
+                channels: codec.channels(),
             },
         );
         config.input = AudioEndpoint::parse(&audio.input).map_err(EchoTestError::Endpoint)?;

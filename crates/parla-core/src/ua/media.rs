@@ -6,9 +6,9 @@ use super::conference::Seat;
 use crate::config::AudioConfig;
 use crate::sdp::{Codec, Direction, LocalMedia, NegotiatedMedia};
 use parla_media::{
-    AnsweringMachine, AudioEndpoint, CodecKind, CodecParams, ConferencePort, MachineStatus,
-    MediaConfig, MediaError, MediaEvent, MediaEventSink, MediaSession, MediaStats, MusicOnHold,
-    RecordChannels, RecordFormat, RecordingSummary, TonePlayer,
+    AnsweringMachine, AudioEndpoint, CodecParams, ConferencePort, MachineStatus, MediaConfig,
+    MediaError, MediaEvent, MediaEventSink, MediaSession, MediaStats, MusicOnHold, RecordChannels,
+    RecordFormat, RecordingSummary, TonePlayer,
 };
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::Path;
@@ -265,12 +265,7 @@ impl CallMedia {
             socket,
             remote: negotiated.remote_rtp,
             codec: CodecParams {
-                kind: match negotiated.codec {
-                    Codec::Opus => CodecKind::Opus,
-                    Codec::Pcmu => CodecKind::Pcmu,
-                    Codec::Pcma => CodecKind::Pcma,
-                    Codec::G722 => CodecKind::G722,
-                },
+                kind: negotiated.codec.into(),
                 payload_type: negotiated.payload_type,
                 clock_rate: negotiated.clock_rate,
                 channels: negotiated.channels,
