@@ -281,42 +281,55 @@ fn install_callbacks(
         }
         on_read.frame_wake.notify(periods.queued());
     };
-    let weak: Weak<RefCell<Stream>> = Rc::downgrade(stream);
-    let on_stream = Arc::clone(&shared);
-    let stream_state = move || {
-        let Some(stream) = weak.upgrade() else { return };
-        let Ok(stream) = stream.try_borrow() else {
-            return;
-        };
-        if matches!(
-            stream.get_state(),
-            stream::State::Failed | stream::State::Terminated
-        ) {
-            // The source went away (or the server killed the stream).
-            Failure::Gone.record(&on_stream);
-        }
-    };
-    let weak: Weak<RefCell<Context>> = Rc::downgrade(context);
-    let context_state = move || {
-        let Some(context) = weak.upgrade() else {
-            return;
-        };
-        let Ok(context) = context.try_borrow() else {
-            return;
-        };
-        if matches!(
-            context.get_state(),
-            context::State::Failed | context::State::Terminated
-        ) {
-            Failure::ServerGone.record(&shared);
-        }
-    };
+    // The source went away (or the server killed the stream); the connection ended.
+    let stream_state = on_end(
+        Rc::downgrade(stream),
+        |s: &Stream| {
+            matches!(
+                s.get_state(),
+                stream::State::Failed | stream::State::Terminated
+            )
+        },
+        Failure::Gone,
+        Arc::clone(&shared),
+    );
+    let context_state = on_end(
+        Rc::downgrade(context),
+        |c: &Context| {
+            matches!(
+                c.get_state(),
+                context::State::Failed | context::State::Terminated
+            )
+        },
+        Failure::ServerGone,
+        shared,
+    );
     let mut stream = stream.borrow_mut();
     stream.set_read_callback(Some(Box::new(read)));
     stream.set_state_callback(Some(Box::new(stream_state)));
     context
         .borrow_mut()
         .set_state_callback(Some(Box::new(context_state)));
+}
+
+/// A state callback that records `failure` once `ended` says the object has ended.
+fn on_end<T: 'static>(
+    object: Weak<RefCell<T>>,
+    ended: impl Fn(&T) -> bool + 'static,
+    failure: Failure,
+    shared: Arc<Shared>,
+) -> impl FnMut() + 'static {
+    move || {
+        let Some(object) = object.upgrade() else {
+            return;
+        };
+        let Ok(object) = object.try_borrow() else {
+            return;
+        };
+        if ended(&object) {
+            failure.record(&shared);
+        }
+    }
 }
 
 impl Drop for Connection {
