@@ -23,6 +23,7 @@ use parla_media::device::cpal::{
     DeviceStats,
 };
 use parla_media::device::{open_sink, open_source, AudioEndpoint, AudioSink, AudioSource};
+use parla_testbench::procstat::threads_named;
 use parla_testbench::{make_tone_wav, PulseAudio};
 
 use common::{band_energy_ratio, rms, tone};
@@ -464,7 +465,7 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
             .0;
     }
     assert!(
-        threads_named(PULSE_CAPTURE_THREAD) > 0,
+        !threads_named(PULSE_CAPTURE_THREAD).is_empty(),
         "the microphone comes from the server"
     );
     pa.stop();
@@ -491,11 +492,11 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
     // The microphone's connection was let go of whole: through ALSA's plugin the capture
     // thread stayed blocked on the plugin's lock for good (see `pulse_capture.rs`).
     let freed_by = Instant::now() + Duration::from_secs(10);
-    while threads_named(PULSE_CAPTURE_THREAD) > 0 && Instant::now() < freed_by {
+    while !threads_named(PULSE_CAPTURE_THREAD).is_empty() && Instant::now() < freed_by {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(
-        threads_named(PULSE_CAPTURE_THREAD),
+        threads_named(PULSE_CAPTURE_THREAD).len(),
         0,
         "the lost microphone's thread is still there"
     );
@@ -506,15 +507,3 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
 /// The thread that owns a capture's connection to the sound server.
 #[cfg(target_os = "linux")]
 const PULSE_CAPTURE_THREAD: &str = "parla-pulse-in";
-
-/// Threads of this process with that name.
-#[cfg(target_os = "linux")]
-fn threads_named(name: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .expect("/proc/self/task")
-        .filter_map(Result::ok)
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim() == name)
-        })
-        .count()
-}

@@ -21,6 +21,7 @@ use rtrb::{Consumer, RingBuffer};
 
 use super::health::Failure;
 use super::rt::{CaptureFeed, Shared};
+use super::stream::Built;
 use super::{device_error, ms_to_samples, RING_MS};
 use crate::error::MediaError;
 
@@ -46,23 +47,13 @@ impl Drop for AlsaCapture {
     }
 }
 
-/// What was opened.
-pub(crate) struct Opened {
-    pub capture: AlsaCapture,
-    /// Mono `f32` at `rate`.
-    pub ring: Consumer<f32>,
-    pub rate: u32,
-    /// Frames per device period.
-    pub period: usize,
-}
-
 /// Opens the ALSA PCM `pcm_name` for capture near 48 kHz with a ~`period_ms` period, and starts
 /// delivering mono `f32` into the ring it returns.
 pub(crate) fn open(
     pcm_name: &str,
     period_ms: u32,
     shared: Arc<Shared>,
-) -> Result<Opened, MediaError> {
+) -> Result<Built<Consumer<f32>, AlsaCapture>, MediaError> {
     let fail = |what: &str, e: alsa::Error| {
         device_error(format!("cannot {what} audio input \"{pcm_name}\": {e}"))
     };
@@ -84,19 +75,20 @@ pub(crate) fn open(
         pcm,
         params,
         feed,
-        shared,
+        shared: Arc::clone(&shared),
         stop: Arc::clone(&stop),
     };
     let thread = std::thread::Builder::new()
         .name("parla-alsa-in".into())
         .spawn(move || reader.run())
         .map_err(|e| device_error(format!("no thread for audio input \"{pcm_name}\": {e}")))?;
-    Ok(Opened {
-        capture: AlsaCapture {
+    Ok(Built {
+        stream: AlsaCapture {
             stop,
             _thread: thread,
         },
         ring: rx,
+        shared,
         rate,
         period,
     })

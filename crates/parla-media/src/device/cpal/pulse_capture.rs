@@ -26,6 +26,7 @@ use rtrb::{Consumer, RingBuffer};
 
 use super::health::Failure;
 use super::rt::{CaptureFeed, Shared};
+use super::stream::Built;
 use super::{device_error, ms_to_samples, RING_MS};
 use crate::error::MediaError;
 
@@ -43,23 +44,17 @@ pub(crate) struct PulseCapture {
     _stop: mpsc::Sender<()>,
 }
 
-/// What was opened.
-pub(crate) struct Opened {
-    pub capture: PulseCapture,
-    /// Mono `f32` at `rate`.
-    pub ring: Consumer<f32>,
-    pub rate: u32,
-    /// Frames handed to the ring at a time.
-    pub period: usize,
-}
-
 /// Connects to the sound server (the one `PULSE_SERVER` names, else the user's own; never
 /// started for us), records the default source as mono `f32` at 48 kHz in fragments of about
 /// `period_ms`, and delivers it in whole periods into the ring it returns.
-pub(crate) fn open(period_ms: u32, shared: Arc<Shared>) -> Result<Opened, MediaError> {
+pub(crate) fn open(
+    period_ms: u32,
+    shared: Arc<Shared>,
+) -> Result<Built<Consumer<f32>, PulseCapture>, MediaError> {
     let period = ms_to_samples(RATE, period_ms);
     let (tx, ring) = RingBuffer::new(ms_to_samples(RATE, RING_MS));
     let feed = CaptureFeed::new(tx, 1, Arc::clone(&shared));
+    let callbacks = Arc::clone(&shared);
     let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
     let (stop, stopped) = mpsc::channel::<()>();
     // libpulse's objects are not `Send` (libpulse-binding shares them through `Rc`), so they
@@ -68,7 +63,7 @@ pub(crate) fn open(period_ms: u32, shared: Arc<Shared>) -> Result<Opened, MediaE
         .name("parla-pulse-in".into())
         .spawn(move || {
             let connected = Connection::connect().and_then(|mut connection| {
-                connection.record(period, Periods::new(feed, period), shared)?;
+                connection.record(period, Periods::new(feed, period), callbacks)?;
                 Ok(connection)
             });
             match connected {
@@ -88,9 +83,10 @@ pub(crate) fn open(period_ms: u32, shared: Arc<Shared>) -> Result<Opened, MediaE
     answered
         .recv_timeout(CONNECT_TIMEOUT * 2)
         .map_err(|_| device_error("the sound server did not answer".into()))??;
-    Ok(Opened {
-        capture: PulseCapture { _stop: stop },
+    Ok(Built {
+        stream: PulseCapture { _stop: stop },
         ring,
+        shared,
         rate: RATE,
         period,
     })

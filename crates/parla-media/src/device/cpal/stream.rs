@@ -126,31 +126,14 @@ pub(crate) fn build_input(
     #[cfg(target_os = "linux")]
     {
         let pcm = super::device_name(device).unwrap_or_else(|| name.to_owned());
-        let shared = Arc::new(Shared::default());
         if SERVER_DEFAULT_PCMS.contains(&pcm.as_str()) {
-            match super::pulse_capture::open(CAPTURE_PERIOD_MS, Arc::clone(&shared)) {
-                Ok(opened) => {
-                    return Ok(Built {
-                        stream: Capture::Pulse(opened.capture),
-                        ring: opened.ring,
-                        shared,
-                        rate: opened.rate,
-                        period: opened.period,
-                    })
-                }
+            match super::pulse_capture::open(CAPTURE_PERIOD_MS, Arc::new(Shared::default())) {
+                Ok(built) => return Ok(built.with_stream(Capture::Pulse)),
                 Err(e) => tracing::debug!("{e}; capturing through ALSA instead"),
             }
         }
-        match super::alsa_capture::open(&pcm, CAPTURE_PERIOD_MS, Arc::clone(&shared)) {
-            Ok(opened) => {
-                return Ok(Built {
-                    stream: Capture::Alsa(opened.capture),
-                    ring: opened.ring,
-                    shared,
-                    rate: opened.rate,
-                    period: opened.period,
-                })
-            }
+        match super::alsa_capture::open(&pcm, CAPTURE_PERIOD_MS, Arc::new(Shared::default())) {
+            Ok(built) => return Ok(built.with_stream(Capture::Alsa)),
             Err(e) => tracing::debug!("{e}; capturing through cpal instead"),
         }
     }
