@@ -21,6 +21,9 @@
 //! `PARLA_CPU_ROUNDS` repeats the sound-card calls (each round: baresip, baresip encoding as
 //! Parla, Parla with processing on, Parla with it off, in turn forwards and backwards) and
 //! prints the median ratios.
+//! `PARLA_CPU_CODEC` (`opus` by default; `g722`, `pcmu`, `pcma`) makes every call of the bench
+//! use that codec instead, both sides: the capture then runs at 16 or 8 kHz, and so does the
+//! processing (there is then no "baresip encoding as Parla" call: it already does).
 //! `PARLA_CPU_SIGNAL=tone` sends a 440 Hz tone instead of speech, as this bench did before. A
 //! tone misleads: Opus encodes it about five times cheaper than speech, and the noise suppressor
 //! takes a steady tone for noise and leaves near silence, which costs Opus 2-3 times the tone,
@@ -47,6 +50,42 @@ fn call_seconds() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30)
+}
+
+/// What every call of the bench shares.
+struct Calls<'a> {
+    kamailio: &'a Kamailio,
+    codec: CallCodec,
+    /// What the callee sends, and the callers from a file.
+    source: &'a Path,
+    /// How long each call is measured.
+    seconds: u64,
+}
+
+/// The codec of every call: Parla's name for it and baresip's.
+#[derive(Clone, Copy)]
+struct CallCodec {
+    parla: &'static str,
+    baresip: &'static str,
+}
+
+impl CallCodec {
+    fn from_env() -> Self {
+        let name = std::env::var("PARLA_CPU_CODEC").unwrap_or_else(|_| "opus".into());
+        // baresip looks a bare name up at 8000 Hz and knows G.722 by its audio rate.
+        let (parla, baresip) = match name.as_str() {
+            "opus" => ("opus", "opus"),
+            "g722" => ("g722", "g722/16000/1"),
+            "pcmu" => ("pcmu", "pcmu"),
+            "pcma" => ("pcma", "pcma"),
+            other => panic!("PARLA_CPU_CODEC={other}: not opus, g722, pcmu or pcma"),
+        };
+        Self { parla, baresip }
+    }
+
+    fn is_opus(self) -> bool {
+        self.parla == "opus"
+    }
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -113,11 +152,11 @@ fn measure_call(pid: u32, seconds: u64) -> Measure {
 }
 
 /// The callee: baresip answering and sending `source` back.
-fn bob(kamailio: &Kamailio, source: &Path, opus: &[(String, String)]) -> Baresip {
-    let mut o = BaresipOptions::registering(kamailio, "bob", "bobpw");
-    o.audio_codecs = vec!["opus".into()];
+fn bob(calls: &Calls, opus: &[(String, String)]) -> Baresip {
+    let mut o = BaresipOptions::registering(calls.kamailio, "bob", "bobpw");
+    o.audio_codecs = vec![calls.codec.baresip.into()];
     o.extra_config = opus.to_vec();
-    o.source_wav = Some(source.to_owned());
+    o.source_wav = Some(calls.source.to_owned());
     o.sip_trace = false;
     let bob = Baresip::start(o).expect("baresip bob");
     bob.wait_registered(T).expect("bob registered");
@@ -158,6 +197,7 @@ fn make_source(dir: &Path, seconds: f64) -> std::path::PathBuf {
 
 fn main() {
     let seconds = call_seconds();
+    let codec = CallCodec::from_env();
     let kamailio = Kamailio::start(KamailioOptions::with_users(&[
         ("alice", "alicepw"),
         ("bob", "bobpw"),
@@ -171,18 +211,17 @@ fn main() {
     let card_calls = 4 * rounds as u64;
     let source = make_source(work.path(), (card_calls * (seconds + 20)) as f64);
 
-    let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", source.display());
-    let ours = parla_call(
-        &kamailio,
-        work.path(),
-        "parla",
-        &audio,
-        &[],
-        &source,
+    let calls = Calls {
+        kamailio: &kamailio,
+        codec,
+        source: &source,
         seconds,
-    );
-    let theirs = baresip_call(&kamailio, &source, None, &[], seconds);
-    print_pair("no sound card", seconds, &ours, &theirs);
+    };
+
+    let audio = format!("input = \"file:{}\"\noutput = \"null\"\n", source.display());
+    let ours = parla_call(&calls, work.path(), "parla", &audio, &[]);
+    let theirs = baresip_call(&calls, None, &[]);
+    print_pair(&calls, "no sound card", &ours, &theirs);
 
     if !PulseAudio::available() {
         println!("(PulseAudio is not available: no sound-card comparison)");
@@ -206,41 +245,35 @@ fn main() {
         // spell of the machine does not always land on the same one.
         let ours = |label: &str, audio: &str| {
             let name = format!("parla-{label}-{round}");
-            parla_call(
-                &kamailio,
-                work.path(),
-                &name,
-                audio,
-                &envs,
-                &source,
-                seconds,
-            )
+            parla_call(&calls, work.path(), &name, audio, &envs)
         };
-        let baresip = |opus: &[(String, String)]| {
-            baresip_call(&kamailio, &source, Some(env.clone()), opus, seconds)
-        };
+        let baresip = |opus: &[(String, String)]| baresip_call(&calls, Some(env.clone()), opus);
+        // With another codec than Opus baresip already encodes as Parla does.
+        let same_encoding = || codec.is_opus().then(|| baresip(&same_opus));
         let (theirs, same, ours_on, ours_off) = if round % 2 == 0 {
             let theirs = baresip(&[]);
-            let same = baresip(&same_opus);
+            let same = same_encoding();
             let on = ours("on", &on);
             (theirs, same, on, ours("off", &off))
         } else {
             let off = ours("off", &off);
             let on = ours("on", &on);
-            let same = baresip(&same_opus);
+            let same = same_encoding();
             (baresip(&[]), same, on, off)
         };
         println!("round {} of {rounds}:", round + 1);
-        print_pair("sound card, processing on", seconds, &ours_on, &theirs);
-        print_pair("sound card, processing off", seconds, &ours_off, &theirs);
-        let same_what = "sound card, processing off, baresip encoding as Parla";
-        print_pair(same_what, seconds, &ours_off, &same);
+        print_pair(&calls, "sound card, processing on", &ours_on, &theirs);
+        print_pair(&calls, "sound card, processing off", &ours_off, &theirs);
         let ratio =
             |ours: &Measure, theirs: &Measure| ours.cpu_percent / theirs.cpu_percent.max(0.01);
         on_ratios.push(ratio(&ours_on, &theirs));
         off_ratios.push(ratio(&ours_off, &theirs));
-        on_same.push(ratio(&ours_on, &same));
-        off_same.push(ratio(&ours_off, &same));
+        if let Some(same) = same {
+            let same_what = "sound card, processing off, baresip encoding as Parla";
+            print_pair(&calls, same_what, &ours_off, &same);
+            on_same.push(ratio(&ours_on, &same));
+            off_same.push(ratio(&ours_off, &same));
+        }
     }
     let fmt = |v: &[f64]| {
         let all: Vec<String> = v.iter().map(|r| format!("{r:.2}")).collect();
@@ -250,31 +283,38 @@ fn main() {
     println!("sound card, CPU ratio parla/baresip over {rounds} round(s):");
     println!("  processing on:  {}", fmt(&on_ratios));
     println!("  processing off: {}", fmt(&off_ratios));
-    println!("  against baresip encoding as Parla (mono, 32 kbit/s, complexity 6, VoIP):");
-    println!("  processing on:  {}", fmt(&on_same));
-    println!("  processing off: {}", fmt(&off_same));
+    if codec.is_opus() {
+        println!("  against baresip encoding as Parla (mono, 32 kbit/s, complexity 6, VoIP):");
+        println!("  processing on:  {}", fmt(&on_same));
+        println!("  processing off: {}", fmt(&off_same));
+    }
 }
 
-/// Parla (alice) calls baresip (bob, sending `source`) with `audio` as its `[audio]` section and
-/// `envs` in its environment; the caller's CPU and RSS over `seconds` of the call.
+/// Parla (alice) calls baresip (bob, sending the source) with `audio` as its `[audio]` section
+/// and `envs` in its environment; the caller's CPU and RSS over the call's measured seconds.
 fn parla_call(
-    kamailio: &Kamailio,
+    calls: &Calls,
     work: &Path,
     name: &str,
     audio: &str,
     envs: &[(&str, &str)],
-    source: &Path,
-    seconds: u64,
 ) -> Measure {
-    let callee = bob(kamailio, source, &[]);
+    let Calls {
+        kamailio,
+        codec,
+        seconds,
+        ..
+    } = *calls;
+    let callee = bob(calls, &[]);
     let profile = work.join(name);
     std::fs::create_dir_all(&profile).expect("profile");
     std::fs::write(
         profile.join("config.toml"),
         format!(
             "[[accounts]]\nid = \"alice\"\nusername = \"alice\"\npassword = \"alicepw\"\ndomain = \"127.0.0.1\"\n\
-             registrar = \"sip:127.0.0.1:{}\"\ncodecs = [\"opus\"]\n[audio]\n{audio}",
+             registrar = \"sip:127.0.0.1:{}\"\ncodecs = [\"{}\"]\n[audio]\n{audio}",
             kamailio.sip_port(),
+            codec.parla,
         ),
     )
     .expect("config");
@@ -310,18 +350,22 @@ fn print_call_quality(profile: &Path) {
     }
 }
 
-/// baresip (carol) calls baresip (bob): `source` from a file, or from the sound card whose
+/// baresip (carol) calls baresip (bob): the source from a file, or from the sound card whose
 /// environment is `sound_card` (carol then plays to it too); `opus`: more config lines for both.
 fn baresip_call(
-    kamailio: &Kamailio,
-    source: &Path,
+    calls: &Calls,
     sound_card: Option<Vec<(String, String)>>,
     opus: &[(String, String)],
-    seconds: u64,
 ) -> Measure {
-    let _callee = bob(kamailio, source, opus);
+    let Calls {
+        kamailio,
+        codec,
+        source,
+        seconds,
+    } = *calls;
+    let _callee = bob(calls, opus);
     let mut o = BaresipOptions::registering(kamailio, "carol", "carolpw");
-    o.audio_codecs = vec!["opus".into()];
+    o.audio_codecs = vec![codec.baresip.into()];
     o.extra_config = opus.to_vec();
     o.source_wav = Some(source.to_owned());
     o.sound_card = sound_card;
@@ -337,8 +381,9 @@ fn baresip_call(
     theirs
 }
 
-fn print_pair(what: &str, seconds: u64, ours: &Measure, theirs: &Measure) {
-    println!("{seconds} s Opus call, caller side, loopback, {what}:");
+fn print_pair(calls: &Calls, what: &str, ours: &Measure, theirs: &Measure) {
+    let (codec, seconds) = (calls.codec.parla, calls.seconds);
+    println!("{seconds} s {codec} call, caller side, loopback, {what}:");
     println!(
         "  parla   CPU {:5.2} % of one core, RSS {:5.1} MiB",
         ours.cpu_percent, ours.rss_mib
