@@ -24,6 +24,8 @@
 //! `PARLA_CPU_CODEC` (`opus` by default; `g722`, `pcmu`, `pcma`) makes every call of the bench
 //! use that codec instead, both sides: the capture then runs at 16 or 8 kHz, and so does the
 //! processing (there is then no "baresip encoding as Parla" call: it already does).
+//! `PARLA_CPU_STAGES` (e.g. `echo_cancellation`, or a comma-separated list) runs only those
+//! stages in the "processing on" calls.
 //! `PARLA_CPU_SIGNAL=tone` sends a 440 Hz tone instead of speech, as this bench did before. A
 //! tone misleads: Opus encodes it about five times cheaper than speech, and the noise suppressor
 //! takes a steady tone for noise and leaves near silence, which costs Opus 2-3 times the tone,
@@ -86,6 +88,29 @@ impl CallCodec {
     fn is_opus(self) -> bool {
         self.parla == "opus"
     }
+}
+
+/// The microphone's processing stages, as `[audio]` names them.
+const STAGES: [&str; 3] = ["echo_cancellation", "noise_suppression", "auto_gain"];
+
+/// The stages the "processing on" calls run: all, or those `PARLA_CPU_STAGES` lists.
+fn on_stages() -> Vec<String> {
+    let Ok(list) = std::env::var("PARLA_CPU_STAGES") else {
+        return STAGES.iter().map(|s| (*s).to_owned()).collect();
+    };
+    let stages: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).collect();
+    if let Some(unknown) = stages.iter().find(|s| !STAGES.contains(&s.as_str())) {
+        panic!("PARLA_CPU_STAGES: {unknown:?} is not one of {STAGES:?}");
+    }
+    stages
+}
+
+/// `[audio]` lines turning on `on` and off the other stages.
+fn processing_stages(on: &[String]) -> String {
+    STAGES
+        .iter()
+        .map(|stage| format!("{stage} = {}\n", on.iter().any(|s| s == stage)))
+        .collect()
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -233,10 +258,8 @@ fn main() {
     // The source keeps playing into the microphone for every call below.
     let _player = pulse.play_into_mic(&source).expect("paplay");
     let card = "input = \"default\"\noutput = \"default\"\n";
-    let on =
-        format!("{card}echo_cancellation = true\nnoise_suppression = true\nauto_gain = true\n");
-    let off =
-        format!("{card}echo_cancellation = false\nnoise_suppression = false\nauto_gain = false\n");
+    let on = format!("{card}{}", processing_stages(&on_stages()));
+    let off = format!("{card}{}", processing_stages(&[]));
     let (mut on_ratios, mut off_ratios) = (Vec::new(), Vec::new());
     let (mut on_same, mut off_same) = (Vec::new(), Vec::new());
     let same_opus = opus_as_parla();
