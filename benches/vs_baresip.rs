@@ -178,14 +178,31 @@ fn measure_call(pid: u32, seconds: u64) -> Measure {
 
 /// The callee: baresip answering and sending `source` back.
 fn bob(calls: &Calls, opus: &[(String, String)]) -> Baresip {
-    let mut o = BaresipOptions::registering(calls.kamailio, "bob", "bobpw");
-    o.audio_codecs = vec![calls.codec.baresip.into()];
-    o.extra_config = opus.to_vec();
-    o.source_wav = Some(calls.source.to_owned());
-    o.sip_trace = false;
-    let bob = Baresip::start(o).expect("baresip bob");
-    bob.wait_registered(T).expect("bob registered");
-    bob
+    calls.baresip("bob", "bobpw", opus, None)
+}
+
+impl Calls<'_> {
+    /// baresip registered as `user` with the bench's codec, `opus` as more config lines, the
+    /// source as its file input, or the sound card whose environment is `sound_card`.
+    fn baresip(
+        &self,
+        user: &str,
+        password: &str,
+        opus: &[(String, String)],
+        sound_card: Option<Vec<(String, String)>>,
+    ) -> Baresip {
+        let mut o = BaresipOptions::registering(self.kamailio, user, password);
+        o.audio_codecs = vec![self.codec.baresip.into()];
+        o.extra_config = opus.to_vec();
+        o.source_wav = Some(self.source.to_owned());
+        o.sound_card = sound_card;
+        o.sip_trace = false;
+        let baresip = Baresip::start(o).unwrap_or_else(|e| panic!("baresip {user}: {e}"));
+        baresip
+            .wait_registered(T)
+            .unwrap_or_else(|e| panic!("{user} registered: {e}"));
+        baresip
+    }
 }
 
 /// baresip's Opus settings for encoding as Parla does (mono, VoIP, and the bitrate and
@@ -380,26 +397,15 @@ fn baresip_call(
     sound_card: Option<Vec<(String, String)>>,
     opus: &[(String, String)],
 ) -> Measure {
-    let Calls {
-        kamailio,
-        codec,
-        source,
-        seconds,
-    } = *calls;
     let _callee = bob(calls, opus);
-    let mut o = BaresipOptions::registering(kamailio, "carol", "carolpw");
-    o.audio_codecs = vec![codec.baresip.into()];
-    o.extra_config = opus.to_vec();
-    o.source_wav = Some(source.to_owned());
-    o.sound_card = sound_card;
-    o.sip_trace = false;
-    let carol = Baresip::start(o).expect("baresip carol");
-    carol.wait_registered(T).expect("carol registered");
-    carol.dial(&kamailio.user_uri("bob")).expect("carol dials");
+    let carol = calls.baresip("carol", "carolpw", opus, sound_card);
+    carol
+        .dial(&calls.kamailio.user_uri("bob"))
+        .expect("carol dials");
     carol
         .wait_event_type("CALL_ESTABLISHED", T)
         .expect("established");
-    let theirs = measure_call(carol.pid(), seconds);
+    let theirs = measure_call(carol.pid(), calls.seconds);
     let _ = carol.hangup();
     theirs
 }
