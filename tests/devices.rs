@@ -1,6 +1,7 @@
 //! Sound devices through the engine's protocol: the device lists, moving a call to baresip
-//! onto a headset while it goes on (a test-started PulseAudio with a second null sink, reached
-//! through an ALSA PCM of its own), and the microphone level during the echo test.
+//! onto a headset while it goes on (a test-started PulseAudio with a second null sink and a
+//! source of its own, picked by the names the sound server gives them), and the microphone
+//! level during the echo test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,11 +34,8 @@ fn a_call_moves_to_the_headset_while_it_goes_on() {
     let mut pulse = PulseAudio::start().expect("pulseaudio");
     pulse.add_null_sink("headset", 2).expect("headset sink");
     pulse
-        .add_alsa_pcm("headset_out", "headset")
-        .expect("headset pcm");
-    pulse
-        .add_alsa_pcm("headset_in", "headset.monitor")
-        .expect("headset mic pcm");
+        .add_source("headset_mic", "mic", "Headset Microphone")
+        .expect("headset mic");
     let kamailio = kamailio_alice_bob();
     let work = tempfile::tempdir().expect("dir");
     let bob = start_bob(&kamailio, Some("pcmu"), None);
@@ -52,12 +50,17 @@ fn a_call_moves_to_the_headset_while_it_goes_on() {
     );
     app.send(json!({"cmd": "list_devices"}));
     let devices = app.wait("devices", |v| is_event(v, "devices"));
+    // The sound server's own devices, as `pulse:NAME`, labelled with its descriptions.
     assert!(
-        names(&devices, "outputs").contains(&"headset_out".to_owned()),
+        names(&devices, "outputs").contains(&"pulse:headset".to_owned()),
         "{devices}"
     );
     assert!(
-        names(&devices, "inputs").contains(&"headset_in".to_owned()),
+        names(&devices, "inputs").contains(&"pulse:headset_mic".to_owned()),
+        "{devices}"
+    );
+    assert_eq!(
+        devices["labels"]["pulse:headset_mic"], "Headset Microphone",
         "{devices}"
     );
 
@@ -79,11 +82,30 @@ fn a_call_moves_to_the_headset_while_it_goes_on() {
         "{refused}"
     );
 
-    app.send(json!({"cmd": "set_call_devices", "call": call, "output": "headset_out"}));
+    app.send(json!({"cmd": "set_call_devices", "call": call,
+        "input": "pulse:headset_mic", "output": "pulse:headset"}));
     let moved = app.wait("call_devices", |v| is_event(v, "call_devices"));
     assert_eq!(
         moved,
-        json!({"event": "call_devices", "call": call, "input": "default", "output": "headset_out"})
+        json!({"event": "call_devices", "call": call,
+            "input": "pulse:headset_mic", "output": "pulse:headset"})
+    );
+    // The microphone is the headset's now: the call records from that source.
+    let sources = pulse.pactl(&["list", "short", "sources"]).expect("sources");
+    let headset_mic = sources
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("headset_mic"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("no headset_mic in {sources}"))
+        .to_owned();
+    let recording = pulse
+        .pactl(&["list", "short", "source-outputs"])
+        .expect("source outputs");
+    assert!(
+        recording
+            .lines()
+            .any(|l| l.split('\t').nth(1) == Some(headset_mic.as_str())),
+        "a stream records from headset_mic ({headset_mic}): {recording}"
     );
     // baresip sends 440 Hz: the headset plays it now.
     let heard = pulse

@@ -188,6 +188,107 @@ fn capture_and_playback_through_the_default_devices() {
     assert!(open_sink(&AudioEndpoint::parse("default").expect("parse")).is_ok());
 }
 
+/// The sound server's own sinks and sources are listed by the names `pulse:NAME` with their
+/// descriptions (its sinks' monitors are not microphones), and open by those names: the
+/// source through libpulse, the sink written through ALSA's pulse plugin; a name the server
+/// does not have is a clear error.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
+    let _serial = serial();
+    let mut pa = pulse();
+    let dir = pa.dir().to_path_buf();
+    pa.add_null_sink("headset", 2).expect("headset");
+    pa.add_source("headset_mic", "mic", "Test Headset Microphone")
+        .expect("headset_mic");
+
+    let (inputs, outputs) = list_devices_labelled();
+    let label = |list: &[(String, String)], name: &str| {
+        list.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, label)| label.clone())
+    };
+    assert_eq!(
+        label(&inputs, "pulse:headset_mic").as_deref(),
+        Some("Test Headset Microphone"),
+        "inputs: {inputs:?}"
+    );
+    assert!(
+        label(&outputs, "pulse:headset").is_some_and(|l| !l.is_empty()),
+        "outputs: {outputs:?}"
+    );
+    assert!(
+        !inputs.iter().any(|(n, _)| n.ends_with(".monitor")),
+        "no monitors among the inputs: {inputs:?}"
+    );
+    let position = |list: &[(String, String)], name: &str| list.iter().position(|(n, _)| n == name);
+    assert!(
+        position(&outputs, "default") < position(&outputs, "pulse:headset"),
+        "default first: {outputs:?}"
+    );
+
+    let mut source =
+        CpalSource::open(Some("pulse:headset_mic"), 48_000, 960).expect("open pulse:headset_mic");
+    let mut sink = CpalSink::open(Some("pulse:headset")).expect("open pulse:headset");
+    assert_eq!(source.device_name(), Some("pulse:headset_mic"));
+    assert_eq!(sink.device_name(), Some("pulse:headset"));
+
+    let mic_wav = dir.join("mic-1k.wav");
+    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
+    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let recording = pa
+        .record("headset.monitor", &dir.join("headset.wav"), 3.0, 2)
+        .expect("parec");
+    let out_tone = tone(600.0, 48_000, 4.0, 0.5);
+    let mut captured = Vec::new();
+    let mut frame = vec![0.0f32; 960];
+    paced(Duration::from_secs(4), |i| {
+        source.read(&mut frame).expect("read");
+        captured.extend_from_slice(&frame);
+        sink.write(&out_tone[i * 960..(i + 1) * 960])
+            .expect("write");
+    });
+    let (capture_stats, playback_stats) = (source.stats(), sink.stats());
+    let heard = recording.finish().expect("recording");
+
+    let steady = &captured[48_000..];
+    let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
+    assert!(
+        ratio > 0.9 && rms(steady) > 0.1,
+        "pulse:headset_mic: 1 kHz holds {ratio:.3} of the energy, rms {:.3}",
+        rms(steady)
+    );
+    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
+        assert!(
+            ratio > 0.9 && level > 0.1,
+            "pulse:headset channel {channel}: 600 Hz holds {ratio:.3}, rms {level:.3}"
+        );
+    }
+    assert_clean("named capture", capture_stats);
+    assert_clean("named playback", playback_stats);
+    assert_eq!(capture_stats.path, DevicePath::Pulse, "{capture_stats:?}");
+    assert_eq!(playback_stats.path, DevicePath::Alsa, "{playback_stats:?}");
+    assert_eq!((source.take_notice(), sink.take_notice()), (None, None));
+    sink.finish().expect("finish");
+
+    for (err, direction) in [
+        (
+            CpalSource::open(Some("pulse:no_such_source"), 48_000, 960).err(),
+            "input",
+        ),
+        (CpalSink::open(Some("pulse:no_such_sink")).err(), "output"),
+    ] {
+        let text = err.expect("unknown server device").to_string();
+        eprintln!("{text}");
+        assert!(
+            text.contains(&format!(
+                "no audio {direction} device named \"pulse:no_such_"
+            )),
+            "{text}"
+        );
+    }
+}
+
 /// A reader that waits for its frame (as a call's media thread does) is woken by the device
 /// when the frame is there, and reads it with next to nothing left standing in the ring: the
 /// delay the ring adds is what arrived beyond the frame, not a period and a margin.

@@ -251,16 +251,29 @@ impl PulseAudio {
         )
     }
 
+    /// Loads a mono source `name`, described as `description` (no quotes in it), that carries
+    /// what the sink `sink` plays (its monitor): a device's microphone, a source of its own as a
+    /// headset's is, not a monitor. Returns the module index.
+    pub fn add_source(&self, name: &str, sink: &str, description: &str) -> Result<u32> {
+        let out = self.pactl(&[
+            "load-module",
+            "module-remap-source",
+            &format!("source_name={name}"),
+            &format!("master={sink}.monitor"),
+            "channels=1",
+            "channel_map=mono",
+            "master_channel_map=mono",
+            &format!("source_properties='device.description=\"{description}\"'"),
+        ])?;
+        module_index(&out)
+    }
+
     /// Loads the module (name and arguments in `module`) that makes the sink `name`, and keeps
     /// the sink ticking; returns the module index.
     fn load_awake_sink(&mut self, name: &str, module: &[&str]) -> Result<u32> {
         let mut args = vec!["load-module"];
         args.extend_from_slice(module);
-        let out = self.pactl(&args)?;
-        let index = out.trim().parse().map_err(|_| BenchError::Protocol {
-            peer: "pactl".into(),
-            detail: format!("load-module printed {out:?}, not a module index"),
-        })?;
+        let index = module_index(&self.pactl(&args)?)?;
         self.keep_awake(name)?;
         self.wait_awake(&[name])?;
         Ok(index)
@@ -504,6 +517,14 @@ fn read_up_to(stdout: ChildStdout, limit: usize) -> std::io::Result<Vec<u8>> {
 }
 
 /// The indexes of the clients in `pactl list clients` output that belong to process `pid`.
+/// The module index `pactl load-module` printed.
+fn module_index(out: &str) -> Result<u32> {
+    out.trim().parse().map_err(|_| BenchError::Protocol {
+        peer: "pactl".into(),
+        detail: format!("load-module printed {out:?}, not a module index"),
+    })
+}
+
 fn clients_of(listing: &str, pid: u32) -> Vec<String> {
     let wanted = format!("application.process.id = \"{pid}\"");
     let mut found = Vec::new();

@@ -87,6 +87,7 @@ mod tests {
             "surround51:CARD=PCH,DEV=0",
             "dmix:CARD=PCH,DEV=0",
             "hdmi:CARD=HDMI,DEV=0",
+            "pulse:alsa_output.usb-Jabra_EVOLVE_20-00.analog-stereo",
         ];
         assert_eq!(
             selectable(listed.iter().map(|s| s.to_string()).collect()),
@@ -94,7 +95,8 @@ mod tests {
                 "default",
                 "pulse",
                 "hw:CARD=PCH,DEV=0",
-                "hdmi:CARD=HDMI,DEV=0"
+                "hdmi:CARD=HDMI,DEV=0",
+                "pulse:alsa_output.usb-Jabra_EVOLVE_20-00.analog-stereo",
             ]
         );
         assert_eq!(selectable(Vec::new()), ["default"]);

@@ -24,6 +24,10 @@ mod health;
 mod playback;
 #[cfg(target_os = "linux")]
 mod pulse_capture;
+#[cfg(target_os = "linux")]
+mod pulse_connection;
+#[cfg(target_os = "linux")]
+mod pulse_devices;
 mod rt;
 mod stream;
 
@@ -142,7 +146,9 @@ impl DeviceStats {
 
 /// Names of the capture and the playback devices, as accepted by `AudioEndpoint::Device`.
 /// On Linux these are ALSA PCM names (`default`, `pulse`, `hw:CARD=PCH,DEV=0`, as `aplay -L`
-/// lists them). Empty lists if the audio system cannot be queried.
+/// lists them) and, under a sound server, its own sources and sinks as `pulse:NAME` (NAME as
+/// `pactl list short sinks` shows it), right after `default`. Empty lists if the audio system
+/// cannot be queried.
 pub fn list_devices() -> (Vec<String>, Vec<String>) {
     let (inputs, outputs) = list_devices_labelled();
     let names = |list: Labelled| list.into_iter().map(|(name, _)| name).collect();
@@ -165,7 +171,27 @@ pub fn list_devices_labelled() -> (Labelled, Labelled) {
         .output_devices()
         .map(|it| it.filter_map(|d| labelled(&d)).collect())
         .unwrap_or_default();
+    #[cfg(target_os = "linux")]
+    {
+        let server = pulse_devices::list();
+        (
+            after_default(inputs, server.sources),
+            after_default(outputs, server.sinks),
+        )
+    }
+    #[cfg(not(target_os = "linux"))]
     (inputs, outputs)
+}
+
+/// `listed` with `more` put in after its `default` (at the start when it has none).
+#[cfg(target_os = "linux")]
+fn after_default(mut listed: Labelled, more: Labelled) -> Labelled {
+    let at = listed
+        .iter()
+        .position(|(name, _)| name == DEFAULT_NAME)
+        .map_or(0, |i| i + 1);
+    listed.splice(at..at, more);
+    listed
 }
 
 fn labelled(device: &Device) -> Option<(String, String)> {
@@ -214,6 +240,35 @@ impl Direction {
             Direction::Output => "output",
         }
     }
+}
+
+/// `name` and the server's own name in it, when it names one of the sound server's devices
+/// (`pulse:NAME`, Linux; see `pulse_devices.rs`).
+fn server_device(name: Option<&str>) -> Option<(&str, &str)> {
+    #[cfg(target_os = "linux")]
+    {
+        let name = name?;
+        pulse_devices::server_name(name).map(|server| (name, server))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// The error for a device of the sound server's that would not open (`why`): most often it is
+/// not there (any more).
+#[cfg(target_os = "linux")]
+fn no_such_device(name: &str, dir: Direction, why: MediaError) -> MediaError {
+    let why = match why {
+        MediaError::InvalidConfig(message) => message,
+        other => other.to_string(),
+    };
+    device_error(format!(
+        "no audio {} device named \"{name}\" could be opened: {why}",
+        dir.noun()
+    ))
 }
 
 /// Finds the device called `name` (exact name, else exact description), or the default.
@@ -377,6 +432,29 @@ mod tests {
         assert_eq!(label(Some("")), "hw:CARD=PCH,DEV=0");
         assert_eq!(label(Some(" \n \t\n")), "hw:CARD=PCH,DEV=0");
         assert_eq!(label(None), "hw:CARD=PCH,DEV=0");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn server_devices_come_right_after_default() {
+        let pair = |n: &str| (n.to_owned(), n.to_owned());
+        let alsa = vec![pair("pulse"), pair("default"), pair("hw:CARD=PCH,DEV=0")];
+        let server = vec![pair("pulse:a"), pair("pulse:b")];
+        let names = |l: Labelled| l.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(
+            names(after_default(alsa, server.clone())),
+            [
+                "pulse",
+                "default",
+                "pulse:a",
+                "pulse:b",
+                "hw:CARD=PCH,DEV=0"
+            ]
+        );
+        assert_eq!(
+            names(after_default(vec![pair("hw:0")], server)),
+            ["pulse:a", "pulse:b", "hw:0"]
+        );
     }
 
     #[test]

@@ -4,9 +4,13 @@
 use std::sync::Arc;
 
 use super::health::{Failure, Watch};
+#[cfg(target_os = "linux")]
+use super::no_such_device;
 use super::rt::Shared;
 use super::stream;
-use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
+use super::{
+    find_device, server_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery,
+};
 use crate::device::AudioSource;
 use crate::error::MediaError;
 use crate::resample::drift::CaptureDrift;
@@ -62,8 +66,18 @@ impl Link for CaptureLink {
 
 impl CaptureLink {
     fn open(name: Option<&str>, rate: u32, frame: usize) -> Result<Self, MediaError> {
-        let (device, label) = find_device(name, Direction::Input)?;
-        let built = stream::build_input(&device, &label)?;
+        let (built, label) = match server_device(name) {
+            #[cfg(target_os = "linux")]
+            Some((name, source)) => (
+                stream::build_server_input(source)
+                    .map_err(|e| no_such_device(name, Direction::Input, e))?,
+                name.to_owned(),
+            ),
+            _ => {
+                let (device, label) = find_device(name, Direction::Input)?;
+                (stream::build_input(&device, &label)?, label)
+            }
+        };
         let period_ms = built.period as f64 * 1000.0 / f64::from(built.rate.max(1));
         let drift = CaptureDrift::new(
             built.ring,

@@ -14,6 +14,8 @@ use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
 use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
+#[cfg(target_os = "linux")]
+use super::{no_such_device, server_device};
 use crate::device::{AudioSink, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::resample::drift::{PlaybackDrift, PlaybackQueue};
@@ -119,6 +121,14 @@ impl PlaybackQueue for Queue {
 
 impl PlaybackLink {
     fn open(name: Option<&str>) -> Result<Self, MediaError> {
+        #[cfg(target_os = "linux")]
+        if let Some((name, sink)) = server_device(name) {
+            let shared = Arc::new(Shared::default());
+            let pcm = super::pulse_devices::alsa_pcm(sink);
+            let alsa = AlsaPlayback::open(&pcm, Arc::clone(&shared))
+                .map_err(|e| no_such_device(name, Direction::Output, e))?;
+            return Self::direct(alsa, shared, name.to_owned());
+        }
         let (device, label) = find_device(name, Direction::Output)?;
         #[cfg(target_os = "linux")]
         {

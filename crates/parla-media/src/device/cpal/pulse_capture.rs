@@ -1,5 +1,6 @@
-//! Capture from the sound server itself through libpulse (Linux, the default input), in place of
-//! our ALSA reader over PulseAudio's ALSA plugin.
+//! Capture from the sound server itself through libpulse (Linux: the default input, and the
+//! server's sources by name, `pulse:NAME`), in place of our ALSA reader over PulseAudio's ALSA
+//! plugin.
 //!
 //! Why: through the plugin, the audio crosses two threads before the media thread sees it
 //! (PulseAudio's client thread, then our reader, woken through the plugin's descriptor), and the
@@ -14,17 +15,16 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
 
 use libpulse_binding as pulse;
 use pulse::context::{self, Context};
 use pulse::def::BufferAttr;
-use pulse::mainloop::threaded::Mainloop;
 use pulse::sample::{Format, Spec};
 use pulse::stream::{self, PeekResult, Stream};
 use rtrb::{Consumer, RingBuffer};
 
 use super::health::Failure;
+use super::pulse_connection::{Connection, CONNECT_TIMEOUT};
 use super::rt::{CaptureFeed, Shared};
 use super::stream::Built;
 use super::{device_error, ms_to_samples, RING_MS};
@@ -32,10 +32,6 @@ use crate::error::MediaError;
 
 /// The rate asked of the server (it converts from the source's own).
 const RATE: u32 = 48_000;
-/// Longest wait for the server to accept the connection and the stream.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// How often the state is looked at while connecting.
-const CONNECT_POLL: Duration = Duration::from_millis(2);
 const SAMPLE_BYTES: usize = std::mem::size_of::<f32>();
 
 /// A running capture; dropping it ends the thread that owns the connection (asleep until then),
@@ -45,10 +41,12 @@ pub(crate) struct PulseCapture {
 }
 
 /// Connects to the sound server (the one `PULSE_SERVER` names, else the user's own; never
-/// started for us), records the default source as mono `f32` at 48 kHz in fragments of about
-/// `period_ms`, and delivers it in whole periods into the ring it returns.
+/// started for us), records `source` (the server's name for it; `None`: its default source)
+/// as mono `f32` at 48 kHz in fragments of about `period_ms`, and delivers it in whole periods
+/// into the ring it returns.
 pub(crate) fn open(
     period_ms: u32,
+    source: Option<&str>,
     shared: Arc<Shared>,
 ) -> Result<Built<Consumer<f32>, PulseCapture>, MediaError> {
     let period = ms_to_samples(RATE, period_ms);
@@ -57,13 +55,15 @@ pub(crate) fn open(
     let callbacks = Arc::clone(&shared);
     let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
     let (stop, stopped) = mpsc::channel::<()>();
+    let source = source.map(str::to_owned);
     // libpulse's objects are not `Send` (libpulse-binding shares them through `Rc`), so they
     // live and die on a thread of their own, which sleeps while the capture runs.
     std::thread::Builder::new()
         .name("parla-pulse-in".into())
         .spawn(move || {
-            let connected = Connection::connect().and_then(|mut connection| {
-                connection.record(period, Periods::new(feed, period), callbacks)?;
+            let connected = Connection::connect("audio input").and_then(|mut connection| {
+                let periods = Periods::new(feed, period);
+                connection.record(source.as_deref(), period, periods, callbacks)?;
                 Ok(connection)
             });
             match connected {
@@ -129,46 +129,12 @@ impl Periods {
     }
 }
 
-/// libpulse's objects for one capture. Everything in them is touched only with the threaded main
-/// loop's lock held: by the client thread in callbacks (it holds the lock while it runs them)
-/// and by the owning thread in `connect`, `record` and `drop`, which take it.
-struct Connection {
-    // Dropped in this order, after `Drop::drop` has disconnected and stopped the thread.
-    stream: Option<Rc<RefCell<Stream>>>,
-    context: Rc<RefCell<Context>>,
-    mainloop: Mainloop,
-}
-
 impl Connection {
-    fn connect() -> Result<Self, MediaError> {
-        let fail = |what: &str| device_error(format!("no sound server for audio input: {what}"));
-        let mainloop = Mainloop::new().ok_or_else(|| fail("no main loop"))?;
-        let context = Context::new(&mainloop, "Parla").ok_or_else(|| fail("no context"))?;
-        let mut connection = Self {
-            stream: None,
-            context: Rc::new(RefCell::new(context)),
-            mainloop,
-        };
-        connection
-            .context
-            .borrow_mut()
-            .connect(None, context::FlagSet::NOAUTOSPAWN, None)
-            .map_err(|e| fail(&e.to_string().unwrap_or_default()))?;
-        connection
-            .mainloop
-            .start()
-            .map_err(|e| fail(&e.to_string().unwrap_or_default()))?;
-        connection.wait_until(|c| match c.context.borrow().get_state() {
-            context::State::Ready => Some(Ok(())),
-            context::State::Failed | context::State::Terminated => Some(Err(fail("refused"))),
-            _ => None,
-        })?;
-        Ok(connection)
-    }
-
-    /// Starts recording the default source into `periods`; failures are stored in `shared`.
+    /// Starts recording `source` (`None`: the default) into `periods`; failures are stored in
+    /// `shared`.
     fn record(
         &mut self,
+        source: Option<&str>,
         period: usize,
         periods: Periods,
         shared: Arc<Shared>,
@@ -197,10 +163,11 @@ impl Connection {
         };
         let stream = Rc::new(RefCell::new(stream));
         self.stream = Some(Rc::clone(&stream));
-        let connected =
-            stream
-                .borrow_mut()
-                .connect_record(None, Some(&attr), stream::FlagSet::EARLY_REQUESTS);
+        let connected = stream.borrow_mut().connect_record(
+            source,
+            Some(&attr),
+            stream::FlagSet::EARLY_REQUESTS,
+        );
         self.mainloop.unlock();
         connected.map_err(|e| fail(e.to_string().unwrap_or_default()))?;
         self.wait_until(|c| {
@@ -208,7 +175,11 @@ impl Connection {
             match state {
                 stream::State::Ready => Some(Ok(())),
                 stream::State::Failed | stream::State::Terminated => {
-                    Some(Err(fail("the server refused the stream".into())))
+                    let reason = c.context.borrow().errno().to_string().unwrap_or_default();
+                    Some(Err(fail(match source {
+                        Some(name) => format!("source \"{name}\": {reason}"),
+                        None => format!("the server refused the stream: {reason}"),
+                    })))
                 }
                 _ => None,
             }
@@ -217,28 +188,6 @@ impl Connection {
         install_callbacks(&stream, &self.context, periods, shared);
         self.mainloop.unlock();
         Ok(())
-    }
-
-    /// Looks at `done` under the lock until it gives an answer or [`CONNECT_TIMEOUT`] passes.
-    fn wait_until(
-        &mut self,
-        mut done: impl FnMut(&Self) -> Option<Result<(), MediaError>>,
-    ) -> Result<(), MediaError> {
-        let deadline = Instant::now() + CONNECT_TIMEOUT;
-        loop {
-            self.mainloop.lock();
-            let answer = done(self);
-            self.mainloop.unlock();
-            if let Some(answer) = answer {
-                return answer;
-            }
-            if Instant::now() >= deadline {
-                return Err(device_error(
-                    "the sound server did not answer within 2 s".into(),
-                ));
-            }
-            std::thread::sleep(CONNECT_POLL);
-        }
     }
 }
 
@@ -325,25 +274,6 @@ fn on_end<T: 'static>(
         if ended(&object) {
             failure.record(&shared);
         }
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.mainloop.lock();
-        if let Some(stream) = &self.stream {
-            if let Ok(mut stream) = stream.try_borrow_mut() {
-                stream.set_read_callback(None);
-                stream.set_state_callback(None);
-                let _ = stream.disconnect();
-            }
-        }
-        if let Ok(mut context) = self.context.try_borrow_mut() {
-            context.set_state_callback(None);
-            context.disconnect();
-        }
-        self.mainloop.unlock();
-        self.mainloop.stop();
     }
 }
 

@@ -127,7 +127,7 @@ pub(crate) fn build_input(
     {
         let pcm = super::device_name(device).unwrap_or_else(|| name.to_owned());
         if SERVER_DEFAULT_PCMS.contains(&pcm.as_str()) {
-            match super::pulse_capture::open(CAPTURE_PERIOD_MS, Arc::new(Shared::default())) {
+            match super::pulse_capture::open(CAPTURE_PERIOD_MS, None, Arc::new(Shared::default())) {
                 Ok(built) => return Ok(built.with_stream(Capture::Pulse)),
                 Err(e) => tracing::debug!("{e}; capturing through ALSA instead"),
             }
@@ -138,6 +138,17 @@ pub(crate) fn build_input(
         }
     }
     build_cpal_input(device, name).map(|built| built.with_stream(Capture::Cpal))
+}
+
+/// Starts capture from the sound server's source `source` (its own name for it; see
+/// `pulse_devices.rs`).
+#[cfg(target_os = "linux")]
+pub(crate) fn build_server_input(
+    source: &str,
+) -> Result<Built<Consumer<f32>, Capture>, MediaError> {
+    let shared = Arc::new(Shared::default());
+    super::pulse_capture::open(CAPTURE_PERIOD_MS, Some(source), shared)
+        .map(|built| built.with_stream(Capture::Pulse))
 }
 
 fn build_cpal_input(device: &Device, name: &str) -> Result<Built<Consumer<f32>>, MediaError> {
