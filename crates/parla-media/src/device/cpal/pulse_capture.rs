@@ -7,8 +7,8 @@
 //! plugin has a deadlock our reader cannot avoid: a read that ends inside one of the server's
 //! fragments keeps that fragment acquired, and when the connection dies the plugin's thread waits
 //! for it, holding the lock the next read needs, so the reader, its PCM and the connection are
-//! never freed. Here the client thread's read callback takes every fragment whole as it arrives
-//! and hands whole periods to the ring, waking the media thread when its frame is in: one thread
+//! never freed. Here the client thread's read callback takes the fragments whole once they make
+//! up a period and hands whole periods to the ring, waking the media thread when its frame is in: one thread
 //! fewer in a call, nothing acquired between callbacks. PipeWire's PulseAudio server serves it
 //! the same way. Without a server the ALSA reader takes over.
 
@@ -127,6 +127,12 @@ impl Periods {
     fn queued(&self) -> usize {
         self.feed.queued()
     }
+
+    /// Whether `readable` more bytes complete a period (or the stream cannot say how much it
+    /// holds, when draining it is what reports the error).
+    fn completes_a_period(&self, readable: Option<usize>) -> bool {
+        readable.is_none_or(|bytes| self.gathered.len() + bytes / SAMPLE_BYTES >= self.period)
+    }
 }
 
 impl Connection {
@@ -192,7 +198,7 @@ impl Connection {
 }
 
 /// The read callback drains every fragment there is (so none stays acquired between callbacks)
-/// into `periods`; the state callbacks turn a stream or connection that ends into a failure the
+/// into `periods` once they complete a period; the state callbacks turn a stream or connection that ends into a failure the
 /// media side's watch acts on. They run on the client thread with the lock held.
 fn install_callbacks(
     stream: &Rc<RefCell<Stream>>,
@@ -208,6 +214,14 @@ fn install_callbacks(
             return;
         };
         Shared::bump(&on_read.wakeups);
+        // Less than a period in: the fragments wait in the stream's own queue (nothing is
+        // acquired), and are taken together with the one that completes it. Taking each as it
+        // came cost this thread a wake-up of its own main loop per fragment (the server's
+        // memory is handed back through a deferred event), several a frame from a sound server
+        // that delivers in small blocks.
+        if !periods.completes_a_period(stream.readable_size()) {
+            return;
+        }
         loop {
             match stream.peek() {
                 Ok(PeekResult::Data(bytes)) => periods.push_bytes(bytes),
@@ -303,6 +317,23 @@ mod tests {
         periods.push_bytes(&bytes(&[10.0, 11.0, 12.0]));
         let got: Vec<f32> = std::iter::from_fn(|| ring.pop().ok()).collect();
         assert_eq!(got, [9.0, 10.0, 11.0, 12.0], "the rest came first");
+    }
+
+    #[test]
+    fn fragments_are_taken_once_they_complete_a_period() {
+        let (mut periods, _ring) = periods(4);
+        assert!(!periods.completes_a_period(Some(3 * SAMPLE_BYTES)));
+        assert!(periods.completes_a_period(Some(4 * SAMPLE_BYTES)));
+        assert!(
+            periods.completes_a_period(None),
+            "drained to report the error"
+        );
+        periods.push_bytes(&bytes(&[1.0, 2.0, 3.0, 4.0, 5.0]));
+        assert!(
+            !periods.completes_a_period(Some(2 * SAMPLE_BYTES)),
+            "one gathered"
+        );
+        assert!(periods.completes_a_period(Some(3 * SAMPLE_BYTES)));
     }
 
     #[test]
