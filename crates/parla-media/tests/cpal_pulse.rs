@@ -86,6 +86,13 @@ fn wav_tone(path: &Path, freq: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The label `list` gives the device `name`.
+fn label_of(list: &[(String, String)], name: &str) -> Option<String> {
+    list.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, label)| label.clone())
+}
+
 fn assert_clean(what: &str, stats: DeviceStats) {
     eprintln!("{what}: {stats:?}");
     assert!(
@@ -98,11 +105,59 @@ fn assert_clean(what: &str, stats: DeviceStats) {
     );
 }
 
+/// For 4 s, as a call does every 20 ms: reads a frame of `source` (at `rate`) while a 1 kHz
+/// tone plays into the mic sink, and writes a 600 Hz tone to `sink` while `speaker` (a monitor)
+/// is recorded. Asserts the capture holds the 1 kHz tone after its first second (paplay
+/// connecting), every speaker channel the 600 Hz one, and both devices ran cleanly. Returns
+/// their counters, taken when the reads and writes stopped.
+fn exchange_tones(
+    pa: &PulseAudio,
+    (source, rate): (&mut CpalSource, u32),
+    (sink, speaker): (&mut CpalSink, &str),
+    what: &str,
+) -> (DeviceStats, DeviceStats) {
+    let dir = pa.dir();
+    let mic_wav = dir.join(format!("{what}-mic-1k.wav"));
+    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
+    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let recording = pa
+        .record(speaker, &dir.join(format!("{what}-speaker.wav")), 3.0, 2)
+        .expect("parec");
+    let out_tone = tone(600.0, 48_000, 4.0, 0.5);
+    let mut captured = Vec::new();
+    let mut frame = vec![0.0f32; rate as usize / 50];
+    paced(Duration::from_secs(4), |i| {
+        source.read(&mut frame).expect("read");
+        captured.extend_from_slice(&frame);
+        sink.write(&out_tone[i * 960..(i + 1) * 960])
+            .expect("write");
+    });
+    // Counters now: the source is not read any more, so its ring fills from here on.
+    let stats = (source.stats(), sink.stats());
+    let heard = recording.finish().expect("recording");
+
+    let steady = &captured[rate as usize..];
+    let ratio = band_energy_ratio(steady, rate, 1000.0, 50.0);
+    assert!(
+        ratio > 0.9 && rms(steady) > 0.1,
+        "{what} capture: 1 kHz holds {ratio:.3} of the energy, rms {:.3}",
+        rms(steady)
+    );
+    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
+        assert!(
+            ratio > 0.9 && level > 0.1,
+            "{what} speaker channel {channel}: 600 Hz holds {ratio:.3}, rms {level:.3}"
+        );
+    }
+    assert_clean(&format!("{what} capture"), stats.0);
+    assert_clean(&format!("{what} playback"), stats.1);
+    stats
+}
+
 #[test]
 fn capture_and_playback_through_the_default_devices() {
     let _serial = serial();
     let pa = pulse();
-    let dir = pa.dir().to_path_buf();
 
     let (inputs, outputs) = list_devices();
     assert!(inputs.iter().any(|d| d == "default"), "inputs: {inputs:?}");
@@ -116,40 +171,12 @@ fn capture_and_playback_through_the_default_devices() {
     let mut sink = CpalSink::open(None).expect("open default playback");
     assert_eq!(source.device_name(), Some("default"));
 
-    let mic_wav = dir.join("mic-1k.wav");
-    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
-    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
-    let recording = pa.record_speaker(&dir.join("spk.wav"), 3.0).expect("parec");
-
-    let out_tone = tone(600.0, 48_000, 4.0, 0.5);
-    let mut captured = Vec::new();
-    let mut frame = [0.0f32; 160];
-    paced(Duration::from_secs(4), |i| {
-        source.read(&mut frame).expect("read");
-        captured.extend_from_slice(&frame);
-        sink.write(&out_tone[i * 960..(i + 1) * 960])
-            .expect("write");
-    });
-    // Counters now: the source is not read any more, so its ring fills from here on.
-    let (capture_stats, playback_stats) = (source.stats(), sink.stats());
-    let heard = recording.finish().expect("recording");
-
-    // The first second covers paplay connecting and the stream starting.
-    let steady = &captured[8000..];
-    let ratio = band_energy_ratio(steady, 8000, 1000.0, 50.0);
-    assert!(
-        ratio > 0.9 && rms(steady) > 0.1,
-        "capture: 1 kHz holds {ratio:.3} of the energy, rms {:.3}",
-        rms(steady)
+    let (capture_stats, playback_stats) = exchange_tones(
+        &pa,
+        (&mut source, 8000),
+        (&mut sink, "spk.monitor"),
+        "default",
     );
-    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
-        assert!(
-            ratio > 0.9 && level > 0.1,
-            "speaker channel {channel}: 600 Hz holds {ratio:.3} of the energy, rms {level:.3}"
-        );
-    }
-    assert_clean("capture", capture_stats);
-    assert_clean("playback", playback_stats);
     // The default microphone comes from the sound server itself; the speaker is written by the
     // media thread through ALSA.
     if cfg!(target_os = "linux") {
@@ -197,24 +224,18 @@ fn capture_and_playback_through_the_default_devices() {
 fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
     let _serial = serial();
     let mut pa = pulse();
-    let dir = pa.dir().to_path_buf();
     pa.add_null_sink("headset", 2).expect("headset");
     pa.add_source("headset_mic", "mic", "Test Headset Microphone")
         .expect("headset_mic");
 
     let (inputs, outputs) = list_devices_labelled();
-    let label = |list: &[(String, String)], name: &str| {
-        list.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, label)| label.clone())
-    };
     assert_eq!(
-        label(&inputs, "pulse:headset_mic").as_deref(),
+        label_of(&inputs, "pulse:headset_mic").as_deref(),
         Some("Test Headset Microphone"),
         "inputs: {inputs:?}"
     );
     assert!(
-        label(&outputs, "pulse:headset").is_some_and(|l| !l.is_empty()),
+        label_of(&outputs, "pulse:headset").is_some_and(|l| !l.is_empty()),
         "outputs: {outputs:?}"
     );
     assert!(
@@ -233,39 +254,12 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
     assert_eq!(source.device_name(), Some("pulse:headset_mic"));
     assert_eq!(sink.device_name(), Some("pulse:headset"));
 
-    let mic_wav = dir.join("mic-1k.wav");
-    make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
-    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
-    let recording = pa
-        .record("headset.monitor", &dir.join("headset.wav"), 3.0, 2)
-        .expect("parec");
-    let out_tone = tone(600.0, 48_000, 4.0, 0.5);
-    let mut captured = Vec::new();
-    let mut frame = vec![0.0f32; 960];
-    paced(Duration::from_secs(4), |i| {
-        source.read(&mut frame).expect("read");
-        captured.extend_from_slice(&frame);
-        sink.write(&out_tone[i * 960..(i + 1) * 960])
-            .expect("write");
-    });
-    let (capture_stats, playback_stats) = (source.stats(), sink.stats());
-    let heard = recording.finish().expect("recording");
-
-    let steady = &captured[48_000..];
-    let ratio = band_energy_ratio(steady, 48_000, 1000.0, 50.0);
-    assert!(
-        ratio > 0.9 && rms(steady) > 0.1,
-        "pulse:headset_mic: 1 kHz holds {ratio:.3} of the energy, rms {:.3}",
-        rms(steady)
+    let (capture_stats, playback_stats) = exchange_tones(
+        &pa,
+        (&mut source, 48_000),
+        (&mut sink, "headset.monitor"),
+        "named",
     );
-    for (channel, (ratio, level)) in wav_tone(&heard, 600.0).into_iter().enumerate() {
-        assert!(
-            ratio > 0.9 && level > 0.1,
-            "pulse:headset channel {channel}: 600 Hz holds {ratio:.3}, rms {level:.3}"
-        );
-    }
-    assert_clean("named capture", capture_stats);
-    assert_clean("named playback", playback_stats);
     assert_eq!(capture_stats.path, DevicePath::Pulse, "{capture_stats:?}");
     assert_eq!(playback_stats.path, DevicePath::Alsa, "{playback_stats:?}");
     assert_eq!((source.take_notice(), sink.take_notice()), (None, None));
@@ -381,18 +375,13 @@ fn a_device_that_vanishes_falls_back_to_the_default() {
     );
     // Labelled by the ALSA hint's description, names as above.
     let (inputs, outputs) = list_devices_labelled();
-    let label = |list: &[(String, String)], name: &str| {
-        list.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, label)| label.clone())
-    };
     assert_eq!(
-        label(&outputs, "headset_out").as_deref(),
+        label_of(&outputs, "headset_out").as_deref(),
         Some("headset_out (bench)"),
         "outputs: {outputs:?}"
     );
     assert_eq!(
-        label(&inputs, "headset_in").as_deref(),
+        label_of(&inputs, "headset_in").as_deref(),
         Some("headset_in (bench)"),
         "inputs: {inputs:?}"
     );
