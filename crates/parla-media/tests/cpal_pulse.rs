@@ -106,20 +106,20 @@ fn assert_clean(what: &str, stats: DeviceStats) {
 }
 
 /// For 4 s, as a call does every 20 ms: reads a frame of `source` (at `rate`) while a 1 kHz
-/// tone plays into the mic sink, and writes a 600 Hz tone to `sink` while `speaker` (a monitor)
+/// tone plays into the sink `mic` (what the source carries), and writes a 600 Hz tone to `sink` while `speaker` (a monitor)
 /// is recorded. Asserts the capture holds the 1 kHz tone after its first second (paplay
 /// connecting), every speaker channel the 600 Hz one, and both devices ran cleanly. Returns
 /// their counters, taken when the reads and writes stopped.
 fn exchange_tones(
     pa: &PulseAudio,
-    (source, rate): (&mut CpalSource, u32),
+    (source, rate, mic): (&mut CpalSource, u32, &str),
     (sink, speaker): (&mut CpalSink, &str),
     what: &str,
 ) -> (DeviceStats, DeviceStats) {
     let dir = pa.dir();
     let mic_wav = dir.join(format!("{what}-mic-1k.wav"));
     make_tone_wav(&mic_wav, 1000.0, 6.0, 48_000, 1).expect("tone wav");
-    let _player = pa.play_into_mic(&mic_wav).expect("paplay");
+    let _player = pa.play_into(mic, &mic_wav).expect("paplay");
     let recording = pa
         .record(speaker, &dir.join(format!("{what}-speaker.wav")), 3.0, 2)
         .expect("parec");
@@ -173,7 +173,7 @@ fn capture_and_playback_through_the_default_devices() {
 
     let (capture_stats, playback_stats) = exchange_tones(
         &pa,
-        (&mut source, 8000),
+        (&mut source, 8000, "mic"),
         (&mut sink, "spk.monitor"),
         "default",
     );
@@ -225,7 +225,11 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
     let _serial = serial();
     let mut pa = pulse();
     pa.add_null_sink("headset", 2).expect("headset");
-    pa.add_source("headset_mic", "mic", "Test Headset Microphone")
+    // The headset's microphone: a source of its own, carrying only what is played into the
+    // sink `headset_in` (the default source carries the `mic` sink).
+    pa.add_null_sink("headset_in", 1).expect("headset_in");
+    let headset_mic = pa
+        .add_source("headset_mic", "headset_in", "Test Headset Microphone")
         .expect("headset_mic");
 
     let (inputs, outputs) = list_devices_labelled();
@@ -242,7 +246,11 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
         !inputs.iter().any(|(n, _)| n.ends_with(".monitor")),
         "no monitors among the inputs: {inputs:?}"
     );
-    let position = |list: &[(String, String)], name: &str| list.iter().position(|(n, _)| n == name);
+    let position = |list: &[(String, String)], name: &str| {
+        list.iter()
+            .position(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} is not listed: {list:?}"))
+    };
     assert!(
         position(&outputs, "default") < position(&outputs, "pulse:headset"),
         "default first: {outputs:?}"
@@ -256,7 +264,7 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
 
     let (capture_stats, playback_stats) = exchange_tones(
         &pa,
-        (&mut source, 48_000),
+        (&mut source, 48_000, "headset_in"),
         (&mut sink, "headset.monitor"),
         "named",
     );
@@ -264,6 +272,26 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
     assert_eq!(playback_stats.path, DevicePath::Alsa, "{playback_stats:?}");
     assert_eq!((source.take_notice(), sink.take_notice()), (None, None));
     sink.finish().expect("finish");
+
+    // The headset's microphone goes: its stream ends with it (the server does not move it to
+    // the default unseen), and the capture falls back to the default and says so.
+    pa.unload_module(headset_mic).expect("unload headset_mic");
+    let mut frame = vec![0.0f32; 960];
+    let mut notice = None;
+    let noticed_by = Instant::now() + Duration::from_secs(10);
+    while notice.is_none() && Instant::now() < noticed_by {
+        paced(Duration::from_millis(200), |_| {
+            source.read(&mut frame).expect("read");
+            notice = notice.take().or_else(|| source.take_notice());
+        });
+    }
+    assert_eq!(
+        notice,
+        Some(DeviceNotice::FellBack {
+            from: "pulse:headset_mic".into(),
+            to: "default".into()
+        })
+    );
 
     for (err, direction) in [
         (

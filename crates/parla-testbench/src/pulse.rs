@@ -516,7 +516,6 @@ fn read_up_to(stdout: ChildStdout, limit: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The indexes of the clients in `pactl list clients` output that belong to process `pid`.
 /// The module index `pactl load-module` printed.
 fn module_index(out: &str) -> Result<u32> {
     out.trim().parse().map_err(|_| BenchError::Protocol {
@@ -525,6 +524,7 @@ fn module_index(out: &str) -> Result<u32> {
     })
 }
 
+/// The indexes of the clients in `pactl list clients` output that belong to process `pid`.
 fn clients_of(listing: &str, pid: u32) -> Vec<String> {
     let wanted = format!("application.process.id = \"{pid}\"");
     let mut found = Vec::new();

@@ -163,21 +163,26 @@ pub type Labelled = Vec<(String, String)>;
 /// need not be unique: on ALSA `hw:`, `plughw:` and `front:` of one card share theirs.
 pub fn list_devices_labelled() -> (Labelled, Labelled) {
     let host = ::cpal::default_host();
-    let inputs = host
+    let inputs: Labelled = host
         .input_devices()
         .map(|it| it.filter_map(|d| labelled(&d)).collect())
         .unwrap_or_default();
-    let outputs = host
+    let outputs: Labelled = host
         .output_devices()
         .map(|it| it.filter_map(|d| labelled(&d)).collect())
         .unwrap_or_default();
     #[cfg(target_os = "linux")]
     {
         let server = pulse_devices::list();
-        (
-            after_default(inputs, server.sources),
-            after_default(outputs, server.sinks),
-        )
+        // The server's sinks are written through ALSA's pulse plugin: listed only where ALSA
+        // has it (a desktop with PipeWire's ALSA plugin alone does not).
+        let plugin = outputs.iter().any(|(name, _)| name == "pulse");
+        let outputs = if plugin {
+            after_default(outputs, server.sinks)
+        } else {
+            outputs
+        };
+        (after_default(inputs, server.sources), outputs)
     }
     #[cfg(not(target_os = "linux"))]
     (inputs, outputs)

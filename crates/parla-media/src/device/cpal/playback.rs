@@ -13,9 +13,9 @@ use super::alsa_playback::AlsaPlayback;
 use super::health::{retire, Failure, Watch};
 use super::rt::Shared;
 use super::stream;
-use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
 #[cfg(target_os = "linux")]
-use super::{no_such_device, server_device};
+use super::{device_error, no_such_device, server_device};
+use super::{find_device, DeviceNotice, DevicePath, DeviceStats, Direction, Link, Recovery};
 use crate::device::{AudioSink, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::resample::drift::{PlaybackDrift, PlaybackQueue};
@@ -125,8 +125,11 @@ impl PlaybackLink {
         if let Some((name, sink)) = server_device(name) {
             let shared = Arc::new(Shared::default());
             let pcm = super::pulse_devices::alsa_pcm(sink);
-            let alsa = AlsaPlayback::open(&pcm, Arc::clone(&shared))
-                .map_err(|e| no_such_device(name, Direction::Output, e))?;
+            let alsa = AlsaPlayback::open(&pcm, Arc::clone(&shared)).map_err(|e| {
+                tracing::debug!("{e}");
+                let why = "the sound server has no such sink, or ALSA's pulse plugin is missing";
+                no_such_device(name, Direction::Output, device_error(why.into()))
+            })?;
             return Self::direct(alsa, shared, name.to_owned());
         }
         let (device, label) = find_device(name, Direction::Output)?;

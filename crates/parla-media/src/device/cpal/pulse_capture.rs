@@ -169,11 +169,16 @@ impl Connection {
         };
         let stream = Rc::new(RefCell::new(stream));
         self.stream = Some(Rc::clone(&stream));
-        let connected = stream.borrow_mut().connect_record(
-            source,
-            Some(&attr),
-            stream::FlagSet::EARLY_REQUESTS,
-        );
+        // A source picked by name stays that one: when it goes (a headset unplugged) the stream
+        // ends, and the media side falls back to the default and says so, rather than the
+        // server moving it to its default unseen.
+        let flags = match source {
+            Some(_) => stream::FlagSet::EARLY_REQUESTS | stream::FlagSet::DONT_MOVE,
+            None => stream::FlagSet::EARLY_REQUESTS,
+        };
+        let connected = stream
+            .borrow_mut()
+            .connect_record(source, Some(&attr), flags);
         self.mainloop.unlock();
         connected.map_err(|e| fail(e.to_string().unwrap_or_default()))?;
         self.wait_until(|c| {
@@ -192,6 +197,8 @@ impl Connection {
         })?;
         self.mainloop.lock();
         install_callbacks(&stream, &self.context, periods, shared);
+        // Under the lock: the read callback upgrades its `Weak` to this on the client thread.
+        drop(stream);
         self.mainloop.unlock();
         Ok(())
     }

@@ -23,6 +23,10 @@ pub(crate) const PREFIX: &str = "pulse:";
 pub(crate) fn server_name(device: &str) -> Option<&str> {
     let rest = device.strip_prefix(PREFIX)?;
     let rest = rest.strip_prefix("DEVICE=").unwrap_or(rest);
+    let rest = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(rest);
     (!rest.is_empty()).then_some(rest)
 }
 
@@ -77,9 +81,12 @@ fn labelled(name: &str, description: Option<&str>) -> (String, String) {
 }
 
 fn query() -> Result<ServerDevices, MediaError> {
-    let mut connection = Connection::connect("the device list")?;
+    // Made before the connection, so dropped after it: a list that has not ended when this
+    // returns (an error, a timeout) still has its callback, holding a clone of these, in
+    // libpulse's thread, which the connection's drop stops first. (`Rc` counts are not atomic.)
     let sources = Rc::new(RefCell::new(Listing::default()));
     let sinks = Rc::new(RefCell::new(Listing::default()));
+    let mut connection = Connection::connect("the device list")?;
     connection.mainloop.lock();
     {
         let introspect = connection.context.borrow().introspect();
@@ -138,6 +145,11 @@ mod tests {
             Some("alsa_input.usb-Jabra.mono")
         );
         assert_eq!(server_name("pulse:DEVICE=spk"), Some("spk"));
+        assert_eq!(
+            server_name("pulse:DEVICE=\"spk\""),
+            Some("spk"),
+            "as ALSA quotes it"
+        );
         for other in [
             "pulse",
             "pulse:",
