@@ -8,9 +8,9 @@
 //! fragments keeps that fragment acquired, and when the connection dies the plugin's thread waits
 //! for it, holding the lock the next read needs, so the reader, its PCM and the connection are
 //! never freed. Here the client thread's read callback takes the fragments whole once they make
-//! up a period and hands whole periods to the ring, waking the media thread when its frame is in: one thread
-//! fewer in a call, nothing acquired between callbacks. PipeWire's PulseAudio server serves it
-//! the same way. Without a server the ALSA reader takes over.
+//! up a period and hands whole periods to the ring, waking the media thread when its frame is
+//! in: one thread fewer in a call, nothing acquired between callbacks. PipeWire's PulseAudio
+//! server serves it the same way. Without a server the ALSA reader takes over.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -205,8 +205,9 @@ impl Connection {
 }
 
 /// The read callback drains every fragment there is (so none stays acquired between callbacks)
-/// into `periods` once they complete a period; the state callbacks turn a stream or connection that ends into a failure the
-/// media side's watch acts on. They run on the client thread with the lock held.
+/// into `periods` once they complete a period; the state callbacks turn a stream or connection
+/// that ends into a failure the media side's watch acts on. They run on the client thread with
+/// the lock held.
 fn install_callbacks(
     stream: &Rc<RefCell<Stream>>,
     context: &Rc<RefCell<Context>>,

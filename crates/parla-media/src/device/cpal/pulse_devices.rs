@@ -72,6 +72,15 @@ impl Listing {
     }
 }
 
+/// `item` with its entry, if it is one, turned into `f`'s.
+fn map_item<T, U>(item: ListResult<T>, f: impl FnOnce(T) -> U) -> ListResult<U> {
+    match item {
+        ListResult::Item(entry) => ListResult::Item(f(entry)),
+        ListResult::End => ListResult::End,
+        ListResult::Error => ListResult::Error,
+    }
+}
+
 fn labelled(name: &str, description: Option<&str>) -> (String, String) {
     let label = description
         .map(str::trim)
@@ -92,27 +101,18 @@ fn query() -> Result<ServerDevices, MediaError> {
         let introspect = connection.context.borrow().introspect();
         let into = Rc::clone(&sources);
         introspect.get_source_info_list(move |item| {
-            let item = match item {
-                // A monitor carries what a sink plays: nobody's microphone.
-                ListResult::Item(info) if info.monitor_of_sink.is_some() => return,
-                ListResult::Item(info) => {
-                    ListResult::Item((info.name.as_deref(), info.description.as_deref()))
-                }
-                ListResult::End => ListResult::End,
-                ListResult::Error => ListResult::Error,
-            };
-            into.borrow_mut().take(item);
+            // A monitor carries what a sink plays: nobody's microphone.
+            if !matches!(&item, ListResult::Item(info) if info.monitor_of_sink.is_some()) {
+                into.borrow_mut().take(map_item(item, |info| {
+                    (info.name.as_deref(), info.description.as_deref())
+                }));
+            }
         });
         let into = Rc::clone(&sinks);
         introspect.get_sink_info_list(move |item| {
-            let item = match item {
-                ListResult::Item(info) => {
-                    ListResult::Item((info.name.as_deref(), info.description.as_deref()))
-                }
-                ListResult::End => ListResult::End,
-                ListResult::Error => ListResult::Error,
-            };
-            into.borrow_mut().take(item);
+            into.borrow_mut().take(map_item(item, |info| {
+                (info.name.as_deref(), info.description.as_deref())
+            }));
         });
     }
     connection.mainloop.unlock();
