@@ -2,13 +2,17 @@
 //! against hum, acoustic echo cancellation fed with what the speaker is about to play, noise
 //! suppression and automatic gain. Works in 10 ms frames at the capture rate (8, 16 or 48 kHz)
 //! with `sonora` (WebRTC's audio processing module in Rust; chosen by `benches/echo.rs`, see
-//! processing/chain.rs). Our buffers are allocated in [`CaptureProcessor::new`]; sonora 0.2 still
-//! allocates small buffers inside AEC3 and AGC2 each frame (processing/tests.rs pins the rest).
+//! processing/chain.rs) and `sonora-agc2`'s gain control around `earshot`'s voice detector
+//! (processing/gain.rs). Our buffers are allocated in [`CaptureProcessor::new`]; sonora 0.2 still
+//! allocates small buffers inside AEC3 and AGC2's limiter each frame (processing/tests.rs pins
+//! the rest).
 //! The chain delays the microphone by about 8 ms (AEC alone) to 15 ms (all stages).
 
 use crate::error::MediaError;
 
 mod chain;
+mod gain;
+mod speech;
 #[cfg(test)]
 mod tests;
 

@@ -1,15 +1,13 @@
 //! The chain itself: WebRTC's audio processing module as ported to Rust by `sonora` (high-pass
-//! filter, AEC3 with its own delay estimation, noise suppression, AGC2's adaptive digital
-//! gain), fed in 10 ms frames. Chosen over `aec3` 0.4 (the same AEC3 figures in benches/echo.rs,
+//! filter, AEC3 with its own delay estimation, noise suppression), fed in 10 ms frames, then
+//! AGC2's adaptive digital gain around a cheaper voice detector (processing/gain.rs). Chosen over `aec3` 0.4 (the same AEC3 figures in benches/echo.rs,
 //! but its graph runtime allocates about twice as often per frame and it does not take 8 kHz)
 //! and `speexdsp` (no delay estimation; its bindings need libclang to build).
 
-use sonora::config::{
-    AdaptiveDigital, EchoCanceller, GainController2, HighPassFilter, NoiseSuppression,
-    NoiseSuppressionLevel,
-};
+use sonora::config::{EchoCanceller, HighPassFilter, NoiseSuppression, NoiseSuppressionLevel};
 use sonora::{AudioProcessing, Config, StreamConfig};
 
+use super::gain::AutoGain;
 use super::{ProcessingConfig, ProcessingStats, FRAME_MS};
 use crate::error::MediaError;
 
@@ -26,20 +24,7 @@ pub(super) struct Chain {
     render_out: Vec<f32>,
     capture_out: Vec<f32>,
     render_since_capture: usize,
-}
-
-/// AGC2 kept gentle: a small start gain and a slow slew, so a steady signal barely moves.
-fn gain_controller() -> GainController2 {
-    GainController2 {
-        adaptive_digital: Some(AdaptiveDigital {
-            headroom_db: 5.0,
-            max_gain_db: 30.0,
-            initial_gain_db: 6.0,
-            max_gain_change_db_per_second: 3.0,
-            max_output_noise_level_dbfs: -50.0,
-        }),
-        ..GainController2::default()
-    }
+    gain: Option<AutoGain>,
 }
 
 fn module_config(config: &ProcessingConfig) -> Config {
@@ -53,7 +38,6 @@ fn module_config(config: &ProcessingConfig) -> Config {
             level: NoiseSuppressionLevel::Moderate,
             ..NoiseSuppression::default()
         }),
-        gain_controller2: config.auto_gain.then(gain_controller),
         ..Config::default()
     }
 }
@@ -79,6 +63,7 @@ impl Chain {
             render_out: vec![0.0; frame],
             capture_out: vec![0.0; frame],
             render_since_capture: 0,
+            gain: config.auto_gain.then(|| AutoGain::new(rate, frame)),
         })
     }
 
@@ -113,6 +98,9 @@ impl Chain {
                 .is_ok()
             {
                 chunk.copy_from_slice(&self.capture_out);
+            }
+            if let Some(gain) = self.gain.as_mut() {
+                gain.process(chunk);
             }
         }
     }
