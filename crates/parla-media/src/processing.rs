@@ -1,6 +1,6 @@
 //! Microphone processing on the media thread, never in a device callback: a high-pass filter
 //! against hum, acoustic echo cancellation fed with what the speaker is about to play, noise
-//! suppression and automatic gain. Works in 10 ms frames at the capture rate (8, 16 or 48 kHz)
+//! suppression and automatic gain. Works in 10 ms frames at the capture rate (8, 16, 32 or 48 kHz)
 //! with `sonora` (WebRTC's audio processing module in Rust; chosen by `benches/echo.rs`, see
 //! processing/chain.rs) and `sonora-agc2`'s gain control around `earshot`'s voice detector
 //! (processing/gain.rs). Our buffers are allocated in [`CaptureProcessor::new`]; sonora 0.2 still

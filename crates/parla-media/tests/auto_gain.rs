@@ -48,7 +48,7 @@ fn talker(rate: u32, rms: f64) -> Vec<f32> {
 
 #[test]
 fn a_quiet_and_a_loud_talker_end_up_near_one_level() {
-    for rate in [16_000, 48_000] {
+    for rate in [8_000, 16_000, 32_000, 48_000] {
         let quiet = talker(rate, 0.004);
         let loud = talker(rate, 0.05);
         let (quiet_out, loud_out) = (process(rate, &quiet), process(rate, &loud));
@@ -61,7 +61,7 @@ fn a_quiet_and_a_loud_talker_end_up_near_one_level() {
             "{rate} Hz: the quiet talker went from {quiet_in_db:.1} to {quiet_out_db:.1} dB"
         );
         assert!(
-            (quiet_out_db - loud_out_db).abs() <= 6.0,
+            (quiet_out_db - loud_out_db).abs() <= 3.0,
             "{rate} Hz: {:.0} dB apart in, still {quiet_out_db:.1} and {loud_out_db:.1} dB out",
             loud_in_db - quiet_in_db
         );
@@ -77,10 +77,14 @@ fn a_quiet_and_a_loud_talker_end_up_near_one_level() {
 #[test]
 fn noise_with_no_one_speaking_is_not_turned_up() {
     let rate = 48_000;
-    let noise: Vec<f32> = pink(rate as usize * 15).iter().map(|s| s * 0.003).collect();
+    let noise: Vec<f32> = pink(rate as usize * 15)
+        .iter()
+        .map(|s| s * 0.0003)
+        .collect();
     let out = process(rate, &noise);
     let tail = noise.len() - rate as usize * 5;
     let change = db(power(&out[tail..]) / power(&noise[tail..]));
-    // The stage starts at a fixed +6 dB and only climbs while someone speaks.
+    // The stage starts at +6 dB and climbs only while someone speaks. At -70 dBFS the noise
+    // cap (-50 dBFS out) would allow 20 dB: only the voice detector holds it back.
     assert!(change <= 6.5, "noise alone was turned up {change:.1} dB");
 }

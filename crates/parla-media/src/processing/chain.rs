@@ -1,8 +1,9 @@
 //! The chain itself: WebRTC's audio processing module as ported to Rust by `sonora` (high-pass
 //! filter, AEC3 with its own delay estimation, noise suppression), fed in 10 ms frames, then
-//! AGC2's adaptive digital gain around a cheaper voice detector (processing/gain.rs). Chosen over `aec3` 0.4 (the same AEC3 figures in benches/echo.rs,
-//! but its graph runtime allocates about twice as often per frame and it does not take 8 kHz)
-//! and `speexdsp` (no delay estimation; its bindings need libclang to build).
+//! AGC2's adaptive digital gain around a cheaper voice detector (processing/gain.rs). Chosen
+//! over `aec3` 0.4 (the same AEC3 figures in benches/echo.rs, but its graph runtime allocates
+//! about twice as often per frame and it does not take 8 kHz) and `speexdsp` (no delay
+//! estimation; its bindings need libclang to build).
 
 use sonora::config::{EchoCanceller, HighPassFilter, NoiseSuppression, NoiseSuppressionLevel};
 use sonora::{AudioProcessing, Config, StreamConfig};
@@ -98,9 +99,9 @@ impl Chain {
                 .is_ok()
             {
                 chunk.copy_from_slice(&self.capture_out);
-            }
-            if let Some(gain) = self.gain.as_mut() {
-                gain.process(chunk);
+                if let Some(gain) = self.gain.as_mut() {
+                    gain.process(chunk);
+                }
             }
         }
     }

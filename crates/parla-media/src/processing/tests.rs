@@ -269,3 +269,27 @@ fn auto_gain_allocates_only_in_the_limiter() {
         );
     }
 }
+
+#[test]
+fn a_nan_from_the_device_does_not_poison_the_gain() {
+    let rate = 16000;
+    let frame = rate as usize / 100;
+    let run = |bad: bool| {
+        let mut gain = super::gain::AutoGain::new(rate, frame);
+        let mut speech_like = sweep_bursts(rate, rate as usize * 4);
+        if bad {
+            speech_like[rate as usize + 7] = f32::NAN;
+            speech_like[rate as usize + 9] = f32::INFINITY;
+        }
+        for chunk in speech_like.chunks_exact_mut(frame) {
+            gain.process(chunk);
+        }
+        assert!(speech_like.iter().all(|s| s.is_finite()));
+        rms_db(&speech_like[rate as usize * 3..])
+    };
+    let (clean, after_nan) = (run(false), run(true));
+    assert!(
+        (clean - after_nan).abs() < 1.0,
+        "last second at {after_nan:.1} dB after a NaN, {clean:.1} without"
+    );
+}
