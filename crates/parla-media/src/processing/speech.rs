@@ -1,8 +1,9 @@
 //! Is someone speaking into the microphone? `earshot`'s small neural detector, which wants
 //! 16 ms frames at 16 kHz: our 10 ms frames at the capture rate are resampled to 16 kHz (with
 //! the sinc resampler sonora's own detector uses) and gathered into its frames; between two of
-//! its verdicts the last one holds. It costs about a sixth of WebRTC's RNN detector (AGC2's),
-//! which spent more than half of the gain control's time (see processing/gain.rs).
+//! its verdicts the last one holds. At 48 kHz it costs 6.5 µs per 10 ms frame, resampling
+//! included, where WebRTC's RNN detector (AGC2's) took 19 of the gain control's 29 (see
+//! processing/gain.rs).
 
 use sonora_common_audio::push_resampler::PushResampler;
 
