@@ -106,10 +106,10 @@ fn assert_clean(what: &str, stats: DeviceStats) {
 }
 
 /// For 4 s, as a call does every 20 ms: reads a frame of `source` (at `rate`) while a 1 kHz
-/// tone plays into the sink `mic` (what the source carries), and writes a 600 Hz tone to `sink` while `speaker` (a monitor)
-/// is recorded. Asserts the capture holds the 1 kHz tone after its first second (paplay
-/// connecting), every speaker channel the 600 Hz one, and both devices ran cleanly. Returns
-/// their counters, taken when the reads and writes stopped.
+/// tone plays into the sink `mic` (what the source carries), and writes a 600 Hz tone to
+/// `sink` while `speaker` (a monitor) is recorded. Asserts the capture holds the 1 kHz tone
+/// after its first second (paplay connecting), every speaker channel the 600 Hz one, and both
+/// devices ran cleanly. Returns their counters, taken when the reads and writes stopped.
 fn exchange_tones(
     pa: &PulseAudio,
     (source, rate, mic): (&mut CpalSource, u32, &str),
