@@ -91,6 +91,36 @@ fn mono_8k_upsampled_for_opus() {
 }
 
 #[test]
+fn nan_and_infinities_in_a_float_wav_are_read_as_silence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("float.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut pcm = tone(1000.0, 8000, 0.1, 0.5);
+    for (i, bad) in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY]
+        .into_iter()
+        .enumerate()
+    {
+        pcm[100 + 200 * i] = bad;
+    }
+    let mut w = hound::WavWriter::create(&path, spec).expect("create");
+    for &s in &pcm {
+        w.write_sample(s).expect("sample");
+    }
+    w.finalize().expect("finalize");
+    let mut src = FileSource::open(&path, 8000, 160).expect("open");
+    let out = read_frames(&mut src, 160, 5);
+    for (i, (&got, &sent)) in out.iter().zip(&pcm).enumerate() {
+        let want = if sent.is_finite() { sent } else { 0.0 };
+        assert_eq!(got, want, "sample {i}");
+    }
+}
+
+#[test]
 fn unreadable_wavs_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("missing.wav");

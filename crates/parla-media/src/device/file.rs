@@ -11,7 +11,7 @@ use hound::{SampleFormat, WavReader, WavSpec, WavWriter};
 use super::{AudioSink, AudioSource, OUTPUT_RATE};
 use crate::error::MediaError;
 use crate::resample::StreamResampler;
-use crate::sample::{f32_to_i16, frame_samples};
+use crate::sample::{f32_to_i16, finite_or_silence, frame_samples};
 
 /// Reads a WAV file in 20 ms blocks and serves frames at the requested rate, looping forever.
 pub struct FileSource {
@@ -156,7 +156,7 @@ fn downmix(
                 _ => return,
             }
         }
-        out.push(sum * gain);
+        out.push(finite_or_silence(sum * gain));
     }
 }
 

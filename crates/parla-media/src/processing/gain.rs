@@ -19,6 +19,7 @@ use sonora_agc2::saturation_protector::SaturationProtector;
 use sonora_agc2::speech_level_estimator::{AdaptiveDigitalConfig, SpeechLevelEstimator};
 
 use super::speech::SpeechDetector;
+use crate::sample::zero_non_finite;
 
 /// Kept gentle: a small start gain and a slow slew, so a steady signal barely moves.
 const CONFIG: AdaptiveDigitalConfig = AdaptiveDigitalConfig {
@@ -60,9 +61,7 @@ impl AutoGain {
     /// Applies the gain to one 10 ms frame in place (samples in -1..1).
     pub fn process(&mut self, frame: &mut [f32]) {
         // One NaN would stay in the speech level estimate for the rest of the call.
-        for s in frame.iter_mut().filter(|s| !s.is_finite()) {
-            *s = 0.0;
-        }
+        zero_non_finite(frame);
         let speech_probability = if self.speech.analyze(frame) { 1.0 } else { 0.0 };
         let (mut peak, mut energy) = (0.0f32, 0.0f32);
         for (scaled, &s) in self.scaled.iter_mut().zip(frame.iter()) {

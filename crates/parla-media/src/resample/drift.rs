@@ -292,6 +292,38 @@ mod tests {
         }
     }
 
+    /// A float device that hands over NaN or an infinity: what comes out is finite, whether
+    /// the ring is copied (48 kHz for 48 kHz) or resampled (for 16 kHz), and the resampler's
+    /// state is not left poisoned for the frames after.
+    #[test]
+    fn non_finite_device_samples_come_out_as_silence() {
+        for (rate, frame) in [(48_000u32, 960usize), (16_000, 320)] {
+            let (mut mic, ring) = RingBuffer::new(48_000);
+            let mut capture =
+                CaptureDrift::new(ring, 48_000, rate, frame, 23.0, 60.0).expect("new");
+            capture.follow_device(0.5);
+            let mut out = vec![0.0f32; frame];
+            for period in 0..20 {
+                let mut block = vec![0.1f32; 960];
+                if period % 2 == 0 {
+                    block[period * 7] = f32::NAN;
+                    block[period * 7 + 1] = f32::INFINITY;
+                    block[period * 7 + 2] = f32::NEG_INFINITY;
+                }
+                assert!(mic.push_partial_slice(&block).1.is_empty());
+                if capture.queued() < capture.ready_at(frame) {
+                    continue;
+                }
+                capture.read(&mut out).expect("read");
+                assert!(
+                    out.iter().all(|s| s.is_finite()),
+                    "{rate} Hz, period {period}: {:?}",
+                    out.iter().find(|s| !s.is_finite())
+                );
+            }
+        }
+    }
+
     /// A device queue that keeps the length of every push.
     struct CountingQueue {
         ring: rtrb::Producer<f32>,

@@ -8,6 +8,7 @@ use super::{ms, report, Outcome, Settle};
 use crate::error::MediaError;
 use crate::resample::adaptive::{AdaptiveResampler, Fixed};
 use crate::resample::control::DriftControl;
+use crate::sample::copy_finite;
 
 /// Output block of the resampler, at the codec rate.
 const BLOCK_MS: f64 = 10.0;
@@ -137,8 +138,8 @@ impl CaptureDrift {
         let got = out.len().min(self.ring.slots());
         if let Ok(chunk) = self.ring.read_chunk(got) {
             let (a, b) = chunk.as_slices();
-            out[..a.len()].copy_from_slice(a);
-            out[a.len()..got].copy_from_slice(b);
+            copy_finite(&mut out[..a.len()], a);
+            copy_finite(&mut out[a.len()..got], b);
             chunk.commit_all();
         }
         if got < out.len() {
@@ -226,8 +227,8 @@ impl CaptureDrift {
                 break;
             };
             let (a, b) = chunk.as_slices();
-            self.block[..a.len()].copy_from_slice(a);
-            self.block[a.len()..n].copy_from_slice(b);
+            copy_finite(&mut self.block[..a.len()], a);
+            copy_finite(&mut self.block[a.len()..n], b);
             chunk.commit_all();
             match self.resampler.process(&self.block[..n]) {
                 Ok(samples) => self.fifo.extend(samples),
