@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test-package.sh DEB: installs the Debian package on this machine, checks what it installed
 # (`parla --version`, the desktop entry with desktop-file-validate, the link handlers in the
-# desktop database, the icons, the manual page), runs lintian on it, then removes it again.
+# desktop database, the icons, the manual page, the third-party notices), runs lintian on it,
+# then removes it again.
 # Needs root or sudo. Ends with one line in cargo's format, `test result: ok. 1 passed; 0
 # failed; ...`, which scripts/test.sh counts; exits 1 if a check failed.
 # A `parla` package installed before the test is left alone: the test is skipped (ignored).
@@ -62,6 +63,8 @@ if "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$deb" >/tmp/p
         check "icon /usr/share/icons/hicolor/$icon" test -s "/usr/share/icons/hicolor/$icon"
     done
     check "manual page" test -s /usr/share/man/man1/parla.1.gz
+    check "third-party notices /usr/share/doc/parla/third-party-notices.txt" \
+        grep -q '^  - sonora ' /usr/share/doc/parla/third-party-notices.txt
 else
     cat /tmp/parla-test-package.log
     failures+=("apt-get install $deb")
