@@ -299,7 +299,9 @@ impl CallMedia {
         };
         if self.local_hold {
             // Our hold: the held caller hears the music unless they hold us too (inactive).
-            session.set_hold(true, !current.direction.sends());
+            // The first hold may render the built-in music: off the async workers.
+            let remote_hold = !current.direction.sends();
+            off_the_async_workers(|| session.set_hold(true, remote_hold));
         } else {
             session.set_direction(current.direction.sends(), current.direction.receives());
         }
