@@ -2,7 +2,8 @@
 //!
 //! - [`MusicOnHold::BuiltIn`]: a 12 s loop made here, in code (no third-party audio): four soft
 //!   chords (Cmaj9, Am9, Fmaj9, G6), each a slow pad, a low bass note and an eight-note
-//!   electric-piano arpeggio. Rendered at the encoder's rate once per process and shared; every
+//!   electric-piano arpeggio. Rendered at the encoder's rate at the process's first hold (not
+//!   before: 2.3 MB at 48 kHz) and shared from then on (`MediaSession::set_hold`); every
 //!   note wraps around the end of the buffer, so the loop joins without a click. Normalised to
 //!   [`TARGET_RMS_DBFS`], which G.711 carries without harshness.
 //! - [`MusicOnHold::File`]: the user's WAV, read like a `file:` input (any rate/channels, down-mixed,
