@@ -23,6 +23,7 @@ use parla_media::device::cpal::{
     DeviceStats,
 };
 use parla_media::device::{open_sink, open_source, AudioEndpoint, AudioSink, AudioSource};
+use parla_media::error::MediaError;
 use parla_testbench::procstat::threads_named;
 use parla_testbench::{make_tone_wav, PulseAudio};
 
@@ -310,6 +311,81 @@ fn the_sound_servers_own_devices_are_listed_and_open_by_name() {
         );
     }
 }
+
+/// A sink picked by name that goes (a headset unplugged): the server would move the stream
+/// to its default sink unseen; the playback falls back to the default itself and says so, as
+/// a named microphone does.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_named_sink_that_goes_falls_back_to_the_default_and_says_so() {
+    let _serial = serial();
+    let mut pa = pulse();
+    // As a desktop's server does (its default script; PipeWire always): a sink's streams move
+    // to the default sink when it goes, rather than end with it.
+    pa.pactl(&["load-module", "module-rescue-streams"])
+        .expect("module-rescue-streams");
+    let headset = pa.add_null_sink("headset", 2).expect("headset");
+    let mut sink = CpalSink::open(Some("pulse:headset")).expect("open pulse:headset");
+    let out_tone = tone(600.0, 48_000, 12.0, 0.5);
+    let mut frames = out_tone.chunks_exact(960).cycle();
+    let mut play = |sink: &mut CpalSink, span| {
+        let mut notice = None;
+        paced(span, |_| {
+            sink.write(frames.next().expect("frames")).expect("write");
+            notice = notice.take().or_else(|| sink.take_notice());
+        });
+        notice
+    };
+    assert_eq!(play(&mut sink, Duration::from_millis(400)), None);
+    assert_eq!(sink.device_name(), Some("pulse:headset"));
+    assert_eq!(
+        threads_named(SINK_WATCH_THREAD).len(),
+        1,
+        "the sink's watch"
+    );
+
+    pa.unload_module(headset).expect("unload headset");
+    let mut notice = None;
+    let noticed_by = Instant::now() + Duration::from_secs(10);
+    while notice.is_none() && Instant::now() < noticed_by {
+        notice = play(&mut sink, Duration::from_millis(200));
+    }
+    assert_eq!(
+        notice,
+        Some(DeviceNotice::FellBack {
+            from: "pulse:headset".into(),
+            to: "default".into()
+        })
+    );
+    assert_eq!(sink.device_name(), Some("default"));
+    assert_eq!(
+        play(&mut sink, Duration::from_millis(200)),
+        None,
+        "and stays there"
+    );
+    // The headset's link went, and its watch's thread with it.
+    let freed_by = Instant::now() + Duration::from_secs(5);
+    while !threads_named(SINK_WATCH_THREAD).is_empty() && Instant::now() < freed_by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        threads_named(SINK_WATCH_THREAD).len(),
+        0,
+        "watch threads left"
+    );
+    sink.finish().expect("finish");
+
+    // A NUL in a name (a config or a command can hold one) is no device, not a panic in
+    // libpulse's bindings.
+    let text = |e: Option<MediaError>| e.expect("no such device").to_string();
+    let input = text(CpalSource::open(Some("pulse:head\0set"), 48_000, 960).err());
+    let output = text(CpalSink::open(Some("pulse:head\0set")).err());
+    assert!(input.contains("no audio input device named"), "{input}");
+    assert!(output.contains("no audio output device named"), "{output}");
+}
+
+#[cfg(target_os = "linux")]
+const SINK_WATCH_THREAD: &str = "parla-sinkwatch";
 
 /// A reader that waits for its frame (as a call's media thread does) is woken by the device
 /// when the frame is there, and reads it with next to nothing left standing in the ring: the

@@ -28,6 +28,8 @@ mod pulse_capture;
 mod pulse_connection;
 #[cfg(target_os = "linux")]
 mod pulse_devices;
+#[cfg(target_os = "linux")]
+mod pulse_sink_watch;
 mod rt;
 mod stream;
 

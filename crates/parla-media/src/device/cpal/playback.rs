@@ -11,6 +11,8 @@ use rtrb::Producer;
 #[cfg(target_os = "linux")]
 use super::alsa_playback::AlsaPlayback;
 use super::health::{retire, Failure, Watch};
+#[cfg(target_os = "linux")]
+use super::pulse_sink_watch::SinkWatch;
 use super::rt::Shared;
 use super::stream;
 #[cfg(target_os = "linux")]
@@ -53,6 +55,9 @@ pub struct CpalSink {
 struct PlaybackLink {
     /// cpal's stream; `None` when written straight to ALSA, and while being dropped.
     stream: Option<Stream>,
+    /// For a sink of the sound server picked by name: its removal is this link's failure.
+    #[cfg(target_os = "linux")]
+    _sink_watch: Option<SinkWatch>,
     watch: Watch,
     drift: PlaybackDrift<Queue>,
     shared: Arc<Shared>,
@@ -130,7 +135,10 @@ impl PlaybackLink {
                 let why = "the sound server has no such sink, or ALSA's pulse plugin is missing";
                 no_such_device(name, Direction::Output, device_error(why.into()))
             })?;
-            return Self::direct(alsa, shared, name.to_owned());
+            let watch = super::pulse_sink_watch::watch(sink, Arc::clone(&shared))
+                .map_err(|e| tracing::debug!("{e}; the sink's removal will go unseen"))
+                .ok();
+            return Self::direct(alsa, shared, name.to_owned(), watch);
         }
         let (device, label) = find_device(name, Direction::Output)?;
         #[cfg(target_os = "linux")]
@@ -138,7 +146,7 @@ impl PlaybackLink {
             let pcm = super::device_name(&device).unwrap_or_else(|| label.clone());
             let shared = Arc::new(Shared::default());
             match AlsaPlayback::open(&pcm, Arc::clone(&shared)) {
-                Ok(alsa) => return Self::direct(alsa, shared, label),
+                Ok(alsa) => return Self::direct(alsa, shared, label, None),
                 Err(e) => tracing::debug!("{e}; playing through cpal instead"),
             }
         }
@@ -157,6 +165,8 @@ impl PlaybackLink {
         )?;
         Ok(Self {
             stream: Some(built.stream),
+            #[cfg(target_os = "linux")]
+            _sink_watch: None,
             watch: Watch::new(),
             drift,
             shared: built.shared,
@@ -164,9 +174,15 @@ impl PlaybackLink {
         })
     }
 
-    /// Plays through `alsa`, written from the media thread.
+    /// Plays through `alsa`, written from the media thread; `sink_watch` for a sink of the
+    /// sound server picked by name.
     #[cfg(target_os = "linux")]
-    fn direct(alsa: AlsaPlayback, shared: Arc<Shared>, name: String) -> Result<Self, MediaError> {
+    fn direct(
+        alsa: AlsaPlayback,
+        shared: Arc<Shared>,
+        name: String,
+        sink_watch: Option<SinkWatch>,
+    ) -> Result<Self, MediaError> {
         let rate = alsa.rate();
         let period_ms = alsa.period() as f64 * 1000.0 / f64::from(rate.max(1));
         let mut drift = PlaybackDrift::new(
@@ -181,6 +197,7 @@ impl PlaybackLink {
         drift.repeat_when_low(DIRECT_LOW_SHARE);
         Ok(Self {
             stream: None,
+            _sink_watch: sink_watch,
             watch: Watch::new(),
             drift,
             shared,

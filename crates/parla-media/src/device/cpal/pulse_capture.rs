@@ -280,7 +280,7 @@ fn install_callbacks(
 }
 
 /// A state callback that records `failure` once `ended` says the object has ended.
-fn on_end<T: 'static>(
+pub(super) fn on_end<T: 'static>(
     object: Weak<RefCell<T>>,
     ended: impl Fn(&T) -> bool + 'static,
     failure: Failure,

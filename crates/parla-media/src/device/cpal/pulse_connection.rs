@@ -1,5 +1,6 @@
 //! One connection to the sound server through libpulse's threaded main loop: the capture's
-//! (`pulse_capture.rs`) and the device list's (`pulse_devices.rs`).
+//! (`pulse_capture.rs`), the device list's (`pulse_devices.rs`) and a named sink's watch
+//! (`pulse_sink_watch.rs`).
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -5,7 +5,8 @@
 //! the server holds (opening one fails as busy, or takes the card from the desktop), so a
 //! headset could only be picked by making it the desktop's default. A named source is recorded
 //! through libpulse (`pulse_capture.rs`); a named sink is written through ALSA's pulse plugin
-//! with its `DEVICE` argument, the way the default output is (`alsa_playback.rs`).
+//! with its `DEVICE` argument, the way the default output is (`alsa_playback.rs`), and watched
+//! for its removal (`pulse_sink_watch.rs`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,7 +20,8 @@ use crate::error::MediaError;
 /// How the server's devices are named among the others.
 pub(crate) const PREFIX: &str = "pulse:";
 
-/// The server's own name in a device name `pulse:NAME` (or ALSA's `pulse:DEVICE=NAME`).
+/// The server's own name in a device name `pulse:NAME` (or ALSA's `pulse:DEVICE=NAME`); not
+/// for a name holding a NUL, which no server has (and libpulse's bindings panic on).
 pub(crate) fn server_name(device: &str) -> Option<&str> {
     let rest = device.strip_prefix(PREFIX)?;
     let rest = rest.strip_prefix("DEVICE=").unwrap_or(rest);
@@ -27,7 +29,7 @@ pub(crate) fn server_name(device: &str) -> Option<&str> {
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(rest);
-    (!rest.is_empty()).then_some(rest)
+    (!rest.is_empty() && !rest.contains('\0')).then_some(rest)
 }
 
 /// ALSA's PCM for the server's sink or source `name`: the pulse plugin with its `DEVICE`
@@ -156,6 +158,8 @@ mod tests {
             "pulse:DEVICE=",
             "default",
             "hw:CARD=PCH,DEV=0",
+            "pulse:head\0set",
+            "pulse:DEVICE=\"a\0b\"",
         ] {
             assert_eq!(server_name(other), None, "{other}");
         }
