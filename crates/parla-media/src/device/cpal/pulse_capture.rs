@@ -14,7 +14,7 @@
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 use libpulse_binding as pulse;
 use pulse::context::{self, Context};
@@ -24,7 +24,7 @@ use pulse::stream::{self, PeekResult, Stream};
 use rtrb::{Consumer, RingBuffer};
 
 use super::health::Failure;
-use super::pulse_connection::{Connection, CONNECT_TIMEOUT};
+use super::pulse_connection::{Connection, OwnThread};
 use super::rt::{CaptureFeed, Shared};
 use super::stream::Built;
 use super::{device_error, ms_to_samples, RING_MS};
@@ -37,7 +37,7 @@ const SAMPLE_BYTES: usize = std::mem::size_of::<f32>();
 /// A running capture; dropping it ends the thread that owns the connection (asleep until then),
 /// which disconnects and stops PulseAudio's client thread. Nothing waits for that.
 pub(crate) struct PulseCapture {
-    _stop: mpsc::Sender<()>,
+    _connection: OwnThread,
 }
 
 /// Connects to the sound server (the one `PULSE_SERVER` names, else the user's own; never
@@ -53,38 +53,19 @@ pub(crate) fn open(
     let (tx, ring) = RingBuffer::new(ms_to_samples(RATE, RING_MS));
     let feed = CaptureFeed::new(tx, 1, Arc::clone(&shared));
     let callbacks = Arc::clone(&shared);
-    let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
-    let (stop, stopped) = mpsc::channel::<()>();
     let source = source.map(str::to_owned);
-    // libpulse's objects are not `Send` (libpulse-binding shares them through `Rc`), so they
-    // live and die on a thread of their own, which sleeps while the capture runs.
-    std::thread::Builder::new()
-        .name("parla-pulse-in".into())
-        .spawn(move || {
-            let connected = Connection::connect("audio input").and_then(|mut connection| {
-                let periods = Periods::new(feed, period);
-                connection.record(source.as_deref(), period, periods, callbacks)?;
-                Ok(connection)
-            });
-            match connected {
-                Ok(connection) => {
-                    if answer.send(Ok(())).is_ok() {
-                        // Until the capture is dropped.
-                        let _ = stopped.recv();
-                    }
-                    drop(connection);
-                }
-                Err(e) => {
-                    let _ = answer.send(Err(e));
-                }
-            }
-        })
-        .map_err(|e| device_error(format!("no thread for the sound server's input: {e}")))?;
-    answered
-        .recv_timeout(CONNECT_TIMEOUT * 2)
-        .map_err(|_| device_error("the sound server did not answer".into()))??;
+    let connection = Connection::on_own_thread("parla-pulse-in", "audio input", move |c| {
+        c.record(
+            source.as_deref(),
+            period,
+            Periods::new(feed, period),
+            callbacks,
+        )
+    })?;
     Ok(Built {
-        stream: PulseCapture { _stop: stop },
+        stream: PulseCapture {
+            _connection: connection,
+        },
         ring,
         shared,
         rate: RATE,

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use libpulse_binding as pulse;
@@ -29,7 +30,51 @@ pub(super) struct Connection {
     pub mainloop: Mainloop,
 }
 
+/// A connection kept on a thread of its own (see [`Connection::on_own_thread`]); dropping this
+/// ends the thread, which disconnects. Nothing waits for that.
+pub(super) struct OwnThread {
+    _stop: mpsc::Sender<()>,
+}
+
 impl Connection {
+    /// Connects on a new thread named `thread` and runs `set_up` there, then keeps the
+    /// connection, its thread asleep, until the returned handle is dropped. libpulse's objects
+    /// are not `Send` (libpulse-binding shares them through `Rc`), so they live and die on
+    /// that thread; `set_up`'s error, or the server's silence, is this call's.
+    pub fn on_own_thread(
+        thread: &str,
+        purpose: &'static str,
+        set_up: impl FnOnce(&mut Connection) -> Result<(), MediaError> + Send + 'static,
+    ) -> Result<OwnThread, MediaError> {
+        let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
+        let (stop, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name(thread.into())
+            .spawn(move || {
+                let connected = Connection::connect(purpose).and_then(|mut connection| {
+                    set_up(&mut connection)?;
+                    Ok(connection)
+                });
+                match connected {
+                    Ok(connection) => {
+                        if answer.send(Ok(())).is_ok() {
+                            // Until the handle is dropped.
+                            let _ = stopped.recv();
+                        }
+                        drop(connection);
+                    }
+                    Err(e) => {
+                        let _ = answer.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|e| device_error(format!("no thread for {purpose}: {e}")))?;
+        answered
+            .recv_timeout(CONNECT_TIMEOUT * 2)
+            .map_err(|_| device_error("the sound server did not answer".into()))??;
+        Ok(OwnThread { _stop: stop })
+    }
+
     /// Connects to the server `PULSE_SERVER` names, else the user's own (never started for us);
     /// `purpose` ("audio input") goes into the errors.
     pub fn connect(purpose: &str) -> Result<Self, MediaError> {

@@ -8,19 +8,18 @@
 //! (`pulse_capture.rs`, `DONT_MOVE`). It is a connection of its own on a thread that sleeps:
 //! nothing on the audio path.
 
-use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 
 use libpulse_binding as pulse;
 use pulse::callbacks::ListResult;
 use pulse::context::subscribe::{Facility, InterestMaskSet, Operation};
 use pulse::context::{self, Context};
 
-use super::device_error;
 use super::health::Failure;
 use super::pulse_capture::on_end;
-use super::pulse_connection::{Connection, CONNECT_TIMEOUT};
+use super::pulse_connection::{Connection, OwnThread};
 use super::rt::Shared;
 use crate::error::MediaError;
 
@@ -34,69 +33,73 @@ enum Watched {
     Missing,
 }
 
+/// [`Watched`] shared between the owning thread and libpulse's client thread: an `Arc`, not
+/// an `Rc`, because libpulse drops a finished query's callback, and its clone, on its own
+/// thread.
+#[derive(Debug)]
+struct WatchedCell(AtomicU64);
+
+impl WatchedCell {
+    const ASKED: u64 = u64::MAX;
+    const MISSING: u64 = u64::MAX - 1;
+
+    fn new() -> Self {
+        Self(AtomicU64::new(Self::ASKED))
+    }
+
+    fn get(&self) -> Watched {
+        match self.0.load(Relaxed) {
+            Self::ASKED => Watched::Asked,
+            Self::MISSING => Watched::Missing,
+            index => Watched::Sink(u32::try_from(index).unwrap_or(u32::MAX)),
+        }
+    }
+
+    fn set(&self, watched: Watched) {
+        let raw = match watched {
+            Watched::Asked => Self::ASKED,
+            Watched::Missing => Self::MISSING,
+            Watched::Sink(index) => u64::from(index),
+        };
+        self.0.store(raw, Relaxed);
+    }
+}
+
 /// A running watch; dropping it ends its thread, which disconnects.
 pub(crate) struct SinkWatch {
-    _stop: mpsc::Sender<()>,
+    _connection: OwnThread,
 }
 
 /// Records [`Failure::Gone`] in `shared` when the server's sink `sink` is removed (or is
 /// already gone), and [`Failure::ServerGone`] when the server goes.
 pub(crate) fn watch(sink: &str, shared: Arc<Shared>) -> Result<SinkWatch, MediaError> {
-    let (answer, answered) = mpsc::channel::<Result<(), MediaError>>();
-    let (stop, stopped) = mpsc::channel::<()>();
     let sink = sink.to_owned();
-    // libpulse's objects are not `Send`: they live and die on this thread.
-    std::thread::Builder::new()
-        .name("parla-sinkwatch".into())
-        .spawn(move || {
-            // Made before the connection, so dropped after it (its callbacks hold clones).
-            let watched = Rc::new(Cell::new(Watched::Asked));
-            let connected =
-                Connection::connect("the speaker's watch").and_then(|mut connection| {
-                    connection.watch_sink(&sink, &watched, shared)?;
-                    Ok(connection)
-                });
-            match connected {
-                Ok(connection) => {
-                    if answer.send(Ok(())).is_ok() {
-                        // Until the watch is dropped.
-                        let _ = stopped.recv();
-                    }
-                    drop(connection);
-                }
-                Err(e) => {
-                    let _ = answer.send(Err(e));
-                }
-            }
-        })
-        .map_err(|e| device_error(format!("no thread to watch the sound server's sink: {e}")))?;
-    answered
-        .recv_timeout(CONNECT_TIMEOUT * 2)
-        .map_err(|_| device_error("the sound server did not answer".into()))??;
-    Ok(SinkWatch { _stop: stop })
+    let connection =
+        Connection::on_own_thread("parla-sinkwatch", "the speaker's watch", move |c| {
+            c.watch_sink(&sink, shared)
+        })?;
+    Ok(SinkWatch {
+        _connection: connection,
+    })
 }
 
 impl Connection {
     /// Subscribes to the server's sink events, then asks for `sink`'s index: the server
     /// answers in order, so a removal after the answer is seen by the event callback, and one
     /// before it makes the answer "no such sink".
-    fn watch_sink(
-        &mut self,
-        sink: &str,
-        watched: &Rc<Cell<Watched>>,
-        shared: Arc<Shared>,
-    ) -> Result<(), MediaError> {
+    fn watch_sink(&mut self, sink: &str, shared: Arc<Shared>) -> Result<(), MediaError> {
+        let watched = Arc::new(WatchedCell::new());
         self.mainloop.lock();
         {
             let mut context = self.context.borrow_mut();
-            let (on_event, on_event_shared) = (Rc::clone(watched), Arc::clone(&shared));
+            let (on_event, on_event_shared) = (Arc::clone(&watched), Arc::clone(&shared));
             context.set_subscribe_callback(Some(Box::new(move |facility, operation, index| {
                 if removes(facility, operation, index, on_event.get()) {
                     Failure::Gone.record(&on_event_shared);
                 }
             })));
             context.subscribe(InterestMaskSet::SINK, |_| {});
-            let (on_info, on_info_shared) = (Rc::clone(watched), Arc::clone(&shared));
+            let (on_info, on_info_shared) = (Arc::clone(&watched), Arc::clone(&shared));
             context
                 .introspect()
                 .get_sink_info_by_name(sink, move |item| match item {
@@ -161,5 +164,20 @@ mod tests {
         ));
         assert!(!removes(sink, removed, 7, Watched::Asked), "not yet known");
         assert!(!removes(sink, removed, 7, Watched::Missing));
+    }
+
+    #[test]
+    fn the_shared_cell_keeps_every_state() {
+        let cell = WatchedCell::new();
+        assert_eq!(cell.get(), Watched::Asked);
+        for watched in [
+            Watched::Sink(0),
+            Watched::Sink(u32::MAX),
+            Watched::Missing,
+            Watched::Asked,
+        ] {
+            cell.set(watched);
+            assert_eq!(cell.get(), watched);
+        }
     }
 }
