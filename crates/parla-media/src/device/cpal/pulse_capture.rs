@@ -17,14 +17,13 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 use libpulse_binding as pulse;
-use pulse::context::{self, Context};
 use pulse::def::BufferAttr;
 use pulse::sample::{Format, Spec};
 use pulse::stream::{self, PeekResult, Stream};
 use rtrb::{Consumer, RingBuffer};
 
 use super::health::Failure;
-use super::pulse_connection::{Connection, OwnThread};
+use super::pulse_connection::{on_end, Connection, OwnThread};
 use super::rt::{CaptureFeed, Shared};
 use super::stream::Built;
 use super::{device_error, ms_to_samples, RING_MS};
@@ -177,7 +176,8 @@ impl Connection {
             }
         })?;
         self.mainloop.lock();
-        install_callbacks(&stream, &self.context, periods, shared);
+        install_callbacks(&stream, periods, Arc::clone(&shared));
+        self.record_end_in(shared);
         // Under the lock: the read callback upgrades its `Weak` to this on the client thread.
         drop(stream);
         self.mainloop.unlock();
@@ -186,15 +186,10 @@ impl Connection {
 }
 
 /// The read callback drains every fragment there is (so none stays acquired between callbacks)
-/// into `periods` once they complete a period; the state callbacks turn a stream or connection
-/// that ends into a failure the media side's watch acts on. They run on the client thread with
-/// the lock held.
-fn install_callbacks(
-    stream: &Rc<RefCell<Stream>>,
-    context: &Rc<RefCell<Context>>,
-    mut periods: Periods,
-    shared: Arc<Shared>,
-) {
+/// into `periods` once they complete a period; the state callback turns a stream that ends
+/// into a failure the media side's watch acts on (the connection's: `record_end_in`). They run
+/// on the client thread with the lock held.
+fn install_callbacks(stream: &Rc<RefCell<Stream>>, mut periods: Periods, shared: Arc<Shared>) {
     let weak: Weak<RefCell<Stream>> = Rc::downgrade(stream);
     let on_read = Arc::clone(&shared);
     let read = move |_bytes: usize| {
@@ -239,45 +234,11 @@ fn install_callbacks(
             )
         },
         Failure::Gone,
-        Arc::clone(&shared),
-    );
-    let context_state = on_end(
-        Rc::downgrade(context),
-        |c: &Context| {
-            matches!(
-                c.get_state(),
-                context::State::Failed | context::State::Terminated
-            )
-        },
-        Failure::ServerGone,
         shared,
     );
     let mut stream = stream.borrow_mut();
     stream.set_read_callback(Some(Box::new(read)));
     stream.set_state_callback(Some(Box::new(stream_state)));
-    context
-        .borrow_mut()
-        .set_state_callback(Some(Box::new(context_state)));
-}
-
-/// A state callback that records `failure` once `ended` says the object has ended.
-pub(super) fn on_end<T: 'static>(
-    object: Weak<RefCell<T>>,
-    ended: impl Fn(&T) -> bool + 'static,
-    failure: Failure,
-    shared: Arc<Shared>,
-) -> impl FnMut() + 'static {
-    move || {
-        let Some(object) = object.upgrade() else {
-            return;
-        };
-        let Ok(object) = object.try_borrow() else {
-            return;
-        };
-        if ended(&object) {
-            failure.record(&shared);
-        }
-    }
 }
 
 #[cfg(test)]

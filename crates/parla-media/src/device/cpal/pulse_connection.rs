@@ -3,8 +3,8 @@
 //! (`pulse_sink_watch.rs`).
 
 use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::mpsc;
+use std::rc::{Rc, Weak};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use libpulse_binding as pulse;
@@ -13,6 +13,8 @@ use pulse::mainloop::threaded::Mainloop;
 use pulse::stream::Stream;
 
 use super::device_error;
+use super::health::Failure;
+use super::rt::Shared;
 use crate::error::MediaError;
 
 /// Longest wait for the server to accept the connection, a stream or a query.
@@ -103,6 +105,25 @@ impl Connection {
         Ok(connection)
     }
 
+    /// From now on the connection's end (the server gone) is recorded in `shared` as
+    /// [`Failure::ServerGone`]. With the lock held.
+    pub fn record_end_in(&self, shared: Arc<Shared>) {
+        let ended = on_end(
+            Rc::downgrade(&self.context),
+            |c: &Context| {
+                matches!(
+                    c.get_state(),
+                    context::State::Failed | context::State::Terminated
+                )
+            },
+            Failure::ServerGone,
+            shared,
+        );
+        self.context
+            .borrow_mut()
+            .set_state_callback(Some(Box::new(ended)));
+    }
+
     /// Looks at `done` under the lock until it gives an answer or [`CONNECT_TIMEOUT`] passes.
     pub fn wait_until(
         &mut self,
@@ -142,5 +163,25 @@ impl Drop for Connection {
         }
         self.mainloop.unlock();
         self.mainloop.stop();
+    }
+}
+
+/// A state callback that records `failure` once `ended` says the object has ended.
+pub(super) fn on_end<T: 'static>(
+    object: Weak<RefCell<T>>,
+    ended: impl Fn(&T) -> bool + 'static,
+    failure: Failure,
+    shared: Arc<Shared>,
+) -> impl FnMut() + 'static {
+    move || {
+        let Some(object) = object.upgrade() else {
+            return;
+        };
+        let Ok(object) = object.try_borrow() else {
+            return;
+        };
+        if ended(&object) {
+            failure.record(&shared);
+        }
     }
 }

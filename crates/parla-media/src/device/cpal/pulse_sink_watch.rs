@@ -8,17 +8,14 @@
 //! (`pulse_capture.rs`, `DONT_MOVE`). It is a connection of its own on a thread that sleeps:
 //! nothing on the audio path.
 
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
 use libpulse_binding as pulse;
 use pulse::callbacks::ListResult;
 use pulse::context::subscribe::{Facility, InterestMaskSet, Operation};
-use pulse::context::{self, Context};
 
 use super::health::Failure;
-use super::pulse_capture::on_end;
 use super::pulse_connection::{Connection, OwnThread};
 use super::rt::Shared;
 use crate::error::MediaError;
@@ -90,6 +87,7 @@ impl Connection {
     fn watch_sink(&mut self, sink: &str, shared: Arc<Shared>) -> Result<(), MediaError> {
         let watched = Arc::new(WatchedCell::new());
         self.mainloop.lock();
+        self.record_end_in(Arc::clone(&shared));
         {
             let mut context = self.context.borrow_mut();
             let (on_event, on_event_shared) = (Arc::clone(&watched), Arc::clone(&shared));
@@ -110,17 +108,6 @@ impl Connection {
                         Failure::Gone.record(&on_info_shared);
                     }
                 });
-            context.set_state_callback(Some(Box::new(on_end(
-                Rc::downgrade(&self.context),
-                |c: &Context| {
-                    matches!(
-                        c.get_state(),
-                        context::State::Failed | context::State::Terminated
-                    )
-                },
-                Failure::ServerGone,
-                shared,
-            ))));
         }
         self.mainloop.unlock();
         self.wait_until(|_| (watched.get() != Watched::Asked).then_some(Ok(())))
