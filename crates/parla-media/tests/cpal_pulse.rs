@@ -67,6 +67,16 @@ fn paced(span: Duration, mut tick: impl FnMut(usize)) {
     }
 }
 
+/// How many of this process's threads are named `name` once none are, or `within` has passed.
+#[cfg(target_os = "linux")]
+fn threads_left(name: &str, within: Duration) -> usize {
+    let by = Instant::now() + within;
+    while !threads_named(name).is_empty() && Instant::now() < by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    threads_named(name).len()
+}
+
 /// Per channel: the share of a 16-bit WAV's energy within ±50 Hz of `freq`, and its RMS.
 fn wav_tone(path: &Path, freq: f64) -> Vec<(f64, f64)> {
     let mut r = hound::WavReader::open(path).expect("open recording");
@@ -364,12 +374,8 @@ fn a_named_sink_that_goes_falls_back_to_the_default_and_says_so() {
         "and stays there"
     );
     // The headset's link went, and its watch's thread with it.
-    let freed_by = Instant::now() + Duration::from_secs(5);
-    while !threads_named(SINK_WATCH_THREAD).is_empty() && Instant::now() < freed_by {
-        std::thread::sleep(Duration::from_millis(20));
-    }
     assert_eq!(
-        threads_named(SINK_WATCH_THREAD).len(),
+        threads_left(SINK_WATCH_THREAD, Duration::from_secs(5)),
         0,
         "watch threads left"
     );
@@ -685,12 +691,8 @@ fn the_sound_server_dying_under_a_call_does_not_stop_its_thread() {
     );
     // The microphone's connection was let go of whole: through ALSA's plugin the capture
     // thread stayed blocked on the plugin's lock for good (see `pulse_capture.rs`).
-    let freed_by = Instant::now() + Duration::from_secs(10);
-    while !threads_named(PULSE_CAPTURE_THREAD).is_empty() && Instant::now() < freed_by {
-        std::thread::sleep(Duration::from_millis(20));
-    }
     assert_eq!(
-        threads_named(PULSE_CAPTURE_THREAD).len(),
+        threads_left(PULSE_CAPTURE_THREAD, Duration::from_secs(10)),
         0,
         "the lost microphone's thread is still there"
     );

@@ -8,8 +8,7 @@
 //! (`pulse_capture.rs`, `DONT_MOVE`). It is a connection of its own on a thread that sleeps:
 //! nothing on the audio path.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use libpulse_binding as pulse;
 use pulse::callbacks::ListResult;
@@ -30,35 +29,23 @@ enum Watched {
     Missing,
 }
 
-/// [`Watched`] shared between the owning thread and libpulse's client thread: an `Arc`, not
-/// an `Rc`, because libpulse drops a finished query's callback, and its clone, on its own
+/// [`Watched`] shared between the owning thread and libpulse's client thread: behind an `Arc`,
+/// not an `Rc`, because libpulse drops a finished query's callback, and its clone, on its own
 /// thread.
 #[derive(Debug)]
-struct WatchedCell(AtomicU64);
+struct WatchedCell(Mutex<Watched>);
 
 impl WatchedCell {
-    const ASKED: u64 = u64::MAX;
-    const MISSING: u64 = u64::MAX - 1;
-
     fn new() -> Self {
-        Self(AtomicU64::new(Self::ASKED))
+        Self(Mutex::new(Watched::Asked))
     }
 
     fn get(&self) -> Watched {
-        match self.0.load(Relaxed) {
-            Self::ASKED => Watched::Asked,
-            Self::MISSING => Watched::Missing,
-            index => Watched::Sink(u32::try_from(index).unwrap_or(u32::MAX)),
-        }
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn set(&self, watched: Watched) {
-        let raw = match watched {
-            Watched::Asked => Self::ASKED,
-            Watched::Missing => Self::MISSING,
-            Watched::Sink(index) => u64::from(index),
-        };
-        self.0.store(raw, Relaxed);
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = watched;
     }
 }
 
