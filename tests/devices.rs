@@ -1,7 +1,7 @@
 //! Sound devices through the engine's protocol: the device lists, moving a call to baresip
 //! onto a headset while it goes on (a test-started PulseAudio with a second null sink and a
 //! source of its own, picked by the names the sound server gives them), and the microphone
-//! level during the echo test.
+//! level and a headset that goes during the echo test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -131,6 +131,39 @@ fn a_call_moves_to_the_headset_while_it_goes_on() {
     );
     app.hang_up(call);
     bob.wait_event_type("CALL_CLOSED", T).expect("closed");
+    app.quit();
+}
+
+/// The settings screen's sound test on a headset picked by name: unplugged while it runs, the
+/// sound goes on through the default and a `device` event says so, as in a call.
+#[test]
+fn the_echo_test_tells_of_a_headset_that_goes() {
+    let mut pulse = PulseAudio::start().expect("pulseaudio");
+    // As a desktop's server does: a sink's streams move to the default sink when it goes.
+    pulse
+        .pactl(&["load-module", "module-rescue-streams"])
+        .expect("module-rescue-streams");
+    let headset = pulse.add_null_sink("headset", 2).expect("headset sink");
+    let env = pulse.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let audio = "\n[audio]\ninput = \"default\"\noutput = \"pulse:headset\"\n";
+    let mut app = start(&[], Some(audio), &env);
+    app.wait("ready", |v| is_event(v, "ready"));
+    app.send(json!({"cmd": "echo_test"}));
+    let running = app.wait("echo test", |v| is_event(v, "echo_test"));
+    assert_eq!(running["state"], "running", "{running}");
+
+    pulse.unload_module(headset).expect("unload headset");
+    let device = app.wait("a device event", |v| is_event(v, "device"));
+    assert_eq!(
+        device["message"], "audio device \"pulse:headset\" failed; now using \"default\"",
+        "{device}"
+    );
+    assert!(device.get("call").is_none(), "no call owns it: {device}");
+    app.send(json!({"cmd": "echo_test", "stop": true}));
+    app.wait("echo test stopped", |v| {
+        is_event(v, "echo_test") && v["state"] == "stopped"
+    });
     app.quit();
 }
 

@@ -10,9 +10,7 @@
 use super::calls::{CallCommand, CallRegistry, HOLD_OTHERS_WAIT};
 use crate::api::{CallId, CallState, Event};
 use crate::config::AudioConfig;
-use parla_media::{
-    AudioEndpoint, Conference, ConferencePort, MediaError, MediaEvent, MediaEventSink,
-};
+use parla_media::{AudioEndpoint, Conference, ConferencePort, MediaError, MediaEventSink};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -149,15 +147,7 @@ impl ConferenceHub {
     /// `device` events.
     pub fn reporting_to(events: UnboundedSender<Event>) -> Self {
         Self::with_mixer(move |audio, size| {
-            let events = events.clone();
-            let sink = MediaEventSink::new(move |event| {
-                if let MediaEvent::DeviceChanged { message } = event {
-                    let _ = events.send(Event::Device {
-                        call: None,
-                        message,
-                    });
-                }
-            });
+            let sink = super::devices::device_notices_to(events.clone());
             start_real(audio, size, Some(sink))
         })
     }

@@ -4,7 +4,23 @@
 use std::collections::BTreeMap;
 
 use parla_media::device::cpal::{list_devices_labelled, Labelled, DEFAULT_NAME};
-use parla_media::AudioEndpoint;
+use parla_media::{AudioEndpoint, MediaEvent, MediaEventSink};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::Event;
+
+/// A media session's events for `events` where no call owns the audio (a conference's mixer,
+/// the echo test): a device that went away and the one that took over, as a `device` event.
+pub(crate) fn device_notices_to(events: UnboundedSender<Event>) -> MediaEventSink {
+    MediaEventSink::new(move |event| {
+        if let MediaEvent::DeviceChanged { message } = event {
+            let _ = events.send(Event::Device {
+                call: None,
+                message,
+            });
+        }
+    })
+}
 
 /// Input and output device names, `default` first. Blocks while the audio system is asked:
 /// call it off the async workers.

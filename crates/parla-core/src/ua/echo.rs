@@ -1,7 +1,7 @@
 //! The audio self-test: the microphone goes through the whole call path — encode, RTP over a
 //! loopback socket, jitter buffer, decode — to the speaker, so a person hears themselves as the
 //! far end would, with no account and no network. While it runs, the microphone's level is
-//! reported for the settings screen's meter.
+//! reported for the settings screen's meter, and a device that fails as a `device` event.
 
 use crate::api::Event;
 use crate::config::AudioConfig;
@@ -63,6 +63,9 @@ impl EchoTest {
         // As the other side would hear it: through the microphone's processing. The echo
         // canceller also keeps the loop's own playback out of the microphone (no howl).
         config.processing = audio.processing();
+        // A device that goes while the person listens (the settings screen's sound test) is
+        // told as in a call.
+        config.events = Some(super::devices::device_notices_to(events.clone()));
         let session = super::media::off_the_async_workers(|| MediaSession::start(config))
             .map_err(EchoTestError::Media)?;
         let level_reports = report_level(session.input_level_meter(), events);
