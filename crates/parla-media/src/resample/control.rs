@@ -59,6 +59,11 @@ impl DriftControl {
         self.target as usize
     }
 
+    /// Keeps `target` samples from now on; what was learnt about the clock stays.
+    pub fn set_target(&mut self, target: usize) {
+        self.target = target as f64;
+    }
+
     /// Forgets the measured level after a jump the controller did not cause (priming, a
     /// stall, a dropped excess). What it learnt about the clock stays.
     pub fn relevel(&mut self) {

@@ -418,6 +418,47 @@ mod tests {
         }
     }
 
+    /// Where asked for, each write that finds the queue low grows the target by the step, up
+    /// to the most, and so does one that finds the device run dry after it started; the first
+    /// write (the device starting) does not.
+    #[test]
+    fn a_queue_that_runs_low_grows_its_target_where_asked() {
+        for asked in [true, false] {
+            let (mut playback, mut device, frame) = at_target(|p| {
+                p.repeat_when_low(0.5);
+                if asked {
+                    p.grow_when_low(3.0, 16.0);
+                }
+            });
+            assert_eq!(playback.target(), 576, "the first write did not grow it");
+            let mut targets = Vec::new();
+            for _ in 0..3 {
+                // Late writes: the device played 10 ms more before each.
+                device.read_chunk(480).expect("played").commit_all();
+                let outcome = playback.write(&frame).expect("write");
+                assert!(outcome.repeated > 0, "{outcome:?}");
+                targets.push(playback.target());
+                let played = playback.queued().saturating_sub(playback.target());
+                device.read_chunk(played).expect("played").commit_all();
+            }
+            // Run dry.
+            let all = device.slots();
+            device.read_chunk(all).expect("played").commit_all();
+            let outcome = playback.write(&frame).expect("write");
+            assert!(outcome.padded > 0, "{outcome:?}");
+            targets.push(playback.target());
+            if asked {
+                assert_eq!(
+                    targets,
+                    [720, 768, 768, 768],
+                    "12 -> 15 -> 16 ms, no further"
+                );
+            } else {
+                assert_eq!(targets, [576; 4]);
+            }
+        }
+    }
+
     /// Writes that come 7 ms earlier from now on (the call's pops moved): the next write
     /// drops 7 ms of what it brings, so the queue holds what it held before, not 7 ms more,
     /// and the ratio takes the early write's higher fill for no excess.

@@ -62,11 +62,22 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     ticks: u32,
     /// Silence put in when a write finds the ring empty, besides the target.
     restart_pad: usize,
-    /// See [`PlaybackDrift::repeat_when_low`].
-    low: Option<usize>,
+    /// See [`PlaybackDrift::repeat_when_low`]: the share of the target.
+    low_share: Option<f64>,
+    /// See [`PlaybackDrift::grow_when_low`].
+    growth: Option<Growth>,
+    /// Whether a write has started the device: running dry after that is an underrun.
+    started: bool,
     /// How much earlier the next write comes (see [`PlaybackDrift::come_forward`]): the fill
     /// it finds is that much higher, and as much of what it brings is dropped.
     forward: usize,
+}
+
+/// How the target grows each time the device ran low or dry, in device samples.
+#[derive(Debug, Clone, Copy)]
+struct Growth {
+    step: usize,
+    most: usize,
 }
 
 impl<Q: PlaybackQueue> PlaybackDrift<Q> {
@@ -102,7 +113,9 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             ticks: 0,
             splice: Splice::new(ms(device_rate, SPLICE_MS)),
             restart_pad: pad,
-            low: None,
+            low_share: None,
+            growth: None,
+            started: false,
             forward: 0,
         })
     }
@@ -116,7 +129,39 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     /// costs a gap and more delay than the repeat. (A ring drained by callbacks swings by a
     /// callback period between writes, so a low reading there says little.)
     pub fn repeat_when_low(&mut self, share: f64) {
-        self.low = Some((self.control.target() as f64 * share.clamp(0.0, 1.0)) as usize);
+        self.low_share = Some(share.clamp(0.0, 1.0));
+    }
+
+    /// From now on the target grows by `step_ms`, up to `most_ms`, each time a write finds the
+    /// device low (see [`PlaybackDrift::repeat_when_low`]) or run dry after it started: the
+    /// target can start small, and a machine whose writes come late gets the margin it shows
+    /// it needs. It does not shrink again: each growth cost a repeat or a gap, and a target that
+    /// came back down would meet the same late write again.
+    pub fn grow_when_low(&mut self, step_ms: f64, most_ms: f64) {
+        self.growth = Some(Growth {
+            step: ms(self.device_rate, step_ms),
+            most: ms(self.device_rate, most_ms),
+        });
+    }
+
+    /// The fill kept just before each write, in device samples.
+    pub fn target(&self) -> usize {
+        self.control.target()
+    }
+
+    fn grow_target(&mut self) {
+        let Some(growth) = self.growth else { return };
+        let target = self.control.target();
+        let grown = (target + growth.step).min(growth.most.max(target));
+        if grown > target {
+            self.control.set_target(grown);
+            self.cap += grown - target;
+            tracing::debug!(
+                target: "parla_media::drift",
+                target_ms = grown as f64 * 1000.0 / f64::from(self.device_rate.max(1)),
+                "playback target grown after the device ran low"
+            );
+        }
     }
 
     /// The writes come `ms` earlier from now on: the next `ms` of audio are dropped
@@ -154,7 +199,15 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         let queued = self
             .queued()
             .saturating_sub(std::mem::take(&mut self.forward));
+        let low = self
+            .low_share
+            .map(|share| (self.control.target() as f64 * share) as usize);
+        let underrun = dry && self.started;
+        self.started = true;
         if dry {
+            if underrun {
+                self.grow_target();
+            }
             outcome.padded = self
                 .ring
                 .push_silence(self.control.target() + self.restart_pad);
@@ -165,7 +218,8 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.splice.drop_next(outcome.dropped);
             self.control.relevel();
             self.settle.restart();
-        } else if self.low.is_some_and(|low| queued < low) {
+        } else if low.is_some_and(|low| queued < low) {
+            self.grow_target();
             // What one block can repeat beside its fade.
             let most = ms(self.device_rate, BLOCK_MS - SPLICE_MS);
             outcome.repeated = (self.control.target() - queued).min(most);
