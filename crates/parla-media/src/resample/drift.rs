@@ -419,18 +419,31 @@ mod tests {
     }
 
     /// Where asked for, each write that finds the queue low grows the target by the step, up
-    /// to the most, and so does one that finds the device run dry after it started; the first
-    /// write (the device starting) does not.
+    /// to the most, and so does one that finds the device run dry; not in the stream's first
+    /// half second, where the second write came late and found the device dry.
     #[test]
     fn a_queue_that_runs_low_grows_its_target_where_asked() {
         for asked in [true, false] {
-            let (mut playback, mut device, frame) = at_target(|p| {
-                p.repeat_when_low(0.5);
-                if asked {
-                    p.grow_when_low(3.0, 16.0);
-                }
-            });
-            assert_eq!(playback.target(), 576, "the first write did not grow it");
+            let (ring, mut device) = RingBuffer::new(48_000);
+            let mut playback =
+                PlaybackDrift::new(ring, 48_000, 48_000, 960, 12.0, 60.0, 0).expect("new");
+            playback.repeat_when_low(0.5);
+            if asked {
+                playback.grow_when_low(3.0, 16.0);
+            }
+            let frame = vec![0.25f32; 960];
+            // The start: the second write comes after the device played all the first brought.
+            for _ in 0..2 {
+                assert!(playback.write(&frame).expect("write").padded > 0);
+                let all = device.slots();
+                device.read_chunk(all).expect("played").commit_all();
+            }
+            for _ in 0..23 {
+                playback.write(&frame).expect("write");
+                let played = playback.queued() - 576;
+                device.read_chunk(played).expect("played").commit_all();
+            }
+            assert_eq!(playback.target(), 576, "the start did not grow it");
             let mut targets = Vec::new();
             for _ in 0..3 {
                 // Late writes: the device played 10 ms more before each.

@@ -12,6 +12,10 @@ use crate::resample::control::DriftControl;
 const BLOCK_MS: f64 = 10.0;
 /// Crossfade over a cut in the playback.
 const SPLICE_MS: f64 = 3.0;
+/// A stream's first writes (half a second at 20 ms) are its start: they come at uneven times
+/// (in the latency bench a G.711 call's second write came 28-31 ms after its first), so a
+/// device found low or dry then does not grow the target.
+const START_WRITES: u32 = 25;
 
 /// Where playback audio is queued: a ring drained by a device callback, or a device buffer
 /// written directly.
@@ -66,8 +70,8 @@ pub struct PlaybackDrift<Q: PlaybackQueue = Producer<f32>> {
     low_share: Option<f64>,
     /// See [`PlaybackDrift::grow_when_low`].
     growth: Option<Growth>,
-    /// Whether a write has started the device: running dry after that is an underrun.
-    started: bool,
+    /// Writes so far, up to [`START_WRITES`].
+    writes: u32,
     /// How much earlier the next write comes (see [`PlaybackDrift::come_forward`]): the fill
     /// it finds is that much higher, and as much of what it brings is dropped.
     forward: usize,
@@ -115,7 +119,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             restart_pad: pad,
             low_share: None,
             growth: None,
-            started: false,
+            writes: 0,
             forward: 0,
         })
     }
@@ -133,7 +137,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
     }
 
     /// From now on the target grows by `step_ms`, up to `most_ms`, each time a write finds the
-    /// device low (see [`PlaybackDrift::repeat_when_low`]) or run dry after it started: the
+    /// device low (see [`PlaybackDrift::repeat_when_low`]) or run dry after its start: the
     /// target can start small, and a machine whose writes come late gets the margin it shows
     /// it needs. It does not shrink again: each growth cost a repeat or a gap, and a target that
     /// came back down would meet the same late write again.
@@ -202,10 +206,10 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         let low = self
             .low_share
             .map(|share| (self.control.target() as f64 * share) as usize);
-        let underrun = dry && self.started;
-        self.started = true;
+        let started = self.writes >= START_WRITES;
+        self.writes = (self.writes + 1).min(START_WRITES);
         if dry {
-            if underrun {
+            if started {
                 self.grow_target();
             }
             outcome.padded = self
@@ -219,7 +223,9 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.control.relevel();
             self.settle.restart();
         } else if low.is_some_and(|low| queued < low) {
-            self.grow_target();
+            if started {
+                self.grow_target();
+            }
             // What one block can repeat beside its fade.
             let most = ms(self.device_rate, BLOCK_MS - SPLICE_MS);
             outcome.repeated = (self.control.target() - queued).min(most);
