@@ -117,7 +117,7 @@ fn report(what: &str, ticks: &mut u32, outcome: Outcome, level: usize, rate: u32
     if ticks.is_multiple_of(REPORT_EVERY) || outcome != Outcome::default() {
         tracing::debug!(
             target: "parla_media::drift",
-            fill_ms = level as f64 * 1000.0 / f64::from(rate.max(1)),
+            fill_ms = in_ms(rate, level),
             ppm = (ratio - 1.0) * 1e6,
             dropped = outcome.dropped,
             padded = outcome.padded,
@@ -130,6 +130,11 @@ fn report(what: &str, ticks: &mut u32, outcome: Outcome, level: usize, rate: u32
 /// Samples in `ms` milliseconds at `rate` (at least 1).
 fn ms(rate: u32, ms: f64) -> usize {
     ((f64::from(rate) * ms / 1000.0).round() as usize).max(1)
+}
+
+/// Milliseconds that `samples` last at `rate`.
+fn in_ms(rate: u32, samples: usize) -> f64 {
+    samples as f64 * 1000.0 / f64::from(rate.max(1))
 }
 
 // Debug only: `assert_no_alloc` counts violations only there.

@@ -3,7 +3,7 @@
 use rtrb::Producer;
 
 use super::splice::Splice;
-use super::{ms, report, Outcome, Settle};
+use super::{in_ms, ms, report, Outcome, Settle};
 use crate::error::MediaError;
 use crate::resample::adaptive::{AdaptiveResampler, Fixed};
 use crate::resample::control::DriftControl;
@@ -153,8 +153,11 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         self.control.target()
     }
 
+    /// Grows the target, where asked for, once the stream is past its start.
     fn grow_target(&mut self) {
-        let Some(growth) = self.growth else { return };
+        let Some(growth) = self.growth.filter(|_| self.writes >= START_WRITES) else {
+            return;
+        };
         let target = self.control.target();
         let grown = (target + growth.step).min(growth.most.max(target));
         if grown > target {
@@ -162,7 +165,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.cap += grown - target;
             tracing::debug!(
                 target: "parla_media::drift",
-                target_ms = grown as f64 * 1000.0 / f64::from(self.device_rate.max(1)),
+                target_ms = in_ms(self.device_rate, grown),
                 "playback target grown after the device ran low"
             );
         }
@@ -206,12 +209,8 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
         let low = self
             .low_share
             .map(|share| (self.control.target() as f64 * share) as usize);
-        let started = self.writes >= START_WRITES;
-        self.writes = (self.writes + 1).min(START_WRITES);
         if dry {
-            if started {
-                self.grow_target();
-            }
+            self.grow_target();
             outcome.padded = self
                 .ring
                 .push_silence(self.control.target() + self.restart_pad);
@@ -223,9 +222,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             self.control.relevel();
             self.settle.restart();
         } else if low.is_some_and(|low| queued < low) {
-            if started {
-                self.grow_target();
-            }
+            self.grow_target();
             // What one block can repeat beside its fade.
             let most = ms(self.device_rate, BLOCK_MS - SPLICE_MS);
             outcome.repeated = (self.control.target() - queued).min(most);
@@ -242,6 +239,7 @@ impl<Q: PlaybackQueue> PlaybackDrift<Q> {
             let ratio = self.control.update(queued - excess);
             self.resampler.set_ratio(ratio);
         }
+        self.writes = (self.writes + 1).min(START_WRITES);
         let resampled = self.resample(samples);
         if !self.out.is_empty() {
             let taken = self.ring.push(&self.out);
